@@ -1,0 +1,233 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import client from 'prom-client';
+import { ChannelRegistry } from './channels/channel-adapter.ts';
+import type { Config } from './config.ts';
+import { createAgentsService, registerAgentRoutes } from './modules/agents/index.ts';
+import { registerAuditRoutes } from './modules/audit/index.ts';
+import { createContactsService, registerContactRoutes } from './modules/contacts/index.ts';
+import { createSearchService, registerSearchRoutes } from './modules/search/index.ts';
+import { registerSystemRoutes } from './modules/system/index.ts';
+import {
+  createTicketsService,
+  deliverMessageJob,
+  registerTicketListeners,
+  registerTicketRoutes,
+} from './modules/tickets/index.ts';
+import { createViewsService, registerViewRoutes } from './modules/views/index.ts';
+import { type Db, openDb } from './platform/db/db.ts';
+import { migrate } from './platform/db/migrate.ts';
+import type { Deps } from './platform/deps.ts';
+import { createEventBus, type EventBus } from './platform/events/bus.ts';
+import { installErrorHandler } from './platform/http/errors-handler.ts';
+import { Router } from './platform/http/router.ts';
+import { createJobRunner, type JobRunner } from './platform/jobs/queue.ts';
+import { createLogger } from './platform/log.ts';
+import { RealtimeHub } from './platform/realtime/hub.ts';
+import { resolveSecretKey } from './platform/security/crypto.ts';
+import { localFileStore } from './platform/storage/file-store.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const pkg = JSON.parse(readFileSync(join(here, '../package.json'), 'utf8')) as { version: string };
+
+export interface BuildOptions {
+  /** Use this database instead of opening one from config (tests share one per file). */
+  db?: Db;
+  /** In-memory PGlite (tests). */
+  memoryDb?: boolean;
+  logger?: Logger;
+  /** Start the job worker loop (default: config.RUN_WORKERS). */
+  workers?: boolean;
+}
+
+export interface App {
+  app: FastifyInstance;
+  db: Db;
+  bus: EventBus;
+  jobs: JobRunner;
+  hub: RealtimeHub;
+  deps: Deps;
+  channels: ChannelRegistry;
+  services: {
+    agents: ReturnType<typeof createAgentsService>;
+    contacts: ReturnType<typeof createContactsService>;
+    tickets: ReturnType<typeof createTicketsService>;
+  };
+  /** Graceful: stop accepting, finish in-flight requests and jobs, close the database. */
+  close(): Promise<void>;
+}
+
+/** The composition root: everything is wired here and nowhere else. */
+export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<App> {
+  const log = opts.logger ?? createLogger(config.LOG_LEVEL);
+  config.secretKey = resolveSecretKey(config.secretKey, config.dataDir);
+  const ownsDb = !opts.db;
+  const db =
+    opts.db ??
+    (await openDb({
+      databaseUrl: config.DATABASE_URL,
+      dataDir: config.dataDir,
+      memory: opts.memoryDb,
+      poolSize: config.DATABASE_POOL_SIZE,
+      sharedBuffers: config.PGLITE_SHARED_BUFFERS,
+    }));
+  await migrate(db);
+
+  const bus = createEventBus(db, log);
+  await bus.start();
+  const jobs = createJobRunner(db, log, { concurrency: config.WORKER_CONCURRENCY });
+  const files = localFileStore(join(config.dataDir, 'files'));
+  const deps: Deps = { config, db, bus, log, files, jobs };
+
+  const app: FastifyInstance = Fastify({
+    loggerInstance: log as unknown as FastifyBaseLogger,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestIdHeader: 'x-request-id',
+    trustProxy: true,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  installErrorHandler(app);
+  await app.register(cookie);
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  app.addContentTypeParser(
+    ['message/rfc822', 'text/plain', 'application/octet-stream'],
+    { parseAs: 'buffer' },
+    (_req, body, done) => done(null, body),
+  );
+
+  const metrics = new client.Registry();
+  client.collectDefaultMetrics({ register: metrics });
+  const httpHistogram = new client.Histogram({
+    name: 'shopdesk_http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [metrics],
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    httpHistogram.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode },
+      reply.elapsedTime / 1000,
+    );
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    return payload;
+  });
+
+  const agents = createAgentsService(deps);
+  const router = new Router(app, agents, { ratePerMinute: config.RATE_LIMIT_PER_MINUTE });
+  const channels = new ChannelRegistry();
+  const contacts = createContactsService(deps);
+  const tickets = createTicketsService(deps, channels);
+  const views = createViewsService(deps, (auth, view) =>
+    tickets.count(auth, { view, sort: 'last_message_desc', limit: 1 }),
+  );
+  const search = createSearchService(deps);
+
+  registerSystemRoutes(app, router, deps, metrics, pkg.version);
+  registerAgentRoutes(router, agents, deps);
+  registerContactRoutes(router, contacts);
+  registerTicketRoutes(router, tickets, contacts);
+  registerViewRoutes(router, views);
+  registerSearchRoutes(router, search);
+  registerAuditRoutes(router, deps);
+  registerTicketListeners(bus, tickets);
+  jobs.register(deliverMessageJob(tickets));
+
+  const hub = new RealtimeHub(bus);
+  new client.Gauge({
+    name: 'shopdesk_realtime_connections',
+    help: 'Open agent sockets',
+    registers: [metrics],
+    collect() {
+      this.set(hub.connectionCount);
+    },
+  });
+  app.get('/api/v1/realtime', { websocket: true }, async (socket, req) => {
+    try {
+      const auth = await agents.authenticate(req);
+      // Cookie-authenticated sockets must come from our own pages (cross-site WebSocket hijacking).
+      const origin = req.headers.origin;
+      const sameOrigin = !origin || new URL(origin).host === req.headers.host;
+      if (!auth || auth.mfaPending || (auth.via === 'session' && !sameOrigin)) {
+        socket.send(
+          JSON.stringify({
+            type: 'error',
+            code: 'unauthorized',
+            message: 'Sign in or send a valid API token',
+          }),
+        );
+        socket.close(4401, 'unauthorized');
+        return;
+      }
+      hub.attach(socket, { workspaceId: auth.workspaceId, agentId: auth.agentId, name: auth.name });
+    } catch {
+      socket.close(4401, 'unauthorized');
+    }
+  });
+
+  await serveDashboard(app, config);
+
+  if (opts.workers ?? config.RUN_WORKERS) jobs.start();
+
+  let closed = false;
+  return {
+    app,
+    db,
+    bus,
+    jobs,
+    hub,
+    deps,
+    channels,
+    services: { agents, contacts, tickets },
+    async close() {
+      if (closed) return;
+      closed = true;
+      hub.close();
+      await app.close();
+      await jobs.stop();
+      await bus.stop();
+      if (ownsDb) await db.close();
+    },
+  };
+}
+
+async function serveDashboard(app: FastifyInstance, config: Config) {
+  const dir = resolve(config.DASHBOARD_DIR ?? join(here, '../../dashboard/dist'));
+  const index = join(dir, 'index.html');
+  if (existsSync(index)) {
+    await app.register(fastifyStatic, {
+      root: dir,
+      prefix: '/',
+      wildcard: false,
+      index: false,
+      maxAge: '1h',
+      immutable: false,
+    });
+  }
+  const html = () =>
+    existsSync(index)
+      ? readFileSync(index, 'utf8')
+      : '<!doctype html><html><head><title>Shopdesk</title></head><body><h1>Shopdesk</h1><p>The dashboard is not built yet: run <code>npm run build</code> (npm start does this for you). The API is at <a href="/api/docs">/api/docs</a>.</p></body></html>';
+  // Client-side routes of the single-page app all get index.html; unknown /api paths stay JSON 404s.
+  app.get('/', async (_req, reply) =>
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(html()),
+  );
+  app.get('/*', async (req, reply) => {
+    if (req.url.startsWith('/api/') || /\.[a-z0-9]+$/i.test(req.url.split('?')[0]!)) {
+      return reply
+        .code(404)
+        .send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}` } });
+    }
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(html());
+  });
+}

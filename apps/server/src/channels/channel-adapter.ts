@@ -1,0 +1,43 @@
+/** What the reply pipeline hands a channel to deliver. Adapters import only platform/ and contracts. */
+export interface OutboundMessage {
+  workspaceId: number;
+  ticketId: number;
+  messageId: number;
+  channel: string;
+  subject: string;
+  bodyText: string;
+  bodyHtml: string | null;
+  from: { agentName: string | null };
+  to: {
+    name: string | null;
+    email: string | null;
+    phone: string | null;
+    identities: { kind: string; value: string }[];
+  };
+  cc: string[];
+  attachments: { filename: string; contentType: string; sha256: string; sizeBytes: number }[];
+  /** Provider ids of earlier messages in the thread, oldest first (email References). */
+  threadExternalIds: string[];
+  lastInboundMeta: Record<string, unknown> | null;
+}
+
+export interface DeliveryResult {
+  externalId?: string;
+  meta?: Record<string, unknown>;
+}
+
+export interface ChannelAdapter {
+  readonly channel: string;
+  deliver(msg: OutboundMessage): Promise<DeliveryResult>;
+}
+
+/** Channels are found by name; adding a provider is a new folder plus one `register` line in app.ts. */
+export class ChannelRegistry {
+  private adapters = new Map<string, ChannelAdapter>();
+  register(a: ChannelAdapter) {
+    this.adapters.set(a.channel, a);
+  }
+  get(channel: string): ChannelAdapter | undefined {
+    return this.adapters.get(channel);
+  }
+}

@@ -1,0 +1,147 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one place that reads process.env. Every setting has a description, a sensitivity flag and a
+ * local default, so `npm start` works with no configuration at all.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const settings = {
+  PORT: { schema: z.coerce.number().int().min(0).max(65535), default: '3000', description: 'HTTP port' },
+  HOST: { schema: z.string().min(1), default: '0.0.0.0', description: 'Interface to listen on' },
+  PUBLIC_URL: {
+    schema: z.url().optional(),
+    default: undefined,
+    description: 'Public base URL used in emails and links (defaults to http://localhost:PORT)',
+  },
+  SHOPDESK_DATA_DIR: {
+    schema: z.string().min(1),
+    default: './data',
+    description: 'Directory for the embedded database, attachments and the generated secret key',
+  },
+  DATABASE_URL: {
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+      .optional(),
+    default: undefined,
+    description:
+      'PostgreSQL connection string; when unset the embedded PGlite database in the data dir is used',
+    sensitive: true,
+  },
+  DATABASE_POOL_SIZE: {
+    schema: z.coerce.number().int().min(1).max(200),
+    default: '10',
+    description: 'PostgreSQL pool size per node',
+  },
+  PGLITE_SHARED_BUFFERS: {
+    schema: z.string().regex(/^\d+(kB|MB|GB)$/, 'must look like 16MB'),
+    default: '16MB',
+    description: 'shared_buffers for the embedded database (memory vs. cache hit rate)',
+  },
+  SECRET_KEY: {
+    schema: z.string().min(32, 'must be at least 32 characters').optional(),
+    default: undefined,
+    description:
+      'Key for signing tokens and encrypting stored credentials; generated into the data dir when unset',
+    sensitive: true,
+  },
+  LOG_LEVEL: {
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    default: 'info',
+    description: 'pino log level',
+  },
+  RUN_WORKERS: { schema: bool, default: 'true', description: 'Run the job worker in this process' },
+  WORKER_CONCURRENCY: {
+    schema: z.coerce.number().int().min(1).max(64),
+    default: '4',
+    description: 'Jobs run at once per node',
+  },
+  SEED_DEMO: {
+    schema: bool,
+    default: 'true',
+    description: 'Seed the "Demo Outfitters" workspace on an empty database at start',
+  },
+  BODY_LIMIT_BYTES: {
+    schema: z.coerce.number().int().min(1024),
+    default: String(10 * 1024 * 1024),
+    description: 'Largest accepted request body',
+  },
+  SESSION_TTL_HOURS: {
+    schema: z.coerce.number().int().min(1),
+    default: '336',
+    description: 'Session lifetime',
+  },
+  COOKIE_SECURE: {
+    schema: bool,
+    default: 'false',
+    description: 'Mark cookies Secure (set when served over HTTPS)',
+  },
+  RATE_LIMIT_PER_MINUTE: {
+    schema: z.coerce.number().int().min(1),
+    default: '600',
+    description: 'API requests per minute per token/session/IP before 429',
+  },
+  LOGIN_ATTEMPTS_PER_15_MIN: {
+    schema: z.coerce.number().int().min(1),
+    default: '10',
+    description: 'Failed logins per email+IP before throttling',
+  },
+  DASHBOARD_DIR: {
+    schema: z.string().optional(),
+    default: undefined,
+    description: 'Built dashboard to serve at / (defaults to apps/dashboard/dist)',
+  },
+} satisfies Record<
+  string,
+  { schema: z.ZodType; default: string | undefined; description: string; sensitive?: boolean }
+>;
+
+type Settings = typeof settings;
+export type Config = { [K in keyof Settings]: z.output<Settings[K]['schema']> } & {
+  dataDir: string;
+  secretKey: string;
+  publicUrl: string;
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<Config> = {},
+): Config {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, def] of Object.entries(settings)) {
+    const raw = env[key] === '' ? undefined : (env[key] ?? def.default);
+    const parsed = (def.schema as z.ZodType).safeParse(raw);
+    if (parsed.success) out[key] = parsed.data;
+    else
+      problems.push(`${key}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  const cfg = { ...out, ...overrides } as Config;
+  cfg.dataDir = resolve(cfg.SHOPDESK_DATA_DIR);
+  cfg.secretKey = cfg.SECRET_KEY ?? '';
+  cfg.publicUrl = (cfg.PUBLIC_URL ?? `http://localhost:${cfg.PORT}`).replace(/\/$/, '');
+  return cfg;
+}
+
+/** Test and CLI helpers read these without touching process.env elsewhere. */
+export function envValue(
+  name: 'TEST_DATABASE_URL' | 'BENCH_DATABASE_URL' | 'SHOPDESK_TEST_DB' | 'CI',
+): string | undefined {
+  return process.env[name] || undefined;
+}
+
+export function readEnvFile(path = '.env'): void {
+  if (!existsSync(path)) return;
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const m = /^\s*([A-Z0-9_]+)\s*=\s*(.*)\s*$/.exec(line);
+    if (m?.[1] && process.env[m[1]] === undefined) process.env[m[1]] = m[2]!.replace(/^['"]|['"]$/g, '');
+  }
+}

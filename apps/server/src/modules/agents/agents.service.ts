@@ -1,0 +1,457 @@
+import type { Agent, Role } from '@shopdesk/contracts';
+import type { FastifyRequest } from 'fastify';
+import type { Db } from '../../platform/db/db.ts';
+import type { Deps } from '../../platform/deps.ts';
+import { AppError, badRequest, forbidden, notFound } from '../../platform/errors.ts';
+import type { Auth } from '../../platform/http/router.ts';
+import { decrypt, encrypt, randomToken, sha256 } from '../../platform/security/crypto.ts';
+import { hashPassword, verifyPassword } from '../../platform/security/passwords.ts';
+import { generateTotpSecret, otpauthUrl, verifyTotp } from '../../platform/security/totp.ts';
+import { recordAudit } from '../audit/index.ts';
+import { findWorkspaceById } from '../workspaces/index.ts';
+import * as repo from './agents.repository.ts';
+
+export const SESSION_COOKIE = 'sd_session';
+const TOKEN_PREFIX = 'sdk_';
+
+export function toAgent(r: repo.AgentRow): Agent {
+  return {
+    id: r.id,
+    email: r.email,
+    name: r.name,
+    role: r.role,
+    active: r.active,
+    away: r.away,
+    avatarUrl: r.avatar_url,
+    totpEnabled: r.totp_enabled,
+    teamIds: r.team_ids ?? [],
+    skills: r.skills,
+    languages: r.languages,
+    createdAt: r.created_at.toISOString(),
+    lastLoginAt: r.last_login_at?.toISOString() ?? null,
+  };
+}
+
+/** Counts failed logins per email+IP; per node, which is enough to make guessing slow. */
+class LoginThrottle {
+  private failures = new Map<string, number[]>();
+  constructor(private max: number) {}
+  check(key: string) {
+    const now = Date.now();
+    const recent = (this.failures.get(key) ?? []).filter((t) => now - t < 15 * 60_000);
+    this.failures.set(key, recent);
+    if (recent.length >= this.max) {
+      const retry = Math.ceil((recent[0]! + 15 * 60_000 - now) / 1000);
+      throw new AppError('rate_limited', 'Too many failed sign-in attempts; try again later', {
+        retryAfterSeconds: retry,
+      });
+    }
+  }
+  fail(key: string) {
+    this.failures.set(key, [...(this.failures.get(key) ?? []), Date.now()]);
+  }
+  clear(key: string) {
+    this.failures.delete(key);
+  }
+}
+
+export function createAgentsService(deps: Deps) {
+  const { db, config } = deps;
+  const throttle = new LoginThrottle(config.LOGIN_ATTEMPTS_PER_15_MIN);
+  const ttlMs = config.SESSION_TTL_HOURS * 3600_000;
+
+  async function createSession(workspaceId: number, agentId: number, mfaPending: boolean) {
+    const cookie = randomToken(32);
+    const csrf = randomToken(24);
+    await repo.insertSession(db, {
+      id: sha256(cookie),
+      workspaceId,
+      agentId,
+      csrf,
+      mfaPending,
+      expiresAt: new Date(Date.now() + ttlMs),
+    });
+    return { cookie, csrf, maxAgeSeconds: Math.floor(ttlMs / 1000) };
+  }
+
+  return {
+    async authenticate(req: FastifyRequest): Promise<Auth | null> {
+      const header = req.headers.authorization;
+      if (header?.startsWith('Bearer ')) {
+        const token = header.slice(7).trim();
+        const t = await repo.findTokenByHash(db, sha256(token));
+        if (!t || t.revoked_at || !t.active)
+          throw new AppError('unauthorized', 'Invalid or revoked API token');
+        void repo.touchToken(db, t.id).catch(() => {});
+        return {
+          workspaceId: t.workspace_id,
+          agentId: t.agent_id,
+          role: t.role,
+          name: t.agent_name,
+          via: 'token',
+          tokenId: t.id,
+        };
+      }
+      const cookie = req.cookies?.[SESSION_COOKIE];
+      if (!cookie) return null;
+      const s = await repo.findSession(db, sha256(cookie));
+      if (!s?.active) return null;
+      return {
+        workspaceId: s.workspace_id,
+        agentId: s.agent_id,
+        role: s.role,
+        name: s.name,
+        via: 'session',
+        csrfToken: s.csrf_token,
+        sessionId: s.id,
+        mfaPending: s.mfa_pending,
+      };
+    },
+
+    async login(input: { email: string; password: string; workspace?: string }, ip: string) {
+      const key = `${input.email.toLowerCase()}|${ip}`;
+      throttle.check(key);
+      let candidates = await repo.findAgentsByEmail(db, input.email);
+      if (input.workspace) candidates = candidates.filter((c) => c.slug === input.workspace);
+      const matches: typeof candidates = [];
+      for (const c of candidates)
+        if (c.active && (await verifyPassword(c.password_hash, input.password))) matches.push(c);
+      if (matches.length === 0) {
+        throttle.fail(key);
+        throw new AppError('unauthorized', 'Wrong email or password');
+      }
+      if (matches.length > 1) {
+        throw badRequest('This email belongs to several workspaces; say which one', {
+          workspaces: matches.map((m) => m.slug),
+        });
+      }
+      throttle.clear(key);
+      const agent = matches[0]!;
+      const session = await createSession(agent.workspace_id, agent.id, agent.totp_enabled);
+      await repo.touchLogin(db, agent.id);
+      await recordAudit(db, {
+        workspaceId: agent.workspace_id,
+        actorAgentId: agent.id,
+        action: 'auth.login',
+        ip,
+        data: { mfa: agent.totp_enabled },
+      });
+      return { session, mfaPending: agent.totp_enabled };
+    },
+
+    async verifySecondFactor(auth: Auth, code: string, ip: string) {
+      const key = `totp|${auth.agentId}`;
+      throttle.check(key);
+      const agent = await repo.findAgent(db, auth.workspaceId, auth.agentId);
+      if (!agent?.totp_enabled || !agent.totp_secret)
+        throw badRequest('Two-factor authentication is not enabled');
+      const secret = decrypt(config.secretKey, agent.totp_secret);
+      let ok = verifyTotp(secret, code);
+      if (!ok) {
+        const hashed = sha256(code.trim().toLowerCase());
+        if (agent.recovery_codes.includes(hashed)) {
+          ok = true;
+          await repo.setRecoveryCodes(
+            db,
+            agent.id,
+            agent.recovery_codes.filter((c) => c !== hashed),
+          );
+          await recordAudit(db, {
+            workspaceId: auth.workspaceId,
+            actorAgentId: agent.id,
+            action: 'auth.recovery_code_used',
+            ip,
+          });
+        }
+      }
+      if (!ok) {
+        throttle.fail(key);
+        throw new AppError('unauthorized', 'Wrong code');
+      }
+      throttle.clear(key);
+      if (auth.sessionId) await repo.clearMfaPending(db, auth.sessionId);
+    },
+
+    async beginTotpEnrolment(auth: Auth) {
+      const agent = await repo.findAgent(db, auth.workspaceId, auth.agentId);
+      if (!agent) throw notFound('Agent');
+      if (agent.totp_enabled) throw badRequest('Two-factor authentication is already enabled');
+      const secret = generateTotpSecret();
+      await repo.setTotp(db, agent.id, encrypt(config.secretKey, secret), false, []);
+      return { secret, otpauthUrl: otpauthUrl(secret, agent.email) };
+    },
+
+    async confirmTotpEnrolment(auth: Auth, code: string, ip: string) {
+      const agent = await repo.findAgent(db, auth.workspaceId, auth.agentId);
+      if (!agent?.totp_secret || agent.totp_enabled) throw badRequest('Start enrolment first');
+      const secret = decrypt(config.secretKey, agent.totp_secret);
+      if (!verifyTotp(secret, code))
+        throw badRequest('That code does not match; check the time on your device');
+      const codes = Array.from({ length: 10 }, () =>
+        randomToken(6)
+          .toLowerCase()
+          .replace(/[^a-z0-9]/g, 'x')
+          .slice(0, 8),
+      );
+      await repo.setTotp(
+        db,
+        agent.id,
+        agent.totp_secret,
+        true,
+        codes.map((c) => sha256(c)),
+      );
+      await recordAudit(db, {
+        workspaceId: auth.workspaceId,
+        actorAgentId: agent.id,
+        action: 'auth.2fa_enabled',
+        ip,
+      });
+      return { recoveryCodes: codes };
+    },
+
+    async disableTotp(auth: Auth, code: string, ip: string) {
+      await this.verifySecondFactor(auth, code, ip);
+      await repo.setTotp(db, auth.agentId, null, false, []);
+      await recordAudit(db, {
+        workspaceId: auth.workspaceId,
+        actorAgentId: auth.agentId,
+        action: 'auth.2fa_disabled',
+        ip,
+      });
+    },
+
+    async logout(auth: Auth) {
+      if (auth.sessionId) await repo.deleteSession(db, auth.sessionId);
+    },
+
+    async me(auth: Auth) {
+      const agent = await repo.findAgent(db, auth.workspaceId, auth.agentId);
+      const ws = await findWorkspaceById(db, auth.workspaceId);
+      if (!agent || !ws) throw notFound('Agent');
+      return {
+        agent: toAgent(agent),
+        workspace: { id: ws.id, name: ws.name, slug: ws.slug },
+        csrfToken: auth.csrfToken ?? null,
+        mfaPending: auth.mfaPending ?? false,
+      };
+    },
+
+    async changePassword(auth: Auth, current: string, next: string) {
+      const agent = await repo.findAgent(db, auth.workspaceId, auth.agentId);
+      if (!agent || !(await verifyPassword(agent.password_hash, current)))
+        throw new AppError('unauthorized', 'Current password is wrong');
+      await repo.updateAgentRow(db, auth.workspaceId, auth.agentId, {
+        password_hash: await hashPassword(next),
+      });
+      await recordAudit(db, {
+        workspaceId: auth.workspaceId,
+        actorAgentId: auth.agentId,
+        action: 'auth.password_changed',
+      });
+    },
+
+    // Agents
+    list: async (auth: Auth) => (await repo.listAgents(db, auth.workspaceId)).map(toAgent),
+    async get(auth: Auth, id: number) {
+      const a = await repo.findAgent(db, auth.workspaceId, id);
+      if (!a) throw notFound('Agent');
+      return toAgent(a);
+    },
+
+    async create(
+      actor: Auth | { workspaceId: number; agentId: null },
+      input: {
+        email: string;
+        name: string;
+        role: Role;
+        password?: string;
+        teamIds?: number[];
+        skills?: string[];
+        languages?: string[];
+      },
+    ) {
+      const existing = (await repo.findAgentsByEmail(db, input.email)).find(
+        (a) => a.workspace_id === actor.workspaceId,
+      );
+      if (existing) throw new AppError('conflict', 'An agent with this email already exists');
+      const passwordHash = input.password ? await hashPassword(input.password) : null;
+      const id = await db.tx(async (tx) => {
+        const id = await repo.insertAgent(tx, { workspaceId: actor.workspaceId, ...input, passwordHash });
+        if (input.teamIds) await repo.setTeamsOfAgent(tx, actor.workspaceId, id, input.teamIds);
+        await recordAudit(tx, {
+          workspaceId: actor.workspaceId,
+          actorAgentId: actor.agentId,
+          action: 'agent.created',
+          targetType: 'agent',
+          targetId: id,
+          data: { email: input.email, role: input.role },
+        });
+        return id;
+      });
+      return toAgent((await repo.findAgent(db, actor.workspaceId, id))!);
+    },
+
+    async update(
+      auth: Auth,
+      id: number,
+      input: {
+        name?: string;
+        role?: Role;
+        active?: boolean;
+        away?: boolean;
+        teamIds?: number[];
+        skills?: string[];
+        languages?: string[];
+      },
+    ) {
+      const before = await repo.findAgent(db, auth.workspaceId, id);
+      if (!before) throw notFound('Agent');
+      const self = id === auth.agentId;
+      const adminOnly =
+        input.role !== undefined ||
+        input.active !== undefined ||
+        input.teamIds !== undefined ||
+        input.skills !== undefined;
+      if (!self && auth.role !== 'admin') throw forbidden('Only admins can change other agents');
+      if (adminOnly && auth.role !== 'admin')
+        throw forbidden('Only admins can change roles, teams, skills or deactivate');
+      if (
+        self &&
+        ((input.role && input.role !== 'admin') || input.active === false) &&
+        before.role === 'admin'
+      ) {
+        const admins = (await repo.listAgents(db, auth.workspaceId)).filter(
+          (a) => a.role === 'admin' && a.active,
+        );
+        if (admins.length <= 1) throw badRequest('The last admin cannot demote or deactivate themselves');
+      }
+      await db.tx(async (tx) => {
+        const { teamIds, ...fields } = input;
+        await repo.updateAgentRow(tx, auth.workspaceId, id, fields);
+        if (teamIds) await repo.setTeamsOfAgent(tx, auth.workspaceId, id, teamIds);
+        if (input.active === false) await repo.deleteSessionsOfAgent(tx, id);
+        if (input.role && input.role !== before.role)
+          await recordAudit(tx, {
+            workspaceId: auth.workspaceId,
+            actorAgentId: auth.agentId,
+            action: 'agent.role_changed',
+            targetType: 'agent',
+            targetId: id,
+            data: { from: before.role, to: input.role },
+          });
+        if (input.active !== undefined && input.active !== before.active)
+          await recordAudit(tx, {
+            workspaceId: auth.workspaceId,
+            actorAgentId: auth.agentId,
+            action: input.active ? 'agent.reactivated' : 'agent.deactivated',
+            targetType: 'agent',
+            targetId: id,
+          });
+      });
+      return toAgent((await repo.findAgent(db, auth.workspaceId, id))!);
+    },
+
+    // Teams
+    listTeams: async (auth: Auth) => (await repo.listTeams(db, auth.workspaceId)).map(toTeam),
+    async createTeam(auth: Auth, input: { name: string; memberIds?: number[] }) {
+      const id = await db.tx(async (tx) => {
+        const id = await repo
+          .insertTeam(tx, auth.workspaceId, input.name)
+          .catch((e: { code?: string; cause?: { code?: string } }) => {
+            if (e.code === '23505' || e.cause?.code === '23505')
+              throw new AppError('conflict', 'A team with this name exists');
+            throw e;
+          });
+        if (input.memberIds) await repo.setTeamMembers(tx, auth.workspaceId, id, input.memberIds);
+        return id;
+      });
+      return toTeam((await repo.findTeam(db, auth.workspaceId, id))!);
+    },
+    async updateTeam(auth: Auth, id: number, input: { name?: string; memberIds?: number[] }) {
+      if (!(await repo.findTeam(db, auth.workspaceId, id))) throw notFound('Team');
+      await db.tx(async (tx) => {
+        if (input.name) await repo.renameTeam(tx, auth.workspaceId, id, input.name);
+        if (input.memberIds) await repo.setTeamMembers(tx, auth.workspaceId, id, input.memberIds);
+      });
+      return toTeam((await repo.findTeam(db, auth.workspaceId, id))!);
+    },
+    async deleteTeam(auth: Auth, id: number) {
+      const rows = await repo.deleteTeam(db, auth.workspaceId, id);
+      if (!rows.length) throw notFound('Team');
+      await recordAudit(db, {
+        workspaceId: auth.workspaceId,
+        actorAgentId: auth.agentId,
+        action: 'team.deleted',
+        targetType: 'team',
+        targetId: id,
+      });
+    },
+
+    // API tokens
+    async createToken(
+      workspaceId: number,
+      agentId: number,
+      name: string,
+      actorAgentId: number | null = agentId,
+    ) {
+      const token = `${TOKEN_PREFIX}${randomToken(32)}`;
+      const row = await repo.insertToken(db, {
+        workspaceId,
+        agentId,
+        name,
+        hash: sha256(token),
+        prefix: token.slice(0, 10),
+      });
+      await recordAudit(db, {
+        workspaceId,
+        actorAgentId,
+        action: 'token.created',
+        targetType: 'api_token',
+        targetId: row.id,
+        data: { name, agentId },
+      });
+      return { ...toToken(row), token };
+    },
+    async listTokens(auth: Auth) {
+      return (
+        await repo.listTokens(db, auth.workspaceId, auth.role === 'admin' ? undefined : auth.agentId)
+      ).map(toToken);
+    },
+    async revokeToken(auth: Auth, id: number) {
+      const rows = await repo.revokeTokenRow(
+        db,
+        auth.workspaceId,
+        id,
+        auth.role === 'admin' ? undefined : auth.agentId,
+      );
+      if (!rows.length) throw notFound('Token');
+      await recordAudit(db, {
+        workspaceId: auth.workspaceId,
+        actorAgentId: auth.agentId,
+        action: 'token.revoked',
+        targetType: 'api_token',
+        targetId: id,
+      });
+    },
+
+    findByEmailInWorkspace: async (db_: Db, workspaceId: number, email: string) =>
+      (await repo.findAgentsByEmail(db_, email)).find((a) => a.workspace_id === workspaceId),
+  };
+}
+
+export type AgentsService = ReturnType<typeof createAgentsService>;
+
+const toTeam = (t: repo.TeamRow) => ({
+  id: t.id,
+  name: t.name,
+  memberIds: t.member_ids,
+  createdAt: t.created_at.toISOString(),
+});
+const toToken = (t: repo.TokenRow) => ({
+  id: t.id,
+  name: t.name,
+  prefix: t.prefix,
+  createdAt: t.created_at.toISOString(),
+  lastUsedAt: t.last_used_at?.toISOString() ?? null,
+  revokedAt: t.revoked_at?.toISOString() ?? null,
+});

@@ -1,0 +1,124 @@
+import { type Db, sql } from '../../platform/db/db.ts';
+
+export type ContactRow = {
+  id: number;
+  workspace_id: number;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  notes: string;
+  tags: string[];
+  custom_fields: Record<string, unknown>;
+  merged_into_id: number | null;
+  created_at: Date;
+  updated_at: Date;
+  identities: { kind: string; value: string; verified: boolean }[];
+  ticket_count?: number;
+};
+
+const cols = sql`c.*, coalesce((SELECT json_agg(json_build_object('kind', i.kind, 'value', i.value, 'verified', i.verified) ORDER BY i.id)
+  FROM contact_identities i WHERE i.contact_id = c.id), '[]') AS identities`;
+
+export const findContact = (db: Db, workspaceId: number, id: number) =>
+  db.one<ContactRow>(
+    sql`SELECT ${cols} FROM contacts c WHERE c.workspace_id = ${workspaceId} AND c.id = ${id}`,
+  );
+
+export const findContactIdByIdentity = async (db: Db, workspaceId: number, kind: string, value: string) =>
+  (
+    await db.one<{ contact_id: number }>(sql`
+    SELECT contact_id FROM contact_identities WHERE workspace_id = ${workspaceId} AND kind = ${kind} AND value = ${value}`)
+  )?.contact_id;
+
+export async function listContacts(
+  db: Db,
+  workspaceId: number,
+  q: string | undefined,
+  limit: number,
+  beforeId?: number,
+) {
+  const filter = q
+    ? sql`AND ((coalesce(c.name, '') || ' ' || coalesce(c.email, '')) ILIKE ${`%${q.replace(/[%_\\]/g, '\\$&')}%`} OR c.phone = ${q})`
+    : sql``;
+  return db.query<ContactRow>(sql`
+    SELECT ${cols} FROM contacts c
+    WHERE c.workspace_id = ${workspaceId} AND c.merged_into_id IS NULL ${filter} ${beforeId ? sql`AND c.id < ${beforeId}` : sql``}
+    ORDER BY c.id DESC LIMIT ${limit}`);
+}
+
+export async function insertContact(
+  db: Db,
+  workspaceId: number,
+  c: {
+    name?: string | null;
+    email?: string | null;
+    phone?: string | null;
+    notes?: string;
+    tags?: string[];
+    customFields?: Record<string, unknown>;
+  },
+): Promise<number> {
+  const row = await db.one<{ id: number }>(sql`
+    INSERT INTO contacts (workspace_id, name, email, phone, notes, tags, custom_fields)
+    VALUES (${workspaceId}, ${c.name ?? null}, ${c.email?.toLowerCase() ?? null}, ${c.phone ?? null}, ${c.notes ?? ''},
+            ${c.tags ?? []}, ${JSON.stringify(c.customFields ?? {})}::jsonb)
+    RETURNING id`);
+  return row!.id;
+}
+
+/** Adds an identity; returns the contact that owns it (another one if it was already taken). */
+export async function addIdentity(
+  db: Db,
+  workspaceId: number,
+  contactId: number,
+  kind: string,
+  value: string,
+  verified = false,
+) {
+  const row = await db.one<{ contact_id: number }>(sql`
+    INSERT INTO contact_identities (workspace_id, contact_id, kind, value, verified)
+    VALUES (${workspaceId}, ${contactId}, ${kind}, ${value}, ${verified})
+    ON CONFLICT (workspace_id, kind, value) DO UPDATE SET verified = contact_identities.verified OR excluded.verified
+    RETURNING contact_id`);
+  return row!.contact_id;
+}
+
+export async function updateContactRow(db: Db, workspaceId: number, id: number, f: Record<string, unknown>) {
+  const sets = Object.entries(f)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) =>
+      k === 'custom_fields'
+        ? sql`custom_fields = ${JSON.stringify(v)}::jsonb`
+        : sql`${sql.identifier(k)} = ${v}`,
+    );
+  await db.query(
+    sql`UPDATE contacts SET ${sql.join([...sets, sql`updated_at = now()`], sql`, `)} WHERE workspace_id = ${workspaceId} AND id = ${id}`,
+  );
+}
+
+export async function mergeContactRows(db: Db, workspaceId: number, sourceId: number, targetId: number) {
+  await db.query(
+    sql`UPDATE contact_identities SET contact_id = ${targetId} WHERE workspace_id = ${workspaceId} AND contact_id = ${sourceId}`,
+  );
+  await db.query(
+    sql`UPDATE contacts SET merged_into_id = ${targetId} WHERE workspace_id = ${workspaceId} AND (id = ${sourceId} OR merged_into_id = ${sourceId})`,
+  );
+  await db.query(sql`
+    UPDATE contacts t SET
+      name = coalesce(t.name, s.name), email = coalesce(t.email, s.email), phone = coalesce(t.phone, s.phone),
+      notes = CASE WHEN s.notes = '' THEN t.notes WHEN t.notes = '' THEN s.notes ELSE t.notes || E'\n\n' || s.notes END,
+      tags = ARRAY(SELECT DISTINCT unnest(t.tags || s.tags)), custom_fields = s.custom_fields || t.custom_fields, updated_at = now()
+    FROM contacts s WHERE t.id = ${targetId} AND s.id = ${sourceId} AND t.workspace_id = ${workspaceId}`);
+}
+
+export const deleteContactRow = (db: Db, workspaceId: number, id: number) =>
+  db.query<{ id: number }>(
+    sql`DELETE FROM contacts WHERE workspace_id = ${workspaceId} AND id = ${id} RETURNING id`,
+  );
+
+/** The contact and every contact merged into it. */
+export const contactIdsIncludingMerged = async (db: Db, workspaceId: number, id: number) =>
+  (
+    await db.query<{ id: number }>(sql`
+    SELECT id FROM contacts WHERE workspace_id = ${workspaceId} AND (id = ${id} OR merged_into_id = ${id})`)
+  ).map((r) => r.id);

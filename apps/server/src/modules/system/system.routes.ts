@@ -1,0 +1,126 @@
+import { Job } from '@shopdesk/contracts';
+import type { FastifyInstance } from 'fastify';
+import client from 'prom-client';
+import { z } from 'zod';
+import { pendingMigrations } from '../../platform/db/migrate.ts';
+import type { Deps } from '../../platform/deps.ts';
+import { notFound } from '../../platform/errors.ts';
+import { escapeHtml } from '../../platform/html/sanitize.ts';
+import { buildOpenApi, IdParams, type Router } from '../../platform/http/router.ts';
+import { jobCounts, listJobs, pingDb, retryJob } from './system.repository.ts';
+
+export function registerSystemRoutes(
+  app: FastifyInstance,
+  r: Router,
+  deps: Deps,
+  metrics: client.Registry,
+  version: string,
+) {
+  let migrationsOk = false;
+  app.get('/api/health', async () => ({ status: 'ok' }));
+  app.get('/api/ready', async (_req, reply) => {
+    try {
+      await pingDb(deps.db);
+      // Once applied, migrations stay applied for the life of the process.
+      if (!migrationsOk) migrationsOk = (await pendingMigrations(deps.db)).length === 0;
+      if (!migrationsOk) return reply.code(503).send({ status: 'migrations pending' });
+      return { status: 'ready', database: deps.db.kind };
+    } catch {
+      return reply.code(503).send({ status: 'database unreachable' });
+    }
+  });
+
+  const jobsGauge = new client.Gauge({
+    name: 'shopdesk_jobs',
+    help: 'Jobs by status',
+    labelNames: ['status'],
+    registers: [metrics],
+  });
+  app.get('/metrics', async (_req, reply) => {
+    jobsGauge.reset();
+    for (const row of await jobCounts(deps.db).catch(() => [])) jobsGauge.set({ status: row.status }, row.n);
+    reply.header('content-type', metrics.contentType);
+    return metrics.metrics();
+  });
+
+  let spec: unknown;
+  app.get('/api/openapi.json', async () => {
+    spec ??= buildOpenApi(r.routes, { version, serverUrl: deps.config.publicUrl });
+    return spec;
+  });
+  app.get('/api/docs', async (_req, reply) => {
+    reply.type('text/html; charset=utf-8');
+    return renderDocs(r);
+  });
+
+  r.add({
+    method: 'GET',
+    url: '/api/v1/jobs',
+    summary: 'Background jobs of this workspace by status (failed ones show their last error)',
+    tag: 'Admin',
+    access: 'admin',
+    query: z.object({
+      status: z.enum(['failed', 'queued', 'running', 'done']).default('failed'),
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+    }),
+    response: z.object({ items: z.array(Job) }),
+    handler: async ({ auth, query }) => ({
+      items: (await listJobs(deps.db, auth.workspaceId, query.status, query.limit)).map((j) => ({
+        id: j.id,
+        name: j.name,
+        status: j.status,
+        attempts: j.attempts,
+        maxAttempts: j.max_attempts,
+        lastError: j.last_error,
+        runAt: j.run_at.toISOString(),
+        createdAt: j.created_at.toISOString(),
+      })),
+    }),
+  });
+  r.add({
+    method: 'POST',
+    url: '/api/v1/jobs/:id/retry',
+    summary: 'Run a failed job again',
+    tag: 'Admin',
+    access: 'admin',
+    params: IdParams,
+    handler: async ({ auth, params }) => {
+      if (!(await retryJob(deps.db, auth.workspaceId, params.id)).length) throw notFound('Failed job');
+      deps.jobs.wake();
+    },
+  });
+}
+
+/** A self-contained API reference page (no CDN): one section per route, generated from the same registry. */
+function renderDocs(r: Router): string {
+  const byTag = new Map<string, typeof r.routes>();
+  for (const route of r.routes) byTag.set(route.tag, [...(byTag.get(route.tag) ?? []), route]);
+  const sections = [...byTag]
+    .map(
+      ([tag, routes]) =>
+        `<h2 id="${escapeHtml(tag)}">${escapeHtml(tag)}</h2>` +
+        routes
+          .map(
+            (rt) =>
+              `<div class="op"><span class="m ${rt.method.toLowerCase()}">${rt.method}</span> <code>${escapeHtml(rt.url)}</code>` +
+              `<span class="acc">${escapeHtml(rt.access)}</span><p>${escapeHtml(rt.summary)}</p>` +
+              (rt.body
+                ? `<details><summary>Body schema</summary><pre>${escapeHtml(JSON.stringify(z.toJSONSchema(rt.body, { io: 'input', unrepresentable: 'any' }), null, 2))}</pre></details>`
+                : '') +
+              (rt.query
+                ? `<details><summary>Query</summary><pre>${escapeHtml(JSON.stringify(z.toJSONSchema(rt.query, { io: 'input', unrepresentable: 'any' }), null, 2))}</pre></details>`
+                : '') +
+              `</div>`,
+          )
+          .join(''),
+    )
+    .join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shopdesk API</title>
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem;color:#1f2933}
+.op{border:1px solid #e4e7eb;border-radius:6px;padding:.5rem .8rem;margin:.5rem 0}.m{font-weight:700;display:inline-block;width:4.5em}
+.get{color:#0b7a3e}.post{color:#1d4ed8}.patch{color:#b45309}.delete{color:#b91c1c}.acc{float:right;color:#7b8794;font-size:.85em}
+pre{background:#f5f7fa;padding:.5rem;overflow:auto;font-size:12px}p{margin:.3rem 0}</style></head><body>
+<h1>Shopdesk API</h1><p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1). Authenticate with
+<code>Authorization: Bearer &lt;token&gt;</code>. Errors are <code>{"error":{"code","message","details"}}</code>.</p>${sections}</body></html>`;
+}

@@ -1,0 +1,419 @@
+import type { ListTicketsQuery } from '@shopdesk/contracts';
+import { type Db, type SQL, sql } from '../../platform/db/db.ts';
+
+export type TicketRow = {
+  id: number;
+  workspace_id: number;
+  subject: string;
+  status: string;
+  priority: string;
+  channel: string;
+  contact_id: number | null;
+  assignee_id: number | null;
+  team_id: number | null;
+  tags: string[];
+  custom_fields: Record<string, unknown>;
+  version: number;
+  message_count: number;
+  last_message_preview: string;
+  last_message_at: Date;
+  last_inbound_at: Date | null;
+  first_response_at: Date | null;
+  solved_at: Date | null;
+  closed_at: Date | null;
+  merged_into_id: number | null;
+  created_at: Date;
+  updated_at: Date;
+  contact_name: string | null;
+  contact_email: string | null;
+};
+
+export type MessageRow = {
+  id: number;
+  ticket_id: number;
+  kind: 'inbound' | 'outbound' | 'note';
+  channel: string;
+  author_agent_id: number | null;
+  author_contact_id: number | null;
+  author_name: string | null;
+  body_text: string;
+  body_html: string | null;
+  channel_meta: Record<string, unknown>;
+  external_id: string | null;
+  delivery_status: string;
+  delivery_error: string | null;
+  created_at: Date;
+};
+
+export type AttachmentRow = {
+  id: number;
+  message_id: number;
+  filename: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  content_id: string | null;
+  inline: boolean;
+};
+
+const ticketCols = sql`t.id, t.workspace_id, t.subject, t.status, t.priority, t.channel, t.contact_id, t.assignee_id, t.team_id, t.tags,
+  t.custom_fields, t.version, t.message_count, t.last_message_preview, t.last_message_at, t.last_inbound_at, t.first_response_at,
+  t.solved_at, t.closed_at, t.merged_into_id, t.created_at, t.updated_at, c.name AS contact_name, c.email AS contact_email`;
+
+export const findTicket = (db: Db, workspaceId: number, id: number, forUpdate = false) =>
+  db.one<TicketRow>(sql`
+    SELECT ${ticketCols} FROM tickets t LEFT JOIN contacts c ON c.id = t.contact_id
+    WHERE t.workspace_id = ${workspaceId} AND t.id = ${id} ${forUpdate ? sql`FOR UPDATE OF t` : sql``}`);
+
+export interface TicketFilter
+  extends Omit<ListTicketsQuery, 'view' | 'limit' | 'cursor' | 'sort' | 'assignee'> {
+  assignee?: number | 'none';
+  contactIds?: number[];
+}
+
+function whereOf(workspaceId: number, f: TicketFilter): SQL {
+  const parts: SQL[] = [sql`t.workspace_id = ${workspaceId}`];
+  if (f.status) {
+    const statuses =
+      f.status === 'active'
+        ? ['new', 'open', 'pending', 'on-hold']
+        : f.status.split(',').map((s) => s.trim());
+    parts.push(
+      statuses.length === 1 ? sql`t.status = ${statuses[0]}` : sql`t.status = ANY(${statuses}::text[])`,
+    );
+  }
+  if (f.assignee === 'none') parts.push(sql`t.assignee_id IS NULL`);
+  else if (f.assignee) parts.push(sql`t.assignee_id = ${f.assignee}`);
+  if (f.team === 'none') parts.push(sql`t.team_id IS NULL`);
+  else if (f.team) parts.push(sql`t.team_id = ${Number(f.team)}`);
+  if (f.channel) parts.push(sql`t.channel = ${f.channel}`);
+  if (f.priority) parts.push(sql`t.priority = ${f.priority}`);
+  if (f.tag) parts.push(sql`t.tags @> ${[f.tag]}::text[]`);
+  if (f.contactIds) parts.push(sql`t.contact_id = ANY(${f.contactIds}::bigint[])`);
+  return sql.join(parts, sql` AND `);
+}
+
+const sorts = {
+  last_message_desc: { col: sql`t.last_message_at`, field: 'last_message_at', dir: 'desc' },
+  last_message_asc: { col: sql`t.last_message_at`, field: 'last_message_at', dir: 'asc' },
+  created_desc: { col: sql`t.created_at`, field: 'created_at', dir: 'desc' },
+  created_asc: { col: sql`t.created_at`, field: 'created_at', dir: 'asc' },
+} as const;
+export type SortKey = keyof typeof sorts;
+
+/** Keyset pagination: the cursor is the (sort value, id) of the last row seen. */
+export async function listTickets(
+  db: Db,
+  workspaceId: number,
+  f: TicketFilter,
+  sort: SortKey,
+  limit: number,
+  after?: [string, number],
+) {
+  const s = sorts[sort];
+  const cmp = s.dir === 'desc' ? sql`<` : sql`>`;
+  const order = s.dir === 'desc' ? sql`DESC` : sql`ASC`;
+  const cursor = after ? sql`AND (${s.col}, t.id) ${cmp} (${after[0]}::timestamptz, ${after[1]})` : sql``;
+  const rows = await db.query<TicketRow>(sql`
+    SELECT ${ticketCols} FROM tickets t LEFT JOIN contacts c ON c.id = t.contact_id
+    WHERE ${whereOf(workspaceId, f)} ${cursor}
+    ORDER BY ${s.col} ${order}, t.id ${order} LIMIT ${limit}`);
+  return { rows, field: s.field };
+}
+
+export async function countTickets(db: Db, workspaceId: number, f: TicketFilter): Promise<number> {
+  const r = await db.one<{ n: number }>(
+    sql`SELECT count(*)::int AS n FROM tickets t WHERE ${whereOf(workspaceId, f)}`,
+  );
+  return r?.n ?? 0;
+}
+
+export async function insertTicket(
+  db: Db,
+  t: {
+    workspaceId: number;
+    subject: string;
+    status: string;
+    priority: string;
+    channel: string;
+    contactId: number | null;
+    assigneeId: number | null;
+    teamId: number | null;
+    tags: string[];
+    customFields: Record<string, unknown>;
+  },
+): Promise<number> {
+  const row = await db.one<{ id: number }>(sql`
+    INSERT INTO tickets (workspace_id, subject, status, priority, channel, contact_id, assignee_id, team_id, tags, custom_fields)
+    VALUES (${t.workspaceId}, ${t.subject}, ${t.status}, ${t.priority}, ${t.channel}, ${t.contactId}, ${t.assigneeId}, ${t.teamId},
+            ${t.tags}, ${JSON.stringify(t.customFields)}::jsonb)
+    RETURNING id`);
+  return row!.id;
+}
+
+export async function updateTicketRow(db: Db, workspaceId: number, id: number, f: Record<string, unknown>) {
+  const sets = Object.entries(f)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) =>
+      k === 'custom_fields'
+        ? sql`custom_fields = ${JSON.stringify(v)}::jsonb`
+        : v instanceof Date
+          ? sql`${sql.identifier(k)} = ${v.toISOString()}::timestamptz`
+          : sql`${sql.identifier(k)} = ${v}`,
+    );
+  await db.query(sql`
+    UPDATE tickets SET ${sql.join([...sets, sql`version = version + 1`, sql`updated_at = now()`], sql`, `)}
+    WHERE workspace_id = ${workspaceId} AND id = ${id}`);
+}
+
+export async function insertMessage(
+  db: Db,
+  m: {
+    workspaceId: number;
+    ticketId: number;
+    kind: 'inbound' | 'outbound' | 'note';
+    channel: string;
+    authorAgentId: number | null;
+    authorContactId: number | null;
+    bodyText: string;
+    bodyHtml: string | null;
+    channelMeta?: Record<string, unknown>;
+    externalId?: string | null;
+    deliveryStatus: string;
+    createdAt?: Date;
+  },
+): Promise<{ id: number; created_at: Date }> {
+  const row = await db.one<{ id: number; created_at: Date }>(sql`
+    INSERT INTO messages (workspace_id, ticket_id, kind, channel, author_agent_id, author_contact_id, body_text, body_html,
+                          channel_meta, external_id, delivery_status, created_at)
+    VALUES (${m.workspaceId}, ${m.ticketId}, ${m.kind}, ${m.channel}, ${m.authorAgentId}, ${m.authorContactId}, ${m.bodyText},
+            ${m.bodyHtml}, ${JSON.stringify(m.channelMeta ?? {})}::jsonb, ${m.externalId ?? null}, ${m.deliveryStatus},
+            ${(m.createdAt ?? new Date()).toISOString()}::timestamptz)
+    RETURNING id, created_at`);
+  return row!;
+}
+
+/** Keeps the inbox columns (count, preview, activity time) in step with a new message. */
+export async function bumpTicketForMessage(
+  db: Db,
+  ticketId: number,
+  kind: string,
+  preview: string,
+  at: Date,
+) {
+  await db.query(sql`
+    UPDATE tickets SET message_count = message_count + 1, updated_at = now(),
+      last_message_at = CASE WHEN ${kind} = 'note' THEN last_message_at ELSE GREATEST(last_message_at, ${at.toISOString()}::timestamptz) END,
+      last_message_preview = CASE WHEN ${kind} = 'note' THEN last_message_preview ELSE ${preview} END,
+      last_inbound_at = CASE WHEN ${kind} = 'inbound' THEN ${at.toISOString()}::timestamptz ELSE last_inbound_at END
+    WHERE id = ${ticketId}`);
+}
+
+export const listMessages = (db: Db, workspaceId: number, ticketId: number) =>
+  db.query<MessageRow>(sql`
+    SELECT m.id, m.ticket_id, m.kind, m.channel, m.author_agent_id, m.author_contact_id,
+      coalesce(a.name, c.name, c.email) AS author_name, m.body_text, m.body_html, m.channel_meta, m.external_id,
+      m.delivery_status, m.delivery_error, m.created_at
+    FROM messages m LEFT JOIN agents a ON a.id = m.author_agent_id LEFT JOIN contacts c ON c.id = m.author_contact_id
+    WHERE m.workspace_id = ${workspaceId} AND m.ticket_id = ${ticketId} ORDER BY m.created_at, m.id`);
+
+export const findMessage = (db: Db, workspaceId: number, id: number) =>
+  db.one<MessageRow & { workspace_id: number }>(sql`
+    SELECT m.*, NULL AS author_name FROM messages m WHERE m.workspace_id = ${workspaceId} AND m.id = ${id}`);
+
+export const setDelivery = (
+  db: Db,
+  id: number,
+  status: string,
+  error: string | null,
+  externalId?: string | null,
+  meta?: Record<string, unknown>,
+) =>
+  db.query(sql`
+    UPDATE messages SET delivery_status = ${status}, delivery_error = ${error},
+      external_id = coalesce(${externalId ?? null}, external_id),
+      channel_meta = channel_meta || ${JSON.stringify(meta ?? {})}::jsonb
+    WHERE id = ${id}`);
+
+export const listAttachmentsOfTicket = (db: Db, workspaceId: number, ticketId: number) =>
+  db.query<AttachmentRow>(sql`
+    SELECT a.id, a.message_id, a.filename, a.content_type, a.size_bytes, a.sha256, a.content_id, a.inline
+    FROM attachments a JOIN messages m ON m.id = a.message_id
+    WHERE m.workspace_id = ${workspaceId} AND m.ticket_id = ${ticketId} ORDER BY a.id`);
+
+export const listAttachmentsOfMessage = (db: Db, messageId: number) =>
+  db.query<AttachmentRow>(sql`SELECT id, message_id, filename, content_type, size_bytes, sha256, content_id, inline
+                              FROM attachments WHERE message_id = ${messageId} ORDER BY id`);
+
+export const findAttachment = (db: Db, workspaceId: number, id: number) =>
+  db.one<AttachmentRow>(sql`SELECT id, message_id, filename, content_type, size_bytes, sha256, content_id, inline
+                            FROM attachments WHERE workspace_id = ${workspaceId} AND id = ${id}`);
+
+export async function insertAttachment(
+  db: Db,
+  a: {
+    workspaceId: number;
+    messageId: number;
+    filename: string;
+    contentType: string;
+    size: number;
+    sha256: string;
+    contentId?: string | null;
+    inline?: boolean;
+  },
+) {
+  await db.query(sql`
+    INSERT INTO attachments (workspace_id, message_id, filename, content_type, size_bytes, sha256, content_id, inline)
+    VALUES (${a.workspaceId}, ${a.messageId}, ${a.filename}, ${a.contentType}, ${a.size}, ${a.sha256}, ${a.contentId ?? null}, ${a.inline ?? false})`);
+}
+
+export const insertEvent = (
+  db: Db,
+  workspaceId: number,
+  ticketId: number,
+  type: string,
+  actor: number | null,
+  data: Record<string, unknown> = {},
+) =>
+  db.query(sql`INSERT INTO ticket_events (workspace_id, ticket_id, type, actor_agent_id, data)
+               VALUES (${workspaceId}, ${ticketId}, ${type}, ${actor}, ${JSON.stringify(data)}::jsonb)`);
+
+export const listEvents = (db: Db, workspaceId: number, ticketId: number) =>
+  db.query<{
+    id: number;
+    type: string;
+    actor_agent_id: number | null;
+    data: Record<string, unknown>;
+    created_at: Date;
+  }>(sql`
+    SELECT id, type, actor_agent_id, data, created_at FROM ticket_events
+    WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId} ORDER BY id`);
+
+export const listLinks = (db: Db, workspaceId: number, ticketId: number) =>
+  db.query<{ ticket_id: number; kind: string; subject: string; status: string }>(sql`
+    SELECT t.id AS ticket_id, l.kind, t.subject, t.status FROM ticket_links l JOIN tickets t ON t.id = l.linked_ticket_id
+    WHERE l.workspace_id = ${workspaceId} AND l.ticket_id = ${ticketId}
+    UNION
+    SELECT t.id, l.kind, t.subject, t.status FROM ticket_links l JOIN tickets t ON t.id = l.ticket_id
+    WHERE l.workspace_id = ${workspaceId} AND l.linked_ticket_id = ${ticketId}`);
+
+export const insertLink = (db: Db, workspaceId: number, a: number, b: number, kind: string) =>
+  db.query(sql`INSERT INTO ticket_links (workspace_id, ticket_id, linked_ticket_id, kind) VALUES (${workspaceId}, ${a}, ${b}, ${kind})
+               ON CONFLICT DO NOTHING`);
+
+export const listFollowers = async (db: Db, ticketId: number) =>
+  (
+    await db.query<{ email: string }>(
+      sql`SELECT email FROM ticket_followers WHERE ticket_id = ${ticketId} ORDER BY email`,
+    )
+  ).map((r) => r.email);
+
+export const addFollowers = (db: Db, workspaceId: number, ticketId: number, emails: string[]) =>
+  emails.length
+    ? db.query(sql`INSERT INTO ticket_followers (workspace_id, ticket_id, email)
+                   SELECT ${workspaceId}, ${ticketId}, unnest(${emails}::text[]) ON CONFLICT DO NOTHING`)
+    : Promise.resolve([]);
+
+export async function moveMessages(db: Db, workspaceId: number, from: number, to: number) {
+  await db.query(
+    sql`UPDATE messages SET ticket_id = ${to} WHERE workspace_id = ${workspaceId} AND ticket_id = ${from}`,
+  );
+  await db.query(sql`
+    UPDATE tickets t SET message_count = s.n, last_message_at = greatest(t.last_message_at, s.last), updated_at = now(), version = version + 1
+    FROM (SELECT count(*)::int AS n, max(created_at) AS last FROM messages WHERE ticket_id = ${to}) s WHERE t.id = ${to}`);
+  await db.query(sql`UPDATE tickets SET message_count = 0 WHERE id = ${from}`);
+  await db.query(sql`INSERT INTO ticket_followers (workspace_id, ticket_id, email)
+                     SELECT workspace_id, ${to}, email FROM ticket_followers WHERE ticket_id = ${from} ON CONFLICT DO NOTHING`);
+}
+
+export const repointContact = (db: Db, workspaceId: number, from: number, to: number) =>
+  db.query(
+    sql`UPDATE tickets SET contact_id = ${to} WHERE workspace_id = ${workspaceId} AND contact_id = ${from}`,
+  );
+
+// Tags and custom fields: the ticket's own metadata catalogue.
+export const ensureTags = (db: Db, workspaceId: number, names: string[]) =>
+  names.length
+    ? db.query(
+        sql`INSERT INTO tags (workspace_id, name) SELECT ${workspaceId}, unnest(${names}::text[]) ON CONFLICT DO NOTHING`,
+      )
+    : Promise.resolve([]);
+export const listTags = (db: Db, workspaceId: number) =>
+  db.query<{ name: string; color: string | null; count: number }>(sql`
+    SELECT g.name, g.color, (SELECT count(*)::int FROM tickets t WHERE t.workspace_id = g.workspace_id AND t.tags @> ARRAY[g.name]) AS count
+    FROM tags g WHERE g.workspace_id = ${workspaceId} ORDER BY g.name`);
+export const upsertTag = (db: Db, workspaceId: number, name: string, color: string | null) =>
+  db.query(sql`INSERT INTO tags (workspace_id, name, color) VALUES (${workspaceId}, ${name}, ${color})
+               ON CONFLICT (workspace_id, name) DO UPDATE SET color = excluded.color`);
+export const deleteTag = async (db: Db, workspaceId: number, name: string) => {
+  await db.query(
+    sql`UPDATE tickets SET tags = array_remove(tags, ${name}) WHERE workspace_id = ${workspaceId} AND tags @> ARRAY[${name}]`,
+  );
+  return db.query<{ name: string }>(
+    sql`DELETE FROM tags WHERE workspace_id = ${workspaceId} AND name = ${name} RETURNING name`,
+  );
+};
+export const listCustomFields = (db: Db, workspaceId: number) =>
+  db.query<{ id: number; key: string; label: string; type: string; options: string[] }>(sql`
+    SELECT id, key, label, type, options FROM custom_field_defs WHERE workspace_id = ${workspaceId} ORDER BY id`);
+export const insertCustomField = (
+  db: Db,
+  workspaceId: number,
+  f: { key: string; label: string; type: string; options: string[] },
+) =>
+  db.one<{ id: number; key: string; label: string; type: string; options: string[] }>(sql`
+    INSERT INTO custom_field_defs (workspace_id, key, label, type, options)
+    VALUES (${workspaceId}, ${f.key}, ${f.label}, ${f.type}, ${JSON.stringify(f.options)}::jsonb)
+    RETURNING id, key, label, type, options`);
+export const deleteCustomField = (db: Db, workspaceId: number, id: number) =>
+  db.query<{ id: number }>(
+    sql`DELETE FROM custom_field_defs WHERE workspace_id = ${workspaceId} AND id = ${id} RETURNING id`,
+  );
+
+export const insertNotification = (
+  db: Db,
+  n: {
+    workspaceId: number;
+    agentId: number;
+    type: string;
+    ticketId: number;
+    messageId: number;
+    data: Record<string, unknown>;
+  },
+) =>
+  db.query(sql`INSERT INTO notifications (workspace_id, agent_id, type, ticket_id, message_id, data)
+               SELECT ${n.workspaceId}, a.id, ${n.type}, ${n.ticketId}, ${n.messageId}, ${JSON.stringify(n.data)}::jsonb
+               FROM agents a WHERE a.workspace_id = ${n.workspaceId} AND a.id = ${n.agentId}`);
+export const listNotifications = (db: Db, workspaceId: number, agentId: number, limit: number) =>
+  db.query<{
+    id: number;
+    type: string;
+    ticket_id: number | null;
+    message_id: number | null;
+    data: Record<string, unknown>;
+    read_at: Date | null;
+    created_at: Date;
+  }>(sql`
+    SELECT id, type, ticket_id, message_id, data, read_at, created_at FROM notifications
+    WHERE workspace_id = ${workspaceId} AND agent_id = ${agentId} ORDER BY id DESC LIMIT ${limit}`);
+export const markNotificationsRead = (db: Db, workspaceId: number, agentId: number, ids: number[] | 'all') =>
+  db.query(sql`UPDATE notifications SET read_at = now() WHERE workspace_id = ${workspaceId} AND agent_id = ${agentId} AND read_at IS NULL
+               ${ids === 'all' ? sql`` : sql`AND id = ANY(${ids}::bigint[])`}`);
+
+export const agentExists = async (db: Db, workspaceId: number, id: number) =>
+  !!(await db.one(sql`SELECT 1 FROM agents WHERE workspace_id = ${workspaceId} AND id = ${id} AND active`));
+export const teamExists = async (db: Db, workspaceId: number, id: number) =>
+  !!(await db.one(sql`SELECT 1 FROM teams WHERE workspace_id = ${workspaceId} AND id = ${id}`));
+export const contactOf = (db: Db, workspaceId: number, id: number) =>
+  db.one<{
+    id: number;
+    name: string | null;
+    email: string | null;
+    phone: string | null;
+    identities: { kind: string; value: string }[];
+  }>(sql`
+    SELECT c.id, c.name, c.email, c.phone,
+      coalesce((SELECT json_agg(json_build_object('kind', i.kind, 'value', i.value)) FROM contact_identities i WHERE i.contact_id = c.id), '[]') AS identities
+    FROM contacts c WHERE c.workspace_id = ${workspaceId} AND c.id = ${id}`);
+export const agentName = async (db: Db, id: number | null) =>
+  id ? ((await db.one<{ name: string }>(sql`SELECT name FROM agents WHERE id = ${id}`))?.name ?? null) : null;

@@ -1,0 +1,825 @@
+import type {
+  AttachmentRef,
+  CreateTicket,
+  ListTicketsQuery,
+  Message,
+  ReplyInput,
+  TicketDetail,
+  TicketStatus,
+  TicketSummary,
+  UpdateTicket,
+} from '@shopdesk/contracts';
+import { ChannelRegistry } from '../../channels/channel-adapter.ts';
+import type { Db } from '../../platform/db/db.ts';
+import type { Deps } from '../../platform/deps.ts';
+import { AppError, badRequest, notFound } from '../../platform/errors.ts';
+import type { DomainEvent } from '../../platform/events/bus.ts';
+import { htmlToText, sanitizeMessageHtml } from '../../platform/html/sanitize.ts';
+import type { Auth } from '../../platform/http/router.ts';
+import { enqueue } from '../../platform/jobs/queue.ts';
+import { recordAudit } from '../audit/index.ts';
+import { type ContactMatch, findOrCreateContact } from '../contacts/index.ts';
+import { getViewFilters } from '../views/index.ts';
+import * as repo from './tickets.repository.ts';
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+const preview = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 200);
+
+export function toSummary(t: repo.TicketRow): TicketSummary {
+  return {
+    id: t.id,
+    subject: t.subject,
+    status: t.status as TicketStatus,
+    priority: t.priority as TicketSummary['priority'],
+    channel: t.channel,
+    contact: t.contact_id ? { id: t.contact_id, name: t.contact_name, email: t.contact_email } : null,
+    assigneeId: t.assignee_id,
+    teamId: t.team_id,
+    tags: t.tags,
+    customFields: t.custom_fields,
+    version: t.version,
+    messageCount: t.message_count,
+    lastMessagePreview: t.last_message_preview,
+    lastMessageAt: t.last_message_at.toISOString(),
+    lastInboundAt: iso(t.last_inbound_at),
+    firstResponseAt: iso(t.first_response_at),
+    solvedAt: iso(t.solved_at),
+    mergedIntoId: t.merged_into_id,
+    createdAt: t.created_at.toISOString(),
+    updatedAt: t.updated_at.toISOString(),
+  };
+}
+
+function toAttachment(a: repo.AttachmentRow): AttachmentRef {
+  return {
+    id: a.id,
+    filename: a.filename,
+    contentType: a.content_type,
+    sizeBytes: a.size_bytes,
+    url: `/api/v1/attachments/${a.id}`,
+    inline: a.inline,
+  };
+}
+
+function toMessage(m: repo.MessageRow, attachments: repo.AttachmentRow[]): Message {
+  return {
+    id: m.id,
+    ticketId: m.ticket_id,
+    kind: m.kind,
+    channel: m.channel,
+    author: {
+      type: m.author_agent_id ? 'agent' : m.author_contact_id ? 'contact' : 'system',
+      id: m.author_agent_id ?? m.author_contact_id,
+      name: m.author_name,
+    },
+    bodyText: m.body_text,
+    bodyHtml: m.body_html,
+    deliveryStatus: m.delivery_status,
+    deliveryError: m.delivery_error,
+    channelMeta: m.channel_meta,
+    attachments: attachments.filter((a) => a.message_id === m.id).map(toAttachment),
+    createdAt: m.created_at.toISOString(),
+  };
+}
+
+/** Status changes carry their timestamps with them. */
+function statusStamps(from: string, to: string): Record<string, unknown> {
+  if (from === to) return {};
+  return {
+    status: to,
+    solved_at: to === 'solved' ? new Date() : to === 'closed' ? undefined : null,
+    closed_at: to === 'closed' ? new Date() : null,
+  };
+}
+
+export interface IncomingAttachment {
+  filename: string;
+  contentType: string;
+  data: Buffer;
+  contentId?: string | null;
+  inline?: boolean;
+}
+
+export interface ReceiveInput {
+  channel: string;
+  contact: ContactMatch;
+  subject: string;
+  bodyText: string;
+  bodyHtml?: string | null;
+  attachments?: IncomingAttachment[];
+  externalId?: string | null;
+  channelMeta?: Record<string, unknown>;
+  /** Thread into this ticket; a new ticket when absent. */
+  ticketId?: number | null;
+  receivedAt?: Date;
+  cc?: string[];
+  priority?: string;
+  tags?: string[];
+}
+
+export function createTicketsService(deps: Deps, channels: ChannelRegistry = new ChannelRegistry()) {
+  const { db, bus, files } = deps;
+
+  async function load(workspaceId: number, id: number, forUpdate = false, tx: Db = db) {
+    const t = await repo.findTicket(tx, workspaceId, id, forUpdate);
+    if (!t) throw notFound('Ticket');
+    return t;
+  }
+
+  async function storeAttachments(
+    tx: Db,
+    workspaceId: number,
+    messageId: number,
+    list: IncomingAttachment[],
+  ) {
+    for (const a of list) {
+      const { sha256, size } = await files.put(a.data);
+      await repo.insertAttachment(tx, {
+        workspaceId,
+        messageId,
+        filename: a.filename,
+        contentType: a.contentType,
+        size,
+        sha256,
+        contentId: a.contentId,
+        inline: a.inline,
+      });
+    }
+  }
+
+  const decodeAttachments = (
+    list: { filename: string; contentType: string; contentBase64: string }[] = [],
+  ): IncomingAttachment[] =>
+    list.map((a) => {
+      const data = Buffer.from(a.contentBase64, 'base64');
+      if (data.length === 0) throw badRequest(`Attachment ${a.filename} is empty or not base64`);
+      return { filename: a.filename, contentType: a.contentType, data };
+    });
+
+  async function publishAll(events: DomainEvent[]) {
+    for (const e of events) await bus.publish(e);
+  }
+
+  async function validateRefs(
+    tx: Db,
+    workspaceId: number,
+    assigneeId?: number | null,
+    teamId?: number | null,
+  ) {
+    if (assigneeId && !(await repo.agentExists(tx, workspaceId, assigneeId)))
+      throw new AppError('validation_failed', 'Unknown assignee', [
+        { path: 'body.assigneeId', message: 'no such active agent' },
+      ]);
+    if (teamId && !(await repo.teamExists(tx, workspaceId, teamId)))
+      throw new AppError('validation_failed', 'Unknown team', [
+        { path: 'body.teamId', message: 'no such team' },
+      ]);
+  }
+
+  /** Applies field changes, records timeline events; returns the domain events to publish after commit. */
+  async function applyChanges(
+    tx: Db,
+    auth: { workspaceId: number; agentId: number | null },
+    t: repo.TicketRow,
+    ch: Omit<UpdateTicket, 'version'>,
+  ) {
+    await validateRefs(tx, auth.workspaceId, ch.assigneeId, ch.teamId);
+    let tags = ch.tags ?? t.tags;
+    if (ch.addTags) tags = [...new Set([...tags, ...ch.addTags])];
+    if (ch.removeTags) tags = tags.filter((x) => !ch.removeTags!.includes(x));
+    const fields: Record<string, unknown> = {
+      subject: ch.subject,
+      priority: ch.priority,
+      assignee_id: ch.assigneeId,
+      team_id: ch.teamId,
+      tags: ch.tags || ch.addTags || ch.removeTags ? tags : undefined,
+      custom_fields: ch.customFields ? { ...t.custom_fields, ...ch.customFields } : undefined,
+      ...(ch.status ? statusStamps(t.status, ch.status) : {}),
+    };
+    await repo.updateTicketRow(tx, auth.workspaceId, t.id, fields);
+    if (fields.tags) await repo.ensureTags(tx, auth.workspaceId, tags);
+    const changed: Record<string, { from: unknown; to: unknown }> = {};
+    const track = (key: string, from: unknown, to: unknown) => {
+      if (to !== undefined && JSON.stringify(from) !== JSON.stringify(to)) changed[key] = { from, to };
+    };
+    track('status', t.status, ch.status);
+    track('priority', t.priority, ch.priority);
+    track('assigneeId', t.assignee_id, ch.assigneeId);
+    track('teamId', t.team_id, ch.teamId);
+    track('subject', t.subject, ch.subject);
+    track('tags', t.tags, fields.tags);
+    for (const [k, v] of Object.entries(changed)) {
+      const type = {
+        status: 'status_changed',
+        priority: 'priority_changed',
+        assigneeId: 'assigned',
+        teamId: 'team_changed',
+        subject: 'subject_changed',
+        tags: 'tags_changed',
+      }[k]!;
+      await repo.insertEvent(tx, auth.workspaceId, t.id, type, auth.agentId, v);
+    }
+    const events: DomainEvent[] = [];
+    if (Object.keys(changed).length || ch.customFields)
+      events.push({
+        name: 'ticket.updated',
+        workspaceId: auth.workspaceId,
+        ticketId: t.id,
+        actorAgentId: auth.agentId,
+        data: { changes: changed },
+      });
+    if (changed.assigneeId)
+      events.push({
+        name: 'ticket.assigned',
+        workspaceId: auth.workspaceId,
+        ticketId: t.id,
+        actorAgentId: auth.agentId,
+        data: changed.assigneeId,
+      });
+    if (changed.status?.to === 'solved')
+      events.push({
+        name: 'ticket.solved',
+        workspaceId: auth.workspaceId,
+        ticketId: t.id,
+        actorAgentId: auth.agentId,
+      });
+    return events;
+  }
+
+  async function resolveFilter(
+    auth: Auth,
+    q: ListTicketsQuery & { contactIds?: number[] },
+  ): Promise<{ filter: repo.TicketFilter; sort: repo.SortKey }> {
+    let base: Partial<ListTicketsQuery> = {};
+    if (q.view) {
+      const filters = await getViewFilters(db, auth.workspaceId, auth.agentId, q.view);
+      if (!filters) throw notFound('View');
+      base = filters;
+    }
+    const m = {
+      ...base,
+      ...Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined)),
+    } as ListTicketsQuery & { contactIds?: number[] };
+    let assignee: repo.TicketFilter['assignee'];
+    if (m.assignee === 'me') assignee = auth.agentId;
+    else if (m.assignee === 'none') assignee = 'none';
+    else if (m.assignee) {
+      assignee = Number(m.assignee);
+      if (!Number.isInteger(assignee))
+        throw new AppError('validation_failed', 'Bad assignee', [
+          { path: 'query.assignee', message: 'agent id, me or none' },
+        ]);
+    }
+    if (m.team && m.team !== 'none' && !Number.isInteger(Number(m.team)))
+      throw new AppError('validation_failed', 'Bad team', [
+        { path: 'query.team', message: 'team id or none' },
+      ]);
+    if (m.status) {
+      const ok = ['active', 'new', 'open', 'pending', 'on-hold', 'solved', 'closed'];
+      if (m.status.split(',').some((s) => !ok.includes(s.trim())))
+        throw new AppError('validation_failed', 'Bad status', [
+          { path: 'query.status', message: `one of ${ok.join(', ')}` },
+        ]);
+    }
+    return {
+      filter: {
+        status: m.status,
+        assignee,
+        team: m.team,
+        channel: m.channel,
+        priority: m.priority,
+        tag: m.tag,
+        contactIds: m.contactIds,
+      },
+      sort: (m.sort ?? 'last_message_desc') as repo.SortKey,
+    };
+  }
+
+  const svc = {
+    async list(auth: Auth, q: ListTicketsQuery & { contactIds?: number[] }) {
+      const { filter, sort } = await resolveFilter(auth, q);
+      let after: [string, number] | undefined;
+      if (q.cursor) {
+        try {
+          const [ts, id] = JSON.parse(Buffer.from(q.cursor, 'base64url').toString()) as [string, number];
+          if (typeof ts !== 'string' || !Number.isInteger(id) || Number.isNaN(Date.parse(ts)))
+            throw new Error();
+          after = [ts, id];
+        } catch {
+          throw new AppError('validation_failed', 'Bad cursor', [
+            { path: 'query.cursor', message: 'use nextCursor from a previous page' },
+          ]);
+        }
+      }
+      const { rows, field } = await repo.listTickets(db, auth.workspaceId, filter, sort, q.limit + 1, after);
+      const items = rows.slice(0, q.limit);
+      const last = items[items.length - 1];
+      const nextCursor =
+        rows.length > q.limit && last
+          ? Buffer.from(
+              JSON.stringify([(last[field as keyof repo.TicketRow] as Date).toISOString(), last.id]),
+            ).toString('base64url')
+          : null;
+      return { items: items.map(toSummary), nextCursor };
+    },
+
+    async count(auth: Auth, q: ListTicketsQuery) {
+      const { filter } = await resolveFilter(auth, q);
+      return repo.countTickets(db, auth.workspaceId, filter);
+    },
+
+    async get(auth: Pick<Auth, 'workspaceId'>, id: number): Promise<TicketDetail> {
+      const t = await load(auth.workspaceId, id);
+      const [messages, attachments, events, links, followers] = await Promise.all([
+        repo.listMessages(db, auth.workspaceId, id),
+        repo.listAttachmentsOfTicket(db, auth.workspaceId, id),
+        repo.listEvents(db, auth.workspaceId, id),
+        repo.listLinks(db, auth.workspaceId, id),
+        repo.listFollowers(db, id),
+      ]);
+      return {
+        ...toSummary(t),
+        messages: messages.map((m) => toMessage(m, attachments)),
+        events: events.map((e) => ({
+          id: e.id,
+          type: e.type,
+          actorAgentId: e.actor_agent_id,
+          data: e.data,
+          createdAt: e.created_at.toISOString(),
+        })),
+        links: links.map((l) => ({
+          ticketId: l.ticket_id,
+          kind: l.kind,
+          subject: l.subject,
+          status: l.status as TicketStatus,
+        })),
+        followers,
+      };
+    },
+
+    async create(auth: Auth, input: CreateTicket) {
+      const attachments = decodeAttachments(input.message.attachments);
+      const { ticketId, messageId } = await db.tx(async (tx) => {
+        await validateRefs(tx, auth.workspaceId, input.assigneeId, input.teamId);
+        let contactId: number;
+        if (input.contact.id) {
+          if (!(await repo.contactOf(tx, auth.workspaceId, input.contact.id)))
+            throw new AppError('validation_failed', 'Unknown contact', [
+              { path: 'body.contact.id', message: 'no such contact' },
+            ]);
+          contactId = input.contact.id;
+        } else {
+          contactId = await findOrCreateContact(tx, auth.workspaceId, input.contact);
+        }
+        const ticketId = await repo.insertTicket(tx, {
+          workspaceId: auth.workspaceId,
+          subject: input.subject,
+          status: input.status ?? (input.assigneeId ? 'open' : 'new'),
+          priority: input.priority,
+          channel: input.channel,
+          contactId,
+          assigneeId: input.assigneeId ?? null,
+          teamId: input.teamId ?? null,
+          tags: input.tags ?? [],
+          customFields: input.customFields ?? {},
+        });
+        if (input.tags?.length) await repo.ensureTags(tx, auth.workspaceId, input.tags);
+        const html = input.message.html ? sanitizeMessageHtml(input.message.html) : null;
+        const msg = await repo.insertMessage(tx, {
+          workspaceId: auth.workspaceId,
+          ticketId,
+          kind: 'inbound',
+          channel: input.channel,
+          authorAgentId: null,
+          authorContactId: contactId,
+          bodyText: input.message.body,
+          bodyHtml: html,
+          deliveryStatus: 'received',
+          channelMeta: { createdVia: auth.via === 'token' ? 'api' : 'dashboard', createdBy: auth.agentId },
+        });
+        await storeAttachments(tx, auth.workspaceId, msg.id, attachments);
+        await repo.bumpTicketForMessage(tx, ticketId, 'inbound', preview(input.message.body), msg.created_at);
+        await repo.insertEvent(tx, auth.workspaceId, ticketId, 'created', auth.agentId, {
+          channel: input.channel,
+        });
+        return { ticketId, messageId: msg.id };
+      });
+      await publishAll([
+        { name: 'ticket.created', workspaceId: auth.workspaceId, ticketId, actorAgentId: auth.agentId },
+        { name: 'message.received', workspaceId: auth.workspaceId, ticketId, messageId },
+      ]);
+      return svc.get(auth, ticketId);
+    },
+
+    /** Channel pipelines land every inbound message through here (step 2 of the message pipeline). */
+    async receive(workspaceId: number, input: ReceiveInput) {
+      const result = await db.tx(async (tx) => {
+        const contactId = await findOrCreateContact(tx, workspaceId, input.contact);
+        let ticketId = input.ticketId ?? null;
+        let created = false;
+        const at = input.receivedAt ?? new Date();
+        if (ticketId) {
+          const t = await load(workspaceId, ticketId, true, tx);
+          if (t.status === 'solved' || t.status === 'pending' || t.status === 'on-hold') {
+            await repo.updateTicketRow(tx, workspaceId, ticketId, { status: 'open', solved_at: null });
+            await repo.insertEvent(
+              tx,
+              workspaceId,
+              ticketId,
+              t.status === 'solved' ? 'reopened' : 'status_changed',
+              null,
+              { from: t.status, to: 'open' },
+            );
+          }
+        } else {
+          ticketId = await repo.insertTicket(tx, {
+            workspaceId,
+            subject: input.subject.slice(0, 500) || '(no subject)',
+            status: 'new',
+            priority: input.priority ?? 'normal',
+            channel: input.channel,
+            contactId,
+            assigneeId: null,
+            teamId: null,
+            tags: input.tags ?? [],
+            customFields: {},
+          });
+          created = true;
+          await repo.insertEvent(tx, workspaceId, ticketId, 'created', null, { channel: input.channel });
+        }
+        const msg = await repo.insertMessage(tx, {
+          workspaceId,
+          ticketId,
+          kind: 'inbound',
+          channel: input.channel,
+          authorAgentId: null,
+          authorContactId: contactId,
+          bodyText: input.bodyText,
+          bodyHtml: input.bodyHtml ? sanitizeMessageHtml(input.bodyHtml) : null,
+          channelMeta: input.channelMeta,
+          externalId: input.externalId,
+          deliveryStatus: 'received',
+          createdAt: at,
+        });
+        await storeAttachments(tx, workspaceId, msg.id, input.attachments ?? []);
+        await repo.bumpTicketForMessage(
+          tx,
+          ticketId,
+          'inbound',
+          preview(input.bodyText || htmlToText(input.bodyHtml ?? '')),
+          msg.created_at,
+        );
+        if (input.cc?.length)
+          await repo.addFollowers(
+            tx,
+            workspaceId,
+            ticketId,
+            input.cc.map((e) => e.toLowerCase()),
+          );
+        return { ticketId, messageId: msg.id, contactId, created };
+      });
+      const events: DomainEvent[] = [];
+      if (result.created) events.push({ name: 'ticket.created', workspaceId, ticketId: result.ticketId });
+      events.push({
+        name: 'message.received',
+        workspaceId,
+        ticketId: result.ticketId,
+        messageId: result.messageId,
+      });
+      await publishAll(events);
+      return result;
+    },
+
+    async update(auth: Auth, id: number, input: UpdateTicket) {
+      const { version, ...changes } = input;
+      const events = await db.tx(async (tx) => {
+        const t = await load(auth.workspaceId, id, true, tx);
+        if (version !== undefined && version !== t.version)
+          throw new AppError(
+            'stale_version',
+            'The ticket changed since you loaded it; reload and try again',
+            {
+              currentVersion: t.version,
+              ticket: toSummary(t),
+            },
+          );
+        return applyChanges(tx, auth, t, changes);
+      });
+      await publishAll(events);
+      return toSummary(await load(auth.workspaceId, id));
+    },
+
+    async bulkUpdate(auth: Auth, ids: number[], changes: Omit<UpdateTicket, 'version'>) {
+      const unique = [...new Set(ids)];
+      const events = await db.tx(async (tx) => {
+        const all: DomainEvent[] = [];
+        for (const id of unique) {
+          const t = await repo.findTicket(tx, auth.workspaceId, id, true);
+          // Another workspace's id is reported exactly like a missing one.
+          if (!t) throw new AppError('not_found', `Ticket ${id} not found`, { id });
+          all.push(...(await applyChanges(tx, auth, t, changes)));
+        }
+        return all;
+      });
+      await publishAll(events);
+      return { updated: unique.length };
+    },
+
+    async reply(auth: Auth, id: number, input: ReplyInput) {
+      const attachments = decodeAttachments(input.attachments);
+      const { messageId, events } = await db.tx(async (tx) => {
+        const t = await load(auth.workspaceId, id, true, tx);
+        if (t.merged_into_id)
+          throw badRequest(`This ticket was merged into #${t.merged_into_id}; reply there`);
+        const html = input.html ? sanitizeMessageHtml(input.html) : null;
+        const msg = await repo.insertMessage(tx, {
+          workspaceId: auth.workspaceId,
+          ticketId: id,
+          kind: 'outbound',
+          channel: t.channel,
+          authorAgentId: auth.agentId,
+          authorContactId: null,
+          bodyText: input.body,
+          bodyHtml: html,
+          deliveryStatus: 'queued',
+        });
+        await storeAttachments(tx, auth.workspaceId, msg.id, attachments);
+        await repo.bumpTicketForMessage(tx, id, 'outbound', preview(input.body), msg.created_at);
+        const next = input.status ?? (t.status === 'new' ? 'open' : (t.status as TicketStatus));
+        const events = await applyChanges(tx, auth, t, {
+          status: next,
+          assigneeId: t.assignee_id ?? auth.agentId,
+        });
+        if (!t.first_response_at)
+          await repo.updateTicketRow(tx, auth.workspaceId, id, { first_response_at: msg.created_at });
+        await enqueue(
+          tx,
+          'deliver-message',
+          { workspaceId: auth.workspaceId, messageId: msg.id },
+          {
+            workspaceId: auth.workspaceId,
+            uniqueKey: `deliver:${msg.id}`,
+          },
+        );
+        return { messageId: msg.id, events };
+      });
+      deps.jobs.wake();
+      await publishAll([
+        {
+          name: 'message.created',
+          workspaceId: auth.workspaceId,
+          ticketId: id,
+          messageId,
+          actorAgentId: auth.agentId,
+          data: { kind: 'outbound' },
+        },
+        ...events,
+      ]);
+      return svc.getMessage(auth, messageId);
+    },
+
+    async addNote(auth: Auth, id: number, body: string, mentions: number[] = []) {
+      const messageId = await db.tx(async (tx) => {
+        await load(auth.workspaceId, id, true, tx);
+        const msg = await repo.insertMessage(tx, {
+          workspaceId: auth.workspaceId,
+          ticketId: id,
+          kind: 'note',
+          channel: 'internal',
+          authorAgentId: auth.agentId,
+          authorContactId: null,
+          bodyText: body,
+          bodyHtml: null,
+          deliveryStatus: 'none',
+          channelMeta: mentions.length ? { mentions } : {},
+        });
+        await repo.bumpTicketForMessage(tx, id, 'note', '', msg.created_at);
+        for (const agentId of new Set(mentions)) {
+          if (agentId === auth.agentId) continue;
+          await repo.insertNotification(tx, {
+            workspaceId: auth.workspaceId,
+            agentId,
+            type: 'mention',
+            ticketId: id,
+            messageId: msg.id,
+            data: { by: auth.name },
+          });
+        }
+        return msg.id;
+      });
+      await bus.publish({
+        name: 'message.created',
+        workspaceId: auth.workspaceId,
+        ticketId: id,
+        messageId,
+        actorAgentId: auth.agentId,
+        data: { kind: 'note', mentions },
+      });
+      for (const agentId of new Set(mentions))
+        if (agentId !== auth.agentId)
+          await bus.publish({
+            name: 'agent.mentioned',
+            workspaceId: auth.workspaceId,
+            ticketId: id,
+            messageId,
+            actorAgentId: auth.agentId,
+            data: { agentId },
+          });
+      return svc.getMessage(auth, messageId);
+    },
+
+    async getMessage(auth: Pick<Auth, 'workspaceId'>, messageId: number) {
+      const m = await repo.findMessage(db, auth.workspaceId, messageId);
+      if (!m) throw notFound('Message');
+      const full = (await repo.listMessages(db, auth.workspaceId, m.ticket_id)).find(
+        (x) => x.id === messageId,
+      )!;
+      return toMessage(full, await repo.listAttachmentsOfMessage(db, messageId));
+    },
+
+    async merge(auth: Auth, sourceId: number, targetId: number) {
+      if (sourceId === targetId) throw badRequest('Cannot merge a ticket into itself');
+      await db.tx(async (tx) => {
+        // Lock in id order so two opposite merges cannot deadlock.
+        const [a, b] = sourceId < targetId ? [sourceId, targetId] : [targetId, sourceId];
+        await load(auth.workspaceId, a, true, tx);
+        await load(auth.workspaceId, b, true, tx);
+        const s = await load(auth.workspaceId, sourceId, false, tx);
+        const t = await load(auth.workspaceId, targetId, false, tx);
+        if (s.merged_into_id || t.merged_into_id) throw badRequest('One of these tickets is already merged');
+        await repo.moveMessages(tx, auth.workspaceId, sourceId, targetId);
+        await repo.updateTicketRow(tx, auth.workspaceId, sourceId, {
+          merged_into_id: targetId,
+          status: 'closed',
+          closed_at: new Date(),
+        });
+        if (s.tags.length)
+          await repo.updateTicketRow(tx, auth.workspaceId, targetId, {
+            tags: [...new Set([...t.tags, ...s.tags])],
+          });
+        await repo.insertEvent(tx, auth.workspaceId, targetId, 'merged', auth.agentId, {
+          sourceId,
+          subject: s.subject,
+        });
+        await repo.insertEvent(tx, auth.workspaceId, sourceId, 'merged_into', auth.agentId, { targetId });
+        await recordAudit(tx, {
+          workspaceId: auth.workspaceId,
+          actorAgentId: auth.agentId,
+          action: 'ticket.merged',
+          targetType: 'ticket',
+          targetId,
+          data: { sourceId, targetId },
+        });
+      });
+      await publishAll([
+        {
+          name: 'ticket.merged',
+          workspaceId: auth.workspaceId,
+          ticketId: targetId,
+          actorAgentId: auth.agentId,
+          data: { sourceId },
+        },
+        {
+          name: 'ticket.updated',
+          workspaceId: auth.workspaceId,
+          ticketId: sourceId,
+          actorAgentId: auth.agentId,
+          data: { mergedInto: targetId },
+        },
+      ]);
+      return svc.get(auth, targetId);
+    },
+
+    async link(auth: Auth, id: number, otherId: number, kind: string) {
+      if (id === otherId) throw badRequest('Cannot link a ticket to itself');
+      await db.tx(async (tx) => {
+        await load(auth.workspaceId, id, false, tx);
+        await load(auth.workspaceId, otherId, false, tx);
+        await repo.insertLink(tx, auth.workspaceId, id, otherId, kind);
+        await repo.insertEvent(tx, auth.workspaceId, id, 'linked', auth.agentId, { ticketId: otherId, kind });
+      });
+      await bus.publish({
+        name: 'ticket.updated',
+        workspaceId: auth.workspaceId,
+        ticketId: id,
+        actorAgentId: auth.agentId,
+        data: { linked: otherId },
+      });
+    },
+
+    /** Job handler: sends a queued outbound message through its channel adapter. */
+    async deliver(workspaceId: number, messageId: number) {
+      const m = await repo.findMessage(db, workspaceId, messageId);
+      if (m?.kind !== 'outbound' || m.delivery_status !== 'queued') return; // already handled: at-least-once is safe
+      const t = await load(workspaceId, m.ticket_id);
+      const adapter = channels.get(m.channel);
+      if (!adapter) {
+        // No transport for this channel (API-only tickets): the reply is stored and visible via API/webhooks.
+        await repo.setDelivery(db, messageId, 'none', null);
+      } else {
+        const contact = t.contact_id ? await repo.contactOf(db, workspaceId, t.contact_id) : undefined;
+        const all = await repo.listMessages(db, workspaceId, t.id);
+        const lastInbound = [...all].reverse().find((x) => x.kind === 'inbound');
+        try {
+          const res = await adapter.deliver({
+            workspaceId,
+            ticketId: t.id,
+            messageId,
+            channel: m.channel,
+            subject: t.subject,
+            bodyText: m.body_text,
+            bodyHtml: m.body_html,
+            from: { agentName: await repo.agentName(db, m.author_agent_id) },
+            to: {
+              name: contact?.name ?? null,
+              email: contact?.email ?? null,
+              phone: contact?.phone ?? null,
+              identities: contact?.identities ?? [],
+            },
+            cc: await repo.listFollowers(db, t.id),
+            attachments: (await repo.listAttachmentsOfMessage(db, messageId)).map((a) => ({
+              filename: a.filename,
+              contentType: a.content_type,
+              sha256: a.sha256,
+              sizeBytes: a.size_bytes,
+            })),
+            threadExternalIds: all
+              .filter((x) => x.external_id && x.id !== messageId)
+              .map((x) => x.external_id!),
+            lastInboundMeta: lastInbound?.channel_meta ?? null,
+          });
+          await repo.setDelivery(db, messageId, 'sent', null, res.externalId, res.meta);
+        } catch (err) {
+          await repo.setDelivery(db, messageId, 'queued', err instanceof Error ? err.message : String(err));
+          throw err;
+        }
+      }
+      await bus.publish({ name: 'message.delivery_changed', workspaceId, ticketId: t.id, messageId });
+    },
+
+    /** Called when the deliver job gives up: the agent sees the failure on the message. */
+    async markDeliveryFailed(workspaceId: number, messageId: number, error: string) {
+      const m = await repo.findMessage(db, workspaceId, messageId);
+      if (!m) return;
+      await repo.setDelivery(db, messageId, 'failed', error);
+      await bus.publish({ name: 'message.delivery_changed', workspaceId, ticketId: m.ticket_id, messageId });
+    },
+
+    async attachment(auth: Pick<Auth, 'workspaceId'>, id: number) {
+      const a = await repo.findAttachment(db, auth.workspaceId, id);
+      if (!a) throw notFound('Attachment');
+      return { ...a, stream: () => files.open(a.sha256) };
+    },
+
+    // Tags & custom fields
+    listTags: (auth: Auth) => repo.listTags(db, auth.workspaceId),
+    async upsertTag(auth: Auth, name: string, color: string | null) {
+      await repo.upsertTag(db, auth.workspaceId, name, color);
+      return (await repo.listTags(db, auth.workspaceId)).find((t) => t.name === name)!;
+    },
+    async deleteTag(auth: Auth, name: string) {
+      const rows = await db.tx((tx) => repo.deleteTag(tx, auth.workspaceId, name));
+      if (!rows.length) throw notFound('Tag');
+      await recordAudit(db, {
+        workspaceId: auth.workspaceId,
+        actorAgentId: auth.agentId,
+        action: 'tag.deleted',
+        targetType: 'tag',
+        targetId: name,
+      });
+    },
+    listCustomFields: (auth: Auth) => repo.listCustomFields(db, auth.workspaceId),
+    async createCustomField(auth: Auth, f: { key: string; label: string; type: string; options: string[] }) {
+      try {
+        return (await repo.insertCustomField(db, auth.workspaceId, f))!;
+      } catch {
+        throw new AppError('conflict', `A custom field with key "${f.key}" exists`);
+      }
+    },
+    async deleteCustomField(auth: Auth, id: number) {
+      if (!(await repo.deleteCustomField(db, auth.workspaceId, id)).length) throw notFound('Custom field');
+    },
+
+    // Notifications (mentions)
+    async notifications(auth: Auth, limit: number) {
+      return (await repo.listNotifications(db, auth.workspaceId, auth.agentId, limit)).map((n) => ({
+        id: n.id,
+        type: n.type,
+        ticketId: n.ticket_id,
+        messageId: n.message_id,
+        data: n.data,
+        readAt: iso(n.read_at),
+        createdAt: n.created_at.toISOString(),
+      }));
+    },
+    markNotificationsRead: (auth: Auth, ids: number[] | 'all') =>
+      repo.markNotificationsRead(db, auth.workspaceId, auth.agentId, ids),
+
+    /** Reaction to contact.merged: the merged contact's tickets move to the survivor. */
+    repointContact: (workspaceId: number, from: number, to: number) =>
+      repo.repointContact(db, workspaceId, from, to),
+  };
+  return svc;
+}
+
+export type TicketsService = ReturnType<typeof createTicketsService>;

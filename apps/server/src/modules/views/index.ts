@@ -1,0 +1,2 @@
+export { registerViewRoutes } from './views.routes.ts';
+export { createViewsService, getViewFilters, type ViewsService } from './views.service.ts';

@@ -1,0 +1,25 @@
+import { type Db, sql } from '../../platform/db/db.ts';
+
+export type WorkspaceRow = {
+  id: number;
+  name: string;
+  slug: string;
+  settings: Record<string, unknown>;
+  created_at: Date;
+};
+
+export const insertWorkspace = (db: Db, name: string, slug: string) =>
+  db.one<WorkspaceRow>(
+    sql`INSERT INTO workspaces (name, slug) VALUES (${name}, ${slug}) RETURNING *`,
+  ) as Promise<WorkspaceRow>;
+
+export const findWorkspaceBySlug = (db: Db, slug: string) =>
+  db.one<WorkspaceRow>(sql`SELECT * FROM workspaces WHERE slug = ${slug}`);
+
+export const findWorkspaceById = (db: Db, id: number) =>
+  db.one<WorkspaceRow>(sql`SELECT * FROM workspaces WHERE id = ${id}`);
+
+export const countWorkspaces = async (db: Db) =>
+  (await db.one<{ n: number }>(sql`SELECT count(*)::int AS n FROM workspaces`))?.n ?? 0;
+
+export const listWorkspaces = (db: Db) => db.query<WorkspaceRow>(sql`SELECT * FROM workspaces ORDER BY id`);

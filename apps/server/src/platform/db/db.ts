@@ -1,0 +1,179 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { sql as drizzleSql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import pg from 'pg';
+
+export type { SQL };
+
+/**
+ * drizzle's `sql` template, except that a JS array is bound as one array parameter (for
+ * `= ANY(${ids})`, `text[]` columns) instead of being spread into a list.
+ */
+export const sql = Object.assign(
+  (strings: TemplateStringsArray, ...values: unknown[]): SQL =>
+    drizzleSql(strings, ...values.map((v) => (Array.isArray(v) ? drizzleSql.param(v) : v))),
+  {
+    raw: drizzleSql.raw,
+    join: drizzleSql.join,
+    identifier: drizzleSql.identifier,
+    param: drizzleSql.param,
+    empty: drizzleSql.empty,
+  },
+);
+
+// int8 and numeric come back as JS numbers: ids and counts stay far below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+pg.types.setTypeParser(1016 as never, pg.types.getTypeParser(1007 as never));
+
+export type DbKind = 'pglite' | 'postgres';
+
+/** The narrow database surface every repository uses; both engines speak the same SQL. */
+export interface Db {
+  readonly kind: DbKind;
+  query<T = Record<string, unknown>>(q: SQL): Promise<T[]>;
+  one<T = Record<string, unknown>>(q: SQL): Promise<T | undefined>;
+  /** Runs a multi-statement SQL script (migrations). */
+  execScript(text: string): Promise<void>;
+  /** Runs fn in one transaction; nested calls reuse the outer transaction. */
+  tx<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  /** Subscribe to a NOTIFY channel (PostgreSQL: dedicated connection). Returns an unsubscribe. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  notify(channel: string, payload: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const dialect = new PgDialect();
+
+/** Minimal driver surface shared by a pg client/pool and PGlite (or a PGlite transaction). */
+type Runner = {
+  query: (text: string, params: unknown[]) => Promise<{ rows: unknown[] }>;
+  exec: (text: string) => Promise<unknown>;
+};
+
+function wrap(
+  kind: DbKind,
+  run: Runner,
+  begin: (<T>(fn: (r: Runner) => Promise<T>) => Promise<T>) | undefined,
+  extra: Pick<Db, 'listen' | 'notify' | 'close'>,
+): Db {
+  const db: Db = {
+    kind,
+    async query<T>(q: SQL) {
+      const { sql: text, params } = dialect.sqlToQuery(q);
+      return (await run.query(text, params)).rows as T[];
+    },
+    async one<T>(q: SQL) {
+      const { sql: text, params } = dialect.sqlToQuery(q);
+      return (await run.query(text, params)).rows[0] as T | undefined;
+    },
+    execScript(text: string) {
+      return run.exec(text).then(() => undefined);
+    },
+    tx<T>(fn: (d: Db) => Promise<T>) {
+      if (!begin) return fn(db);
+      return begin((r) => fn(wrap(kind, r, undefined, extra)));
+    },
+    ...extra,
+  };
+  return db;
+}
+
+export interface OpenDbOptions {
+  databaseUrl?: string;
+  dataDir?: string;
+  /** In-memory PGlite (tests). */
+  memory?: boolean;
+  poolSize?: number;
+  sharedBuffers?: string;
+}
+
+export async function openDb(opts: OpenDbOptions): Promise<Db> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 10);
+  return openPglite(opts);
+}
+
+async function openPostgres(url: string, max: number): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max });
+  // A dropped idle connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const runner: Runner = {
+    query: (text, params) => pool.query(text, params),
+    exec: (text) => pool.query(text),
+  };
+  const begin = async <T>(fn: (r: Runner) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn({ query: (t, p) => client.query(t, p), exec: (t) => client.query(t) });
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  };
+  let listener: pg.Client | undefined;
+  const handlers = new Map<string, Set<(p: string) => void>>();
+  return wrap('postgres', runner, begin, {
+    async listen(channel, onPayload) {
+      if (!listener) {
+        listener = new pg.Client({ connectionString: url });
+        listener.on('error', () => {});
+        await listener.connect();
+        listener.on('notification', (n) => {
+          for (const h of handlers.get(n.channel) ?? []) h(n.payload ?? '');
+        });
+      }
+      let set = handlers.get(channel);
+      if (!set) {
+        set = new Set();
+        handlers.set(channel, set);
+        await listener.query(`LISTEN "${channel.replace(/"/g, '')}"`);
+      }
+      set.add(onPayload);
+      return async () => {
+        set.delete(onPayload);
+      };
+    },
+    async notify(channel, payload) {
+      await pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
+    },
+    async close() {
+      await listener?.end().catch(() => {});
+      await pool.end();
+    },
+  });
+}
+
+async function openPglite(opts: OpenDbOptions): Promise<Db> {
+  let dir: string | undefined;
+  if (!opts.memory && opts.dataDir) {
+    dir = join(opts.dataDir, 'pglite');
+    mkdirSync(dir, { recursive: true });
+  }
+  const client = await PGlite.create(dir ?? 'memory://', {
+    extensions: { pg_trgm },
+    postgresqlconf: [`shared_buffers=${opts.sharedBuffers ?? '16MB'}`],
+  });
+  const runner: Runner = { query: (t, p) => client.query(t, p), exec: (t) => client.exec(t) };
+  const begin = <T>(fn: (r: Runner) => Promise<T>): Promise<T> =>
+    client.transaction((tx) => fn({ query: (t, p) => tx.query(t, p), exec: (t) => tx.exec(t) }));
+  return wrap('pglite', runner, begin, {
+    // One process owns a PGlite database, so the in-process bus already reaches every listener.
+    async listen(channel, onPayload) {
+      return client.listen(channel, onPayload);
+    },
+    async notify(channel, payload) {
+      await client.query('SELECT pg_notify($1, $2)', [channel, payload]);
+    },
+    async close() {
+      await client.close();
+    },
+  });
+}

@@ -1,0 +1,184 @@
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { type Db, sql } from '../db/db.ts';
+
+export interface EnqueueOptions {
+  workspaceId?: number | null;
+  runAt?: Date;
+  /** A job with the same key is enqueued at most once (idempotent producers). */
+  uniqueKey?: string;
+  maxAttempts?: number;
+}
+
+export interface JobDefinition<S extends z.ZodType = z.ZodType> {
+  name: string;
+  schema: S;
+  handler: (
+    payload: z.output<S>,
+    ctx: { jobId: number; attempt: number; maxAttempts: number; workspaceId: number | null },
+  ) => Promise<void>;
+  /** Seconds a claim is held before another worker may take the job over. */
+  leaseSeconds?: number;
+}
+
+export const defineJob = <S extends z.ZodType>(def: JobDefinition<S>) => def;
+
+type JobRow = {
+  id: number;
+  name: string;
+  payload: unknown;
+  attempts: number;
+  max_attempts: number;
+  workspace_id: number | null;
+};
+
+/** Exponential backoff with a ceiling: 2 s, 4 s, 8 s … up to one hour. */
+export const backoffSeconds = (attempt: number) => Math.min(3600, 2 ** attempt);
+
+export async function enqueue(
+  db: Db,
+  name: string,
+  payload: unknown,
+  opts: EnqueueOptions = {},
+): Promise<number | null> {
+  const row = await db.one<{ id: number }>(sql`
+    INSERT INTO jobs (name, payload, workspace_id, run_at, unique_key, max_attempts)
+    VALUES (${name}, ${JSON.stringify(payload)}::jsonb, ${opts.workspaceId ?? null}, ${(opts.runAt ?? new Date()).toISOString()},
+            ${opts.uniqueKey ?? null}, ${opts.maxAttempts ?? 8})
+    ON CONFLICT (unique_key) DO NOTHING
+    RETURNING id`);
+  return row?.id ?? null;
+}
+
+export interface JobRunner {
+  register(def: JobDefinition): void;
+  start(): void;
+  /** Stop claiming, wait for running jobs to finish. */
+  stop(): Promise<void>;
+  /** Claim and run what is due now, once (tests, CLI). Returns how many ran. */
+  drain(): Promise<number>;
+  wake(): void;
+}
+
+export function createJobRunner(
+  db: Db,
+  log: Logger,
+  opts: { concurrency: number; pollMs?: number; nodeId?: string },
+): JobRunner {
+  const defs = new Map<string, JobDefinition>();
+  const nodeId = opts.nodeId ?? `${hostname()}:${process.pid}`;
+  const inflight = new Set<Promise<void>>();
+  let running = false;
+  let timer: NodeJS.Timeout | undefined;
+  let ticking = false;
+
+  async function claim(n: number): Promise<JobRow[]> {
+    if (n <= 0 || defs.size === 0) return [];
+    // A running job whose lease expired belongs to a worker that died: it is taken over.
+    return db.query<JobRow>(sql`
+      UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = ${nodeId}, updated_at = now(),
+        locked_until = now() + make_interval(secs => 60)
+      WHERE id IN (
+        SELECT id FROM jobs
+        WHERE run_at <= now() AND (status = 'queued' OR (status = 'running' AND locked_until < now()))
+        ORDER BY run_at, id
+        LIMIT ${n}
+        FOR UPDATE SKIP LOCKED)
+      RETURNING id, name, payload, attempts, max_attempts, workspace_id`);
+  }
+
+  async function runOne(job: JobRow): Promise<void> {
+    const def = defs.get(job.name);
+    try {
+      if (!def) throw new Error(`no handler registered for job "${job.name}"`);
+      if (def.leaseSeconds && def.leaseSeconds > 60) {
+        await db.query(
+          sql`UPDATE jobs SET locked_until = now() + make_interval(secs => ${def.leaseSeconds}) WHERE id = ${job.id}`,
+        );
+      }
+      const payload = def.schema.parse(job.payload);
+      await def.handler(payload, {
+        jobId: job.id,
+        attempt: job.attempts,
+        maxAttempts: job.max_attempts,
+        workspaceId: job.workspace_id,
+      });
+      await db.query(sql`
+        UPDATE jobs SET status = 'done', finished_at = now(), updated_at = now(), locked_until = NULL, last_error = NULL
+        WHERE id = ${job.id} AND locked_by = ${nodeId}`);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const final = job.attempts >= job.max_attempts;
+      log.warn({ job: job.name, jobId: job.id, attempt: job.attempts, final, err: message }, 'job failed');
+      await db.query(sql`
+        UPDATE jobs SET status = ${final ? 'failed' : 'queued'}, last_error = ${message.slice(0, 2000)}, updated_at = now(),
+          locked_until = NULL, run_at = now() + make_interval(secs => ${backoffSeconds(job.attempts)}),
+          finished_at = ${final ? new Date().toISOString() : null}
+        WHERE id = ${job.id} AND locked_by = ${nodeId}`);
+    }
+  }
+
+  async function tick(): Promise<number> {
+    if (ticking) return 0;
+    ticking = true;
+    let ran = 0;
+    try {
+      for (;;) {
+        const free = opts.concurrency - inflight.size;
+        const jobs = await claim(free);
+        if (jobs.length === 0) break;
+        for (const job of jobs) {
+          const p = runOne(job).finally(() => {
+            inflight.delete(p);
+            if (running) schedule(0);
+          });
+          inflight.add(p);
+          ran++;
+        }
+        if (inflight.size >= opts.concurrency) break;
+      }
+    } catch (err) {
+      log.error({ err }, 'job claim failed');
+    } finally {
+      ticking = false;
+    }
+    return ran;
+  }
+
+  function schedule(ms: number) {
+    if (!running) return;
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      await tick();
+      schedule(opts.pollMs ?? 1000);
+    }, ms);
+  }
+
+  return {
+    register(def) {
+      defs.set(def.name, def);
+    },
+    start() {
+      running = true;
+      schedule(0);
+    },
+    async stop() {
+      running = false;
+      clearTimeout(timer);
+      await Promise.allSettled([...inflight]);
+    },
+    async drain() {
+      let total = 0;
+      for (;;) {
+        const n = await tick();
+        await Promise.allSettled([...inflight]);
+        total += n;
+        if (n === 0) return total;
+      }
+    },
+    wake() {
+      if (running) schedule(0);
+    },
+  };
+}

@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Role } from '@shopdesk/contracts';
+import pg from 'pg';
+import { type App, buildApp } from '../src/app.ts';
+import { type Config, envValue, loadConfig } from '../src/config.ts';
+import { createWorkspace } from '../src/modules/workspaces/index.ts';
+
+export const testDb = (envValue('SHOPDESK_TEST_DB') ?? 'pglite') as 'pglite' | 'postgres';
+
+/** A fresh database for one test file: in-memory PGlite, or a new PostgreSQL database dropped afterwards. */
+export async function freshDatabaseUrl(): Promise<{ url: string | undefined; drop: () => Promise<void> }> {
+  if (testDb !== 'postgres') return { url: undefined, drop: async () => {} };
+  const base = envValue('TEST_DATABASE_URL');
+  if (!base) throw new Error('SHOPDESK_TEST_DB=postgres needs TEST_DATABASE_URL');
+  const name = `sd_t_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
+      await c.end();
+    },
+  };
+}
+
+export interface TestActor {
+  agentId: number;
+  email: string;
+  password: string;
+  token: string;
+  role: Role;
+  /** Bearer header for app.inject. */
+  headers: { authorization: string };
+}
+
+export interface TestWorkspace {
+  workspaceId: number;
+  slug: string;
+  admin: TestActor;
+  lead: TestActor;
+  agent: TestActor;
+  readonly: TestActor;
+}
+
+export interface TestApp extends App {
+  config: Config;
+  /** Creates a workspace with one agent per role, each with an API token. */
+  workspace(name?: string): Promise<TestWorkspace>;
+  /** Cookie session (+ CSRF token) for an agent, as the dashboard has it. */
+  login(
+    actor: Pick<TestActor, 'email' | 'password'>,
+    workspace?: string,
+  ): Promise<{ cookie: string; csrf: string }>;
+  stop(): Promise<void>;
+}
+
+let counter = 0;
+
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  opts: { workers?: boolean; databaseUrl?: string } = {},
+): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'shopdesk-test-'));
+  const fresh = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => {} } : await freshDatabaseUrl();
+  const config = loadConfig({
+    SHOPDESK_DATA_DIR: dir,
+    LOG_LEVEL: 'silent',
+    RUN_WORKERS: 'false',
+    SECRET_KEY: 'test-secret-key-that-is-long-enough-1234',
+    ...(fresh.url ? { DATABASE_URL: fresh.url } : {}),
+    ...overrides,
+  });
+  const shopdesk = await buildApp(config, { memoryDb: !fresh.url, workers: opts.workers ?? false });
+  const { services } = shopdesk;
+
+  const t: TestApp = {
+    ...shopdesk,
+    config,
+    async workspace(name = `Shop ${++counter}`) {
+      const slug = `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${randomBytes(2).toString('hex')}`;
+      const ws = await createWorkspace(shopdesk.db, name, slug);
+      const make = async (role: Role): Promise<TestActor> => {
+        const email = `${role}-${randomBytes(3).toString('hex')}@${slug}.test`;
+        const password = `pw-${randomBytes(8).toString('hex')}`;
+        const a = await services.agents.create(
+          { workspaceId: ws.id, agentId: null },
+          { email, name: `${role} of ${name}`, role, password },
+        );
+        const tok = await services.agents.createToken(ws.id, a.id, 'test');
+        return {
+          agentId: a.id,
+          email,
+          password,
+          token: tok.token,
+          role,
+          headers: { authorization: `Bearer ${tok.token}` },
+        };
+      };
+      return {
+        workspaceId: ws.id,
+        slug,
+        admin: await make('admin'),
+        lead: await make('lead'),
+        agent: await make('agent'),
+        readonly: await make('read-only'),
+      };
+    },
+    async login(actor, workspace) {
+      const res = await shopdesk.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: actor.email, password: actor.password, workspace },
+      });
+      if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+      const cookie = res.cookies.find((c) => c.name === 'sd_session')!.value;
+      return { cookie, csrf: (res.json() as { csrfToken: string }).csrfToken };
+    },
+    async stop() {
+      await shopdesk.close();
+      await fresh.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
+
+/** A minimal valid ticket body for API calls. */
+export const ticketBody = (over: Record<string, unknown> = {}) => ({
+  subject: 'Where is my order #1042?',
+  contact: { email: 'shopper@example.com', name: 'Sam Shopper' },
+  message: { body: 'Hi, my parcel has not arrived yet. Can you check?' },
+  ...over,
+});

@@ -1,0 +1,6 @@
+export * from './agents.ts';
+export * from './common.ts';
+export * from './contacts.ts';
+export * from './misc.ts';
+export * from './realtime.ts';
+export * from './tickets.ts';

@@ -1,0 +1,27 @@
+import { defineConfig } from 'vitest/config';
+
+// The suite runs on the embedded PGlite, and once more on PostgreSQL when TEST_DATABASE_URL is set.
+const databases = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+export default defineConfig({
+  test: {
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // PGlite instances are memory-hungry; two files at a time keeps a 2-core CI box steady.
+    maxWorkers: 2,
+    projects: databases.map((db) => ({
+      extends: true,
+      test: {
+        name: db,
+        include: [
+          'apps/*/src/**/*.test.ts',
+          'apps/*/test/**/*.test.ts',
+          'packages/*/src/**/*.test.ts',
+          'e2e/**/*.test.ts',
+          'bench/**/*.test.ts',
+        ],
+        env: { SHOPDESK_TEST_DB: db },
+      },
+    })),
+  },
+});
