@@ -20,6 +20,8 @@ export default defineConfig({
           'e2e/**/*.test.ts',
           'bench/**/*.test.ts',
         ],
+        // *.pg.test.ts need a server database shared by several nodes: PostgreSQL only.
+        exclude: db === 'pglite' ? ['**/*.pg.test.ts', '**/node_modules/**'] : ['**/node_modules/**'],
         env: { SHOPDESK_TEST_DB: db },
       },
     })),

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { sql } from '../src/platform/db/db.ts';
+import { createJobRunner, defineJob, enqueue } from '../src/platform/jobs/queue.ts';
+import { createLogger } from '../src/platform/log.ts';
+import { startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
+
+let t: TestApp;
+let ws: TestWorkspace;
+const log = createLogger('silent');
+
+beforeAll(async () => {
+  t = await startTestApp();
+  ws = await t.workspace('Jobs Shop');
+});
+afterAll(() => t?.stop());
+
+const row = (id: number) =>
+  t.db.one<{ status: string; attempts: number; last_error: string | null; run_at: Date }>(
+    sql`SELECT status, attempts, last_error, run_at FROM jobs WHERE id = ${id}`,
+  );
+
+describe('durable jobs', () => {
+  it('enqueues once per unique key', async () => {
+    const a = await enqueue(t.db, 'noop', {}, { uniqueKey: 'once-only' });
+    const b = await enqueue(t.db, 'noop', {}, { uniqueKey: 'once-only' });
+    expect(a).toBeTypeOf('number');
+    expect(b).toBeNull();
+  });
+
+  it('retries a failing job with exponential backoff, then marks it failed and visible to admins', async () => {
+    const runner = createJobRunner(t.db, log, { concurrency: 1 });
+    let calls = 0;
+    runner.register(
+      defineJob({
+        name: 'always-fails',
+        schema: z.object({}),
+        handler: async () => {
+          calls++;
+          throw new Error('carrier API said 503');
+        },
+      }),
+    );
+    const id = (await enqueue(t.db, 'always-fails', {}, { workspaceId: ws.workspaceId, maxAttempts: 3 }))!;
+    await runner.drain();
+    const first = await row(id);
+    expect(first).toMatchObject({ status: 'queued', attempts: 1, last_error: 'carrier API said 503' });
+    expect(first!.run_at.getTime()).toBeGreaterThan(Date.now() + 1000);
+    for (let i = 0; i < 2; i++) {
+      await t.db.query(sql`UPDATE jobs SET run_at = now() WHERE id = ${id}`);
+      await runner.drain();
+    }
+    expect(calls).toBe(3);
+    expect(await row(id)).toMatchObject({ status: 'failed', attempts: 3 });
+
+    const failed = (
+      await t.app.inject({ method: 'GET', url: '/api/v1/jobs?status=failed', headers: ws.admin.headers })
+    ).json().items;
+    expect(failed.find((j: { id: number }) => j.id === id)).toMatchObject({
+      name: 'always-fails',
+      lastError: 'carrier API said 503',
+    });
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: ws.agent.headers })).statusCode,
+    ).toBe(403);
+    const retry = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/jobs/${id}/retry`,
+      headers: ws.admin.headers,
+    });
+    expect(retry.statusCode).toBe(204);
+    expect((await row(id))!.status).toBe('queued');
+  });
+
+  it('a job whose worker died mid-run is taken over after its lease and completes exactly once', async () => {
+    const effects: number[] = [];
+    const id = (await enqueue(t.db, 'charge-once', { n: 7 }))!;
+
+    // Worker 1 claims the job and "dies": it never finishes (the handler never resolves).
+    const dying = createJobRunner(t.db, log, { concurrency: 1, nodeId: 'node-dies' });
+    dying.register(
+      defineJob({
+        name: 'charge-once',
+        schema: z.object({ n: z.number() }),
+        handler: () => new Promise<void>(() => {}),
+      }),
+    );
+    void dying.drain();
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await row(id))!.status).toBe('running');
+
+    // Worker 2 does not take a job under a live lease…
+    const healthy = createJobRunner(t.db, log, { concurrency: 1, nodeId: 'node-ok' });
+    healthy.register(
+      defineJob({
+        name: 'charge-once',
+        schema: z.object({ n: z.number() }),
+        handler: async (p) => {
+          effects.push(p.n);
+        },
+      }),
+    );
+    expect(await healthy.drain()).toBe(0);
+    // …but does once the lease has expired (simulated instead of waiting 60 s).
+    await t.db.query(sql`UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = ${id}`);
+    expect(await healthy.drain()).toBe(1);
+    expect(effects).toEqual([7]);
+    expect(await row(id)).toMatchObject({ status: 'done', attempts: 2 });
+    expect(await healthy.drain()).toBe(0);
+    expect(effects).toEqual([7]);
+  });
+
+  it('runs jobs scheduled for later only when due', async () => {
+    const runner = createJobRunner(t.db, log, { concurrency: 2 });
+    const ran: string[] = [];
+    runner.register(
+      defineJob({
+        name: 'remind',
+        schema: z.object({ k: z.string() }),
+        handler: async (p) => void ran.push(p.k),
+      }),
+    );
+    await enqueue(t.db, 'remind', { k: 'later' }, { runAt: new Date(Date.now() + 3600_000) });
+    await enqueue(t.db, 'remind', { k: 'now' });
+    await runner.drain();
+    expect(ran).toEqual(['now']);
+  });
+});

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startTestApp, type TestApp, type TestWorkspace, ticketBody } from './harness.ts';
+import { connectRealtime as connect } from './realtime-client.ts';
+
+let t: TestApp;
+let base: string;
+let a: TestWorkspace;
+let b: TestWorkspace;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  a = await t.workspace('RT A');
+  b = await t.workspace('RT B');
+});
+afterAll(() => t?.stop());
+
+describe('realtime WebSocket', () => {
+  it('refuses a socket without credentials', async () => {
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/api/v1/realtime`);
+    const code = await new Promise<number>((resolve) => ws.on('close', (c) => resolve(c)));
+    expect(code).toBe(4401);
+  });
+
+  it('delivers ticket and message events of the workspace within a second, never another workspace’s', async () => {
+    const sa = await connect(base, a.agent.headers);
+    const sb = await connect(base, b.agent.headers);
+    const started = Date.now();
+    const tk = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/tickets',
+        headers: a.admin.headers,
+        payload: ticketBody(),
+      })
+    ).json();
+    const created = await sa.waitFor((f) => f.event === 'ticket.created' && f.ticketId === tk.id, 1000);
+    expect(created.ticketId).toBe(tk.id);
+    expect(Date.now() - started).toBeLessThan(1000);
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/tickets/${tk.id}/replies`,
+      headers: a.admin.headers,
+      payload: { body: 'hello' },
+    });
+    await sa.waitFor((f) => f.event === 'message.created' && f.ticketId === tk.id, 1000);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sb.frames.filter((f) => f.type === 'event')).toEqual([]);
+    sa.close();
+    sb.close();
+  });
+
+  it('shares presence per ticket (viewing, typing) and clears it when the socket closes', async () => {
+    const tk = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/tickets',
+        headers: a.admin.headers,
+        payload: ticketBody(),
+      })
+    ).json();
+    const one = await connect(base, a.agent.headers);
+    const two = await connect(base, a.lead.headers);
+    one.send({ type: 'subscribe', room: `ticket:${tk.id}` });
+    two.send({ type: 'subscribe', room: `ticket:${tk.id}` });
+    await one.waitFor((f) => f.type === 'subscribed');
+    await two.waitFor((f) => f.type === 'subscribed');
+    two.send({ type: 'presence', ticketId: tk.id, state: 'typing' });
+    const seen = await one.waitFor(
+      (f) =>
+        f.type === 'presence' &&
+        !!f.agents?.some((x) => x.agentId === a.lead.agentId && x.state === 'typing'),
+    );
+    expect(seen.ticketId).toBe(tk.id);
+    two.close();
+    await one.waitFor((f) => f.type === 'presence' && f.agents?.length === 0);
+    one.close();
+  });
+
+  it('answers bad frames with an error frame and keeps the connection', async () => {
+    const s = await connect(base, a.agent.headers);
+    s.send({ type: 'subscribe', room: 'ticket:abc' });
+    await s.waitFor((f) => f.type === 'error');
+    s.send({ type: 'ping' });
+    await s.waitFor((f) => f.type === 'pong');
+    s.close();
+  });
+});
