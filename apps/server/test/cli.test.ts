@@ -1,0 +1,124 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabaseUrl } from './harness.ts';
+
+const bin = new URL('../bin/shopdesk.js', import.meta.url).pathname;
+let dir: string;
+let env: Record<string, string>;
+let drop: () => Promise<void>;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'shopdesk-cli-'));
+  const fresh = await freshDatabaseUrl();
+  drop = fresh.drop;
+  env = {
+    ...(process.env as Record<string, string>),
+    SHOPDESK_DATA_DIR: dir,
+    LOG_LEVEL: 'warn',
+    ...(fresh.url ? { DATABASE_URL: fresh.url } : {}),
+  };
+  delete env.SHOPDESK_TEST_DB;
+});
+afterAll(async () => {
+  await drop?.();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [bin, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+function startServer(): Promise<{ proc: ChildProcess; url: string; email: string; password: string }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [bin, 'start'], { env: { ...env, PORT: '0', HOST: '127.0.0.1' } });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 90_000);
+    proc.stdout!.on('data', (d) => {
+      out += d;
+      const url = /running at (http:\/\/\S+)/.exec(out)?.[1];
+      const login = /Sign in as (\S+) with password (\S+)/.exec(out);
+      if (url && login) {
+        clearTimeout(timer);
+        resolve({ proc, url, email: login[1]!, password: login[2]! });
+      }
+    });
+    proc.stderr!.on('data', (d) => (out += d));
+  });
+}
+
+describe('npx shopdesk', () => {
+  it('start: seeds the demo on an empty database, prints URL and login, serves the API, and stops cleanly on SIGTERM', async () => {
+    const s = await startServer();
+    const ready = await fetch(`${s.url}/api/ready`);
+    expect(ready.status).toBe(200);
+    const login = await fetch(`${s.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: s.email, password: s.password }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const tickets = await (await fetch(`${s.url}/api/v1/tickets?limit=200`, { headers: { cookie } })).json();
+    expect(tickets.items.length).toBe(200);
+    const total = (await (await fetch(`${s.url}/api/v1/tickets/count`, { headers: { cookie } })).json())
+      .count;
+    expect(total).toBeGreaterThanOrEqual(190);
+    expect((await fetch(`${s.url}/`)).headers.get('content-type')).toContain('text/html');
+    const exited = new Promise<number | null>((r) => s.proc.on('exit', (code) => r(code)));
+    s.proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('migrate reports an up-to-date database; create-admin, create-token and export work', async () => {
+    expect((await run(['migrate'])).stdout).toContain('up to date');
+    const bad = await run(['create-admin', '--email', 'owner@shop.test', '--password', 'short']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('at least 10 characters');
+    const admin = await run([
+      'create-admin',
+      '--email',
+      'owner@shop.test',
+      '--password',
+      'a-long-password',
+      '--workspace',
+      'demo-outfitters',
+    ]);
+    expect(admin.code).toBe(0);
+    expect(admin.stdout).toContain('demo-outfitters');
+    const token = await run(['create-token', '--email', 'owner@shop.test', '--workspace', 'demo-outfitters']);
+    expect(token.code).toBe(0);
+    expect(token.stdout.trim()).toMatch(/^sdk_[\w-]{20,}$/);
+    const exp = await run(['export', '--workspace', 'demo-outfitters']);
+    expect(exp.code).toBe(0);
+    const lines = exp.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; password_hash?: string });
+    expect(lines[0]!.type).toBe('workspace');
+    expect(lines.filter((l) => l.type === 'ticket').length).toBe(200);
+    expect(lines.filter((l) => l.type === 'message').length).toBeGreaterThan(200);
+    expect(exp.stdout).not.toContain('argon2');
+    const unknown = await run(['frobnicate']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('Unknown command');
+  });
+
+  it('refuses to start with a bad setting and says which one', async () => {
+    const p = spawn(process.execPath, [bin, 'start'], { env: { ...env, PORT: 'eighty' } });
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    const code = await new Promise<number | null>((r) => p.on('exit', r));
+    expect(code).toBe(1);
+    expect(err).toContain('PORT="eighty"');
+  });
+});
