@@ -117,7 +117,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       reply.elapsedTime / 1000,
     );
   });
-  app.addHook('onSend', async (_req, reply, payload) => {
+  app.addHook('onSend', async (req, reply, payload) => {
+    // Echo the request id so a user's bug report can be matched to the log line.
+    reply.header('x-request-id', req.id);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
     return payload;
