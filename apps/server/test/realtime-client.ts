@@ -30,7 +30,13 @@ export async function connectRealtime(base: string, headers: Record<string, stri
         () => reject(new Error(`no matching frame within ${ms} ms; got ${JSON.stringify(frames)}`)),
         ms,
       );
-      waiters.push({ pred, resolve: (f) => (clearTimeout(timer), resolve(f)) });
+      waiters.push({
+        pred,
+        resolve: (f) => {
+          clearTimeout(timer);
+          resolve(f);
+        },
+      });
     });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
