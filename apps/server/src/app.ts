@@ -12,6 +12,8 @@ import type { Config } from './config.ts';
 import { createAgentsService, registerAgentRoutes } from './modules/agents/index.ts';
 import { registerAuditRoutes } from './modules/audit/index.ts';
 import { createContactsService, registerContactRoutes } from './modules/contacts/index.ts';
+import { createInboxService, registerInboxRoutes } from './modules/inbox/index.ts';
+import { createMacrosService, registerMacroRoutes } from './modules/macros/index.ts';
 import { createSearchService, registerSearchRoutes } from './modules/search/index.ts';
 import { registerSystemRoutes } from './modules/system/index.ts';
 import {
@@ -134,6 +136,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     tickets.count(auth, { view, sort: 'last_message_desc', limit: 1 }),
   );
   const search = createSearchService(deps);
+  const macros = createMacrosService(deps, tickets);
 
   registerSystemRoutes(app, router, deps, metrics, pkg.version);
   registerAgentRoutes(router, agents, deps);
@@ -141,6 +144,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   registerTicketRoutes(router, tickets, contacts);
   registerViewRoutes(router, views);
   registerSearchRoutes(router, search);
+  registerMacroRoutes(router, macros);
+  registerInboxRoutes(router, createInboxService(deps));
   registerAuditRoutes(router, deps);
   registerTicketListeners(bus, tickets);
   jobs.register(deliverMessageJob(tickets));

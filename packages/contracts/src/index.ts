@@ -1,6 +1,7 @@
 export * from './agents.ts';
 export * from './common.ts';
 export * from './contacts.ts';
+export * from './macros.ts';
 export * from './misc.ts';
 export * from './realtime.ts';
 export * from './tickets.ts';

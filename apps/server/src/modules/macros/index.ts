@@ -1,0 +1,2 @@
+export { registerMacroRoutes } from './macros.routes.ts';
+export { createMacrosService, type MacrosService, type VariableProvider } from './macros.service.ts';
