@@ -1,0 +1,672 @@
+import { type Db, sql } from '../../platform/db/db.ts';
+
+// ---------- connections ----------
+
+export interface ConnectionRow {
+  id: number;
+  workspace_id: number;
+  platform: 'builtin' | 'shopify' | 'woocommerce';
+  name: string;
+  base_url: string | null;
+  credentials: string | null;
+  token_prefix: string | null;
+  currency: string;
+  active: boolean;
+  sync_status: 'idle' | 'backfilling' | 'error';
+  backfill_cursor: string | null;
+  backfilled_orders: number;
+  last_sync_at: Date | null;
+  last_webhook_at: Date | null;
+  last_error: string | null;
+  last_error_at: Date | null;
+  created_at: Date;
+}
+
+export const insertConnection = async (
+  db: Db,
+  c: {
+    workspaceId: number;
+    platform: string;
+    name: string;
+    baseUrl: string | null;
+    credentials: string | null;
+    tokenHash: string | null;
+    tokenPrefix: string | null;
+    currency: string;
+  },
+) =>
+  (await db.one<ConnectionRow>(sql`
+    INSERT INTO store_connections (workspace_id, platform, name, base_url, credentials, token_hash, token_prefix, currency)
+    VALUES (${c.workspaceId}, ${c.platform}, ${c.name}, ${c.baseUrl}, ${c.credentials}, ${c.tokenHash}, ${c.tokenPrefix}, ${c.currency})
+    RETURNING *`))!;
+
+export const findConnection = (db: Db, workspaceId: number, id: number) =>
+  db.one<ConnectionRow>(sql`SELECT * FROM store_connections WHERE workspace_id = ${workspaceId} AND id = ${id}`);
+
+/** Webhooks arrive without a workspace: the connection id in the URL names it. */
+export const findConnectionById = (db: Db, id: number) =>
+  db.one<ConnectionRow>(sql`SELECT * FROM store_connections WHERE id = ${id}`);
+
+export const findConnectionByTokenHash = (db: Db, hash: string) =>
+  db.one<ConnectionRow>(
+    sql`SELECT * FROM store_connections WHERE token_hash = ${hash} AND platform = 'builtin' AND active`,
+  );
+
+export const listConnections = (db: Db, workspaceId: number) =>
+  db.query<ConnectionRow>(sql`SELECT * FROM store_connections WHERE workspace_id = ${workspaceId} ORDER BY id`);
+
+export async function updateConnection(db: Db, workspaceId: number, id: number, fields: Record<string, unknown>) {
+  const sets = Object.entries(fields)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => sql`${sql.identifier(k)} = ${v}`);
+  if (!sets.length) return;
+  await db.query(sql`UPDATE store_connections SET ${sql.join(sets, sql`, `)}, updated_at = now()
+    WHERE workspace_id = ${workspaceId} AND id = ${id}`);
+}
+
+export const deleteConnection = (db: Db, workspaceId: number, id: number) =>
+  db.query<{ id: number }>(
+    sql`DELETE FROM store_connections WHERE workspace_id = ${workspaceId} AND id = ${id} RETURNING id`,
+  );
+
+export async function connectionStats(db: Db, workspaceId: number, id: number) {
+  const [orders, pending, failed] = await Promise.all([
+    db.one<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM orders WHERE workspace_id = ${workspaceId} AND connection_id = ${id}`,
+    ),
+    db.one<{ n: number }>(sql`SELECT count(*)::int AS n FROM inbound_events
+      WHERE workspace_id = ${workspaceId} AND channel = ${`store:${id}`} AND processed_at IS NULL AND error IS NULL`),
+    db.query<{ id: number; error: string | null; received_at: Date }>(sql`SELECT id, error, received_at FROM inbound_events
+      WHERE workspace_id = ${workspaceId} AND channel = ${`store:${id}`} AND error IS NOT NULL AND processed_at IS NULL
+      ORDER BY id DESC LIMIT 10`),
+  ]);
+  return { orderCount: orders?.n ?? 0, pendingEvents: pending?.n ?? 0, failedEvents: failed };
+}
+
+// ---------- inbound webhooks ----------
+
+/** Stores a delivery once; returns its id, or null when this provider id was seen before. */
+export const insertInboundEvent = async (
+  db: Db,
+  e: { workspaceId: number; channel: string; providerId: string; headers: Record<string, unknown>; payload: Buffer },
+) =>
+  (
+    await db.one<{ id: number }>(sql`
+      INSERT INTO inbound_events (workspace_id, channel, provider_id, headers, payload)
+      VALUES (${e.workspaceId}, ${e.channel}, ${e.providerId}, ${JSON.stringify(e.headers)}::jsonb, ${e.payload})
+      ON CONFLICT (workspace_id, channel, provider_id) DO NOTHING RETURNING id`)
+  )?.id ?? null;
+
+export const findInboundEvent = (db: Db, id: number) =>
+  db.one<{
+    id: number;
+    workspace_id: number;
+    channel: string;
+    headers: Record<string, string>;
+    payload: Buffer | Uint8Array;
+    processed_at: Date | null;
+  }>(sql`SELECT id, workspace_id, channel, headers, payload, processed_at FROM inbound_events WHERE id = ${id}`);
+
+export const markInboundEvent = (db: Db, id: number, error: string | null) =>
+  db.query(
+    error
+      ? sql`UPDATE inbound_events SET error = ${error.slice(0, 2000)} WHERE id = ${id}`
+      : sql`UPDATE inbound_events SET processed_at = now(), error = NULL WHERE id = ${id}`,
+  );
+
+// ---------- ingest (batch upserts keyed by the store's ids) ----------
+
+export interface CustomerRowIn {
+  external_id: string;
+  contact_id: number | null;
+  email: string | null;
+  phone: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  orders_count: number | null;
+  total_spent_minor: number | null;
+  remote_updated_at: string | null;
+}
+
+export async function upsertCustomers(db: Db, workspaceId: number, connectionId: number, rows: CustomerRowIn[]) {
+  if (!rows.length) return new Map<string, number>();
+  const out = await db.query<{ id: number; external_id: string }>(sql`
+    INSERT INTO store_customers (workspace_id, connection_id, external_id, contact_id, email, phone, first_name, last_name,
+      orders_count, total_spent_minor, remote_updated_at)
+    SELECT ${workspaceId}, ${connectionId}, r.external_id, r.contact_id, r.email, r.phone, r.first_name, r.last_name,
+      r.orders_count, r.total_spent_minor, r.remote_updated_at
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(external_id text, contact_id bigint, email text, phone text,
+      first_name text, last_name text, orders_count int, total_spent_minor bigint, remote_updated_at timestamptz)
+    ON CONFLICT (connection_id, external_id) DO UPDATE SET
+      contact_id = coalesce(EXCLUDED.contact_id, store_customers.contact_id),
+      email = coalesce(EXCLUDED.email, store_customers.email),
+      phone = coalesce(EXCLUDED.phone, store_customers.phone),
+      first_name = coalesce(EXCLUDED.first_name, store_customers.first_name),
+      last_name = coalesce(EXCLUDED.last_name, store_customers.last_name),
+      orders_count = coalesce(EXCLUDED.orders_count, store_customers.orders_count),
+      total_spent_minor = coalesce(EXCLUDED.total_spent_minor, store_customers.total_spent_minor),
+      remote_updated_at = greatest(EXCLUDED.remote_updated_at, store_customers.remote_updated_at),
+      updated_at = now()
+    WHERE store_customers.remote_updated_at IS NULL OR EXCLUDED.remote_updated_at IS NULL
+      OR store_customers.remote_updated_at <= EXCLUDED.remote_updated_at
+    RETURNING id, external_id`);
+  const map = new Map(out.map((r) => [r.external_id, r.id]));
+  const missing = rows.filter((r) => !map.has(r.external_id)).map((r) => r.external_id);
+  if (missing.length) {
+    // Stale updates were skipped; their rows still exist and orders must still point at them.
+    for (const r of await db.query<{ id: number; external_id: string }>(sql`SELECT id, external_id FROM store_customers
+      WHERE connection_id = ${connectionId} AND external_id = ANY(${missing}::text[])`))
+      map.set(r.external_id, r.id);
+  }
+  return map;
+}
+
+export async function upsertProducts(
+  db: Db,
+  workspaceId: number,
+  connectionId: number,
+  rows: { external_id: string; title: string; status: string; image_url: string | null; url: string | null; remote_updated_at: string | null }[],
+  variants: {
+    product_external_id: string;
+    external_id: string;
+    title: string;
+    sku: string | null;
+    price_minor: number;
+    currency: string;
+    inventory_quantity: number | null;
+    image_url: string | null;
+  }[],
+) {
+  if (!rows.length) return;
+  await db.query(sql`
+    INSERT INTO products (workspace_id, connection_id, external_id, title, status, image_url, url, remote_updated_at)
+    SELECT ${workspaceId}, ${connectionId}, r.external_id, r.title, r.status, r.image_url, r.url, r.remote_updated_at
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(external_id text, title text, status text, image_url text,
+      url text, remote_updated_at timestamptz)
+    ON CONFLICT (connection_id, external_id) DO UPDATE SET title = EXCLUDED.title, status = EXCLUDED.status,
+      image_url = EXCLUDED.image_url, url = EXCLUDED.url, remote_updated_at = EXCLUDED.remote_updated_at, updated_at = now()
+    WHERE products.remote_updated_at IS NULL OR EXCLUDED.remote_updated_at IS NULL
+      OR products.remote_updated_at <= EXCLUDED.remote_updated_at`);
+  if (!variants.length) return;
+  await db.query(sql`
+    INSERT INTO product_variants (workspace_id, connection_id, product_id, external_id, title, sku, price_minor, currency,
+      inventory_quantity, image_url)
+    SELECT ${workspaceId}, ${connectionId}, p.id, r.external_id, r.title, r.sku, r.price_minor, r.currency, r.inventory_quantity, r.image_url
+    FROM jsonb_to_recordset(${JSON.stringify(variants)}::jsonb) AS r(product_external_id text, external_id text, title text,
+      sku text, price_minor bigint, currency text, inventory_quantity int, image_url text)
+    JOIN products p ON p.connection_id = ${connectionId} AND p.external_id = r.product_external_id
+    ON CONFLICT (connection_id, external_id) DO UPDATE SET product_id = EXCLUDED.product_id, title = EXCLUDED.title,
+      sku = EXCLUDED.sku, price_minor = EXCLUDED.price_minor, currency = EXCLUDED.currency,
+      inventory_quantity = EXCLUDED.inventory_quantity, image_url = EXCLUDED.image_url`);
+}
+
+export interface OrderRowIn {
+  external_id: string;
+  number: string;
+  number_key: string;
+  customer_id: number | null;
+  contact_id: number | null;
+  email: string | null;
+  phone: string | null;
+  currency: string;
+  subtotal: number;
+  discount: number;
+  shipping: number;
+  tax: number;
+  total: number;
+  status: string;
+  financial_status: string;
+  fulfillment_status: string;
+  cancelled_at: string | null;
+  cancel_reason: string | null;
+  shipping_address: unknown;
+  billing_address: unknown;
+  discount_codes: string[];
+  tags: string[];
+  note: string | null;
+  url: string | null;
+  placed_at: string;
+  updated_at: string;
+}
+
+/**
+ * Upserts orders; an update older than what is stored (by the store's updated_at) is skipped, so a
+ * late delivery never overwrites a newer state. Returns the ids of the rows that were written.
+ */
+export async function upsertOrders(db: Db, workspaceId: number, connectionId: number, rows: OrderRowIn[]) {
+  if (!rows.length) return new Map<string, number>();
+  const out = await db.query<{ id: number; external_id: string }>(sql`
+    INSERT INTO orders (workspace_id, connection_id, external_id, number, number_key, customer_id, contact_id, email, phone,
+      currency, subtotal_minor, discount_minor, shipping_minor, tax_minor, total_minor, status, financial_status,
+      fulfillment_status, cancelled_at, cancel_reason, shipping_address, billing_address, discount_codes, tags, note, url,
+      placed_at, remote_updated_at)
+    SELECT ${workspaceId}, ${connectionId}, r.external_id, r.number, r.number_key, r.customer_id, r.contact_id, r.email, r.phone,
+      r.currency, r.subtotal, r.discount, r.shipping, r.tax, r.total, r.status, r.financial_status, r.fulfillment_status,
+      r.cancelled_at, r.cancel_reason, r.shipping_address, r.billing_address,
+      ARRAY(SELECT jsonb_array_elements_text(r.discount_codes)), ARRAY(SELECT jsonb_array_elements_text(r.tags)),
+      r.note, r.url, r.placed_at, r.updated_at
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(external_id text, number text, number_key text,
+      customer_id bigint, contact_id bigint, email text, phone text, currency text, subtotal bigint, discount bigint,
+      shipping bigint, tax bigint, total bigint, status text, financial_status text, fulfillment_status text,
+      cancelled_at timestamptz, cancel_reason text, shipping_address jsonb, billing_address jsonb, discount_codes jsonb,
+      tags jsonb, note text, url text, placed_at timestamptz, updated_at timestamptz)
+    ON CONFLICT (connection_id, external_id) DO UPDATE SET
+      number = EXCLUDED.number, number_key = EXCLUDED.number_key,
+      customer_id = coalesce(EXCLUDED.customer_id, orders.customer_id),
+      contact_id = coalesce(EXCLUDED.contact_id, orders.contact_id),
+      email = coalesce(EXCLUDED.email, orders.email), phone = coalesce(EXCLUDED.phone, orders.phone),
+      currency = EXCLUDED.currency, subtotal_minor = EXCLUDED.subtotal_minor, discount_minor = EXCLUDED.discount_minor,
+      shipping_minor = EXCLUDED.shipping_minor, tax_minor = EXCLUDED.tax_minor, total_minor = EXCLUDED.total_minor,
+      status = EXCLUDED.status, financial_status = EXCLUDED.financial_status,
+      fulfillment_status = EXCLUDED.fulfillment_status, cancelled_at = EXCLUDED.cancelled_at,
+      cancel_reason = EXCLUDED.cancel_reason, shipping_address = EXCLUDED.shipping_address,
+      billing_address = EXCLUDED.billing_address, discount_codes = EXCLUDED.discount_codes, tags = EXCLUDED.tags,
+      note = EXCLUDED.note, url = coalesce(EXCLUDED.url, orders.url), placed_at = EXCLUDED.placed_at,
+      remote_updated_at = EXCLUDED.remote_updated_at, updated_at = now()
+    WHERE orders.remote_updated_at <= EXCLUDED.remote_updated_at
+    RETURNING id, external_id`);
+  return new Map(out.map((r) => [r.external_id, r.id]));
+}
+
+export async function upsertLineItems(
+  db: Db,
+  workspaceId: number,
+  rows: {
+    order_id: number;
+    external_id: string;
+    product_external_id: string | null;
+    variant_external_id: string | null;
+    sku: string | null;
+    title: string;
+    variant_title: string | null;
+    quantity: number;
+    price_minor: number;
+    discount_minor: number;
+    tax_minor: number;
+    refunded_quantity: number;
+    fulfilled_quantity: number;
+    image_url: string | null;
+    final_sale: boolean;
+    position: number;
+  }[],
+  replaceFor: number[],
+) {
+  if (replaceFor.length) {
+    // The applied order state is authoritative for its lines: drop lines an order edit removed.
+    const keep = rows.map((r) => `${r.order_id}:${r.external_id}`);
+    await db.query(sql`DELETE FROM order_line_items WHERE order_id = ANY(${replaceFor}::bigint[])
+      AND NOT (order_id::text || ':' || external_id = ANY(${keep}::text[]))`);
+  }
+  if (!rows.length) return;
+  await db.query(sql`
+    INSERT INTO order_line_items (workspace_id, order_id, external_id, product_external_id, variant_external_id, sku, title,
+      variant_title, quantity, price_minor, discount_minor, tax_minor, refunded_quantity, fulfilled_quantity, image_url,
+      final_sale, position)
+    SELECT ${workspaceId}, r.order_id, r.external_id, r.product_external_id, r.variant_external_id, r.sku, r.title,
+      r.variant_title, r.quantity, r.price_minor, r.discount_minor, r.tax_minor, r.refunded_quantity, r.fulfilled_quantity,
+      coalesce(r.image_url, (SELECT coalesce(v.image_url, p.image_url) FROM orders o
+        LEFT JOIN product_variants v ON v.connection_id = o.connection_id AND v.external_id = r.variant_external_id
+        LEFT JOIN products p ON p.connection_id = o.connection_id AND p.external_id = r.product_external_id
+        WHERE o.id = r.order_id LIMIT 1)),
+      r.final_sale, r.position
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(order_id bigint, external_id text, product_external_id text,
+      variant_external_id text, sku text, title text, variant_title text, quantity int, price_minor bigint,
+      discount_minor bigint, tax_minor bigint, refunded_quantity int, fulfilled_quantity int, image_url text,
+      final_sale boolean, position int)
+    ON CONFLICT (order_id, external_id) DO UPDATE SET product_external_id = EXCLUDED.product_external_id,
+      variant_external_id = EXCLUDED.variant_external_id, sku = EXCLUDED.sku, title = EXCLUDED.title,
+      variant_title = EXCLUDED.variant_title, quantity = EXCLUDED.quantity, price_minor = EXCLUDED.price_minor,
+      discount_minor = EXCLUDED.discount_minor, tax_minor = EXCLUDED.tax_minor,
+      refunded_quantity = greatest(EXCLUDED.refunded_quantity, order_line_items.refunded_quantity),
+      fulfilled_quantity = greatest(EXCLUDED.fulfilled_quantity, order_line_items.fulfilled_quantity),
+      image_url = coalesce(EXCLUDED.image_url, order_line_items.image_url), final_sale = EXCLUDED.final_sale,
+      position = EXCLUDED.position`);
+}
+
+export async function upsertTransactions(
+  db: Db,
+  workspaceId: number,
+  rows: { order_id: number; external_id: string; kind: string; gateway: string | null; status: string; amount_minor: number; currency: string; processed_at: string }[],
+) {
+  if (!rows.length) return;
+  await db.query(sql`
+    INSERT INTO order_transactions (workspace_id, order_id, external_id, kind, gateway, status, amount_minor, currency, processed_at)
+    SELECT ${workspaceId}, r.order_id, r.external_id, r.kind, r.gateway, r.status, r.amount_minor, r.currency, r.processed_at
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(order_id bigint, external_id text, kind text, gateway text,
+      status text, amount_minor bigint, currency text, processed_at timestamptz)
+    ON CONFLICT (order_id, external_id) DO UPDATE SET kind = EXCLUDED.kind, gateway = EXCLUDED.gateway,
+      status = EXCLUDED.status, amount_minor = EXCLUDED.amount_minor, processed_at = EXCLUDED.processed_at`);
+}
+
+export async function upsertRefunds(
+  db: Db,
+  workspaceId: number,
+  rows: {
+    order_id: number;
+    external_id: string;
+    amount_minor: number;
+    currency: string;
+    note: string | null;
+    store_credit: boolean;
+    restock: boolean;
+    line_items: { lineItemExternalId: string; quantity: number }[];
+    refunded_at: string;
+  }[],
+) {
+  if (!rows.length) return;
+  await db.query(sql`
+    INSERT INTO order_refunds (workspace_id, order_id, external_id, amount_minor, currency, note, store_credit, restock, line_items, refunded_at)
+    SELECT ${workspaceId}, r.order_id, r.external_id, r.amount_minor, r.currency, r.note, r.store_credit, r.restock,
+      r.line_items, r.refunded_at
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(order_id bigint, external_id text, amount_minor bigint,
+      currency text, note text, store_credit boolean, restock boolean, line_items jsonb, refunded_at timestamptz)
+    ON CONFLICT (order_id, external_id) DO UPDATE SET amount_minor = EXCLUDED.amount_minor, note = EXCLUDED.note,
+      store_credit = EXCLUDED.store_credit, restock = EXCLUDED.restock, line_items = EXCLUDED.line_items`);
+}
+
+export async function upsertFulfillments(
+  db: Db,
+  workspaceId: number,
+  rows: {
+    order_id: number;
+    external_id: string;
+    status: string;
+    shipment_status: string | null;
+    carrier: string | null;
+    tracking_number: string | null;
+    tracking_url: string | null;
+    expected_delivery_at: string | null;
+    shipped_at: string | null;
+    delivered_at: string | null;
+    line_items: { lineItemExternalId: string; quantity: number }[];
+    remote_updated_at: string;
+  }[],
+) {
+  if (!rows.length) return;
+  await db.query(sql`
+    INSERT INTO fulfillments (workspace_id, order_id, external_id, status, shipment_status, carrier, tracking_number,
+      tracking_url, expected_delivery_at, shipped_at, delivered_at, line_items, remote_updated_at)
+    SELECT ${workspaceId}, r.order_id, r.external_id, r.status, r.shipment_status, r.carrier, r.tracking_number, r.tracking_url,
+      r.expected_delivery_at, r.shipped_at, r.delivered_at, r.line_items, r.remote_updated_at
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(order_id bigint, external_id text, status text,
+      shipment_status text, carrier text, tracking_number text, tracking_url text, expected_delivery_at timestamptz,
+      shipped_at timestamptz, delivered_at timestamptz, line_items jsonb, remote_updated_at timestamptz)
+    ON CONFLICT (order_id, external_id) DO UPDATE SET status = EXCLUDED.status, shipment_status = EXCLUDED.shipment_status,
+      carrier = EXCLUDED.carrier, tracking_number = EXCLUDED.tracking_number, tracking_url = EXCLUDED.tracking_url,
+      expected_delivery_at = EXCLUDED.expected_delivery_at, shipped_at = EXCLUDED.shipped_at,
+      delivered_at = EXCLUDED.delivered_at, line_items = EXCLUDED.line_items, remote_updated_at = EXCLUDED.remote_updated_at
+    WHERE fulfillments.remote_updated_at <= EXCLUDED.remote_updated_at`);
+}
+
+/**
+ * Refund totals and per-line refunded/fulfilled quantities follow from the child records, whichever
+ * webhook delivered them.
+ */
+export async function refreshDerived(db: Db, orderIds: number[]) {
+  if (!orderIds.length) return;
+  await db.query(sql`
+    UPDATE order_line_items li SET
+      refunded_quantity = greatest(li.refunded_quantity, coalesce((SELECT sum((x->>'quantity')::int) FROM order_refunds r,
+        jsonb_array_elements(r.line_items) x WHERE r.order_id = li.order_id AND x->>'lineItemExternalId' = li.external_id), 0)),
+      fulfilled_quantity = greatest(li.fulfilled_quantity, coalesce((SELECT sum((x->>'quantity')::int) FROM fulfillments f,
+        jsonb_array_elements(f.line_items) x WHERE f.order_id = li.order_id AND f.status NOT IN ('cancelled', 'error', 'failure')
+        AND x->>'lineItemExternalId' = li.external_id), 0))
+    WHERE li.order_id = ANY(${orderIds}::bigint[])`);
+  await db.query(sql`
+    UPDATE orders o SET refunded_minor = s.refunded,
+      financial_status = CASE
+        WHEN o.financial_status NOT IN ('paid', 'partially_refunded', 'refunded') THEN o.financial_status
+        WHEN s.refunded >= o.total_minor AND o.total_minor > 0 THEN 'refunded'
+        WHEN s.refunded > 0 THEN 'partially_refunded' ELSE o.financial_status END
+    FROM (SELECT o2.id, coalesce((SELECT sum(amount_minor) FROM order_refunds r WHERE r.order_id = o2.id), 0) AS refunded
+          FROM orders o2 WHERE o2.id = ANY(${orderIds}::bigint[])) s
+    WHERE o.id = s.id`);
+}
+
+export const orderIdsByExternal = async (db: Db, connectionId: number, externalIds: string[]) =>
+  new Map(
+    (
+      await db.query<{ id: number; external_id: string }>(sql`SELECT id, external_id FROM orders
+        WHERE connection_id = ${connectionId} AND external_id = ANY(${externalIds}::text[])`)
+    ).map((r) => [r.external_id, r.id]),
+  );
+
+export const deleteOrderByExternal = (db: Db, connectionId: number, externalId: string) =>
+  db.query(sql`DELETE FROM orders WHERE connection_id = ${connectionId} AND external_id = ${externalId}`);
+
+export const patchOrder = (db: Db, orderId: number, fields: { status?: string; cancelled_at?: string; cancel_reason?: string; shipping_address?: unknown; financial_status?: string }) => {
+  const sets = Object.entries(fields)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => (k === 'shipping_address' ? sql`shipping_address = ${JSON.stringify(v)}::jsonb` : sql`${sql.identifier(k)} = ${v}`));
+  if (!sets.length) return Promise.resolve([]);
+  return db.query(sql`UPDATE orders SET ${sql.join(sets, sql`, `)}, updated_at = now() WHERE id = ${orderId}`);
+};
+
+// ---------- read model ----------
+
+export interface OrderRow {
+  id: number;
+  connection_id: number;
+  platform: string;
+  external_id: string;
+  number: string;
+  number_key: string;
+  customer_external_id: string | null;
+  contact_id: number | null;
+  email: string | null;
+  currency: string;
+  subtotal_minor: number;
+  discount_minor: number;
+  shipping_minor: number;
+  tax_minor: number;
+  total_minor: number;
+  refunded_minor: number;
+  status: 'open' | 'closed' | 'cancelled';
+  financial_status: string;
+  fulfillment_status: string;
+  cancelled_at: Date | null;
+  cancel_reason: string | null;
+  shipping_address: Record<string, unknown> | null;
+  discount_codes: string[];
+  tags: string[];
+  url: string | null;
+  placed_at: Date;
+  remote_updated_at: Date;
+}
+
+const orderCols = sql`o.id, o.connection_id, c.platform, o.external_id, o.number, o.number_key, sc.external_id AS customer_external_id,
+  o.contact_id, o.email, o.currency, o.subtotal_minor, o.discount_minor, o.shipping_minor, o.tax_minor, o.total_minor,
+  o.refunded_minor, o.status, o.financial_status, o.fulfillment_status, o.cancelled_at, o.cancel_reason, o.shipping_address,
+  o.discount_codes, o.tags, o.url, o.placed_at, o.remote_updated_at`;
+const orderFrom = sql`FROM orders o JOIN store_connections c ON c.id = o.connection_id
+  LEFT JOIN store_customers sc ON sc.id = o.customer_id`;
+
+export const findOrder = (db: Db, workspaceId: number, id: number, forUpdate = false) =>
+  db.one<OrderRow>(sql`SELECT ${orderCols} ${orderFrom} WHERE o.workspace_id = ${workspaceId} AND o.id = ${id}
+    ${forUpdate ? sql`FOR UPDATE OF o` : sql``}`);
+
+export interface OrderQuery {
+  contactIds?: number[];
+  numberKeys?: string[];
+  email?: string;
+}
+
+export const listOrders = (db: Db, workspaceId: number, q: OrderQuery, limit: number, before?: [string, number]) =>
+  db.query<OrderRow>(sql`SELECT ${orderCols} ${orderFrom}
+    WHERE o.workspace_id = ${workspaceId}
+      ${q.contactIds ? sql`AND o.contact_id = ANY(${q.contactIds}::bigint[])` : sql``}
+      ${q.numberKeys ? sql`AND o.number_key = ANY(${q.numberKeys}::text[])` : sql``}
+      ${q.email ? sql`AND lower(o.email) = ${q.email.toLowerCase()}` : sql``}
+      ${before ? sql`AND (o.placed_at, o.id) < (${before[0]}::timestamptz, ${before[1]})` : sql``}
+    ORDER BY o.placed_at DESC, o.id DESC LIMIT ${limit}`);
+
+export const lifetimeValue = (db: Db, workspaceId: number, contactIds: number[]) =>
+  db.query<{ currency: string; total: number }>(sql`SELECT currency, sum(total_minor - refunded_minor)::bigint AS total
+    FROM orders WHERE workspace_id = ${workspaceId} AND contact_id = ANY(${contactIds}::bigint[]) AND status <> 'cancelled'
+    GROUP BY currency ORDER BY currency`);
+
+export async function orderChildren(db: Db, orderIds: number[]) {
+  if (!orderIds.length) return { lines: [], transactions: [], refunds: [], fulfillments: [] };
+  const [lines, transactions, refunds, fulfillments] = await Promise.all([
+    db.query<{
+      id: number;
+      order_id: number;
+      external_id: string;
+      product_external_id: string | null;
+      variant_external_id: string | null;
+      sku: string | null;
+      title: string;
+      variant_title: string | null;
+      quantity: number;
+      price_minor: number;
+      discount_minor: number;
+      tax_minor: number;
+      refunded_quantity: number;
+      fulfilled_quantity: number;
+      image_url: string | null;
+      final_sale: boolean;
+    }>(sql`SELECT * FROM order_line_items WHERE order_id = ANY(${orderIds}::bigint[]) ORDER BY order_id, position, id`),
+    db.query<{
+      order_id: number;
+      external_id: string;
+      kind: string;
+      gateway: string | null;
+      status: string;
+      amount_minor: number;
+      currency: string;
+      processed_at: Date;
+    }>(sql`SELECT * FROM order_transactions WHERE order_id = ANY(${orderIds}::bigint[]) ORDER BY processed_at, id`),
+    db.query<{
+      order_id: number;
+      external_id: string;
+      amount_minor: number;
+      currency: string;
+      note: string | null;
+      store_credit: boolean;
+      restock: boolean;
+      line_items: { lineItemExternalId: string; quantity: number }[];
+      refunded_at: Date;
+    }>(sql`SELECT * FROM order_refunds WHERE order_id = ANY(${orderIds}::bigint[]) ORDER BY refunded_at, id`),
+    db.query<{
+      order_id: number;
+      external_id: string;
+      status: string;
+      shipment_status: string | null;
+      carrier: string | null;
+      tracking_number: string | null;
+      tracking_url: string | null;
+      expected_delivery_at: Date | null;
+      shipped_at: Date | null;
+      delivered_at: Date | null;
+    }>(sql`SELECT * FROM fulfillments WHERE order_id = ANY(${orderIds}::bigint[]) ORDER BY coalesce(shipped_at, remote_updated_at), id`),
+  ]);
+  return { lines, transactions, refunds, fulfillments };
+}
+export type OrderChildren = Awaited<ReturnType<typeof orderChildren>>;
+
+// ---------- policy ----------
+
+export const getPolicy = async (db: Db, workspaceId: number) =>
+  (await db.one<{ policy: Record<string, unknown> }>(sql`SELECT policy FROM commerce_policies WHERE workspace_id = ${workspaceId}`))
+    ?.policy ?? null;
+
+export const putPolicy = (db: Db, workspaceId: number, policy: unknown, agentId: number | null) =>
+  db.query(sql`INSERT INTO commerce_policies (workspace_id, policy, updated_by) VALUES (${workspaceId}, ${JSON.stringify(policy)}::jsonb, ${agentId})
+    ON CONFLICT (workspace_id) DO UPDATE SET policy = EXCLUDED.policy, updated_by = EXCLUDED.updated_by, updated_at = now()`);
+
+// ---------- actions ----------
+
+export interface ActionRow {
+  id: number;
+  workspace_id: number;
+  connection_id: number;
+  order_id: number;
+  order_number: string;
+  ticket_id: number | null;
+  kind: string;
+  params: Record<string, unknown>;
+  amount_minor: number;
+  currency: string;
+  idempotency_key: string;
+  status: 'pending_approval' | 'queued' | 'running' | 'succeeded' | 'failed' | 'rejected';
+  approval_reasons: string[];
+  requested_by: number | null;
+  requested_by_name: string | null;
+  decided_by: number | null;
+  decided_by_name: string | null;
+  decided_at: Date | null;
+  decision_note: string | null;
+  result: Record<string, unknown> | null;
+  error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const actionSelect = sql`SELECT a.*, o.number AS order_number, ra.name AS requested_by_name, da.name AS decided_by_name
+  FROM order_actions a JOIN orders o ON o.id = a.order_id
+  LEFT JOIN agents ra ON ra.id = a.requested_by LEFT JOIN agents da ON da.id = a.decided_by`;
+
+export const insertAction = async (
+  db: Db,
+  a: {
+    workspaceId: number;
+    connectionId: number;
+    orderId: number;
+    ticketId: number | null;
+    kind: string;
+    params: unknown;
+    amount: number;
+    currency: string;
+    key: string;
+    status: string;
+    reasons: string[];
+    requestedBy: number;
+  },
+) =>
+  (
+    await db.one<{ id: number }>(sql`
+      INSERT INTO order_actions (workspace_id, connection_id, order_id, ticket_id, kind, params, amount_minor, currency,
+        idempotency_key, status, approval_reasons, requested_by)
+      VALUES (${a.workspaceId}, ${a.connectionId}, ${a.orderId}, ${a.ticketId}, ${a.kind}, ${JSON.stringify(a.params)}::jsonb,
+        ${a.amount}, ${a.currency}, ${a.key}, ${a.status}, ${JSON.stringify(a.reasons)}::jsonb, ${a.requestedBy})
+      ON CONFLICT (workspace_id, idempotency_key) DO NOTHING RETURNING id`)
+  )?.id ?? null;
+
+export const findAction = (db: Db, workspaceId: number, id: number) =>
+  db.one<ActionRow>(sql`${actionSelect} WHERE a.workspace_id = ${workspaceId} AND a.id = ${id}`);
+
+export const findActionByKey = (db: Db, workspaceId: number, key: string) =>
+  db.one<ActionRow>(sql`${actionSelect} WHERE a.workspace_id = ${workspaceId} AND a.idempotency_key = ${key}`);
+
+export const listActions = (
+  db: Db,
+  workspaceId: number,
+  q: { status?: string; orderId?: number; ticketId?: number; limit: number },
+) =>
+  db.query<ActionRow>(sql`${actionSelect} WHERE a.workspace_id = ${workspaceId}
+    ${q.status ? sql`AND a.status = ${q.status}` : sql``}
+    ${q.orderId ? sql`AND a.order_id = ${q.orderId}` : sql``}
+    ${q.ticketId ? sql`AND a.ticket_id = ${q.ticketId}` : sql``}
+    ORDER BY a.id DESC LIMIT ${q.limit}`);
+
+/** Moves an action between states only from the expected state: the row lock decides races. */
+export const transitionAction = async (
+  db: Db,
+  workspaceId: number,
+  id: number,
+  from: string[],
+  to: string,
+  fields: { decided_by?: number; decision_note?: string | null; result?: unknown; error?: string | null } = {},
+) =>
+  (
+    await db.one<{ id: number }>(sql`UPDATE order_actions SET status = ${to}, updated_at = now()
+      ${fields.decided_by !== undefined ? sql`, decided_by = ${fields.decided_by}, decided_at = now()` : sql``}
+      ${fields.decision_note !== undefined ? sql`, decision_note = ${fields.decision_note}` : sql``}
+      ${fields.result !== undefined ? sql`, result = ${JSON.stringify(fields.result)}::jsonb` : sql``}
+      ${fields.error !== undefined ? sql`, error = ${fields.error}` : sql``}
+      WHERE workspace_id = ${workspaceId} AND id = ${id} AND status = ANY(${from}::text[]) RETURNING id`)
+  )?.id ?? null;
+
+export const staleRunningActions = (db: Db, workspaceId: number, id: number, olderThanSeconds: number) =>
+  db.one<{ id: number }>(sql`SELECT id FROM order_actions WHERE workspace_id = ${workspaceId} AND id = ${id}
+    AND status = 'running' AND updated_at < now() - make_interval(secs => ${olderThanSeconds})`);
