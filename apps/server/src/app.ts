@@ -15,6 +15,13 @@ import { createContactsService, registerContactRoutes } from './modules/contacts
 import { createInboxService, registerInboxRoutes } from './modules/inbox/index.ts';
 import { createMacrosService, registerMacroRoutes } from './modules/macros/index.ts';
 import { createSearchService, registerSearchRoutes } from './modules/search/index.ts';
+import {
+  createSlaService,
+  registerSlaListeners,
+  registerSlaRoutes,
+  slaCheckJob,
+  slaRecomputeWorkspaceJob,
+} from './modules/sla/index.ts';
 import { registerSystemRoutes } from './modules/system/index.ts';
 import {
   createTicketsService,
@@ -136,6 +143,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     tickets.count(auth, { view, sort: 'last_message_desc', limit: 1 }),
   );
   const search = createSearchService(deps);
+  const sla = createSlaService(deps);
   const macros = createMacrosService(deps, tickets);
 
   registerSystemRoutes(app, router, deps, metrics, pkg.version);
@@ -149,6 +157,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   registerAuditRoutes(router, deps);
   registerTicketListeners(bus, tickets);
   jobs.register(deliverMessageJob(tickets));
+  registerSlaRoutes(router, sla);
+  registerSlaListeners(bus, sla);
+  jobs.register(slaCheckJob(sla));
+  jobs.register(slaRecomputeWorkspaceJob(sla));
 
   const hub = new RealtimeHub(bus);
   new client.Gauge({

@@ -4,4 +4,5 @@ export * from './contacts.ts';
 export * from './macros.ts';
 export * from './misc.ts';
 export * from './realtime.ts';
+export * from './sla.ts';
 export * from './tickets.ts';

@@ -5,6 +5,7 @@ export {
   createTicketsService,
   type IncomingAttachment,
   type ReceiveInput,
+  type SystemActor,
   type TicketsService,
   toSummary,
 } from './tickets.service.ts';

@@ -221,6 +221,34 @@ export const findMessage = (db: Db, workspaceId: number, id: number) =>
   db.one<MessageRow & { workspace_id: number }>(sql`
     SELECT m.*, NULL AS author_name FROM messages m WHERE m.workspace_id = ${workspaceId} AND m.id = ${id}`);
 
+/** A message already stored under a provider id (idempotent channel deliveries). */
+export const findMessageByExternalId = (db: Db, workspaceId: number, externalId: string) =>
+  db.one<{ id: number; ticket_id: number; author_contact_id: number | null }>(sql`
+    SELECT id, ticket_id, author_contact_id FROM messages
+    WHERE workspace_id = ${workspaceId} AND external_id = ${externalId} ORDER BY id LIMIT 1`);
+
+/** Serialises concurrent deliveries of the same provider id until the transaction ends. */
+export const lockExternalId = (db: Db, workspaceId: number, externalId: string) =>
+  db.query(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${workspaceId}:${externalId}`}, 0))`);
+
+/** Messages stored under any of these provider ids, newest first (email threading and bounces). */
+export const findMessagesByExternalIds = (db: Db, workspaceId: number, ids: string[]) =>
+  db.query<{ id: number; ticket_id: number; kind: string }>(sql`
+    SELECT id, ticket_id, kind FROM messages
+    WHERE workspace_id = ${workspaceId} AND external_id = ANY(${ids}::text[]) ORDER BY id DESC LIMIT 20`);
+
+/** Median seconds from creation to first reply over recent tickets of a channel, and how many were measured. */
+export const firstResponseStats = (db: Db, workspaceId: number, channel: string, days: number) =>
+  db.one<{ median: number | null; samples: number }>(sql`
+    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_response_at - created_at))::float8 AS median,
+      count(*)::int AS samples
+    FROM tickets WHERE workspace_id = ${workspaceId} AND channel = ${channel} AND first_response_at IS NOT NULL
+      AND created_at > now() - make_interval(days => ${days})`);
+
+export const findAttachmentBySha = (db: Db, workspaceId: number, sha256: string) =>
+  db.one<AttachmentRow>(sql`SELECT id, message_id, filename, content_type, size_bytes, sha256, content_id, inline
+                            FROM attachments WHERE workspace_id = ${workspaceId} AND sha256 = ${sha256} ORDER BY id LIMIT 1`);
+
 export const setDelivery = (
   db: Db,
   id: number,

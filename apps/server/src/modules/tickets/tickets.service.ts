@@ -92,6 +92,15 @@ function statusStamps(from: string, to: string): Record<string, unknown> {
   };
 }
 
+/** Who made a system change: shown on the timeline and carried on events (loop protection). */
+export interface SystemActor {
+  kind: 'routing' | 'sla' | 'automation' | 'urgency';
+  id?: number;
+  name?: string;
+  /** Automation ids that led to this change, oldest first. */
+  chain?: number[];
+}
+
 export interface IncomingAttachment {
   filename: string;
   contentType: string;
@@ -179,10 +188,11 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
   /** Applies field changes, records timeline events; returns the domain events to publish after commit. */
   async function applyChanges(
     tx: Db,
-    auth: { workspaceId: number; agentId: number | null },
+    auth: { workspaceId: number; agentId: number | null; system?: SystemActor },
     t: repo.TicketRow,
     ch: Omit<UpdateTicket, 'version'>,
   ) {
+    const via = auth.system ? { via: auth.system } : {};
     await validateRefs(tx, auth.workspaceId, ch.assigneeId, ch.teamId);
     let tags = ch.tags ?? t.tags;
     if (ch.addTags) tags = [...new Set([...tags, ...ch.addTags])];
@@ -217,7 +227,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
         subject: 'subject_changed',
         tags: 'tags_changed',
       }[k]!;
-      await repo.insertEvent(tx, auth.workspaceId, t.id, type, auth.agentId, v);
+      await repo.insertEvent(tx, auth.workspaceId, t.id, type, auth.agentId, { ...v, ...via });
     }
     const events: DomainEvent[] = [];
     if (Object.keys(changed).length || ch.customFields)
@@ -226,7 +236,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
         workspaceId: auth.workspaceId,
         ticketId: t.id,
         actorAgentId: auth.agentId,
-        data: { changes: changed },
+        data: { changes: changed, ...via },
       });
     if (changed.assigneeId)
       events.push({
@@ -234,7 +244,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
         workspaceId: auth.workspaceId,
         ticketId: t.id,
         actorAgentId: auth.agentId,
-        data: changed.assigneeId,
+        data: { ...changed.assigneeId, ...via },
       });
     if (changed.status?.to === 'solved')
       events.push({
@@ -818,6 +828,106 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
     /** Reaction to contact.merged: the merged contact's tickets move to the survivor. */
     repointContact: (workspaceId: number, from: number, to: number) =>
       repo.repointContact(db, workspaceId, from, to),
+
+    // System actors (routing, SLA, automations) change tickets inside their own transaction, so they can
+    // hold their locks across the change. Nothing is published here: the caller publishes the returned
+    // events after its commit (publishSystemEvents), carrying `via` so loops can be recognised.
+
+    /** Locks the ticket row and applies changes as the system; null when the ticket is not there. */
+    async applySystemChanges(
+      tx: Db,
+      workspaceId: number,
+      id: number,
+      changes: Omit<UpdateTicket, 'version'>,
+      via: SystemActor,
+    ): Promise<{ before: TicketSummary; events: DomainEvent[] } | null> {
+      const t = await repo.findTicket(tx, workspaceId, id, true);
+      if (!t) return null;
+      const events = await applyChanges(tx, { workspaceId, agentId: null, system: via }, t, changes);
+      return { before: toSummary(t), events };
+    },
+
+    /** An internal note written by the system; mentioned agents are notified like an agent's @mention. */
+    async addSystemNote(
+      tx: Db,
+      workspaceId: number,
+      id: number,
+      body: string,
+      via: SystemActor,
+      mentions: number[] = [],
+    ): Promise<DomainEvent[]> {
+      await load(workspaceId, id, true, tx);
+      const msg = await repo.insertMessage(tx, {
+        workspaceId,
+        ticketId: id,
+        kind: 'note',
+        channel: 'internal',
+        authorAgentId: null,
+        authorContactId: null,
+        bodyText: body,
+        bodyHtml: null,
+        deliveryStatus: 'none',
+        channelMeta: { via, ...(mentions.length ? { mentions } : {}) },
+      });
+      await repo.bumpTicketForMessage(tx, id, 'note', '', msg.created_at);
+      const events: DomainEvent[] = [
+        { name: 'message.created', workspaceId, ticketId: id, messageId: msg.id, data: { kind: 'note', via } },
+      ];
+      for (const agentId of new Set(mentions)) {
+        await repo.insertNotification(tx, {
+          workspaceId,
+          agentId,
+          type: 'mention',
+          ticketId: id,
+          messageId: msg.id,
+          data: { by: String(via.name ?? via.kind) },
+        });
+        events.push({ name: 'agent.mentioned', workspaceId, ticketId: id, messageId: msg.id, data: { agentId, via } });
+      }
+      return events;
+    },
+
+    /**
+     * A public reply sent by the system (automation template). It goes out like an agent's reply but does
+     * not count as the agent's first response.
+     */
+    async addSystemReply(
+      tx: Db,
+      workspaceId: number,
+      id: number,
+      body: string,
+      via: SystemActor,
+    ): Promise<DomainEvent[]> {
+      const t = await load(workspaceId, id, true, tx);
+      if (t.merged_into_id) return [];
+      const msg = await repo.insertMessage(tx, {
+        workspaceId,
+        ticketId: id,
+        kind: 'outbound',
+        channel: t.channel,
+        authorAgentId: null,
+        authorContactId: null,
+        bodyText: body,
+        bodyHtml: null,
+        deliveryStatus: 'queued',
+        channelMeta: { via },
+      });
+      await repo.bumpTicketForMessage(tx, id, 'outbound', preview(body), msg.created_at);
+      await enqueue(
+        tx,
+        'deliver-message',
+        { workspaceId, messageId: msg.id },
+        { workspaceId, uniqueKey: `deliver:${msg.id}` },
+      );
+      return [
+        { name: 'message.created', workspaceId, ticketId: id, messageId: msg.id, data: { kind: 'outbound', via } },
+      ];
+    },
+
+    async publishSystemEvents(events: DomainEvent[]) {
+      if (events.some((e) => e.name === 'message.created')) deps.jobs.wake();
+      await publishAll(events);
+    },
   };
   return svc;
 }

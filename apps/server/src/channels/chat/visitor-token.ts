@@ -1,0 +1,46 @@
+import { createHmac } from 'node:crypto';
+import { safeEqual } from '../../platform/security/crypto.ts';
+
+/** What a visitor token proves: this browser is visitor `v` of workspace `w`. */
+export interface VisitorClaims {
+  w: number;
+  v: string;
+  /** Issued at, seconds since epoch. */
+  iat: number;
+}
+
+/** Tokens outlive page loads and tabs (chat history), but not forever. */
+export const VISITOR_TOKEN_TTL_SECONDS = 180 * 24 * 3600;
+
+/**
+ * Per-workspace signing key: the server secret alone never signs a token, so a token of one workspace
+ * cannot be replayed against another, and replacing a workspace's salt signs all its visitors out.
+ */
+export const visitorTokenKey = (serverSecret: string, workspaceId: number, salt: string) =>
+  createHmac('sha256', serverSecret).update(`chat-visitor-token:${workspaceId}:${salt}`).digest();
+
+export function signVisitorToken(key: Buffer, claims: VisitorClaims): string {
+  const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
+  return `${body}.${createHmac('sha256', key).update(body).digest('base64url')}`;
+}
+
+/** Decodes without verifying, to learn which workspace's key to verify with. */
+export function peekVisitorToken(token: string): VisitorClaims | null {
+  const [body] = token.split('.');
+  try {
+    const c = JSON.parse(Buffer.from(body ?? '', 'base64url').toString('utf8')) as VisitorClaims;
+    return Number.isInteger(c.w) && typeof c.v === 'string' && Number.isInteger(c.iat) ? c : null;
+  } catch {
+    return null;
+  }
+}
+
+export function verifyVisitorToken(key: Buffer, token: string, now = Date.now()): VisitorClaims | null {
+  const [body, sig, extra] = token.split('.');
+  if (!body || !sig || extra !== undefined) return null;
+  if (!safeEqual(sig, createHmac('sha256', key).update(body).digest('base64url'))) return null;
+  const claims = peekVisitorToken(token);
+  if (!claims) return null;
+  if (claims.iat * 1000 + VISITOR_TOKEN_TTL_SECONDS * 1000 < now) return null;
+  return claims;
+}

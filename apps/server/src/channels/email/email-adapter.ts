@@ -1,0 +1,151 @@
+import type { Readable } from 'node:stream';
+import { escapeHtml, textToHtml } from '../../platform/html/sanitize.ts';
+import {
+  type ChannelAdapter,
+  type DeliveryResult,
+  type OutboundMessage,
+  PermanentDeliveryError,
+} from '../channel-adapter.ts';
+import { normalizeMessageId, replyAddress, replySubject } from './addresses.ts';
+import {
+  type ComposeInput,
+  composeEmail,
+  type DkimConfig,
+  newMessageId,
+  type RelayConfig,
+  type RelaySender,
+} from './email-sender.ts';
+
+/** The inbox a message is sent from, as the email module resolves it. */
+export interface SenderProfile {
+  inboxId: number;
+  address: string;
+  fromName: string | null;
+  signature: string;
+  /** null: no relay configured — the message goes to the local dev mailbox. */
+  relay: RelayConfig | null;
+  dkim: DkimConfig | null;
+}
+
+export interface OutboundRecord {
+  workspaceId: number;
+  inboxId: number;
+  ticketId: number | null;
+  messageId: number | null;
+  kind: 'reply' | 'auto-ack';
+  messageIdHeader: string;
+  from: string;
+  to: string[];
+  subject: string;
+  raw: Buffer;
+  transport: 'relay' | 'dev';
+  relayResponse: string | null;
+}
+
+/** What the adapter needs from the server (implemented by the email module, passed in at wiring). */
+export interface EmailOutboxPorts {
+  senderFor(workspaceId: number, inboxId: number | null): Promise<SenderProfile | null>;
+  /** The Message-ID this ticket message was already sent under (a retried job must not send twice). */
+  alreadySent(workspaceId: number, messageId: number): Promise<string | null>;
+  record(row: OutboundRecord): Promise<void>;
+  openFile(sha256: string): Readable;
+}
+
+export const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1) || 'localhost';
+
+/** Composes, sends (relay or dev mailbox) and records one message. */
+export async function sendAndRecord(
+  ports: EmailOutboxPorts,
+  relay: RelaySender,
+  profile: SenderProfile,
+  input: ComposeInput,
+  rec: Pick<OutboundRecord, 'workspaceId' | 'ticketId' | 'messageId' | 'kind'>,
+): Promise<{ transport: 'relay' | 'dev'; raw: Buffer }> {
+  const raw = await composeEmail({ ...input, dkim: profile.dkim });
+  const recipients = [...input.to, ...(input.cc ?? [])];
+  let response: string | null = null;
+  if (profile.relay) response = await relay.send(profile.relay, { from: profile.address, to: recipients }, raw);
+  const transport = profile.relay ? 'relay' : 'dev';
+  await ports.record({
+    ...rec,
+    inboxId: profile.inboxId,
+    messageIdHeader: input.messageId,
+    from: profile.address,
+    to: recipients,
+    subject: input.subject,
+    raw,
+    transport,
+    relayResponse: response,
+  });
+  return { transport, raw };
+}
+
+function fromName(agentName: string | null, inboxName: string | null) {
+  if (agentName && inboxName) return `${agentName} (${inboxName})`;
+  return agentName ?? inboxName;
+}
+
+/** The `email` channel's side of the reply pipeline (deliver-message job → here). */
+export function createEmailAdapter(opts: {
+  ports: EmailOutboxPorts;
+  relay: RelaySender;
+  secretKey: string;
+}): ChannelAdapter {
+  const { ports, relay } = opts;
+  return {
+    channel: 'email',
+    async deliver(msg: OutboundMessage): Promise<DeliveryResult> {
+      const to = msg.to.email;
+      if (!to) throw new PermanentDeliveryError('The customer has no email address to reply to');
+      const meta = msg.lastInboundMeta ?? {};
+      const inboxId = typeof meta.inboxId === 'number' ? meta.inboxId : null;
+      const profile = await ports.senderFor(msg.workspaceId, inboxId);
+      if (!profile) throw new PermanentDeliveryError('No email inbox is set up to send from');
+      const sent = await ports.alreadySent(msg.workspaceId, msg.messageId);
+      if (sent) return { externalId: sent, meta: { messageIdHeader: sent, inboxId: profile.inboxId } };
+
+      const references = msg.threadExternalIds
+        .map((id) => normalizeMessageId(id))
+        .filter((id): id is string => id !== null);
+      const lastInboundId =
+        typeof meta.messageIdHeader === 'string' ? normalizeMessageId(meta.messageIdHeader) : null;
+      const inReplyTo = lastInboundId ?? references[references.length - 1] ?? null;
+      const messageId = newMessageId(domainOf(profile.address), `${msg.workspaceId}.${msg.messageId}`);
+      const subject = replySubject(
+        typeof meta.subject === 'string' && meta.subject ? meta.subject : msg.subject,
+        msg.ticketId,
+      );
+      const signature = profile.signature.trim();
+      const text = signature ? `${msg.bodyText}\n\n-- \n${signature}` : msg.bodyText;
+      const bodyHtml = msg.bodyHtml ?? textToHtml(msg.bodyText);
+      const html = signature
+        ? `${bodyHtml}<br><div class="signature">-- <br>${escapeHtml(signature).replace(/\n/g, '<br>')}</div>`
+        : bodyHtml;
+      const { transport } = await sendAndRecord(
+        ports,
+        relay,
+        profile,
+        {
+          from: { name: fromName(msg.from.agentName, profile.fromName), address: profile.address },
+          replyTo: replyAddress(profile.address, opts.secretKey, msg.workspaceId, msg.ticketId),
+          to: [to],
+          cc: msg.cc.filter((c) => c.toLowerCase() !== to.toLowerCase()),
+          subject,
+          text,
+          html,
+          messageId,
+          inReplyTo,
+          references: inReplyTo && !references.includes(inReplyTo) ? [...references, inReplyTo] : references,
+          attachments: msg.attachments.map((a) => ({
+            filename: a.filename,
+            contentType: a.contentType,
+            content: ports.openFile(a.sha256),
+          })),
+          headers: { 'X-Shopdesk-Ticket': String(msg.ticketId) },
+        },
+        { workspaceId: msg.workspaceId, ticketId: msg.ticketId, messageId: msg.messageId, kind: 'reply' },
+      );
+      return { externalId: messageId, meta: { messageIdHeader: messageId, inboxId: profile.inboxId, transport } };
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import sanitizeHtml from 'sanitize-html';
+
+const dim = (v: string | undefined) => {
+  const n = Number.parseFloat(v ?? '');
+  return Number.isFinite(n) ? n : null;
+};
+
+function isTrackingPixel(attribs: Record<string, string>): boolean {
+  const style = (attribs.style ?? '').toLowerCase().replace(/\s/g, '');
+  const w = dim(attribs.width) ?? dim(/(?:^|;)width:([\d.]+)px/.exec(style)?.[1]);
+  const h = dim(attribs.height) ?? dim(/(?:^|;)height:([\d.]+)px/.exec(style)?.[1]);
+  if ((w !== null && w <= 2) || (h !== null && h <= 2)) return true;
+  return /display:none|visibility:hidden|opacity:0(;|$)/.test(style);
+}
+
+/**
+ * Email-specific HTML preparation, before the platform allow-list runs:
+ * - `cid:` images point at our served copies of the inline parts;
+ * - remote images become links (loading them would tell the sender when and where an agent read the
+ *   mail), and invisible 1×1 "tracking pixels" are dropped outright;
+ * - the document head (title, styles, meta refresh) goes.
+ */
+export function prepareEmailHtml(html: string, inlineUrls: Map<string, string>): string {
+  const body = html.replace(/<head[\s>][\s\S]*?<\/head>/gi, '');
+  return sanitizeHtml(body, {
+    allowedTags: false,
+    allowedAttributes: false,
+    allowVulnerableTags: true,
+    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'head'],
+    transformTags: {
+      img: (tagName, attribs): sanitizeHtml.Tag => {
+        const src = (attribs.src ?? '').trim();
+        if (/^cid:/i.test(src)) {
+          const url = inlineUrls.get(src.slice(4).replace(/^<|>$/g, '').toLowerCase());
+          return url
+            ? { tagName, attribs: { ...attribs, src: url } }
+            : { tagName: 'span', attribs: {}, text: attribs.alt ? `[${attribs.alt}]` : '' };
+        }
+        if (/^data:image\//i.test(src) && !isTrackingPixel(attribs)) return { tagName, attribs };
+        if (isTrackingPixel(attribs) || !/^https?:\/\//i.test(src))
+          return { tagName: 'span', attribs: { 'data-removed': 'image' }, text: '' };
+        return {
+          tagName: 'a',
+          attribs: { href: src, title: 'Remote image (not loaded)' },
+          text: `[image${attribs.alt ? `: ${attribs.alt}` : ''}]`,
+        };
+      },
+    },
+  });
+}

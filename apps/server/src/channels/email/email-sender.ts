@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import nodemailer, { type Transporter } from 'nodemailer';
+import DKIM from 'nodemailer/lib/dkim';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { PermanentDeliveryError } from '../channel-adapter.ts';
+
+/** Where outbound mail goes: an SMTP relay, or the local dev mailbox when none is configured. */
+export type RelayConfig =
+  | { url: string }
+  | { host: string; port: number; secure: boolean; user?: string | null; pass?: string | null };
+
+export interface DkimConfig {
+  domainName: string;
+  keySelector: string;
+  privateKey: string;
+}
+
+export interface ComposeInput {
+  from: { name: string | null; address: string };
+  replyTo?: string;
+  to: string[];
+  cc?: string[];
+  subject: string;
+  text: string;
+  html?: string | null;
+  messageId: string;
+  inReplyTo?: string | null;
+  references?: string[];
+  attachments?: { filename: string; contentType: string; content: Buffer | Readable; cid?: string }[];
+  headers?: Record<string, string>;
+  dkim?: DkimConfig | null;
+}
+
+export const newMessageId = (domain: string, hint: string) =>
+  `<shopdesk.${hint}.${randomBytes(6).toString('hex')}@${domain}>`;
+
+async function collect(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
+  return Buffer.concat(chunks);
+}
+
+/** Builds the exact bytes we send (and keep for the dev mailbox and .eml download), DKIM-signed if set. */
+export async function composeEmail(input: ComposeInput): Promise<Buffer> {
+  const refs = (input.references ?? []).slice(-20);
+  const composer = new MailComposer({
+    from: { name: input.from.name ?? '', address: input.from.address },
+    replyTo: input.replyTo,
+    to: input.to,
+    cc: input.cc?.length ? input.cc : undefined,
+    subject: input.subject,
+    text: input.text,
+    html: input.html ?? undefined,
+    messageId: input.messageId,
+    inReplyTo: input.inReplyTo ?? undefined,
+    references: refs.length ? refs : undefined,
+    date: new Date(),
+    headers: input.headers,
+    attachments: input.attachments?.map((a) => ({
+      filename: a.filename,
+      contentType: a.contentType,
+      content: a.content,
+      cid: a.cid,
+    })),
+  });
+  const raw = await composer.compile().build();
+  if (!input.dkim) return raw;
+  return collect(new DKIM(input.dkim).sign(raw));
+}
+
+/** Parses an SMTP URL (smtp://user:pass@host:587, smtps://…) into options nodemailer accepts. */
+export function relayFromUrl(url: string): RelayConfig {
+  const u = new URL(url);
+  if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') throw new Error('relay URL must be smtp:// or smtps://');
+  return { url };
+}
+
+export interface RelaySender {
+  send(relay: RelayConfig, envelope: { from: string; to: string[] }, raw: Buffer): Promise<string>;
+  close(): void;
+}
+
+/**
+ * Sends raw messages through relays, one pooled transport per relay. A 5xx answer to the message or
+ * its recipients is permanent (PermanentDeliveryError); anything else — refused connection, timeout,
+ * 4xx, a wrong password the admin may still fix — is thrown as a plain error so the job retries.
+ */
+export function createRelaySender(): RelaySender {
+  const transports = new Map<string, Transporter>();
+  const transportFor = (relay: RelayConfig) => {
+    const key = JSON.stringify(relay);
+    let t = transports.get(key);
+    if (!t) {
+      const base = { pool: true, maxConnections: 4, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000 };
+      t =
+        'url' in relay
+          ? nodemailer.createTransport({ ...base, url: relay.url } as never)
+          : nodemailer.createTransport({
+              ...base,
+              host: relay.host,
+              port: relay.port,
+              secure: relay.secure,
+              auth: relay.user ? { user: relay.user, pass: relay.pass ?? '' } : undefined,
+              // Loopback and private relays often use self-signed certificates.
+              tls: { rejectUnauthorized: false },
+            });
+      transports.set(key, t);
+    }
+    return t;
+  };
+  return {
+    async send(relay, envelope, raw) {
+      try {
+        const info = await transportFor(relay).sendMail({ envelope, raw });
+        const rejected = (info.rejected ?? []).map(String);
+        if (rejected.length && rejected.length === envelope.to.length)
+          throw new PermanentDeliveryError(`All recipients were rejected: ${rejected.join(', ')}`);
+        return String(info.response ?? '');
+      } catch (err) {
+        if (err instanceof PermanentDeliveryError) throw err;
+        const e = err as { responseCode?: number; response?: string; code?: string; message?: string };
+        const detail = e.response || e.message || String(err);
+        if (e.responseCode && e.responseCode >= 500 && e.code !== 'EAUTH')
+          throw new PermanentDeliveryError(`Relay refused the message: ${detail}`);
+        throw new Error(`Relay unavailable (${e.code ?? 'error'}): ${detail}`);
+      }
+    },
+    close() {
+      for (const t of transports.values()) t.close();
+      transports.clear();
+    },
+  };
+}

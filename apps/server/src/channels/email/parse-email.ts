@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import { type AddressObject, type Attachment, type HeaderValue, simpleParser } from 'mailparser';
+import { classifyAutomatic, findBounce, findReadReceipt } from './classify.ts';
+import { normalizeMessageId, splitMessageIds } from './addresses.ts';
+
+export interface EmailAddress {
+  address: string;
+  name: string | null;
+}
+
+export interface ParsedAttachment {
+  filename: string;
+  contentType: string;
+  data: Buffer;
+  contentId: string | null;
+  inline: boolean;
+}
+
+export interface BounceInfo {
+  /** Message-IDs of the message that could not be delivered (ours, if it was a reply). */
+  originalMessageIds: string[];
+  recipients: string[];
+  status: string | null;
+  diagnostic: string | null;
+}
+
+export interface ParsedEmail {
+  /** `<id@host>`; synthesised from the bytes when the message has none, so dedupe still works. */
+  messageId: string;
+  hasMessageId: boolean;
+  inReplyTo: string[];
+  references: string[];
+  subject: string;
+  from: EmailAddress | null;
+  replyTo: EmailAddress | null;
+  to: EmailAddress[];
+  cc: EmailAddress[];
+  date: Date | null;
+  text: string;
+  html: string | null;
+  attachments: ParsedAttachment[];
+  /** Why this message is machine-generated (auto-reply, list mail …); null for a person's mail. */
+  automatic: string | null;
+  bounce: BounceInfo | null;
+  /** A read receipt (MDN) for one of our messages. */
+  receiptFor: string[] | null;
+  /** Lower-cased header name → raw (unfolded) values, for rules that need the original text. */
+  rawHeaders: Map<string, string[]>;
+}
+
+const addressList = (v: AddressObject | AddressObject[] | undefined): EmailAddress[] =>
+  (Array.isArray(v) ? v : v ? [v] : [])
+    .flatMap((o) => flattenGroups(o.value))
+    .filter((a) => a.address && /^[^@\s]+@[^@\s]+$/.test(a.address))
+    .map((a) => ({ address: a.address!.toLowerCase(), name: a.name?.trim() || null }));
+
+function flattenGroups(
+  list: { address?: string; name?: string; group?: { address?: string; name?: string }[] }[],
+): { address?: string; name?: string }[] {
+  return list.flatMap((a) => (a.group ? a.group : [a]));
+}
+
+/** Unfolded raw header lines of the top-level header block (mailparser decodes too eagerly for some rules). */
+export function readRawHeaders(raw: Buffer): Map<string, string[]> {
+  let end = raw.indexOf('\r\n\r\n');
+  const lf = raw.indexOf('\n\n');
+  if (end < 0 || (lf >= 0 && lf < end)) end = lf;
+  const block = raw.subarray(0, end < 0 ? Math.min(raw.length, 256 * 1024) : end).toString('latin1');
+  const out = new Map<string, string[]>();
+  for (const line of block.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+    const m = /^([!-9;-~]+):\s*(.*)$/.exec(line);
+    if (!m) continue;
+    const key = m[1]!.toLowerCase();
+    out.set(key, [...(out.get(key) ?? []), m[2]!.trim()]);
+  }
+  return out;
+}
+
+function headerText(v: HeaderValue | undefined): string {
+  if (v == null) return '';
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return v.map((x) => headerText(x as HeaderValue)).join(' ');
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'object' && 'value' in v) return String((v as { value: unknown }).value);
+  return '';
+}
+
+/**
+ * Old clients send 8-bit text with no charset at all; mailparser then decodes it as UTF-8 and the
+ * accents turn into U+FFFD. Such mail is almost always Windows-1252, which is a superset of Latin-1.
+ */
+function recoverUndeclaredCharset(raw: Buffer, text: string, headers: Map<string, string[]>): string {
+  if (!text.includes('\uFFFD')) return text;
+  const ct = headers.get('content-type')?.[0] ?? '';
+  if (/charset\s*=/i.test(ct) || /multipart\//i.test(ct)) return text;
+  const cte = (headers.get('content-transfer-encoding')?.[0] ?? '').toLowerCase();
+  if (cte.includes('base64') || cte.includes('quoted')) return text;
+  let start = raw.indexOf('\r\n\r\n');
+  start = start >= 0 ? start + 4 : raw.indexOf('\n\n') + 2;
+  if (start < 2) return text;
+  return new TextDecoder('windows-1252').decode(raw.subarray(start)).replace(/\r\n/g, '\n');
+}
+
+function toAttachment(a: Attachment, index: number): ParsedAttachment {
+  const ext = a.contentType === 'message/rfc822' ? '.eml' : '';
+  return {
+    filename: (a.filename?.trim() || `attachment-${index + 1}${ext || ''}`).slice(0, 255),
+    contentType: a.contentType || 'application/octet-stream',
+    data: a.content,
+    contentId: a.cid ?? null,
+    inline: Boolean(a.related && a.cid),
+  };
+}
+
+/** Parses raw MIME into what the inbox needs; never throws for malformed mail (a parse error still yields headers). */
+export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
+  const rawHeaders = readRawHeaders(raw);
+  const m = await simpleParser(raw, {
+    skipTextToHtml: true,
+    skipImageLinks: true,
+    keepCidLinks: true,
+    maxHtmlLengthToParse: 2 * 1024 * 1024,
+  });
+  const headerMessageId = normalizeMessageId(m.messageId ?? rawHeaders.get('message-id')?.[0] ?? '');
+  const messageId =
+    headerMessageId ?? `<sha256.${createHash('sha256').update(raw).digest('hex')}@shopdesk.invalid>`;
+  const from = addressList(m.from)[0] ?? null;
+  const reportParts = m.attachments.filter((a) =>
+    /^(message\/(delivery-status|disposition-notification|rfc822|global|global-headers)|text\/rfc822-headers)$/i.test(
+      a.contentType,
+    ),
+  );
+  const text = recoverUndeclaredCharset(raw, m.text ?? '', rawHeaders);
+  const parsed: ParsedEmail = {
+    messageId,
+    hasMessageId: headerMessageId !== null,
+    inReplyTo: splitMessageIds(headerText(m.headers.get('in-reply-to'))),
+    references: splitMessageIds(
+      Array.isArray(m.references) ? m.references.join(' ') : (m.references ?? ''),
+    ),
+    subject: (m.subject ?? '').replace(/\s+/g, ' ').trim(),
+    from,
+    replyTo: addressList(m.replyTo)[0] ?? null,
+    to: addressList(m.to),
+    cc: addressList(m.cc),
+    date: m.date && !Number.isNaN(m.date.getTime()) ? m.date : null,
+    text,
+    html: typeof m.html === 'string' && m.html.trim() ? m.html : null,
+    attachments: [],
+    automatic: null,
+    bounce: null,
+    receiptFor: null,
+    rawHeaders,
+  };
+  const contentType = (rawHeaders.get('content-type')?.[0] ?? '').toLowerCase();
+  parsed.receiptFor = findReadReceipt(contentType, reportParts, parsed);
+  parsed.bounce = parsed.receiptFor ? null : findBounce(contentType, reportParts, parsed);
+  parsed.automatic = classifyAutomatic(parsed);
+  // Report parts of a bounce or receipt are evidence, not customer attachments.
+  const keep = parsed.bounce || parsed.receiptFor ? [] : m.attachments;
+  parsed.attachments = keep.map(toAttachment);
+  return parsed;
+}

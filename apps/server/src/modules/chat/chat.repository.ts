@@ -1,0 +1,292 @@
+import { type Db, sql } from '../../platform/db/db.ts';
+
+export type SettingsRow = {
+  workspace_id: number;
+  settings: Record<string, unknown>;
+  identity_secret: string;
+  token_salt: string;
+  updated_at: Date;
+};
+
+export type VisitorRow = {
+  id: number;
+  workspace_id: number;
+  visitor_key: string;
+  verified: boolean;
+  name: string | null;
+  email: string | null;
+  prechat: Record<string, string>;
+  prechat_done: boolean;
+  contact_id: number | null;
+  page_url: string | null;
+  page_title: string | null;
+  user_agent: string | null;
+  ip: string | null;
+  locale: string | null;
+  online_until: Date | null;
+  created_at: Date;
+  last_seen_at: Date | null;
+};
+
+export type ConversationRow = {
+  id: number;
+  workspace_id: number;
+  visitor_id: number;
+  ticket_id: number;
+  started_at: Date;
+  first_response_at: Date | null;
+  visitor_read_up_to: number;
+  agent_read_up_to: number;
+  rating_requested_at: Date | null;
+  page_url: string | null;
+  user_agent: string | null;
+  rating_score: number | null;
+  rating_comment: string | null;
+};
+
+export type ChatMessageRow = {
+  id: number;
+  ticket_id: number;
+  kind: 'inbound' | 'outbound';
+  author_agent_id: number | null;
+  agent_name: string | null;
+  agent_avatar: string | null;
+  body_text: string;
+  channel_meta: Record<string, unknown>;
+  created_at: Date;
+  attachments: { id: number; filename: string; content_type: string; size_bytes: number }[];
+};
+
+export const findSettings = (db: Db, workspaceId: number) =>
+  db.one<SettingsRow>(sql`SELECT * FROM chat_settings WHERE workspace_id = ${workspaceId}`);
+
+export const insertSettings = (db: Db, workspaceId: number, secretEnc: string, salt: string) =>
+  db.query(sql`
+    INSERT INTO chat_settings (workspace_id, identity_secret, token_salt)
+    VALUES (${workspaceId}, ${secretEnc}, ${salt}) ON CONFLICT (workspace_id) DO NOTHING`);
+
+export const updateSettings = (
+  db: Db,
+  workspaceId: number,
+  settings: Record<string, unknown>,
+  secretEnc: string | null,
+) =>
+  db.query(sql`
+    UPDATE chat_settings SET settings = ${JSON.stringify(settings)}::jsonb,
+      identity_secret = coalesce(${secretEnc}, identity_secret), updated_at = now()
+    WHERE workspace_id = ${workspaceId}`);
+
+export const findVisitor = (db: Db, workspaceId: number, key: string) =>
+  db.one<VisitorRow>(
+    sql`SELECT * FROM chat_visitors WHERE workspace_id = ${workspaceId} AND visitor_key = ${key}`,
+  );
+
+export const findVisitorById = (db: Db, workspaceId: number, id: number) =>
+  db.one<VisitorRow>(sql`SELECT * FROM chat_visitors WHERE workspace_id = ${workspaceId} AND id = ${id}`);
+
+/** Creates the visitor or refreshes what the browser tells us; never downgrades a verified visitor. */
+export const upsertVisitor = (
+  db: Db,
+  workspaceId: number,
+  key: string,
+  v: {
+    verified: boolean;
+    name?: string | null;
+    email?: string | null;
+    userAgent: string | null;
+    ip: string;
+    locale?: string | null;
+  },
+) =>
+  db.one<VisitorRow>(sql`
+    INSERT INTO chat_visitors (workspace_id, visitor_key, verified, name, email, prechat_done, user_agent, ip, locale, last_seen_at)
+    VALUES (${workspaceId}, ${key}, ${v.verified}, ${v.name ?? null}, ${v.email ?? null}, ${v.verified}, ${v.userAgent}, ${v.ip},
+            ${v.locale ?? null}, now())
+    ON CONFLICT (workspace_id, visitor_key) DO UPDATE SET
+      verified = chat_visitors.verified OR excluded.verified,
+      name = coalesce(excluded.name, chat_visitors.name),
+      email = coalesce(excluded.email, chat_visitors.email),
+      prechat_done = chat_visitors.prechat_done OR excluded.prechat_done,
+      user_agent = coalesce(excluded.user_agent, chat_visitors.user_agent),
+      ip = excluded.ip, locale = coalesce(excluded.locale, chat_visitors.locale), last_seen_at = now()
+    RETURNING *`) as Promise<VisitorRow>;
+
+export const savePrechat = (
+  db: Db,
+  workspaceId: number,
+  id: number,
+  p: { name: string | null; email: string | null; fields: Record<string, string> },
+) =>
+  db.query(sql`
+    UPDATE chat_visitors SET name = coalesce(${p.name}, name), email = coalesce(${p.email}, email),
+      prechat = prechat || ${JSON.stringify(p.fields)}::jsonb, prechat_done = true
+    WHERE workspace_id = ${workspaceId} AND id = ${id}`);
+
+export const setVisitorContact = (db: Db, workspaceId: number, id: number, contactId: number) =>
+  db.query(
+    sql`UPDATE chat_visitors SET contact_id = ${contactId} WHERE workspace_id = ${workspaceId} AND id = ${id}`,
+  );
+
+export const setVisitorPage = (db: Db, workspaceId: number, key: string, url: string, title: string | null) =>
+  db.query(sql`
+    UPDATE chat_visitors SET page_url = ${url}, page_title = ${title}, last_seen_at = now()
+    WHERE workspace_id = ${workspaceId} AND visitor_key = ${key}`);
+
+export const setVisitorOnline = (db: Db, workspaceId: number, key: string, online: boolean) =>
+  db.query(sql`
+    UPDATE chat_visitors SET last_seen_at = now(),
+      online_until = CASE WHEN ${online} THEN now() + interval '60 seconds' ELSE now() END
+    WHERE workspace_id = ${workspaceId} AND visitor_key = ${key}`);
+
+const conversationCols = sql`c.*, r.score AS rating_score, r.comment AS rating_comment`;
+
+export const latestConversation = (db: Db, workspaceId: number, visitorId: number) =>
+  db.one<ConversationRow>(sql`
+    SELECT ${conversationCols} FROM chat_conversations c LEFT JOIN chat_ratings r ON r.conversation_id = c.id
+    WHERE c.workspace_id = ${workspaceId} AND c.visitor_id = ${visitorId} ORDER BY c.id DESC LIMIT 1`);
+
+export const conversationForTicket = (db: Db, workspaceId: number, ticketId: number) =>
+  db.one<ConversationRow>(sql`
+    SELECT ${conversationCols} FROM chat_conversations c LEFT JOIN chat_ratings r ON r.conversation_id = c.id
+    WHERE c.workspace_id = ${workspaceId} AND c.ticket_id = ${ticketId} ORDER BY c.id DESC LIMIT 1`);
+
+export const ticketIdsOfVisitor = async (db: Db, workspaceId: number, visitorId: number) =>
+  (
+    await db.query<{ ticket_id: number }>(sql`
+    SELECT DISTINCT ticket_id FROM chat_conversations WHERE workspace_id = ${workspaceId} AND visitor_id = ${visitorId}`)
+  ).map((r) => r.ticket_id);
+
+export const insertConversation = async (
+  db: Db,
+  c: {
+    workspaceId: number;
+    visitorId: number;
+    ticketId: number;
+    pageUrl: string | null;
+    userAgent: string | null;
+  },
+) =>
+  (await db.one<{ id: number }>(sql`
+    INSERT INTO chat_conversations (workspace_id, visitor_id, ticket_id, page_url, user_agent)
+    VALUES (${c.workspaceId}, ${c.visitorId}, ${c.ticketId}, ${c.pageUrl}, ${c.userAgent}) RETURNING id`))!
+    .id;
+
+export const repointConversation = (db: Db, workspaceId: number, id: number, ticketId: number) =>
+  db.query(
+    sql`UPDATE chat_conversations SET ticket_id = ${ticketId} WHERE workspace_id = ${workspaceId} AND id = ${id}`,
+  );
+
+export const markFirstResponse = (db: Db, workspaceId: number, ticketId: number) =>
+  db.query(sql`
+    UPDATE chat_conversations SET first_response_at = now()
+    WHERE id = (SELECT id FROM chat_conversations WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}
+                ORDER BY id DESC LIMIT 1) AND first_response_at IS NULL`);
+
+export const markRatingRequested = (db: Db, workspaceId: number, conversationId: number) =>
+  db.query(sql`
+    UPDATE chat_conversations SET rating_requested_at = now()
+    WHERE workspace_id = ${workspaceId} AND id = ${conversationId}`);
+
+export const setVisitorRead = (db: Db, workspaceId: number, visitorId: number, upTo: number) =>
+  db.query<{ ticket_id: number }>(sql`
+    UPDATE chat_conversations SET visitor_read_up_to = GREATEST(visitor_read_up_to, ${upTo})
+    WHERE workspace_id = ${workspaceId} AND visitor_id = ${visitorId} AND visitor_read_up_to < ${upTo}
+    RETURNING ticket_id`);
+
+/** Everything the visitor sent on the ticket counts as seen once an agent opened it. */
+export const setAgentRead = async (db: Db, workspaceId: number, ticketId: number) =>
+  (
+    await db.one<{ up_to: number }>(sql`
+    UPDATE chat_conversations SET agent_read_up_to = GREATEST(agent_read_up_to, coalesce(
+      (SELECT max(id) FROM messages WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId} AND kind = 'inbound'), 0))
+    WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}
+    RETURNING agent_read_up_to AS up_to`)
+  )?.up_to ?? 0;
+
+const messageCols = sql`m.id, m.ticket_id, m.kind, m.author_agent_id, a.name AS agent_name, a.avatar_url AS agent_avatar,
+  m.body_text, m.channel_meta, m.created_at,
+  coalesce((SELECT json_agg(json_build_object('id', f.id, 'filename', f.filename, 'content_type', f.content_type,
+    'size_bytes', f.size_bytes) ORDER BY f.id) FROM attachments f WHERE f.message_id = m.id), '[]') AS attachments`;
+
+/** The customer-facing part of the visitor's tickets (never internal notes), oldest first. */
+export const visitorMessages = (db: Db, workspaceId: number, ticketIds: number[], limit: number) =>
+  db.query<ChatMessageRow>(sql`
+    SELECT * FROM (
+      SELECT ${messageCols} FROM messages m LEFT JOIN agents a ON a.id = m.author_agent_id
+      WHERE m.workspace_id = ${workspaceId} AND m.ticket_id = ANY(${ticketIds}::bigint[]) AND m.kind IN ('inbound', 'outbound')
+      ORDER BY m.id DESC LIMIT ${limit}) x
+    ORDER BY id`);
+
+export const chatMessage = (db: Db, workspaceId: number, messageId: number) =>
+  db.one<ChatMessageRow>(sql`
+    SELECT ${messageCols} FROM messages m LEFT JOIN agents a ON a.id = m.author_agent_id
+    WHERE m.workspace_id = ${workspaceId} AND m.id = ${messageId} AND m.kind IN ('inbound', 'outbound')`);
+
+export const attachmentWithTicket = (db: Db, workspaceId: number, id: number) =>
+  db.one<{
+    id: number;
+    ticket_id: number;
+    kind: string;
+    filename: string;
+    content_type: string;
+    size_bytes: number;
+    sha256: string;
+  }>(sql`
+    SELECT f.id, m.ticket_id, m.kind, f.filename, f.content_type, f.size_bytes, f.sha256
+    FROM attachments f JOIN messages m ON m.id = f.message_id
+    WHERE f.workspace_id = ${workspaceId} AND f.id = ${id}`);
+
+export const upsertRating = (
+  db: Db,
+  r: {
+    workspaceId: number;
+    conversationId: number;
+    ticketId: number;
+    contactId: number | null;
+    score: number;
+    comment: string | null;
+  },
+) =>
+  db.query(sql`
+    INSERT INTO chat_ratings (conversation_id, workspace_id, ticket_id, contact_id, score, comment)
+    VALUES (${r.conversationId}, ${r.workspaceId}, ${r.ticketId}, ${r.contactId}, ${r.score}, ${r.comment})
+    ON CONFLICT (conversation_id) DO UPDATE SET score = excluded.score, comment = excluded.comment, updated_at = now()`);
+
+export const listRatings = (db: Db, workspaceId: number, limit: number) =>
+  db.query<{
+    conversation_id: number;
+    ticket_id: number;
+    score: number;
+    comment: string | null;
+    created_at: Date;
+  }>(sql`
+    SELECT conversation_id, ticket_id, score, comment, created_at FROM chat_ratings
+    WHERE workspace_id = ${workspaceId} ORDER BY created_at DESC LIMIT ${limit}`);
+
+/** Median first response of the last 7 days' chats, and how many chats it is based on. */
+export const firstResponseStats = async (db: Db, workspaceId: number) =>
+  (await db.one<{ median: number | null; n: number }>(sql`
+    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_response_at - started_at))::float8 AS median,
+      count(*)::int AS n
+    FROM chat_conversations
+    WHERE workspace_id = ${workspaceId} AND started_at >= now() - interval '7 days' AND first_response_at IS NOT NULL`))!;
+
+export const fallbackStatus = async (db: Db, workspaceId: number, messageId: number) =>
+  (
+    await db.one<{ status: string }>(sql`
+    SELECT status FROM chat_email_fallbacks WHERE workspace_id = ${workspaceId} AND message_id = ${messageId}`)
+  )?.status;
+
+export const recordFallback = (
+  db: Db,
+  f: { workspaceId: number; messageId: number; email: string; status: string; detail: string | null },
+) =>
+  db.query(sql`
+    INSERT INTO chat_email_fallbacks (workspace_id, message_id, email, status, detail)
+    VALUES (${f.workspaceId}, ${f.messageId}, ${f.email}, ${f.status}, ${f.detail})
+    ON CONFLICT (message_id) DO UPDATE SET status = excluded.status, detail = excluded.detail, created_at = now()`);
+
+export const moveConversations = (db: Db, workspaceId: number, fromVisitor: number, toVisitor: number) =>
+  db.query(sql`
+    UPDATE chat_conversations SET visitor_id = ${toVisitor}
+    WHERE workspace_id = ${workspaceId} AND visitor_id = ${fromVisitor}`);

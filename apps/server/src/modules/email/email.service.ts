@@ -1,0 +1,775 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type {
+  CreateEmailInbox,
+  EmailInbox,
+  EmailOutboundItem,
+  UpdateEmailInbox,
+} from '@shopdesk/contracts';
+import {
+  baseAddress,
+  normalizeMessageId,
+  replyAddress,
+  splitAddress,
+  ticketFromSubject,
+  ticketFromTag,
+} from '../../channels/email/addresses.ts';
+import {
+  createEmailAdapter,
+  domainOf,
+  type EmailOutboxPorts,
+  type SenderProfile,
+  sendAndRecord,
+} from '../../channels/email/email-adapter.ts';
+import { prepareEmailHtml } from '../../channels/email/email-html.ts';
+import {
+  createRelaySender,
+  type DkimConfig,
+  newMessageId,
+  type RelayConfig,
+} from '../../channels/email/email-sender.ts';
+import { isAutoReply } from '../../channels/email/classify.ts';
+import { type ParsedEmail, parseEmail, readRawHeaders } from '../../channels/email/parse-email.ts';
+import { stripQuotedHtml, stripQuotedText } from '../../channels/email/quote-strip.ts';
+import type { SmtpEnvelope } from '../../channels/email/smtp-inbound.ts';
+import type { Db } from '../../platform/db/db.ts';
+import type { Deps } from '../../platform/deps.ts';
+import { AppError, badRequest, conflict, notFound } from '../../platform/errors.ts';
+import { htmlToText, sanitizeMessageHtml, textToHtml } from '../../platform/html/sanitize.ts';
+import type { Auth } from '../../platform/http/router.ts';
+import { enqueue } from '../../platform/jobs/queue.ts';
+import { decrypt, encrypt, randomToken, safeEqual, sha256 } from '../../platform/security/crypto.ts';
+import { recordAudit } from '../audit/index.ts';
+import type { TicketsService } from '../tickets/index.ts';
+import * as repo from './email.repository.ts';
+
+export const PROCESS_JOB = 'process-inbound-email';
+export const ACK_JOB = 'send-email-ack';
+
+const toBuffer = (b: Buffer | Uint8Array) => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+const DEFAULT_ACK_BODY = `Hi {{contact.name}},
+
+Thank you for writing to {{inbox.name}}. We have received your message and opened ticket #{{ticket.id}} for it.
+
+{{expected_response}}
+
+If you have anything to add, simply reply to this email.`;
+
+function humanizeDuration(seconds: number): string {
+  if (seconds < 3600) return `within about ${Math.max(5, Math.ceil(seconds / 60 / 5) * 5)} minutes`;
+  if (seconds < 48 * 3600) {
+    const h = Math.ceil(seconds / 3600);
+    return `within about ${h} hour${h === 1 ? '' : 's'}`;
+  }
+  return `within about ${Math.ceil(seconds / 86400)} days`;
+}
+
+export const renderTemplate = (tpl: string, vars: Record<string, string>) =>
+  tpl.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, k: string) => vars[k] ?? '');
+
+export function createEmailService(deps: Deps, tickets: TicketsService) {
+  const { db, config, log, files } = deps;
+  const secretKey = () => config.secretKey;
+  const relay = createRelaySender();
+  const cache = new Map<string, { inbox: repo.InboxRow | null; at: number }>();
+  const CACHE_MS = 15_000;
+
+  const serverRelay: RelayConfig | null = config.EMAIL_RELAY_URL ? { url: config.EMAIL_RELAY_URL } : null;
+  let dkim: DkimConfig | null = null;
+  if (config.EMAIL_DKIM_DOMAIN && config.EMAIL_DKIM_SELECTOR && config.EMAIL_DKIM_KEY_PATH) {
+    dkim = {
+      domainName: config.EMAIL_DKIM_DOMAIN,
+      keySelector: config.EMAIL_DKIM_SELECTOR,
+      privateKey: readFileSync(config.EMAIL_DKIM_KEY_PATH, 'utf8'),
+    };
+  }
+
+  function relayOf(inbox: repo.InboxRow): RelayConfig | null {
+    if (inbox.smtp) {
+      const s = inbox.smtp;
+      return {
+        host: s.host,
+        port: s.port,
+        secure: s.secure,
+        user: s.user,
+        pass: s.passEnc ? decrypt(secretKey(), s.passEnc) : null,
+      };
+    }
+    return serverRelay;
+  }
+
+  function toInbox(r: repo.InboxRow): EmailInbox {
+    return {
+      id: r.id,
+      name: r.name,
+      address: r.address,
+      aliases: r.aliases,
+      fromName: r.from_name,
+      signature: r.signature,
+      active: r.active,
+      autoAck: {
+        enabled: r.auto_ack_enabled,
+        subject: r.auto_ack_subject,
+        body: r.auto_ack_body,
+        expectedResponseFallback: r.expected_response_fallback,
+      },
+      smtp: r.smtp
+        ? { host: r.smtp.host, port: r.smtp.port, secure: r.smtp.secure, user: r.smtp.user, hasPassword: !!r.smtp.passEnc }
+        : null,
+      imap: r.imap
+        ? {
+            host: r.imap.host,
+            port: r.imap.port,
+            secure: r.imap.secure,
+            user: r.imap.user,
+            folder: r.imap.folder,
+            after: r.imap.after,
+            moveTo: r.imap.moveTo,
+            lastUid: r.imap_last_uid,
+            lastError: r.imap_last_error,
+            lastPolledAt: r.imap_last_polled_at?.toISOString() ?? null,
+          }
+        : null,
+      outbound: r.smtp ? 'inbox-relay' : serverRelay ? 'server-relay' : 'dev-mailbox',
+      webhookUrl: `${config.publicUrl}/api/v1/channels/email/inbound`,
+      createdAt: r.created_at.toISOString(),
+      updatedAt: r.updated_at.toISOString(),
+    };
+  }
+
+  /** Which inbox owns an address (sub-addresses included); cached briefly, the SMTP hot path asks per recipient. */
+  async function inboxFor(address: string): Promise<repo.InboxRow | null> {
+    const base = baseAddress(address);
+    if (!base) return null;
+    const hit = cache.get(base);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit.inbox;
+    const inbox = (await repo.findInboxByAddress(db, base)) ?? null;
+    if (cache.size > 10_000) cache.clear();
+    cache.set(base, { inbox, at: Date.now() });
+    return inbox;
+  }
+
+  /** Step 1 of the pipeline: the raw bytes and the job that processes them, in the caller's transaction. */
+  async function storeIn(
+    tx: Db,
+    workspaceId: number,
+    inboxId: number,
+    raw: Buffer,
+    source: Record<string, unknown>,
+  ): Promise<number | null> {
+    const headerId = normalizeMessageId(readRawHeaders(raw).get('message-id')?.[0] ?? '');
+    const providerId = headerId ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+    const row = await repo.insertInboundEvent(tx, {
+      workspaceId,
+      providerId,
+      headers: { inboxId, ...source },
+      payload: raw,
+    });
+    if (!row) return null;
+    await enqueue(tx, PROCESS_JOB, { inboundEventId: row.id }, { workspaceId, uniqueKey: `email-in:${row.id}` });
+    return row.id;
+  }
+
+  function checkRaw(raw: unknown): Buffer {
+    if (!Buffer.isBuffer(raw) || raw.length === 0)
+      throw badRequest('Send the raw message (RFC 5322) as the request body with Content-Type message/rfc822');
+    const head = raw.subarray(0, 2000).toString('latin1');
+    if (!/^[!-9;-~]+:/m.test(head)) throw badRequest('The body does not start with email headers');
+    if (raw.length > config.EMAIL_MAX_BYTES)
+      throw new AppError('payload_too_large', `Message larger than ${config.EMAIL_MAX_BYTES} bytes`);
+    return raw;
+  }
+
+  // ---- inbound processing (step 2) ----
+
+  async function threadFor(
+    workspaceId: number,
+    p: ParsedEmail,
+    recipients: string[],
+    sender: string,
+  ): Promise<{ ticketId: number; how: string } | null> {
+    for (const r of recipients) {
+      const parts = splitAddress(r);
+      const id = ticketFromTag(parts?.tag ?? null, secretKey(), workspaceId);
+      if (id) return { ticketId: id, how: 'reply address' };
+    }
+    const ids = [...new Set([...p.inReplyTo, ...[...p.references].reverse()])].slice(0, 50);
+    if (ids.length) {
+      const found = await tickets.findByExternalIds(workspaceId, ids);
+      if (found[0]) return { ticketId: found[0].ticket_id, how: 'message id' };
+      const acked = await repo.ticketOfOutboundHeaders(db, workspaceId, ids);
+      if (acked) return { ticketId: acked, how: 'message id' };
+    }
+    const ref = ticketFromSubject(p.subject);
+    if (ref) {
+      // A bare [#1234] is easy to guess: it threads only mail from the ticket's own people.
+      const t = await tickets.threadTarget(workspaceId, ref);
+      if (t && (t.contactEmail?.toLowerCase() === sender || t.followers.includes(sender)))
+        return { ticketId: t.id, how: 'subject reference' };
+    }
+    return null;
+  }
+
+  async function processInbound(inboundEventId: number) {
+    const ev = await repo.findInboundEvent(db, inboundEventId);
+    if (!ev || ev.processed_at) return;
+    const workspaceId = ev.workspace_id;
+    const raw = toBuffer(ev.payload);
+    const meta = ev.headers as { inboxId?: number; rcptTo?: string[]; mailFrom?: string | null; source?: string };
+    const inbox =
+      (meta.inboxId ? await repo.findInbox(db, workspaceId, meta.inboxId) : undefined) ??
+      (await repo.firstInbox(db, workspaceId)) ??
+      null;
+    const finish = async (
+      outcome: repo.InboundOutcome,
+      reason: string | null,
+      p: ParsedEmail | null,
+      ids: { ticketId?: number | null; messageId?: number | null } = {},
+    ) => {
+      await db.tx(async (tx) => {
+        await repo.insertEmailInbound(tx, {
+          inboundEventId,
+          workspaceId,
+          inboxId: inbox?.id ?? null,
+          fromAddress: p?.from?.address ?? null,
+          subject: p?.subject ?? '',
+          messageIdHeader: p?.messageId ?? null,
+          outcome,
+          reason,
+          ticketId: ids.ticketId ?? null,
+          messageId: ids.messageId ?? null,
+          autoSubmitted: !!p?.automatic,
+        });
+        await repo.markInboundProcessed(tx, inboundEventId, outcome === 'rejected' ? reason : null);
+      });
+      return outcome;
+    };
+
+    let p: ParsedEmail;
+    try {
+      p = await parseEmail(raw);
+    } catch (err) {
+      return finish('rejected', `unreadable message: ${err instanceof Error ? err.message : String(err)}`, null);
+    }
+
+    if (p.receiptFor) {
+      const ours = await tickets.findByExternalIds(workspaceId, p.receiptFor);
+      return finish('receipt', ours[0] ? `read receipt for message #${ours[0].id}` : 'read receipt', p, {
+        ticketId: ours[0]?.ticket_id,
+        messageId: ours[0]?.id,
+      });
+    }
+    if (p.bounce) {
+      const b = p.bounce;
+      const ours = (await tickets.findByExternalIds(workspaceId, b.originalMessageIds)).filter(
+        (m) => m.kind === 'outbound',
+      );
+      const why = [b.status, b.diagnostic].filter(Boolean).join(' ') || 'the receiving server refused it';
+      const reason = `Bounced${b.recipients.length ? ` for ${b.recipients.join(', ')}` : ''}: ${why}`.slice(0, 1000);
+      for (const m of ours) await tickets.markDeliveryFailed(workspaceId, m.id, reason);
+      return finish('bounce', ours.length ? `${reason} (message #${ours.map((m) => m.id).join(', #')})` : `${reason} (no matching outbound message)`, p, {
+        ticketId: ours[0]?.ticket_id,
+        messageId: ours[0]?.id,
+      });
+    }
+    const sender = p.from?.address ?? meta.mailFrom?.toLowerCase() ?? null;
+    if (!sender) return finish('rejected', 'no sender address (From header missing or invalid)', p);
+    if (await inboxFor(sender)) return finish('rejected', `sent from our own address ${sender} (mail loop)`, p);
+    const autoReply = isAutoReply(p);
+    if (autoReply) return finish('auto-reply', autoReply, p);
+    const recent = await repo.countRecentFrom(db, workspaceId, sender, 3600);
+    if (recent >= config.EMAIL_SENDER_LIMIT_PER_HOUR)
+      return finish('rejected', `rate limited: ${recent} messages from ${sender} in the last hour`, p);
+
+    const dup = await tickets.findByExternalIds(workspaceId, [p.messageId]);
+    if (dup[0]) {
+      await finish('duplicate', `already stored as message #${dup[0].id}`, p, {
+        ticketId: dup[0].ticket_id,
+        messageId: dup[0].id,
+      });
+      return 'duplicate';
+    }
+
+    const ownAddresses = new Set<string>();
+    for (const i of await repo.listInboxes(db, workspaceId)) {
+      ownAddresses.add(i.address.toLowerCase());
+      for (const a of i.aliases) ownAddresses.add(a);
+    }
+    const isOurs = (a: string) => ownAddresses.has(baseAddress(a) ?? a);
+    const recipients = [...(meta.rcptTo ?? []), ...p.to.map((a) => a.address), ...p.cc.map((a) => a.address)];
+    for (const v of p.rawHeaders.get('delivered-to') ?? []) recipients.push(v.trim());
+    const followers = [...new Set([...p.to, ...p.cc].map((a) => a.address))].filter(
+      (a) => a !== sender && !isOurs(a),
+    );
+
+    const thread = await threadFor(workspaceId, p, recipients.filter(isOurs), sender);
+    let ticketId: number | null = null;
+    let followUpOf: number | null = null;
+    if (thread) {
+      const target = await tickets.threadTarget(workspaceId, thread.ticketId);
+      if (target?.status === 'closed') followUpOf = target.id;
+      else if (target) ticketId = target.id;
+    }
+
+    const isForward = /^\s*(fwd?|wg|tr|rv)\s*:/i.test(p.subject);
+    const text = isForward ? { body: p.text.trim(), stripped: false } : stripQuotedText(p.text);
+    const html = p.html ? (isForward ? { html: p.html, stripped: false } : stripQuotedHtml(p.html)) : null;
+    const inlineUrls = new Map<string, string>();
+    for (const a of p.attachments) {
+      if (a.contentId) {
+        const sha = createHash('sha256').update(a.data).digest('hex');
+        inlineUrls.set(a.contentId.replace(/^<|>$/g, '').toLowerCase(), `/api/v1/email/inline/${sha}`);
+      }
+    }
+    const bodyHtml = html ? prepareEmailHtml(html.html, inlineUrls) : null;
+    const bodyText = text.body || (bodyHtml ? htmlToText(sanitizeMessageHtml(bodyHtml)) : '');
+
+    const result = await tickets.receive(workspaceId, {
+      channel: 'email',
+      contact: { email: sender, name: p.from?.name ?? null },
+      subject: p.subject,
+      bodyText,
+      bodyHtml,
+      attachments: p.attachments.map((a) => ({
+        filename: a.filename,
+        contentType: a.contentType,
+        data: a.data,
+        contentId: a.contentId,
+        inline: a.inline,
+      })),
+      externalId: p.messageId,
+      channelMeta: {
+        inboxId: inbox?.id ?? null,
+        messageIdHeader: p.messageId,
+        subject: p.subject,
+        from: sender,
+        to: p.to.map((a) => a.address),
+        cc: p.cc.map((a) => a.address),
+        inboundEventId,
+        quotedTextHidden: text.stripped || !!html?.stripped,
+        ...(p.automatic ? { automatic: p.automatic } : {}),
+        ...(thread ? { threadedBy: thread.how } : {}),
+      },
+      ticketId,
+      followUpOf,
+      cc: followers,
+    });
+    if (result.created && inbox && !p.automatic) {
+      await enqueue(
+        db,
+        ACK_JOB,
+        { workspaceId, ticketId: result.ticketId, inboxId: inbox.id, inReplyTo: p.messageId, subject: p.subject },
+        { workspaceId, uniqueKey: `email-ack:${result.ticketId}` },
+      );
+      deps.jobs.wake();
+    }
+    return finish(
+      result.created ? 'ticket' : 'threaded',
+      result.created
+        ? followUpOf
+          ? `follow-up of closed ticket #${followUpOf}`
+          : p.automatic
+            ? `no auto-acknowledgement: ${p.automatic}`
+            : null
+        : `threaded by ${thread?.how}`,
+      p,
+      { ticketId: result.ticketId, messageId: result.messageId },
+    );
+  }
+
+  // ---- outbound ----
+
+  async function profileOf(inbox: repo.InboxRow): Promise<SenderProfile> {
+    return {
+      inboxId: inbox.id,
+      address: inbox.address,
+      fromName: inbox.from_name ?? inbox.name,
+      signature: inbox.signature,
+      relay: relayOf(inbox),
+      dkim,
+    };
+  }
+
+  const ports: EmailOutboxPorts = {
+    async senderFor(workspaceId, inboxId) {
+      const inbox =
+        (inboxId ? await repo.findInbox(db, workspaceId, inboxId) : undefined) ??
+        (await repo.firstInbox(db, workspaceId));
+      return inbox ? profileOf(inbox) : null;
+    },
+    alreadySent: (workspaceId, messageId) => repo.sentHeaderOf(db, workspaceId, messageId),
+    async record(r) {
+      await repo.insertOutbound(db, r);
+    },
+    openFile: (sha) => files.open(sha),
+  };
+  const adapter = createEmailAdapter({ ports, relay, secretKey: config.secretKey });
+
+  async function expectedResponse(workspaceId: number, fallback: string) {
+    const s = await tickets.firstResponseStats(workspaceId, 'email', 30);
+    // Promise only what the last month's replies show; with too few to judge, the shop's own words.
+    if (s.samples >= 5 && s.medianSeconds !== null)
+      return `Our team usually replies ${humanizeDuration(s.medianSeconds)}.`;
+    return `We aim to reply ${fallback}.`;
+  }
+
+  async function sendAck(p: {
+    workspaceId: number;
+    ticketId: number;
+    inboxId: number;
+    inReplyTo: string;
+    subject: string;
+  }) {
+    const { workspaceId, ticketId } = p;
+    const inbox = await repo.findInbox(db, workspaceId, p.inboxId);
+    if (!inbox?.auto_ack_enabled || !inbox.active) return 'disabled';
+    if (await repo.ackSentForTicket(db, workspaceId, ticketId)) return 'already sent';
+    const ticket = await tickets.threadTarget(workspaceId, ticketId);
+    const to = ticket?.contactEmail?.toLowerCase();
+    if (!ticket || !to) return 'no recipient';
+    // RFC 3834: one automatic answer per sender per period, whatever the sender does.
+    if (await repo.recentAckTo(db, workspaceId, to, 3600)) return 'recently acknowledged';
+    const contact = (await tickets.get({ workspaceId }, ticket.id)).contact;
+    const vars = {
+      'contact.name': contact?.name ?? 'there',
+      'ticket.id': String(ticket.id),
+      'ticket.subject': ticket.subject,
+      'inbox.name': inbox.from_name ?? inbox.name,
+      expected_response: await expectedResponse(workspaceId, inbox.expected_response_fallback),
+    };
+    const text = renderTemplate(inbox.auto_ack_body.trim() || DEFAULT_ACK_BODY, vars);
+    const profile = await profileOf(inbox);
+    await sendAndRecord(
+      ports,
+      relay,
+      profile,
+      {
+        from: { name: profile.fromName, address: inbox.address },
+        replyTo: replyAddress(inbox.address, secretKey(), workspaceId, ticket.id),
+        to: [to],
+        subject: renderTemplate(inbox.auto_ack_subject, vars).replace(/\s+/g, ' ').trim(),
+        text,
+        html: textToHtml(text),
+        messageId: newMessageId(domainOf(inbox.address), `${workspaceId}.ack.${ticket.id}`),
+        inReplyTo: p.inReplyTo,
+        references: [p.inReplyTo],
+        headers: {
+          'Auto-Submitted': 'auto-replied',
+          'X-Auto-Response-Suppress': 'All',
+          'X-Shopdesk-Ticket': String(ticket.id),
+        },
+      },
+      { workspaceId, ticketId: ticket.id, messageId: null, kind: 'auto-ack' },
+    );
+    return 'sent';
+  }
+
+  // ---- inbox settings ----
+
+  async function inboxOr404(auth: Pick<Auth, 'workspaceId'>, id: number) {
+    const r = await repo.findInbox(db, auth.workspaceId, id);
+    if (!r) throw notFound('Inbox');
+    return r;
+  }
+
+  function settingsFields(input: UpdateEmailInbox, existing: repo.InboxRow | null): Record<string, unknown> {
+    const f: Record<string, unknown> = {
+      name: input.name,
+      address: input.address,
+      aliases: input.aliases,
+      from_name: input.fromName,
+      signature: input.signature,
+      active: input.active,
+      auto_ack_enabled: input.autoAck?.enabled,
+      auto_ack_subject: input.autoAck?.subject,
+      auto_ack_body: input.autoAck?.body,
+      expected_response_fallback: input.autoAck?.expectedResponseFallback,
+    };
+    if (input.smtp !== undefined) {
+      if (input.smtp === null) f.smtp = null;
+      else {
+        const keep = existing?.smtp?.passEnc ?? null;
+        f.smtp = {
+          host: input.smtp.host,
+          port: input.smtp.port,
+          secure: input.smtp.secure,
+          user: input.smtp.user,
+          passEnc:
+            input.smtp.password === undefined
+              ? keep
+              : input.smtp.password
+                ? encrypt(secretKey(), input.smtp.password)
+                : null,
+        } satisfies repo.StoredSmtp;
+      }
+    }
+    if (input.imap !== undefined) {
+      if (input.imap === null) f.imap = null;
+      else {
+        const passEnc = input.imap.password
+          ? encrypt(secretKey(), input.imap.password)
+          : (existing?.imap?.passEnc ?? null);
+        if (!passEnc)
+          throw new AppError('validation_failed', 'IMAP needs a password', [
+            { path: 'body.imap.password', message: 'required when IMAP is first set up' },
+          ]);
+        if (input.imap.after === 'move' && !input.imap.moveTo)
+          throw new AppError('validation_failed', 'Say which folder to move fetched mail to', [
+            { path: 'body.imap.moveTo', message: 'required when after is "move"' },
+          ]);
+        f.imap = {
+          host: input.imap.host,
+          port: input.imap.port,
+          secure: input.imap.secure,
+          user: input.imap.user,
+          passEnc,
+          folder: input.imap.folder,
+          after: input.imap.after,
+          moveTo: input.imap.moveTo,
+        } satisfies repo.StoredImap;
+        // A different mailbox starts from its beginning.
+        if (
+          existing?.imap &&
+          (existing.imap.host !== input.imap.host ||
+            existing.imap.user !== input.imap.user ||
+            existing.imap.folder !== input.imap.folder)
+        ) {
+          f.imap_last_uid = 0;
+          f.imap_uid_validity = null;
+        }
+      }
+    }
+    return f;
+  }
+
+  async function checkAddresses(address: string | undefined, aliases: string[] | undefined, id: number | null) {
+    for (const a of [...(address ? [address] : []), ...(aliases ?? [])])
+      if (await repo.addressTaken(db, a, id)) throw conflict(`${a} is already used by an inbox`);
+  }
+
+  const newSecret = (inboxId: number) => `sdi_${inboxId}_${randomToken(24)}`;
+  const changed = () => cache.clear();
+  const inboxListeners = new Set<() => void>();
+  const notifyInboxes = () => {
+    changed();
+    for (const fn of inboxListeners) fn();
+  };
+
+  return {
+    adapter,
+    relay,
+    processInbound,
+    sendAck,
+    onInboxesChanged(fn: () => void) {
+      inboxListeners.add(fn);
+    },
+
+    /** SMTP RCPT TO: does some active inbox take this address? */
+    async acceptsRecipient(address: string) {
+      return !!(await inboxFor(address));
+    },
+
+    /** SMTP DATA: commits one inbound event per workspace addressed, before the 250. */
+    async storeSmtp(raw: Buffer, env: SmtpEnvelope) {
+      const byWorkspace = new Map<number, number>();
+      for (const r of env.rcptTo) {
+        const inbox = await inboxFor(r);
+        if (inbox && !byWorkspace.has(inbox.workspace_id)) byWorkspace.set(inbox.workspace_id, inbox.id);
+      }
+      if (!byWorkspace.size) throw new Error('no inbox for any recipient');
+      await db.tx(async (tx) => {
+        for (const [ws, inboxId] of byWorkspace)
+          await storeIn(tx, ws, inboxId, raw, {
+            source: 'smtp',
+            mailFrom: env.mailFrom,
+            rcptTo: env.rcptTo.map((r) => r.toLowerCase()),
+            remoteAddress: env.remoteAddress,
+          });
+      });
+      deps.jobs.wake();
+    },
+
+    /** Raw MIME by webhook; the per-inbox secret names and authenticates the inbox. */
+    async storeWebhook(token: string | null, body: unknown) {
+      const m = token ? /^sdi_(\d+)_[A-Za-z0-9_-]+$/.exec(token) : null;
+      const inbox = m ? await repo.findInboxById(db, Number(m[1])) : undefined;
+      if (!inbox || !token || !safeEqual(sha256(token), inbox.webhook_secret_hash) || !inbox.active)
+        throw new AppError('unauthorized', 'Send the inbox webhook secret as Authorization: Bearer <secret>');
+      const raw = checkRaw(body);
+      const id = await db.tx((tx) => storeIn(tx, inbox.workspace_id, inbox.id, raw, { source: 'webhook' }));
+      deps.jobs.wake();
+      return { status: id ? ('stored' as const) : ('duplicate' as const), inboundEventId: id };
+    },
+
+    /** IMAP: the message and the UID cursor move together. */
+    async storeImap(inboxId: number, workspaceId: number, raw: Buffer, uid: number, uidValidity: number) {
+      await db.tx(async (tx) => {
+        await storeIn(tx, workspaceId, inboxId, raw, { source: 'imap', uid });
+        await repo.setImapCursor(tx, inboxId, uidValidity, uid);
+      });
+      deps.jobs.wake();
+    },
+
+    imapSourceOf(inbox: repo.InboxRow) {
+      const i = inbox.imap!;
+      return {
+        host: i.host,
+        port: i.port,
+        secure: i.secure,
+        user: i.user,
+        pass: decrypt(secretKey(), i.passEnc),
+        folder: i.folder,
+        after: i.after,
+        moveTo: i.moveTo,
+      };
+    },
+
+    async listInboxes(auth: Auth) {
+      return (await repo.listInboxes(db, auth.workspaceId)).map(toInbox);
+    },
+    async getInbox(auth: Auth, id: number) {
+      return toInbox(await inboxOr404(auth, id));
+    },
+    async createInbox(auth: Auth, input: CreateEmailInbox) {
+      await checkAddresses(input.address, input.aliases, null);
+      const fields = settingsFields(input, null);
+      const id = await db.tx(async (tx) => {
+        const placeholder = sha256(randomToken());
+        const id = await repo.insertInbox(tx, auth.workspaceId, {
+          ...fields,
+          name: input.name,
+          address: input.address,
+          webhook_secret_hash: placeholder,
+        });
+        await recordAudit(tx, {
+          workspaceId: auth.workspaceId,
+          actorAgentId: auth.agentId,
+          action: 'email_inbox.created',
+          targetType: 'email_inbox',
+          targetId: id,
+          data: { address: input.address },
+        });
+        return id;
+      });
+      const secret = newSecret(id);
+      await repo.updateInbox(db, auth.workspaceId, id, { webhook_secret_hash: sha256(secret) });
+      notifyInboxes();
+      return { ...toInbox((await repo.findInbox(db, auth.workspaceId, id))!), webhookSecret: secret };
+    },
+    async updateInbox(auth: Auth, id: number, input: UpdateEmailInbox) {
+      const existing = await inboxOr404(auth, id);
+      await checkAddresses(input.address, input.aliases, id);
+      await db.tx(async (tx) => {
+        await repo.updateInbox(tx, auth.workspaceId, id, settingsFields(input, existing));
+        await recordAudit(tx, {
+          workspaceId: auth.workspaceId,
+          actorAgentId: auth.agentId,
+          action: 'email_inbox.updated',
+          targetType: 'email_inbox',
+          targetId: id,
+          data: { fields: Object.keys(input) },
+        });
+      });
+      notifyInboxes();
+      return toInbox((await repo.findInbox(db, auth.workspaceId, id))!);
+    },
+    async rotateSecret(auth: Auth, id: number) {
+      await inboxOr404(auth, id);
+      const secret = newSecret(id);
+      await repo.updateInbox(db, auth.workspaceId, id, { webhook_secret_hash: sha256(secret) });
+      await recordAudit(db, {
+        workspaceId: auth.workspaceId,
+        actorAgentId: auth.agentId,
+        action: 'email_inbox.secret_rotated',
+        targetType: 'email_inbox',
+        targetId: id,
+      });
+      return { ...toInbox((await repo.findInbox(db, auth.workspaceId, id))!), webhookSecret: secret };
+    },
+    async deleteInbox(auth: Auth, id: number) {
+      const rows = await repo.deleteInbox(db, auth.workspaceId, id);
+      if (!rows.length) throw notFound('Inbox');
+      await recordAudit(db, {
+        workspaceId: auth.workspaceId,
+        actorAgentId: auth.agentId,
+        action: 'email_inbox.deleted',
+        targetType: 'email_inbox',
+        targetId: id,
+      });
+      notifyInboxes();
+    },
+
+    // ---- reading what came in and went out ----
+
+    async inboundLog(auth: Auth, limit: number, outcome?: string) {
+      return (await repo.listInbound(db, auth.workspaceId, limit, outcome)).map((r) => ({
+        inboundEventId: r.inbound_event_id,
+        inboxId: r.inbox_id,
+        from: r.from_address,
+        subject: r.subject,
+        messageIdHeader: r.message_id_header,
+        outcome: r.outcome as repo.InboundOutcome,
+        reason: r.reason,
+        ticketId: r.ticket_id,
+        messageId: r.message_id,
+        createdAt: r.created_at.toISOString(),
+      }));
+    },
+    async listOutbound(auth: Auth, transport: 'dev' | null, limit: number): Promise<EmailOutboundItem[]> {
+      return (await repo.listOutbound(db, auth.workspaceId, transport, limit)).map(toOutbound);
+    },
+    async outboundDetail(auth: Auth, id: number) {
+      const r = await repo.findOutbound(db, auth.workspaceId, id);
+      if (!r) throw notFound('Email');
+      const p = await parseEmail(toBuffer(r.raw));
+      const headers: Record<string, string> = {};
+      for (const k of ['from', 'to', 'cc', 'reply-to', 'subject', 'date', 'message-id', 'in-reply-to', 'references', 'auto-submitted', 'dkim-signature'])
+        if (p.rawHeaders.has(k)) headers[k] = p.rawHeaders.get(k)!.join(', ');
+      return {
+        ...toOutbound(r),
+        text: p.text,
+        html: p.html ? sanitizeMessageHtml(p.html) : null,
+        headers,
+        attachments: p.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, sizeBytes: a.data.length })),
+        rawUrl: `/api/v1/email/outbound/${r.id}/raw`,
+      };
+    },
+    async outboundRaw(auth: Auth, id: number) {
+      const r = await repo.findOutbound(db, auth.workspaceId, id);
+      if (!r) throw notFound('Email');
+      return { raw: toBuffer(r.raw), filename: `email-${r.id}.eml` };
+    },
+    /** The original of a ticket message as an .eml file (what the customer sent, or what we sent). */
+    async messageRaw(auth: Auth, messageId: number) {
+      const raw = await repo.rawOfMessage(db, auth.workspaceId, messageId);
+      if (!raw) throw notFound('Original email');
+      return { raw: toBuffer(raw), filename: `message-${messageId}.eml` };
+    },
+    async inboundRaw(auth: Auth, eventId: number) {
+      const r = await repo.rawOfInboundEvent(db, auth.workspaceId, eventId);
+      if (!r) throw notFound('Inbound email');
+      return { raw: toBuffer(r.payload), filename: `inbound-${eventId}.eml` };
+    },
+    inline: (auth: Auth, sha: string) => tickets.attachmentBySha(auth, sha),
+  };
+}
+
+function toOutbound(r: repo.OutboundRow): EmailOutboundItem {
+  return {
+    id: r.id,
+    inboxId: r.inbox_id,
+    ticketId: r.ticket_id,
+    messageId: r.message_id,
+    kind: r.kind as EmailOutboundItem['kind'],
+    messageIdHeader: r.message_id_header,
+    from: r.from_address,
+    to: r.to_addresses,
+    subject: r.subject,
+    transport: r.transport as EmailOutboundItem['transport'],
+    relayResponse: r.relay_response,
+    createdAt: r.created_at.toISOString(),
+  };
+}
+
+export type EmailService = ReturnType<typeof createEmailService>;
