@@ -1,0 +1,312 @@
+import { type Db, sql } from '../../platform/db/db.ts';
+import type { Calendar } from './business-hours.ts';
+import type { Clock } from './sla-clock.ts';
+
+export type CalendarRow = {
+  id: number;
+  team_id: number | null;
+  name: string;
+  timezone: string;
+  weekly: Calendar['weekly'];
+  holidays: Calendar['holidays'];
+  updated_at: Date;
+};
+
+const calendarCols = sql`id, team_id, name, timezone, weekly, holidays, updated_at`;
+
+export const listCalendars = (db: Db, workspaceId: number) =>
+  db.query<CalendarRow>(
+    sql`SELECT ${calendarCols} FROM business_calendars WHERE workspace_id = ${workspaceId} ORDER BY team_id NULLS FIRST, id`,
+  );
+
+export const findCalendar = (db: Db, workspaceId: number, teamId: number | null) =>
+  db.one<CalendarRow>(sql`
+    SELECT ${calendarCols} FROM business_calendars
+    WHERE workspace_id = ${workspaceId} AND coalesce(team_id, 0) = ${teamId ?? 0}`);
+
+/** The team's calendar when it has one, else the workspace's. */
+export const calendarForTeam = (db: Db, workspaceId: number, teamId: number | null) =>
+  db.one<CalendarRow>(sql`
+    SELECT ${calendarCols} FROM business_calendars
+    WHERE workspace_id = ${workspaceId} AND (team_id IS NULL OR team_id = ${teamId ?? 0})
+    ORDER BY team_id NULLS LAST LIMIT 1`);
+
+export const upsertCalendar = (
+  db: Db,
+  workspaceId: number,
+  teamId: number | null,
+  c: { name: string; timezone: string; weekly: unknown; holidays: unknown },
+) =>
+  db.one<CalendarRow>(sql`
+    INSERT INTO business_calendars (workspace_id, team_id, name, timezone, weekly, holidays)
+    VALUES (${workspaceId}, ${teamId}, ${c.name}, ${c.timezone}, ${JSON.stringify(c.weekly)}::jsonb, ${JSON.stringify(c.holidays)}::jsonb)
+    ON CONFLICT (workspace_id, coalesce(team_id, 0)) DO UPDATE SET name = excluded.name, timezone = excluded.timezone,
+      weekly = excluded.weekly, holidays = excluded.holidays, updated_at = now()
+    RETURNING ${calendarCols}`);
+
+export const deleteCalendar = (db: Db, workspaceId: number, teamId: number | null) =>
+  db.query<{ id: number }>(sql`
+    DELETE FROM business_calendars WHERE workspace_id = ${workspaceId} AND coalesce(team_id, 0) = ${teamId ?? 0} RETURNING id`);
+
+export const teamExists = async (db: Db, workspaceId: number, teamId: number) =>
+  !!(await db.one(sql`SELECT 1 FROM teams WHERE workspace_id = ${workspaceId} AND id = ${teamId}`));
+
+export type PolicyRow = {
+  id: number;
+  name: string;
+  position: number;
+  active: boolean;
+  match: {
+    channels?: string[];
+    priorities?: string[];
+    tags?: string[];
+    tiers?: string[];
+    minLifetimeValue?: number;
+  };
+  targets: {
+    firstResponse?: { minutes: number; business: boolean } | null;
+    nextResponse?: { minutes: number; business: boolean } | null;
+    resolution?: { minutes: number; business: boolean } | null;
+  };
+  pause_statuses: string[];
+  warn_percent: number;
+  created_at: Date;
+  updated_at: Date;
+};
+
+const policyCols = sql`id, name, position, active, match, targets, pause_statuses, warn_percent, created_at, updated_at`;
+
+export const listPolicies = (db: Db, workspaceId: number, onlyActive = false) =>
+  db.query<PolicyRow>(sql`
+    SELECT ${policyCols} FROM sla_policies WHERE workspace_id = ${workspaceId} ${onlyActive ? sql`AND active` : sql``}
+    ORDER BY position, id`);
+
+export const findPolicy = (db: Db, workspaceId: number, id: number) =>
+  db.one<PolicyRow>(
+    sql`SELECT ${policyCols} FROM sla_policies WHERE workspace_id = ${workspaceId} AND id = ${id}`,
+  );
+
+export interface PolicyFields {
+  name: string;
+  active: boolean;
+  position?: number;
+  match: unknown;
+  targets: unknown;
+  pauseStatuses: string[];
+  warnPercent: number;
+}
+
+export const insertPolicy = (db: Db, workspaceId: number, p: PolicyFields) =>
+  db.one<PolicyRow>(sql`
+    INSERT INTO sla_policies (workspace_id, name, active, position, match, targets, pause_statuses, warn_percent)
+    VALUES (${workspaceId}, ${p.name}, ${p.active},
+      coalesce(${p.position ?? null}::int, (SELECT coalesce(max(position) + 1, 0) FROM sla_policies WHERE workspace_id = ${workspaceId})),
+      ${JSON.stringify(p.match)}::jsonb, ${JSON.stringify(p.targets)}::jsonb, ${p.pauseStatuses}::text[], ${p.warnPercent})
+    RETURNING ${policyCols}`);
+
+export const updatePolicy = (db: Db, workspaceId: number, id: number, p: PolicyFields) =>
+  db.one<PolicyRow>(sql`
+    UPDATE sla_policies SET name = ${p.name}, active = ${p.active}, position = coalesce(${p.position ?? null}::int, position),
+      match = ${JSON.stringify(p.match)}::jsonb, targets = ${JSON.stringify(p.targets)}::jsonb,
+      pause_statuses = ${p.pauseStatuses}::text[], warn_percent = ${p.warnPercent}, updated_at = now()
+    WHERE workspace_id = ${workspaceId} AND id = ${id}
+    RETURNING ${policyCols}`);
+
+export const deletePolicy = (db: Db, workspaceId: number, id: number) =>
+  db.query<{ id: number }>(
+    sql`DELETE FROM sla_policies WHERE workspace_id = ${workspaceId} AND id = ${id} RETURNING id`,
+  );
+
+export const setPolicyPositions = (db: Db, workspaceId: number, ids: number[]) =>
+  db.query<{ id: number }>(sql`
+    UPDATE sla_policies p SET position = o.pos - 1, updated_at = now()
+    FROM unnest(${ids}::bigint[]) WITH ORDINALITY AS o(id, pos)
+    WHERE p.workspace_id = ${workspaceId} AND p.id = o.id RETURNING p.id`);
+
+// The SLA module reads tickets, messages and the ticket timeline (a read model, like search) and never
+// writes them.
+
+export type SlaTicketRow = {
+  id: number;
+  status: string;
+  priority: string;
+  channel: string;
+  tags: string[];
+  team_id: number | null;
+  created_at: Date;
+  contact_tags: string[] | null;
+  contact_fields: Record<string, unknown> | null;
+};
+
+export const findTicket = (db: Db, workspaceId: number, id: number) =>
+  db.one<SlaTicketRow>(sql`
+    SELECT t.id, t.status, t.priority, t.channel, t.tags, t.team_id, t.created_at,
+      c.tags AS contact_tags, c.custom_fields AS contact_fields
+    FROM tickets t LEFT JOIN contacts c ON c.id = t.contact_id
+    WHERE t.workspace_id = ${workspaceId} AND t.id = ${id} AND t.merged_into_id IS NULL`);
+
+/** Public messages: the customer's, and replies written by a person (automatic replies have no agent). */
+export const timelineMessages = (db: Db, workspaceId: number, ticketId: number) =>
+  db.query<{ kind: 'inbound' | 'outbound'; created_at: Date }>(sql`
+    SELECT kind, created_at FROM messages
+    WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}
+      AND (kind = 'inbound' OR (kind = 'outbound' AND author_agent_id IS NOT NULL))
+    ORDER BY created_at, id`);
+
+export const timelineStatusEvents = (db: Db, workspaceId: number, ticketId: number) =>
+  db.query<{ type: string; data: { from?: string; to?: string }; created_at: Date }>(sql`
+    SELECT type, data, created_at FROM ticket_events
+    WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}
+      AND type IN ('status_changed', 'reopened', 'merged_into')
+    ORDER BY id`);
+
+/** Serialises recomputes of one ticket across nodes until the transaction ends. */
+export const lockTicketClocks = (db: Db, ticketId: number) =>
+  db.query(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`sla:${ticketId}`}, 0))`);
+
+export type ClockRow = {
+  metric: Clock['metric'];
+  cycle: number;
+  policy_id: number | null;
+  target_minutes: number;
+  business: boolean;
+  state: Clock['state'];
+  started_at: Date;
+  due_at: Date | null;
+  warn_at: Date | null;
+  completed_at: Date | null;
+  elapsed_minutes: number;
+  warned_at: Date | null;
+  breach_notified_at: Date | null;
+};
+
+export const listClocks = (db: Db, workspaceId: number, ticketId: number) =>
+  db.query<ClockRow>(sql`
+    SELECT metric, cycle, policy_id, target_minutes, business, state, started_at, due_at, warn_at, completed_at,
+      elapsed_minutes, warned_at, breach_notified_at
+    FROM sla_clocks WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId} ORDER BY metric, cycle`);
+
+const ts = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/**
+ * Writes the clocks of one ticket. A warning/breach already announced stays announced unless the new due
+ * time moved into the future (the target was relaxed or a pause pushed it back), so it can fire again.
+ */
+export async function saveClocks(
+  db: Db,
+  workspaceId: number,
+  ticketId: number,
+  policyId: number,
+  clocks: Clock[],
+) {
+  for (const c of clocks) {
+    await db.query(sql`
+      INSERT INTO sla_clocks (workspace_id, ticket_id, metric, cycle, policy_id, target_minutes, business, state, started_at,
+        due_at, warn_at, completed_at, elapsed_minutes)
+      VALUES (${workspaceId}, ${ticketId}, ${c.metric}, ${c.cycle}, ${policyId}, ${c.targetMinutes}, ${c.business}, ${c.state},
+        ${ts(c.startedAt)}::timestamptz, ${ts(c.dueAt)}::timestamptz, ${ts(c.warnAt)}::timestamptz,
+        ${ts(c.completedAt)}::timestamptz, ${c.elapsedMinutes})
+      ON CONFLICT (ticket_id, metric, cycle) DO UPDATE SET policy_id = excluded.policy_id,
+        target_minutes = excluded.target_minutes, business = excluded.business, state = excluded.state,
+        started_at = excluded.started_at, due_at = excluded.due_at, warn_at = excluded.warn_at,
+        completed_at = excluded.completed_at, elapsed_minutes = excluded.elapsed_minutes, updated_at = now(),
+        warned_at = CASE WHEN excluded.warn_at IS DISTINCT FROM sla_clocks.warn_at AND (excluded.warn_at IS NULL OR excluded.warn_at > now())
+                         THEN NULL ELSE sla_clocks.warned_at END,
+        breach_notified_at = CASE WHEN excluded.due_at IS DISTINCT FROM sla_clocks.due_at AND (excluded.due_at IS NULL OR excluded.due_at > now())
+                         THEN NULL ELSE sla_clocks.breach_notified_at END`);
+  }
+  const keep = clocks.map((c) => `${c.metric}:${c.cycle}`);
+  await db.query(sql`
+    DELETE FROM sla_clocks WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}
+      AND NOT (metric || ':' || cycle = ANY(${keep}::text[]))`);
+}
+
+export const clearTicket = async (db: Db, workspaceId: number, ticketId: number) => {
+  await db.query(sql`DELETE FROM sla_clocks WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}`);
+  await db.query(
+    sql`DELETE FROM sla_ticket_status WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}`,
+  );
+};
+
+export const saveTicketStatus = (
+  db: Db,
+  workspaceId: number,
+  ticketId: number,
+  policyId: number,
+  nextDueAt: number | null,
+  breached: boolean,
+) =>
+  db.query(sql`
+    INSERT INTO sla_ticket_status (ticket_id, workspace_id, policy_id, next_due_at, breached)
+    VALUES (${ticketId}, ${workspaceId}, ${policyId}, ${ts(nextDueAt)}::timestamptz, ${breached})
+    ON CONFLICT (ticket_id) DO UPDATE SET policy_id = excluded.policy_id, next_due_at = excluded.next_due_at,
+      breached = excluded.breached, updated_at = now()`);
+
+/** Claims the right to announce a warning (or breach): true for exactly one caller. */
+export async function claimNotice(
+  db: Db,
+  workspaceId: number,
+  ticketId: number,
+  metric: string,
+  cycle: number,
+  kind: 'warning' | 'breach',
+): Promise<boolean> {
+  const rows =
+    kind === 'warning'
+      ? await db.query(sql`
+          UPDATE sla_clocks SET warned_at = now() WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}
+            AND metric = ${metric} AND cycle = ${cycle} AND warned_at IS NULL RETURNING 1`)
+      : await db.query(sql`
+          UPDATE sla_clocks SET breach_notified_at = now() WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}
+            AND metric = ${metric} AND cycle = ${cycle} AND breach_notified_at IS NULL RETURNING 1`);
+  return rows.length > 0;
+}
+
+export const activeTicketIds = async (db: Db, workspaceId: number) =>
+  (
+    await db.query<{ id: number }>(sql`
+      SELECT id FROM tickets WHERE workspace_id = ${workspaceId} AND merged_into_id IS NULL
+        AND status IN ('new', 'open', 'pending', 'on-hold') ORDER BY id`)
+  ).map((r) => r.id);
+
+export type QueueRow = {
+  id: number;
+  subject: string;
+  status: string;
+  priority: string;
+  channel: string;
+  assignee_id: number | null;
+  team_id: number | null;
+  next_due_at: Date | null;
+  breached: boolean;
+};
+
+/** Active tickets with an SLA, due soonest first (breached ones have the oldest due time). */
+export const listDueTickets = (
+  db: Db,
+  workspaceId: number,
+  f: { breached?: boolean; assigneeId?: number; teamId?: number; limit: number },
+) =>
+  db.query<QueueRow>(sql`
+    SELECT t.id, t.subject, t.status, t.priority, t.channel, t.assignee_id, t.team_id, s.next_due_at, s.breached
+    FROM sla_ticket_status s JOIN tickets t ON t.id = s.ticket_id
+    WHERE s.workspace_id = ${workspaceId} AND t.status IN ('new', 'open', 'pending', 'on-hold')
+      ${f.breached ? sql`AND s.breached` : sql``}
+      ${f.assigneeId ? sql`AND t.assignee_id = ${f.assigneeId}` : sql``}
+      ${f.teamId ? sql`AND t.team_id = ${f.teamId}` : sql``}
+    ORDER BY s.next_due_at ASC NULLS LAST, t.id LIMIT ${f.limit}`);
+
+export const dueAtOf = async (db: Db, workspaceId: number, ticketId: number) =>
+  (
+    await db.one<{ next_due_at: Date | null }>(sql`
+      SELECT next_due_at FROM sla_ticket_status WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}`)
+  )?.next_due_at ?? null;
+
+export const report = (db: Db, workspaceId: number, from: string, to: string) =>
+  db.query<{ metric: string; completed: number; met: number; breached: number; open_breached: number }>(sql`
+    SELECT metric,
+      count(*) FILTER (WHERE completed_at IS NOT NULL AND completed_at >= ${from}::timestamptz AND completed_at < ${to}::timestamptz)::int AS completed,
+      count(*) FILTER (WHERE state = 'met' AND completed_at >= ${from}::timestamptz AND completed_at < ${to}::timestamptz)::int AS met,
+      count(*) FILTER (WHERE state = 'breached' AND completed_at >= ${from}::timestamptz AND completed_at < ${to}::timestamptz)::int AS breached,
+      count(*) FILTER (WHERE completed_at IS NULL AND due_at <= now())::int AS open_breached
+    FROM sla_clocks WHERE workspace_id = ${workspaceId} GROUP BY metric`);

@@ -1,0 +1,351 @@
+import type {
+  BusinessCalendar,
+  BusinessCalendarInput,
+  SlaClock,
+  SlaPolicy,
+  SlaPolicyInput,
+  TicketSla,
+  TicketStatus,
+} from '@shopdesk/contracts';
+import type { Db } from '../../platform/db/db.ts';
+import type { Deps } from '../../platform/deps.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
+import type { DomainEvent } from '../../platform/events/bus.ts';
+import type { Auth } from '../../platform/http/router.ts';
+import { enqueue } from '../../platform/jobs/queue.ts';
+import { businessMinutesBetween, type Calendar, isOpen, nextOpen } from './business-hours.ts';
+import * as repo from './sla.repository.ts';
+import { type Clock, computeClocks, type Timeline } from './sla-clock.ts';
+
+const iso = (d: Date | number | null) => (d === null ? null : new Date(d).toISOString());
+
+const toCalendar = (r: repo.CalendarRow | undefined): Calendar | null =>
+  r ? { timezone: r.timezone, weekly: r.weekly, holidays: r.holidays } : null;
+
+function toBusinessHours(r: repo.CalendarRow): BusinessCalendar {
+  return {
+    id: r.id,
+    teamId: r.team_id,
+    name: r.name,
+    timezone: r.timezone,
+    weekly: r.weekly,
+    holidays: r.holidays.map((h) => ({ date: h.date, yearly: h.yearly ?? false, name: h.name })),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+function toPolicy(r: repo.PolicyRow): SlaPolicy {
+  return {
+    id: r.id,
+    name: r.name,
+    active: r.active,
+    position: r.position,
+    match: r.match as SlaPolicy['match'],
+    targets: r.targets,
+    pauseStatuses: r.pause_statuses as SlaPolicy['pauseStatuses'],
+    warnPercent: r.warn_percent,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+/** Does this policy apply to the ticket? Every condition given must hold; an empty match applies to all. */
+export function policyMatches(p: repo.PolicyRow['match'], t: repo.SlaTicketRow): boolean {
+  if (p.channels?.length && !p.channels.includes(t.channel)) return false;
+  if (p.priorities?.length && !p.priorities.includes(t.priority)) return false;
+  if (p.tags?.length && !p.tags.some((x) => t.tags.includes(x))) return false;
+  const fields = t.contact_fields ?? {};
+  if (p.tiers?.length) {
+    const tier = typeof fields.tier === 'string' ? fields.tier.toLowerCase() : null;
+    const tags = (t.contact_tags ?? []).map((x) => x.toLowerCase());
+    if (!p.tiers.some((x) => tags.includes(x.toLowerCase()) || tier === x.toLowerCase())) return false;
+  }
+  if (p.minLifetimeValue !== undefined) {
+    const ltv = Number(fields.lifetimeValue);
+    if (!Number.isFinite(ltv) || ltv < p.minLifetimeValue) return false;
+  }
+  return true;
+}
+
+/** Rebuilds the status history from the ticket timeline (the status before the first change is its `from`). */
+export function buildTimeline(
+  ticket: repo.SlaTicketRow,
+  messages: { kind: string; created_at: Date }[],
+  events: { type: string; data: { from?: string; to?: string }; created_at: Date }[],
+): Timeline {
+  const createdAt = ticket.created_at.getTime();
+  const changes = events.map((e) =>
+    e.type === 'merged_into'
+      ? { at: e.created_at.getTime(), from: undefined, to: 'closed' }
+      : { at: e.created_at.getTime(), from: e.data.from, to: e.data.to },
+  );
+  const initial = changes.find((c) => c.from)?.from ?? (changes.length ? 'new' : ticket.status);
+  const statuses = [{ at: createdAt, status: initial }];
+  for (const c of changes) if (c.to) statuses.push({ at: Math.max(c.at, createdAt), status: c.to });
+  return {
+    createdAt,
+    messages: messages.map((m) => ({
+      at: m.created_at.getTime(),
+      kind: m.kind === 'inbound' ? ('inbound' as const) : ('agent_reply' as const),
+    })),
+    statuses,
+  };
+}
+
+const nextDue = (clocks: Clock[]) => {
+  const open = clocks.filter((c) => c.completedAt === null && c.dueAt !== null).map((c) => c.dueAt!);
+  return open.length ? Math.min(...open) : null;
+};
+
+export function createSlaService(deps: Deps) {
+  const { db, bus, log } = deps;
+
+  async function evaluate(tx: Db, workspaceId: number, ticketId: number, now: number) {
+    const ticket = await repo.findTicket(tx, workspaceId, ticketId);
+    if (!ticket) return null;
+    const policy = (await repo.listPolicies(tx, workspaceId, true)).find((p) =>
+      policyMatches(p.match, ticket),
+    );
+    const calendarRow = await repo.calendarForTeam(tx, workspaceId, ticket.team_id);
+    const calendar = toCalendar(calendarRow);
+    if (!policy) return { ticket, policy: null, calendar, clocks: [] as Clock[] };
+    const [messages, events] = await Promise.all([
+      repo.timelineMessages(tx, workspaceId, ticketId),
+      repo.timelineStatusEvents(tx, workspaceId, ticketId),
+    ]);
+    const clocks = computeClocks(
+      buildTimeline(ticket, messages, events),
+      policy.targets,
+      { pauseStatuses: policy.pause_statuses, warnPercent: policy.warn_percent, calendar },
+      now,
+    );
+    return { ticket, policy, calendar, clocks };
+  }
+
+  /** Announces warnings and breaches that are due and not yet announced (once, across nodes). */
+  async function announce(workspaceId: number, ticketId: number, now: number) {
+    const events: DomainEvent[] = [];
+    const clocks = await repo.listClocks(db, workspaceId, ticketId);
+    const policyId = clocks[0]?.policy_id ?? null;
+    for (const c of clocks) {
+      if (c.completed_at) continue;
+      const data = { metric: c.metric, cycle: c.cycle, dueAt: iso(c.due_at), policyId };
+      if (c.warn_at && c.warn_at.getTime() <= now && !c.warned_at) {
+        if (await repo.claimNotice(db, workspaceId, ticketId, c.metric, c.cycle, 'warning'))
+          events.push({ name: 'sla.warning', workspaceId, ticketId, data });
+      }
+      if (c.due_at && c.due_at.getTime() <= now && !c.breach_notified_at) {
+        if (await repo.claimNotice(db, workspaceId, ticketId, c.metric, c.cycle, 'breach'))
+          events.push({ name: 'sla.breached', workspaceId, ticketId, data });
+      }
+    }
+    for (const e of events) await bus.publish(e);
+  }
+
+  const svc = {
+    /** Replays the ticket's clocks, stores them, schedules the next check and announces what is due. */
+    async recompute(workspaceId: number, ticketId: number, now = Date.now()) {
+      const changed = await db.tx(async (tx) => {
+        await repo.lockTicketClocks(tx, ticketId);
+        const r = await evaluate(tx, workspaceId, ticketId, now);
+        if (!r?.policy) {
+          await repo.clearTicket(tx, workspaceId, ticketId);
+          return false;
+        }
+        await repo.saveClocks(tx, workspaceId, ticketId, r.policy.id, r.clocks);
+        const open = r.clocks.filter((c) => c.completedAt === null);
+        const breached = open.some((c) => c.state === 'breached');
+        await repo.saveTicketStatus(tx, workspaceId, ticketId, r.policy.id, nextDue(r.clocks), breached);
+        // Wake up at the next warning or due time still ahead; the check job is just another recompute.
+        const ahead = open
+          .flatMap((c) => [c.warnAt, c.dueAt])
+          .filter((x): x is number => x !== null && x > now);
+        if (ahead.length) {
+          const at = Math.min(...ahead);
+          await enqueue(
+            tx,
+            'sla-check',
+            { workspaceId, ticketId },
+            { workspaceId, runAt: new Date(at), uniqueKey: `sla-check:${ticketId}:${at}` },
+          );
+        }
+        return true;
+      });
+      if (changed) await announce(workspaceId, ticketId, now);
+    },
+
+    async recomputeWorkspace(workspaceId: number) {
+      for (const id of await repo.activeTicketIds(db, workspaceId)) {
+        try {
+          await svc.recompute(workspaceId, id);
+        } catch (err) {
+          log.warn({ err, ticketId: id }, 'sla recompute failed');
+        }
+      }
+    },
+
+    /** Live view of a ticket's clocks (computed now, not from the stored snapshot). */
+    async ticketSla(auth: Pick<Auth, 'workspaceId'>, ticketId: number): Promise<TicketSla> {
+      const now = Date.now();
+      const r = await evaluate(db, auth.workspaceId, ticketId, now);
+      if (!r) throw notFound('Ticket');
+      const stored = await repo.listClocks(db, auth.workspaceId, ticketId);
+      const clocks: SlaClock[] = r.clocks.map((c) => {
+        const cal = c.business ? r.calendar : null;
+        let remaining: number | null = null;
+        if (c.completedAt === null) {
+          if (c.dueAt === null) remaining = c.targetMinutes - c.elapsedMinutes;
+          else if (c.dueAt > now) remaining = businessMinutesBetween(cal, new Date(now), new Date(c.dueAt));
+          else remaining = -businessMinutesBetween(cal, new Date(c.dueAt), new Date(now));
+          remaining = Math.round(remaining * 100) / 100;
+        }
+        const s = stored.find((x) => x.metric === c.metric && x.cycle === c.cycle);
+        return {
+          metric: c.metric,
+          cycle: c.cycle,
+          state: c.state,
+          targetMinutes: c.targetMinutes,
+          business: c.business,
+          startedAt: iso(c.startedAt)!,
+          dueAt: iso(c.dueAt),
+          completedAt: iso(c.completedAt),
+          elapsedMinutes: c.elapsedMinutes,
+          remainingMinutes: remaining,
+          warned: !!s?.warned_at || (c.warnAt !== null && c.warnAt <= now && c.completedAt === null),
+        };
+      });
+      const open = r.clocks.filter((c) => c.completedAt === null);
+      return {
+        ticketId,
+        policy: r.policy ? { id: r.policy.id, name: r.policy.name } : null,
+        status: r.ticket.status as TicketStatus,
+        nextDueAt: iso(nextDue(r.clocks)),
+        breached: open.some((c) => c.state === 'breached'),
+        clocks,
+      };
+    },
+
+    /** Tickets with SLA clocks, due soonest first; `breached` keeps only those past a due time. */
+    async dueTickets(
+      auth: Pick<Auth, 'workspaceId'>,
+      q: { breached?: boolean; assigneeId?: number; teamId?: number; limit: number },
+    ) {
+      const rows = await repo.listDueTickets(db, auth.workspaceId, q);
+      return rows.map((r) => ({
+        id: r.id,
+        subject: r.subject,
+        status: r.status as TicketStatus,
+        priority: r.priority,
+        channel: r.channel,
+        assigneeId: r.assignee_id,
+        teamId: r.team_id,
+        nextDueAt: iso(r.next_due_at),
+        breached: r.breached,
+      }));
+    },
+
+    /** When the first open clock of a ticket is due (routing orders its queue by this). */
+    dueAtOf: (workspaceId: number, ticketId: number) => repo.dueAtOf(db, workspaceId, ticketId),
+
+    async report(auth: Pick<Auth, 'workspaceId'>, q: { from?: string; to?: string }) {
+      const to = q.to ? new Date(q.to) : new Date();
+      const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * 86_400_000);
+      if (from >= to)
+        throw new AppError('validation_failed', 'from must be before to', [
+          { path: 'query.from', message: 'must be before to' },
+        ]);
+      const rows = await repo.report(db, auth.workspaceId, from.toISOString(), to.toISOString());
+      const metrics = (['first_response', 'next_response', 'resolution'] as const).map((metric) => {
+        const r = rows.find((x) => x.metric === metric);
+        const completed = r?.completed ?? 0;
+        return {
+          metric,
+          completed,
+          met: r?.met ?? 0,
+          breached: r?.breached ?? 0,
+          compliancePercent: completed ? Math.round(((r?.met ?? 0) / completed) * 1000) / 10 : null,
+          openBreached: r?.open_breached ?? 0,
+        };
+      });
+      return { from: from.toISOString(), to: to.toISOString(), metrics };
+    },
+
+    // Business hours
+    async listBusinessHours(auth: Pick<Auth, 'workspaceId'>) {
+      return (await repo.listCalendars(db, auth.workspaceId)).map(toBusinessHours);
+    },
+    async getBusinessHours(auth: Pick<Auth, 'workspaceId'>, teamId: number | null) {
+      const r = await repo.findCalendar(db, auth.workspaceId, teamId);
+      if (!r) throw notFound('Business hours');
+      return toBusinessHours(r);
+    },
+    async putBusinessHours(auth: Auth, teamId: number | null, input: BusinessCalendarInput) {
+      if (teamId !== null && !(await repo.teamExists(db, auth.workspaceId, teamId))) throw notFound('Team');
+      const row = await repo.upsertCalendar(db, auth.workspaceId, teamId, input);
+      await svc.scheduleWorkspaceRecompute(auth.workspaceId);
+      return toBusinessHours(row!);
+    },
+    async deleteBusinessHours(auth: Auth, teamId: number | null) {
+      if (!(await repo.deleteCalendar(db, auth.workspaceId, teamId)).length) throw notFound('Business hours');
+      await svc.scheduleWorkspaceRecompute(auth.workspaceId);
+    },
+    async openStatus(auth: Pick<Auth, 'workspaceId'>, teamId: number | null, at = new Date()) {
+      const row = await repo.calendarForTeam(db, auth.workspaceId, teamId);
+      const cal = toCalendar(row);
+      return { open: isOpen(cal, at), nextOpenAt: iso(nextOpen(cal, at)), timezone: row?.timezone ?? null };
+    },
+
+    // Policies
+    listPolicies: async (auth: Pick<Auth, 'workspaceId'>) =>
+      (await repo.listPolicies(db, auth.workspaceId)).map(toPolicy),
+    async createPolicy(auth: Auth, input: SlaPolicyInput) {
+      const row = await repo.insertPolicy(db, auth.workspaceId, fields(input));
+      await svc.scheduleWorkspaceRecompute(auth.workspaceId);
+      return toPolicy(row!);
+    },
+    async updatePolicy(auth: Auth, id: number, input: SlaPolicyInput) {
+      const row = await repo.updatePolicy(db, auth.workspaceId, id, fields(input));
+      if (!row) throw notFound('SLA policy');
+      await svc.scheduleWorkspaceRecompute(auth.workspaceId);
+      return toPolicy(row);
+    },
+    async deletePolicy(auth: Auth, id: number) {
+      if (!(await repo.deletePolicy(db, auth.workspaceId, id)).length) throw notFound('SLA policy');
+      await svc.scheduleWorkspaceRecompute(auth.workspaceId);
+    },
+    async reorderPolicies(auth: Auth, ids: number[]) {
+      const unique = [...new Set(ids)];
+      const done = await db.tx(async (tx) => {
+        const all = await repo.listPolicies(tx, auth.workspaceId);
+        if (unique.length !== all.length || unique.some((id) => !all.find((p) => p.id === id)))
+          throw new AppError('validation_failed', 'List every policy of the workspace exactly once', [
+            { path: 'body.ids', message: 'must be a permutation of the policy ids' },
+          ]);
+        return repo.setPolicyPositions(tx, auth.workspaceId, unique);
+      });
+      await svc.scheduleWorkspaceRecompute(auth.workspaceId);
+      return done.length;
+    },
+
+    /** Policy or calendar edits re-time every active ticket, in a job so the request returns at once. */
+    async scheduleWorkspaceRecompute(workspaceId: number) {
+      await enqueue(db, 'sla-recompute-workspace', { workspaceId }, { workspaceId });
+      deps.jobs.wake();
+    },
+  };
+  return svc;
+}
+
+function fields(input: SlaPolicyInput): repo.PolicyFields {
+  return {
+    name: input.name,
+    active: input.active,
+    position: input.position,
+    match: input.match,
+    targets: input.targets,
+    pauseStatuses: input.pauseStatuses,
+    warnPercent: input.warnPercent,
+  };
+}
+
+export type SlaService = ReturnType<typeof createSlaService>;
