@@ -871,7 +871,13 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
       });
       await repo.bumpTicketForMessage(tx, id, 'note', '', msg.created_at);
       const events: DomainEvent[] = [
-        { name: 'message.created', workspaceId, ticketId: id, messageId: msg.id, data: { kind: 'note', via } },
+        {
+          name: 'message.created',
+          workspaceId,
+          ticketId: id,
+          messageId: msg.id,
+          data: { kind: 'note', via },
+        },
       ];
       for (const agentId of new Set(mentions)) {
         await repo.insertNotification(tx, {
@@ -882,7 +888,13 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
           messageId: msg.id,
           data: { by: String(via.name ?? via.kind) },
         });
-        events.push({ name: 'agent.mentioned', workspaceId, ticketId: id, messageId: msg.id, data: { agentId, via } });
+        events.push({
+          name: 'agent.mentioned',
+          workspaceId,
+          ticketId: id,
+          messageId: msg.id,
+          data: { agentId, via },
+        });
       }
       return events;
     },
@@ -920,7 +932,13 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
         { workspaceId, uniqueKey: `deliver:${msg.id}` },
       );
       return [
-        { name: 'message.created', workspaceId, ticketId: id, messageId: msg.id, data: { kind: 'outbound', via } },
+        {
+          name: 'message.created',
+          workspaceId,
+          ticketId: id,
+          messageId: msg.id,
+          data: { kind: 'outbound', via },
+        },
       ];
     },
 
