@@ -193,7 +193,9 @@ export const StoreBatch = z
             externalId: 'p-1',
             title: 'Trail Runner 2',
             imageUrl: 'https://shop.example/img/trail-runner.jpg',
-            variants: [{ externalId: 'v-1', title: '42 / Blue', sku: 'TR2-42-BL', price: 12900, currency: 'EUR' }],
+            variants: [
+              { externalId: 'v-1', title: '42 / Blue', sku: 'TR2-42-BL', price: 12900, currency: 'EUR' },
+            ],
           },
         ],
         orders: [
@@ -222,7 +224,13 @@ export const StoreBatch = z
               },
             ],
             transactions: [
-              { externalId: 't-1', kind: 'sale', gateway: 'stripe', amount: 13390, processedAt: '2024-05-01T10:00:00Z' },
+              {
+                externalId: 't-1',
+                kind: 'sale',
+                gateway: 'stripe',
+                amount: 13390,
+                processedAt: '2024-05-01T10:00:00Z',
+              },
             ],
             fulfillments: [
               {
@@ -375,7 +383,9 @@ export const StoreConnection = z.object({
   lastErrorAt: Timestamp.nullable(),
   orderCount: z.number().int(),
   pendingEvents: z.number().int(),
-  failedEvents: z.array(z.object({ id: z.number().int(), error: z.string().nullable(), receivedAt: Timestamp })),
+  failedEvents: z.array(
+    z.object({ id: z.number().int(), error: z.string().nullable(), receivedAt: Timestamp }),
+  ),
   createdAt: Timestamp,
 });
 export type StoreConnection = z.infer<typeof StoreConnection>;
@@ -442,7 +452,11 @@ export const CommercePolicy = z.object({
   refundWindowDays: z.number().int().min(0).max(3650).default(30),
   /** Highest refund (or store credit) a role may issue without approval; null = no limit. */
   refundLimits: z
-    .object({ agent: Minor.nonnegative().nullable(), lead: Minor.nonnegative().nullable(), admin: Minor.nonnegative().nullable() })
+    .object({
+      agent: Minor.nonnegative().nullable(),
+      lead: Minor.nonnegative().nullable(),
+      admin: Minor.nonnegative().nullable(),
+    })
     .default({ agent: 5000, lead: 50000, admin: null }),
   /** Cancelling a paid order refunds it: orders above this total need a lead/admin when an agent cancels. */
   cancelNeedsApprovalAbove: Minor.nonnegative().nullable().default(20000),
@@ -464,7 +478,9 @@ const ActionBase = z.object({
     .min(8)
     .max(200)
     .optional()
-    .describe('Same key = same action (a double click or retry acts once); or send the Idempotency-Key header'),
+    .describe(
+      'Same key = same action (a double click or retry acts once); or send the Idempotency-Key header',
+    ),
   note: z.string().max(1000).optional(),
 });
 const LineSel = z.object({ lineItemId: Id, quantity: z.number().int().positive() });
@@ -506,7 +522,14 @@ export const OrderActionInput = z.discriminatedUnion('kind', [
 ]);
 export type OrderActionInput = z.infer<typeof OrderActionInput>;
 
-export const OrderActionStatus = z.enum(['pending_approval', 'queued', 'running', 'succeeded', 'failed', 'rejected']);
+export const OrderActionStatus = z.enum([
+  'pending_approval',
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'rejected',
+]);
 export const OrderAction = z.object({
   id: Id,
   orderId: Id,

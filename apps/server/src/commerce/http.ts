@@ -21,7 +21,11 @@ export interface HttpResult {
  * fetch with the retry rules every store API needs: 429 honours Retry-After, 502/503/504 back off,
  * everything else is returned for the connector to interpret (its error shape is platform-specific).
  */
-export async function storeFetch(url: string, init: RequestInit, opts: HttpOptions = {}): Promise<HttpResult> {
+export async function storeFetch(
+  url: string,
+  init: RequestInit,
+  opts: HttpOptions = {},
+): Promise<HttpResult> {
   const attempts = opts.attempts ?? 5;
   const maxWait = opts.maxWaitMs ?? 30_000;
   const wait = opts.sleep ?? sleep;
@@ -30,7 +34,8 @@ export async function storeFetch(url: string, init: RequestInit, opts: HttpOptio
     try {
       res = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
     } catch (err) {
-      if (attempt >= attempts) throw new StoreError(`The store could not be reached: ${(err as Error).message}`);
+      if (attempt >= attempts)
+        throw new StoreError(`The store could not be reached: ${(err as Error).message}`);
       await wait(Math.min(maxWait, 500 * 2 ** attempt));
       continue;
     }
@@ -39,7 +44,8 @@ export async function storeFetch(url: string, init: RequestInit, opts: HttpOptio
     if (retryable && attempt < attempts) {
       const after = Number(res.headers.get('retry-after'));
       const ms = Number.isFinite(after) && after > 0 ? after * 1000 : 500 * 2 ** attempt;
-      if (ms > maxWait) throw new StoreError(`The store asked to wait ${Math.ceil(ms / 1000)} s (rate limited)`, res.status);
+      if (ms > maxWait)
+        throw new StoreError(`The store asked to wait ${Math.ceil(ms / 1000)} s (rate limited)`, res.status);
       await wait(ms);
       continue;
     }

@@ -72,7 +72,13 @@ export interface OrderSnapshot {
     price: number;
     refundedQuantity: number;
   }[];
-  transactions: { externalId: string; kind: string; gateway: string | null; status: string; amount: number }[];
+  transactions: {
+    externalId: string;
+    kind: string;
+    gateway: string | null;
+    status: string;
+    amount: number;
+  }[];
 }
 
 export type ActionCommand =
@@ -101,7 +107,13 @@ export type ActionCommand =
       note: string | null;
     }
   | { kind: 'update_address'; address: Address }
-  | { kind: 'discount_code'; code: string; percent: number | null; amount: number | null; email: string | null };
+  | {
+      kind: 'discount_code';
+      code: string;
+      percent: number | null;
+      amount: number | null;
+      email: string | null;
+    };
 
 /** What the store answered; the module applies `changes` to its read model right away. */
 export interface ActionOutcome {
@@ -137,7 +149,10 @@ export interface StoreConnector {
   describeWebhook(headers: Headers, raw: Buffer): WebhookDelivery | null;
   parseWebhook(topic: string, body: unknown, ctx: Pick<ConnectionContext, 'currency'>): StoreChange[];
   /** One page of the initial import; nextCursor null when done. */
-  backfill(ctx: ConnectionContext, cursor: string | null): Promise<{ changes: StoreChange[]; nextCursor: string | null }>;
+  backfill(
+    ctx: ConnectionContext,
+    cursor: string | null,
+  ): Promise<{ changes: StoreChange[]; nextCursor: string | null }>;
   execute(ctx: ConnectionContext, order: OrderSnapshot, cmd: ActionCommand): Promise<ActionOutcome>;
 }
 

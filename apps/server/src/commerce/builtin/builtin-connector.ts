@@ -61,7 +61,10 @@ export const builtinConnector: StoreConnector = {
               restock: cmd.restock,
               lineItems: order.lineItems
                 .filter((l) => l.quantity > l.refundedQuantity)
-                .map((l) => ({ lineItemExternalId: l.externalId, quantity: l.quantity - l.refundedQuantity })),
+                .map((l) => ({
+                  lineItemExternalId: l.externalId,
+                  quantity: l.quantity - l.refundedQuantity,
+                })),
               createdAt: now,
             },
           });
@@ -86,7 +89,9 @@ export const builtinConnector: StoreConnector = {
               order: {
                 externalId: id,
                 number,
-                customer: order.customerExternalId ? { externalId: order.customerExternalId, email: order.email } : null,
+                customer: order.customerExternalId
+                  ? { externalId: order.customerExternalId, email: order.email }
+                  : null,
                 email: order.email,
                 currency: order.currency,
                 subtotal: total,
@@ -127,7 +132,13 @@ export const builtinConnector: StoreConnector = {
       case 'update_address':
         return {
           summary: `Shipping address changed for ${order.number}`,
-          changes: [{ type: 'order_patch', orderExternalId: order.externalId, patch: { shippingAddress: cmd.address } }],
+          changes: [
+            {
+              type: 'order_patch',
+              orderExternalId: order.externalId,
+              patch: { shippingAddress: cmd.address },
+            },
+          ],
         };
       case 'discount_code':
         return {

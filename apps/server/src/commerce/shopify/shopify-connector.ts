@@ -6,14 +6,21 @@ import {
   type ActionCommand,
   type ActionOutcome,
   type ConnectionContext,
-  type Headers,
   header,
   type OrderSnapshot,
   type StoreChange,
   type StoreConnector,
   StoreError,
 } from '../store-connector.ts';
-import { gidTail, mapCustomer, mapFulfillment, mapOrder, mapProduct, mapRefund, shopifyId } from './shopify-map.ts';
+import {
+  gidTail,
+  mapCustomer,
+  mapFulfillment,
+  mapOrder,
+  mapProduct,
+  mapRefund,
+  shopifyId,
+} from './shopify-map.ts';
 
 export const SHOPIFY_API_VERSION = '2024-10';
 type J = Record<string, unknown>;
@@ -34,7 +41,8 @@ export async function shopifyGraphql<T = J>(
   variables: Record<string, unknown>,
   opts: HttpOptions & { throttleAttempts?: number } = {},
 ): Promise<T> {
-  if (!ctx.baseUrl || !ctx.credentials.accessToken) throw new StoreError('The Shopify connection has no shop domain or access token');
+  if (!ctx.baseUrl || !ctx.credentials.accessToken)
+    throw new StoreError('The Shopify connection has no shop domain or access token');
   const url = `${ctx.baseUrl}/admin/api/${SHOPIFY_API_VERSION}/graphql.json`;
   const wait = opts.sleep ?? sleep;
   for (let attempt = 1; ; attempt++) {
@@ -54,7 +62,11 @@ export async function shopifyGraphql<T = J>(
     const body = obj(res.json);
     if (res.status === 401 || res.status === 403)
       throw new StoreError(`Shopify refused the access token: ${errorText(body) || res.status}`, res.status);
-    if (res.status >= 400) throw new StoreError(`Shopify answered ${res.status}: ${errorText(body) || res.text.slice(0, 200)}`, res.status);
+    if (res.status >= 400)
+      throw new StoreError(
+        `Shopify answered ${res.status}: ${errorText(body) || res.text.slice(0, 200)}`,
+        res.status,
+      );
     const errors = Array.isArray(body.errors) ? (body.errors as J[]) : [];
     if (errors.some((e) => obj(e.extensions).code === 'THROTTLED')) {
       const cost = obj(obj(body.extensions).cost);
@@ -62,11 +74,13 @@ export async function shopifyGraphql<T = J>(
       const needed = Number(cost.requestedQueryCost ?? 50) - Number(status.currentlyAvailable ?? 0);
       const rate = Number(status.restoreRate ?? 50) || 50;
       const ms = Math.max(250, Math.ceil((needed / rate) * 1000));
-      if (attempt >= (opts.throttleAttempts ?? 6)) throw new StoreError('Shopify is throttling requests; try again shortly', 429);
+      if (attempt >= (opts.throttleAttempts ?? 6))
+        throw new StoreError('Shopify is throttling requests; try again shortly', 429);
       await wait(Math.min(ms, opts.maxWaitMs ?? 30_000));
       continue;
     }
-    if (errors.length) throw new StoreError(`Shopify: ${errors.map((e) => String(e.message)).join('; ')}`, res.status, errors);
+    if (errors.length)
+      throw new StoreError(`Shopify: ${errors.map((e) => String(e.message)).join('; ')}`, res.status, errors);
     return obj(body.data) as T;
   }
 }
@@ -81,7 +95,8 @@ function errorText(body: J): string {
 const obj = (v: unknown): J => (v && typeof v === 'object' ? (v as J) : {});
 const arr = (v: unknown): J[] => (Array.isArray(v) ? (v as J[]) : []);
 const nodes = (v: unknown): J[] => (Array.isArray(v) ? (v as J[]) : arr(obj(v).nodes));
-const amount = (set: unknown, currency: string) => toMinor(String(obj(obj(set).shopMoney).amount ?? '0'), currency);
+const amount = (set: unknown, currency: string) =>
+  toMinor(String(obj(obj(set).shopMoney).amount ?? '0'), currency);
 
 /** Shopify answers business refusals as userErrors with HTTP 200: they become the agent-visible message. */
 function checkUserErrors(payload: J, key = 'userErrors') {
@@ -148,7 +163,9 @@ export function mapGraphqlOrder(o: J): StoreOrderInput {
     createdAt: String(r.createdAt),
   }));
   const refunded = new Map<string, number>();
-  for (const r of refunds) for (const l of r.lineItems) refunded.set(l.lineItemExternalId, (refunded.get(l.lineItemExternalId) ?? 0) + l.quantity);
+  for (const r of refunds)
+    for (const l of r.lineItems)
+      refunded.set(l.lineItemExternalId, (refunded.get(l.lineItemExternalId) ?? 0) + l.quantity);
   const c = obj(o.customer);
   return StoreOrderInput.parse({
     externalId: gidTail(String(o.id)),
@@ -217,7 +234,10 @@ export function mapGraphqlOrder(o: J): StoreOrderInput {
         externalId: gidTail(String(t.id)),
         kind: txKinds[String(t.kind)],
         gateway: t.gateway ?? null,
-        status: ({ SUCCESS: 'success', PENDING: 'pending', FAILURE: 'failure' } as Record<string, string>)[String(t.status)] ?? 'error',
+        status:
+          ({ SUCCESS: 'success', PENDING: 'pending', FAILURE: 'failure' } as Record<string, string>)[
+            String(t.status)
+          ] ?? 'error',
         amount: amount(t.amountSet, currency),
         processedAt: String(t.processedAt ?? t.createdAt),
       })),
@@ -261,13 +281,21 @@ const gid = (type: string, id: string) => `gid://shopify/${type}/${id}`;
 
 function splitName(name?: string | null) {
   const parts = (name ?? '').trim().split(/\s+/);
-  return { firstName: parts.slice(0, -1).join(' ') || parts[0] || null, lastName: parts.length > 1 ? parts.at(-1)! : null };
+  return {
+    firstName: parts.slice(0, -1).join(' ') || parts[0] || null,
+    lastName: parts.length > 1 ? parts.at(-1)! : null,
+  };
 }
 
 export function createShopifyConnector(http: HttpOptions = {}): StoreConnector {
-  const gql = <T = J>(ctx: ConnectionContext, q: string, v: Record<string, unknown>) => shopifyGraphql<T>(ctx, q, v, http);
+  const gql = <T = J>(ctx: ConnectionContext, q: string, v: Record<string, unknown>) =>
+    shopifyGraphql<T>(ctx, q, v, http);
 
-  async function refund(ctx: ConnectionContext, order: OrderSnapshot, cmd: Extract<ActionCommand, { kind: 'refund' }>): Promise<ActionOutcome> {
+  async function refund(
+    ctx: ConnectionContext,
+    order: OrderSnapshot,
+    cmd: Extract<ActionCommand, { kind: 'refund' }>,
+  ): Promise<ActionOutcome> {
     const currency = order.currency;
     const input: J = {
       orderId: gid('Order', order.externalId),
@@ -281,7 +309,11 @@ export function createShopifyConnector(http: HttpOptions = {}): StoreConnector {
     };
     if (cmd.shipping > 0) input.shipping = { amount: fromMinor(cmd.shipping, currency) };
     if (cmd.method === 'store_credit') {
-      input.refundMethods = [{ storeCreditRefund: { amount: { amount: fromMinor(cmd.amount, currency), currencyCode: currency } } }];
+      input.refundMethods = [
+        {
+          storeCreditRefund: { amount: { amount: fromMinor(cmd.amount, currency), currencyCode: currency } },
+        },
+      ];
     } else {
       // A refund goes back against the payment that captured the money.
       const data = await gql<{ order: J | null }>(
@@ -362,10 +394,14 @@ export function createShopifyConnector(http: HttpOptions = {}): StoreConnector {
         case 'orders/delete':
           return [{ type: 'order_deleted', orderExternalId: shopifyId(b) }];
         case 'refunds/create':
-          return [{ type: 'refund', orderExternalId: String(b.order_id), refund: mapRefund(b, ctx.currency) }];
+          return [
+            { type: 'refund', orderExternalId: String(b.order_id), refund: mapRefund(b, ctx.currency) },
+          ];
         case 'fulfillments/create':
         case 'fulfillments/update':
-          return [{ type: 'fulfillment', orderExternalId: String(b.order_id), fulfillment: mapFulfillment(b) }];
+          return [
+            { type: 'fulfillment', orderExternalId: String(b.order_id), fulfillment: mapFulfillment(b) },
+          ];
         case 'customers/create':
         case 'customers/update':
           return [{ type: 'customer', customer: mapCustomer(b) }];
@@ -412,7 +448,11 @@ export function createShopifyConnector(http: HttpOptions = {}): StoreConnector {
               {
                 type: 'order_patch',
                 orderExternalId: order.externalId,
-                patch: { status: 'cancelled', cancelledAt: new Date().toISOString(), cancelReason: cmd.reason },
+                patch: {
+                  status: 'cancelled',
+                  cancelledAt: new Date().toISOString(),
+                  cancelReason: cmd.reason,
+                },
               },
             ],
           };
@@ -442,7 +482,9 @@ export function createShopifyConnector(http: HttpOptions = {}): StoreConnector {
           checkUserErrors(data.orderUpdate);
           return {
             summary: `Shipping address of ${order.number} updated in Shopify`,
-            changes: [{ type: 'order_patch', orderExternalId: order.externalId, patch: { shippingAddress: a } }],
+            changes: [
+              { type: 'order_patch', orderExternalId: order.externalId, patch: { shippingAddress: a } },
+            ],
           };
         }
         case 'resend': {
@@ -451,7 +493,11 @@ export function createShopifyConnector(http: HttpOptions = {}): StoreConnector {
             if (!l) throw new StoreError(`Line ${sel.lineItemExternalId} is not on order ${order.number}`);
             return l.variantExternalId
               ? { variantId: gid('ProductVariant', l.variantExternalId), quantity: sel.quantity }
-              : { title: l.title, originalUnitPrice: fromMinor(l.price, order.currency), quantity: sel.quantity };
+              : {
+                  title: l.title,
+                  originalUnitPrice: fromMinor(l.price, order.currency),
+                  quantity: sel.quantity,
+                };
           });
           const a = order.shippingAddress;
           const created = await gql<{ draftOrderCreate: J }>(
@@ -463,7 +509,9 @@ export function createShopifyConnector(http: HttpOptions = {}): StoreConnector {
                 note: cmd.note ?? `Replacement for ${order.number} (Shopdesk)`,
                 tags: ['replacement', 'shopdesk'],
                 lineItems,
-                ...(cmd.free ? { appliedDiscount: { valueType: 'PERCENTAGE', value: 100, title: 'Replacement' } } : {}),
+                ...(cmd.free
+                  ? { appliedDiscount: { valueType: 'PERCENTAGE', value: 100, title: 'Replacement' } }
+                  : {}),
                 ...(a?.address1
                   ? {
                       shippingAddress: {
@@ -512,7 +560,12 @@ export function createShopifyConnector(http: HttpOptions = {}): StoreConnector {
                 customerGets: {
                   value: cmd.percent
                     ? { percentage: cmd.percent / 100 }
-                    : { discountAmount: { amount: fromMinor(cmd.amount ?? 0, order.currency), appliesOnEachItem: false } },
+                    : {
+                        discountAmount: {
+                          amount: fromMinor(cmd.amount ?? 0, order.currency),
+                          appliesOnEachItem: false,
+                        },
+                      },
                   items: { all: true },
                 },
               },

@@ -60,14 +60,17 @@ export function mapCustomer(c: J): StoreCustomerInput {
     firstName: str(c.first_name),
     lastName: str(c.last_name),
     ordersCount: typeof c.orders_count === 'number' ? c.orders_count : null,
-    totalSpent: c.total_spent !== undefined ? toMinor(str(c.total_spent) ?? '0', str(c.currency) ?? 'USD') : null,
+    totalSpent:
+      c.total_spent !== undefined ? toMinor(str(c.total_spent) ?? '0', str(c.currency) ?? 'USD') : null,
     updatedAt: str(c.updated_at),
   };
 }
 
 export function mapRefund(r: J, currency: string): StoreRefundInput {
   const lines = arr(r.refund_line_items);
-  const txs = arr(r.transactions).filter((t) => t.kind === 'refund' && t.status !== 'failure' && t.status !== 'error');
+  const txs = arr(r.transactions).filter(
+    (t) => t.kind === 'refund' && t.status !== 'failure' && t.status !== 'error',
+  );
   const amount = txs.length
     ? txs.reduce((s, t) => s + toMinor(str(t.amount), currency), 0)
     : lines.reduce((s, l) => s + toMinor(str(l.subtotal), currency) + toMinor(str(l.total_tax), currency), 0);
@@ -106,7 +109,10 @@ export function mapFulfillment(f: J): StoreFulfillmentInput {
   return {
     externalId: shopifyId(f),
     status: (fulfillmentStatuses.has(status) ? status : 'success') as StoreFulfillmentInput['status'],
-    shipmentStatus: shipment && shipmentStatuses.has(shipment) ? (shipment as StoreFulfillmentInput['shipmentStatus']) : null,
+    shipmentStatus:
+      shipment && shipmentStatuses.has(shipment)
+        ? (shipment as StoreFulfillmentInput['shipmentStatus'])
+        : null,
     carrier: str(f.tracking_company),
     trackingNumber: str(f.tracking_number) ?? str(arr(f.tracking_numbers)[0]),
     trackingUrl: url(f.tracking_url) ?? url(arr(f.tracking_urls)[0]),
@@ -119,7 +125,15 @@ export function mapFulfillment(f: J): StoreFulfillmentInput {
   };
 }
 
-const financial = new Set(['pending', 'authorized', 'partially_paid', 'paid', 'partially_refunded', 'refunded', 'voided']);
+const financial = new Set([
+  'pending',
+  'authorized',
+  'partially_paid',
+  'paid',
+  'partially_refunded',
+  'refunded',
+  'voided',
+]);
 const fulfilment: Record<string, StoreOrderInput['fulfillmentStatus']> = {
   fulfilled: 'fulfilled',
   partial: 'partial',
@@ -133,7 +147,8 @@ export function mapOrder(o: J): StoreOrderInput {
   const refunds = arr(o.refunds).map((r) => mapRefund(r, currency));
   const refundedQty = new Map<string, number>();
   for (const r of refunds)
-    for (const l of r.lineItems) refundedQty.set(l.lineItemExternalId, (refundedQty.get(l.lineItemExternalId) ?? 0) + l.quantity);
+    for (const l of r.lineItems)
+      refundedQty.set(l.lineItemExternalId, (refundedQty.get(l.lineItemExternalId) ?? 0) + l.quantity);
   const shipping =
     obj(o.total_shipping_price_set).shop_money !== undefined
       ? money(o, 'total_shipping_price_set', '_', currency)

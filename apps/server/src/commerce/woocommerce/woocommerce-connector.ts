@@ -97,7 +97,8 @@ export function mapWooOrder(o: J): StoreOrderInput {
     tax: toMinor(str(o.total_tax), currency),
     total: toMinor(str(o.total), currency),
     ...base,
-    fulfillmentStatus: tracking.length && base.fulfillmentStatus === 'unfulfilled' ? 'fulfilled' : base.fulfillmentStatus,
+    fulfillmentStatus:
+      tracking.length && base.fulfillmentStatus === 'unfulfilled' ? 'fulfilled' : base.fulfillmentStatus,
     cancelledAt: o.status === 'cancelled' ? modified : null,
     shippingAddress: mapAddress(o.shipping),
     billingAddress: mapAddress(o.billing),
@@ -204,7 +205,8 @@ export function createWooCommerceConnector(http: HttpOptions = {}): StoreConnect
   /** WC REST v3 with HTTP Basic auth (consumer key/secret) over HTTPS; errors are {code, message, data}. */
   async function api(ctx: ConnectionContext, method: string, path: string, body?: unknown, query = '') {
     const { consumerKey, consumerSecret } = ctx.credentials;
-    if (!ctx.baseUrl || !consumerKey || !consumerSecret) throw new StoreError('The WooCommerce connection has no URL or API keys');
+    if (!ctx.baseUrl || !consumerKey || !consumerSecret)
+      throw new StoreError('The WooCommerce connection has no URL or API keys');
     const res = await storeFetch(
       `${ctx.baseUrl.replace(/\/+$/, '')}/wp-json/wc/v3${path}${query}`,
       {
@@ -229,7 +231,11 @@ export function createWooCommerceConnector(http: HttpOptions = {}): StoreConnect
     return res;
   }
 
-  async function refund(ctx: ConnectionContext, order: OrderSnapshot, cmd: Extract<ActionCommand, { kind: 'refund' }>) {
+  async function refund(
+    ctx: ConnectionContext,
+    order: OrderSnapshot,
+    cmd: Extract<ActionCommand, { kind: 'refund' }>,
+  ) {
     const c = order.currency;
     let credit: string | null = null;
     if (cmd.method === 'store_credit') {
@@ -252,7 +258,11 @@ export function createWooCommerceConnector(http: HttpOptions = {}): StoreConnect
       restock_items: cmd.restock,
       line_items: cmd.lines.map((l) => {
         const line = order.lineItems.find((x) => x.externalId === l.lineItemExternalId);
-        return { id: Number(l.lineItemExternalId) || l.lineItemExternalId, quantity: l.quantity, refund_total: fromMinor((line?.price ?? 0) * l.quantity, c) };
+        return {
+          id: Number(l.lineItemExternalId) || l.lineItemExternalId,
+          quantity: l.quantity,
+          refund_total: fromMinor((line?.price ?? 0) * l.quantity, c),
+        };
       }),
     });
     const r = obj(res.json);
@@ -300,19 +310,27 @@ export function createWooCommerceConnector(http: HttpOptions = {}): StoreConnect
       const b = obj(body);
       if (topic === 'order.deleted') return [{ type: 'order_deleted', orderExternalId: String(b.id) }];
       if (topic.startsWith('order.')) return [{ type: 'order', order: mapWooOrder(b) }];
-      if (topic === 'customer.created' || topic === 'customer.updated') return [{ type: 'customer', customer: mapWooCustomer(b) }];
+      if (topic === 'customer.created' || topic === 'customer.updated')
+        return [{ type: 'customer', customer: mapWooCustomer(b) }];
       if (topic === 'product.created' || topic === 'product.updated' || topic === 'product.restored')
         return [{ type: 'product', product: mapWooProduct(b, ctx.currency) }];
       return [];
     },
     async backfill(ctx, cursor) {
       const page = Number(cursor ?? '1');
-      const res = await api(ctx, 'GET', '/orders', undefined, `?per_page=50&page=${page}&orderby=id&order=asc`);
+      const res = await api(
+        ctx,
+        'GET',
+        '/orders',
+        undefined,
+        `?per_page=50&page=${page}&orderby=id&order=asc`,
+      );
       const list = arr(res.json);
       const totalPages = Number(res.headers.get('x-wp-totalpages') ?? '0');
       return {
         changes: list.map((o) => ({ type: 'order' as const, order: mapWooOrder(o) })),
-        nextCursor: list.length > 0 && (totalPages ? page < totalPages : list.length === 50) ? String(page + 1) : null,
+        nextCursor:
+          list.length > 0 && (totalPages ? page < totalPages : list.length === 50) ? String(page + 1) : null,
       };
     },
     async execute(ctx, order, cmd): Promise<ActionOutcome> {
@@ -355,7 +373,10 @@ export function createWooCommerceConnector(http: HttpOptions = {}): StoreConnect
           const lines = cmd.lines.map((sel) => {
             const l = order.lineItems.find((x) => x.externalId === sel.lineItemExternalId);
             if (!l) throw new StoreError(`Line ${sel.lineItemExternalId} is not on order ${order.number}`);
-            const variation = l.variantExternalId && l.variantExternalId !== l.productExternalId ? Number(l.variantExternalId) : undefined;
+            const variation =
+              l.variantExternalId && l.variantExternalId !== l.productExternalId
+                ? Number(l.variantExternalId)
+                : undefined;
             return {
               product_id: Number(l.productExternalId),
               ...(variation ? { variation_id: variation } : {}),

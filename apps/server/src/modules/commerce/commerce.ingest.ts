@@ -206,7 +206,9 @@ export async function ingestChanges(
 
   const refunds = [
     ...appliedOrders.flatMap((o) => o.refunds.map((r) => ({ orderId: idOf(o), r }))),
-    ...knownLoose.flatMap((c) => (c.type === 'refund' ? [{ orderId: looseIds.get(c.orderExternalId)!, r: c.refund }] : [])),
+    ...knownLoose.flatMap((c) =>
+      c.type === 'refund' ? [{ orderId: looseIds.get(c.orderExternalId)!, r: c.refund }] : [],
+    ),
   ];
   const refundRows = [];
   for (const { orderId, r } of refunds)
@@ -229,7 +231,13 @@ export async function ingestChanges(
     ),
     ...knownLoose.flatMap((c) =>
       c.type === 'fulfillment'
-        ? [{ orderId: looseIds.get(c.orderExternalId)!, f: c.fulfillment, fallback: new Date().toISOString() }]
+        ? [
+            {
+              orderId: looseIds.get(c.orderExternalId)!,
+              f: c.fulfillment,
+              fallback: new Date().toISOString(),
+            },
+          ]
         : [],
     ),
   ];
@@ -255,7 +263,9 @@ export async function ingestChanges(
   for (const c of changes) {
     if (c.type === 'order_deleted') await repo.deleteOrderByExternal(db, connectionId, c.orderExternalId);
     if (c.type === 'order_patch') {
-      const id = (await repo.orderIdsByExternal(db, connectionId, [c.orderExternalId])).get(c.orderExternalId);
+      const id = (await repo.orderIdsByExternal(db, connectionId, [c.orderExternalId])).get(
+        c.orderExternalId,
+      );
       if (id)
         await repo.patchOrder(db, id, {
           status: c.patch.status,
@@ -267,7 +277,13 @@ export async function ingestChanges(
     }
   }
 
-  const touched = [...new Set([...applied.values(), ...refundRows.map((r) => r.order_id), ...fulfillments.map((f) => f.orderId)])];
+  const touched = [
+    ...new Set([
+      ...applied.values(),
+      ...refundRows.map((r) => r.order_id),
+      ...fulfillments.map((f) => f.orderId),
+    ]),
+  ];
   await repo.refreshDerived(db, touched);
   return {
     customers: customerRows.length,

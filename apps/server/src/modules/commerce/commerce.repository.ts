@@ -41,7 +41,9 @@ export const insertConnection = async (
     RETURNING *`))!;
 
 export const findConnection = (db: Db, workspaceId: number, id: number) =>
-  db.one<ConnectionRow>(sql`SELECT * FROM store_connections WHERE workspace_id = ${workspaceId} AND id = ${id}`);
+  db.one<ConnectionRow>(
+    sql`SELECT * FROM store_connections WHERE workspace_id = ${workspaceId} AND id = ${id}`,
+  );
 
 /** Webhooks arrive without a workspace: the connection id in the URL names it. */
 export const findConnectionById = (db: Db, id: number) =>
@@ -53,9 +55,16 @@ export const findConnectionByTokenHash = (db: Db, hash: string) =>
   );
 
 export const listConnections = (db: Db, workspaceId: number) =>
-  db.query<ConnectionRow>(sql`SELECT * FROM store_connections WHERE workspace_id = ${workspaceId} ORDER BY id`);
+  db.query<ConnectionRow>(
+    sql`SELECT * FROM store_connections WHERE workspace_id = ${workspaceId} ORDER BY id`,
+  );
 
-export async function updateConnection(db: Db, workspaceId: number, id: number, fields: Record<string, unknown>) {
+export async function updateConnection(
+  db: Db,
+  workspaceId: number,
+  id: number,
+  fields: Record<string, unknown>,
+) {
   const sets = Object.entries(fields)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => sql`${sql.identifier(k)} = ${v}`);
@@ -76,7 +85,11 @@ export async function connectionStats(db: Db, workspaceId: number, id: number) {
     ),
     db.one<{ n: number }>(sql`SELECT count(*)::int AS n FROM inbound_events
       WHERE workspace_id = ${workspaceId} AND channel = ${`store:${id}`} AND processed_at IS NULL AND error IS NULL`),
-    db.query<{ id: number; error: string | null; received_at: Date }>(sql`SELECT id, error, received_at FROM inbound_events
+    db.query<{
+      id: number;
+      error: string | null;
+      received_at: Date;
+    }>(sql`SELECT id, error, received_at FROM inbound_events
       WHERE workspace_id = ${workspaceId} AND channel = ${`store:${id}`} AND error IS NOT NULL AND processed_at IS NULL
       ORDER BY id DESC LIMIT 10`),
   ]);
@@ -88,7 +101,13 @@ export async function connectionStats(db: Db, workspaceId: number, id: number) {
 /** Stores a delivery once; returns its id, or null when this provider id was seen before. */
 export const insertInboundEvent = async (
   db: Db,
-  e: { workspaceId: number; channel: string; providerId: string; headers: Record<string, unknown>; payload: Buffer },
+  e: {
+    workspaceId: number;
+    channel: string;
+    providerId: string;
+    headers: Record<string, unknown>;
+    payload: Buffer;
+  },
 ) =>
   (
     await db.one<{ id: number }>(sql`
@@ -105,7 +124,9 @@ export const findInboundEvent = (db: Db, id: number) =>
     headers: Record<string, string>;
     payload: Buffer | Uint8Array;
     processed_at: Date | null;
-  }>(sql`SELECT id, workspace_id, channel, headers, payload, processed_at FROM inbound_events WHERE id = ${id}`);
+  }>(
+    sql`SELECT id, workspace_id, channel, headers, payload, processed_at FROM inbound_events WHERE id = ${id}`,
+  );
 
 export const markInboundEvent = (db: Db, id: number, error: string | null) =>
   db.query(
@@ -128,7 +149,12 @@ export interface CustomerRowIn {
   remote_updated_at: string | null;
 }
 
-export async function upsertCustomers(db: Db, workspaceId: number, connectionId: number, rows: CustomerRowIn[]) {
+export async function upsertCustomers(
+  db: Db,
+  workspaceId: number,
+  connectionId: number,
+  rows: CustomerRowIn[],
+) {
   if (!rows.length) return new Map<string, number>();
   const out = await db.query<{ id: number; external_id: string }>(sql`
     INSERT INTO store_customers (workspace_id, connection_id, external_id, contact_id, email, phone, first_name, last_name,
@@ -154,7 +180,10 @@ export async function upsertCustomers(db: Db, workspaceId: number, connectionId:
   const missing = rows.filter((r) => !map.has(r.external_id)).map((r) => r.external_id);
   if (missing.length) {
     // Stale updates were skipped; their rows still exist and orders must still point at them.
-    for (const r of await db.query<{ id: number; external_id: string }>(sql`SELECT id, external_id FROM store_customers
+    for (const r of await db.query<{
+      id: number;
+      external_id: string;
+    }>(sql`SELECT id, external_id FROM store_customers
       WHERE connection_id = ${connectionId} AND external_id = ANY(${missing}::text[])`))
       map.set(r.external_id, r.id);
   }
@@ -165,7 +194,14 @@ export async function upsertProducts(
   db: Db,
   workspaceId: number,
   connectionId: number,
-  rows: { external_id: string; title: string; status: string; image_url: string | null; url: string | null; remote_updated_at: string | null }[],
+  rows: {
+    external_id: string;
+    title: string;
+    status: string;
+    image_url: string | null;
+    url: string | null;
+    remote_updated_at: string | null;
+  }[],
   variants: {
     product_external_id: string;
     external_id: string;
@@ -326,7 +362,16 @@ export async function upsertLineItems(
 export async function upsertTransactions(
   db: Db,
   workspaceId: number,
-  rows: { order_id: number; external_id: string; kind: string; gateway: string | null; status: string; amount_minor: number; currency: string; processed_at: string }[],
+  rows: {
+    order_id: number;
+    external_id: string;
+    kind: string;
+    gateway: string | null;
+    status: string;
+    amount_minor: number;
+    currency: string;
+    processed_at: string;
+  }[],
 ) {
   if (!rows.length) return;
   await db.query(sql`
@@ -434,12 +479,28 @@ export const orderIdsByExternal = async (db: Db, connectionId: number, externalI
 export const deleteOrderByExternal = (db: Db, connectionId: number, externalId: string) =>
   db.query(sql`DELETE FROM orders WHERE connection_id = ${connectionId} AND external_id = ${externalId}`);
 
-export const patchOrder = (db: Db, orderId: number, fields: { status?: string; cancelled_at?: string; cancel_reason?: string; shipping_address?: unknown; financial_status?: string }) => {
+export const patchOrder = (
+  db: Db,
+  orderId: number,
+  fields: {
+    status?: string;
+    cancelled_at?: string;
+    cancel_reason?: string;
+    shipping_address?: unknown;
+    financial_status?: string;
+  },
+) => {
   const sets = Object.entries(fields)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => (k === 'shipping_address' ? sql`shipping_address = ${JSON.stringify(v)}::jsonb` : sql`${sql.identifier(k)} = ${v}`));
+    .map(([k, v]) =>
+      k === 'shipping_address'
+        ? sql`shipping_address = ${JSON.stringify(v)}::jsonb`
+        : sql`${sql.identifier(k)} = ${v}`,
+    );
   if (!sets.length) return Promise.resolve([]);
-  return db.query(sql`UPDATE orders SET ${sql.join(sets, sql`, `)}, updated_at = now() WHERE id = ${orderId}`);
+  return db.query(
+    sql`UPDATE orders SET ${sql.join(sets, sql`, `)}, updated_at = now() WHERE id = ${orderId}`,
+  );
 };
 
 // ---------- read model ----------
@@ -491,7 +552,13 @@ export interface OrderQuery {
   email?: string;
 }
 
-export const listOrders = (db: Db, workspaceId: number, q: OrderQuery, limit: number, before?: [string, number]) =>
+export const listOrders = (
+  db: Db,
+  workspaceId: number,
+  q: OrderQuery,
+  limit: number,
+  before?: [string, number],
+) =>
   db.query<OrderRow>(sql`SELECT ${orderCols} ${orderFrom}
     WHERE o.workspace_id = ${workspaceId}
       ${q.contactIds ? sql`AND o.contact_id = ANY(${q.contactIds}::bigint[])` : sql``}
@@ -501,7 +568,10 @@ export const listOrders = (db: Db, workspaceId: number, q: OrderQuery, limit: nu
     ORDER BY o.placed_at DESC, o.id DESC LIMIT ${limit}`);
 
 export const lifetimeValue = (db: Db, workspaceId: number, contactIds: number[]) =>
-  db.query<{ currency: string; total: number }>(sql`SELECT currency, sum(total_minor - refunded_minor)::bigint AS total
+  db.query<{
+    currency: string;
+    total: number;
+  }>(sql`SELECT currency, sum(total_minor - refunded_minor)::bigint AS total
     FROM orders WHERE workspace_id = ${workspaceId} AND contact_id = ANY(${contactIds}::bigint[]) AND status <> 'cancelled'
     GROUP BY currency ORDER BY currency`);
 
@@ -525,7 +595,9 @@ export async function orderChildren(db: Db, orderIds: number[]) {
       fulfilled_quantity: number;
       image_url: string | null;
       final_sale: boolean;
-    }>(sql`SELECT * FROM order_line_items WHERE order_id = ANY(${orderIds}::bigint[]) ORDER BY order_id, position, id`),
+    }>(
+      sql`SELECT * FROM order_line_items WHERE order_id = ANY(${orderIds}::bigint[]) ORDER BY order_id, position, id`,
+    ),
     db.query<{
       order_id: number;
       external_id: string;
@@ -535,7 +607,9 @@ export async function orderChildren(db: Db, orderIds: number[]) {
       amount_minor: number;
       currency: string;
       processed_at: Date;
-    }>(sql`SELECT * FROM order_transactions WHERE order_id = ANY(${orderIds}::bigint[]) ORDER BY processed_at, id`),
+    }>(
+      sql`SELECT * FROM order_transactions WHERE order_id = ANY(${orderIds}::bigint[]) ORDER BY processed_at, id`,
+    ),
     db.query<{
       order_id: number;
       external_id: string;
@@ -558,7 +632,9 @@ export async function orderChildren(db: Db, orderIds: number[]) {
       expected_delivery_at: Date | null;
       shipped_at: Date | null;
       delivered_at: Date | null;
-    }>(sql`SELECT * FROM fulfillments WHERE order_id = ANY(${orderIds}::bigint[]) ORDER BY coalesce(shipped_at, remote_updated_at), id`),
+    }>(
+      sql`SELECT * FROM fulfillments WHERE order_id = ANY(${orderIds}::bigint[]) ORDER BY coalesce(shipped_at, remote_updated_at), id`,
+    ),
   ]);
   return { lines, transactions, refunds, fulfillments };
 }
@@ -567,8 +643,11 @@ export type OrderChildren = Awaited<ReturnType<typeof orderChildren>>;
 // ---------- policy ----------
 
 export const getPolicy = async (db: Db, workspaceId: number) =>
-  (await db.one<{ policy: Record<string, unknown> }>(sql`SELECT policy FROM commerce_policies WHERE workspace_id = ${workspaceId}`))
-    ?.policy ?? null;
+  (
+    await db.one<{ policy: Record<string, unknown> }>(
+      sql`SELECT policy FROM commerce_policies WHERE workspace_id = ${workspaceId}`,
+    )
+  )?.policy ?? null;
 
 export const putPolicy = (db: Db, workspaceId: number, policy: unknown, agentId: number | null) =>
   db.query(sql`INSERT INTO commerce_policies (workspace_id, policy, updated_by) VALUES (${workspaceId}, ${JSON.stringify(policy)}::jsonb, ${agentId})
@@ -636,7 +715,9 @@ export const findAction = (db: Db, workspaceId: number, id: number) =>
   db.one<ActionRow>(sql`${actionSelect} WHERE a.workspace_id = ${workspaceId} AND a.id = ${id}`);
 
 export const findActionByKey = (db: Db, workspaceId: number, key: string) =>
-  db.one<ActionRow>(sql`${actionSelect} WHERE a.workspace_id = ${workspaceId} AND a.idempotency_key = ${key}`);
+  db.one<ActionRow>(
+    sql`${actionSelect} WHERE a.workspace_id = ${workspaceId} AND a.idempotency_key = ${key}`,
+  );
 
 export const listActions = (
   db: Db,
@@ -656,7 +737,12 @@ export const transitionAction = async (
   id: number,
   from: string[],
   to: string,
-  fields: { decided_by?: number; decision_note?: string | null; result?: unknown; error?: string | null } = {},
+  fields: {
+    decided_by?: number;
+    decision_note?: string | null;
+    result?: unknown;
+    error?: string | null;
+  } = {},
 ) =>
   (
     await db.one<{ id: number }>(sql`UPDATE order_actions SET status = ${to}, updated_at = now()

@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoOrder } from './commerce-helpers.ts';
+import { startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
+
+let t: TestApp;
+let ws: TestWorkspace;
+let store: { authorization: string };
+let token: string;
+let other: TestWorkspace;
+
+const call = (method: string, url: string, headers: Record<string, string>, payload?: unknown) =>
+  t.app.inject({ method: method as 'GET', url, headers, payload: payload as object });
+
+beforeAll(async () => {
+  t = await startTestApp();
+  ws = await t.workspace('Store API Shop');
+  other = await t.workspace('Other Shop');
+  const res = await call('POST', '/api/v1/commerce/connections', ws.admin.headers, {
+    platform: 'builtin',
+    currency: 'EUR',
+  });
+  expect(res.statusCode).toBe(201);
+  token = res.json().token;
+  expect(token).toMatch(/^sdstore_/);
+  store = { authorization: `Bearer ${token}` };
+});
+afterAll(() => t?.stop());
+
+describe('built-in store API', () => {
+  it('needs the store token, and validates batches without changing anything', async () => {
+    expect(
+      (await call('POST', '/api/v1/store/batch', ws.admin.headers, { orders: [demoOrder()] })).statusCode,
+    ).toBe(401);
+    const bad = await call('POST', '/api/v1/store/batch', store, { orders: [{ ...demoOrder(), total: -5 }] });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details[0].path).toContain('orders.0.total');
+    const list = await call('GET', '/api/v1/commerce/orders?number=1001', ws.agent.headers);
+    expect(list.json().items).toHaveLength(0);
+  });
+
+  it('upserts orders idempotently, links the customer to a contact, and keeps the newer state', async () => {
+    const first = await call('POST', '/api/v1/store/batch', store, { orders: [demoOrder()] });
+    expect(first.statusCode).toBe(200);
+    expect(first.json().orders).toEqual({ applied: 1, skippedStale: 0 });
+    // Same delivery again: still one order, one set of lines.
+    await call('POST', '/api/v1/store/batch', store, { orders: [demoOrder()] });
+    const newer = new Date(Date.now() - 4 * 86400_000).toISOString();
+    await call('POST', '/api/v1/store/batch', store, {
+      orders: [
+        demoOrder({
+          updatedAt: newer,
+          fulfillmentStatus: 'fulfilled',
+          fulfillments: [
+            {
+              externalId: 'f-1',
+              carrier: 'DHL',
+              trackingNumber: 'JD0001',
+              trackingUrl: 'https://dhl.example/JD0001',
+              updatedAt: newer,
+            },
+          ],
+        }),
+      ],
+    });
+    // An older update arriving late is skipped.
+    const stale = await call('POST', '/api/v1/store/batch', store, {
+      orders: [demoOrder({ fulfillmentStatus: 'unfulfilled' })],
+    });
+    expect(stale.json().orders).toEqual({ applied: 0, skippedStale: 1 });
+
+    const contacts = await call('GET', '/api/v1/contacts?q=emma', ws.agent.headers);
+    const contact = contacts.json().items.find((c: { email: string }) => c.email === 'emma@example.com');
+    expect(contact).toBeTruthy();
+    const orders = (
+      await call('GET', `/api/v1/commerce/orders?contactId=${contact.id}`, ws.agent.headers)
+    ).json();
+    expect(orders.items).toHaveLength(1);
+    const o = orders.items[0];
+    expect(o).toMatchObject({
+      number: '#1001',
+      total: 16300,
+      currency: 'EUR',
+      fulfillmentStatus: 'fulfilled',
+    });
+    expect(o.lineItems.map((l: { title: string }) => l.title)).toEqual(['Trail Runner 2', 'Merino Socks']);
+    expect(o.fulfillments[0]).toMatchObject({ carrier: 'DHL', trackingNumber: 'JD0001' });
+    expect(orders.lifetimeValue).toEqual([{ currency: 'EUR', total: 16300 }]);
+
+    // Another workspace sees nothing of it.
+    expect((await call('GET', `/api/v1/commerce/orders/${o.id}`, other.admin.headers)).statusCode).toBe(404);
+  });
+
+  it('applies shipment updates to known orders and rejects unknown ones', async () => {
+    const bad = await call('POST', '/api/v1/store/shipments', store, {
+      shipments: [{ orderExternalId: 'nope', fulfillment: { externalId: 'f-x' } }],
+    });
+    expect(bad.statusCode).toBe(400);
+    const ok = await call('POST', '/api/v1/store/shipments', store, {
+      shipments: [
+        {
+          orderExternalId: 'o-1001',
+          fulfillment: {
+            externalId: 'f-1',
+            carrier: 'DHL',
+            trackingNumber: 'JD0001',
+            shipmentStatus: 'delivered',
+            deliveredAt: new Date().toISOString(),
+            updatedAt: new Date().toISOString(),
+          },
+        },
+      ],
+    });
+    expect(ok.statusCode).toBe(200);
+    const o = (await call('GET', '/api/v1/commerce/orders?number=%231001', ws.agent.headers)).json().items[0];
+    expect(o.fulfillments).toHaveLength(1);
+    expect(o.fulfillments[0].shipmentStatus).toBe('delivered');
+  });
+
+  it("shows a ticket's orders newest first with the mentioned order highlighted", async () => {
+    await call('POST', '/api/v1/store/batch', store, {
+      orders: [
+        demoOrder({
+          externalId: 'o-1002',
+          number: '#1002',
+          placedAt: new Date(Date.now() - 86400_000).toISOString(),
+          updatedAt: new Date().toISOString(),
+        }),
+      ],
+    });
+    const ticket = (
+      await call('POST', '/api/v1/tickets', ws.agent.headers, {
+        subject: 'Question about my order',
+        contact: { email: 'emma@example.com' },
+        message: { body: 'Hi, order #1001 arrived but the socks are missing.' },
+      })
+    ).json();
+    const res = await call('GET', `/api/v1/commerce/tickets/${ticket.id}/orders`, ws.agent.headers);
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.items.map((o: { number: string }) => o.number)).toEqual(['#1002', '#1001']);
+    expect(body.items.map((o: { mentioned: boolean }) => o.mentioned)).toEqual([false, true]);
+    expect(body.mentionedNumbers).toEqual(['#1001']);
+    const vars = (
+      await call('GET', `/api/v1/commerce/tickets/${ticket.id}/order-variables`, ws.agent.headers)
+    ).json();
+    expect(vars.order).toMatchObject({ number: '#1001', trackingNumber: 'JD0001', total: '163.00 EUR' });
+  });
+
+  it('lists the connection with its sync status, without secrets', async () => {
+    const list = (await call('GET', '/api/v1/commerce/connections', ws.lead.headers)).json();
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ platform: 'builtin', orderCount: 2, hasCredentials: true });
+    expect(JSON.stringify(list)).not.toContain(token);
+    expect((await call('GET', '/api/v1/commerce/connections', ws.agent.headers)).statusCode).toBe(403);
+    expect(
+      (await call('POST', '/api/v1/commerce/connections', ws.lead.headers, { platform: 'builtin' }))
+        .statusCode,
+    ).toBe(403);
+  });
+});
