@@ -11,6 +11,7 @@ import { ChannelRegistry } from './channels/channel-adapter.ts';
 import type { Config } from './config.ts';
 import { createAgentsService, registerAgentRoutes } from './modules/agents/index.ts';
 import { registerAuditRoutes } from './modules/audit/index.ts';
+import { installCommerce } from './modules/commerce/index.ts';
 import { createContactsService, registerContactRoutes } from './modules/contacts/index.ts';
 import { createInboxService, registerInboxRoutes } from './modules/inbox/index.ts';
 import { createMacrosService, registerMacroRoutes } from './modules/macros/index.ts';
@@ -161,6 +162,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   registerSlaListeners(bus, sla);
   jobs.register(slaCheckJob(sla));
   jobs.register(slaRecomputeWorkspaceJob(sla));
+  installCommerce({ app, router, deps, tickets, contacts, macros });
 
   const hub = new RealtimeHub(bus);
   new client.Gauge({
