@@ -69,7 +69,7 @@ export function Link({
   children,
   className,
   ...rest
-}: { to: string; children: ReactNode; className?: string } & Omit<
+}: { to: string; children: ReactNode; className?: string; ref?: React.Ref<HTMLAnchorElement> } & Omit<
   React.AnchorHTMLAttributes<HTMLAnchorElement>,
   'href'
 >) {

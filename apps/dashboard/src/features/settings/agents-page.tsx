@@ -1,0 +1,145 @@
+import type { Role } from '@shopdesk/contracts';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api } from '../../lib/api.ts';
+import { useMe } from '../../lib/session.tsx';
+import { useAction } from './use-action.tsx';
+
+const ROLES: Role[] = ['admin', 'lead', 'agent', 'read-only'];
+
+export default function AgentsPage() {
+  const me = useMe();
+  const agents = useQuery({ queryKey: ['agents'], queryFn: api.agents.list });
+  const teams = useQuery({ queryKey: ['teams'], queryFn: api.teams.list });
+  const { run, view } = useAction(['agents'], ['teams']);
+  const [form, setForm] = useState({ name: '', email: '', role: 'agent' as Role, password: '' });
+  return (
+    <div className="stack">
+      <h2>Agents</h2>
+      {view}
+      <table className="grid">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Email</th>
+            <th>Role</th>
+            <th>Teams</th>
+            <th>2FA</th>
+            <th>Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(agents.data?.items ?? []).map((a) => (
+            <tr key={a.id}>
+              <td>{a.name}</td>
+              <td>{a.email}</td>
+              <td>
+                <select
+                  aria-label={`Role of ${a.name}`}
+                  value={a.role}
+                  disabled={a.id === me.agent.id}
+                  onChange={(e) =>
+                    void run(
+                      () => api.agents.update(a.id, { role: e.target.value as Role }),
+                      `${a.name} is now ${e.target.value}`,
+                    )
+                  }
+                >
+                  {ROLES.map((r) => (
+                    <option key={r}>{r}</option>
+                  ))}
+                </select>
+              </td>
+              <td>
+                <select
+                  aria-label={`Teams of ${a.name}`}
+                  multiple
+                  value={a.teamIds.map(String)}
+                  onChange={(e) =>
+                    void run(
+                      () =>
+                        api.agents.update(a.id, {
+                          teamIds: [...e.target.selectedOptions].map((o) => Number(o.value)),
+                        }),
+                      `Teams of ${a.name} saved`,
+                    )
+                  }
+                >
+                  {(teams.data?.items ?? []).map((t) => (
+                    <option key={t.id} value={t.id}>
+                      {t.name}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td>{a.totpEnabled ? 'on' : 'off'}</td>
+              <td>
+                {a.id !== me.agent.id && (
+                  <button
+                    type="button"
+                    className={a.active ? 'danger' : ''}
+                    onClick={() =>
+                      void run(
+                        () => api.agents.update(a.id, { active: !a.active }),
+                        a.active ? `${a.name} deactivated` : `${a.name} reactivated`,
+                      )
+                    }
+                  >
+                    {a.active ? 'Deactivate' : 'Reactivate'}
+                  </button>
+                )}
+                {a.id === me.agent.id && 'you'}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form
+        className="card stack"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(
+            () => api.agents.create({ ...form, password: form.password || undefined }),
+            `${form.name} invited`,
+          ).then((ok) => ok && setForm({ name: '', email: '', role: 'agent', password: '' }));
+        }}
+      >
+        <h3>Invite an agent</h3>
+        <label>
+          Name
+          <input required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+        </label>
+        <label>
+          Email
+          <input
+            type="email"
+            required
+            value={form.email}
+            onChange={(e) => setForm({ ...form, email: e.target.value })}
+          />
+        </label>
+        <label>
+          Role
+          <select value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })}>
+            {ROLES.map((r) => (
+              <option key={r}>{r}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Initial password (optional, at least 10 characters)
+          <input
+            type="password"
+            minLength={10}
+            autoComplete="new-password"
+            value={form.password}
+            onChange={(e) => setForm({ ...form, password: e.target.value })}
+          />
+        </label>
+        <button type="submit" className="primary">
+          Invite
+        </button>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,138 @@
+import { timelineEvents } from '../../extensions/index.ts';
+import type { MessageT, TicketDetailT } from '../../lib/api.ts';
+import { Avatar } from '../../shell/layout.tsx';
+import { bytes, dateTime } from '../../ui/format.ts';
+import { PlainBody, SafeHtml } from './safe-html.tsx';
+
+type Item = { at: string; key: string; message?: MessageT; event?: TicketDetailT['events'][number] };
+
+export function Timeline({
+  ticket,
+  agentName,
+}: {
+  ticket: TicketDetailT;
+  agentName: (id: number | null) => string | null;
+}) {
+  const items: Item[] = [
+    ...ticket.messages.map((m) => ({ at: m.createdAt, key: `m${m.id}`, message: m })),
+    // Message-like events are already visible as messages; everything else is a line in the timeline.
+    ...ticket.events
+      .filter((e) => !['message.created', 'message.received', 'created'].includes(e.type))
+      .map((e) => ({ at: e.createdAt, key: `e${e.id}`, event: e })),
+  ].sort((a, b) => a.at.localeCompare(b.at) || a.key.localeCompare(b.key));
+  return (
+    <ol className="timeline" aria-label="Conversation">
+      {items.map((it) =>
+        it.message ? (
+          <MessageItem key={it.key} m={it.message} />
+        ) : (
+          <EventLine key={it.key} e={it.event!} ticket={ticket} agentName={agentName} />
+        ),
+      )}
+    </ol>
+  );
+}
+
+function MessageItem({ m }: { m: MessageT }) {
+  const who = m.author.name ?? (m.author.type === 'contact' ? 'Customer' : 'System');
+  const label = m.kind === 'note' ? 'Internal note' : m.kind === 'inbound' ? 'Customer message' : 'Reply';
+  return (
+    <li className={`msg msg-${m.kind}`} data-message-id={m.id} aria-label={`${label} from ${who}`}>
+      <header>
+        <Avatar name={who} size={26} />
+        <strong>{who}</strong>
+        <span className="kind">
+          {m.kind === 'note'
+            ? 'Internal note'
+            : m.kind === 'inbound'
+              ? `via ${m.channel}`
+              : `replied via ${m.channel}`}
+        </span>
+        <span className="spacer" />
+        {m.kind === 'outbound' && m.deliveryStatus !== 'sent' && (
+          <span className={`delivery delivery-${m.deliveryStatus}`} title={m.deliveryError ?? undefined}>
+            {m.deliveryStatus}
+          </span>
+        )}
+        <time dateTime={m.createdAt}>{dateTime(m.createdAt)}</time>
+      </header>
+      {m.bodyHtml ? (
+        <SafeHtml html={m.bodyHtml} title={`Message from ${who}`} />
+      ) : (
+        <PlainBody text={m.bodyText} />
+      )}
+      {m.attachments.length > 0 && (
+        <ul className="attachments" aria-label="Attachments">
+          {m.attachments
+            .filter((a) => !a.inline || !a.contentType.startsWith('image/'))
+            .concat(m.attachments.filter((a) => a.inline && a.contentType.startsWith('image/')))
+            .map((a) => (
+              <li key={a.id}>
+                <a href={a.url} target="_blank" rel="noopener noreferrer" download={a.filename}>
+                  {a.contentType.startsWith('image/') ? (
+                    <img src={a.url} alt={a.filename} loading="lazy" />
+                  ) : (
+                    <span className="file-icon" aria-hidden="true">
+                      📎
+                    </span>
+                  )}
+                  <span>
+                    {a.filename} <span className="muted small">{bytes(a.sizeBytes)}</span>
+                  </span>
+                </a>
+              </li>
+            ))}
+        </ul>
+      )}
+    </li>
+  );
+}
+
+function EventLine({
+  e,
+  ticket,
+  agentName,
+}: {
+  e: TicketDetailT['events'][number];
+  ticket: TicketDetailT;
+  agentName: (id: number | null) => string | null;
+}) {
+  const custom = timelineEvents.get(e.type);
+  if (custom) return <li className="event">{<custom.component event={e} ticket={ticket} />}</li>;
+  const by = agentName(e.actorAgentId) ?? 'Shopdesk';
+  const d = e.data as Record<string, unknown>;
+  let text: string;
+  switch (e.type) {
+    case 'status_changed':
+    case 'status':
+      text = `${by} changed status ${d.from ? `from ${d.from} ` : ''}to ${d.to ?? d.status}`;
+      break;
+    case 'assigned':
+    case 'assignee_changed':
+      text =
+        d.to || d.assigneeId
+          ? `${by} assigned to ${agentName(Number(d.to ?? d.assigneeId))}`
+          : `${by} unassigned the ticket`;
+      break;
+    case 'merged':
+    case 'merged_into':
+      text = `${by} merged ${d.sourceId ? `#${d.sourceId} into this ticket` : `this ticket into #${d.targetId ?? d.into}`}`;
+      break;
+    default:
+      text = `${e.type.replace(/[._]/g, ' ')} by ${by}${Object.keys(d).length ? ` · ${summarise(d)}` : ''}`;
+  }
+  return (
+    <li className="event">
+      <span>{text}</span> <time dateTime={e.createdAt}>{dateTime(e.createdAt)}</time>
+    </li>
+  );
+}
+
+const summarise = (d: Record<string, unknown>) =>
+  Object.entries(d)
+    .slice(0, 4)
+    .map(
+      ([k, v]) =>
+        `${k}: ${Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v)}`,
+    )
+    .join(' · ');
