@@ -8,6 +8,7 @@ import { resolveSecretKey } from './platform/security/crypto.ts';
 import { createAdmin, createToken } from './seed/admin.ts';
 import { DEMO_SLUG, seedDemo } from './seed/demo-seed.ts';
 import { exportWorkspace } from './seed/export.ts';
+import { progressBar, SCALE_SLUG, seedScale } from './seed/scale-seed.ts';
 
 const usage = `Usage: shopdesk <command> [options]
 
@@ -15,6 +16,8 @@ Commands:
   start                                   run the server (migrates; seeds the demo on an empty database)
   migrate                                 apply pending database migrations
   seed                                    seed the "Demo Outfitters" demo workspace
+  seed --scale N [--workspace slug]       load a large workspace: N tickets, ~3N messages, 0.4N contacts
+                                          (benchmarks; resumes when run again with the same N)
   create-admin --email E --password P [--workspace W] [--name N]
                                           create an admin (and the workspace W if it does not exist)
   create-token --email E [--workspace W] [--name N]
@@ -33,6 +36,7 @@ async function main() {
       workspace: { type: 'string' },
       name: { type: 'string' },
       out: { type: 'string' },
+      scale: { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -57,12 +61,32 @@ async function main() {
   try {
     const applied = await migrate(db);
     switch (command) {
+      case 'setup': {
+        // Used by `start` on a fresh embedded data dir: migrate and seed the demo, then exit.
+        const { setupDatabase } = await import('./main.ts');
+        await setupDatabase(config, db);
+        break;
+      }
       case 'migrate':
         process.stdout.write(
           applied.length ? `Applied: ${applied.join(', ')}\n` : 'Database is up to date.\n',
         );
         break;
       case 'seed': {
+        if (values.scale !== undefined) {
+          const n = Number(values.scale.replace(/_/g, ''));
+          if (!Number.isInteger(n) || n < 1) throw new UsageError('--scale needs a positive whole number');
+          const r = await seedScale(db, {
+            tickets: n,
+            slug: values.workspace ?? SCALE_SLUG,
+            onProgress: progressBar(),
+          });
+          process.stdout.write(
+            `Workspace "${r.slug}": ${r.tickets} tickets, ${r.messages} messages, ${r.contacts} contacts (${r.seconds.toFixed(0)} s).\n` +
+              (r.password ? `Sign in as ${r.email} with password ${r.password}\n` : ''),
+          );
+          break;
+        }
         if (await db.one(sql`SELECT 1 FROM workspaces WHERE slug = ${DEMO_SLUG}`)) {
           process.stdout.write('The demo workspace already exists.\n');
           break;

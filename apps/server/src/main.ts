@@ -1,24 +1,59 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { countWorkspaces } from './modules/workspaces/index.ts';
+import type { Db } from './platform/db/db.ts';
+import { migrate } from './platform/db/migrate.ts';
 import { DEMO_ADMIN_EMAIL, seedDemo } from './seed/demo-seed.ts';
+
+type Login = { email: string; password: string };
+
+function runSetupProcess(): Promise<void> {
+  const bin = fileURLToPath(new URL('../bin/shopdesk.js', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, 'setup'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: process.env,
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`database setup failed (exit ${code})`)),
+    );
+  });
+}
+
+/** Migrate, and seed the demo into an empty database; the demo login is kept in the data dir. */
+export async function setupDatabase(config: Config, db: Db): Promise<Login | undefined> {
+  await migrate(db);
+  return seedIfEmpty(config, db);
+}
+
+async function seedIfEmpty(config: Config, db: Db): Promise<Login | undefined> {
+  if (!config.SEED_DEMO || (await countWorkspaces(db)) > 0) return undefined;
+  const seeded = await seedDemo(db);
+  const login = { email: seeded.email, password: seeded.password };
+  writeFileSync(join(config.dataDir, 'demo-login.json'), JSON.stringify(login), { mode: 0o600 });
+  return login;
+}
 
 /** Start one node: migrate, seed an empty database with the demo, listen, shut down gracefully. */
 export async function start(config: Config) {
   const started = Date.now();
+  let login: Login | undefined;
+  if (!config.DATABASE_URL && !existsSync(join(config.dataDir, 'pglite', 'PG_VERSION'))) {
+    // First embedded start: initdb, migrations and the demo seed run in a short-lived child process.
+    // PGlite's WebAssembly memory grows during them and is never handed back, so the serving process
+    // would otherwise idle at ~450 MB instead of ~300 MB.
+    await runSetupProcess();
+  }
   const shopdesk = await buildApp(config);
   const { app, db } = shopdesk;
+  login ??= await seedIfEmpty(config, db);
   const credFile = join(config.dataDir, 'demo-login.json');
-  let login: { email: string; password: string } | undefined;
-  if (config.SEED_DEMO && (await countWorkspaces(db)) === 0) {
-    const seeded = await seedDemo(db);
-    login = { email: seeded.email, password: seeded.password };
-    writeFileSync(credFile, JSON.stringify(login), { mode: 0o600 });
-  } else if (existsSync(credFile)) {
-    login = JSON.parse(readFileSync(credFile, 'utf8')) as { email: string; password: string };
-  }
+  if (!login && existsSync(credFile)) login = JSON.parse(readFileSync(credFile, 'utf8')) as Login;
 
   let stopping = false;
   const stop = async (signal: string) => {

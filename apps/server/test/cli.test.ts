@@ -42,7 +42,7 @@ function startServer(): Promise<{ proc: ChildProcess; url: string; email: string
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [bin, 'start'], { env: { ...env, PORT: '0', HOST: '127.0.0.1' } });
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 90_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 170_000);
     proc.stdout!.on('data', (d) => {
       out += d;
       const url = /running at (http:\/\/\S+)/.exec(out)?.[1];
@@ -56,7 +56,8 @@ function startServer(): Promise<{ proc: ChildProcess; url: string; email: string
   });
 }
 
-describe('npx shopdesk', () => {
+// Each CLI call is a fresh process that loads the database engine: slow on a busy 2-core box.
+describe('npx shopdesk', { timeout: 240_000 }, () => {
   it('start: seeds the demo on an empty database, prints URL and login, serves the API, and stops cleanly on SIGTERM', async () => {
     const s = await startServer();
     const ready = await fetch(`${s.url}/api/ready`);
