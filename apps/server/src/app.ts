@@ -15,6 +15,13 @@ import { installCommerce } from './modules/commerce/index.ts';
 import { createContactsService, registerContactRoutes } from './modules/contacts/index.ts';
 import { createInboxService, registerInboxRoutes } from './modules/inbox/index.ts';
 import { createMacrosService, registerMacroRoutes } from './modules/macros/index.ts';
+import {
+  createRoutingService,
+  registerRoutingListeners,
+  registerRoutingRoutes,
+  routingSweepJob,
+  scheduleRoutingSweep,
+} from './modules/routing/index.ts';
 import { createSearchService, registerSearchRoutes } from './modules/search/index.ts';
 import {
   createSlaService,
@@ -145,6 +152,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   );
   const search = createSearchService(deps);
   const sla = createSlaService(deps);
+  const routing = createRoutingService(deps, tickets, sla);
   const macros = createMacrosService(deps, tickets);
 
   registerSystemRoutes(app, router, deps, metrics, pkg.version);
@@ -162,6 +170,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   registerSlaListeners(bus, sla);
   jobs.register(slaCheckJob(sla));
   jobs.register(slaRecomputeWorkspaceJob(sla));
+  registerRoutingRoutes(router, routing);
+  registerRoutingListeners(bus, routing);
+  jobs.register(routingSweepJob(routing, db));
+  await scheduleRoutingSweep(db);
   installCommerce({ app, router, deps, tickets, contacts, macros });
 
   const hub = new RealtimeHub(bus);

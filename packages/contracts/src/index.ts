@@ -5,5 +5,6 @@ export * from './contacts.ts';
 export * from './macros.ts';
 export * from './misc.ts';
 export * from './realtime.ts';
+export * from './routing.ts';
 export * from './sla.ts';
 export * from './tickets.ts';

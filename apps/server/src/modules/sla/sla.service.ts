@@ -106,9 +106,8 @@ export function createSlaService(deps: Deps) {
     const policy = (await repo.listPolicies(tx, workspaceId, true)).find((p) =>
       policyMatches(p.match, ticket),
     );
-    const calendarRow = await repo.calendarForTeam(tx, workspaceId, ticket.team_id);
-    const calendar = toCalendar(calendarRow);
-    if (!policy) return { ticket, policy: null, calendar, clocks: [] as Clock[] };
+    if (!policy) return { ticket, policy: null, calendar: null, clocks: [] as Clock[] };
+    const calendar = toCalendar(await repo.calendarForTeam(tx, workspaceId, ticket.team_id));
     const [messages, events] = await Promise.all([
       repo.timelineMessages(tx, workspaceId, ticketId),
       repo.timelineStatusEvents(tx, workspaceId, ticketId),
