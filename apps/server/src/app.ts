@@ -13,6 +13,7 @@ import { createAgentsService, registerAgentRoutes } from './modules/agents/index
 import { registerAuditRoutes } from './modules/audit/index.ts';
 import { installCommerce } from './modules/commerce/index.ts';
 import { createContactsService, registerContactRoutes } from './modules/contacts/index.ts';
+import { createEmailChannel } from './modules/email/index.ts';
 import { createInboxService, registerInboxRoutes } from './modules/inbox/index.ts';
 import { createMacrosService, registerMacroRoutes } from './modules/macros/index.ts';
 import {
@@ -71,6 +72,8 @@ export interface App {
   hub: RealtimeHub;
   deps: Deps;
   channels: ChannelRegistry;
+  /** The email channel: its SMTP server port, IMAP pollers and service (tests, CLI). */
+  email: ReturnType<typeof createEmailChannel>;
   services: {
     agents: ReturnType<typeof createAgentsService>;
     contacts: ReturnType<typeof createContactsService>;
@@ -166,6 +169,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   registerAuditRoutes(router, deps);
   registerTicketListeners(bus, tickets);
   jobs.register(deliverMessageJob(tickets));
+  const email = createEmailChannel(deps, tickets);
+  channels.register(email.adapter);
+  email.registerRoutes(router);
+  for (const job of email.jobs) jobs.register(job);
   registerSlaRoutes(router, sla);
   registerSlaListeners(bus, sla);
   jobs.register(slaCheckJob(sla));
@@ -211,6 +218,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await serveDashboard(app, config);
 
   if (opts.workers ?? config.RUN_WORKERS) jobs.start();
+  await email.start({ smtp: config.EMAIL_SMTP_ENABLED, imap: opts.workers ?? config.RUN_WORKERS });
 
   let closed = false;
   return {
@@ -221,11 +229,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     hub,
     deps,
     channels,
+    email,
     services: { agents, contacts, tickets },
     async close() {
       if (closed) return;
       closed = true;
       hub.close();
+      await email.stop();
       await app.close();
       await jobs.stop();
       await bus.stop();

@@ -96,6 +96,70 @@ export const settings = {
     default: undefined,
     description: 'Built dashboard to serve at / (defaults to apps/dashboard/dist)',
   },
+  EMAIL_SMTP_ENABLED: {
+    schema: bool,
+    default: 'true',
+    description: 'Run the built-in SMTP server that receives mail for the email inboxes',
+  },
+  EMAIL_SMTP_PORT: {
+    schema: z.coerce.number().int().min(0).max(65535),
+    default: '2525',
+    description: 'Port of the built-in SMTP server (25 behind a firewall rule or port forward in production)',
+  },
+  EMAIL_SMTP_HOST: { schema: z.string().min(1), default: '0.0.0.0', description: 'Interface the SMTP server listens on' },
+  EMAIL_SMTP_HOSTNAME: {
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    description: 'Name the SMTP server greets with (defaults to the machine hostname)',
+  },
+  EMAIL_TLS_CERT_PATH: {
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    description: 'PEM certificate for STARTTLS on the SMTP server (STARTTLS is offered only when set)',
+  },
+  EMAIL_TLS_KEY_PATH: {
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    description: 'PEM private key for EMAIL_TLS_CERT_PATH',
+    sensitive: true,
+  },
+  EMAIL_MAX_BYTES: {
+    schema: z.coerce.number().int().min(1024),
+    default: String(25 * 1024 * 1024),
+    description: 'Largest inbound email accepted (SMTP answers 552 above it)',
+  },
+  EMAIL_RELAY_URL: {
+    schema: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+      .optional(),
+    default: undefined,
+    description:
+      'Outbound SMTP relay, e.g. smtp://user:pass@smtp.example.com:587; unset (and no relay on the inbox) = local dev mailbox',
+    sensitive: true,
+  },
+  EMAIL_DKIM_DOMAIN: {
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    description: 'Sign outbound mail with DKIM for this domain (needs selector and key too)',
+  },
+  EMAIL_DKIM_SELECTOR: { schema: z.string().min(1).optional(), default: undefined, description: 'DKIM selector' },
+  EMAIL_DKIM_KEY_PATH: {
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    description: 'PEM private key for DKIM signing',
+    sensitive: true,
+  },
+  EMAIL_SENDER_LIMIT_PER_HOUR: {
+    schema: z.coerce.number().int().min(1),
+    default: '60',
+    description: 'Emails one sender may open or add to tickets per hour; more are recorded and rejected (floods, loops)',
+  },
+  EMAIL_IMAP_POLL_SECONDS: {
+    schema: z.coerce.number().int().min(5),
+    default: '60',
+    description: 'Safety-net IMAP poll interval (new mail normally arrives at once through IDLE)',
+  },
 } satisfies Record<
   string,
   { schema: z.ZodType; default: string | undefined; description: string; sensitive?: boolean }

@@ -42,7 +42,8 @@ const ticketsOf = async (w: TestWorkspace) =>
     contact: { email: string };
   }[];
 const ticket = async (id: number) => (await get(t, `/api/v1/tickets/${id}`, ws.agent.headers)).json();
-const inboundLog = async () => (await get(t, '/api/v1/email/inbound?limit=200', ws.lead.headers)).json().items;
+const inboundLog = async () =>
+  (await get(t, '/api/v1/email/inbound?limit=200', ws.lead.headers)).json().items;
 
 describe('inbound SMTP', () => {
   it('turns a customer email with HTML, an inline image and an attachment into a ticket', async () => {
@@ -73,7 +74,10 @@ describe('inbound SMTP', () => {
     expect(m.bodyHtml).toContain('<b>not</b>');
     expect(m.bodyHtml).not.toContain('<script');
     expect(m.bodyHtml).toMatch(/src="\/api\/v1\/email\/inline\/[0-9a-f]{64}"/);
-    expect(m.attachments.map((a: { filename: string }) => a.filename).sort()).toEqual(['logo.png', 'receipt.pdf']);
+    expect(m.attachments.map((a: { filename: string }) => a.filename).sort()).toEqual([
+      'logo.png',
+      'receipt.pdf',
+    ]);
     expect(d.followers).toEqual(['bob@customer.test']);
 
     // The inline image is served from our copy, to this workspace only.
@@ -91,7 +95,9 @@ describe('inbound SMTP', () => {
 
     // No relay is configured: the auto-acknowledgement went to the dev mailbox, marked automatic.
     const dev = (await get(t, '/api/v1/email/dev-mailbox', ws.agent.headers)).json().items;
-    const ack = dev.find((x: { ticketId: number; kind: string }) => x.ticketId === mine.id && x.kind === 'auto-ack');
+    const ack = dev.find(
+      (x: { ticketId: number; kind: string }) => x.ticketId === mine.id && x.kind === 'auto-ack',
+    );
     expect(ack).toBeTruthy();
     expect(ack.to).toEqual(['ada@customer.test']);
     const detail = (await get(t, `/api/v1/email/outbound/${ack.id}`, ws.agent.headers)).json();
@@ -112,8 +118,18 @@ describe('inbound SMTP', () => {
   });
 
   it('accepts +tag sub-addresses and aliases', async () => {
-    await sendTo(port, { from: 'tag@customer.test', to: 'support+returns@mail-shop.test', subject: 'Tagged', text: 'x' });
-    await sendTo(port, { from: 'alias@customer.test', to: 'HELP@mail-shop.test', subject: 'Alias', text: 'x' });
+    await sendTo(port, {
+      from: 'tag@customer.test',
+      to: 'support+returns@mail-shop.test',
+      subject: 'Tagged',
+      text: 'x',
+    });
+    await sendTo(port, {
+      from: 'alias@customer.test',
+      to: 'HELP@mail-shop.test',
+      subject: 'Alias',
+      text: 'x',
+    });
     await settle(t);
     const subjects = (await ticketsOf(ws)).map((x) => x.subject);
     expect(subjects).toEqual(expect.arrayContaining(['Tagged', 'Alias']));
@@ -147,18 +163,30 @@ describe('inbound SMTP', () => {
 
   it('answers 451 when the message cannot be stored, and 250 once it can', async () => {
     await t.db.query(
-      (await import('../src/platform/db/db.ts')).sql`ALTER TABLE inbound_events RENAME TO inbound_events_away`,
+      (await import('../src/platform/db/db.ts'))
+        .sql`ALTER TABLE inbound_events RENAME TO inbound_events_away`,
     );
     try {
       await expect(
-        sendTo(port, { from: 'later@customer.test', to: 'support@mail-shop.test', subject: 'Retry me', text: 'x' }),
+        sendTo(port, {
+          from: 'later@customer.test',
+          to: 'support@mail-shop.test',
+          subject: 'Retry me',
+          text: 'x',
+        }),
       ).rejects.toMatchObject({ responseCode: 451 });
     } finally {
       await t.db.query(
-        (await import('../src/platform/db/db.ts')).sql`ALTER TABLE inbound_events_away RENAME TO inbound_events`,
+        (await import('../src/platform/db/db.ts'))
+          .sql`ALTER TABLE inbound_events_away RENAME TO inbound_events`,
       );
     }
-    const ok = await sendTo(port, { from: 'later@customer.test', to: 'support@mail-shop.test', subject: 'Retry me', text: 'x' });
+    const ok = await sendTo(port, {
+      from: 'later@customer.test',
+      to: 'support@mail-shop.test',
+      subject: 'Retry me',
+      text: 'x',
+    });
     expect(ok.response).toMatch(/^250/);
     await settle(t);
     expect((await ticketsOf(ws)).filter((x) => x.subject === 'Retry me')).toHaveLength(1);
@@ -198,7 +226,11 @@ describe('replies through the relay', () => {
       payload: {
         body: 'Sorry about that! Here is a return label.',
         attachments: [
-          { filename: 'label.pdf', contentType: 'application/pdf', contentBase64: Buffer.from('%PDF label').toString('base64') },
+          {
+            filename: 'label.pdf',
+            contentType: 'application/pdf',
+            contentBase64: Buffer.from('%PDF label').toString('base64'),
+          },
         ],
       },
     });
@@ -274,13 +306,33 @@ describe('replies through the relay', () => {
   });
 
   it('reopens a solved ticket and opens a linked follow-up for a closed one', async () => {
-    await t.app.inject({ method: 'PATCH', url: `/api/v1/tickets/${ticketId}`, headers: ws.agent.headers, payload: { status: 'solved' } });
-    await sendTo(port, { from: 'grace@customer.test', to: 'support@mail-shop.test', subject: `Re: [#${ticketId}]`, text: 'still broken' });
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/tickets/${ticketId}`,
+      headers: ws.agent.headers,
+      payload: { status: 'solved' },
+    });
+    await sendTo(port, {
+      from: 'grace@customer.test',
+      to: 'support@mail-shop.test',
+      subject: `Re: [#${ticketId}]`,
+      text: 'still broken',
+    });
     await settle(t);
     expect((await ticket(ticketId)).status).toBe('open');
 
-    await t.app.inject({ method: 'PATCH', url: `/api/v1/tickets/${ticketId}`, headers: ws.agent.headers, payload: { status: 'closed' } });
-    await sendTo(port, { from: 'grace@customer.test', to: 'support@mail-shop.test', subject: `Re: [#${ticketId}]`, text: 'new problem' });
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/tickets/${ticketId}`,
+      headers: ws.agent.headers,
+      payload: { status: 'closed' },
+    });
+    await sendTo(port, {
+      from: 'grace@customer.test',
+      to: 'support@mail-shop.test',
+      subject: `Re: [#${ticketId}]`,
+      text: 'new problem',
+    });
     await settle(t);
     const closed = await ticket(ticketId);
     expect(closed.status).toBe('closed');
@@ -291,30 +343,53 @@ describe('replies through the relay', () => {
   });
 
   it('marks a reply failed at once when the relay refuses it permanently, and retries temporary refusals', async () => {
-    await t.app.inject({ method: 'PATCH', url: `/api/v1/tickets/${ticketId}`, headers: ws.agent.headers, payload: { status: 'open' } });
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/tickets/${ticketId}`,
+      headers: ws.agent.headers,
+      payload: { status: 'open' },
+    });
     relay.answerNext({ code: 550, message: '5.1.1 mailbox unavailable' });
-    const r1 = await t.app.inject({ method: 'POST', url: `/api/v1/tickets/${ticketId}/replies`, headers: ws.agent.headers, payload: { body: 'will fail' } });
+    const r1 = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/tickets/${ticketId}/replies`,
+      headers: ws.agent.headers,
+      payload: { body: 'will fail' },
+    });
     await settle(t);
     const m1 = (await ticket(ticketId)).messages.find((x: { id: number }) => x.id === r1.json().id);
     expect(m1.deliveryStatus).toBe('failed');
     expect(m1.deliveryError).toMatch(/mailbox unavailable/);
 
     relay.answerNext({ code: 451, message: '4.3.0 try later' });
-    const r2 = await t.app.inject({ method: 'POST', url: `/api/v1/tickets/${ticketId}/replies`, headers: ws.agent.headers, payload: { body: 'will retry' } });
+    const r2 = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/tickets/${ticketId}/replies`,
+      headers: ws.agent.headers,
+      payload: { body: 'will retry' },
+    });
     await settle(t);
     const m2 = (await ticket(ticketId)).messages.find((x: { id: number }) => x.id === r2.json().id);
     expect(m2.deliveryStatus).toBe('queued');
     expect(m2.deliveryError).toMatch(/try later/);
     relay.answerNext(null);
     // The retry is scheduled with backoff; bring it forward instead of waiting.
-    await t.db.query((await import('../src/platform/db/db.ts')).sql`UPDATE jobs SET run_at = now() WHERE name = 'deliver-message' AND status = 'queued'`);
+    await t.db.query(
+      (await import('../src/platform/db/db.ts'))
+        .sql`UPDATE jobs SET run_at = now() WHERE name = 'deliver-message' AND status = 'queued'`,
+    );
     await settle(t);
     const m3 = (await ticket(ticketId)).messages.find((x: { id: number }) => x.id === r2.json().id);
     expect(m3.deliveryStatus).toBe('sent');
   });
 
   it('marks the outbound message failed when a bounce for it comes back', async () => {
-    const r = await t.app.inject({ method: 'POST', url: `/api/v1/tickets/${ticketId}/replies`, headers: ws.agent.headers, payload: { body: 'to bounce' } });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/tickets/${ticketId}/replies`,
+      headers: ws.agent.headers,
+      payload: { body: 'to bounce' },
+    });
     await settle(t);
     const sent = relay.received[relay.received.length - 1]!;
     const before = (await ticketsOf(ws)).length;
@@ -348,7 +423,11 @@ describe('replies through the relay', () => {
       '--B--',
       '',
     ].join('\r\n');
-    const c = (await import('nodemailer')).default.createTransport({ host: '127.0.0.1', port, ignoreTLS: true });
+    const c = (await import('nodemailer')).default.createTransport({
+      host: '127.0.0.1',
+      port,
+      ignoreTLS: true,
+    });
     await c.sendMail({ envelope: { from: '', to: ['support@mail-shop.test'] }, raw: dsn });
     c.close();
     await settle(t);
@@ -357,17 +436,35 @@ describe('replies through the relay', () => {
     expect(m.deliveryError).toMatch(/5\.1\.1.*user unknown/);
     expect((await ticketsOf(ws)).length).toBe(before);
     const log = await inboundLog();
-    expect(log.find((x: { messageIdHeader: string }) => x.messageIdHeader === '<bounce-1@mx.customer.test>').outcome).toBe('bounce');
+    expect(
+      log.find((x: { messageIdHeader: string }) => x.messageIdHeader === '<bounce-1@mx.customer.test>')
+        .outcome,
+    ).toBe('bounce');
   });
 });
 
 describe('inbox settings API', () => {
   it('is admin-only for writes, keeps passwords write-only and encrypted, and rejects taken addresses', async () => {
-    const bad = await t.app.inject({ method: 'POST', url: '/api/v1/email/inboxes', headers: ws.agent.headers, payload: { name: 'x', address: 'x@mail-shop.test' } });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/email/inboxes',
+      headers: ws.agent.headers,
+      payload: { name: 'x', address: 'x@mail-shop.test' },
+    });
     expect(bad.statusCode).toBe(403);
-    const taken = await t.app.inject({ method: 'POST', url: '/api/v1/email/inboxes', headers: other.admin.headers, payload: { name: 'x', address: 'support@mail-shop.test' } });
+    const taken = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/email/inboxes',
+      headers: other.admin.headers,
+      payload: { name: 'x', address: 'support@mail-shop.test' },
+    });
     expect(taken.statusCode).toBe(409);
-    const invalid = await t.app.inject({ method: 'POST', url: '/api/v1/email/inboxes', headers: ws.admin.headers, payload: { name: 'x', address: 'not-an-address' } });
+    const invalid = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/email/inboxes',
+      headers: ws.admin.headers,
+      payload: { name: 'x', address: 'not-an-address' },
+    });
     expect(invalid.statusCode).toBe(400);
 
     const res = await t.app.inject({
@@ -378,10 +475,18 @@ describe('inbox settings API', () => {
     });
     expect(res.statusCode).toBe(200);
     expect(res.body).not.toContain('hunter2');
-    const stored = await t.db.one<{ imap: string }>((await import('../src/platform/db/db.ts')).sql`SELECT imap::text AS imap FROM email_inboxes WHERE id = ${inbox.id}`);
+    const stored = await t.db.one<{ imap: string }>(
+      (await import('../src/platform/db/db.ts'))
+        .sql`SELECT imap::text AS imap FROM email_inboxes WHERE id = ${inbox.id}`,
+    );
     expect(stored!.imap).not.toContain('hunter2');
     expect(stored!.imap).toContain('v1.');
-    const off = await t.app.inject({ method: 'PATCH', url: `/api/v1/email/inboxes/${inbox.id}`, headers: ws.admin.headers, payload: { imap: null } });
+    const off = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/email/inboxes/${inbox.id}`,
+      headers: ws.admin.headers,
+      payload: { imap: null },
+    });
     expect(off.json().imap).toBeNull();
     expect((await get(t, `/api/v1/email/inboxes/${inbox.id}`, other.admin.headers)).status).toBe(404);
   });

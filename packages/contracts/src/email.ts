@@ -12,7 +12,10 @@ const host = z.string().trim().min(1).max(255);
 export const EmailSmtpSettings = z.object({
   host,
   port: z.number().int().min(1).max(65535),
-  secure: z.boolean().default(false).describe('TLS from the first byte (465); otherwise STARTTLS when offered'),
+  secure: z
+    .boolean()
+    .default(false)
+    .describe('TLS from the first byte (465); otherwise STARTTLS when offered'),
   user: z.string().max(255).nullable().default(null),
   password: z.string().max(1000).nullable().optional().describe('Write-only; omit to keep the stored one'),
 });
@@ -38,7 +41,12 @@ const inboxFields = {
   autoAck: z.object({
     enabled: z.boolean(),
     subject: z.string().min(1).max(300),
-    body: z.string().max(10000).describe('Empty uses the built-in text. Variables: {{contact.name}}, {{ticket.id}}, {{ticket.subject}}, {{inbox.name}}, {{expected_response}}'),
+    body: z
+      .string()
+      .max(10000)
+      .describe(
+        'Empty uses the built-in text. Variables: {{contact.name}}, {{ticket.id}}, {{ticket.subject}}, {{inbox.name}}, {{expected_response}}',
+      ),
     expectedResponseFallback: z.string().min(1).max(200),
   }),
   smtp: EmailSmtpSettings.nullable(),
@@ -76,7 +84,13 @@ export const EmailInbox = z.object({
     expectedResponseFallback: z.string(),
   }),
   smtp: z
-    .object({ host: z.string(), port: z.number(), secure: z.boolean(), user: z.string().nullable(), hasPassword: z.boolean() })
+    .object({
+      host: z.string(),
+      port: z.number(),
+      secure: z.boolean(),
+      user: z.string().nullable(),
+      hasPassword: z.boolean(),
+    })
     .nullable(),
   imap: z
     .object({
@@ -148,5 +162,7 @@ export const EmailOutboundDetail = EmailOutboundItem.extend({
 
 export const EmailListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  outcome: z.enum(['ticket', 'threaded', 'duplicate', 'auto-reply', 'bounce', 'receipt', 'rejected']).optional(),
+  outcome: z
+    .enum(['ticket', 'threaded', 'duplicate', 'auto-reply', 'bounce', 'receipt', 'rejected'])
+    .optional(),
 });

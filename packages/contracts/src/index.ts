@@ -2,6 +2,7 @@ export * from './agents.ts';
 export * from './commerce.ts';
 export * from './common.ts';
 export * from './contacts.ts';
+export * from './email.ts';
 export * from './macros.ts';
 export * from './misc.ts';
 export * from './realtime.ts';

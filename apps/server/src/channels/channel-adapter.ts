@@ -26,6 +26,14 @@ export interface DeliveryResult {
   meta?: Record<string, unknown>;
 }
 
+/**
+ * Thrown by an adapter when retrying cannot help (the receiving server rejected the address): the
+ * reply is marked failed with this reason at once instead of after every retry.
+ */
+export class PermanentDeliveryError extends Error {
+  readonly permanent = true;
+}
+
 export interface ChannelAdapter {
   readonly channel: string;
   deliver(msg: OutboundMessage): Promise<DeliveryResult>;

@@ -1,6 +1,6 @@
 import type { Attachment } from 'mailparser';
 import { isNoReplyAddress, splitMessageIds } from './addresses.ts';
-import type { BounceInfo, ParsedEmail } from './parse-email.ts';
+import type { BounceInfo, ParsedEmail } from './email-types.ts';
 
 type Parsed = Pick<
   ParsedEmail,
@@ -41,7 +41,7 @@ export function classifyAutomatic(p: Parsed & Pick<ParsedEmail, 'bounce' | 'rece
   const suppress = header(p, 'x-auto-response-suppress');
   if (suppress && /\b(all|oof|autoreply)\b/i.test(suppress)) return `X-Auto-Response-Suppress: ${suppress}`;
   const returnPath = p.rawHeaders.get('return-path');
-  if (returnPath && returnPath.some((v) => /^<?\s*>?$/.test(v.trim()))) return 'empty Return-Path';
+  if (returnPath?.some((v) => /^<?\s*>?$/.test(v.trim()))) return 'empty Return-Path';
   if (p.from && isNoReplyAddress(p.from.address)) return `sender ${p.from.address}`;
   return null;
 }
@@ -56,7 +56,9 @@ function field(text: string, name: string): string[] {
 function originalIdsFrom(parts: Attachment[], p: Parsed): string[] {
   const ids: string[] = [];
   for (const a of parts) {
-    if (/^(message\/rfc822|text\/rfc822-headers|message\/global|message\/global-headers)$/i.test(a.contentType)) {
+    if (
+      /^(message\/rfc822|text\/rfc822-headers|message\/global|message\/global-headers)$/i.test(a.contentType)
+    ) {
       const head = partText(a).split(/\r?\n\r?\n/)[0] ?? '';
       for (const v of field(head, 'message-id')) ids.push(...splitMessageIds(v));
     }
@@ -71,7 +73,8 @@ const BOUNCE_SUBJECT =
   /(undeliver|delivery status notification|returned mail|mail delivery fail|delivery failure|failure notice|undelivered mail|could not be delivered|non[- ]?delivery)/i;
 
 export function findBounce(contentType: string, parts: Attachment[], p: Parsed): BounceInfo | null {
-  const isReport = /multipart\/report/.test(contentType) && /report-type\s*=\s*"?delivery-status/.test(contentType);
+  const isReport =
+    /multipart\/report/.test(contentType) && /report-type\s*=\s*"?delivery-status/.test(contentType);
   const fromDaemon = p.from ? /^(mailer-daemon|postmaster)@/i.test(p.from.address) : !p.from;
   if (!isReport && !(fromDaemon && BOUNCE_SUBJECT.test(p.subject))) return null;
   const status = parts.find((a) => /^message\/(global-)?delivery-status$/i.test(a.contentType));
@@ -88,7 +91,11 @@ export function findBounce(contentType: string, parts: Attachment[], p: Parsed):
     status: field(statusText, 'status')[0] ?? null,
     diagnostic:
       field(statusText, 'diagnostic-code')[0]?.replace(/^smtp;\s*/i, '') ??
-      p.text.trim().split(/\r?\n/).find((l) => /\b5\d\d\b|\b5\.\d\.\d\b/.test(l))?.trim() ??
+      p.text
+        .trim()
+        .split(/\r?\n/)
+        .find((l) => /\b5\d\d\b|\b5\.\d\.\d\b/.test(l))
+        ?.trim() ??
       null,
   };
 }

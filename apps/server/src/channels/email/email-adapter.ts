@@ -64,7 +64,8 @@ export async function sendAndRecord(
   const raw = await composeEmail({ ...input, dkim: profile.dkim });
   const recipients = [...input.to, ...(input.cc ?? [])];
   let response: string | null = null;
-  if (profile.relay) response = await relay.send(profile.relay, { from: profile.address, to: recipients }, raw);
+  if (profile.relay)
+    response = await relay.send(profile.relay, { from: profile.address, to: recipients }, raw);
   const transport = profile.relay ? 'relay' : 'dev';
   await ports.record({
     ...rec,
@@ -145,7 +146,10 @@ export function createEmailAdapter(opts: {
         },
         { workspaceId: msg.workspaceId, ticketId: msg.ticketId, messageId: msg.messageId, kind: 'reply' },
       );
-      return { externalId: messageId, meta: { messageIdHeader: messageId, inboxId: profile.inboxId, transport } };
+      return {
+        externalId: messageId,
+        meta: { messageIdHeader: messageId, inboxId: profile.inboxId, transport },
+      };
     },
   };
 }

@@ -72,7 +72,8 @@ export async function composeEmail(input: ComposeInput): Promise<Buffer> {
 /** Parses an SMTP URL (smtp://user:pass@host:587, smtps://…) into options nodemailer accepts. */
 export function relayFromUrl(url: string): RelayConfig {
   const u = new URL(url);
-  if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') throw new Error('relay URL must be smtp:// or smtps://');
+  if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:')
+    throw new Error('relay URL must be smtp:// or smtps://');
   return { url };
 }
 
@@ -92,7 +93,13 @@ export function createRelaySender(): RelaySender {
     const key = JSON.stringify(relay);
     let t = transports.get(key);
     if (!t) {
-      const base = { pool: true, maxConnections: 4, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000 };
+      const base = {
+        pool: true,
+        maxConnections: 4,
+        connectionTimeout: 15_000,
+        greetingTimeout: 15_000,
+        socketTimeout: 60_000,
+      };
       t =
         'url' in relay
           ? nodemailer.createTransport({ ...base, url: relay.url } as never)

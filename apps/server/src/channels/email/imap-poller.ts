@@ -62,7 +62,9 @@ export function createImapPoller(opts: ImapPollerOptions): ImapPoller {
       greetingTimeout: 15_000,
       maxIdleTime: 5 * 60_000,
     });
-    c.on('error', (err: Error) => log.warn({ err: err.message, host: source.host }, 'imap: connection error'));
+    c.on('error', (err: Error) =>
+      log.warn({ err: err.message, host: source.host }, 'imap: connection error'),
+    );
     c.on('exists', () => void kick());
     c.on('close', () => {
       if (client === c) client = null;
@@ -96,12 +98,16 @@ export function createImapPoller(opts: ImapPollerOptions): ImapPoller {
     for (;;) {
       // `n:*` always matches the newest message even below n, hence the filter.
       const found = (await c.search({ uid: `${lastUid + 1}:*` }, { uid: true })) || [];
-      const uids = found.filter((u) => u > lastUid).sort((a, b) => a - b).slice(0, BATCH);
+      const uids = found
+        .filter((u) => u > lastUid)
+        .sort((a, b) => a - b)
+        .slice(0, BATCH);
       if (!uids.length) break;
       for (const uid of uids) {
         const msg = await c.fetchOne(String(uid), { source: true, uid: true }, { uid: true });
-        if (msg && msg.source) {
-          await opts.store(msg.source, uid, uidValidity);
+        const body = msg ? msg.source : undefined;
+        if (body) {
+          await opts.store(body, uid, uidValidity);
           fetched++;
           if (source.after === 'seen') await c.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
           else if (source.after === 'move' && source.moveTo)

@@ -1,52 +1,11 @@
 import { createHash } from 'node:crypto';
 import { type AddressObject, type Attachment, type HeaderValue, simpleParser } from 'mailparser';
-import { classifyAutomatic, findBounce, findReadReceipt } from './classify.ts';
 import { normalizeMessageId, splitMessageIds } from './addresses.ts';
+import type { EmailAddress, ParsedAttachment, ParsedEmail } from './email-types.ts';
 
-export interface EmailAddress {
-  address: string;
-  name: string | null;
-}
+export type { BounceInfo, EmailAddress, ParsedAttachment, ParsedEmail } from './email-types.ts';
 
-export interface ParsedAttachment {
-  filename: string;
-  contentType: string;
-  data: Buffer;
-  contentId: string | null;
-  inline: boolean;
-}
-
-export interface BounceInfo {
-  /** Message-IDs of the message that could not be delivered (ours, if it was a reply). */
-  originalMessageIds: string[];
-  recipients: string[];
-  status: string | null;
-  diagnostic: string | null;
-}
-
-export interface ParsedEmail {
-  /** `<id@host>`; synthesised from the bytes when the message has none, so dedupe still works. */
-  messageId: string;
-  hasMessageId: boolean;
-  inReplyTo: string[];
-  references: string[];
-  subject: string;
-  from: EmailAddress | null;
-  replyTo: EmailAddress | null;
-  to: EmailAddress[];
-  cc: EmailAddress[];
-  date: Date | null;
-  text: string;
-  html: string | null;
-  attachments: ParsedAttachment[];
-  /** Why this message is machine-generated (auto-reply, list mail …); null for a person's mail. */
-  automatic: string | null;
-  bounce: BounceInfo | null;
-  /** A read receipt (MDN) for one of our messages. */
-  receiptFor: string[] | null;
-  /** Lower-cased header name → raw (unfolded) values, for rules that need the original text. */
-  rawHeaders: Map<string, string[]>;
-}
+import { classifyAutomatic, findBounce, findReadReceipt } from './classify.ts';
 
 const addressList = (v: AddressObject | AddressObject[] | undefined): EmailAddress[] =>
   (Array.isArray(v) ? v : v ? [v] : [])
@@ -135,9 +94,7 @@ export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
     messageId,
     hasMessageId: headerMessageId !== null,
     inReplyTo: splitMessageIds(headerText(m.headers.get('in-reply-to'))),
-    references: splitMessageIds(
-      Array.isArray(m.references) ? m.references.join(' ') : (m.references ?? ''),
-    ),
+    references: splitMessageIds(Array.isArray(m.references) ? m.references.join(' ') : (m.references ?? '')),
     subject: (m.subject ?? '').replace(/\s+/g, ' ').trim(),
     from,
     replyTo: addressList(m.replyTo)[0] ?? null,

@@ -24,7 +24,13 @@ export type InboxRow = {
   updated_at: Date;
 };
 
-export type StoredSmtp = { host: string; port: number; secure: boolean; user: string | null; passEnc: string | null };
+export type StoredSmtp = {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string | null;
+  passEnc: string | null;
+};
 export type StoredImap = {
   host: string;
   port: number;
@@ -41,10 +47,14 @@ const inboxCols = sql`id, workspace_id, name, address, aliases, from_name, signa
   imap_last_polled_at, created_at, updated_at`;
 
 export const listInboxes = (db: Db, workspaceId: number) =>
-  db.query<InboxRow>(sql`SELECT ${inboxCols} FROM email_inboxes WHERE workspace_id = ${workspaceId} ORDER BY id`);
+  db.query<InboxRow>(
+    sql`SELECT ${inboxCols} FROM email_inboxes WHERE workspace_id = ${workspaceId} ORDER BY id`,
+  );
 
 export const findInbox = (db: Db, workspaceId: number, id: number) =>
-  db.one<InboxRow>(sql`SELECT ${inboxCols} FROM email_inboxes WHERE workspace_id = ${workspaceId} AND id = ${id}`);
+  db.one<InboxRow>(
+    sql`SELECT ${inboxCols} FROM email_inboxes WHERE workspace_id = ${workspaceId} AND id = ${id}`,
+  );
 
 export const findInboxById = (db: Db, id: number) =>
   db.one<InboxRow>(sql`SELECT ${inboxCols} FROM email_inboxes WHERE id = ${id}`);
@@ -57,7 +67,9 @@ export const findInboxByAddress = (db: Db, address: string) =>
     ORDER BY id LIMIT 1`);
 
 export const firstInbox = (db: Db, workspaceId: number) =>
-  db.one<InboxRow>(sql`SELECT ${inboxCols} FROM email_inboxes WHERE workspace_id = ${workspaceId} AND active ORDER BY id LIMIT 1`);
+  db.one<InboxRow>(
+    sql`SELECT ${inboxCols} FROM email_inboxes WHERE workspace_id = ${workspaceId} AND active ORDER BY id LIMIT 1`,
+  );
 
 export const addressTaken = async (db: Db, address: string, exceptId: number | null) =>
   !!(await db.one(sql`
@@ -92,7 +104,9 @@ export async function updateInbox(db: Db, workspaceId: number, id: number, f: Re
 }
 
 export const deleteInbox = (db: Db, workspaceId: number, id: number) =>
-  db.query<{ id: number }>(sql`DELETE FROM email_inboxes WHERE workspace_id = ${workspaceId} AND id = ${id} RETURNING id`);
+  db.query<{ id: number }>(
+    sql`DELETE FROM email_inboxes WHERE workspace_id = ${workspaceId} AND id = ${id} RETURNING id`,
+  );
 
 // IMAP cursor and lease
 
@@ -110,7 +124,9 @@ export async function takeImapLease(db: Db, id: number, nodeId: string, seconds:
 }
 
 export const releaseImapLease = (db: Db, id: number, nodeId: string) =>
-  db.query(sql`UPDATE email_inboxes SET imap_lease_by = NULL, imap_lease_until = NULL WHERE id = ${id} AND imap_lease_by = ${nodeId}`);
+  db.query(
+    sql`UPDATE email_inboxes SET imap_lease_by = NULL, imap_lease_until = NULL WHERE id = ${id} AND imap_lease_by = ${nodeId}`,
+  );
 
 export const imapCursor = (db: Db, id: number) =>
   db.one<{ imap_uid_validity: number | null; imap_last_uid: number }>(
@@ -123,10 +139,14 @@ export const setImapCursor = (db: Db, id: number, uidValidity: number, lastUid: 
     WHERE id = ${id}`);
 
 export const resetImapCursor = (db: Db, id: number, uidValidity: number) =>
-  db.query(sql`UPDATE email_inboxes SET imap_uid_validity = ${uidValidity}, imap_last_uid = 0 WHERE id = ${id}`);
+  db.query(
+    sql`UPDATE email_inboxes SET imap_uid_validity = ${uidValidity}, imap_last_uid = 0 WHERE id = ${id}`,
+  );
 
 export const reportImap = (db: Db, id: number, error: string | null) =>
-  db.query(sql`UPDATE email_inboxes SET imap_last_error = ${error}, imap_last_polled_at = now() WHERE id = ${id}`);
+  db.query(
+    sql`UPDATE email_inboxes SET imap_last_error = ${error}, imap_last_polled_at = now() WHERE id = ${id}`,
+  );
 
 // Inbound
 
@@ -149,12 +169,21 @@ export const findInboundEvent = (db: Db, id: number) =>
     payload: Buffer | Uint8Array;
     processed_at: Date | null;
     received_at: Date;
-  }>(sql`SELECT id, workspace_id, headers, payload, processed_at, received_at FROM inbound_events WHERE id = ${id} AND channel = 'email'`);
+  }>(
+    sql`SELECT id, workspace_id, headers, payload, processed_at, received_at FROM inbound_events WHERE id = ${id} AND channel = 'email'`,
+  );
 
 export const markInboundProcessed = (db: Db, id: number, error: string | null) =>
   db.query(sql`UPDATE inbound_events SET processed_at = now(), error = ${error} WHERE id = ${id}`);
 
-export type InboundOutcome = 'ticket' | 'threaded' | 'duplicate' | 'auto-reply' | 'bounce' | 'receipt' | 'rejected';
+export type InboundOutcome =
+  | 'ticket'
+  | 'threaded'
+  | 'duplicate'
+  | 'auto-reply'
+  | 'bounce'
+  | 'receipt'
+  | 'rejected';
 
 export const insertEmailInbound = (
   db: Db,

@@ -91,7 +91,8 @@ export function registerEmailRoutes(r: Router, svc: EmailService) {
   r.add({
     method: 'POST',
     url: '/api/v1/channels/email/inbound',
-    summary: 'Deliver one raw email (RFC 5322) by webhook; authenticate with the inbox secret as Bearer token',
+    summary:
+      'Deliver one raw email (RFC 5322) by webhook; authenticate with the inbox secret as Bearer token',
     tag,
     access: 'public',
     rawContentType: 'message/rfc822',
@@ -181,7 +182,9 @@ export function registerEmailRoutes(r: Router, svc: EmailService) {
     params: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
     handler: async ({ auth, params, reply }) => {
       const a = await svc.inline(auth, params.sha256);
-      const safe = /^image\/(png|jpeg|gif|webp)$/.test(a.content_type) ? a.content_type : 'application/octet-stream';
+      const safe = /^image\/(png|jpeg|gif|webp)$/.test(a.content_type)
+        ? a.content_type
+        : 'application/octet-stream';
       return reply
         .header('content-type', safe)
         .header('content-length', a.size_bytes)

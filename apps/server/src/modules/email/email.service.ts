@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type {
-  CreateEmailInbox,
-  EmailInbox,
-  EmailOutboundItem,
-  UpdateEmailInbox,
-} from '@shopdesk/contracts';
+import type { CreateEmailInbox, EmailInbox, EmailOutboundItem, UpdateEmailInbox } from '@shopdesk/contracts';
 import {
   baseAddress,
   normalizeMessageId,
@@ -14,6 +9,7 @@ import {
   ticketFromSubject,
   ticketFromTag,
 } from '../../channels/email/addresses.ts';
+import { isAutoReply } from '../../channels/email/classify.ts';
 import {
   createEmailAdapter,
   domainOf,
@@ -28,7 +24,6 @@ import {
   newMessageId,
   type RelayConfig,
 } from '../../channels/email/email-sender.ts';
-import { isAutoReply } from '../../channels/email/classify.ts';
 import { type ParsedEmail, parseEmail, readRawHeaders } from '../../channels/email/parse-email.ts';
 import { stripQuotedHtml, stripQuotedText } from '../../channels/email/quote-strip.ts';
 import type { SmtpEnvelope } from '../../channels/email/smtp-inbound.ts';
@@ -46,7 +41,8 @@ import * as repo from './email.repository.ts';
 export const PROCESS_JOB = 'process-inbound-email';
 export const ACK_JOB = 'send-email-ack';
 
-const toBuffer = (b: Buffer | Uint8Array) => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+const toBuffer = (b: Buffer | Uint8Array) =>
+  Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 const DEFAULT_ACK_BODY = `Hi {{contact.name}},
 
@@ -69,7 +65,7 @@ export const renderTemplate = (tpl: string, vars: Record<string, string>) =>
   tpl.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, k: string) => vars[k] ?? '');
 
 export function createEmailService(deps: Deps, tickets: TicketsService) {
-  const { db, config, log, files } = deps;
+  const { db, config, files } = deps;
   const secretKey = () => config.secretKey;
   const relay = createRelaySender();
   const cache = new Map<string, { inbox: repo.InboxRow | null; at: number }>();
@@ -115,7 +111,13 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
         expectedResponseFallback: r.expected_response_fallback,
       },
       smtp: r.smtp
-        ? { host: r.smtp.host, port: r.smtp.port, secure: r.smtp.secure, user: r.smtp.user, hasPassword: !!r.smtp.passEnc }
+        ? {
+            host: r.smtp.host,
+            port: r.smtp.port,
+            secure: r.smtp.secure,
+            user: r.smtp.user,
+            hasPassword: !!r.smtp.passEnc,
+          }
         : null,
       imap: r.imap
         ? {
@@ -167,13 +169,20 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
       payload: raw,
     });
     if (!row) return null;
-    await enqueue(tx, PROCESS_JOB, { inboundEventId: row.id }, { workspaceId, uniqueKey: `email-in:${row.id}` });
+    await enqueue(
+      tx,
+      PROCESS_JOB,
+      { inboundEventId: row.id },
+      { workspaceId, uniqueKey: `email-in:${row.id}` },
+    );
     return row.id;
   }
 
   function checkRaw(raw: unknown): Buffer {
     if (!Buffer.isBuffer(raw) || raw.length === 0)
-      throw badRequest('Send the raw message (RFC 5322) as the request body with Content-Type message/rfc822');
+      throw badRequest(
+        'Send the raw message (RFC 5322) as the request body with Content-Type message/rfc822',
+      );
     const head = raw.subarray(0, 2000).toString('latin1');
     if (!/^[!-9;-~]+:/m.test(head)) throw badRequest('The body does not start with email headers');
     if (raw.length > config.EMAIL_MAX_BYTES)
@@ -216,7 +225,12 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     if (!ev || ev.processed_at) return;
     const workspaceId = ev.workspace_id;
     const raw = toBuffer(ev.payload);
-    const meta = ev.headers as { inboxId?: number; rcptTo?: string[]; mailFrom?: string | null; source?: string };
+    const meta = ev.headers as {
+      inboxId?: number;
+      rcptTo?: string[];
+      mailFrom?: string | null;
+      source?: string;
+    };
     const inbox =
       (meta.inboxId ? await repo.findInbox(db, workspaceId, meta.inboxId) : undefined) ??
       (await repo.firstInbox(db, workspaceId)) ??
@@ -250,7 +264,11 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     try {
       p = await parseEmail(raw);
     } catch (err) {
-      return finish('rejected', `unreadable message: ${err instanceof Error ? err.message : String(err)}`, null);
+      return finish(
+        'rejected',
+        `unreadable message: ${err instanceof Error ? err.message : String(err)}`,
+        null,
+      );
     }
 
     if (p.receiptFor) {
@@ -266,16 +284,27 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
         (m) => m.kind === 'outbound',
       );
       const why = [b.status, b.diagnostic].filter(Boolean).join(' ') || 'the receiving server refused it';
-      const reason = `Bounced${b.recipients.length ? ` for ${b.recipients.join(', ')}` : ''}: ${why}`.slice(0, 1000);
+      const reason = `Bounced${b.recipients.length ? ` for ${b.recipients.join(', ')}` : ''}: ${why}`.slice(
+        0,
+        1000,
+      );
       for (const m of ours) await tickets.markDeliveryFailed(workspaceId, m.id, reason);
-      return finish('bounce', ours.length ? `${reason} (message #${ours.map((m) => m.id).join(', #')})` : `${reason} (no matching outbound message)`, p, {
-        ticketId: ours[0]?.ticket_id,
-        messageId: ours[0]?.id,
-      });
+      return finish(
+        'bounce',
+        ours.length
+          ? `${reason} (message #${ours.map((m) => m.id).join(', #')})`
+          : `${reason} (no matching outbound message)`,
+        p,
+        {
+          ticketId: ours[0]?.ticket_id,
+          messageId: ours[0]?.id,
+        },
+      );
     }
     const sender = p.from?.address ?? meta.mailFrom?.toLowerCase() ?? null;
     if (!sender) return finish('rejected', 'no sender address (From header missing or invalid)', p);
-    if (await inboxFor(sender)) return finish('rejected', `sent from our own address ${sender} (mail loop)`, p);
+    if (await inboxFor(sender))
+      return finish('rejected', `sent from our own address ${sender} (mail loop)`, p);
     const autoReply = isAutoReply(p);
     if (autoReply) return finish('auto-reply', autoReply, p);
     const recent = await repo.countRecentFrom(db, workspaceId, sender, 3600);
@@ -359,7 +388,13 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
       await enqueue(
         db,
         ACK_JOB,
-        { workspaceId, ticketId: result.ticketId, inboxId: inbox.id, inReplyTo: p.messageId, subject: p.subject },
+        {
+          workspaceId,
+          ticketId: result.ticketId,
+          inboxId: inbox.id,
+          inReplyTo: p.messageId,
+          subject: p.subject,
+        },
         { workspaceId, uniqueKey: `email-ack:${result.ticketId}` },
       );
       deps.jobs.wake();
@@ -543,7 +578,11 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     return f;
   }
 
-  async function checkAddresses(address: string | undefined, aliases: string[] | undefined, id: number | null) {
+  async function checkAddresses(
+    address: string | undefined,
+    aliases: string[] | undefined,
+    id: number | null,
+  ) {
     for (const a of [...(address ? [address] : []), ...(aliases ?? [])])
       if (await repo.addressTaken(db, a, id)) throw conflict(`${a} is already used by an inbox`);
   }
@@ -724,14 +763,30 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
       if (!r) throw notFound('Email');
       const p = await parseEmail(toBuffer(r.raw));
       const headers: Record<string, string> = {};
-      for (const k of ['from', 'to', 'cc', 'reply-to', 'subject', 'date', 'message-id', 'in-reply-to', 'references', 'auto-submitted', 'dkim-signature'])
+      for (const k of [
+        'from',
+        'to',
+        'cc',
+        'reply-to',
+        'subject',
+        'date',
+        'message-id',
+        'in-reply-to',
+        'references',
+        'auto-submitted',
+        'dkim-signature',
+      ])
         if (p.rawHeaders.has(k)) headers[k] = p.rawHeaders.get(k)!.join(', ');
       return {
         ...toOutbound(r),
         text: p.text,
         html: p.html ? sanitizeMessageHtml(p.html) : null,
         headers,
-        attachments: p.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, sizeBytes: a.data.length })),
+        attachments: p.attachments.map((a) => ({
+          filename: a.filename,
+          contentType: a.contentType,
+          sizeBytes: a.data.length,
+        })),
         rawUrl: `/api/v1/email/outbound/${r.id}/raw`,
       };
     },

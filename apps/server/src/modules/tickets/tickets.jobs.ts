@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PermanentDeliveryError } from '../../channels/channel-adapter.ts';
 import { defineJob } from '../../platform/jobs/queue.ts';
 import type { TicketsService } from './tickets.service.ts';
 
@@ -10,14 +11,15 @@ export const deliverMessageJob = (svc: TicketsService) =>
       try {
         await svc.deliver(p.workspaceId, p.messageId);
       } catch (err) {
-        // Last attempt: show the agent a failed message instead of a silent queue.
-        if (ctx.attempt >= ctx.maxAttempts)
+        const permanent = err instanceof PermanentDeliveryError;
+        // Last attempt, or retrying cannot help: show the agent a failed message instead of a silent queue.
+        if (permanent || ctx.attempt >= ctx.maxAttempts)
           await svc.markDeliveryFailed(
             p.workspaceId,
             p.messageId,
             err instanceof Error ? err.message : String(err),
           );
-        throw err;
+        if (!permanent) throw err;
       }
     },
   });

@@ -124,6 +124,8 @@ export interface ReceiveInput {
   cc?: string[];
   priority?: string;
   tags?: string[];
+  /** A reply to a closed ticket: the new ticket is linked to that one as its follow-up. */
+  followUpOf?: number | null;
 }
 
 export function createTicketsService(deps: Deps, channels: ChannelRegistry = new ChannelRegistry()) {
@@ -456,6 +458,12 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
           });
           created = true;
           await repo.insertEvent(tx, workspaceId, ticketId, 'created', null, { channel: input.channel });
+          if (input.followUpOf && (await repo.findTicket(tx, workspaceId, input.followUpOf))) {
+            await repo.insertLink(tx, workspaceId, ticketId, input.followUpOf, 'follow-up');
+            await repo.insertEvent(tx, workspaceId, ticketId, 'follow_up_of', null, {
+              ticketId: input.followUpOf,
+            });
+          }
         }
         const msg = await repo.insertMessage(tx, {
           workspaceId,
@@ -765,6 +773,38 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
         }
       }
       await bus.publish({ name: 'message.delivery_changed', workspaceId, ticketId: t.id, messageId });
+    },
+
+    /** Messages stored under any of these provider ids, newest first (email threading and bounces). */
+    findByExternalIds: (workspaceId: number, ids: string[]) =>
+      ids.length ? repo.findMessagesByExternalIds(db, workspaceId, ids) : Promise.resolve([]),
+
+    /** Where a channel reply lands: the live ticket (merges followed), its status, contact and followers. */
+    async threadTarget(workspaceId: number, ticketId: number) {
+      let t = await repo.findTicket(db, workspaceId, ticketId);
+      for (let hops = 0; t?.merged_into_id && hops < 10; hops++)
+        t = await repo.findTicket(db, workspaceId, t.merged_into_id);
+      if (!t) return null;
+      return {
+        id: t.id,
+        status: t.status as TicketStatus,
+        subject: t.subject,
+        contactEmail: t.contact_email,
+        followers: await repo.listFollowers(db, t.id),
+      };
+    },
+
+    /** Median time to first reply on recent tickets of a channel (what an auto-reply may honestly promise). */
+    async firstResponseStats(workspaceId: number, channel: string, days = 30) {
+      const r = await repo.firstResponseStats(db, workspaceId, channel, days);
+      return { medianSeconds: r?.median ?? null, samples: r?.samples ?? 0 };
+    },
+
+    /** An attachment by content hash, within the caller's workspace (inline email images). */
+    async attachmentBySha(auth: Pick<Auth, 'workspaceId'>, sha256: string) {
+      const a = await repo.findAttachmentBySha(db, auth.workspaceId, sha256);
+      if (!a) throw notFound('Attachment');
+      return { ...a, stream: () => files.open(a.sha256) };
     },
 
     /** Called when the deliver job gives up: the agent sees the failure on the message. */

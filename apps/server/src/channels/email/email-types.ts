@@ -1,0 +1,45 @@
+/** The normalised shape of one parsed email, shared by the parser and the classification rules. */
+export interface EmailAddress {
+  address: string;
+  name: string | null;
+}
+
+export interface ParsedAttachment {
+  filename: string;
+  contentType: string;
+  data: Buffer;
+  contentId: string | null;
+  inline: boolean;
+}
+
+export interface BounceInfo {
+  /** Message-IDs of the message that could not be delivered (ours, if it was a reply). */
+  originalMessageIds: string[];
+  recipients: string[];
+  status: string | null;
+  diagnostic: string | null;
+}
+
+export interface ParsedEmail {
+  /** `<id@host>`; synthesised from the bytes when the message has none, so dedupe still works. */
+  messageId: string;
+  hasMessageId: boolean;
+  inReplyTo: string[];
+  references: string[];
+  subject: string;
+  from: EmailAddress | null;
+  replyTo: EmailAddress | null;
+  to: EmailAddress[];
+  cc: EmailAddress[];
+  date: Date | null;
+  text: string;
+  html: string | null;
+  attachments: ParsedAttachment[];
+  /** Why this message is machine-generated (auto-reply, list mail …); null for a person's mail. */
+  automatic: string | null;
+  bounce: BounceInfo | null;
+  /** A read receipt (MDN) for one of our messages. */
+  receiptFor: string[] | null;
+  /** Lower-cased header name → raw (unfolded) values, for rules that need the original text. */
+  rawHeaders: Map<string, string[]>;
+}
