@@ -183,8 +183,7 @@ export function registerCommerceRoutes(r: Router, svc: CommerceService) {
         return reply
           .code(502)
           .send({ error: { code: 'store_error', message: action.error, details: { action } } });
-      reply.code(replayed ? 200 : action.status === 'pending_approval' ? 202 : 201);
-      return action;
+      return reply.code(replayed ? 200 : action.status === 'pending_approval' ? 202 : 201).send(action);
     },
   });
   r.add({
