@@ -7,6 +7,7 @@ import { atLeast } from '../lib/roles.ts';
 import { Link, navigate, useLocation } from '../lib/router.tsx';
 import { useMe, useSession } from '../lib/session.tsx';
 import { useShortcut } from '../lib/shortcuts.tsx';
+import { BellIcon } from '../ui/icons.tsx';
 import { ShortcutHelp } from './shortcut-help.tsx';
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -67,7 +68,7 @@ export function Layout({ children }: { children: ReactNode }) {
           {conn === 'open' ? '' : conn === 'connecting' ? 'Connecting…' : 'Offline — retrying'}
         </span>
         <Link to="/notifications" className="bell" aria-label={`Notifications, ${unread} unread`}>
-          <span aria-hidden="true">🔔</span>
+          <BellIcon />
           {unread > 0 && <span className="badge">{unread}</span>}
         </Link>
         <button type="button" className="ghost" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts">

@@ -15,14 +15,15 @@ export const CHANNELS = [
 ] as const;
 
 export const channelIcon: Record<string, string> = {
+  // Glyphs present in common system fonts (no emoji font needed).
   email: '✉',
-  chat: '💬',
-  sms: '📱',
-  voice: '📞',
-  messenger: 'Ⓜ',
-  instagram: '📷',
-  whatsapp: '🟢',
-  web: '🌐',
+  chat: '✎',
+  sms: '☏',
+  voice: '☎',
+  messenger: 'M',
+  instagram: 'IG',
+  whatsapp: 'WA',
+  web: '◎',
   api: '⚙',
 };
 

@@ -304,7 +304,7 @@ export function Composer({
         <ul className="pending-files">
           {files.map((f, i) => (
             <li key={`${f.filename}-${f.size}-${f.contentBase64.length}`}>
-              📎 {f.filename} <span className="muted small">{bytes(f.size)}</span>{' '}
+              {f.filename} <span className="muted small">{bytes(f.size)}</span>{' '}
               <button
                 type="button"
                 className="link"
@@ -325,7 +325,7 @@ export function Composer({
       <div className="row composer-actions">
         {mode === 'reply' && (
           <label className="inline attach">
-            📎 Attach
+            Attach files
             <input type="file" multiple onChange={(e) => void addFiles(e.target.files)} className="sr" />
           </label>
         )}

@@ -8,44 +8,40 @@ import { useEffect, useMemo, useRef, useState } from 'react';
  * Quoted history (blockquote, Gmail/Outlook quote blocks) is folded behind a <details>.
  */
 export function sanitizeEmailHtml(html: string, allowRemote: boolean) {
+  const clean = DOMPurify.sanitize(html, {
+    FORBID_TAGS: ['form', 'input', 'button', 'textarea', 'select', 'base', 'meta', 'link'],
+    FORBID_ATTR: ['srcset'],
+    ALLOW_DATA_ATTR: false,
+  });
+  // Post-process the already sanitised markup as an inert document (DOMParser never runs scripts).
+  const doc = new DOMParser().parseFromString(`<body>${clean}</body>`, 'text/html');
   let remote = 0;
-  DOMPurify.addHook('afterSanitizeAttributes', (node) => {
-    if (node.tagName === 'A') {
-      node.setAttribute('target', '_blank');
-      node.setAttribute('rel', 'noopener noreferrer nofollow');
-    }
-    for (const attr of ['src', 'background', 'poster'] as const) {
-      const v = node.getAttribute(attr);
-      if (v && /^(https?:)?\/\//i.test(v)) {
+  for (const a of doc.querySelectorAll('a[href]')) {
+    a.setAttribute('target', '_blank');
+    a.setAttribute('rel', 'noopener noreferrer nofollow');
+  }
+  for (const el of doc.body.querySelectorAll('[src], [background], [poster], [style]')) {
+    for (const attr of ['src', 'background', 'poster']) {
+      const v = el.getAttribute(attr);
+      if (v && /^(https?:)?\/\//i.test(v.trim())) {
         remote++;
         if (!allowRemote) {
-          node.setAttribute(`data-blocked-${attr}`, v);
-          node.removeAttribute(attr);
+          el.setAttribute(`data-blocked-${attr}`, v);
+          el.removeAttribute(attr);
         }
       }
     }
-    const style = node.getAttribute('style');
+    const style = el.getAttribute('style');
     if (style && /url\s*\(/i.test(style)) {
       remote++;
-      if (!allowRemote) node.setAttribute('style', style.replace(/url\s*\([^)]*\)/gi, 'none'));
+      if (!allowRemote) el.setAttribute('style', style.replace(/url\s*\([^)]*\)/gi, 'none'));
     }
-  });
-  let clean: string;
-  try {
-    clean = DOMPurify.sanitize(html, {
-      WHOLE_DOCUMENT: false,
-      FORBID_TAGS: ['form', 'input', 'button', 'textarea', 'select', 'base', 'meta', 'link'],
-      FORBID_ATTR: ['srcset'],
-      ALLOW_DATA_ATTR: false,
-    });
-  } finally {
-    DOMPurify.removeHook('afterSanitizeAttributes');
   }
-  return { html: foldQuotes(clean), remote };
+  foldQuotes(doc);
+  return { html: doc.body.innerHTML, remote };
 }
 
-function foldQuotes(html: string) {
-  const doc = new DOMParser().parseFromString(`<body>${html}</body>`, 'text/html');
+function foldQuotes(doc: Document) {
   const quotes = doc.body.querySelectorAll(
     'blockquote[type="cite"], .gmail_quote, #appendonsend, #divRplyFwdMsg, .yahoo_quoted, body > blockquote',
   );
@@ -58,7 +54,6 @@ function foldQuotes(html: string) {
     q.replaceWith(d);
     d.append(s, q);
   }
-  return doc.body.innerHTML;
 }
 
 const frameCss = `body{font:14px/1.5 system-ui,sans-serif;color:#1b2330;margin:0;overflow-wrap:anywhere}

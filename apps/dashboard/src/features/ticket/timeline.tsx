@@ -73,7 +73,7 @@ function MessageItem({ m }: { m: MessageT }) {
                     <img src={a.url} alt={a.filename} loading="lazy" />
                   ) : (
                     <span className="file-icon" aria-hidden="true">
-                      📎
+                      {a.filename.split('.').pop()?.toUpperCase().slice(0, 4) ?? 'FILE'}
                     </span>
                   )}
                   <span>

@@ -1,11 +1,12 @@
 import { lazy } from 'react';
 import { registerRoute, registerSettingsPage } from '../../extensions/index.ts';
+import { SettingsIcon } from '../../ui/icons.tsx';
 
 registerRoute({
   id: 'settings',
   path: '/settings/*',
   component: lazy(() => import('./settings-screen.tsx')),
-  nav: { label: 'Settings', icon: '⚙', order: 90, path: '/settings' },
+  nav: { label: 'Settings', icon: <SettingsIcon />, order: 90, path: '/settings' },
 });
 
 registerSettingsPage({
