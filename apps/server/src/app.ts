@@ -10,6 +10,14 @@ import client from 'prom-client';
 import { ChannelRegistry } from './channels/channel-adapter.ts';
 import type { Config } from './config.ts';
 import { createAgentsService, registerAgentRoutes } from './modules/agents/index.ts';
+import {
+  automationScanJob,
+  automationWebhookJob,
+  createAutomationsService,
+  registerAutomationListeners,
+  registerAutomationRoutes,
+  scheduleAutomationScan,
+} from './modules/automations/index.ts';
 import { registerAuditRoutes } from './modules/audit/index.ts';
 import { installCommerce } from './modules/commerce/index.ts';
 import { createContactsService, registerContactRoutes } from './modules/contacts/index.ts';
@@ -156,6 +164,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const search = createSearchService(deps);
   const sla = createSlaService(deps);
   const routing = createRoutingService(deps, tickets, sla);
+  const automations = createAutomationsService(deps, tickets, sla);
   const macros = createMacrosService(deps, tickets);
 
   registerSystemRoutes(app, router, deps, metrics, pkg.version);
@@ -181,6 +190,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   registerRoutingListeners(bus, routing);
   jobs.register(routingSweepJob(routing, db));
   await scheduleRoutingSweep(db);
+  registerAutomationRoutes(router, automations);
+  registerAutomationListeners(bus, automations);
+  jobs.register(automationScanJob(automations, db));
+  jobs.register(automationWebhookJob(automations));
+  await scheduleAutomationScan(db);
   installCommerce({ app, router, deps, tickets, contacts, macros });
 
   const hub = new RealtimeHub(bus);

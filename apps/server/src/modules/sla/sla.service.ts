@@ -243,6 +243,10 @@ export function createSlaService(deps: Deps) {
       }));
     },
 
+    /** The business calendar a team's tickets run on (null: always open). */
+    calendarFor: async (workspaceId: number, teamId: number | null) =>
+      toCalendar(await repo.calendarForTeam(db, workspaceId, teamId)),
+
     /** When the first open clock of a ticket is due (routing orders its queue by this). */
     dueAtOf: (workspaceId: number, ticketId: number) => repo.dueAtOf(db, workspaceId, ticketId),
 

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import type { Db } from '../../platform/db/db.ts';
+import { defineJob, enqueue } from '../../platform/jobs/queue.ts';
+import type { AutomationsService } from './automations.service.ts';
+
+const HOUR = 3_600_000;
+
+/** One scan per hour across all nodes: the unique key makes each hour's job exist once. */
+export const scheduleAutomationScan = (db: Db, now = Date.now()) => {
+  const slot = Math.floor(now / HOUR) + 1;
+  return enqueue(
+    db,
+    'automations-scan',
+    {},
+    { runAt: new Date(slot * HOUR), uniqueKey: `automations-scan:${slot}` },
+  );
+};
+
+export const automationScanJob = (svc: AutomationsService, db: Db) =>
+  defineJob({
+    name: 'automations-scan',
+    schema: z.object({}),
+    leaseSeconds: 1800,
+    handler: async () => {
+      await svc.scan();
+      await scheduleAutomationScan(db);
+    },
+  });
+
+export const automationWebhookJob = (svc: AutomationsService) =>
+  defineJob({
+    name: 'automation-webhook',
+    schema: z.object({ workspaceId: z.number().int(), url: z.string().url(), body: z.unknown() }),
+    handler: async (p) => svc.deliverWebhook(p.url, p.body),
+  });

@@ -1,0 +1,225 @@
+import { type Db, sql } from '../../platform/db/db.ts';
+import type { ConditionDef } from './conditions.ts';
+
+export type AutomationRow = {
+  id: number;
+  name: string;
+  kind: 'trigger' | 'scheduled';
+  events: string[];
+  conditions: { all: ConditionDef[]; any: ConditionDef[] };
+  actions: { type: string; [k: string]: unknown }[];
+  position: number;
+  active: boolean;
+  created_at: Date;
+  updated_at: Date;
+};
+
+const cols = sql`id, name, kind, events, conditions, actions, position, active, created_at, updated_at`;
+
+export const listAutomations = (db: Db, workspaceId: number) =>
+  db.query<AutomationRow>(
+    sql`SELECT ${cols} FROM automations WHERE workspace_id = ${workspaceId} ORDER BY kind, position, id`,
+  );
+
+export const activeTriggers = (db: Db, workspaceId: number, event: string) =>
+  db.query<AutomationRow>(sql`
+    SELECT ${cols} FROM automations WHERE workspace_id = ${workspaceId} AND active AND kind = 'trigger'
+      AND ${event} = ANY(events) ORDER BY position, id`);
+
+export const activeScheduled = (db: Db) =>
+  db.query<AutomationRow & { workspace_id: number }>(sql`
+    SELECT ${cols}, workspace_id FROM automations WHERE active AND kind = 'scheduled' ORDER BY workspace_id, position, id`);
+
+export const findAutomation = (db: Db, workspaceId: number, id: number) =>
+  db.one<AutomationRow>(
+    sql`SELECT ${cols} FROM automations WHERE workspace_id = ${workspaceId} AND id = ${id}`,
+  );
+
+export interface AutomationFields {
+  name: string;
+  kind: string;
+  events: string[];
+  conditions: unknown;
+  actions: unknown;
+  active: boolean;
+  position?: number;
+}
+
+export const insertAutomation = (db: Db, workspaceId: number, a: AutomationFields) =>
+  db.one<AutomationRow>(sql`
+    INSERT INTO automations (workspace_id, name, kind, events, conditions, actions, active, position)
+    VALUES (${workspaceId}, ${a.name}, ${a.kind}, ${a.events}::text[], ${JSON.stringify(a.conditions)}::jsonb,
+      ${JSON.stringify(a.actions)}::jsonb, ${a.active},
+      coalesce(${a.position ?? null}::int, (SELECT coalesce(max(position) + 1, 0) FROM automations WHERE workspace_id = ${workspaceId})))
+    RETURNING ${cols}`);
+
+export const updateAutomation = (db: Db, workspaceId: number, id: number, a: AutomationFields) =>
+  db.one<AutomationRow>(sql`
+    UPDATE automations SET name = ${a.name}, kind = ${a.kind}, events = ${a.events}::text[],
+      conditions = ${JSON.stringify(a.conditions)}::jsonb, actions = ${JSON.stringify(a.actions)}::jsonb,
+      active = ${a.active}, position = coalesce(${a.position ?? null}::int, position), updated_at = now()
+    WHERE workspace_id = ${workspaceId} AND id = ${id} RETURNING ${cols}`);
+
+export const deleteAutomation = (db: Db, workspaceId: number, id: number) =>
+  db.query<{ id: number }>(
+    sql`DELETE FROM automations WHERE workspace_id = ${workspaceId} AND id = ${id} RETURNING id`,
+  );
+
+// Automations read tickets, messages and the timeline to build condition facts; they never write them
+// (changes go through the tickets module).
+
+export type FactTicketRow = {
+  id: number;
+  subject: string;
+  status: string;
+  priority: string;
+  channel: string;
+  tags: string[];
+  custom_fields: Record<string, unknown>;
+  assignee_id: number | null;
+  team_id: number | null;
+  created_at: Date;
+  merged_into_id: number | null;
+  contact_name: string | null;
+  contact_email: string | null;
+  status_since: Date;
+  last_inbound: string | null;
+};
+
+const factCols = sql`
+  t.id, t.subject, t.status, t.priority, t.channel, t.tags, t.custom_fields, t.assignee_id, t.team_id, t.created_at,
+  t.merged_into_id, c.name AS contact_name, c.email AS contact_email,
+  coalesce((SELECT max(e.created_at) FROM ticket_events e WHERE e.ticket_id = t.id
+            AND e.type IN ('status_changed', 'reopened')), t.created_at) AS status_since,
+  (SELECT m.body_text FROM messages m WHERE m.ticket_id = t.id AND m.kind = 'inbound' ORDER BY m.id DESC LIMIT 1) AS last_inbound`;
+
+export const factTicket = (db: Db, workspaceId: number, id: number) =>
+  db.one<FactTicketRow>(sql`
+    SELECT ${factCols} FROM tickets t LEFT JOIN contacts c ON c.id = t.contact_id
+    WHERE t.workspace_id = ${workspaceId} AND t.id = ${id}`);
+
+/** Open tickets a scan or preview looks at, oldest activity first. */
+export const factActiveTickets = (db: Db, workspaceId: number, limit: number) =>
+  db.query<FactTicketRow>(sql`
+    SELECT ${factCols} FROM tickets t LEFT JOIN contacts c ON c.id = t.contact_id
+    WHERE t.workspace_id = ${workspaceId} AND t.merged_into_id IS NULL AND t.status IN ('new', 'open', 'pending', 'on-hold')
+    ORDER BY t.updated_at, t.id LIMIT ${limit}`);
+
+export const latestUrgency = async (db: Db, ticketId: number) =>
+  (
+    await db.one<{ score: number }>(
+      sql`SELECT score FROM ticket_urgency WHERE ticket_id = ${ticketId} ORDER BY created_at DESC LIMIT 1`,
+    )
+  )?.score ?? null;
+
+export const messageText = (db: Db, workspaceId: number, messageId: number) =>
+  db.one<{ ticket_id: number; kind: string; body_text: string }>(sql`
+    SELECT ticket_id, kind, body_text FROM messages WHERE workspace_id = ${workspaceId} AND id = ${messageId}`);
+
+export const insertRun = (
+  db: Db,
+  r: {
+    workspaceId: number;
+    automationId: number;
+    automationName: string;
+    ticketId: number;
+    trigger: string;
+    outcome: 'applied' | 'loop_stopped' | 'failed';
+    reason: string | null;
+    actions: string[];
+  },
+) =>
+  db.one<{ id: number }>(sql`
+    INSERT INTO automation_runs (workspace_id, automation_id, automation_name, ticket_id, trigger, outcome, reason, actions)
+    VALUES (${r.workspaceId}, ${r.automationId}, ${r.automationName}, ${r.ticketId}, ${r.trigger}, ${r.outcome}, ${r.reason},
+      ${JSON.stringify(r.actions)}::jsonb)
+    RETURNING id`);
+
+export type RunRow = {
+  id: number;
+  automation_id: number | null;
+  automation_name: string | null;
+  ticket_id: number;
+  trigger: string;
+  outcome: 'applied' | 'loop_stopped' | 'failed';
+  reason: string | null;
+  actions: string[];
+  created_at: Date;
+};
+
+export const listRuns = (
+  db: Db,
+  workspaceId: number,
+  f: { ticketId?: number; automationId?: number },
+  limit: number,
+) =>
+  db.query<RunRow>(sql`
+    SELECT id, automation_id, automation_name, ticket_id, trigger, outcome, reason, actions, created_at
+    FROM automation_runs WHERE workspace_id = ${workspaceId}
+      ${f.ticketId ? sql`AND ticket_id = ${f.ticketId}` : sql``}
+      ${f.automationId ? sql`AND automation_id = ${f.automationId}` : sql``}
+    ORDER BY id DESC LIMIT ${limit}`);
+
+/** Applied runs of one automation on one ticket in the last hour (runaway guard). */
+export const recentRuns = async (db: Db, automationId: number, ticketId: number) =>
+  (
+    await db.one<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM automation_runs WHERE automation_id = ${automationId} AND ticket_id = ${ticketId}
+        AND outcome = 'applied' AND created_at > now() - interval '1 hour'`)
+  )?.n ?? 0;
+
+export const claimMark = async (
+  db: Db,
+  workspaceId: number,
+  automationId: number,
+  ticketId: number,
+  episode: string,
+) =>
+  (
+    await db.query(sql`
+      INSERT INTO automation_marks (automation_id, ticket_id, workspace_id, episode)
+      VALUES (${automationId}, ${ticketId}, ${workspaceId}, ${episode}) ON CONFLICT DO NOTHING RETURNING 1`)
+  ).length > 0;
+
+export const agentIdsByRole = async (db: Db, workspaceId: number, roles: string[]) =>
+  (
+    await db.query<{ id: number }>(sql`
+      SELECT id FROM agents WHERE workspace_id = ${workspaceId} AND active AND role = ANY(${roles}::text[]) ORDER BY id`)
+  ).map((r) => r.id);
+
+export const existingAgentIds = async (db: Db, workspaceId: number, ids: number[]) =>
+  (
+    await db.query<{ id: number }>(
+      sql`SELECT id FROM agents WHERE workspace_id = ${workspaceId} AND active AND id = ANY(${ids}::bigint[])`,
+    )
+  ).map((r) => r.id);
+
+export const insertUrgency = (
+  db: Db,
+  u: {
+    workspaceId: number;
+    ticketId: number;
+    messageId: number;
+    score: number;
+    level: string;
+    reasons: unknown;
+  },
+) =>
+  db.query<{ message_id: number }>(sql`
+    INSERT INTO ticket_urgency (message_id, ticket_id, workspace_id, score, level, reasons)
+    VALUES (${u.messageId}, ${u.ticketId}, ${u.workspaceId}, ${u.score}, ${u.level}, ${JSON.stringify(u.reasons)}::jsonb)
+    ON CONFLICT (message_id) DO NOTHING RETURNING message_id`);
+
+export const listUrgency = (db: Db, workspaceId: number, ticketId: number) =>
+  db.query<{
+    message_id: number;
+    score: number;
+    level: string;
+    reasons: { phrase: string; weight: number }[];
+    created_at: Date;
+  }>(sql`
+    SELECT message_id, score, level, reasons, created_at FROM ticket_urgency
+    WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId} ORDER BY created_at DESC`);
+
+export const ticketExists = async (db: Db, workspaceId: number, id: number) =>
+  !!(await db.one(sql`SELECT 1 FROM tickets WHERE workspace_id = ${workspaceId} AND id = ${id}`));

@@ -1,0 +1,115 @@
+import {
+  Automation,
+  AutomationInput,
+  AutomationPreview,
+  AutomationRun,
+  UrgencyResult,
+} from '@shopdesk/contracts';
+import { z } from 'zod';
+import { IdParams, type Router } from '../../platform/http/router.ts';
+import type { AutomationsService } from './automations.service.ts';
+
+export function registerAutomationRoutes(r: Router, svc: AutomationsService) {
+  r.add({
+    method: 'GET',
+    url: '/api/v1/automations',
+    summary: 'Triggers and scheduled automations, in the order they run',
+    tag: 'Automations',
+    access: 'read-only',
+    response: z.object({ items: z.array(Automation) }),
+    handler: async ({ auth }) => ({ items: await svc.list(auth) }),
+  });
+  r.add({
+    method: 'POST',
+    url: '/api/v1/automations',
+    summary: 'Create a trigger (runs on events) or a scheduled automation (hourly scan)',
+    tag: 'Automations',
+    access: 'lead',
+    body: AutomationInput,
+    response: Automation,
+    status: 201,
+    handler: async ({ auth, body }) => svc.create(auth, body),
+  });
+  r.add({
+    method: 'GET',
+    url: '/api/v1/automations/:id',
+    summary: 'One automation',
+    tag: 'Automations',
+    access: 'read-only',
+    params: IdParams,
+    response: Automation,
+    handler: async ({ auth, params }) => svc.get(auth, params.id),
+  });
+  r.add({
+    method: 'PUT',
+    url: '/api/v1/automations/:id',
+    summary: 'Replace an automation',
+    tag: 'Automations',
+    access: 'lead',
+    params: IdParams,
+    body: AutomationInput,
+    response: Automation,
+    handler: async ({ auth, params, body }) => svc.update(auth, params.id, body),
+  });
+  r.add({
+    method: 'DELETE',
+    url: '/api/v1/automations/:id',
+    summary: 'Delete an automation (its log entries stay)',
+    tag: 'Automations',
+    access: 'lead',
+    params: IdParams,
+    handler: async ({ auth, params }) => svc.remove(auth, params.id),
+  });
+  r.add({
+    method: 'POST',
+    url: '/api/v1/automations/preview',
+    summary: 'Test run: which open tickets match these conditions now (changes nothing)',
+    tag: 'Automations',
+    access: 'lead',
+    body: AutomationInput,
+    response: AutomationPreview,
+    handler: async ({ auth, body }) => svc.preview(auth, body),
+  });
+  r.add({
+    method: 'GET',
+    url: '/api/v1/automations/:id/runs',
+    summary: 'Execution log of one automation, newest first',
+    tag: 'Automations',
+    access: 'read-only',
+    params: IdParams,
+    response: z.object({ items: z.array(AutomationRun) }),
+    handler: async ({ auth, params }) => {
+      await svc.get(auth, params.id);
+      return { items: await svc.runs(auth, { automationId: params.id }) };
+    },
+  });
+  r.add({
+    method: 'GET',
+    url: '/api/v1/tickets/:id/automation-runs',
+    summary: 'Execution log of automations on one ticket, newest first',
+    tag: 'Automations',
+    access: 'read-only',
+    params: IdParams,
+    response: z.object({ items: z.array(AutomationRun) }),
+    handler: async ({ auth, params }) => ({ items: await svc.runs(auth, { ticketId: params.id }) }),
+  });
+  r.add({
+    method: 'GET',
+    url: '/api/v1/tickets/:id/urgency',
+    summary: 'Urgency scores of the customer’s messages, with the reasons',
+    tag: 'Automations',
+    access: 'read-only',
+    params: IdParams,
+    response: z.object({ items: z.array(UrgencyResult) }),
+    handler: async ({ auth, params }) => ({ items: await svc.urgency(auth, params.id) }),
+  });
+  r.add({
+    method: 'POST',
+    url: '/api/v1/automations/run-scheduled',
+    summary: 'Run the scheduled scan now (it also runs every hour); each automation acts once per ticket',
+    tag: 'Automations',
+    access: 'admin',
+    response: z.object({ acted: z.number().int() }),
+    handler: async () => ({ acted: await svc.scan() }),
+  });
+}

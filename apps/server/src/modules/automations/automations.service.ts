@@ -1,0 +1,438 @@
+import { createHmac } from 'node:crypto';
+import type { Automation, AutomationInput, UpdateTicket } from '@shopdesk/contracts';
+import type { Db } from '../../platform/db/db.ts';
+import type { Deps } from '../../platform/deps.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
+import type { DomainEvent } from '../../platform/events/bus.ts';
+import type { Auth } from '../../platform/http/router.ts';
+import { enqueue } from '../../platform/jobs/queue.ts';
+import { businessMinutesBetween, type SlaService } from '../sla/index.ts';
+import type { SystemActor, TicketsService } from '../tickets/index.ts';
+import * as repo from './automations.repository.ts';
+import { type Facts, matches, renderTemplate } from './conditions.ts';
+import { scoreUrgency } from './urgency.ts';
+
+/** An automation chain longer than this is a loop however it is shaped. */
+const MAX_CHAIN = 5;
+/** Runaway guard: one automation may act on one ticket at most this often per hour. */
+const MAX_RUNS_PER_HOUR = 10;
+const SCAN_LIMIT = 5000;
+const PRIORITY_RANK = ['low', 'normal', 'high', 'urgent'];
+
+function toAutomation(r: repo.AutomationRow): Automation {
+  return {
+    id: r.id,
+    name: r.name,
+    kind: r.kind,
+    events: r.events as Automation['events'],
+    conditions: r.conditions as Automation['conditions'],
+    actions: r.actions as Automation['actions'],
+    active: r.active,
+    position: r.position,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+const describe = (a: repo.AutomationRow['actions'][number]): string => {
+  switch (a.type) {
+    case 'set_status':
+      return `status → ${a.status}`;
+    case 'set_priority':
+      return `priority → ${a.priority}`;
+    case 'add_tags':
+      return `tags + ${(a.tags as string[]).join(', ')}`;
+    case 'remove_tags':
+      return `tags − ${(a.tags as string[]).join(', ')}`;
+    case 'set_field':
+      return `field ${a.key} → ${JSON.stringify(a.value)}`;
+    case 'assign_agent':
+      return `assignee → ${a.agentId ?? 'nobody'}`;
+    case 'assign_team':
+      return `team → ${a.teamId ?? 'none'}`;
+    case 'reply':
+      return 'reply from template';
+    case 'add_note':
+      return 'internal note';
+    case 'notify':
+      return `notify ${a.to}`;
+    case 'webhook':
+      return `webhook ${new URL(String(a.url)).host}`;
+    default:
+      return a.type;
+  }
+};
+
+export function createAutomationsService(deps: Deps, tickets: TicketsService, sla: SlaService) {
+  const { db, log } = deps;
+
+  async function facts(
+    workspaceId: number,
+    t: repo.FactTicketRow,
+    e?: DomainEvent,
+    now = Date.now(),
+  ): Promise<Facts> {
+    const cal = await sla.calendarFor(workspaceId, t.team_id);
+    const f: Facts = {
+      status: t.status,
+      priority: t.priority,
+      channel: t.channel,
+      tags: t.tags,
+      subject: t.subject,
+      assigneeId: t.assignee_id,
+      teamId: t.team_id,
+      message: t.last_inbound ?? '',
+      hoursSinceCreated: (now - t.created_at.getTime()) / 3_600_000,
+      hoursInStatus: (now - t.status_since.getTime()) / 3_600_000,
+      businessHoursInStatus: businessMinutesBetween(cal, t.status_since, new Date(now)) / 60,
+      'sla.metric': (e?.data as { metric?: string } | undefined)?.metric ?? null,
+      urgency: await repo.latestUrgency(db, t.id),
+    };
+    for (const [k, v] of Object.entries(t.custom_fields)) f[`custom.${k}`] = v;
+    return f;
+  }
+
+  /** Runs one automation's actions on one ticket in one transaction; returns the events to publish. */
+  async function execute(
+    workspaceId: number,
+    a: repo.AutomationRow,
+    t: repo.FactTicketRow,
+    trigger: string,
+    chain: number[],
+    sourceEvent?: DomainEvent,
+  ) {
+    const via: SystemActor = { kind: 'automation', id: a.id, name: a.name, chain: [...chain, a.id] };
+    const changes: Omit<UpdateTicket, 'version'> = {};
+    const addTags: string[] = [];
+    const removeTags: string[] = [];
+    const fields: Record<string, string | number | boolean | null> = {};
+    const vars = {
+      'ticket.id': t.id,
+      'ticket.subject': t.subject,
+      'ticket.status': t.status,
+      'contact.name': t.contact_name ?? 'there',
+      'contact.email': t.contact_email,
+      'sla.metric': (sourceEvent?.data as { metric?: string } | undefined)?.metric ?? '',
+    };
+    for (const act of a.actions) {
+      if (act.type === 'set_status') changes.status = act.status as UpdateTicket['status'];
+      if (act.type === 'set_priority') changes.priority = act.priority as UpdateTicket['priority'];
+      if (act.type === 'add_tags') addTags.push(...(act.tags as string[]));
+      if (act.type === 'remove_tags') removeTags.push(...(act.tags as string[]));
+      if (act.type === 'set_field') fields[String(act.key)] = act.value as string | number | boolean | null;
+      if (act.type === 'assign_agent') changes.assigneeId = act.agentId as number | null;
+      if (act.type === 'assign_team') changes.teamId = act.teamId as number | null;
+    }
+    if (addTags.length) changes.addTags = addTags;
+    if (removeTags.length) changes.removeTags = removeTags;
+    if (Object.keys(fields).length) changes.customFields = fields;
+
+    const events = await db.tx(async (tx) => {
+      const out: DomainEvent[] = [];
+      if (Object.keys(changes).length) {
+        const r = await tickets.applySystemChanges(tx, workspaceId, t.id, changes, via);
+        if (r) out.push(...r.events);
+      }
+      const run = await repo.insertRun(tx, {
+        workspaceId,
+        automationId: a.id,
+        automationName: a.name,
+        ticketId: t.id,
+        trigger,
+        outcome: 'applied',
+        reason: null,
+        actions: a.actions.map(describe),
+      });
+      for (const [i, act] of a.actions.entries()) {
+        if (act.type === 'reply')
+          out.push(
+            ...(await tickets.addSystemReply(
+              tx,
+              workspaceId,
+              t.id,
+              renderTemplate(String(act.body), vars),
+              via,
+            )),
+          );
+        if (act.type === 'add_note')
+          out.push(
+            ...(await tickets.addSystemNote(
+              tx,
+              workspaceId,
+              t.id,
+              renderTemplate(String(act.body), vars),
+              via,
+            )),
+          );
+        if (act.type === 'notify') {
+          let ids: number[] = [];
+          if (act.to === 'assignee') ids = t.assignee_id ? [t.assignee_id] : [];
+          if (act.to === 'leads') ids = await repo.agentIdsByRole(tx, workspaceId, ['lead', 'admin']);
+          if (act.to === 'agents')
+            ids = await repo.existingAgentIds(tx, workspaceId, act.agentIds as number[]);
+          if (ids.length)
+            out.push(
+              ...(await tickets.addSystemNote(
+                tx,
+                workspaceId,
+                t.id,
+                `🔔 ${a.name}: ${renderTemplate(String(act.body), vars)}`,
+                via,
+                ids,
+              )),
+            );
+        }
+        if (act.type === 'webhook')
+          await enqueue(
+            tx,
+            'automation-webhook',
+            {
+              workspaceId,
+              url: act.url,
+              body: {
+                automation: { id: a.id, name: a.name },
+                trigger,
+                ticket: vars,
+                sentAt: new Date().toISOString(),
+              },
+            },
+            { workspaceId, uniqueKey: `automation-webhook:${run!.id}:${i}`, maxAttempts: 6 },
+          );
+      }
+      return out;
+    });
+    await tickets.publishSystemEvents(events);
+  }
+
+  async function logStopped(
+    workspaceId: number,
+    a: repo.AutomationRow,
+    ticketId: number,
+    trigger: string,
+    reason: string,
+  ) {
+    log.warn({ automationId: a.id, ticketId, reason }, 'automation stopped');
+    await repo.insertRun(db, {
+      workspaceId,
+      automationId: a.id,
+      automationName: a.name,
+      ticketId,
+      trigger,
+      outcome: 'loop_stopped',
+      reason,
+      actions: [],
+    });
+  }
+
+  const svc = {
+    /** Runs the workspace's triggers for one event, in order; each sees the ticket as the previous left it. */
+    async onEvent(e: DomainEvent) {
+      if (!e.ticketId) return;
+      const autos = await repo.activeTriggers(db, e.workspaceId, e.name);
+      if (!autos.length) return;
+      const via = (e.data as { via?: SystemActor } | undefined)?.via;
+      const chain = via?.kind === 'automation' ? (via.chain ?? []) : [];
+      for (const a of autos) {
+        const t = await repo.factTicket(db, e.workspaceId, e.ticketId);
+        if (!t || t.merged_into_id) return;
+        if (!matches(a.conditions, await facts(e.workspaceId, t, e))) continue;
+        if (chain.includes(a.id)) {
+          const names = [...chain, a.id].map((id) => `#${id}`).join(' → ');
+          await logStopped(
+            e.workspaceId,
+            a,
+            t.id,
+            e.name,
+            `Loop: "${a.name}" already acted in this chain (${names})`,
+          );
+          continue;
+        }
+        if (chain.length >= MAX_CHAIN) {
+          await logStopped(
+            e.workspaceId,
+            a,
+            t.id,
+            e.name,
+            `Loop: chain of ${chain.length} automations is too long`,
+          );
+          continue;
+        }
+        if ((await repo.recentRuns(db, a.id, t.id)) >= MAX_RUNS_PER_HOUR) {
+          await logStopped(
+            e.workspaceId,
+            a,
+            t.id,
+            e.name,
+            `Runaway: acted ${MAX_RUNS_PER_HOUR} times on this ticket within an hour`,
+          );
+          continue;
+        }
+        try {
+          await execute(e.workspaceId, a, t, e.name, chain, e);
+        } catch (err) {
+          const reason = err instanceof Error ? err.message : String(err);
+          await repo.insertRun(db, {
+            workspaceId: e.workspaceId,
+            automationId: a.id,
+            automationName: a.name,
+            ticketId: t.id,
+            trigger: e.name,
+            outcome: 'failed',
+            reason,
+            actions: [],
+          });
+        }
+      }
+    },
+
+    /**
+     * The hourly scan: each scheduled automation acts once per ticket and status episode. The mark insert
+     * decides who acts, so overlapping scans on several nodes still act once.
+     */
+    async scan(now = Date.now()) {
+      let acted = 0;
+      for (const a of await repo.activeScheduled(db)) {
+        for (const t of await repo.factActiveTickets(db, a.workspace_id, SCAN_LIMIT)) {
+          if (!matches(a.conditions, await facts(a.workspace_id, t, undefined, now))) continue;
+          if (!(await repo.claimMark(db, a.workspace_id, a.id, t.id, t.status_since.toISOString()))) continue;
+          try {
+            await execute(a.workspace_id, a, t, 'schedule', []);
+            acted++;
+          } catch (err) {
+            log.warn({ err, automationId: a.id, ticketId: t.id }, 'scheduled automation failed');
+          }
+        }
+      }
+      return acted;
+    },
+
+    /** Which open tickets would match now (nothing is changed). */
+    async preview(auth: Pick<Auth, 'workspaceId'>, input: AutomationInput) {
+      const rows = await repo.factActiveTickets(db, auth.workspaceId, SCAN_LIMIT);
+      const out = [];
+      for (const t of rows)
+        if (matches(input.conditions, await facts(auth.workspaceId, t)))
+          out.push({ ticketId: t.id, subject: t.subject, status: t.status as 'open' });
+      return { scanned: rows.length, matches: out.slice(0, 200) };
+    },
+
+    /** Urgency detection on an inbound message: raise priority and tag, with the reasons on the timeline. */
+    async scoreMessage(workspaceId: number, messageId: number) {
+      const m = await repo.messageText(db, workspaceId, messageId);
+      if (m?.kind !== 'inbound') return;
+      const r = scoreUrgency(m.body_text);
+      const stored = await repo.insertUrgency(db, { workspaceId, ticketId: m.ticket_id, messageId, ...r });
+      if (!stored.length || (r.level !== 'high' && r.level !== 'urgent')) return;
+      const t = await repo.factTicket(db, workspaceId, m.ticket_id);
+      if (!t) return;
+      const target = r.level === 'urgent' ? 'urgent' : 'high';
+      const raise = PRIORITY_RANK.indexOf(target) > PRIORITY_RANK.indexOf(t.priority);
+      const via: SystemActor = { kind: 'urgency', name: 'Urgency detection' };
+      const events = await db.tx(async (tx) => {
+        const out: DomainEvent[] = [];
+        const res = await tickets.applySystemChanges(
+          tx,
+          workspaceId,
+          t.id,
+          { ...(raise ? { priority: target } : {}), addTags: ['urgent-language'] },
+          via,
+        );
+        if (res) out.push(...res.events);
+        const why = r.reasons.filter((x) => x.weight > 0).map((x) => `${x.phrase} (+${x.weight})`);
+        out.push(
+          ...(await tickets.addSystemNote(
+            tx,
+            workspaceId,
+            t.id,
+            `Urgency ${r.level} (score ${r.score}): ${why.join(', ')}.${raise ? ` Priority raised to ${target}.` : ''}`,
+            via,
+          )),
+        );
+        return out;
+      });
+      await tickets.publishSystemEvents(events);
+    },
+
+    async urgency(auth: Pick<Auth, 'workspaceId'>, ticketId: number) {
+      if (!(await repo.ticketExists(db, auth.workspaceId, ticketId))) throw notFound('Ticket');
+      return (await repo.listUrgency(db, auth.workspaceId, ticketId)).map((u) => ({
+        messageId: u.message_id,
+        score: u.score,
+        level: u.level as 'none',
+        reasons: u.reasons,
+        createdAt: u.created_at.toISOString(),
+      }));
+    },
+
+    async runs(
+      auth: Pick<Auth, 'workspaceId'>,
+      f: { ticketId?: number; automationId?: number },
+      limit = 100,
+    ) {
+      if (f.ticketId && !(await repo.ticketExists(db, auth.workspaceId, f.ticketId)))
+        throw notFound('Ticket');
+      return (await repo.listRuns(db, auth.workspaceId, f, limit)).map((r) => ({
+        id: r.id,
+        automationId: r.automation_id,
+        automationName: r.automation_name,
+        ticketId: r.ticket_id,
+        trigger: r.trigger,
+        outcome: r.outcome,
+        reason: r.reason,
+        actions: r.actions,
+        createdAt: r.created_at.toISOString(),
+      }));
+    },
+
+    list: async (auth: Pick<Auth, 'workspaceId'>) =>
+      (await repo.listAutomations(db, auth.workspaceId)).map(toAutomation),
+    async get(auth: Pick<Auth, 'workspaceId'>, id: number) {
+      const r = await repo.findAutomation(db, auth.workspaceId, id);
+      if (!r) throw notFound('Automation');
+      return toAutomation(r);
+    },
+    async create(auth: Auth, input: AutomationInput) {
+      await checkRefs(db, auth.workspaceId, input);
+      return toAutomation((await repo.insertAutomation(db, auth.workspaceId, input))!);
+    },
+    async update(auth: Auth, id: number, input: AutomationInput) {
+      await checkRefs(db, auth.workspaceId, input);
+      const r = await repo.updateAutomation(db, auth.workspaceId, id, input);
+      if (!r) throw notFound('Automation');
+      return toAutomation(r);
+    },
+    async remove(auth: Auth, id: number) {
+      if (!(await repo.deleteAutomation(db, auth.workspaceId, id)).length) throw notFound('Automation');
+    },
+
+    /** Job: POSTs the payload, signed with HMAC-SHA256 of the body under the workspace-independent key. */
+    async deliverWebhook(url: string, body: unknown) {
+      const text = JSON.stringify(body);
+      const signature = createHmac('sha256', deps.config.secretKey).update(text).digest('hex');
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-shopdesk-signature': `sha256=${signature}` },
+        body: text,
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (!res.ok) throw new Error(`webhook answered ${res.status}`);
+    },
+  };
+  return svc;
+}
+
+async function checkRefs(db: Db, workspaceId: number, input: AutomationInput) {
+  const agents = input.actions.flatMap((a) =>
+    a.type === 'assign_agent' && a.agentId ? [a.agentId] : a.type === 'notify' ? a.agentIds : [],
+  );
+  if (agents.length) {
+    const found = await repo.existingAgentIds(db, workspaceId, agents);
+    const missing = agents.filter((id) => !found.includes(id));
+    if (missing.length)
+      throw new AppError('validation_failed', `Unknown agent ${missing[0]}`, [
+        { path: 'body.actions', message: `no active agent ${missing.join(', ')} in this workspace` },
+      ]);
+  }
+}
+
+export type AutomationsService = ReturnType<typeof createAutomationsService>;
