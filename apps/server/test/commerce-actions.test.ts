@@ -63,7 +63,7 @@ describe('Shopify: backfill and actions through the Admin GraphQL API', () => {
     await t.jobs.drain();
     const calls = shop.ops('Backfill');
     expect(calls).toHaveLength(3); // throttled, page 1, page 2
-    expect(calls.map((r) => (r.body?.variables as { cursor: string | null }).cursor)).toEqual([
+    expect(calls.map((r) => (r.body!.variables as { cursor: string | null }).cursor)).toEqual([
       null,
       null,
       'cursor-1',

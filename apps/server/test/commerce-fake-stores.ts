@@ -195,7 +195,8 @@ export async function fakeWoo(key: string, secret: string) {
     const next = queue.shift();
     if (next) return next;
     const path = r.path.split('?')[0]!.replace('/wp-json/wc/v3', '');
-    let m: RegExpMatchArray | null;
+    const refundPath = path.match(/^\/orders\/(\d+)\/refunds$/);
+    const orderPath = path.match(/^\/orders\/(\d+)$/);
     if (r.method === 'GET' && path === '/orders') {
       const page = Number(new URL(r.path, 'http://x').searchParams.get('page') ?? '1');
       const all = [...orders.values()];
@@ -206,8 +207,8 @@ export async function fakeWoo(key: string, secret: string) {
         body: slice,
       };
     }
-    if ((m = path.match(/^\/orders\/(\d+)\/refunds$/)) && r.method === 'POST') {
-      const o = orders.get(Number(m[1]));
+    if (refundPath && r.method === 'POST') {
+      const o = orders.get(Number(refundPath[1]));
       if (!o)
         return {
           status: 404,
@@ -230,8 +231,8 @@ export async function fakeWoo(key: string, secret: string) {
         },
       };
     }
-    if ((m = path.match(/^\/orders\/(\d+)$/)) && r.method === 'PUT') {
-      const o = orders.get(Number(m[1]));
+    if (orderPath && r.method === 'PUT') {
+      const o = orders.get(Number(orderPath[1]));
       if (!o)
         return {
           status: 404,
@@ -246,7 +247,7 @@ export async function fakeWoo(key: string, secret: string) {
         ...(r.body as object),
         date_modified_gmt: new Date().toISOString().slice(0, 19),
       };
-      orders.set(Number(m[1]), updated);
+      orders.set(Number(orderPath[1]), updated);
       return { status: 200, body: updated };
     }
     if (path === '/coupons' && r.method === 'POST')

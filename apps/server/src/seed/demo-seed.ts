@@ -4,6 +4,7 @@ import { type Db, sql } from '../platform/db/db.ts';
 import { randomToken } from '../platform/security/crypto.ts';
 import { hashPassword } from '../platform/security/passwords.ts';
 import { chatScenarios, firstNames, lastNames, products, type Scenario, scenarios } from './demo-content.ts';
+import { seedDemoOrders } from './demo-orders.ts';
 
 export const DEMO_SLUG = 'demo-outfitters';
 export const DEMO_ADMIN_EMAIL = 'admin@demo-outfitters.test';
@@ -168,6 +169,7 @@ export async function seedDemo(
     }
     return w;
   });
+  await seedDemoOrders(db, workspaceId);
   log?.info({ workspaceId }, 'seeded demo workspace "Demo Outfitters"');
   return { email: DEMO_ADMIN_EMAIL, password, workspaceId };
 }

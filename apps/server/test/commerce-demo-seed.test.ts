@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from '../src/platform/db/db.ts';
+import { seedDemo } from '../src/seed/demo-seed.ts';
+import { startTestApp, type TestApp } from './harness.ts';
+
+let t: TestApp;
+let headers: { authorization: string };
+
+beforeAll(async () => {
+  t = await startTestApp();
+  const demo = await seedDemo(t.db, undefined, 'demo-password-123');
+  const agent = await t.db.one<{ id: number }>(
+    sql`SELECT id FROM agents WHERE workspace_id = ${demo.workspaceId} AND role = 'agent' ORDER BY id LIMIT 1`,
+  );
+  const token = await t.services.agents.createToken(demo.workspaceId, agent!.id, 'test');
+  headers = { authorization: `Bearer ${token.token}` };
+});
+afterAll(() => t?.stop());
+
+const get = async (url: string) => (await t.app.inject({ method: 'GET', url, headers })).json();
+
+describe('demo store', () => {
+  it('gives every demo customer an order history with items, payments and tracking', async () => {
+    const contacts = (await get('/api/v1/contacts?limit=100')).items as { id: number; email: string }[];
+    const demo = contacts.filter((c) => c.email.endsWith('@example.com'));
+    expect(demo).toHaveLength(50);
+    let shipped = 0;
+    for (const c of demo.slice(0, 10)) {
+      const { items } = await get(`/api/v1/commerce/orders?contactId=${c.id}`);
+      expect(items.length).toBeGreaterThanOrEqual(1);
+      for (const o of items) {
+        expect(o.lineItems.length).toBeGreaterThan(0);
+        expect(o.transactions.length).toBe(1);
+        if (o.fulfillments[0]?.trackingUrl) shipped++;
+      }
+    }
+    expect(shipped).toBeGreaterThan(5);
+  });
+
+  it('highlights the order a demo ticket talks about', async () => {
+    const tickets = (await get('/api/v1/tickets?limit=50')).items as {
+      id: number;
+      subject: string;
+      lastMessagePreview: string;
+    }[];
+    const withNumber = tickets.find((x) => /#\d{4}/.test(x.subject));
+    expect(withNumber).toBeTruthy();
+    const panel = await get(`/api/v1/commerce/tickets/${withNumber!.id}/orders`);
+    expect(panel.mentionedNumbers.length).toBeGreaterThan(0);
+    expect(withNumber!.subject).toContain(panel.mentionedNumbers[0]);
+  });
+});
