@@ -1,0 +1,36 @@
+import { lazy } from 'react';
+import { registerSettingsPage, registerTicketBadge } from '../../extensions/index.ts';
+
+registerTicketBadge({ id: 'sla', placement: 'header', component: lazy(() => import('./sla-badge.tsx')) });
+registerSettingsPage({
+  id: 'status',
+  title: 'My status',
+  group: 'You',
+  minRole: 'agent',
+  order: 20,
+  component: lazy(() => import('./status-page.tsx')),
+});
+registerSettingsPage({
+  id: 'sla',
+  title: 'Business hours & SLA',
+  group: 'Automation',
+  minRole: 'lead',
+  order: 10,
+  component: lazy(() => import('./sla-settings.tsx')),
+});
+registerSettingsPage({
+  id: 'routing',
+  title: 'Routing',
+  group: 'Automation',
+  minRole: 'lead',
+  order: 20,
+  component: lazy(() => import('./routing-settings.tsx')),
+});
+registerSettingsPage({
+  id: 'automations',
+  title: 'Automations',
+  group: 'Automation',
+  minRole: 'lead',
+  order: 30,
+  component: lazy(() => import('./automations-settings.tsx')),
+});

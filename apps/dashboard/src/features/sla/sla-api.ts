@@ -1,0 +1,58 @@
+import type {
+  AgentRouting,
+  Automation,
+  BusinessCalendar,
+  RoutingConfig,
+  SlaPolicy,
+  TicketSla,
+} from '@shopdesk/contracts';
+import type { z } from 'zod';
+import { request } from '../../lib/api.ts';
+
+export type TicketSlaT = z.output<typeof TicketSla>;
+export type SlaPolicyT = z.output<typeof SlaPolicy>;
+export type CalendarT = z.output<typeof BusinessCalendar>;
+export type RoutingConfigT = z.output<typeof RoutingConfig>;
+export type AgentRoutingT = z.output<typeof AgentRouting>;
+export type AutomationT = z.output<typeof Automation>;
+
+/** The SLA, routing and automation endpoints (server: modules/sla, routing, automations). */
+export const slaApi = {
+  ticketSla: (id: number) => request<TicketSlaT>('GET', `/api/v1/tickets/${id}/sla`),
+  calendars: () => request<{ items: CalendarT[] }>('GET', '/api/v1/business-hours'),
+  putCalendar: (body: unknown) => request<CalendarT>('PUT', '/api/v1/business-hours', body),
+  policies: () => request<{ items: SlaPolicyT[] }>('GET', '/api/v1/sla/policies'),
+  createPolicy: (body: unknown) => request<SlaPolicyT>('POST', '/api/v1/sla/policies', body),
+  deletePolicy: (id: number) => request<void>('DELETE', `/api/v1/sla/policies/${id}`),
+  routingConfigs: () => request<{ items: RoutingConfigT[] }>('GET', '/api/v1/routing/config'),
+  putRouting: (body: unknown) => request<RoutingConfigT>('PUT', '/api/v1/routing/config', body),
+  routingAgents: () => request<{ items: AgentRoutingT[] }>('GET', '/api/v1/routing/agents'),
+  setAgent: (id: number, body: unknown) =>
+    request<AgentRoutingT>('PATCH', `/api/v1/routing/agents/${id}`, body),
+  setMyStatus: (status: string) => request<AgentRoutingT>('PUT', '/api/v1/routing/presence', { status }),
+  automations: () => request<{ items: AutomationT[] }>('GET', '/api/v1/automations'),
+  createAutomation: (body: unknown) => request<AutomationT>('POST', '/api/v1/automations', body),
+  deleteAutomation: (id: number) => request<void>('DELETE', `/api/v1/automations/${id}`),
+  preview: (body: unknown) =>
+    request<{ scanned: number; matches: { ticketId: number; subject: string; status: string }[] }>(
+      'POST',
+      '/api/v1/automations/preview',
+      body,
+    ),
+};
+
+const LABELS: Record<string, string> = {
+  first_response: 'First response',
+  next_response: 'Next response',
+  resolution: 'Resolution',
+};
+export const metricLabel = (m: string) => LABELS[m] ?? m;
+
+/** "42m", "3h 5m", "2d 4h" */
+export function duration(ms: number): string {
+  const m = Math.max(0, Math.round(Math.abs(ms) / 60_000));
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h ${m % 60}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
