@@ -19,9 +19,11 @@ import {
   scheduleAutomationScan,
 } from './modules/automations/index.ts';
 import { registerAuditRoutes } from './modules/audit/index.ts';
+import { installBot } from './modules/bot/index.ts';
 import { installCommerce } from './modules/commerce/index.ts';
 import { createContactsService, registerContactRoutes } from './modules/contacts/index.ts';
 import { createEmailChannel } from './modules/email/index.ts';
+import { installHelpCenter, type PortalBot, shopperOrdersFrom } from './modules/helpcenter/index.ts';
 import { createInboxService, registerInboxRoutes } from './modules/inbox/index.ts';
 import { createMacrosService, registerMacroRoutes } from './modules/macros/index.ts';
 import {
@@ -195,7 +197,25 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   jobs.register(automationScanJob(automations, db));
   jobs.register(automationWebhookJob(automations));
   await scheduleAutomationScan(db);
-  installCommerce({ app, router, deps, tickets, contacts, macros });
+  const commerce = installCommerce({ app, router, deps, tickets, contacts, macros });
+  const shopperOrders = shopperOrdersFrom(commerce);
+  const selfService: { bot: PortalBot | null } = { bot: null };
+  const { hc } = installHelpCenter({
+    app,
+    router,
+    deps,
+    tickets,
+    orders: shopperOrders,
+    bot: () => selfService.bot,
+  });
+  selfService.bot = installBot({
+    router,
+    deps,
+    hc,
+    tickets,
+    orders: shopperOrders,
+    calendar: (w) => sla.calendarFor(w, null),
+  }).portal;
 
   const hub = new RealtimeHub(bus);
   new client.Gauge({

@@ -4,6 +4,7 @@ export * from './commerce.ts';
 export * from './common.ts';
 export * from './contacts.ts';
 export * from './email.ts';
+export * from './helpcenter.ts';
 export * from './macros.ts';
 export * from './misc.ts';
 export * from './realtime.ts';

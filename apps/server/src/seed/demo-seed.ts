@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { type Db, sql } from '../platform/db/db.ts';
 import { randomToken } from '../platform/security/crypto.ts';
 import { hashPassword } from '../platform/security/passwords.ts';
+import { seedDemoArticles } from './demo-articles.ts';
 import { chatScenarios, firstNames, lastNames, products, type Scenario, scenarios } from './demo-content.ts';
 import { seedDemoOrders } from './demo-orders.ts';
 
@@ -167,6 +168,7 @@ export async function seedDemo(
         sql`INSERT INTO views (workspace_id, agent_id, name, filters, position) VALUES (${w}, NULL, ${name}, ${JSON.stringify(filters)}::jsonb, ${pos})`,
       );
     }
+    await seedDemoArticles(tx, w);
     return w;
   });
   await seedDemoOrders(db, workspaceId);

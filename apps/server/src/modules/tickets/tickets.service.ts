@@ -94,7 +94,7 @@ function statusStamps(from: string, to: string): Record<string, unknown> {
 
 /** Who made a system change: shown on the timeline and carried on events (loop protection). */
 export interface SystemActor {
-  kind: 'routing' | 'sla' | 'automation' | 'urgency';
+  kind: 'routing' | 'sla' | 'automation' | 'urgency' | 'bot';
   id?: number;
   name?: string;
   /** Automation ids that led to this change, oldest first. */

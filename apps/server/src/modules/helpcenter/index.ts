@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../platform/deps.ts';
+import type { Router } from '../../platform/http/router.ts';
+import type { TicketsService } from '../tickets/index.ts';
+import { registerHelpCenterRoutes } from './helpcenter.routes.ts';
+import { createHelpCenterService, type HelpCenterService } from './helpcenter.service.ts';
+import type { ShopperOrderSource } from './order-port.ts';
+import { type PortalBot, registerPortalPages } from './portal-pages.ts';
+
+export { shopperOrdersFrom } from './commerce-orders.ts';
+export { rebuildTerms as rebuildSearchTerms } from './helpcenter.repository.ts';
+export { createHelpCenterService, type HelpCenterService, type SearchOutcome } from './helpcenter.service.ts';
+export { renderMarkdown } from './markdown.ts';
+export { findVerifiedOrder, type ShopperOrderSource } from './order-port.ts';
+export { normalizeOrderNumber, shopperMatchesOrder } from './order-verification.ts';
+export { orderStatusLine } from './portal-html.ts';
+export type { PortalBot } from './portal-pages.ts';
+export { expandSynonyms, queryWords } from './search-text.ts';
+export { signTrackingToken, verifyTrackingToken } from './tracking-token.ts';
+
+/**
+ * The help center in one call from the composition root: authoring API, shopper pages (help center,
+ * contact form, order tracking, "ask a question"). Orders and the bot are late-bound getters because
+ * the modules that provide them are wired after this one.
+ */
+export function installHelpCenter(o: {
+  app: FastifyInstance;
+  router: Router;
+  deps: Deps;
+  tickets: TicketsService;
+  orders?: ShopperOrderSource | null;
+  bot?: () => PortalBot | null;
+}): { hc: HelpCenterService } {
+  const hc = createHelpCenterService(o.deps);
+  registerHelpCenterRoutes(o.router, hc);
+  registerPortalPages({
+    app: o.app,
+    router: o.router,
+    deps: o.deps,
+    hc,
+    tickets: o.tickets,
+    orders: () => o.orders ?? null,
+    bot: o.bot,
+  });
+  return { hc };
+}
