@@ -20,6 +20,7 @@ import {
 } from './modules/automations/index.ts';
 import { registerAuditRoutes } from './modules/audit/index.ts';
 import { installBot } from './modules/bot/index.ts';
+import { installChat } from './modules/chat/index.ts';
 import { installCommerce } from './modules/commerce/index.ts';
 import { createContactsService, registerContactRoutes } from './modules/contacts/index.ts';
 import { createEmailChannel } from './modules/email/index.ts';
@@ -180,6 +181,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   registerAuditRoutes(router, deps);
   registerTicketListeners(bus, tickets);
   jobs.register(deliverMessageJob(tickets));
+  installChat({ app, router, deps, tickets, channels });
   const email = createEmailChannel(deps, tickets);
   channels.register(email.adapter);
   email.registerRoutes(router);

@@ -1,4 +1,5 @@
 export * from './agents.ts';
+export * from './chat.ts';
 export * from './automations.ts';
 export * from './commerce.ts';
 export * from './common.ts';

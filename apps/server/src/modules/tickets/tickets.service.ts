@@ -126,6 +126,11 @@ export interface ReceiveInput {
   tags?: string[];
   /** A reply to a closed ticket: the new ticket is linked to that one as its follow-up. */
   followUpOf?: number | null;
+  /**
+   * With `externalId`: a message already stored under that id is not stored again; the call returns
+   * it with `duplicate: true` (client resends after a reconnect, provider retries).
+   */
+  dedupe?: boolean;
 }
 
 export function createTicketsService(deps: Deps, channels: ChannelRegistry = new ChannelRegistry()) {
@@ -335,6 +340,14 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
       return { items: items.map(toSummary), nextCursor };
     },
 
+    /** The ticket a merged ticket now lives in, as a summary; null when missing or another workspace's. */
+    async findSummary(workspaceId: number, id: number): Promise<TicketSummary | null> {
+      let t = await repo.findTicket(db, workspaceId, id);
+      for (let hops = 0; t?.merged_into_id && hops < 10; hops++)
+        t = await repo.findTicket(db, workspaceId, t.merged_into_id);
+      return t ? toSummary(t) : null;
+    },
+
     async count(auth: Auth, q: ListTicketsQuery) {
       const { filter } = await resolveFilter(auth, q);
       return repo.countTickets(db, auth.workspaceId, filter);
@@ -426,6 +439,18 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
     /** Channel pipelines land every inbound message through here (step 2 of the message pipeline). */
     async receive(workspaceId: number, input: ReceiveInput) {
       const result = await db.tx(async (tx) => {
+        if (input.dedupe && input.externalId) {
+          await repo.lockExternalId(tx, workspaceId, input.externalId);
+          const seen = await repo.findMessageByExternalId(tx, workspaceId, input.externalId);
+          if (seen)
+            return {
+              ticketId: seen.ticket_id,
+              messageId: seen.id,
+              contactId: seen.author_contact_id ?? 0,
+              created: false,
+              duplicate: true,
+            };
+        }
         const contactId = await findOrCreateContact(tx, workspaceId, input.contact);
         let ticketId = input.ticketId ?? null;
         let created = false;
@@ -494,8 +519,9 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
             ticketId,
             input.cc.map((e) => e.toLowerCase()),
           );
-        return { ticketId, messageId: msg.id, contactId, created };
+        return { ticketId, messageId: msg.id, contactId, created, duplicate: false };
       });
+      if (result.duplicate) return result;
       const events: DomainEvent[] = [];
       if (result.created) events.push({ name: 'ticket.created', workspaceId, ticketId: result.ticketId });
       events.push({
