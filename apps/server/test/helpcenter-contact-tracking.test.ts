@@ -1,0 +1,261 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signTrackingToken } from '../src/modules/helpcenter/index.ts';
+import { demoOrder } from './commerce-helpers.ts';
+import { startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
+import { authorDemoHelpCenter, call } from './helpcenter-helpers.ts';
+
+let t: TestApp;
+let ws: TestWorkspace;
+let ids: Map<string, number>;
+let orderId: number;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  ws = await t.workspace('Contact Shop');
+  ids = await authorDemoHelpCenter(t, ws);
+  const conn = await call(t, 'POST', '/api/v1/commerce/connections', ws.admin.headers, {
+    platform: 'builtin',
+    currency: 'EUR',
+  });
+  const store = { authorization: `Bearer ${conn.json().token}` };
+  const at = new Date(Date.now() - 86400_000).toISOString();
+  await call(t, 'POST', '/api/v1/store/batch', store, {
+    orders: [
+      demoOrder({
+        externalId: 'o-1042',
+        number: '#1042',
+        updatedAt: at,
+        fulfillmentStatus: 'fulfilled',
+        fulfillments: [
+          {
+            externalId: 'f-1',
+            carrier: 'DHL',
+            trackingNumber: 'JD0042',
+            trackingUrl: 'https://dhl.example/JD0042',
+            shippedAt: at,
+            updatedAt: at,
+          },
+        ],
+      }),
+    ],
+  });
+  orderId = (await call(t, 'GET', '/api/v1/commerce/orders?number=1042', ws.agent.headers)).json().items[0]
+    .id;
+});
+afterAll(() => t?.stop());
+
+function multipart(
+  fields: Record<string, string>,
+  files: { name: string; type: string; data: Buffer }[] = [],
+) {
+  const boundary = '----shopdesk-test-boundary';
+  const parts: Buffer[] = [];
+  for (const [k, v] of Object.entries(fields))
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  for (const f of files)
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="attachments"; filename="${f.name}"\r\nContent-Type: ${f.type}\r\n\r\n`,
+      ),
+      f.data,
+      Buffer.from('\r\n'),
+    );
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return {
+    payload: Buffer.concat(parts),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
+}
+
+const post = (
+  url: string,
+  body: { payload: Buffer; headers: Record<string, string> },
+  extra: Record<string, string> = {},
+) => t.app.inject({ method: 'POST', url, payload: body.payload, headers: { ...body.headers, ...extra } });
+const form = (url: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
+  t.app.inject({
+    method: 'POST',
+    url,
+    payload: new URLSearchParams(fields).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+  });
+
+const ticketsOf = async (email: string) =>
+  (await call(t, 'GET', '/api/v1/tickets?limit=100', ws.agent.headers))
+    .json()
+    .items.filter((x: { contact: { email: string } | null }) => x.contact?.email === email);
+
+describe('contact form', () => {
+  it('renders a no-JS form with topics and suggests articles for the subject', async () => {
+    const page = await call(t, 'GET', `/help/${ws.slug}/en/contact`);
+    expect(page.body).toContain('enctype="multipart/form-data"');
+    expect(page.body).toContain('<option>Returns and refunds</option>');
+    const suggest = await post(
+      `/help/${ws.slug}/en/contact`,
+      multipart({ action: 'suggest', subject: 'how long does a refund take', formKey: 'k'.repeat(20) }),
+    );
+    expect(suggest.body).toContain('These articles might answer your question');
+    expect(suggest.body).toContain('When will I get my refund?');
+    const live = await call(
+      t,
+      'GET',
+      `/help/${ws.slug}/en/contact/suggestions?q=${encodeURIComponent('return label')}`,
+    );
+    expect(live.body).toContain('How do I send a return?');
+    const stats = (
+      await call(t, 'GET', `/api/v1/helpcenter/articles/${ids.get('refund-timing')}/stats`, ws.agent.headers)
+    ).json();
+    expect(stats.suggested).toBeGreaterThanOrEqual(1);
+  });
+
+  it('creates one web ticket with the attachment, once, and records the articles read before', async () => {
+    const view = await call(
+      t,
+      'GET',
+      `/help/${ws.slug}/en/articles/${ids.get('returns-policy')}-returns-policy`,
+    );
+    const visitor = view.cookies.find((c) => c.name === 'sd_hc_vid')!.value;
+    const body = multipart(
+      {
+        formKey: 'form-key-0123456789abcdef',
+        name: 'Emma Schmidt',
+        email: 'emma@example.com',
+        topic: 'Returns and refunds',
+        orderNumber: '#1042',
+        subject: 'Return label missing',
+        message: 'I asked for a return label two days ago and got nothing.',
+      },
+      [{ name: 'photo.png', type: 'image/png', data: Buffer.from('89504e470d0a1a0a', 'hex') }],
+    );
+    const res = await post(`/help/${ws.slug}/en/contact`, body, { cookie: `sd_hc_vid=${visitor}` });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toMatch(/\/contact\/sent\?ref=\d+/);
+    const again = await post(`/help/${ws.slug}/en/contact`, body, { cookie: `sd_hc_vid=${visitor}` });
+    expect(again.headers.location).toBe(res.headers.location);
+    const list = await ticketsOf('emma@example.com');
+    expect(list).toHaveLength(1);
+    const detail = (await call(t, 'GET', `/api/v1/tickets/${list[0].id}`, ws.agent.headers)).json();
+    expect(detail.channel).toBe('web');
+    expect(detail.subject).toBe('Return label missing');
+    expect(detail.tags).toContain('contact-form');
+    expect(detail.messages[0].bodyText).toContain('Order number: #1042');
+    expect(detail.messages[0].attachments[0]).toMatchObject({
+      filename: 'photo.png',
+      contentType: 'image/png',
+    });
+    const thanks = await call(t, 'GET', res.headers.location as string);
+    expect(thanks.body).toContain(`#${list[0].id}`);
+    const stats = (
+      await call(t, 'GET', `/api/v1/helpcenter/articles/${ids.get('returns-policy')}/stats`, ws.agent.headers)
+    ).json();
+    expect(stats.ticketsAfterView).toBe(1);
+  });
+
+  it('refuses bad input with the form re-shown and changes nothing', async () => {
+    const res = await post(
+      `/help/${ws.slug}/en/contact`,
+      multipart({
+        formKey: 'form-key-bad-000000000001',
+        email: 'not-an-email',
+        topic: 'Nope',
+        subject: '',
+        message: 'hi',
+      }),
+    );
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('Please enter a valid e-mail address.');
+    expect(res.body).toContain('Please choose a topic.');
+    expect(res.body).toContain('value="not-an-email"');
+    expect(await ticketsOf('not-an-email')).toHaveLength(0);
+    const broken = await t.app.inject({
+      method: 'POST',
+      url: `/help/${ws.slug}/en/contact`,
+      payload: 'garbage',
+      headers: { 'content-type': 'multipart/form-data; boundary=zzz' },
+    });
+    expect(broken.statusCode).toBe(400);
+  });
+
+  it('rate-limits submissions from one address', async () => {
+    const codes: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await post(
+        `/help/${ws.slug}/en/contact`,
+        multipart({
+          formKey: `form-key-rate-${String(i).padStart(8, '0')}`,
+          email: `spam${i}@example.com`,
+          topic: 'Other',
+          subject: 'Hello',
+          message: 'Spam',
+        }),
+        { 'x-forwarded-for': '203.0.113.9' },
+      );
+      codes.push(r.statusCode);
+    }
+    expect(codes.slice(0, 5)).toEqual([303, 303, 303, 303, 303]);
+    expect(codes[5]).toBe(429);
+    expect(await ticketsOf('spam5@example.com')).toHaveLength(0);
+  });
+});
+
+describe('order tracking', () => {
+  const track = (number: string, email: string, ip = '198.51.100.1') =>
+    form(`/help/${ws.slug}/en/track`, { number, email }, { 'x-forwarded-for': ip });
+
+  it('shows status, items and the shipment timeline only when number and e-mail match', async () => {
+    const ok = await track('1042', ' EMMA@example.com ');
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toContain('Order #1042');
+    expect(ok.body).toContain('Shipped with DHL — tracking number JD0042');
+    expect(ok.body).toContain('href="https://dhl.example/JD0042"');
+    expect(ok.body).toContain('Trail Runner 2');
+    const zip = await track('#1042', '10115');
+    expect(zip.body).toContain('Trail Runner 2');
+    for (const [n, e] of [
+      ['1042', 'someone@example.com'],
+      ['1043', 'emma@example.com'],
+      ['1042', '99999'],
+      ['1042', ''],
+    ]) {
+      const r = await track(n!, e!, '198.51.100.2');
+      expect(r.body).not.toContain('Trail Runner 2');
+      expect(r.body).not.toContain('JD0042');
+    }
+  });
+
+  it('rate-limits guessing, per address and per order number', async () => {
+    const codes: number[] = [];
+    for (let i = 0; i < 11; i++)
+      codes.push((await track(String(2000 + i), 'x@example.com', '198.51.100.3')).statusCode);
+    expect(codes.slice(0, 10).every((c) => c === 404)).toBe(true);
+    expect(codes[10]).toBe(429);
+    // Many addresses guessing one order's e-mail are stopped too, and the real owner later as well.
+    for (let i = 0; i < 5; i++) await track('1042', `guess${i}@example.com`, `192.0.2.${i + 10}`);
+    expect((await track('1042', 'guess9@example.com', '192.0.2.99')).statusCode).toBe(429);
+  });
+
+  it('opens a signed link from an e-mail, and refuses forged or other shops’ links', async () => {
+    const token = signTrackingToken(t.config.secretKey, ws.workspaceId, orderId);
+    const ok = await call(t, 'GET', `/help/${ws.slug}/track-link/${token}`);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toContain('JD0042');
+    const forged = await call(
+      t,
+      'GET',
+      `/help/${ws.slug}/track-link/${token.slice(0, -1)}${token.endsWith('a') ? 'b' : 'a'}`,
+    );
+    expect(forged.statusCode).toBe(404);
+    expect(forged.body).not.toContain('JD0042');
+    const other = await t.workspace('Another Shop');
+    const elsewhere = await call(t, 'GET', `/help/${other.slug}/track-link/${token}`);
+    expect(elsewhere.statusCode).toBe(404);
+    const expired = signTrackingToken(
+      t.config.secretKey,
+      ws.workspaceId,
+      orderId,
+      1,
+      Date.now() - 3 * 86400_000,
+    );
+    expect((await call(t, 'GET', `/help/${ws.slug}/track-link/${expired}`)).statusCode).toBe(404);
+  });
+});
