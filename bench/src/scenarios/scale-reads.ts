@@ -19,7 +19,7 @@ import { type PlainRequest, runLoad } from '../load.ts';
 import { type BenchResult, figure } from '../results.ts';
 import { ratio } from './references.ts';
 
-const SLUG = 'bench-scale';
+const SLUG = SCALE_SLUG;
 
 interface ScaleEnv {
   server: BenchServer;

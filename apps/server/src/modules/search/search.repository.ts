@@ -4,11 +4,22 @@ import { type Db, sql } from '../../platform/db/db.ts';
 export const HL_START = '\u0002';
 export const HL_END = '\u0003';
 
+/** Matching messages (and subjects) ranked per search; see searchTickets. */
+export const SEARCH_CANDIDATES = 1000;
+
 /**
  * Read model over tickets and messages (owned by the tickets module): search reads, never writes.
  * Ranks ticket subjects above body matches; the best-matching message gives the snippet.
+ *
+ * Ranking reads every candidate's tsvector, so it is bounded: the 1,000 most recent matching
+ * messages and 500 most recently active matching subjects are ranked (all of them when fewer match).
+ * A common word in a large desk therefore ranks among recent conversations, which is what agents
+ * look for, and costs the same at 3M messages as at 3k. The tsquery is written inline (not in a CTE)
+ * so the planner sees the actual words: a rare word uses the GIN index, a common one walks the
+ * newest messages until it has enough.
  */
 export async function searchTickets(db: Db, workspaceId: number, q: string, limit: number) {
+  const query = sql`websearch_to_tsquery('simple', ${q})`;
   return db.query<{
     ticket_id: number;
     message_id: number | null;
@@ -19,30 +30,32 @@ export async function searchTickets(db: Db, workspaceId: number, q: string, limi
     last_message_at: Date;
     highlight: string;
   }>(sql`
-    WITH query AS (SELECT websearch_to_tsquery('simple', ${q}) AS q),
-    hits AS (
-      SELECT m.ticket_id, m.id AS message_id, ts_rank_cd(m.search, query.q) AS rank
-      FROM messages m, query WHERE m.workspace_id = ${workspaceId} AND m.search @@ query.q
-      UNION ALL
-      SELECT t.id, NULL, ts_rank_cd(t.search, query.q) * 2 + 0.1
-      FROM tickets t, query WHERE t.workspace_id = ${workspaceId} AND t.search @@ query.q
+    WITH msg AS (
+      SELECT m.ticket_id, m.id AS message_id, ts_rank_cd(m.search, ${query}) AS rank
+      FROM (SELECT id, ticket_id, search FROM messages WHERE workspace_id = ${workspaceId} AND search @@ ${query}
+            ORDER BY id DESC LIMIT ${SEARCH_CANDIDATES}) m
     ),
-    best AS (
-      SELECT DISTINCT ON (ticket_id) ticket_id, message_id, rank FROM hits ORDER BY ticket_id, (message_id IS NULL), rank DESC
+    subj AS (
+      SELECT t.id AS ticket_id, NULL::bigint AS message_id, ts_rank_cd(t.search, ${query}) * 2 + 0.1 AS rank
+      FROM (SELECT id, search FROM tickets WHERE workspace_id = ${workspaceId} AND search @@ ${query}
+            ORDER BY last_message_at DESC, id DESC LIMIT ${SEARCH_CANDIDATES / 2}) t
     ),
-    ranked AS (
-      SELECT b.ticket_id, b.message_id, (SELECT max(rank) FROM hits h WHERE h.ticket_id = b.ticket_id) AS rank
-      FROM best b
+    -- One row per ticket: its best rank, and its best-matching message for the snippet.
+    per_ticket AS (
+      SELECT ticket_id, max(rank) AS rank,
+        (array_agg(message_id ORDER BY message_id IS NULL, rank DESC))[1] AS message_id
+      FROM (SELECT * FROM msg UNION ALL SELECT * FROM subj) hits GROUP BY ticket_id
     ),
     top AS (
-      SELECT r.*, t.subject, t.status, t.last_message_at, t.contact_id FROM ranked r JOIN tickets t ON t.id = r.ticket_id
-      WHERE t.merged_into_id IS NULL
-      ORDER BY r.rank DESC, t.last_message_at DESC LIMIT ${limit}
+      SELECT p.ticket_id, p.message_id, p.rank, t.subject, t.status, t.last_message_at, t.contact_id
+      FROM per_ticket p JOIN tickets t ON t.id = p.ticket_id
+      WHERE t.workspace_id = ${workspaceId} AND t.merged_into_id IS NULL
+      ORDER BY p.rank DESC, t.last_message_at DESC LIMIT ${limit}
     )
     SELECT top.ticket_id, top.message_id, top.rank::float8 AS rank, top.subject, top.status, c.name AS contact_name, top.last_message_at,
-      ts_headline('simple', coalesce(m.body_text, top.subject), query.q,
+      ts_headline('simple', coalesce(m.body_text, top.subject), ${query},
         ${`StartSel=${HL_START}, StopSel=${HL_END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "`}) AS highlight
-    FROM top CROSS JOIN query
+    FROM top
     LEFT JOIN messages m ON m.id = top.message_id
     LEFT JOIN contacts c ON c.id = top.contact_id
     ORDER BY top.rank DESC, top.last_message_at DESC`);

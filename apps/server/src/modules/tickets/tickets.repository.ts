@@ -114,10 +114,14 @@ export async function listTickets(
   const cmp = s.dir === 'desc' ? sql`<` : sql`>`;
   const order = s.dir === 'desc' ? sql`DESC` : sql`ASC`;
   const cursor = after ? sql`AND (${s.col}, t.id) ${cmp} (${after[0]}::timestamptz, ${after[1]})` : sql``;
+  // The page is cut before contacts are joined: otherwise the planner may join every matching ticket
+  // (thousands in a big inbox) and sort afterwards.
   const rows = await db.query<TicketRow>(sql`
-    SELECT ${ticketCols} FROM tickets t LEFT JOIN contacts c ON c.id = t.contact_id
-    WHERE ${whereOf(workspaceId, f)} ${cursor}
-    ORDER BY ${s.col} ${order}, t.id ${order} LIMIT ${limit}`);
+    SELECT ${ticketCols} FROM (
+      SELECT t.* FROM tickets t WHERE ${whereOf(workspaceId, f)} ${cursor}
+      ORDER BY ${s.col} ${order}, t.id ${order} LIMIT ${limit}
+    ) t LEFT JOIN contacts c ON c.id = t.contact_id
+    ORDER BY ${s.col} ${order}, t.id ${order}`);
   return { rows, field: s.field };
 }
 
