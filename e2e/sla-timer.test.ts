@@ -1,0 +1,97 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp, type TestWorkspace, ticketBody } from '../apps/server/test/harness.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const root = join(import.meta.dirname, '..');
+
+describe.runIf(existsSync(CHROMIUM))('SLA timer in the ticket view', () => {
+  let t: TestApp;
+  let ws: TestWorkspace;
+  let base: string;
+  let browser: Browser;
+  let dashboardDir: string;
+
+  beforeAll(async () => {
+    dashboardDir = mkdtempSync(join(tmpdir(), 'sd-sla-e2e-'));
+    execFileSync(
+      process.execPath,
+      [
+        join(root, 'node_modules/vite/bin/vite.js'),
+        'build',
+        join(root, 'apps/dashboard'),
+        '--outDir',
+        dashboardDir,
+        '--emptyOutDir',
+        '--logLevel',
+        'error',
+      ],
+      { stdio: 'ignore' },
+    );
+    t = await startTestApp({ DASHBOARD_DIR: dashboardDir });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+    ws = await t.workspace('SLA Outfitters');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+    if (dashboardDir) rmSync(dashboardDir, { recursive: true, force: true });
+  });
+
+  it('shows the first-response timer, and it turns met when the agent replies', async () => {
+    const policy = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/sla/policies',
+      headers: ws.lead.headers,
+      payload: { name: 'Standard', targets: { firstResponse: { minutes: 60, business: false } } },
+    });
+    expect(policy.statusCode).toBe(201);
+    const ticket = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/tickets',
+        headers: ws.agent.headers,
+        payload: ticketBody(),
+      })
+    ).json();
+
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await ctx.newPage();
+    await page.goto(`${base}/`);
+    await page.getByLabel('Email').fill(ws.agent.email);
+    await page.getByLabel('Password').fill(ws.agent.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    await page.goto(`${base}/tickets/${ticket.id}`);
+
+    const badge = page.getByTestId('sla-badge');
+    await expect
+      .poll(() => badge.textContent(), { timeout: 15_000 })
+      .toMatch(/First response due in (59m|1h 0m)/);
+    expect(await badge.getAttribute('data-state')).toBe('running');
+
+    await page
+      .getByRole('textbox', { name: /Reply to the customer/ })
+      .fill('On its way, tracking number follows.');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect.poll(() => badge.getAttribute('data-state'), { timeout: 15_000 }).toBe('met');
+    expect(await badge.textContent()).toContain('First response met');
+    await ctx.close();
+  });
+});
