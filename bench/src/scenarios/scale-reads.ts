@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { sql } from '../../../apps/server/src/platform/db/db.ts';
 import {
+  SCALE_SLUG,
   type ScaleResult,
   scaleWorkspaceCounts,
   seedScale,
