@@ -18,6 +18,7 @@ import {
   writeReport,
 } from './src/results.ts';
 import { apiCreateTicket } from './src/scenarios/api-create-ticket.ts';
+import { botEval } from './src/scenarios/bot-eval.ts';
 import { dashboardBundle, widgetBundle } from './src/scenarios/bundles.ts';
 import { embeddedStart } from './src/scenarios/embedded-start.ts';
 import { referenceHttp, referenceInsert, referenceWsEcho } from './src/scenarios/references.ts';
@@ -37,6 +38,7 @@ const scenarios: Scenario[] = [
   embeddedStart,
   dashboardBundle,
   widgetBundle,
+  botEval,
 ];
 
 const usage = `Usage: npm run bench -- [scenario …] [options]
