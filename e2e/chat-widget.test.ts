@@ -1,0 +1,203 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp, type TestWorkspace } from '../apps/server/test/harness.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const root = join(import.meta.dirname, '..');
+
+describe.runIf(existsSync(CHROMIUM))('live chat in a real browser', () => {
+  let t: TestApp;
+  let ws: TestWorkspace;
+  let base: string;
+  let browser: Browser;
+  let dashboardDir: string;
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(root, 'apps/widget/build.mjs')], { stdio: 'ignore' });
+    // The dashboard is built into a private folder so this file never races another test's build.
+    dashboardDir = mkdtempSync(join(tmpdir(), 'sd-chat-dash-'));
+    execFileSync(
+      process.execPath,
+      [
+        join(root, 'node_modules/vite/bin/vite.js'),
+        'build',
+        join(root, 'apps/dashboard'),
+        '--outDir',
+        dashboardDir,
+        '--emptyOutDir',
+        '--logLevel',
+        'error',
+      ],
+      { stdio: 'ignore' },
+    );
+    t = await startTestApp({ DASHBOARD_DIR: dashboardDir }, { workers: true });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const addr = t.app.server.address() as { port: number };
+    base = `http://127.0.0.1:${addr.port}`;
+    ws = await t.workspace('E2E Chat Shop');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+    rmSync(dashboardDir, { recursive: true, force: true });
+  });
+
+  const shopUrl = (extra = '') => `${base}/demo/shop?workspace=${ws.slug}${extra}`;
+
+  async function openWidget(page: Page) {
+    await page.locator('shopdesk-chat .sd-launcher').click();
+    await page.locator('shopdesk-chat .sd-panel.on').waitFor();
+  }
+
+  async function chatTicketId(text: string) {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/tickets?channel=chat',
+      headers: ws.agent.headers,
+    });
+    const items = res.json().items as
+      | { id: number; lastMessagePreview: string; subject: string }[]
+      | undefined;
+    if (!items) throw new Error(`ticket list failed: ${res.statusCode} ${res.body}`);
+    const hit = items.find((x) => x.subject.includes(text) || x.lastMessagePreview.includes(text));
+    return hit?.id;
+  }
+
+  it('shopper writes on the demo shop, the agent answers from the dashboard, and history survives a reload', async () => {
+    const shop = await browser.newContext();
+    const page = await shop.newPage();
+    await page.goto(shopUrl());
+    await openWidget(page);
+    await page.locator('shopdesk-chat .sd-prechat input[name="name"]').fill('Sam Shopper');
+    await page.locator('shopdesk-chat .sd-prechat button[type="submit"]').click();
+    await page.locator('shopdesk-chat .sd-input').fill('<b>Hello</b> where is order 1042?');
+    await page.locator('shopdesk-chat .sd-input').press('Enter');
+    await page
+      .locator('shopdesk-chat .sd-msg.visitor:not(.pending)', { hasText: 'where is order 1042' })
+      .waitFor();
+
+    // The agent, in a second browser context, signs in to the dashboard and sees the chat arrive.
+    const desk = await browser.newContext();
+    const agent = await desk.newPage();
+    await agent.goto(`${base}/`);
+    await agent.getByLabel('Email').fill(ws.agent.email);
+    await agent.getByLabel('Password').fill(ws.agent.password);
+    await agent.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await agent.locator('a[data-view="channel-chat"]').click();
+    await agent.getByText('where is order 1042', { exact: false }).first().click();
+    // HTML typed by the visitor is shown as text, not rendered.
+    await agent.locator('.timeline').getByText('<b>Hello</b> where is order 1042?').waitFor();
+    expect(await agent.locator('.timeline b').count()).toBe(0);
+    // While the agent has the ticket open, the shopper's next message appears live.
+    await page.locator('shopdesk-chat .sd-input').fill('it was a gift, quite urgent');
+    await page.locator('shopdesk-chat .sd-input').press('Enter');
+    await agent.locator('.timeline').getByText('it was a gift, quite urgent').waitFor();
+    await agent
+      .getByLabel('Reply to the customer by chat')
+      .fill('Hi Sam, order 1042 ships today: https://track.example/1042');
+    await agent.getByRole('button', { name: 'Send', exact: true }).click();
+    const reply = page.locator('shopdesk-chat .sd-msg.agent', { hasText: 'ships today' });
+    // The dashboard's collision check asks to confirm when messages (the chat bot's, say) came in meanwhile.
+    const anyway = agent.getByRole('button', { name: 'Send anyway' });
+    await Promise.race([reply.waitFor(), anyway.waitFor().then(() => anyway.click())]);
+    await reply.waitFor();
+    expect(await reply.locator('a[href="https://track.example/1042"]').count()).toBe(1);
+    await page.locator('shopdesk-chat .sd-who', { hasText: 'agent of E2E Chat Shop' }).waitFor();
+
+    await page.reload();
+    await openWidget(page);
+    await page.locator('shopdesk-chat .sd-msg.visitor', { hasText: 'where is order 1042' }).waitFor();
+    await page.locator('shopdesk-chat .sd-msg.agent', { hasText: 'ships today' }).waitFor();
+    await desk.close();
+    await shop.close();
+  });
+
+  it('a message typed while offline is sent after reconnecting, exactly once', async () => {
+    const shop = await browser.newContext();
+    const page = await shop.newPage();
+    await page.goto(shopUrl());
+    await openWidget(page);
+    await page.locator('shopdesk-chat .sd-prechat input[name="name"]').fill('Olli Offline');
+    await page.locator('shopdesk-chat .sd-prechat button[type="submit"]').click();
+    await page.locator('shopdesk-chat .sd-input').fill('first, while online');
+    await page.locator('shopdesk-chat .sd-input').press('Enter');
+    await page
+      .locator('shopdesk-chat .sd-msg.visitor:not(.pending)', { hasText: 'first, while online' })
+      .waitFor();
+
+    await shop.setOffline(true);
+    await page.locator('shopdesk-chat .sd-input').fill('typed in a tunnel');
+    await page.locator('shopdesk-chat .sd-input').press('Enter');
+    await page.locator('shopdesk-chat .sd-msg.visitor.pending', { hasText: 'typed in a tunnel' }).waitFor();
+    await shop.setOffline(false);
+    await page
+      .locator('shopdesk-chat .sd-msg.visitor:not(.pending)', { hasText: 'typed in a tunnel' })
+      .waitFor();
+
+    const ticketId = await chatTicketId('first, while online');
+    const ticket = (
+      await t.app.inject({ method: 'GET', url: `/api/v1/tickets/${ticketId}`, headers: ws.agent.headers })
+    ).json() as { messages: { bodyText: string }[] };
+    expect(ticket.messages.filter((m) => m.bodyText === 'typed in a tunnel')).toHaveLength(1);
+    await page.reload();
+    await openWidget(page);
+    await page.locator('shopdesk-chat .sd-msg.visitor', { hasText: 'typed in a tunnel' }).waitFor();
+    expect(
+      await page.locator('shopdesk-chat .sd-msg.visitor', { hasText: 'typed in a tunnel' }).count(),
+    ).toBe(1);
+    await shop.close();
+  });
+
+  it("the shop's aggressive global CSS does not change how the widget looks", async () => {
+    const shots: Buffer[] = [];
+    for (const extra of ['&plain=1', '']) {
+      const ctx = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+      const page = await ctx.newPage();
+      await page.goto(shopUrl(extra));
+      await openWidget(page);
+      await page.locator('shopdesk-chat .sd-prechat').waitFor();
+      // Inset by the corner radius: the page itself shows through the widget's rounded corners.
+      for (const [sel, inset] of [
+        ['shopdesk-chat .sd-panel', 14],
+        ['shopdesk-chat .sd-launcher', 12],
+      ] as const) {
+        const box = (await page.locator(sel).boundingBox())!;
+        const clip = {
+          x: box.x + inset,
+          y: box.y + inset,
+          width: box.width - 2 * inset,
+          height: box.height - 2 * inset,
+        };
+        shots.push(await page.screenshot({ clip, animations: 'disabled', caret: 'hide' }));
+      }
+      if (!extra) {
+        // The hostile stylesheet is really active on the page itself.
+        const font = await page
+          .locator('main button')
+          .first()
+          .evaluate((b) => getComputedStyle(b).fontFamily);
+        expect(font).toContain('Comic Sans');
+      }
+      await ctx.close();
+    }
+    expect(shots).toHaveLength(4);
+    expect(shots[0]!.length).toBeGreaterThan(1000);
+    expect(Buffer.compare(shots[0]!, shots[2]!)).toBe(0); // panel: plain page vs hostile page
+    expect(Buffer.compare(shots[1]!, shots[3]!)).toBe(0); // launcher
+  });
+});
