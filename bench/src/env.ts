@@ -74,7 +74,7 @@ export async function postgresVersion(url: string): Promise<string> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    const r = await c.query<{ v: string }>('SHOW server_version');
+    const r = await c.query<{ v: string }>("SELECT current_setting('server_version') AS v");
     return r.rows[0]!.v;
   } finally {
     await c.end();
@@ -133,7 +133,11 @@ export async function startServer(o: {
       );
       return { workspaceId: ws.id, agentId: agent.id, token: await token(ws.id, agent.id) };
     },
-    close: () => shop.close(),
+    async close() {
+      // The load generator stops mid-request; let those handlers finish before the database closes.
+      await new Promise((r) => setTimeout(r, 1000));
+      await shop.close();
+    },
   };
 }
 

@@ -50,7 +50,9 @@ export function mergeReport(previous: BenchReport | undefined, run: BenchReport)
   const key = (r: BenchResult) => `${r.scenario}|${r.database}`;
   const ran = new Set(run.results.map(key));
   const kept = (previous?.results ?? []).filter((r) => !ran.has(key(r)));
-  return { machine: run.machine, date: run.date, results: [...kept, ...run.results] };
+  // A PGlite-only run keeps the PostgreSQL version of the rows it did not replace.
+  const postgres = run.machine.postgres ?? previous?.machine.postgres ?? null;
+  return { machine: { ...run.machine, postgres }, date: run.date, results: [...kept, ...run.results] };
 }
 
 export function readReport(path: string): BenchReport | undefined {
