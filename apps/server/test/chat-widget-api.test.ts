@@ -136,7 +136,11 @@ describe('visitor messages', () => {
     expect(bView.messages).toHaveLength(0);
     await say(b.token, 'hello from B');
     const aView = await visitor(ws.slug, { token: a.token });
-    expect(aView.messages.map((m) => m.text)).toEqual(['secret order details of A']);
+    // (Only the visitor's own messages are compared: a chat bot may have answered.)
+    expect(aView.messages.filter((m) => m.from === 'visitor').map((m) => m.text)).toEqual([
+      'secret order details of A',
+    ]);
+    expect(JSON.stringify(aView.messages)).not.toContain('hello from B');
     // A token is bound to its workspace.
     const cross = await say(a.token, 'sneaking into another shop', {}, other.slug);
     expect(cross.status).toBe(401);
@@ -183,7 +187,7 @@ describe('visitor messages', () => {
     expect(tampered.statusCode).toBe(404);
     // Nothing was stored for the refused ones.
     const history = await visitor(ws.slug, { token: v.token });
-    expect(history.messages.map((m) => m.text)).toEqual(['my receipt']);
+    expect(history.messages.filter((m) => m.from === 'visitor').map((m) => m.text)).toEqual(['my receipt']);
   });
 
   it('rate-limits messages per visitor', async () => {
@@ -335,7 +339,7 @@ describe('agent replies, ratings, reply time, e-mail fallback', () => {
     );
     expect(reply.status).toBe(201);
     await t.jobs.drain();
-    const mail = sentMail.find((m) => m.ticketId === ticketId);
+    const mail = sentMail.find((m) => m.ticketId === ticketId && m.bodyText.includes('ships today'));
     expect(mail?.to.email).toBe('ola@shopper.test');
     expect(mail?.bodyText).toContain('Your parcel ships today.');
     const msg = (
@@ -344,8 +348,11 @@ describe('agent replies, ratings, reply time, e-mail fallback', () => {
     expect(msg.deliveryStatus).toBe('sent');
     // The reply is in the widget history too.
     const h = await visitor(ws.slug, { token: v.token });
-    expect(h.messages.at(-1)).toMatchObject({ from: 'agent', text: 'Yes! Your parcel ships today.' });
-    expect(h.messages.at(-1)!.author.name).toContain('agent of Chat Shop');
+    const shown = h.messages.find((m) => m.text === 'Yes! Your parcel ships today.');
+    expect(shown).toMatchObject({
+      from: 'agent',
+      author: { name: expect.stringContaining('agent of Chat Shop') },
+    });
   });
 
   it('asks for a rating when the chat is solved and stores it', async () => {
