@@ -25,6 +25,7 @@ export default function ApprovalsScreen() {
     queryKey: ['commerce', 'actions-recent'],
     queryFn: () => commerceApi.actions('limit=20'),
   });
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   useRealtimeEvent((e) => {
     if ((e as { event?: string }).event === 'order_action.changed')
       void qc.invalidateQueries({ queryKey: ['commerce'] });
@@ -32,10 +33,16 @@ export default function ApprovalsScreen() {
   return (
     <div className="page approvals">
       <h1>Approvals</h1>
+      {/* Outside the request card: a decided request leaves the list. */}
+      {msg && (
+        <p className={msg.ok ? 'success' : 'error'} role={msg.ok ? 'status' : 'alert'}>
+          {msg.text}
+        </p>
+      )}
       {pending.isLoading && <p className="loading">Loading…</p>}
       {pending.data?.length === 0 && <p className="muted">Nothing is waiting for approval.</p>}
       {pending.data?.map((a) => (
-        <Request key={a.id} a={a} />
+        <Request key={a.id} a={a} onResult={setMsg} />
       ))}
       <h2>Recent order actions</h2>
       <table className="grid">
@@ -69,27 +76,23 @@ export default function ApprovalsScreen() {
   );
 }
 
-function Request({ a }: { a: OrderActionT }) {
+function Request({ a, onResult }: { a: OrderActionT; onResult: (m: { ok: boolean; text: string }) => void }) {
   const qc = useQueryClient();
   const [note, setNote] = useState('');
-  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   const decide = async (approve: boolean) => {
-    setMsg(null);
     try {
       const r = approve
         ? await commerceApi.approve(a.id, note || undefined)
         : await commerceApi.reject(a.id, note || undefined);
-      setMsg({
+      onResult({
         ok: r.status !== 'failed',
         text:
           r.status === 'failed'
-            ? `The store refused: ${r.error}`
-            : approve
-              ? 'Approved and done'
-              : 'Rejected',
+            ? `${a.orderNumber}: the store refused: ${r.error}`
+            : `${a.orderNumber}: ${approve ? 'approved and done' : 'rejected'}`,
       });
     } catch (e) {
-      setMsg({ ok: false, text: e instanceof ApiError ? e.message : 'Something went wrong' });
+      onResult({ ok: false, text: e instanceof ApiError ? e.message : 'Something went wrong' });
     }
     await qc.invalidateQueries({ queryKey: ['commerce'] });
   };
@@ -122,11 +125,6 @@ function Request({ a }: { a: OrderActionT }) {
           Reject
         </button>
       </div>
-      {msg && (
-        <p className={msg.ok ? 'success' : 'error'} role={msg.ok ? 'status' : 'alert'}>
-          {msg.text}
-        </p>
-      )}
     </article>
   );
 }

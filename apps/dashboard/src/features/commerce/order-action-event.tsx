@@ -19,6 +19,7 @@ export function OrderActionEvent({
 }) {
   const d = event.data as {
     summary?: string;
+    result?: string | null;
     amount?: number;
     currency?: string;
     error?: string | null;
@@ -34,6 +35,7 @@ export function OrderActionEvent({
       {d.amount && d.currency && event.type === 'order_action_succeeded'
         ? ` (${money(d.amount, d.currency)})`
         : ''}
+      {d.result ? ` · ${d.result}` : ''}
       {d.requestedBy && event.type !== 'order_action_requested' ? ` · requested by ${d.requestedBy}` : ''}
       {d.approvedBy ? ` · approved by ${d.approvedBy}` : ''}
       {d.reasons?.length ? ` · ${d.reasons.join('; ')}` : ''}

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { fromMinor } from '../money.ts';
 import type { ActionCommand, ActionOutcome, OrderSnapshot, StoreConnector } from '../store-connector.ts';
 import { StoreError } from '../store-connector.ts';
 
@@ -21,7 +22,7 @@ export const builtinConnector: StoreConnector = {
       case 'refund': {
         const id = `sd-refund-${randomUUID()}`;
         return {
-          summary: `Refunded ${cmd.amount} ${order.currency}${cmd.method === 'store_credit' ? ' as store credit' : ''}`,
+          summary: `Refunded ${fromMinor(cmd.amount, order.currency)} ${order.currency}${cmd.method === 'store_credit' ? ' as store credit' : ''}`,
           externalId: id,
           changes: [
             {

@@ -1,0 +1,212 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  startTestApp,
+  type TestActor,
+  type TestApp,
+  type TestWorkspace,
+} from '../apps/server/test/harness.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const root = join(import.meta.dirname, '..');
+const day = 86_400_000;
+
+const order = (
+  n: number,
+  lines: { id: string; title: string; qty: number; price: number }[],
+  ageDays: number,
+) => {
+  const subtotal = lines.reduce((s, l) => s + l.qty * l.price, 0);
+  const at = new Date(Date.now() - ageDays * day).toISOString();
+  return {
+    externalId: `o-${n}`,
+    number: `#${n}`,
+    customer: { externalId: 'c-mia', email: 'mia@example.com', firstName: 'Mia', lastName: 'Keller' },
+    currency: 'EUR',
+    subtotal,
+    shipping: 500,
+    total: subtotal + 500,
+    financialStatus: 'paid',
+    fulfillmentStatus: 'fulfilled',
+    placedAt: at,
+    updatedAt: at,
+    lineItems: lines.map((l) => ({ externalId: l.id, title: l.title, quantity: l.qty, price: l.price })),
+    transactions: [
+      { externalId: `t-${n}`, kind: 'sale', gateway: 'stripe', amount: subtotal + 500, processedAt: at },
+    ],
+    fulfillments: [
+      {
+        externalId: `f-${n}`,
+        carrier: 'DHL',
+        trackingNumber: `JJD${n}`,
+        trackingUrl: `https://www.dhl.de/track?id=JJD${n}`,
+        shippedAt: at,
+        updatedAt: at,
+      },
+    ],
+  };
+};
+
+describe.runIf(existsSync(CHROMIUM))('commerce from the ticket, in a real browser', () => {
+  let t: TestApp;
+  let ws: TestWorkspace;
+  let base: string;
+  let browser: Browser;
+  let dashboardDir: string;
+  let ticketId: number;
+  const contexts: BrowserContext[] = [];
+
+  const api = async (headers: Record<string, string>, method: string, url: string, body?: unknown) => {
+    const res = await fetch(base + url, {
+      method,
+      headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+  const signIn = async (actor: TestActor): Promise<Page> => {
+    const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    contexts.push(ctx);
+    const page = await ctx.newPage();
+    await page.goto(`${base}/`);
+    await page.getByLabel('Email').fill(actor.email);
+    await page.getByLabel('Password').fill(actor.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    return page;
+  };
+
+  beforeAll(async () => {
+    dashboardDir = mkdtempSync(join(tmpdir(), 'sd-commerce-e2e-'));
+    execFileSync(
+      process.execPath,
+      [
+        join(root, 'node_modules/vite/bin/vite.js'),
+        'build',
+        join(root, 'apps/dashboard'),
+        '--outDir',
+        dashboardDir,
+        '--emptyOutDir',
+        '--logLevel',
+        'error',
+      ],
+      { stdio: 'ignore' },
+    );
+    t = await startTestApp({ DASHBOARD_DIR: dashboardDir });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+    ws = await t.workspace('Commerce Journey');
+    await api(ws.admin.headers, 'PUT', '/api/v1/commerce/policy', {
+      currency: 'EUR',
+      refundLimits: { agent: 5000, lead: 50000, admin: null },
+    });
+    const conn = await api(ws.admin.headers, 'POST', '/api/v1/commerce/connections', {
+      platform: 'builtin',
+      currency: 'EUR',
+    });
+    await api({ authorization: `Bearer ${conn.token}` }, 'POST', '/api/v1/store/batch', {
+      orders: [
+        order(
+          5001,
+          [
+            { id: 'a', title: 'Trail Runner 2', qty: 1, price: 12900 },
+            { id: 'b', title: 'Merino Socks', qty: 2, price: 1450 },
+          ],
+          6,
+        ),
+        order(5002, [{ id: 'c', title: 'Alpine Down Jacket', qty: 1, price: 24900 }], 2),
+      ],
+    });
+    ticketId = (
+      await api(ws.agent.headers, 'POST', '/api/v1/tickets', {
+        subject: 'Socks missing from #5001',
+        contact: { email: 'mia@example.com', name: 'Mia Keller' },
+        message: { body: 'Hello, my order #5001 came without the socks. Can you refund them?' },
+      })
+    ).id;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await t?.stop();
+    if (dashboardDir) rmSync(dashboardDir, { recursive: true, force: true });
+  });
+
+  it('agent sees both orders, refunds one line, and the timeline shows it', async () => {
+    const page = await signIn(ws.agent);
+    await page.goto(`${base}/tickets/${ticketId}`);
+    const section = page.getByTestId('orders-section');
+    await section.waitFor();
+    const first = section.getByTestId('order-#5001');
+    const second = section.getByTestId('order-#5002');
+    await expect.poll(() => first.count()).toBe(1);
+    expect(await second.count()).toBe(1);
+    // Newest first, and the order the customer wrote about is marked.
+    const numbers = await section.locator('article strong').allTextContents();
+    expect(numbers.slice(0, 2)).toEqual(['#5002', '#5001']);
+    expect(await first.getByText('mentioned').count()).toBe(1);
+    expect(await first.getByRole('link', { name: 'JJD5001' }).getAttribute('href')).toBe(
+      'https://www.dhl.de/track?id=JJD5001',
+    );
+
+    await first.getByRole('button', { name: 'Actions…' }).click();
+    await first.getByLabel('Refund quantity Merino Socks').fill('1');
+    await first.getByRole('button', { name: 'Confirm' }).click();
+    await first.getByRole('status').filter({ hasText: 'Refunded' }).waitFor();
+    await page
+      .getByTestId('order-action-event')
+      .filter({ hasText: 'Refund of 14.50 EUR on #5001' })
+      .filter({ hasText: 'done' })
+      .waitFor();
+    const o = (await api(ws.agent.headers, 'GET', '/api/v1/commerce/orders?number=5001', undefined)).items[0];
+    expect(o.refunded).toBe(1450);
+  });
+
+  it('an agent over the limit gets "sent for approval", and a lead approves it', async () => {
+    const agent = await signIn(ws.agent);
+    await agent.goto(`${base}/tickets/${ticketId}`);
+    const second = agent.getByTestId('order-#5002');
+    await second.waitFor();
+    await second.locator('button.order-head').click();
+    await second.getByRole('button', { name: 'Actions…' }).click();
+    await second.getByRole('radio', { name: /Full/ }).check();
+    await second.getByRole('button', { name: 'Confirm' }).click();
+    await second.getByRole('status').filter({ hasText: 'Sent for approval' }).waitFor();
+    expect(
+      (await api(ws.agent.headers, 'GET', '/api/v1/commerce/orders?number=5002', undefined)).items[0]
+        .refunded,
+    ).toBe(0);
+
+    const lead = await signIn(ws.lead);
+    await lead.goto(`${base}/approvals`);
+    const request = lead.locator('[data-testid^="approval-"]').filter({ hasText: '#5002' });
+    await request.waitFor();
+    expect(await request.textContent()).toContain('above the agent limit');
+    await request.getByRole('button', { name: 'Approve' }).click();
+    await lead.getByRole('status').filter({ hasText: '#5002: approved and done' }).waitFor();
+    expect(
+      (await api(ws.agent.headers, 'GET', '/api/v1/commerce/orders?number=5002', undefined)).items[0]
+        .refunded,
+    ).toBe(25400);
+    await agent.reload();
+    await agent.getByTestId('order-action-event').filter({ hasText: 'approved' }).first().waitFor();
+  });
+});
