@@ -10,7 +10,7 @@ const STOPWORDS = new Set(
     'is it its me my myself of on or our please so than that the their them then there these they this to too ' +
     'was we were what when where which who why will with would you your yours hi hello hey thanks thank ok okay ' +
     "get got just any some much many there’s im i’m i'm id ive also still yet want need know tell about " +
-    'hasnt doesnt dont cant isnt didnt wont havent arent ' +
+    'hasnt doesnt dont cant isnt didnt wont havent arent long take takes possible work works able ' +
     'der die das und ist ich mein meine wie was wo wann ein eine einen zu mit für bei von den dem nicht es'
   ).split(/\s+/),
 );
