@@ -19,6 +19,7 @@ import {
 } from './src/results.ts';
 import { apiCreateTicket } from './src/scenarios/api-create-ticket.ts';
 import { botEval } from './src/scenarios/bot-eval.ts';
+import { chatSockets } from './src/scenarios/chat-sockets.ts';
 import { dashboardBundle, widgetBundle } from './src/scenarios/bundles.ts';
 import { embeddedStart } from './src/scenarios/embedded-start.ts';
 import { referenceHttp, referenceInsert, referenceWsEcho } from './src/scenarios/references.ts';
@@ -39,6 +40,7 @@ const scenarios: Scenario[] = [
   dashboardBundle,
   widgetBundle,
   botEval,
+  chatSockets,
 ];
 
 const usage = `Usage: npm run bench -- [scenario …] [options]
