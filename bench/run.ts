@@ -21,6 +21,7 @@ import { apiCreateTicket } from './src/scenarios/api-create-ticket.ts';
 import { botEval } from './src/scenarios/bot-eval.ts';
 import { chatSockets } from './src/scenarios/chat-sockets.ts';
 import { dashboardBundle, widgetBundle } from './src/scenarios/bundles.ts';
+import { commerceBackfill, commerceOrderQuery } from './src/scenarios/commerce.ts';
 import { embeddedStart } from './src/scenarios/embedded-start.ts';
 import { referenceHttp, referenceInsert, referenceWsEcho } from './src/scenarios/references.ts';
 import { closeScaleEnvs, inboxView, search, ticketOpen } from './src/scenarios/scale-reads.ts';
@@ -41,6 +42,8 @@ const scenarios: Scenario[] = [
   widgetBundle,
   botEval,
   chatSockets,
+  commerceBackfill,
+  commerceOrderQuery,
 ];
 
 const usage = `Usage: npm run bench -- [scenario …] [options]
