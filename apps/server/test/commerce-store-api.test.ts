@@ -158,3 +158,81 @@ describe('built-in store API', () => {
     ).toBe(403);
   });
 });
+
+describe('OpenAPI', () => {
+  it('documents the built-in store API with an example, and the webhook receivers', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    const batch = doc.paths['/api/v1/store/batch'].post;
+    expect(batch.tags).toEqual(['Built-in store API']);
+    const schema = batch.requestBody.content['application/json'].schema;
+    expect(schema.examples[0].orders[0].number).toBe('#1042');
+    expect(doc.paths['/api/v1/commerce/webhooks/shopify/{id}'].post.summary).toContain(
+      'X-Shopify-Hmac-Sha256',
+    );
+    expect(doc.paths['/api/v1/commerce/orders/{id}/actions'].post).toBeTruthy();
+  });
+});
+
+describe('actions on built-in store orders', () => {
+  it('acts once for two simultaneous requests with the same key, and lists the action for the shop', async () => {
+    await call('PUT', '/api/v1/commerce/policy', ws.admin.headers, { currency: 'EUR' });
+    const o = (await call('GET', '/api/v1/commerce/orders?number=1002', ws.agent.headers)).json().items[0];
+    const body = { kind: 'refund', mode: 'amount', amount: 1000, idempotencyKey: 'double-click-0001' };
+    const [a, b] = await Promise.all([
+      call('POST', `/api/v1/commerce/orders/${o.id}/actions`, ws.agent.headers, body),
+      call('POST', `/api/v1/commerce/orders/${o.id}/actions`, ws.agent.headers, body),
+    ]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([200, 201]);
+    expect(a.json().id).toBe(b.json().id);
+    const after = (await call('GET', `/api/v1/commerce/orders/${o.id}`, ws.agent.headers)).json();
+    expect(after.refunds).toHaveLength(1);
+    expect(after.refunded).toBe(1000);
+    // The same key for a different action is refused.
+    const clash = await call('POST', `/api/v1/commerce/orders/${o.id}/actions`, ws.agent.headers, {
+      ...body,
+      kind: 'cancel',
+    });
+    expect(clash.statusCode).toBe(409);
+    const outbox = (await call('GET', '/api/v1/store/actions', store)).json();
+    expect(outbox.map((x: { id: number; kind: string }) => [x.id, x.kind])).toEqual([
+      [a.json().id, 'refund'],
+    ]);
+  });
+
+  it('refuses what the order does not allow, with a clear 400 that changes nothing', async () => {
+    const o = (await call('GET', '/api/v1/commerce/orders?number=1001', ws.agent.headers)).json().items[0];
+    const addr = await call('POST', `/api/v1/commerce/orders/${o.id}/actions`, ws.agent.headers, {
+      kind: 'update_address',
+      address: { name: 'Emma Schmidt', address1: 'Neue Str. 2', city: 'Berlin' },
+    });
+    expect(addr.statusCode).toBe(400);
+    expect(addr.json().error.message).toContain('can no longer change');
+    const tooMuch = await call('POST', `/api/v1/commerce/orders/${o.id}/actions`, ws.lead.headers, {
+      kind: 'refund',
+      mode: 'amount',
+      amount: 999999,
+    });
+    expect(tooMuch.statusCode).toBe(400);
+    const ro = await call('POST', `/api/v1/commerce/orders/${o.id}/actions`, ws.readonly.headers, {
+      kind: 'refund',
+      mode: 'full',
+    });
+    expect(ro.statusCode).toBe(403);
+    const bigDiscount = await call('POST', `/api/v1/commerce/orders/${o.id}/actions`, ws.agent.headers, {
+      kind: 'discount_code',
+      percent: 50,
+    });
+    expect(bigDiscount.statusCode).toBe(202);
+    expect(bigDiscount.json().approvalReasons[0]).toContain('50% is above the 20% discount limit');
+    const rejected = await call(
+      'POST',
+      `/api/v1/commerce/actions/${bigDiscount.json().id}/reject`,
+      ws.lead.headers,
+      { note: 'Too generous' },
+    );
+    expect(rejected.json()).toMatchObject({ status: 'rejected', decisionNote: 'Too generous' });
+    expect((await call('GET', `/api/v1/commerce/orders/${o.id}`, ws.agent.headers)).json().refunded).toBe(0);
+  });
+});
