@@ -146,6 +146,30 @@ describe('built-in store API', () => {
     expect(vars.order).toMatchObject({ number: '#1001', trackingNumber: 'JD0001', total: '163.00 EUR' });
   });
 
+  it('fills order fields in macros from the order the conversation is about', async () => {
+    const ticket = (
+      await call('POST', '/api/v1/tickets', ws.agent.headers, {
+        subject: 'Tracking?',
+        contact: { email: 'emma@example.com' },
+        message: { body: 'Where is #1001?' },
+      })
+    ).json();
+    const macro = (
+      await call('POST', '/api/v1/macros', ws.lead.headers, {
+        name: 'Tracking',
+        body: 'Hi {{customer.first_name}}, {{order.number}} ships with {{order.carrier}}: {{order.tracking_url}}',
+        shared: true,
+      })
+    ).json();
+    const vars = (await call('GET', '/api/v1/macros/variables', ws.agent.headers)).json();
+    expect(JSON.stringify(vars)).toContain('order.tracking_url');
+    const out = await call('POST', `/api/v1/macros/${macro.id}/render`, ws.agent.headers, {
+      ticketId: ticket.id,
+    });
+    expect(out.statusCode).toBe(200);
+    expect(out.json().body).toBe('Hi Emma, #1001 ships with DHL: https://dhl.example/JD0001');
+  });
+
   it('lists the connection with its sync status, without secrets', async () => {
     const list = (await call('GET', '/api/v1/commerce/connections', ws.lead.headers)).json();
     expect(list).toHaveLength(1);

@@ -436,10 +436,17 @@ export async function upsertFulfillments(
     FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(order_id bigint, external_id text, status text,
       shipment_status text, carrier text, tracking_number text, tracking_url text, expected_delivery_at timestamptz,
       shipped_at timestamptz, delivered_at timestamptz, line_items jsonb, remote_updated_at timestamptz)
-    ON CONFLICT (order_id, external_id) DO UPDATE SET status = EXCLUDED.status, shipment_status = EXCLUDED.shipment_status,
-      carrier = EXCLUDED.carrier, tracking_number = EXCLUDED.tracking_number, tracking_url = EXCLUDED.tracking_url,
-      expected_delivery_at = EXCLUDED.expected_delivery_at, shipped_at = EXCLUDED.shipped_at,
-      delivered_at = EXCLUDED.delivered_at, line_items = EXCLUDED.line_items, remote_updated_at = EXCLUDED.remote_updated_at
+    -- A shipment update that leaves out the tracking details (a status-only push) keeps the known ones.
+    ON CONFLICT (order_id, external_id) DO UPDATE SET status = EXCLUDED.status,
+      shipment_status = coalesce(EXCLUDED.shipment_status, fulfillments.shipment_status),
+      carrier = coalesce(EXCLUDED.carrier, fulfillments.carrier),
+      tracking_number = coalesce(EXCLUDED.tracking_number, fulfillments.tracking_number),
+      tracking_url = coalesce(EXCLUDED.tracking_url, fulfillments.tracking_url),
+      expected_delivery_at = coalesce(EXCLUDED.expected_delivery_at, fulfillments.expected_delivery_at),
+      shipped_at = coalesce(EXCLUDED.shipped_at, fulfillments.shipped_at),
+      delivered_at = coalesce(EXCLUDED.delivered_at, fulfillments.delivered_at),
+      line_items = CASE WHEN jsonb_array_length(EXCLUDED.line_items) > 0 THEN EXCLUDED.line_items ELSE fulfillments.line_items END,
+      remote_updated_at = EXCLUDED.remote_updated_at
     WHERE fulfillments.remote_updated_at <= EXCLUDED.remote_updated_at`);
 }
 
