@@ -62,9 +62,18 @@ export async function ingestChanges(
 
   const customerRows: repo.CustomerRowIn[] = [];
   const customerContacts = new Map<string, number | null>();
+  const linked = new Map(
+    (await repo.linkedCustomers(db, connectionId, [...customers.keys()])).map((r) => [r.external_id, r]),
+  );
   for (const c of customers.values()) {
     const name = [c.firstName, c.lastName].filter(Boolean).join(' ') || null;
-    const contactId = await contactFor(c.email, c.phone, name);
+    const known = linked.get(c.externalId);
+    // Same email and phone as when it was linked: the contact link still holds.
+    const unchanged =
+      known &&
+      ((c.email ?? known.email)?.toLowerCase() ?? null) === known.email &&
+      (c.phone ?? known.phone ?? null) === known.phone;
+    const contactId = unchanged ? known.contact_id : await contactFor(c.email, c.phone, name);
     customerContacts.set(c.externalId, contactId);
     customerRows.push({
       external_id: c.externalId,

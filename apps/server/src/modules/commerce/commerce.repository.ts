@@ -190,6 +190,14 @@ export async function upsertCustomers(
   return map;
 }
 
+/** Contacts already linked to these store customers (so a repeat customer costs no contact lookup). */
+export const linkedCustomers = async (db: Db, connectionId: number, externalIds: string[]) =>
+  externalIds.length
+    ? db.query<{ external_id: string; contact_id: number; email: string | null; phone: string | null }>(sql`
+        SELECT external_id, contact_id, email, phone FROM store_customers
+        WHERE connection_id = ${connectionId} AND external_id = ANY(${externalIds}::text[]) AND contact_id IS NOT NULL`)
+    : Promise.resolve([]);
+
 export async function upsertProducts(
   db: Db,
   workspaceId: number,
