@@ -175,8 +175,8 @@ export function createImapPoller(opts: ImapPollerOptions): ImapPoller {
           await this.stop();
         }
       }
-      if (syncing) await syncing;
-      return kick();
+      const earlier = syncing ? await syncing : 0;
+      return earlier + (await kick());
     },
   };
 }
