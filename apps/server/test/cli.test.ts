@@ -69,10 +69,17 @@ describe('npx shopdesk', { timeout: 240_000 }, () => {
     });
     expect(login.status).toBe(200);
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-    const tickets = await (await fetch(`${s.url}/api/v1/tickets?limit=200`, { headers: { cookie } })).json();
+    const tickets = (await (
+      await fetch(`${s.url}/api/v1/tickets?limit=200`, { headers: { cookie } })
+    ).json()) as {
+      items: unknown[];
+    };
     expect(tickets.items.length).toBe(200);
-    const total = (await (await fetch(`${s.url}/api/v1/tickets/count`, { headers: { cookie } })).json())
-      .count;
+    const total = (
+      (await (await fetch(`${s.url}/api/v1/tickets/count`, { headers: { cookie } })).json()) as {
+        count: number;
+      }
+    ).count;
     expect(total).toBeGreaterThanOrEqual(190);
     expect((await fetch(`${s.url}/`)).headers.get('content-type')).toContain('text/html');
     const exited = new Promise<number | null>((r) => s.proc.on('exit', (code) => r(code)));
