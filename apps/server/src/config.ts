@@ -106,7 +106,11 @@ export const settings = {
     default: '2525',
     description: 'Port of the built-in SMTP server (25 behind a firewall rule or port forward in production)',
   },
-  EMAIL_SMTP_HOST: { schema: z.string().min(1), default: '0.0.0.0', description: 'Interface the SMTP server listens on' },
+  EMAIL_SMTP_HOST: {
+    schema: z.string().min(1),
+    default: '0.0.0.0',
+    description: 'Interface the SMTP server listens on',
+  },
   EMAIL_SMTP_HOSTNAME: {
     schema: z.string().min(1).optional(),
     default: undefined,
@@ -143,7 +147,11 @@ export const settings = {
     default: undefined,
     description: 'Sign outbound mail with DKIM for this domain (needs selector and key too)',
   },
-  EMAIL_DKIM_SELECTOR: { schema: z.string().min(1).optional(), default: undefined, description: 'DKIM selector' },
+  EMAIL_DKIM_SELECTOR: {
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    description: 'DKIM selector',
+  },
   EMAIL_DKIM_KEY_PATH: {
     schema: z.string().min(1).optional(),
     default: undefined,
@@ -153,7 +161,8 @@ export const settings = {
   EMAIL_SENDER_LIMIT_PER_HOUR: {
     schema: z.coerce.number().int().min(1),
     default: '60',
-    description: 'Emails one sender may open or add to tickets per hour; more are recorded and rejected (floods, loops)',
+    description:
+      'Emails one sender may open or add to tickets per hour; more are recorded and rejected (floods, loops)',
   },
   EMAIL_IMAP_POLL_SECONDS: {
     schema: z.coerce.number().int().min(5),

@@ -1,8 +1,8 @@
 export { deliverMessageJob } from './tickets.jobs.ts';
 export { registerTicketListeners } from './tickets.listeners.ts';
-export { registerTicketRoutes } from './tickets.routes.ts';
 /** Other modules put entries on a ticket's timeline (e.g. commerce: refunds, approvals). */
 export { insertEvent as recordTicketEvent } from './tickets.repository.ts';
+export { registerTicketRoutes } from './tickets.routes.ts';
 export {
   createTicketsService,
   type IncomingAttachment,
