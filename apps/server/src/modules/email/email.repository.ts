@@ -208,6 +208,13 @@ export const insertEmailInbound = (
             ${r.outcome}, ${r.reason?.slice(0, 2000) ?? null}, ${r.ticketId}, ${r.messageId}, ${r.autoSubmitted})
     ON CONFLICT (inbound_event_id) DO NOTHING`);
 
+export const countPending = async (db: Db, workspaceId: number) =>
+  (
+    await db.one<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM inbound_events
+      WHERE workspace_id = ${workspaceId} AND channel = 'email' AND processed_at IS NULL`)
+  )?.n ?? 0;
+
 export const countRecentFrom = async (db: Db, workspaceId: number, address: string, sinceSeconds: number) =>
   (
     await db.one<{ n: number }>(sql`

@@ -113,8 +113,14 @@ export function registerEmailRoutes(r: Router, svc: EmailService) {
     tag,
     access: 'lead',
     query: EmailListQuery,
-    response: z.object({ items: z.array(EmailInboundLogItem) }),
-    handler: async ({ auth, query }) => ({ items: await svc.inboundLog(auth, query.limit, query.outcome) }),
+    response: z.object({
+      items: z.array(EmailInboundLogItem),
+      pending: z.number().describe('Stored emails not processed yet'),
+    }),
+    handler: async ({ auth, query }) => ({
+      items: await svc.inboundLog(auth, query.limit, query.outcome),
+      pending: await svc.pendingInbound(auth),
+    }),
   });
   r.add({
     method: 'GET',

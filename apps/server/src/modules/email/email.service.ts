@@ -741,6 +741,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
 
     // ---- reading what came in and went out ----
 
+    pendingInbound: (auth: Auth) => repo.countPending(db, auth.workspaceId),
     async inboundLog(auth: Auth, limit: number, outcome?: string) {
       return (await repo.listInbound(db, auth.workspaceId, limit, outcome)).map((r) => ({
         inboundEventId: r.inbound_event_id,
