@@ -464,14 +464,17 @@ export async function upsertFulfillments(
  */
 export async function refreshDerived(db: Db, orderIds: number[]) {
   if (!orderIds.length) return;
+  // Rows are rewritten only where a figure changes: most upserts (no refunds) then write nothing here.
   await db.query(sql`
-    UPDATE order_line_items li SET
-      refunded_quantity = greatest(li.refunded_quantity, coalesce((SELECT sum((x->>'quantity')::int) FROM order_refunds r,
-        jsonb_array_elements(r.line_items) x WHERE r.order_id = li.order_id AND x->>'lineItemExternalId' = li.external_id), 0)),
-      fulfilled_quantity = greatest(li.fulfilled_quantity, coalesce((SELECT sum((x->>'quantity')::int) FROM fulfillments f,
-        jsonb_array_elements(f.line_items) x WHERE f.order_id = li.order_id AND f.status NOT IN ('cancelled', 'error', 'failure')
-        AND x->>'lineItemExternalId' = li.external_id), 0))
-    WHERE li.order_id = ANY(${orderIds}::bigint[])`);
+    UPDATE order_line_items li SET refunded_quantity = x.rq, fulfilled_quantity = x.fq
+    FROM (SELECT l.id,
+        greatest(l.refunded_quantity, coalesce((SELECT sum((e->>'quantity')::int) FROM order_refunds r,
+          jsonb_array_elements(r.line_items) e WHERE r.order_id = l.order_id AND e->>'lineItemExternalId' = l.external_id), 0)) AS rq,
+        greatest(l.fulfilled_quantity, coalesce((SELECT sum((e->>'quantity')::int) FROM fulfillments f,
+          jsonb_array_elements(f.line_items) e WHERE f.order_id = l.order_id AND f.status NOT IN ('cancelled', 'error', 'failure')
+          AND e->>'lineItemExternalId' = l.external_id), 0)) AS fq
+      FROM order_line_items l WHERE l.order_id = ANY(${orderIds}::bigint[])) x
+    WHERE li.id = x.id AND (li.refunded_quantity <> x.rq OR li.fulfilled_quantity <> x.fq)`);
   await db.query(sql`
     UPDATE orders o SET refunded_minor = s.refunded,
       financial_status = CASE
@@ -480,7 +483,7 @@ export async function refreshDerived(db: Db, orderIds: number[]) {
         WHEN s.refunded > 0 THEN 'partially_refunded' ELSE o.financial_status END
     FROM (SELECT o2.id, coalesce((SELECT sum(amount_minor) FROM order_refunds r WHERE r.order_id = o2.id), 0) AS refunded
           FROM orders o2 WHERE o2.id = ANY(${orderIds}::bigint[])) s
-    WHERE o.id = s.id`);
+    WHERE o.id = s.id AND (o.refunded_minor <> s.refunded OR s.refunded > 0)`);
 }
 
 export const orderIdsByExternal = async (db: Db, connectionId: number, externalIds: string[]) =>
