@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -51,7 +51,8 @@ const order = (
   };
 };
 
-describe.runIf(existsSync(CHROMIUM))('commerce from the ticket, in a real browser', () => {
+// Needs Debian's Chromium (`apt-get install chromium`; .ci/run installs it).
+describe('commerce from the ticket, in a real browser', () => {
   let t: TestApp;
   let ws: TestWorkspace;
   let base: string;
@@ -208,5 +209,20 @@ describe.runIf(existsSync(CHROMIUM))('commerce from the ticket, in a real browse
     ).toBe(25400);
     await agent.reload();
     await agent.getByTestId('order-action-event').filter({ hasText: 'approved' }).first().waitFor();
+  });
+
+  it('an admin sees the store connection and its sync status, and edits the policy', async () => {
+    const admin = await signIn(ws.admin);
+    await admin.goto(`${base}/settings/stores`);
+    await admin.getByRole('heading', { name: 'Store connections', exact: true }).first().waitFor();
+    const card = admin.locator('[data-testid^="store-"]').first();
+    await card.getByText(/2 orders/).waitFor();
+    expect(await card.textContent()).toContain('sdstore_');
+    await admin.goto(`${base}/settings/commerce-policy`);
+    await admin.getByLabel('Agent refund limit').fill('75.00');
+    await admin.getByRole('button', { name: 'Save policy' }).click();
+    await admin.getByRole('status').filter({ hasText: 'Policy saved' }).waitFor();
+    const policy = await api(ws.agent.headers, 'GET', '/api/v1/commerce/policy');
+    expect(policy.refundLimits.agent).toBe(7500);
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -17,7 +17,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const root = join(import.meta.dirname, '..');
 const shots = join(root, 'docs/screenshots');
 
-describe.runIf(existsSync(CHROMIUM))('agent dashboard journeys in a real browser', () => {
+// Needs Debian's Chromium (`apt-get install chromium`; .ci/run installs it).
+describe('agent dashboard journeys in a real browser', () => {
   let t: TestApp;
   let ws: TestWorkspace;
   let base: string;

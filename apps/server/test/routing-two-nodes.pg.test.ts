@@ -1,18 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../src/platform/db/db.ts';
-import {
-  freshDatabaseUrl,
-  startTestApp,
-  type TestApp,
-  type TestWorkspace,
-  testDb,
-  ticketBody,
-} from './harness.ts';
+import { freshDatabaseUrl, startTestApp, type TestApp, type TestWorkspace, ticketBody } from './harness.ts';
 
 // Two app nodes on one PostgreSQL database: the only place where two routers really race.
 // The same rules are covered on PGlite by the single-node concurrent test in routing-api.test.ts.
-describe.runIf(testDb === 'postgres')('routing with two nodes on one PostgreSQL', () => {
+// *.pg.test.ts run only in the postgres project.
+describe('routing with two nodes on one PostgreSQL', { timeout: 240_000 }, () => {
   let a: TestApp;
   let b: TestApp;
   let drop: () => Promise<void>;
