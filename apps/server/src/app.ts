@@ -70,6 +70,8 @@ export interface BuildOptions {
   db?: Db;
   /** In-memory PGlite (tests). */
   memoryDb?: boolean;
+  /** Migrated data-dir tarball to start the in-memory PGlite from (tests skip initdb). */
+  pgliteTemplate?: Blob;
   logger?: Logger;
   /** Start the job worker loop (default: config.RUN_WORKERS). */
   workers?: boolean;
@@ -105,6 +107,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       databaseUrl: config.DATABASE_URL,
       dataDir: config.dataDir,
       memory: opts.memoryDb,
+      loadDataDir: opts.pgliteTemplate,
       poolSize: config.DATABASE_POOL_SIZE,
       sharedBuffers: config.PGLITE_SHARED_BUFFERS,
     }));

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash, randomBytes, randomBytes as rnd } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Role } from '@shopdesk/contracts';
@@ -7,6 +7,8 @@ import pg from 'pg';
 import { type App, buildApp } from '../src/app.ts';
 import { type Config, envValue, loadConfig } from '../src/config.ts';
 import { createWorkspace } from '../src/modules/workspaces/index.ts';
+import { openDb } from '../src/platform/db/db.ts';
+import { listMigrations, migrate, migrationsDir } from '../src/platform/db/migrate.ts';
 
 export const testDb = (envValue('SHOPDESK_TEST_DB') ?? 'pglite') as 'pglite' | 'postgres';
 
@@ -65,6 +67,29 @@ export interface TestApp extends App {
 }
 
 let counter = 0;
+let template: Promise<Blob> | undefined;
+
+/**
+ * initdb plus every migration costs seconds per app; tests start their in-memory PGlite from a
+ * migrated tarball instead, cached in the temp dir by the migrations' content (shared by workers).
+ */
+function pgliteTemplate(): Promise<Blob> {
+  template ??= (async () => {
+    const hash = createHash('sha256');
+    for (const f of listMigrations()) hash.update(f).update(readFileSync(join(migrationsDir, f)));
+    const file = join(tmpdir(), `shopdesk-pglite-${hash.digest('hex').slice(0, 16)}.tar`);
+    if (existsSync(file)) return new Blob([readFileSync(file)]);
+    const db = await openDb({ memory: true });
+    await migrate(db);
+    const blob = await db.dumpDataDir!();
+    await db.close();
+    const tmp = `${file}.${rnd(4).toString('hex')}`;
+    writeFileSync(tmp, Buffer.from(await blob.arrayBuffer()));
+    renameSync(tmp, file);
+    return blob;
+  })();
+  return template;
+}
 
 export async function startTestApp(
   overrides: Record<string, string> = {},
@@ -80,7 +105,11 @@ export async function startTestApp(
     ...(fresh.url ? { DATABASE_URL: fresh.url } : {}),
     ...overrides,
   });
-  const shopdesk = await buildApp(config, { memoryDb: !fresh.url, workers: opts.workers ?? false });
+  const shopdesk = await buildApp(config, {
+    memoryDb: !fresh.url,
+    pgliteTemplate: fresh.url ? undefined : await pgliteTemplate(),
+    workers: opts.workers ?? false,
+  });
   const { services } = shopdesk;
 
   const t: TestApp = {

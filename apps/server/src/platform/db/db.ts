@@ -44,6 +44,8 @@ export interface Db {
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
+  /** Embedded only: the whole data dir as a tarball (a migrated template for tests). */
+  dumpDataDir?(): Promise<Blob>;
 }
 
 const dialect = new PgDialect();
@@ -58,7 +60,7 @@ function wrap(
   kind: DbKind,
   run: Runner,
   begin: (<T>(fn: (r: Runner) => Promise<T>) => Promise<T>) | undefined,
-  extra: Pick<Db, 'listen' | 'notify' | 'close'>,
+  extra: Pick<Db, 'listen' | 'notify' | 'close' | 'dumpDataDir'>,
 ): Db {
   const db: Db = {
     kind,
@@ -87,6 +89,8 @@ export interface OpenDbOptions {
   dataDir?: string;
   /** In-memory PGlite (tests). */
   memory?: boolean;
+  /** Start the embedded database from a data-dir tarball made by `dumpDataDir` (test templates). */
+  loadDataDir?: Blob;
   poolSize?: number;
   sharedBuffers?: string;
 }
@@ -158,6 +162,7 @@ async function openPglite(opts: OpenDbOptions): Promise<Db> {
     mkdirSync(dir, { recursive: true });
   }
   const client = await PGlite.create(dir ?? 'memory://', {
+    loadDataDir: opts.loadDataDir,
     extensions: { pg_trgm },
     postgresqlconf: [`shared_buffers=${opts.sharedBuffers ?? '16MB'}`],
   });
@@ -174,6 +179,9 @@ async function openPglite(opts: OpenDbOptions): Promise<Db> {
     },
     async close() {
       await client.close();
+    },
+    async dumpDataDir() {
+      return (await client.dumpDataDir('none')) as Blob;
     },
   });
 }
