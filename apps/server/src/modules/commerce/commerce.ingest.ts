@@ -209,6 +209,8 @@ export async function ingestChanges(
   const knownLoose = loose.filter((c) => looseIds.has(c.orderExternalId));
   const unknown = loose.filter((c) => !looseIds.has(c.orderExternalId) && !orders.has(c.orderExternalId));
   if (unknown.length) throw new OrderNotYetKnown(`order ${unknown[0]!.orderExternalId} is not known yet`);
+  // Lock before adding children, so the derived figures below see every committed refund and shipment.
+  await repo.lockOrders(db, [...new Set(knownLoose.map((c) => looseIds.get(c.orderExternalId)!))]);
   const currencyOf = new Map(appliedOrders.map((o) => [idOf(o), o.currency]));
   const orderCurrency = async (orderId: number) =>
     currencyOf.get(orderId) ?? (await repo.findOrder(db, workspaceId, orderId))?.currency ?? 'USD';

@@ -464,27 +464,36 @@ export async function upsertFulfillments(
  */
 export async function refreshDerived(db: Db, orderIds: number[]) {
   if (!orderIds.length) return;
-  // Rows are rewritten only where a figure changes: most upserts (no refunds) then write nothing here.
+  // Rows are rewritten only where a figure grows: most upserts (no refunds) write nothing here. The
+  // figures only ever grow (refunds and shipments are never deleted), and greatest() against the row's
+  // current version keeps a concurrent writer's result.
   await db.query(sql`
-    UPDATE order_line_items li SET refunded_quantity = x.rq, fulfilled_quantity = x.fq
+    UPDATE order_line_items li SET refunded_quantity = greatest(li.refunded_quantity, x.rq),
+      fulfilled_quantity = greatest(li.fulfilled_quantity, x.fq)
     FROM (SELECT l.id,
-        greatest(l.refunded_quantity, coalesce((SELECT sum((e->>'quantity')::int) FROM order_refunds r,
-          jsonb_array_elements(r.line_items) e WHERE r.order_id = l.order_id AND e->>'lineItemExternalId' = l.external_id), 0)) AS rq,
-        greatest(l.fulfilled_quantity, coalesce((SELECT sum((e->>'quantity')::int) FROM fulfillments f,
-          jsonb_array_elements(f.line_items) e WHERE f.order_id = l.order_id AND f.status NOT IN ('cancelled', 'error', 'failure')
-          AND e->>'lineItemExternalId' = l.external_id), 0)) AS fq
+        coalesce((SELECT sum((e->>'quantity')::int) FROM order_refunds r, jsonb_array_elements(r.line_items) e
+          WHERE r.order_id = l.order_id AND e->>'lineItemExternalId' = l.external_id), 0) AS rq,
+        coalesce((SELECT sum((e->>'quantity')::int) FROM fulfillments f, jsonb_array_elements(f.line_items) e
+          WHERE f.order_id = l.order_id AND f.status NOT IN ('cancelled', 'error', 'failure')
+          AND e->>'lineItemExternalId' = l.external_id), 0) AS fq
       FROM order_line_items l WHERE l.order_id = ANY(${orderIds}::bigint[])) x
-    WHERE li.id = x.id AND (li.refunded_quantity <> x.rq OR li.fulfilled_quantity <> x.fq)`);
+    WHERE li.id = x.id AND (li.refunded_quantity < x.rq OR li.fulfilled_quantity < x.fq)`);
   await db.query(sql`
-    UPDATE orders o SET refunded_minor = s.refunded,
+    UPDATE orders o SET refunded_minor = greatest(o.refunded_minor, s.refunded),
       financial_status = CASE
         WHEN o.financial_status NOT IN ('paid', 'partially_refunded', 'refunded') THEN o.financial_status
-        WHEN s.refunded >= o.total_minor AND o.total_minor > 0 THEN 'refunded'
-        WHEN s.refunded > 0 THEN 'partially_refunded' ELSE o.financial_status END
+        WHEN greatest(o.refunded_minor, s.refunded) >= o.total_minor AND o.total_minor > 0 THEN 'refunded'
+        WHEN greatest(o.refunded_minor, s.refunded) > 0 THEN 'partially_refunded' ELSE o.financial_status END
     FROM (SELECT o2.id, coalesce((SELECT sum(amount_minor) FROM order_refunds r WHERE r.order_id = o2.id), 0) AS refunded
           FROM orders o2 WHERE o2.id = ANY(${orderIds}::bigint[])) s
-    WHERE o.id = s.id AND (o.refunded_minor <> s.refunded OR s.refunded > 0)`);
+    WHERE o.id = s.id AND (o.refunded_minor < s.refunded OR greatest(o.refunded_minor, s.refunded) > 0)`);
 }
+
+/** Serialises writers of the same orders' refunds and shipments (PostgreSQL runs jobs in parallel). */
+export const lockOrders = (db: Db, orderIds: number[]) =>
+  orderIds.length
+    ? db.query(sql`SELECT id FROM orders WHERE id = ANY(${orderIds}::bigint[]) ORDER BY id FOR UPDATE`)
+    : Promise.resolve([]);
 
 export const orderIdsByExternal = async (db: Db, connectionId: number, externalIds: string[]) =>
   new Map(
