@@ -1,15 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp, type TestWorkspace } from '../apps/server/test/harness.ts';
+import { builtDashboard, launchChromium } from './support.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = join(import.meta.dirname, '..');
 
-// Needs Debian's Chromium (`apt-get install chromium`; .ci/run installs it).
 describe('live chat in a real browser', () => {
   let t: TestApp;
   let ws: TestWorkspace;
@@ -19,43 +16,17 @@ describe('live chat in a real browser', () => {
 
   beforeAll(async () => {
     execFileSync(process.execPath, [join(root, 'apps/widget/build.mjs')], { stdio: 'ignore' });
-    // The dashboard is built into a private folder so this file never races another test's build.
-    dashboardDir = mkdtempSync(join(tmpdir(), 'sd-chat-dash-'));
-    execFileSync(
-      process.execPath,
-      [
-        join(root, 'node_modules/vite/bin/vite.js'),
-        'build',
-        join(root, 'apps/dashboard'),
-        '--outDir',
-        dashboardDir,
-        '--emptyOutDir',
-        '--logLevel',
-        'error',
-      ],
-      { stdio: 'ignore' },
-    );
+    dashboardDir = builtDashboard();
     t = await startTestApp({ DASHBOARD_DIR: dashboardDir }, { workers: true });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const addr = t.app.server.address() as { port: number };
     base = `http://127.0.0.1:${addr.port}`;
     ws = await t.workspace('E2E Chat Shop');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
     await t?.stop();
-    rmSync(dashboardDir, { recursive: true, force: true });
   });
 
   const shopUrl = (extra = '') => `${base}/demo/shop?workspace=${ws.slug}${extra}`;

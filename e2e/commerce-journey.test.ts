@@ -1,8 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   startTestApp,
@@ -10,9 +6,8 @@ import {
   type TestApp,
   type TestWorkspace,
 } from '../apps/server/test/harness.ts';
+import { builtDashboard, launchChromium } from './support.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const root = join(import.meta.dirname, '..');
 const day = 86_400_000;
 
 const order = (
@@ -51,7 +46,6 @@ const order = (
   };
 };
 
-// Needs Debian's Chromium (`apt-get install chromium`; .ci/run installs it).
 describe('commerce from the ticket, in a real browser', () => {
   let t: TestApp;
   let ws: TestWorkspace;
@@ -84,21 +78,7 @@ describe('commerce from the ticket, in a real browser', () => {
   };
 
   beforeAll(async () => {
-    dashboardDir = mkdtempSync(join(tmpdir(), 'sd-commerce-e2e-'));
-    execFileSync(
-      process.execPath,
-      [
-        join(root, 'node_modules/vite/bin/vite.js'),
-        'build',
-        join(root, 'apps/dashboard'),
-        '--outDir',
-        dashboardDir,
-        '--emptyOutDir',
-        '--logLevel',
-        'error',
-      ],
-      { stdio: 'ignore' },
-    );
+    dashboardDir = builtDashboard();
     t = await startTestApp({ DASHBOARD_DIR: dashboardDir });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
@@ -131,24 +111,13 @@ describe('commerce from the ticket, in a real browser', () => {
         message: { body: 'Hello, my order #5001 came without the socks. Can you refund them?' },
       })
     ).id;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => {});
     await browser?.close();
     await t?.stop();
-    if (dashboardDir) rmSync(dashboardDir, { recursive: true, force: true });
   });
 
   it('agent sees both orders, refunds one line, and the timeline shows it', async () => {

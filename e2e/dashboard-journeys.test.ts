@@ -1,8 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../apps/server/src/platform/security/totp.ts';
 import {
@@ -12,12 +10,11 @@ import {
   type TestWorkspace,
   ticketBody,
 } from '../apps/server/test/harness.ts';
+import { builtDashboard, launchChromium } from './support.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = join(import.meta.dirname, '..');
 const shots = join(root, 'docs/screenshots');
 
-// Needs Debian's Chromium (`apt-get install chromium`; .ci/run installs it).
 describe('agent dashboard journeys in a real browser', () => {
   let t: TestApp;
   let ws: TestWorkspace;
@@ -55,37 +52,12 @@ describe('agent dashboard journeys in a real browser', () => {
   };
 
   beforeAll(async () => {
-    // A private build folder, so this file never races another test's build of the dashboard.
-    dashboardDir = mkdtempSync(join(tmpdir(), 'sd-dash-e2e-'));
-    execFileSync(
-      process.execPath,
-      [
-        join(root, 'node_modules/vite/bin/vite.js'),
-        'build',
-        join(root, 'apps/dashboard'),
-        '--outDir',
-        dashboardDir,
-        '--emptyOutDir',
-        '--logLevel',
-        'error',
-      ],
-      { stdio: 'ignore' },
-    );
+    dashboardDir = builtDashboard();
     t = await startTestApp({ DASHBOARD_DIR: dashboardDir });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
     ws = await t.workspace('Demo Outfitters');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     mkdirSync(shots, { recursive: true });
   });
 
@@ -93,7 +65,6 @@ describe('agent dashboard journeys in a real browser', () => {
     for (const c of contexts) await c.close().catch(() => {});
     await browser?.close();
     await t?.stop();
-    if (dashboardDir) rmSync(dashboardDir, { recursive: true, force: true });
   });
 
   it('signs in with password and TOTP, and signs out', async () => {

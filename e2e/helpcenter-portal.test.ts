@@ -1,11 +1,9 @@
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp, type TestWorkspace } from '../apps/server/test/harness.ts';
 import { authorDemoHelpCenter } from '../apps/server/test/helpcenter-helpers.ts';
+import { launchChromium } from './support.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-
-// Needs Debian's Chromium (`apt-get install chromium`; .ci/run installs it).
 describe('help center in a real browser', () => {
   let t: TestApp;
   let ws: TestWorkspace;
@@ -18,17 +16,7 @@ describe('help center in a real browser', () => {
     await authorDemoHelpCenter(t, ws);
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,15 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp, type TestWorkspace, ticketBody } from '../apps/server/test/harness.ts';
+import { builtDashboard, launchChromium } from './support.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const root = join(import.meta.dirname, '..');
-
-// Needs Debian's Chromium (`apt-get install chromium`; .ci/run installs it).
 describe('SLA timer in the ticket view', () => {
   let t: TestApp;
   let ws: TestWorkspace;
@@ -18,41 +11,16 @@ describe('SLA timer in the ticket view', () => {
   let dashboardDir: string;
 
   beforeAll(async () => {
-    dashboardDir = mkdtempSync(join(tmpdir(), 'sd-sla-e2e-'));
-    execFileSync(
-      process.execPath,
-      [
-        join(root, 'node_modules/vite/bin/vite.js'),
-        'build',
-        join(root, 'apps/dashboard'),
-        '--outDir',
-        dashboardDir,
-        '--emptyOutDir',
-        '--logLevel',
-        'error',
-      ],
-      { stdio: 'ignore' },
-    );
+    dashboardDir = builtDashboard();
     t = await startTestApp({ DASHBOARD_DIR: dashboardDir });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
     ws = await t.workspace('SLA Outfitters');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
     await t?.stop();
-    if (dashboardDir) rmSync(dashboardDir, { recursive: true, force: true });
   });
 
   it('shows the first-response timer, and it turns met when the agent replies', async () => {

@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import type { TestApp } from '../apps/server/test/harness.ts';
+
+export const root = join(import.meta.dirname, '..');
+
+function hashTree(hash: ReturnType<typeof createHash>, path: string) {
+  if (!existsSync(path)) return;
+  if (statSync(path).isDirectory()) {
+    for (const f of readdirSync(path).sort()) hashTree(hash, join(path, f));
+  } else hash.update(path).update(readFileSync(path));
+}
+
+/**
+ * The dashboard built once per source state into the temp dir and shared by every browser test file
+ * (built in a private folder and renamed into place, so parallel files never see a half build).
+ */
+export function builtDashboard(): string {
+  const hash = createHash('sha256');
+  for (const p of [
+    'apps/dashboard/src',
+    'apps/dashboard/index.html',
+    'apps/dashboard/vite.config.ts',
+    'packages/contracts/src',
+  ])
+    hashTree(hash, join(root, p));
+  const dir = join(tmpdir(), `shopdesk-dashboard-${hash.digest('hex').slice(0, 16)}`);
+  if (existsSync(join(dir, 'index.html'))) return dir;
+  const work = `${dir}.${randomBytes(4).toString('hex')}`;
+  execFileSync(
+    process.execPath,
+    [
+      join(root, 'node_modules/vite/bin/vite.js'),
+      'build',
+      join(root, 'apps/dashboard'),
+      '--outDir',
+      work,
+      '--emptyOutDir',
+      '--logLevel',
+      'error',
+    ],
+    { stdio: 'ignore' },
+  );
+  try {
+    renameSync(work, dir);
+  } catch {
+    rmSync(work, { recursive: true, force: true }); // another file finished the same build first
+  }
+  return dir;
+}
+
+/** Debian's Chromium (`apt-get install chromium`; .ci/run installs it), with no network chatter. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** Starts listening on a free port and returns the base URL. */
+export async function listen(t: TestApp): Promise<string> {
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  return `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+}
