@@ -22,7 +22,7 @@ export async function connectRealtime(base: string, headers: Record<string, stri
         w.resolve(f);
       }
   });
-  const waitFor = (pred: (f: Frame) => boolean, ms = 3000) =>
+  const waitFor = (pred: (f: Frame) => boolean, ms = 10_000) =>
     new Promise<Frame>((resolve, reject) => {
       const hit = frames.find(pred);
       if (hit) return resolve(hit);

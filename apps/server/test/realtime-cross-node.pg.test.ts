@@ -26,7 +26,7 @@ describe('two server nodes on one PostgreSQL', () => {
         headers: w.admin.headers,
         payload: { body: 'from node 1' },
       });
-      const f = await sock.waitFor((x) => x.event === 'message.created' && x.ticketId === tk.id, 1000);
+      const f = await sock.waitFor((x) => x.event === 'message.created' && x.ticketId === tk.id);
       expect(f.ticketId).toBe(tk.id);
       sock.close();
     } finally {
