@@ -19,8 +19,8 @@ import {
 } from './src/results.ts';
 import { apiCreateTicket } from './src/scenarios/api-create-ticket.ts';
 import { botEval } from './src/scenarios/bot-eval.ts';
-import { chatSockets } from './src/scenarios/chat-sockets.ts';
 import { dashboardBundle, widgetBundle } from './src/scenarios/bundles.ts';
+import { chatSockets } from './src/scenarios/chat-sockets.ts';
 import { commerceBackfill, commerceOrderQuery } from './src/scenarios/commerce.ts';
 import { embeddedStart } from './src/scenarios/embedded-start.ts';
 import { referenceHttp, referenceInsert, referenceWsEcho } from './src/scenarios/references.ts';

@@ -1,6 +1,6 @@
 export * from './agents.ts';
-export * from './chat.ts';
 export * from './automations.ts';
+export * from './chat.ts';
 export * from './commerce.ts';
 export * from './common.ts';
 export * from './contacts.ts';
