@@ -314,3 +314,25 @@ describe('tickets API', () => {
     ).toBe(403);
   });
 });
+
+describe('assignment notifications', () => {
+  it('notify the agent a ticket is handed to, but not someone who takes it themselves', async () => {
+    const tk = (
+      await call('POST', '/api/v1/tickets', ws.agent.headers, ticketBody({ subject: 'Hand over' }))
+    ).json();
+    await call('PATCH', `/api/v1/tickets/${tk.id}`, ws.lead.headers, { assigneeId: ws.agent.agentId });
+    const mine = (await call('GET', '/api/v1/notifications', ws.agent.headers)).json().items;
+    expect(mine[0]).toMatchObject({
+      type: 'assignment',
+      ticketId: tk.id,
+      data: { byAgentId: ws.lead.agentId, subject: 'Hand over' },
+    });
+    await call('PATCH', `/api/v1/tickets/${tk.id}`, ws.lead.headers, { assigneeId: ws.lead.agentId });
+    const leads = (await call('GET', '/api/v1/notifications', ws.lead.headers)).json().items;
+    expect(
+      leads.filter(
+        (n: { type: string; ticketId: number }) => n.type === 'assignment' && n.ticketId === tk.id,
+      ),
+    ).toEqual([]);
+  });
+});

@@ -409,7 +409,7 @@ export const insertNotification = (
     agentId: number;
     type: string;
     ticketId: number;
-    messageId: number;
+    messageId: number | null;
     data: Record<string, unknown>;
   },
 ) =>

@@ -245,7 +245,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
         actorAgentId: auth.agentId,
         data: { changes: changed, ...via },
       });
-    if (changed.assigneeId)
+    if (changed.assigneeId) {
       events.push({
         name: 'ticket.assigned',
         workspaceId: auth.workspaceId,
@@ -253,6 +253,26 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
         actorAgentId: auth.agentId,
         data: { ...changed.assigneeId, ...via },
       });
+      // Whoever is handed a ticket by someone else (or by routing) hears about it.
+      const to = changed.assigneeId.to as number | null;
+      if (to && to !== auth.agentId) {
+        await repo.insertNotification(tx, {
+          workspaceId: auth.workspaceId,
+          agentId: to,
+          type: 'assignment',
+          ticketId: t.id,
+          messageId: null,
+          data: { byAgentId: auth.agentId, subject: t.subject },
+        });
+        events.push({
+          name: 'notification.assigned',
+          workspaceId: auth.workspaceId,
+          ticketId: t.id,
+          actorAgentId: auth.agentId,
+          data: { agentId: to, summary: `You were assigned #${t.id}: ${t.subject}` },
+        });
+      }
+    }
     if (changed.status?.to === 'solved')
       events.push({
         name: 'ticket.solved',
