@@ -61,6 +61,8 @@ export function createImapPoller(opts: ImapPollerOptions): ImapPoller {
       connectionTimeout: 15_000,
       greetingTimeout: 15_000,
       maxIdleTime: 5 * 60_000,
+      // imapflow waits 15 s of quiet before entering IDLE; mail arriving in that window would wait too.
+      autoIdleDelay: 1_000,
     });
     c.on('error', (err: Error) =>
       log.warn({ err: err.message, host: source.host }, 'imap: connection error'),
@@ -142,6 +144,11 @@ export function createImapPoller(opts: ImapPollerOptions): ImapPoller {
         if (!stopped) scheduleReconnect();
       } finally {
         syncing = null;
+      }
+      // New mail announced after the last pass began (e.g. while reporting) must not wait for the poll.
+      if (again && !stopped) {
+        again = false;
+        return total + (await kick());
       }
       if (!stopped) {
         clearTimeout(timer);
