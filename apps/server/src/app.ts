@@ -10,6 +10,7 @@ import client from 'prom-client';
 import { ChannelRegistry } from './channels/channel-adapter.ts';
 import type { Config } from './config.ts';
 import { createAgentsService, registerAgentRoutes } from './modules/agents/index.ts';
+import { registerAuditRoutes } from './modules/audit/index.ts';
 import {
   automationScanJob,
   automationWebhookJob,
@@ -18,7 +19,6 @@ import {
   registerAutomationRoutes,
   scheduleAutomationScan,
 } from './modules/automations/index.ts';
-import { registerAuditRoutes } from './modules/audit/index.ts';
 import { installBot } from './modules/bot/index.ts';
 import { installChat } from './modules/chat/index.ts';
 import { installCommerce } from './modules/commerce/index.ts';
