@@ -23,6 +23,7 @@ import { dashboardBundle, widgetBundle } from './src/scenarios/bundles.ts';
 import { chatSockets } from './src/scenarios/chat-sockets.ts';
 import { commerceBackfill, commerceOrderQuery } from './src/scenarios/commerce.ts';
 import { embeddedStart } from './src/scenarios/embedded-start.ts';
+import { inboxFirstRender } from './src/scenarios/inbox-first-render.ts';
 import { referenceHttp, referenceInsert, referenceWsEcho } from './src/scenarios/references.ts';
 import { closeScaleEnvs, inboxView, search, ticketOpen } from './src/scenarios/scale-reads.ts';
 
@@ -39,6 +40,7 @@ const scenarios: Scenario[] = [
   ticketOpen,
   embeddedStart,
   dashboardBundle,
+  inboxFirstRender,
   widgetBundle,
   botEval,
   chatSockets,

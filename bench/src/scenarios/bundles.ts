@@ -15,7 +15,7 @@ function newest(path: string): number {
 }
 
 /** Builds the app when its dist is missing or older than its sources (the same rule as `npm start`). */
-function ensureBuilt(ctx: BenchContext, app: string): { dist: string } | { missing: string } {
+export function ensureBuilt(ctx: BenchContext, app: string): { dist: string } | { missing: string } {
   const dir = join(root, 'apps', app);
   if (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'src')))
     return { missing: `apps/${app} has no sources yet` };
