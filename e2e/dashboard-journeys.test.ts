@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from '../apps/server/src/platform/db/db.ts';
 import { totpCode } from '../apps/server/src/platform/security/totp.ts';
 import {
   startTestApp,
@@ -159,6 +160,41 @@ describe('agent dashboard journeys in a real browser', () => {
     ).toHaveLength(0);
     await page.getByRole('button', { name: 'Send anyway' }).click();
     await page.locator('.msg-outbound', { hasText: 'We will send the right size.' }).waitFor();
+  });
+
+  it('keeps an unsent reply when the session ends, and sends it after signing in again', async () => {
+    const ticket = await api(
+      ws.agent,
+      'POST',
+      '/api/v1/tickets',
+      ticketBody({ subject: 'Session ends mid-reply' }),
+    );
+    const page = await signIn(ws.agent);
+    await page.goto(`${base}/tickets/${ticket.id}`);
+    await page.getByRole('heading', { name: /Session ends mid-reply/ }).waitFor();
+    const box = page.getByRole('textbox', { name: /Reply to the customer/ });
+    await box.fill('Your parcel is on its way again.');
+    // The session expires server-side (as after SESSION_TTL_HOURS) while the agent is typing.
+    await t.db.query(sql`DELETE FROM sessions WHERE agent_id = ${ws.agent.agentId}`);
+    // Whichever request comes first (the app's background refresh or Send) meets the ended session.
+    const dialog = page.getByRole('dialog');
+    if (!(await dialog.isVisible()))
+      await page
+        .getByRole('button', { name: 'Send', exact: true })
+        .click({ timeout: 5000 })
+        .catch(() => {});
+    await dialog.getByRole('heading', { name: 'Your session has ended' }).waitFor();
+    await dialog.getByLabel('Email').fill(ws.agent.email);
+    await dialog.getByLabel('Password').fill(ws.agent.password);
+    await dialog.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await box.inputValue()).toBe('Your parcel is on its way again.');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.locator('.msg-outbound', { hasText: 'Your parcel is on its way again.' }).waitFor();
+    const after = await api(ws.agent, 'GET', `/api/v1/tickets/${ticket.id}`);
+    expect(
+      after.messages.filter((m: { bodyText: string }) => m.bodyText === 'Your parcel is on its way again.'),
+    ).toHaveLength(1);
   });
 
   it('fills macro variables into the reply and applies its status with Send', async () => {
