@@ -73,13 +73,13 @@ export function SafeHtml({ html, title }: { html: string; title: string }) {
     const f = ref.current;
     if (!f) return;
     // Same-origin (but script-less) frame: the parent measures its height and follows <details> toggles.
-    const fit = () => {
+    const fitHeight = () => {
       const b = f.contentDocument?.documentElement;
       if (b) setHeight(Math.min(4000, b.scrollHeight + 4));
     };
     const onLoad = () => {
-      fit();
-      f.contentDocument?.addEventListener('toggle', fit, true);
+      fitHeight();
+      f.contentDocument?.addEventListener('toggle', fitHeight, true);
     };
     f.addEventListener('load', onLoad);
     return () => f.removeEventListener('load', onLoad);
