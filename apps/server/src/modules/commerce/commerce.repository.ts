@@ -315,24 +315,7 @@ export async function upsertOrders(db: Db, workspaceId: number, connectionId: nu
 export async function upsertLineItems(
   db: Db,
   workspaceId: number,
-  rows: {
-    order_id: number;
-    external_id: string;
-    product_external_id: string | null;
-    variant_external_id: string | null;
-    sku: string | null;
-    title: string;
-    variant_title: string | null;
-    quantity: number;
-    price_minor: number;
-    discount_minor: number;
-    tax_minor: number;
-    refunded_quantity: number;
-    fulfilled_quantity: number;
-    image_url: string | null;
-    final_sale: boolean;
-    position: number;
-  }[],
+  rows: Omit<LineRow, 'id'>[],
   replaceFor: number[],
 ) {
   if (replaceFor.length) {
