@@ -136,6 +136,14 @@ export interface ReceiveInput {
 export function createTicketsService(deps: Deps, channels: ChannelRegistry = new ChannelRegistry()) {
   const { db, bus, files } = deps;
 
+  /** The ticket, or the one it was merged into (merges followed; bounded against a cycle). */
+  async function findLive(workspaceId: number, id: number) {
+    let t = await repo.findTicket(db, workspaceId, id);
+    for (let hops = 0; t?.merged_into_id && hops < 10; hops++)
+      t = await repo.findTicket(db, workspaceId, t.merged_into_id);
+    return t;
+  }
+
   async function load(workspaceId: number, id: number, forUpdate = false, tx: Db = db) {
     const t = await repo.findTicket(tx, workspaceId, id, forUpdate);
     if (!t) throw notFound('Ticket');
@@ -362,9 +370,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
 
     /** The ticket a merged ticket now lives in, as a summary; null when missing or another workspace's. */
     async findSummary(workspaceId: number, id: number): Promise<TicketSummary | null> {
-      let t = await repo.findTicket(db, workspaceId, id);
-      for (let hops = 0; t?.merged_into_id && hops < 10; hops++)
-        t = await repo.findTicket(db, workspaceId, t.merged_into_id);
+      const t = await findLive(workspaceId, id);
       return t ? toSummary(t) : null;
     },
 
@@ -827,9 +833,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
 
     /** Where a channel reply lands: the live ticket (merges followed), its status, contact and followers. */
     async threadTarget(workspaceId: number, ticketId: number) {
-      let t = await repo.findTicket(db, workspaceId, ticketId);
-      for (let hops = 0; t?.merged_into_id && hops < 10; hops++)
-        t = await repo.findTicket(db, workspaceId, t.merged_into_id);
+      const t = await findLive(workspaceId, ticketId);
       if (!t) return null;
       return {
         id: t.id,
