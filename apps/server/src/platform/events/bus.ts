@@ -38,6 +38,7 @@ export function createEventBus(db: Db, log: Logger): EventBus {
   const signals = new Map<string, Set<(p: Record<string, unknown>) => void>>();
   let unlisten: (() => Promise<void>) | undefined;
   const crossNode = db.kind === 'postgres';
+  let notifyChain: Promise<void> = Promise.resolve();
 
   const deliverBroadcast = (e: DomainEvent) => {
     for (const fn of broadcast) {
@@ -55,6 +56,16 @@ export function createEventBus(db: Db, log: Logger): EventBus {
   return {
     nodeId,
     async publish(e) {
+      // Sockets hear the event first: business reactions (routing, SLA, bot, automations) may take
+      // tens of milliseconds and publish their own follow-up events, which must not delay a chat line.
+      deliverBroadcast(e);
+      if (crossNode) {
+        // Chained so other nodes see events in publish order, without the publisher waiting.
+        const payload = JSON.stringify({ o: nodeId, e });
+        notifyChain = notifyChain
+          .then(() => db.notify(CHANNEL, payload))
+          .catch((err) => log.warn({ err }, 'notify failed'));
+      }
       for (const key of [e.name, '*']) {
         for (const fn of listeners.get(key) ?? []) {
           try {
@@ -63,12 +74,6 @@ export function createEventBus(db: Db, log: Logger): EventBus {
             log.error({ err, event: e.name }, 'event listener failed');
           }
         }
-      }
-      deliverBroadcast(e);
-      if (crossNode) {
-        await db
-          .notify(CHANNEL, JSON.stringify({ o: nodeId, e }))
-          .catch((err) => log.warn({ err }, 'notify failed'));
       }
     },
     on(name, fn) {
@@ -114,6 +119,7 @@ export function createEventBus(db: Db, log: Logger): EventBus {
       });
     },
     async stop() {
+      await notifyChain;
       await unlisten?.();
     },
   };
