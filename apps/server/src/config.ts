@@ -169,6 +169,12 @@ export const settings = {
     default: '60',
     description: 'Safety-net IMAP poll interval (new mail normally arrives at once through IDLE)',
   },
+  WEBHOOKS_ALLOW_PRIVATE: {
+    schema: bool,
+    default: 'false',
+    description:
+      'Let automation webhooks call loopback, private and link-local addresses (tests, on-premise receivers)',
+  },
 } satisfies Record<
   string,
   { schema: z.ZodType; default: string | undefined; description: string; sensitive?: boolean }
