@@ -65,14 +65,24 @@ export interface TimelineEventEntry {
   order?: number;
 }
 
+/** (c) Extra lines under one message in the timeline (delivery state, download of the original...). */
+export interface MessageExtraEntry {
+  id: string;
+  /** Render null when it does not apply (e.g. another channel). */
+  component: ComponentType<{ message: TicketDetailT['messages'][number]; ticket: TicketDetailT }>;
+  order?: number;
+}
+
 export const routes = new Registry<RouteEntry>('routes');
 export const settingsPages = new Registry<SettingsPageEntry>('settings');
 export const customerSections = new Registry<CustomerSectionEntry>('customer-panel');
 export const ticketBadges = new Registry<TicketBadgeEntry>('ticket-badges');
 export const timelineEvents = new Registry<TimelineEventEntry>('timeline-events');
+export const messageExtras = new Registry<MessageExtraEntry>('message-extras');
 
 export const registerRoute = (e: RouteEntry) => routes.add(e);
 export const registerSettingsPage = (e: SettingsPageEntry) => settingsPages.add(e);
 export const registerCustomerSection = (e: CustomerSectionEntry) => customerSections.add(e);
 export const registerTicketBadge = (e: TicketBadgeEntry) => ticketBadges.add(e);
 export const registerTimelineEvent = (e: TimelineEventEntry) => timelineEvents.add(e);
+export const registerMessageExtra = (e: MessageExtraEntry) => messageExtras.add(e);

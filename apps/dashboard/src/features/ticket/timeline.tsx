@@ -1,4 +1,5 @@
-import { timelineEvents } from '../../extensions/index.ts';
+import { Suspense } from 'react';
+import { messageExtras, timelineEvents } from '../../extensions/index.ts';
 import type { MessageT, TicketDetailT } from '../../lib/api.ts';
 import { Avatar } from '../../shell/layout.tsx';
 import { bytes, dateTime } from '../../ui/format.ts';
@@ -24,7 +25,7 @@ export function Timeline({
     <ol className="timeline" aria-label="Conversation">
       {items.map((it) =>
         it.message ? (
-          <MessageItem key={it.key} m={it.message} />
+          <MessageItem key={it.key} m={it.message} ticket={ticket} />
         ) : (
           <EventLine key={it.key} e={it.event!} ticket={ticket} agentName={agentName} />
         ),
@@ -33,7 +34,7 @@ export function Timeline({
   );
 }
 
-function MessageItem({ m }: { m: MessageT }) {
+function MessageItem({ m, ticket }: { m: MessageT; ticket: TicketDetailT }) {
   const who = m.author.name ?? (m.author.type === 'contact' ? 'Customer' : 'System');
   const label = m.kind === 'note' ? 'Internal note' : m.kind === 'inbound' ? 'Customer message' : 'Reply';
   return (
@@ -84,6 +85,11 @@ function MessageItem({ m }: { m: MessageT }) {
             ))}
         </ul>
       )}
+      {messageExtras.list().map((x) => (
+        <Suspense key={x.id} fallback={null}>
+          <x.component message={m} ticket={ticket} />
+        </Suspense>
+      ))}
     </li>
   );
 }
