@@ -1,5 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { Suspense, useEffect, useRef, useState } from 'react';
+import { composerActions } from '../../extensions/composer-actions.ts';
 import { ApiError, api, type MessageT, type TicketDetailT } from '../../lib/api.ts';
 import { useRealtime } from '../../lib/realtime-hooks.tsx';
 import { useMe } from '../../lib/session.tsx';
@@ -123,6 +124,19 @@ export function Composer({
     } catch (e) {
       setError(e instanceof ApiError ? e.message : 'Could not apply the macro');
     }
+  };
+
+  // For composer actions (extensions): text goes where the caret was, even after focus moved away.
+  const insertText = (text: string) => {
+    const el = ta.current;
+    const start = el?.selectionStart ?? body.length;
+    const end = el?.selectionEnd ?? start;
+    const next = body.slice(0, start) + text + body.slice(end);
+    setBody(next);
+    setTimeout(() => {
+      el?.focus();
+      el?.setSelectionRange(start + text.length, start + text.length);
+    }, 0);
   };
 
   const addFiles = async (list: FileList | null) => {
@@ -329,6 +343,11 @@ export function Composer({
             <input type="file" multiple onChange={(e) => void addFiles(e.target.files)} className="sr" />
           </label>
         )}
+        {composerActions.list().map((a) => (
+          <Suspense key={a.id} fallback={null}>
+            <a.component ticket={ticket} mode={mode} insertText={insertText} />
+          </Suspense>
+        ))}
         <span className="spacer" />
         {mode === 'reply' && (
           <label className="inline">
