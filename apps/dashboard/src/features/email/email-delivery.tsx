@@ -1,0 +1,45 @@
+import type { MessageT, TicketDetailT } from '../../lib/api.ts';
+import { Link } from '../../lib/router.tsx';
+import { messageRawUrl } from './email-api.ts';
+import './email.css';
+
+/**
+ * Under each email message: where an outbound reply stands (queued, retrying with the last error, sent,
+ * failed with the reason — refreshed live by the shell on `message.delivery_changed`) and the original .eml.
+ */
+export default function EmailDelivery({ message: m }: { message: MessageT; ticket: TicketDetailT }) {
+  if (m.channel !== 'email' || m.kind === 'note') return null;
+  if (m.kind === 'inbound')
+    return (
+      <div className="email-delivery small">
+        <a href={messageRawUrl(m.id)} download>
+          Download original (.eml)
+        </a>
+      </div>
+    );
+  const state = m.deliveryStatus === 'queued' && m.deliveryError ? 'retrying' : (m.deliveryStatus as string);
+  const label: Record<string, string> = {
+    queued: 'Queued for sending',
+    retrying: 'Retrying',
+    sent: 'Sent',
+    failed: 'Failed',
+    none: 'Not sent (no transport)',
+  };
+  const dev = m.channelMeta.transport === 'dev';
+  return (
+    <div className="email-delivery small" data-testid={`delivery-${m.id}`}>
+      <span className={`delivery delivery-${state}`} role="status" aria-label="Email delivery">
+        {label[state] ?? state}
+        {(state === 'retrying' || state === 'failed') && m.deliveryError ? `: ${m.deliveryError}` : ''}
+      </span>
+      {state === 'sent' && dev && (
+        <Link to={`/settings/dev-mailbox?message=${m.id}`}>in the dev mailbox</Link>
+      )}
+      {state === 'sent' && (
+        <a href={messageRawUrl(m.id)} download>
+          Download sent .eml
+        </a>
+      )}
+    </div>
+  );
+}
