@@ -51,6 +51,17 @@ export async function enqueue(
   return row?.id ?? null;
 }
 
+/**
+ * Deletes finished jobs of one name that ended before `olderThanMs` ago. Recurring jobs (a sweep every
+ * minute) would otherwise leave a row per run forever; failed jobs are kept for inspection.
+ */
+export async function pruneDoneJobs(db: Db, name: string, olderThanMs: number): Promise<number> {
+  const rows = await db.query(sql`
+    DELETE FROM jobs WHERE name = ${name} AND status = 'done'
+      AND finished_at < now() - make_interval(secs => ${olderThanMs / 1000}) RETURNING 1`);
+  return rows.length;
+}
+
 export interface JobRunner {
   register(def: JobDefinition): void;
   start(): void;
