@@ -200,17 +200,46 @@ export const findArticle = (db: Db, workspaceId: number, id: number, forUpdate =
 export const findArticleBySlug = (db: Db, workspaceId: number, slug: string) =>
   db.one<ArticleRow>(sql`SELECT * FROM hc_articles WHERE workspace_id = ${workspaceId} AND slug = ${slug}`);
 
-export const listArticles = (
-  db: Db,
-  workspaceId: number,
-  f: { sectionId?: number; visibility?: string; limit: number; offset: number },
-) =>
-  db.query<ArticleRow>(
-    sql`SELECT * FROM hc_articles WHERE workspace_id = ${workspaceId}
-        ${f.sectionId ? sql`AND section_id = ${f.sectionId}` : sql``}
-        ${f.visibility ? sql`AND visibility = ${f.visibility}` : sql``}
-        ORDER BY section_id NULLS LAST, position, id LIMIT ${f.limit} OFFSET ${f.offset}`,
+export interface ArticleFilter {
+  sectionId?: number;
+  categoryId?: number;
+  visibility?: string;
+  /** Only articles with a version in this language (combined with status: that version's state). */
+  locale?: string;
+  /** published: live in some (or the given) language; draft: never published or with unpublished edits. */
+  status?: 'draft' | 'published';
+  /** Words of the draft title. */
+  q?: string;
+  limit: number;
+  offset: number;
+}
+
+export const listArticles = (db: Db, workspaceId: number, f: ArticleFilter) => {
+  const tr = [
+    sql`t.workspace_id = ${workspaceId}`,
+    sql`t.article_id = a.id`,
+    ...(f.locale ? [sql`t.locale = ${f.locale}`] : []),
+    ...(f.status === 'published' ? [sql`t.published_at IS NOT NULL`] : []),
+    ...(f.status === 'draft'
+      ? [sql`(t.published_at IS NULL OR t.published_version IS DISTINCT FROM t.draft_version)`]
+      : []),
+    ...(f.q ? [sql`t.title ILIKE ${`%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`] : []),
+  ];
+  const filtered = f.locale || f.status || f.q;
+  return db.query<ArticleRow>(
+    sql`SELECT a.* FROM hc_articles a WHERE a.workspace_id = ${workspaceId}
+        ${f.sectionId ? sql`AND a.section_id = ${f.sectionId}` : sql``}
+        ${
+          f.categoryId
+            ? sql`AND a.section_id IN (SELECT id FROM hc_sections
+                   WHERE workspace_id = ${workspaceId} AND category_id = ${f.categoryId})`
+            : sql``
+        }
+        ${f.visibility ? sql`AND a.visibility = ${f.visibility}` : sql``}
+        ${filtered ? sql`AND EXISTS (SELECT 1 FROM hc_article_translations t WHERE ${sql.join(tr, sql` AND `)})` : sql``}
+        ORDER BY a.section_id NULLS LAST, a.position, a.id LIMIT ${f.limit} OFFSET ${f.offset}`,
   );
+};
 
 export const updateArticle = (db: Db, workspaceId: number, id: number, f: Record<string, unknown>) => {
   const sets = Object.entries(f)
@@ -566,3 +595,29 @@ export async function articleStats(db: Db, workspaceId: number, articleId: numbe
   );
   return { ...row!, comments, topQueries };
 }
+
+// ---------- images ----------
+
+export interface ImageRow {
+  sha256: string;
+  content_type: string;
+  size_bytes: number;
+  filename: string;
+}
+
+export const insertImage = (
+  db: Db,
+  workspaceId: number,
+  i: { sha256: string; contentType: string; size: number; filename: string; agentId: number },
+) =>
+  db.query(
+    sql`INSERT INTO hc_images (workspace_id, sha256, content_type, size_bytes, filename, uploaded_by)
+        VALUES (${workspaceId}, ${i.sha256}, ${i.contentType}, ${i.size}, ${i.filename}, ${i.agentId})
+        ON CONFLICT (workspace_id, sha256) DO NOTHING`,
+  );
+
+export const findImage = (db: Db, workspaceId: number, sha256: string) =>
+  db.one<ImageRow>(
+    sql`SELECT sha256, content_type, size_bytes, filename FROM hc_images
+        WHERE workspace_id = ${workspaceId} AND sha256 = ${sha256}`,
+  );

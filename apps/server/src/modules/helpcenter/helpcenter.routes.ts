@@ -14,6 +14,7 @@ import {
   HcSettings,
   HcStatsQuery,
   HcVersionParams,
+  Locale,
   PublishHcTranslation,
   SaveHcTranslation,
   UpdateHcArticle,
@@ -129,7 +130,14 @@ export function registerHelpCenterRoutes(router: Router, hc: HelpCenterService) 
     access: 'read-only',
     query: z.object({
       sectionId: z.coerce.number().int().positive().optional(),
+      categoryId: z.coerce.number().int().positive().optional(),
       visibility: z.enum(['public', 'internal']).optional(),
+      locale: Locale.optional(),
+      status: z
+        .enum(['draft', 'published'])
+        .optional()
+        .describe('draft: not published or with unpublished edits'),
+      q: z.string().trim().min(1).max(200).optional().describe('Words of the title'),
       limit: z.coerce.number().int().min(1).max(200).default(100),
       offset: z.coerce.number().int().min(0).max(100_000).default(0),
     }),
@@ -258,6 +266,41 @@ export function registerHelpCenterRoutes(router: Router, hc: HelpCenterService) 
       });
       return { query: r.query, correctedQuery: r.correctedQuery, hits: r.hits };
     },
+  });
+  router.add({
+    method: 'POST',
+    url: '/api/v1/helpcenter/preview',
+    summary: 'Render article Markdown exactly as the help center will (for the editor preview)',
+    tag,
+    access: 'agent',
+    body: z.object({ bodyMd: z.string().max(200_000) }).strict(),
+    response: z.object({
+      html: z.string(),
+      headings: z.array(z.object({ level: z.number().int(), text: z.string(), id: z.string() })),
+    }),
+    handler: async ({ body }) => hc.preview(body.bodyMd),
+  });
+  router.add({
+    method: 'POST',
+    url: '/api/v1/helpcenter/images',
+    summary: 'Upload an image for an article (PNG, JPEG, GIF or WebP, up to 5 MB); returns its URL',
+    tag,
+    access: 'agent',
+    body: z
+      .object({
+        filename: z.string().trim().min(1).max(255),
+        contentType: z.string().trim().min(1).max(100),
+        contentBase64: z.string().min(1).max(7_200_000),
+      })
+      .strict(),
+    response: z.object({
+      url: z.string(),
+      markdown: z.string().describe('Ready to paste into the article'),
+      contentType: z.string(),
+      size: z.number().int(),
+    }),
+    status: 201,
+    handler: ({ auth, body }) => hc.uploadImage(auth, body),
   });
   router.add({
     method: 'GET',

@@ -64,6 +64,21 @@ export interface SearchOutcome {
   queryId: number | null;
 }
 
+const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+export const IMAGE_TYPES: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+};
+const IMAGE_MAGIC: Record<string, (b: Buffer) => boolean> = {
+  'image/png': (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+  'image/jpeg': (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff,
+  'image/gif': (b) => /^GIF8[79]a/.test(b.subarray(0, 6).toString('latin1')),
+  'image/webp': (b) =>
+    b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP',
+};
+
 export function createHelpCenterService(deps: Deps) {
   const { db, config } = deps;
 
@@ -287,10 +302,7 @@ export function createHelpCenterService(deps: Deps) {
     },
 
     // ---------- articles ----------
-    async listArticles(
-      auth: Pick<Auth, 'workspaceId'>,
-      q: { sectionId?: number; visibility?: string; limit: number; offset: number },
-    ) {
+    async listArticles(auth: Pick<Auth, 'workspaceId'>, q: repo.ArticleFilter) {
       return { items: await toArticles(auth.workspaceId, await repo.listArticles(db, auth.workspaceId, q)) };
     },
     async getArticle(auth: Pick<Auth, 'workspaceId'>, id: number) {
@@ -456,6 +468,53 @@ export function createHelpCenterService(deps: Deps) {
         ticketsAfterView: s.tickets_after_view,
       };
     },
+    /** The editor's preview: exactly what the portal will show (same renderer, same sanitiser). */
+    preview(bodyMd: string) {
+      const r = renderMarkdown(bodyMd);
+      return { html: r.html, headings: r.headings };
+    },
+
+    /**
+     * An image for an article. Only raster formats whose bytes match the declared type are accepted (no
+     * SVG: it can carry script). The URL is public once the help center is, like the articles using it.
+     */
+    async uploadImage(auth: Auth, input: { filename: string; contentType: string; contentBase64: string }) {
+      const type = input.contentType.toLowerCase();
+      const ext = IMAGE_TYPES[type];
+      if (!ext)
+        throw new AppError(
+          'validation_failed',
+          'contentType: only PNG, JPEG, GIF or WebP images can be uploaded',
+        );
+      const b64 = input.contentBase64.replace(/\s+/g, '');
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0)
+        throw new AppError('validation_failed', 'contentBase64: not valid base64');
+      const data = Buffer.from(b64, 'base64');
+      if (!data.length) throw new AppError('validation_failed', 'contentBase64: the file is empty');
+      if (data.length > MAX_IMAGE_BYTES)
+        throw new AppError(
+          'validation_failed',
+          `The image is larger than ${MAX_IMAGE_BYTES / 1024 / 1024} MB`,
+        );
+      if (!IMAGE_MAGIC[type]!(data))
+        throw new AppError('validation_failed', `The file is not a ${ext.toUpperCase()} image`);
+      const { sha256, size } = await deps.files.put(data);
+      await repo.insertImage(db, auth.workspaceId, {
+        sha256,
+        contentType: type,
+        size,
+        filename: input.filename.slice(0, 200),
+        agentId: auth.agentId,
+      });
+      const ws = await findWorkspaceById(db, auth.workspaceId);
+      const path = `/help/${ws!.slug}/images/${sha256}.${ext}`;
+      // Article images must be https (markdown.ts); a plain-http install (development) uses a site path.
+      const url = config.publicUrl.startsWith('https://') ? `${config.publicUrl}${path}` : path;
+      const alt = input.filename.replace(/\.[a-z0-9]+$/i, '').replace(/[[\]()]/g, '');
+      return { url, markdown: `![${alt}](${url})`, contentType: type, size };
+    },
+    image: (workspaceId: number, sha256: string) => repo.findImage(db, workspaceId, sha256),
+
     async noResultQueries(auth: Pick<Auth, 'workspaceId'>, days: number) {
       return {
         items: (await repo.noResultQueries(db, auth.workspaceId, days)).map((r) => ({

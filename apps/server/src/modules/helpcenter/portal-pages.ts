@@ -6,7 +6,7 @@ import { escapeHtml } from '../../platform/html/sanitize.ts';
 import type { Router } from '../../platform/http/router.ts';
 import type { TicketsService } from '../tickets/index.ts';
 import type { PublishedRow } from './helpcenter.repository.ts';
-import type { HelpCenterService, PortalBase } from './helpcenter.service.ts';
+import { type HelpCenterService, IMAGE_TYPES, type PortalBase } from './helpcenter.service.ts';
 import { type FormFile, parseMultipart } from './multipart.ts';
 import { findVerifiedOrder, type ShopperOrderSource } from './order-port.ts';
 import {
@@ -792,6 +792,26 @@ export function registerPortalPages(o: PortalOptions) {
       );
   }
 
+  /** An image uploaded into an article: only this workspace's uploads, under their declared type. */
+  async function serveImage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    workspaceId: number,
+    enabled: boolean,
+    file: string,
+  ) {
+    const m = /^([0-9a-f]{64})\.(png|jpg|gif|webp)$/.exec(file);
+    const img = m ? await hc.image(workspaceId, m[1]!) : undefined;
+    if (!img || IMAGE_TYPES[img.content_type] !== m![2] || (!enabled && !(await isAgentOf(req, workspaceId))))
+      return reply.code(404).type('text/plain').send('Not found');
+    return reply
+      .type(img.content_type)
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'")
+      .header('cache-control', enabled ? 'public, max-age=31536000, immutable' : 'private, no-store')
+      .send(deps.files.open(img.sha256));
+  }
+
   async function dispatch(req: FastifyRequest, reply: FastifyReply, base: PortalBase, rest: string) {
     const settings = await hc.settingsOf(base.workspaceId);
     const path = rest
@@ -812,6 +832,8 @@ export function registerPortalPages(o: PortalOptions) {
       primaryColor: settings.primary_color,
       locales: settings.locales,
     };
+    if (path[0] === 'images' && path.length === 2 && (req.method === 'GET' || req.method === 'HEAD'))
+      return serveImage(req, reply, base.workspaceId, settings.enabled, path[1]!);
     let locale = settings.default_locale;
     if (path[0] && settings.locales.includes(path[0])) locale = path.shift()!;
     else if (path.length === 0) {
