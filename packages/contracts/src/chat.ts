@@ -77,8 +77,14 @@ export const ChatSettings = z.object({
 export type ChatSettings = z.infer<typeof ChatSettings>;
 
 export const ChatSettingsView = ChatSettings.extend({
-  /** HMAC key a shop's backend signs identities with; admins only. */
-  identitySecret: z.string(),
+  /**
+   * HMAC key a shop's backend signs identities with. Shown once: only in the answer to the PATCH that
+   * rotated it (null everywhere else), so a leaked admin session or screenshot cannot reveal it later.
+   */
+  identitySecret: z.string().nullable(),
+  /** The last 4 characters of the current secret, to tell which one the shop's backend uses. */
+  identitySecretHint: z.string(),
+  identitySecretRotatedAt: Timestamp.nullable(),
   installSnippet: z.string(),
   updatedAt: Timestamp.nullable(),
 });
@@ -142,6 +148,9 @@ export const WidgetSessionRequest = z.object({
   token: z.string().max(1000).optional(),
   identity: WidgetIdentity.optional(),
   locale: z.string().max(20).optional(),
+  /** The browser's IANA time zone and the page that sent the shopper to the shop (shown to agents). */
+  timezone: z.string().max(64).optional(),
+  referrer: z.string().max(2000).optional(),
 });
 export type WidgetSessionRequest = z.infer<typeof WidgetSessionRequest>;
 
@@ -248,6 +257,10 @@ export const ChatVisitorInfo = z.object({
   os: z.string().nullable(),
   userAgent: z.string().nullable(),
   locale: z.string().nullable(),
+  timezone: z.string().nullable(),
+  referrer: z.string().nullable(),
+  /** Pages the visitor opened while the widget was loaded, newest first (at most 20). */
+  pages: z.array(z.object({ url: z.string(), title: z.string().nullable(), at: Timestamp })),
   visitorReadUpTo: z.number().int(),
   rating: z.object({ score: z.number().int(), comment: z.string().nullable() }).nullable(),
   startedAt: Timestamp,
