@@ -210,8 +210,14 @@ describe('identity', () => {
       ws.agent.headers,
     );
     expect(contact.status).toBe(201);
-    const settings = await inject('GET', '/api/v1/chat/settings', undefined, ws.admin.headers);
-    const secret = settings.body.identitySecret as string;
+    // The secret is shown only by the request that rotates it.
+    const rotated = await inject(
+      'PATCH',
+      '/api/v1/chat/settings',
+      { rotateIdentitySecret: true },
+      ws.admin.headers,
+    );
+    const secret = rotated.body.identitySecret as string;
 
     const forged = await inject('POST', widget(ws.slug, 'session'), {
       identity: { email: 'jane@buyer.test', hash: sign('guessed-secret', 'jane@buyer.test') },

@@ -293,6 +293,12 @@ export function mount(ctx: WidgetContext): ChatUi {
           token: token ?? undefined,
           identity: identity ?? undefined,
           locale: ctx.locale ?? navigator.language,
+          timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+          // Only a link from another site says where the shopper came from.
+          referrer:
+            document.referrer && !document.referrer.startsWith(location.origin)
+              ? document.referrer.slice(0, 2000)
+              : undefined,
         }),
       );
       connect();

@@ -6,6 +6,7 @@ export type SettingsRow = {
   identity_secret: string;
   token_salt: string;
   updated_at: Date;
+  identity_secret_rotated_at: Date | null;
 };
 
 export type VisitorRow = {
@@ -23,6 +24,9 @@ export type VisitorRow = {
   user_agent: string | null;
   ip: string | null;
   locale: string | null;
+  timezone: string | null;
+  referrer: string | null;
+  pages: { url: string; title: string | null; at: string }[];
   online_until: Date | null;
   created_at: Date;
   last_seen_at: Date | null;
@@ -73,7 +77,8 @@ export const updateSettings = (
 ) =>
   db.query(sql`
     UPDATE chat_settings SET settings = ${JSON.stringify(settings)}::jsonb,
-      identity_secret = coalesce(${secretEnc}, identity_secret), updated_at = now()
+      identity_secret = coalesce(${secretEnc}, identity_secret), updated_at = now(),
+      identity_secret_rotated_at = CASE WHEN ${secretEnc}::text IS NULL THEN identity_secret_rotated_at ELSE now() END
     WHERE workspace_id = ${workspaceId}`);
 
 export const findVisitor = (db: Db, workspaceId: number, key: string) =>
@@ -96,19 +101,24 @@ export const upsertVisitor = (
     userAgent: string | null;
     ip: string;
     locale?: string | null;
+    timezone?: string | null;
+    referrer?: string | null;
   },
 ) =>
   db.one<VisitorRow>(sql`
-    INSERT INTO chat_visitors (workspace_id, visitor_key, verified, name, email, prechat_done, user_agent, ip, locale, last_seen_at)
+    INSERT INTO chat_visitors (workspace_id, visitor_key, verified, name, email, prechat_done, user_agent, ip, locale,
+                               timezone, referrer, last_seen_at)
     VALUES (${workspaceId}, ${key}, ${v.verified}, ${v.name ?? null}, ${v.email ?? null}, ${v.verified}, ${v.userAgent}, ${v.ip},
-            ${v.locale ?? null}, now())
+            ${v.locale ?? null}, ${v.timezone ?? null}, ${v.referrer ?? null}, now())
     ON CONFLICT (workspace_id, visitor_key) DO UPDATE SET
       verified = chat_visitors.verified OR excluded.verified,
       name = coalesce(excluded.name, chat_visitors.name),
       email = coalesce(excluded.email, chat_visitors.email),
       prechat_done = chat_visitors.prechat_done OR excluded.prechat_done,
       user_agent = coalesce(excluded.user_agent, chat_visitors.user_agent),
-      ip = excluded.ip, locale = coalesce(excluded.locale, chat_visitors.locale), last_seen_at = now()
+      ip = excluded.ip, locale = coalesce(excluded.locale, chat_visitors.locale),
+      timezone = coalesce(excluded.timezone, chat_visitors.timezone),
+      referrer = coalesce(excluded.referrer, chat_visitors.referrer), last_seen_at = now()
     RETURNING *`) as Promise<VisitorRow>;
 
 export const savePrechat = (
@@ -127,10 +137,18 @@ export const setVisitorContact = (db: Db, workspaceId: number, id: number, conta
     sql`UPDATE chat_visitors SET contact_id = ${contactId} WHERE workspace_id = ${workspaceId} AND id = ${id}`,
   );
 
+/** The visitor's current page; a different URL than before is also added to their page history. */
 export const setVisitorPage = (db: Db, workspaceId: number, key: string, url: string, title: string | null) =>
-  db.query(sql`
-    UPDATE chat_visitors SET page_url = ${url}, page_title = ${title}, last_seen_at = now()
-    WHERE workspace_id = ${workspaceId} AND visitor_key = ${key}`);
+  db.one<{ changed: boolean }>(sql`
+    UPDATE chat_visitors v SET page_url = ${url}, page_title = ${title}, last_seen_at = now(),
+      pages = CASE WHEN old.page_url IS DISTINCT FROM ${url} THEN
+        jsonb_path_query_array(
+          jsonb_build_array(jsonb_build_object('url', ${url}::text, 'title', ${title}::text, 'at', now())) || v.pages,
+          '$[0 to 19]')
+        ELSE v.pages END
+    FROM chat_visitors old
+    WHERE old.id = v.id AND v.workspace_id = ${workspaceId} AND v.visitor_key = ${key}
+    RETURNING old.page_url IS DISTINCT FROM ${url} AS changed`);
 
 export const setVisitorOnline = (db: Db, workspaceId: number, key: string, online: boolean) =>
   db.query(sql`

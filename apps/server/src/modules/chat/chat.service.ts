@@ -51,12 +51,38 @@ export const DEFAULT_CHAT_SETTINGS: ChatSettings = {
   requireIdentity: false,
 };
 
+/** Time zone and referrer as the widget reports them; a zone the runtime does not know is dropped. */
+function whereFrom(input: { timezone?: string; referrer?: string }, pageOrigin: string | null) {
+  let timezone: string | null = null;
+  if (input.timezone)
+    try {
+      timezone = new Intl.DateTimeFormat('en-US', { timeZone: input.timezone }).resolvedOptions().timeZone;
+    } catch {
+      timezone = null;
+    }
+  // A link from another page of the shop itself says nothing about where the shopper came from.
+  let referrer: string | null = null;
+  try {
+    const u = input.referrer ? new URL(input.referrer) : null;
+    if (u && /^https?:$/.test(u.protocol) && u.origin !== pageOrigin) referrer = u.toString();
+  } catch {
+    referrer = null;
+  }
+  return { timezone, referrer };
+}
+
 /** Below this many chats in 7 days a "typical reply time" would be a guess, so none is shown. */
 const MIN_CHATS_FOR_TYPICAL = 3;
 const SETTINGS_TTL_MS = 5_000;
 const HISTORY_LIMIT = 200;
 
-type Loaded = { settings: ChatSettings; identitySecret: string; tokenKey: Buffer; updatedAt: Date | null };
+type Loaded = {
+  settings: ChatSettings;
+  identitySecret: string;
+  secretRotatedAt: Date | null;
+  tokenKey: Buffer;
+  updatedAt: Date | null;
+};
 export interface RequestMeta {
   origin: string | null;
   host: string | undefined;
@@ -106,6 +132,7 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
     const v: Loaded = {
       settings: parsed.success ? parsed.data : DEFAULT_CHAT_SETTINGS,
       identitySecret: decrypt(config.secretKey, row.identity_secret),
+      secretRotatedAt: row.identity_secret_rotated_at,
       tokenKey: visitorTokenKey(config.secretKey, workspaceId, row.token_salt),
       updatedAt: Object.keys(row.settings).length ? row.updated_at : null,
     };
@@ -409,8 +436,9 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
         });
     },
     async visitorPage(ctx, url, title) {
-      await repo.setVisitorPage(db, ctx.workspaceId, ctx.visitorKey, url, title ?? null);
-      await publishOnTicket(ctx, 'chat.visitor_page', { url, title: title ?? null });
+      const r = await repo.setVisitorPage(db, ctx.workspaceId, ctx.visitorKey, url, title ?? null);
+      // The agent's visitor panel follows the shopper around the shop.
+      if (r?.changed) await publishOnTicket(ctx, 'chat.visitor_page', { url, title: title ?? null });
     },
     async heartbeat(ctx, online) {
       await repo.setVisitorOnline(db, ctx.workspaceId, ctx.visitorKey, online);
@@ -504,6 +532,7 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
           userAgent: meta.userAgent,
           ip: meta.ip,
           locale: input.locale,
+          ...whereFrom(input, meta.origin),
         });
         // The anonymous chat this browser had before signing in continues under the verified visitor.
         if (previous && !previous.verified && previous.id !== v.id)
@@ -522,6 +551,7 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
         userAgent: meta.userAgent,
         ip: meta.ip,
         locale: input.locale,
+        ...whereFrom(input, meta.origin),
       });
       return sessionView(ws, loaded, visitor);
     },
@@ -657,12 +687,15 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
 
     // Agent side
 
-    async settingsView(auth: Auth): Promise<ChatSettingsView> {
+    /** `revealSecret` only right after a rotation: the stored secret is never echoed again. */
+    async settingsView(auth: Auth, revealSecret = false): Promise<ChatSettingsView> {
       const loaded = await loadSettings(auth.workspaceId);
       const ws = await findWorkspaceById(db, auth.workspaceId);
       return {
         ...loaded.settings,
-        identitySecret: loaded.identitySecret,
+        identitySecret: revealSecret ? loaded.identitySecret : null,
+        identitySecretHint: loaded.identitySecret.slice(-4),
+        identitySecretRotatedAt: loaded.secretRotatedAt?.toISOString() ?? null,
         installSnippet: `<script src="${config.publicUrl}/widget.js" data-workspace="${ws?.slug ?? ''}" async></script>`,
         updatedAt: loaded.updatedAt?.toISOString() ?? null,
       };
@@ -685,7 +718,7 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
         });
       });
       settingsCache.delete(auth.workspaceId);
-      return svc.settingsView(auth);
+      return svc.settingsView(auth, !!rotateIdentitySecret);
     },
 
     async visitorInfo(auth: Auth, ticketId: number): Promise<ChatVisitorInfo> {
@@ -708,6 +741,9 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
         ...describeUserAgent(ua),
         userAgent: ua,
         locale: v.locale,
+        timezone: v.timezone,
+        referrer: v.referrer,
+        pages: v.pages.map((p) => ({ url: p.url, title: p.title, at: new Date(p.at).toISOString() })),
         visitorReadUpTo: Number(conv.visitor_read_up_to),
         rating: conv.rating_score ? { score: conv.rating_score, comment: conv.rating_comment } : null,
         startedAt: conv.started_at.toISOString(),
