@@ -1,0 +1,17 @@
+import { lazy } from 'react';
+import { registerCustomerSection, registerSettingsPage } from '../../extensions/index.ts';
+
+registerSettingsPage({
+  id: 'chat',
+  title: 'Chat',
+  group: 'Channels',
+  minRole: 'admin', // the settings API is admin-only (it manages the identity secret)
+  order: 20,
+  component: lazy(() => import('./chat-settings.tsx')),
+});
+registerCustomerSection({
+  id: 'chat-visitor',
+  title: 'Chat visitor',
+  order: 5, // above the profile: on a live chat, where the shopper is right now matters most
+  component: lazy(() => import('./visitor-section.tsx')),
+});
