@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../../platform/db/db.ts';
-import { defineJob, enqueue } from '../../platform/jobs/queue.ts';
+import { defineJob, enqueue, pruneDoneJobs } from '../../platform/jobs/queue.ts';
 import type { AutomationsService } from './automations.service.ts';
 
 const HOUR = 3_600_000;
@@ -24,6 +24,8 @@ export const automationScanJob = (svc: AutomationsService, db: Db) =>
     handler: async () => {
       await svc.scan();
       await scheduleAutomationScan(db);
+      // One finished scan per hour would otherwise stay forever; a week of them is plenty to inspect.
+      await pruneDoneJobs(db, 'automations-scan', 7 * 24 * HOUR);
     },
   });
 

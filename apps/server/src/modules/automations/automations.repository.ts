@@ -60,6 +60,18 @@ export const updateAutomation = (db: Db, workspaceId: number, id: number, a: Aut
       active = ${a.active}, position = coalesce(${a.position ?? null}::int, position), updated_at = now()
     WHERE workspace_id = ${workspaceId} AND id = ${id} RETURNING ${cols}`);
 
+/** Positions follow the given order (0, 1, …); callers pass every automation of the workspace. */
+export const setPositions = (db: Db, workspaceId: number, ids: number[]) =>
+  db.query<{ id: number }>(sql`
+    UPDATE automations a SET position = o.pos - 1, updated_at = now()
+    FROM unnest(${ids}::bigint[]) WITH ORDINALITY AS o(id, pos)
+    WHERE a.workspace_id = ${workspaceId} AND a.id = o.id RETURNING a.id`);
+
+export const workspaceAutomationIds = async (db: Db, workspaceId: number) =>
+  (await db.query<{ id: number }>(sql`SELECT id FROM automations WHERE workspace_id = ${workspaceId}`)).map(
+    (r) => r.id,
+  );
+
 export const deleteAutomation = (db: Db, workspaceId: number, id: number) =>
   db.query<{ id: number }>(
     sql`DELETE FROM automations WHERE workspace_id = ${workspaceId} AND id = ${id} RETURNING id`,

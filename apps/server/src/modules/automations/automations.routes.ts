@@ -62,6 +62,16 @@ export function registerAutomationRoutes(r: Router, svc: AutomationsService) {
   });
   r.add({
     method: 'POST',
+    url: '/api/v1/automations/reorder',
+    summary: 'Set the run order: list every automation id once, first to run first',
+    tag: 'Automations',
+    access: 'lead',
+    body: z.object({ ids: z.array(z.number().int().positive()).min(1).max(500) }),
+    response: z.object({ items: z.array(Automation) }),
+    handler: async ({ auth, body }) => ({ items: await svc.reorder(auth, body.ids) }),
+  });
+  r.add({
+    method: 'POST',
     url: '/api/v1/automations/preview',
     summary: 'Test run: which open tickets match these conditions now (changes nothing)',
     tag: 'Automations',

@@ -11,6 +11,7 @@ import type { SystemActor, TicketsService } from '../tickets/index.ts';
 import * as repo from './automations.repository.ts';
 import { type Facts, matches, renderTemplate } from './conditions.ts';
 import { scoreUrgency } from './urgency.ts';
+import { assertWebhookUrl, postWebhook, WebhookUrlError } from './webhook-guard.ts';
 
 /** An automation chain longer than this is a loop however it is shaped. */
 const MAX_CHAIN = 5;
@@ -393,13 +394,28 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
     },
     async create(auth: Auth, input: AutomationInput) {
       await checkRefs(db, auth.workspaceId, input);
+      await checkWebhooks(input, deps.config.WEBHOOKS_ALLOW_PRIVATE);
       return toAutomation((await repo.insertAutomation(db, auth.workspaceId, input))!);
     },
     async update(auth: Auth, id: number, input: AutomationInput) {
       await checkRefs(db, auth.workspaceId, input);
+      await checkWebhooks(input, deps.config.WEBHOOKS_ALLOW_PRIVATE);
       const r = await repo.updateAutomation(db, auth.workspaceId, id, input);
       if (!r) throw notFound('Automation');
       return toAutomation(r);
+    },
+    /** Sets the run order: `ids` lists every automation of the workspace exactly once. */
+    async reorder(auth: Auth, ids: number[]) {
+      return db.tx(async (tx) => {
+        const all = await repo.workspaceAutomationIds(tx, auth.workspaceId);
+        const unique = new Set(ids);
+        if (unique.size !== ids.length || ids.length !== all.length || all.some((id) => !unique.has(id)))
+          throw new AppError('validation_failed', 'List every automation of the workspace exactly once', [
+            { path: 'body.ids', message: 'must be a permutation of the automation ids' },
+          ]);
+        await repo.setPositions(tx, auth.workspaceId, ids);
+        return (await repo.listAutomations(tx, auth.workspaceId)).map(toAutomation);
+      });
     },
     async remove(auth: Auth, id: number) {
       if (!(await repo.deleteAutomation(db, auth.workspaceId, id)).length) throw notFound('Automation');
@@ -409,13 +425,13 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
     async deliverWebhook(url: string, body: unknown) {
       const text = JSON.stringify(body);
       const signature = createHmac('sha256', deps.config.secretKey).update(text).digest('hex');
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-shopdesk-signature': `sha256=${signature}` },
-        body: text,
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (!res.ok) throw new Error(`webhook answered ${res.status}`);
+      const res = await postWebhook(
+        url,
+        text,
+        { 'content-type': 'application/json', 'x-shopdesk-signature': `sha256=${signature}` },
+        { allowPrivate: deps.config.WEBHOOKS_ALLOW_PRIVATE, timeoutMs: 10_000 },
+      );
+      if (res.status < 200 || res.status >= 300) throw new Error(`webhook answered ${res.status}`);
     },
   };
   return svc;
@@ -432,6 +448,21 @@ async function checkRefs(db: Db, workspaceId: number, input: AutomationInput) {
       throw new AppError('validation_failed', `Unknown agent ${missing[0]}`, [
         { path: 'body.actions', message: `no active agent ${missing.join(', ')} in this workspace` },
       ]);
+  }
+}
+
+/** Refuses webhook URLs that point at private addresses (SSRF), naming the field for the form. */
+async function checkWebhooks(input: AutomationInput, allowPrivate: boolean) {
+  for (const [i, a] of input.actions.entries()) {
+    if (a.type !== 'webhook') continue;
+    try {
+      await assertWebhookUrl(a.url, allowPrivate);
+    } catch (err) {
+      if (!(err instanceof WebhookUrlError)) throw err;
+      throw new AppError('validation_failed', `Webhook URL refused: ${err.message}`, [
+        { path: `body.actions.${i}.url`, message: err.message },
+      ]);
+    }
   }
 }
 

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { Db } from '../../platform/db/db.ts';
-import { defineJob, enqueue } from '../../platform/jobs/queue.ts';
+import { defineJob, enqueue, pruneDoneJobs } from '../../platform/jobs/queue.ts';
 import type { RoutingService } from './routing.service.ts';
 
 const EVERY_MS = 60_000;
+/** Finished sweeps are kept this long (one row a minute would otherwise pile up: 525,600 a year). */
+export const SWEEP_RETENTION_MS = 3_600_000;
 
 /** One sweep per minute across all nodes: the unique key makes the slot's job exist once. */
 export const scheduleRoutingSweep = (db: Db, now = Date.now()) => {
@@ -24,5 +26,6 @@ export const routingSweepJob = (svc: RoutingService, db: Db) =>
     handler: async () => {
       await svc.sweep();
       await scheduleRoutingSweep(db);
+      await pruneDoneJobs(db, 'routing-sweep', SWEEP_RETENTION_MS);
     },
   });

@@ -15,6 +15,8 @@ export function registerSlaListeners(bus: EventBus, svc: SlaService) {
   for (const name of triggers) {
     bus.on(name, async (e) => {
       if (!e.ticketId) return;
+      // The first message of a new ticket was already counted by the ticket.created recompute.
+      if (name === 'message.received' && (e.data as { newTicket?: boolean } | undefined)?.newTicket) return;
       await svc.recompute(e.workspaceId, e.ticketId);
       const source = (e.data as { sourceId?: number } | undefined)?.sourceId;
       if (name === 'ticket.merged' && source) await svc.recompute(e.workspaceId, source);

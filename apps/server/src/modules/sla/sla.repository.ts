@@ -281,20 +281,36 @@ export type QueueRow = {
   breached: boolean;
 };
 
-/** Active tickets with an SLA, due soonest first (breached ones have the oldest due time). */
+/**
+ * Active tickets with an SLA, due soonest first (breached ones have the oldest due time). With `ids`, exactly
+ * those tickets of the workspace that have an SLA, whatever their status (the inbox asks for its page).
+ */
 export const listDueTickets = (
   db: Db,
   workspaceId: number,
-  f: { breached?: boolean; assigneeId?: number; teamId?: number; limit: number },
+  f: { breached?: boolean; assigneeId?: number; teamId?: number; limit: number; ids?: number[] },
 ) =>
   db.query<QueueRow>(sql`
-    SELECT t.id, t.subject, t.status, t.priority, t.channel, t.assignee_id, t.team_id, s.next_due_at, s.breached
-    FROM sla_ticket_status s JOIN tickets t ON t.id = s.ticket_id
-    WHERE s.workspace_id = ${workspaceId} AND t.status IN ('new', 'open', 'pending', 'on-hold')
-      ${f.breached ? sql`AND s.breached` : sql``}
+    SELECT t.id, t.subject, t.status, t.priority, t.channel, t.assignee_id, t.team_id, s.next_due_at,
+      s.breached OR coalesce(s.next_due_at <= now(), false) AS breached
+    FROM sla_ticket_status s JOIN tickets t ON t.id = s.ticket_id AND t.workspace_id = s.workspace_id
+    WHERE s.workspace_id = ${workspaceId}
+      ${f.ids ? sql`AND s.ticket_id = ANY(${f.ids}::bigint[])` : sql`AND t.status IN ('new', 'open', 'pending', 'on-hold')`}
+      ${f.breached ? sql`AND (s.breached OR s.next_due_at <= now())` : sql``}
       ${f.assigneeId ? sql`AND t.assignee_id = ${f.assigneeId}` : sql``}
       ${f.teamId ? sql`AND t.team_id = ${f.teamId}` : sql``}
     ORDER BY s.next_due_at ASC NULLS LAST, t.id LIMIT ${f.limit}`);
+
+export type BatchClockRow = ClockRow & { ticket_id: number; policy_name: string | null };
+
+/** The stored clocks of several tickets in one query (the inbox list's badges). */
+export const clocksOfTickets = (db: Db, workspaceId: number, ticketIds: number[]) =>
+  db.query<BatchClockRow>(sql`
+    SELECT c.ticket_id, c.metric, c.cycle, c.policy_id, p.name AS policy_name, c.target_minutes, c.business, c.state,
+      c.started_at, c.due_at, c.warn_at, c.completed_at, c.elapsed_minutes, c.warned_at, c.breach_notified_at
+    FROM sla_clocks c LEFT JOIN sla_policies p ON p.id = c.policy_id AND p.workspace_id = c.workspace_id
+    WHERE c.workspace_id = ${workspaceId} AND c.ticket_id = ANY(${ticketIds}::bigint[])
+    ORDER BY c.ticket_id, c.metric, c.cycle`);
 
 export const dueAtOf = async (db: Db, workspaceId: number, ticketId: number) =>
   (

@@ -140,10 +140,18 @@ export function registerSlaRoutes(r: Router, svc: SlaService) {
   r.add({
     method: 'GET',
     url: '/api/v1/sla/tickets',
-    summary: 'Active tickets with an SLA, due soonest first; filter to breached ones',
+    summary:
+      'Active tickets with an SLA, due soonest first; filter to breached ones. With ids: the SLA state of those tickets (one call for a page of the inbox)',
     tag: 'SLA',
     access: 'read-only',
     query: z.object({
+      ids: z
+        .string()
+        .regex(/^\d{1,15}(,\d{1,15}){0,199}$/, 'comma-separated ticket ids, at most 200')
+        .optional()
+        .describe(
+          'Comma-separated ticket ids (up to 200); tickets without an SLA or of another workspace are left out',
+        ),
       filter: z.enum(['all', 'breached']).default('all'),
       assignee: z
         .union([z.literal('me'), z.coerce.number().int().positive()])
@@ -164,17 +172,34 @@ export function registerSlaRoutes(r: Router, svc: SlaService) {
           teamId: z.number().nullable(),
           nextDueAt: z.string().nullable(),
           breached: z.boolean(),
+          policy: z.object({ id: z.number(), name: z.string() }).nullable(),
+          active: z
+            .object({
+              metric: z.enum(['first_response', 'next_response', 'resolution']),
+              cycle: z.number().int(),
+              state: z.enum(['running', 'paused', 'met', 'breached']),
+              dueAt: z.string().nullable(),
+              warnAt: z.string().nullable(),
+              completedAt: z.string().nullable(),
+              warning: z.boolean().describe('Past the warning threshold and not yet done'),
+            })
+            .nullable()
+            .describe(
+              'The most pressing clock: open and breached, else open and due soonest, else the last one',
+            ),
         }),
       ),
     }),
     handler: async ({ auth, query }) => {
       const assigneeId = query.assignee === 'me' ? auth.agentId : query.assignee;
+      const ids = query.ids ? [...new Set(query.ids.split(',').map(Number))] : undefined;
       return {
         items: await svc.dueTickets(auth, {
+          ids,
           breached: query.filter === 'breached',
           assigneeId,
           teamId: query.team,
-          limit: query.limit,
+          limit: ids ? 200 : query.limit,
         }),
       };
     },

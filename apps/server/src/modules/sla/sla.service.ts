@@ -97,6 +97,25 @@ const nextDue = (clocks: Clock[]) => {
   return open.length ? Math.min(...open) : null;
 };
 
+/**
+ * The clock a badge should show: an open breached one, else the open one due soonest, else an open paused
+ * one, else the last completed (met or breached late).
+ */
+export function activeClock<C extends Pick<repo.ClockRow, 'state' | 'due_at' | 'completed_at'>>(
+  clocks: C[],
+  now: number,
+): C | null {
+  const open = clocks.filter((c) => c.completed_at === null);
+  const due = open.filter((c) => c.due_at !== null).sort((a, b) => a.due_at!.getTime() - b.due_at!.getTime());
+  return (
+    open.find((c) => c.state === 'breached' || (c.due_at !== null && c.due_at.getTime() <= now)) ??
+    due[0] ??
+    open[0] ??
+    clocks[clocks.length - 1] ??
+    null
+  );
+}
+
 export function createSlaService(deps: Deps) {
   const { db, bus, log } = deps;
 
@@ -227,20 +246,48 @@ export function createSlaService(deps: Deps) {
     /** Tickets with SLA clocks, due soonest first; `breached` keeps only those past a due time. */
     async dueTickets(
       auth: Pick<Auth, 'workspaceId'>,
-      q: { breached?: boolean; assigneeId?: number; teamId?: number; limit: number },
+      q: { breached?: boolean; assigneeId?: number; teamId?: number; limit: number; ids?: number[] },
+      now = Date.now(),
     ) {
       const rows = await repo.listDueTickets(db, auth.workspaceId, q);
-      return rows.map((r) => ({
-        id: r.id,
-        subject: r.subject,
-        status: r.status as TicketStatus,
-        priority: r.priority,
-        channel: r.channel,
-        assigneeId: r.assignee_id,
-        teamId: r.team_id,
-        nextDueAt: iso(r.next_due_at),
-        breached: r.breached,
-      }));
+      const clocks = rows.length
+        ? await repo.clocksOfTickets(
+            db,
+            auth.workspaceId,
+            rows.map((r) => r.id),
+          )
+        : [];
+      return rows.map((r) => {
+        const mine = clocks.filter((c) => c.ticket_id === r.id);
+        const active = activeClock(mine, now);
+        const dueAt = active?.due_at?.getTime() ?? null;
+        const open = active && !active.completed_at;
+        return {
+          id: r.id,
+          subject: r.subject,
+          status: r.status as TicketStatus,
+          priority: r.priority,
+          channel: r.channel,
+          assigneeId: r.assignee_id,
+          teamId: r.team_id,
+          nextDueAt: iso(r.next_due_at),
+          breached: r.breached,
+          policy: mine[0]?.policy_id ? { id: mine[0].policy_id, name: mine[0].policy_name ?? '' } : null,
+          active: active
+            ? {
+                metric: active.metric,
+                cycle: active.cycle,
+                // The stored state is as of the last recompute; a due time passed since then is a breach.
+                state: open && dueAt !== null && dueAt <= now ? ('breached' as const) : active.state,
+                dueAt: iso(dueAt),
+                warnAt: iso(active.warn_at),
+                completedAt: iso(active.completed_at),
+                warning:
+                  !!open && (!!active.warned_at || (!!active.warn_at && active.warn_at.getTime() <= now)),
+              }
+            : null,
+        };
+      });
     },
 
     /** The business calendar a team's tickets run on (null: always open). */

@@ -1,0 +1,182 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAutomationsService } from '../src/modules/automations/index.ts';
+import { postWebhook, privateAddressReason } from '../src/modules/automations/webhook-guard.ts';
+import { createSlaService } from '../src/modules/sla/index.ts';
+import { startTestApp, type TestApp, type TestWorkspace, ticketBody } from './harness.ts';
+
+// Automation webhooks are URLs typed by a lead and called by the server: they must not reach the server's
+// own network (SSRF). Private targets need the WEBHOOKS_ALLOW_PRIVATE opt-in, which these tests also use to
+// reach a local receiver.
+
+type Hit = { path: string; body: string; signature: string | undefined };
+let receiver: Server;
+let base: string;
+const hits: Hit[] = [];
+
+let strict: TestApp;
+let open: TestApp;
+let ws: TestWorkspace;
+let openWs: TestWorkspace;
+
+beforeAll(async () => {
+  receiver = createServer((req: IncomingMessage, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', () => {
+      hits.push({ path: req.url ?? '', body, signature: req.headers['x-shopdesk-signature'] as string });
+      if (req.url === '/redirect') {
+        res.writeHead(302, { location: `${base}/redirected` }).end();
+        return;
+      }
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((ok) => receiver.listen(0, '127.0.0.1', ok));
+  base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  strict = await startTestApp();
+  ws = await strict.workspace('Webhook Shop');
+  open = await startTestApp({ WEBHOOKS_ALLOW_PRIVATE: 'true' });
+  openWs = await open.workspace('Local Webhook Shop');
+});
+afterAll(async () => {
+  await strict?.stop();
+  await open?.stop();
+  await new Promise((ok) => receiver?.close(ok));
+});
+
+const call = (
+  app: TestApp,
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  payload?: unknown,
+) => app.app.inject({ method: method as 'GET', url, headers, payload: payload as object });
+
+const automationsOf = (app: TestApp) =>
+  createAutomationsService(app.deps, app.services.tickets, createSlaService(app.deps));
+
+const withWebhook = (url: string) => ({
+  name: 'Tell the ERP',
+  kind: 'trigger',
+  events: ['ticket.created'],
+  actions: [
+    { type: 'add_tags', tags: ['erp'] },
+    { type: 'webhook', url },
+  ],
+});
+
+describe('automation webhooks: SSRF guard', () => {
+  it('refuses private, loopback, link-local and non-http targets when the automation is saved', async () => {
+    const refused = [
+      'http://127.0.0.1:8080/hook',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://10.0.0.1/hook',
+      'http://192.168.1.20/hook',
+      'http://172.20.0.5/hook',
+      'http://0.0.0.0:3000/',
+      'http://[::1]/hook',
+      'http://[fd12:3456::1]/hook',
+      'http://[::ffff:127.0.0.1]/hook',
+      'http://localhost:3000/api', // a name is judged by the addresses it resolves to
+      'file:///etc/passwd',
+      'gopher://example.com/',
+    ];
+    for (const url of refused) {
+      const res = await call(strict, 'POST', '/api/v1/automations', ws.lead.headers, withWebhook(url));
+      expect(res.statusCode, url).toBe(400);
+      const err = res.json().error;
+      expect(
+        err.details.some((d: { path: string }) => d.path.startsWith('body.actions.1.url')),
+        url,
+      ).toBe(true);
+    }
+    const metadata = await call(
+      strict,
+      'POST',
+      '/api/v1/automations',
+      ws.lead.headers,
+      withWebhook('http://169.254.169.254/latest/meta-data/'),
+    );
+    expect(metadata.json().error.message).toMatch(
+      /Webhook URL refused: 169\.254\.169\.254 is a .*link-local/,
+    );
+    // Updating an existing automation to a private target is refused the same way.
+    const ok = await call(strict, 'POST', '/api/v1/automations', ws.lead.headers, {
+      ...withWebhook('http://93.184.215.14/hook'),
+    });
+    expect(ok.statusCode).toBe(201);
+    const put = await call(
+      strict,
+      'PUT',
+      `/api/v1/automations/${ok.json().id}`,
+      ws.lead.headers,
+      withWebhook('http://10.1.2.3/'),
+    );
+    expect(put.statusCode).toBe(400);
+    const list = (await call(strict, 'GET', '/api/v1/automations', ws.lead.headers)).json().items;
+    expect(list).toHaveLength(1);
+    expect(list[0].actions[1].url).toBe('http://93.184.215.14/hook');
+  });
+
+  it('classifies addresses, including IPv4 carried in IPv6', () => {
+    for (const ip of [
+      '127.0.0.1',
+      '10.9.8.7',
+      '169.254.169.254',
+      '::1',
+      'fe80::1',
+      'fd00::1',
+      '::ffff:7f00:1',
+    ])
+      expect(privateAddressReason(ip), ip).not.toBeNull();
+    for (const ip of ['93.184.215.14', '2606:4700::1111', '8.8.8.8'])
+      expect(privateAddressReason(ip), ip).toBeNull();
+  });
+
+  it('refuses at call time too, after resolving the name (DNS rebinding), without the opt-in', async () => {
+    const before = hits.length;
+    const port = (receiver.address() as AddressInfo).port;
+    for (const url of [`${base}/direct`, `http://localhost:${port}/by-name`])
+      await expect(
+        postWebhook(
+          url,
+          '{}',
+          { 'content-type': 'application/json' },
+          { allowPrivate: false, timeoutMs: 2000 },
+        ),
+      ).rejects.toThrow(/loopback, private/);
+    // The job of a stored automation whose host now resolves privately fails and the receiver gets nothing.
+    await expect(automationsOf(strict).deliverWebhook(`http://localhost:${port}/job`, {})).rejects.toThrow();
+    expect(hits.length).toBe(before);
+  });
+
+  it('with WEBHOOKS_ALLOW_PRIVATE a local receiver gets the signed call, and redirects are not followed', async () => {
+    const res = await call(
+      open,
+      'POST',
+      '/api/v1/automations',
+      openWs.lead.headers,
+      withWebhook(`${base}/erp`),
+    );
+    expect(res.statusCode).toBe(201);
+    const ticket = (await call(open, 'POST', '/api/v1/tickets', openWs.agent.headers, ticketBody())).json();
+    await open.jobs.drain();
+    const hit = hits.find((h) => h.path === '/erp');
+    expect(hit).toBeDefined();
+    const payload = JSON.parse(hit!.body);
+    expect(payload).toMatchObject({ automation: { name: 'Tell the ERP' }, trigger: 'ticket.created' });
+    expect(JSON.stringify(payload.ticket)).toContain(String(ticket.id));
+    const expected = createHmac('sha256', open.config.secretKey).update(hit!.body).digest('hex');
+    expect(hit!.signature).toBe(`sha256=${expected}`);
+
+    await expect(automationsOf(open).deliverWebhook(`${base}/redirect`, { x: 1 })).rejects.toThrow(
+      /answered 302/,
+    );
+    expect(hits.some((h) => h.path === '/redirected')).toBe(false);
+  });
+});
