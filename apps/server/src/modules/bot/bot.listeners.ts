@@ -15,6 +15,8 @@ export function registerBotListeners(
   const via = { kind: 'bot' as const, name: 'Shopdesk bot' };
   bus.on('message.received', async (e) => {
     if (!e.ticketId || !e.messageId) return;
+    const channel = (e.data as { channel?: string } | undefined)?.channel;
+    if (channel && channel !== 'chat') return;
     const msg = await o.tickets.getMessage({ workspaceId: e.workspaceId }, e.messageId);
     if (msg.channel !== 'chat' || msg.kind !== 'inbound') return;
     // A message an agent already answered in this conversation means a human is on it.

@@ -422,6 +422,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
         } else {
           contactId = await findOrCreateContact(tx, auth.workspaceId, input.contact);
         }
+        const at = new Date();
         const ticketId = await repo.insertTicket(tx, {
           workspaceId: auth.workspaceId,
           subject: input.subject,
@@ -433,6 +434,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
           teamId: input.teamId ?? null,
           tags: input.tags ?? [],
           customFields: input.customFields ?? {},
+          firstInbound: { preview: preview(input.message.body), at },
         });
         if (input.tags?.length) await repo.ensureTags(tx, auth.workspaceId, input.tags);
         const html = input.message.html ? sanitizeMessageHtml(input.message.html) : null;
@@ -447,17 +449,30 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
           bodyHtml: html,
           deliveryStatus: 'received',
           channelMeta: { createdVia: auth.via === 'token' ? 'api' : 'dashboard', createdBy: auth.agentId },
+          createdAt: at,
         });
         await storeAttachments(tx, auth.workspaceId, msg.id, attachments);
-        await repo.bumpTicketForMessage(tx, ticketId, 'inbound', preview(input.message.body), msg.created_at);
         await repo.insertEvent(tx, auth.workspaceId, ticketId, 'created', auth.agentId, {
           channel: input.channel,
         });
         return { ticketId, messageId: msg.id };
       });
+      const channel = input.channel;
       await publishAll([
-        { name: 'ticket.created', workspaceId: auth.workspaceId, ticketId, actorAgentId: auth.agentId },
-        { name: 'message.received', workspaceId: auth.workspaceId, ticketId, messageId },
+        {
+          name: 'ticket.created',
+          workspaceId: auth.workspaceId,
+          ticketId,
+          actorAgentId: auth.agentId,
+          data: { channel },
+        },
+        {
+          name: 'message.received',
+          workspaceId: auth.workspaceId,
+          ticketId,
+          messageId,
+          data: { channel, newTicket: true },
+        },
       ]);
       return svc.get(auth, ticketId);
     },
@@ -481,6 +496,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
         let ticketId = input.ticketId ?? null;
         let created = false;
         const at = input.receivedAt ?? new Date();
+        const bodyPreview = preview(input.bodyText || htmlToText(input.bodyHtml ?? ''));
         if (ticketId) {
           const t = await load(workspaceId, ticketId, true, tx);
           if (t.status === 'solved' || t.status === 'pending' || t.status === 'on-hold') {
@@ -506,6 +522,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
             teamId: null,
             tags: input.tags ?? [],
             customFields: {},
+            firstInbound: { preview: bodyPreview, at },
           });
           created = true;
           await repo.insertEvent(tx, workspaceId, ticketId, 'created', null, { channel: input.channel });
@@ -531,13 +548,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
           createdAt: at,
         });
         await storeAttachments(tx, workspaceId, msg.id, input.attachments ?? []);
-        await repo.bumpTicketForMessage(
-          tx,
-          ticketId,
-          'inbound',
-          preview(input.bodyText || htmlToText(input.bodyHtml ?? '')),
-          msg.created_at,
-        );
+        if (!created) await repo.bumpTicketForMessage(tx, ticketId, 'inbound', bodyPreview, msg.created_at);
         if (input.cc?.length)
           await repo.addFollowers(
             tx,
@@ -549,12 +560,16 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
       });
       if (result.duplicate) return result;
       const events: DomainEvent[] = [];
-      if (result.created) events.push({ name: 'ticket.created', workspaceId, ticketId: result.ticketId });
+      // `channel` and `newTicket` let listeners skip work without reading the rows back.
+      const channel = input.channel;
+      if (result.created)
+        events.push({ name: 'ticket.created', workspaceId, ticketId: result.ticketId, data: { channel } });
       events.push({
         name: 'message.received',
         workspaceId,
         ticketId: result.ticketId,
         messageId: result.messageId,
+        data: { channel, newTicket: result.created },
       });
       await publishAll(events);
       return result;
