@@ -1,5 +1,5 @@
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { ticketBadges } from '../../extensions/index.ts';
 import { ApiError, api, type TicketQuery, type TicketSummaryT } from '../../lib/api.ts';
 import { atLeast } from '../../lib/roles.ts';
@@ -318,7 +318,10 @@ function Row({
             </span>
           ))}
           {badges.map((b) => (
-            <b.component key={b.id} ticket={t} />
+            // A lazy badge loading must not suspend the whole list.
+            <Suspense key={b.id} fallback={null}>
+              <b.component ticket={t} />
+            </Suspense>
           ))}
           {t.priority !== 'normal' && <span className={`prio prio-${t.priority}`}>{t.priority}</span>}
           <span className={`status status-${t.status}`}>{t.status}</span>
