@@ -26,6 +26,7 @@ import { embeddedStart } from './src/scenarios/embedded-start.ts';
 import { inboxFirstRender } from './src/scenarios/inbox-first-render.ts';
 import { referenceHttp, referenceInsert, referenceWsEcho } from './src/scenarios/references.ts';
 import { closeScaleEnvs, inboxView, search, ticketOpen } from './src/scenarios/scale-reads.ts';
+import { smtpIngest } from './src/scenarios/smtp-ingest.ts';
 
 const root = join(import.meta.dirname, '..');
 
@@ -46,6 +47,7 @@ const scenarios: Scenario[] = [
   chatSockets,
   commerceBackfill,
   commerceOrderQuery,
+  smtpIngest,
 ];
 
 const usage = `Usage: npm run bench -- [scenario …] [options]
