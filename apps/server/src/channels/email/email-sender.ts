@@ -41,6 +41,9 @@ async function collect(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** Every line break as CRLF (latin1 maps bytes 1:1, so nothing else changes). */
+const toCrlf = (b: Buffer) => Buffer.from(b.toString('latin1').replace(/\r?\n|\r/g, '\r\n'), 'latin1');
+
 /** Builds the exact bytes we send (and keep for the dev mailbox and .eml download), DKIM-signed if set. */
 export async function composeEmail(input: ComposeInput): Promise<Buffer> {
   const refs = (input.references ?? []).slice(-20);
@@ -64,7 +67,10 @@ export async function composeEmail(input: ComposeInput): Promise<Buffer> {
       cid: a.cid,
     })),
   });
-  const raw = await composer.compile().build();
+  // MailComposer leaves the text parts' own line breaks bare (LF); the SMTP client would turn them into
+  // CRLF on the wire. Normalising here makes the kept copy (dev mailbox, .eml) byte-identical to what the
+  // relay receives, and lets the DKIM body hash describe exactly those bytes.
+  const raw = toCrlf(await composer.compile().build());
   if (!input.dkim) return raw;
   return collect(new DKIM(input.dkim).sign(raw));
 }
