@@ -52,6 +52,16 @@ function localTime(tz: string) {
   }
 }
 
+/** `https://shop.example/a?b` → `/a?b`: titles repeat across a shop, paths tell the pages apart. */
+function pathOf(url: string) {
+  try {
+    const u = new URL(url);
+    return `${u.pathname}${u.search}${u.hash}`;
+  } catch {
+    return url;
+  }
+}
+
 function Url({ href, text }: { href: string; text?: string | null }) {
   // Only web links become clickable; anything else a page could report stays text.
   if (!/^https?:\/\//i.test(href)) return <span className="chat-url">{href}</span>;
@@ -151,7 +161,8 @@ function VisitorFacts({ v }: { v: ChatVisitorT }) {
           <ol className="small" data-testid="visitor-pages">
             {v.pages.map((p) => (
               <li key={`${p.at}-${p.url}`}>
-                <Url href={p.url} text={p.title || p.url} />{' '}
+                <Url href={p.url} text={pathOf(p.url)} />
+                {p.title && <span className="muted"> · {p.title}</span>}{' '}
                 <span className="muted">{new Date(p.at).toLocaleTimeString([], { timeStyle: 'short' })}</span>
               </li>
             ))}
