@@ -2,6 +2,12 @@ import { lazy } from 'react';
 import { registerSettingsPage, registerTicketBadge } from '../../extensions/index.ts';
 
 registerTicketBadge({ id: 'sla', placement: 'header', component: lazy(() => import('./sla-badge.tsx')) });
+// Rows ask for their SLA state together (sla-batch.ts): one request per page of the inbox.
+registerTicketBadge({
+  id: 'sla-list',
+  placement: 'list',
+  component: lazy(() => import('./sla-list-badge.tsx')),
+});
 registerSettingsPage({
   id: 'status',
   title: 'My status',
