@@ -10,6 +10,12 @@ import {
 import { call } from '../apps/server/test/helpcenter-helpers.ts';
 import { builtDashboard, launchChromium, listen } from './support.ts';
 
+// 1×1 transparent PNG.
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
+
 // Authoring in the dashboard, checked against what shoppers see on the server-rendered help center.
 describe('help center authoring in the dashboard', () => {
   let t: TestApp;
@@ -75,6 +81,21 @@ describe('help center authoring in the dashboard', () => {
     const preview = page.frameLocator('iframe[title="Preview (English)"]');
     await preview.locator('h2', { hasText: 'Wrapping options' }).waitFor();
     expect(await preview.locator('table td').allTextContents()).toEqual(['Paper', '3 EUR', 'Box', '6 EUR']);
+    // An image uploaded into the article lands at the caret and shows in the preview.
+    await page.getByLabel('Upload image into the English article').setInputFiles({
+      name: 'gift-box.png',
+      mimeType: 'image/png',
+      buffer: PNG,
+    });
+    await status(page, 'Image gift-box.png uploaded and inserted.');
+    expect(await page.getByLabel('Body (Markdown, English)').inputValue()).toMatch(
+      new RegExp(`!\\[gift-box\\]\\(/help/${ws.slug}/images/[0-9a-f]{64}\\.png\\)`),
+    );
+    await preview.locator('img[alt="gift-box"]').waitFor();
+    await page.waitForFunction(() => {
+      const f = document.querySelector<HTMLIFrameElement>('iframe[title="Preview (English)"]');
+      return (f?.contentDocument?.querySelector('img') as HTMLImageElement | null)?.naturalWidth === 1;
+    });
     await page.getByRole('button', { name: 'Create draft' }).click();
     await page.waitForURL(/\/helpcenter\/articles\/\d+$/);
     const id = Number(page.url().split('/').pop());
@@ -91,6 +112,17 @@ describe('help center authoring in the dashboard', () => {
     await sp.goto(`${base}${new URL(articleUrl).pathname}`);
     expect(await sp.textContent('h1')).toBe('Gift wrapping');
     expect(await sp.locator('main table td').allTextContents()).toContain('3 EUR');
+    expect(
+      await sp.locator('main img[alt="gift-box"]').evaluate((i: HTMLImageElement) => i.naturalWidth),
+    ).toBe(1);
+
+    // Internal only: shoppers no longer see it; switched back, they do.
+    await page.getByLabel('Internal only (agents)').check();
+    await page.locator('.badge.hc-internal').first().waitFor();
+    expect((await portal(new URL(articleUrl).pathname)).statusCode).toBe(404);
+    await page.getByLabel('Internal only (agents)').uncheck();
+    await page.locator('.list-head .badge.hc-internal').waitFor({ state: 'detached' });
+    expect((await portal(new URL(articleUrl).pathname)).statusCode).toBe(200);
 
     // Edit again: the draft changes nothing for shoppers until it is published.
     const body = page.getByLabel('Body (Markdown, English)');

@@ -207,11 +207,14 @@ function ArticleSettings({
   const me = useMe();
   const update = async (b: Parameters<typeof hcApi.updateArticle>[1]) => {
     setErr(null);
+    const key = ['hc', 'article', article.id];
+    // Optimistic: the checkbox or select shows the new value at once and goes back if the server says no.
+    qc.setQueryData(key, { ...article, ...b });
     try {
-      const a = await hcApi.updateArticle(article.id, b);
-      qc.setQueryData(['hc', 'article', a.id], a);
+      qc.setQueryData(key, await hcApi.updateArticle(article.id, b));
       await qc.invalidateQueries({ queryKey: ['hc', 'articles'] });
     } catch (e) {
+      qc.setQueryData(key, article);
       setErr(e instanceof ApiError ? e.message : 'Could not change the article');
     }
   };
