@@ -1,5 +1,5 @@
 import { lazy } from 'react';
-import { registerSettingsPage, registerTicketBadge } from '../../extensions/index.ts';
+import { registerRoute, registerSettingsPage, registerTicketBadge } from '../../extensions/index.ts';
 
 registerTicketBadge({ id: 'sla', placement: 'header', component: lazy(() => import('./sla-badge.tsx')) });
 // Rows ask for their SLA state together (sla-batch.ts): one request per page of the inbox.
@@ -39,4 +39,11 @@ registerSettingsPage({
   minRole: 'lead',
   order: 30,
   component: lazy(() => import('./automations-settings.tsx')),
+});
+registerRoute({
+  id: 'sla-queue',
+  path: '/sla',
+  minRole: 'read-only',
+  nav: { label: 'SLA queue', icon: '⏱', order: 15, path: '/sla' },
+  component: lazy(() => import('./sla-queue-screen.tsx')),
 });

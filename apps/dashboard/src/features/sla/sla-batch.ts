@@ -40,6 +40,7 @@ let tick: ReturnType<typeof setInterval> | undefined;
 let now = Date.now();
 export function subscribeClock(fn: () => void) {
   listeners.add(fn);
+  if (!tick) now = Date.now();
   tick ??= setInterval(() => {
     now = Date.now();
     for (const l of listeners) l();

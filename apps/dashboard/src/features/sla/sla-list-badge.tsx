@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useSyncExternalStore } from 'react';
 import type { TicketDetailT, TicketSummaryT } from '../../lib/api.ts';
-import { countdown, metricLabel } from './sla-api.ts';
+import { countdown, metricLabel, type SlaTicketStateT } from './sla-api.ts';
 import { clockNow, loadSlaState, subscribeClock } from './sla-batch.ts';
 import './sla.css';
 
@@ -15,8 +15,12 @@ export default function SlaListBadge({ ticket }: { ticket: TicketSummaryT | Tick
     queryFn: () => loadSlaState(ticket.id),
     staleTime: 30_000,
   });
+  return q.data ? <SlaChip state={q.data} /> : null;
+}
+
+export function SlaChip({ state: s }: { state: SlaTicketStateT }) {
   const now = useSyncExternalStore(subscribeClock, clockNow);
-  const a = q.data?.active;
+  const a = s.active;
   if (!a || a.completedAt) return null;
   const due = a.dueAt ? Date.parse(a.dueAt) : null;
   const breached = a.state === 'breached' || (due !== null && due <= now);
@@ -29,8 +33,8 @@ export default function SlaListBadge({ ticket }: { ticket: TicketSummaryT | Tick
   else text = breached ? `-${countdown(now - due)}` : countdown(due - now);
   const title =
     state === 'paused'
-      ? `${label}: paused (${q.data?.policy?.name ?? 'SLA'})`
-      : `${label} ${breached ? 'breached' : 'due'} ${due ? new Date(due).toLocaleString() : ''} (${q.data?.policy?.name ?? 'SLA'})`;
+      ? `${label}: paused (${s.policy?.name ?? 'SLA'})`
+      : `${label} ${breached ? 'breached' : 'due'} ${due ? new Date(due).toLocaleString() : ''} (${s.policy?.name ?? 'SLA'})`;
   return (
     <span
       className={`sla-chip sla-chip-${state}`}
