@@ -170,6 +170,38 @@ describe('help center authoring in the dashboard', () => {
     await sp.waitForURL(/\/de\/articles\//);
     expect(await sp.textContent('h1')).toBe('Geschenkverpackung');
 
+    // Unpublishing the German version sends German visitors to the English text; publishing brings it back.
+    await page.getByRole('button', { name: 'Unpublish' }).click();
+    await status(page, 'German version unpublished.');
+    await sp.reload();
+    expect(await sp.textContent('h1')).toBe('Gift wrapping');
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    await status(page, 'German version published');
+
+    // A colleague saved meanwhile: the stale save is refused, and their version can be loaded.
+    await page.getByRole('tab', { name: 'Edit' }).click();
+    const en = (await call(t, 'GET', `/api/v1/helpcenter/articles/${id}`, ws.agent.headers))
+      .json()
+      .translations.find((x: { locale: string }) => x.locale === 'en');
+    const theirs = await call(
+      t,
+      'PUT',
+      `/api/v1/helpcenter/articles/${id}/translations/en`,
+      ws.agent.headers,
+      {
+        title: 'Gift wrapping service',
+        bodyMd: en.bodyMd,
+        summary: en.summary,
+        baseVersion: en.draftVersion,
+      },
+    );
+    expect(theirs.statusCode).toBe(200);
+    await page.getByLabel('Summary (English)').fill('Wrapping for every gift.');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Someone saved this article' }).waitFor();
+    await page.getByRole('button', { name: /Load their version/ }).click();
+    await expect.poll(() => page.getByLabel('Title (English)').inputValue()).toBe('Gift wrapping service');
+
     // The list shows both languages as published; the filters narrow it.
     await page.getByRole('link', { name: '← Articles' }).click();
     await page.getByLabel('Language').selectOption('de');

@@ -18,7 +18,7 @@ export type Draft = { title: string; bodyMd: string; summary: string; keywords: 
  * unpublish. Mount it with a key that includes the draft version so a restore or a colleague's save
  * shows up as a fresh form.
  */
-type Msg = { ok: boolean; text: string } | null;
+type Msg = { ok: boolean; text: string; stale?: boolean } | null;
 type EditorProps = {
   article: ArticleT | null;
   locale: string;
@@ -89,7 +89,11 @@ function EditorForm({
       await fn();
       setMsg({ ok: true, text: ok });
     } catch (e) {
-      setMsg({ ok: false, text: e instanceof ApiError ? e.message : 'Something went wrong' });
+      setMsg({
+        ok: false,
+        text: e instanceof ApiError ? e.message : 'Something went wrong',
+        stale: e instanceof ApiError && e.code === 'stale_version',
+      });
     } finally {
       setBusy(false);
     }
@@ -183,6 +187,21 @@ function EditorForm({
         {msg && (
           <p className={msg.ok ? 'success' : 'error'} role={msg.ok ? 'status' : 'alert'}>
             {msg.text}
+            {msg.stale && article && (
+              <>
+                {' '}
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => {
+                    setMsg(null);
+                    void qc.invalidateQueries({ queryKey: ['hc', 'article', article.id] });
+                  }}
+                >
+                  Load their version (your changes here are discarded)
+                </button>
+              </>
+            )}
           </p>
         )}
         {canEdit && (
