@@ -66,11 +66,6 @@ export const findInboxByAddress = (db: Db, address: string) =>
     WHERE active AND (lower(address) = ${address} OR ${address} = ANY(aliases))
     ORDER BY id LIMIT 1`);
 
-export const firstInbox = (db: Db, workspaceId: number) =>
-  db.one<InboxRow>(
-    sql`SELECT ${inboxCols} FROM email_inboxes WHERE workspace_id = ${workspaceId} AND active ORDER BY id LIMIT 1`,
-  );
-
 export const addressTaken = async (db: Db, address: string, exceptId: number | null) =>
   !!(await db.one(sql`
     SELECT 1 FROM email_inboxes
@@ -303,9 +298,11 @@ export const recentAckTo = async (db: Db, workspaceId: number, address: string, 
     WHERE workspace_id = ${workspaceId} AND kind = 'auto-ack' AND to_addresses[1] = ${address}
       AND created_at > now() - make_interval(secs => ${sinceSeconds})`));
 
-export const ackSentForTicket = async (db: Db, workspaceId: number, ticketId: number) =>
+/** By recipient too, so it runs on the email_outbound_ack index instead of the workspace's whole outbox. */
+export const ackSentForTicket = async (db: Db, workspaceId: number, ticketId: number, to: string) =>
   !!(await db.one(
-    sql`SELECT 1 FROM email_outbound WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId} AND kind = 'auto-ack'`,
+    sql`SELECT 1 FROM email_outbound WHERE workspace_id = ${workspaceId} AND kind = 'auto-ack'
+          AND to_addresses[1] = ${to} AND ticket_id = ${ticketId}`,
   ));
 
 export type OutboundRow = {

@@ -152,6 +152,19 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     return inbox;
   }
 
+  /** A workspace's inboxes; cached like inboxFor, since every processed email reads them. */
+  const wsInboxes = new Map<number, { rows: repo.InboxRow[]; at: number }>();
+  async function inboxesOf(workspaceId: number): Promise<repo.InboxRow[]> {
+    const hit = wsInboxes.get(workspaceId);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit.rows;
+    const rows = await repo.listInboxes(db, workspaceId);
+    if (wsInboxes.size > 10_000) wsInboxes.clear();
+    wsInboxes.set(workspaceId, { rows, at: Date.now() });
+    return rows;
+  }
+  const cachedInbox = async (workspaceId: number, id: number) =>
+    (await inboxesOf(workspaceId)).find((i) => i.id === id);
+
   /** Step 1 of the pipeline: the raw bytes and the job that processes them, in the caller's transaction. */
   async function storeIn(
     tx: Db,
@@ -231,9 +244,10 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
       mailFrom?: string | null;
       source?: string;
     };
+    const all = await inboxesOf(workspaceId);
     const inbox =
-      (meta.inboxId ? await repo.findInbox(db, workspaceId, meta.inboxId) : undefined) ??
-      (await repo.firstInbox(db, workspaceId)) ??
+      (meta.inboxId ? all.find((i) => i.id === meta.inboxId) : undefined) ??
+      all.find((i) => i.active) ??
       null;
     const finish = async (
       outcome: repo.InboundOutcome,
@@ -321,7 +335,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     }
 
     const ownAddresses = new Set<string>();
-    for (const i of await repo.listInboxes(db, workspaceId)) {
+    for (const i of all) {
       ownAddresses.add(i.address.toLowerCase());
       for (const a of i.aliases) ownAddresses.add(a);
     }
@@ -428,9 +442,8 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
 
   const ports: EmailOutboxPorts = {
     async senderFor(workspaceId, inboxId) {
-      const inbox =
-        (inboxId ? await repo.findInbox(db, workspaceId, inboxId) : undefined) ??
-        (await repo.firstInbox(db, workspaceId));
+      const all = await inboxesOf(workspaceId);
+      const inbox = (inboxId ? all.find((i) => i.id === inboxId) : undefined) ?? all.find((i) => i.active);
       return inbox ? profileOf(inbox) : null;
     },
     alreadySent: (workspaceId, messageId) => repo.sentHeaderOf(db, workspaceId, messageId),
@@ -441,8 +454,17 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
   };
   const adapter = createEmailAdapter({ ports, relay, secretKey: config.secretKey });
 
+  // The median over a month of tickets barely moves within minutes; one query per workspace per 5 min
+  // instead of one per acknowledgement keeps a burst of new tickets from re-reading the month each time.
+  const statsCache = new Map<number, { s: { medianSeconds: number | null; samples: number }; at: number }>();
   async function expectedResponse(workspaceId: number, fallback: string) {
-    const s = await tickets.firstResponseStats(workspaceId, 'email', 30);
+    let hit = statsCache.get(workspaceId);
+    if (!hit || Date.now() - hit.at > 5 * 60_000) {
+      hit = { s: await tickets.firstResponseStats(workspaceId, 'email', 30), at: Date.now() };
+      if (statsCache.size > 10_000) statsCache.clear();
+      statsCache.set(workspaceId, hit);
+    }
+    const s = hit.s;
     // Promise only what the last month's replies show; with too few to judge, the shop's own words.
     if (s.samples >= 5 && s.medianSeconds !== null)
       return `Our team usually replies ${humanizeDuration(s.medianSeconds)}.`;
@@ -457,12 +479,12 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     subject: string;
   }) {
     const { workspaceId, ticketId } = p;
-    const inbox = await repo.findInbox(db, workspaceId, p.inboxId);
+    const inbox = await cachedInbox(workspaceId, p.inboxId);
     if (!inbox?.auto_ack_enabled || !inbox.active) return 'disabled';
-    if (await repo.ackSentForTicket(db, workspaceId, ticketId)) return 'already sent';
     const ticket = await tickets.threadTarget(workspaceId, ticketId);
     const to = ticket?.contactEmail?.toLowerCase();
     if (!ticket || !to) return 'no recipient';
+    if (await repo.ackSentForTicket(db, workspaceId, ticketId, to)) return 'already sent';
     // RFC 3834: one automatic answer per sender per period, whatever the sender does.
     if (await repo.recentAckTo(db, workspaceId, to, 3600)) return 'recently acknowledged';
     const contact = (await tickets.get({ workspaceId }, ticket.id)).contact;
@@ -588,7 +610,10 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
   }
 
   const newSecret = (inboxId: number) => `sdi_${inboxId}_${randomToken(24)}`;
-  const changed = () => cache.clear();
+  const changed = () => {
+    cache.clear();
+    wsInboxes.clear();
+  };
   const inboxListeners = new Set<() => void>();
   const notifyInboxes = () => {
     changed();
