@@ -1,38 +1,123 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { findWorkspaceById } from '../../../apps/server/src/modules/workspaces/index.ts';
-import {
-  type BenchServer,
-  type DbKind,
-  type Scenario,
-  startServer,
-  tempDir,
-  tempPostgres,
-  withTicker,
-} from '../env.ts';
+import { type DbKind, type Scenario, startServer, tempDir, tempPostgres, withTicker } from '../env.ts';
 import { type BenchResult, figure } from '../results.ts';
 import { summarize } from '../stats.ts';
 
 /**
  * Many open widget sockets with a steady flow of visitor messages: the latency from the widget sending a
  * message to an agent's realtime socket hearing `message.received` (stored, threaded into a ticket and
- * fanned out), the ack latency (stored), and the server's RSS. On PostgreSQL it runs again with the
+ * fanned out), the ack latency (stored), and each server node's RSS. On PostgreSQL it runs again with the
  * visitors split over two nodes on one database and the agent on the first node.
+ *
+ * Each server node runs in its own process (this file, started with NODE_FLAG), as in production: the
+ * load generator's 2,000 client sockets would otherwise share the server's event loop and its RSS.
  */
 const P99_TARGET_MS = 50;
+const NODE_FLAG = '--chat-bench-node';
+const here = fileURLToPath(import.meta.url);
 
+type NodeOptions = { databaseUrl?: string; dataDir: string };
+type Reply = { id: number; [k: string]: unknown };
+
+/** A server node in a child process, driven over IPC. */
+interface RemoteNode {
+  url: string;
+  call<T>(msg: { type: string; [k: string]: unknown }): Promise<T>;
+  close(): Promise<void>;
+}
+
+async function startNode(o: NodeOptions, fdLimit: number): Promise<RemoteNode> {
+  // `ulimit -n` is per process: raise the node's soft limit (up to the hard one) before it starts.
+  const child: ChildProcess = spawn(
+    'sh',
+    [
+      '-c',
+      `n=$(ulimit -n); if [ "$n" != unlimited ] && [ "$n" -lt ${fdLimit} ]; then ` +
+        `ulimit -n ${fdLimit} 2>/dev/null || ulimit -n "$(ulimit -H -n)" 2>/dev/null; fi; exec "$0" "$@"`,
+      process.execPath,
+      '--import',
+      'tsx',
+      here,
+      NODE_FLAG,
+      JSON.stringify(o),
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
+  let seq = 0;
+  const pending = new Map<number, (r: Reply) => void>();
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) =>
+      reject(new Error(`chat bench node exited with ${code} before it was ready`)),
+    );
+    child.on('message', (m: Reply & { type?: string; url?: string }) => {
+      if (m.type === 'ready') resolve(m.url!);
+      else pending.get(m.id)?.(m);
+    });
+  });
+  return {
+    url,
+    call<T>(msg: { type: string }) {
+      const id = ++seq;
+      return new Promise<T>((resolve) => {
+        pending.set(id, (r) => {
+          pending.delete(id);
+          resolve(r as T);
+        });
+        child.send({ ...msg, id });
+      });
+    },
+    async close() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.send({ type: 'close', id: 0 });
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+/** The child side: the real server (as `startServer` builds it), answering the parent's requests. */
+async function runNode(o: NodeOptions) {
+  const server = await startServer(o);
+  process.on('message', async (m: { type: string; id: number; name?: string }) => {
+    const reply = (r: Record<string, unknown>) => process.send!({ id: m.id, ...r });
+    if (m.type === 'workspace') {
+      const ws = await server.newWorkspace(m.name ?? 'bench-chat');
+      const slug = (await findWorkspaceById(server.shop.db, ws.workspaceId))!.slug;
+      reply({ ...ws, slug });
+    } else if (m.type === 'rss') {
+      reply({ rss: process.memoryUsage().rss });
+    } else if (m.type === 'close') {
+      await server.close();
+      process.exit(0);
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send!({ type: 'ready', url: server.url });
+}
+
+type Ack = { clientId: string; message: { id: number } };
 type Visitor = { sock: WebSocket; n: number };
 
-async function openVisitor(server: BenchServer, slug: string, i: number, onAck: (f: Ack) => void) {
+async function openVisitor(
+  node: RemoteNode,
+  slug: string,
+  i: number,
+  onFrame: (f: { type: string } & Partial<Ack> & { code?: string; message?: unknown }) => void,
+) {
   // Each simulated shopper comes from its own address, as on the internet (limits are per IP).
   const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-  const res = await fetch(`${server.url}/api/v1/widget/${slug}/session`, {
+  const res = await fetch(`${node.url}/api/v1/widget/${slug}/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
     body: '{}',
   });
   const { token } = (await res.json()) as { token: string };
-  const sock = new WebSocket(`${server.url.replace('http', 'ws')}/api/v1/widget/${slug}/socket`, {
+  const sock = new WebSocket(`${node.url.replace('http', 'ws')}/api/v1/widget/${slug}/socket`, {
     headers: { 'x-forwarded-for': ip },
   });
   await new Promise<void>((resolve, reject) => {
@@ -40,32 +125,48 @@ async function openVisitor(server: BenchServer, slug: string, i: number, onAck: 
     sock.on('message', (raw) => {
       const f = JSON.parse(raw.toString()) as { type: string } & Ack;
       if (f.type === 'ready') resolve();
-      else if (f.type === 'ack') onAck(f);
+      else onFrame(f);
     });
     sock.once('open', () => sock.send(JSON.stringify({ type: 'hello', token })));
   });
   return { sock, n: 0 } as Visitor;
 }
 
-type Ack = { clientId: string; message: { id: number } };
+type Measured = {
+  deliver: number[];
+  ack: number[];
+  sockets: number;
+  rate: number;
+  lost: number;
+  errors: Map<string, number>;
+  rss: number[];
+};
 
 async function measure(
   ctx: Parameters<Scenario['run']>[0],
-  nodes: BenchServer[],
+  nodes: RemoteNode[],
   label: string,
-): Promise<{ deliver: number[]; ack: number[]; sockets: number; rate: number; lost: number }> {
+): Promise<Measured> {
   const main = nodes[0]!;
-  const ws = await main.newWorkspace('bench-chat');
-  const slug = (await findWorkspaceById(main.shop.db, ws.workspaceId))!.slug;
+  const ws = await main.call<{ workspaceId: number; token: string; slug: string }>({
+    type: 'workspace',
+    name: 'bench-chat',
+  });
   const sentAt = new Map<string, number>();
   const idOf = new Map<string, number>();
   const heardAt = new Map<number, number>();
   const ackMs: number[] = [];
+  const errors = new Map<string, number>();
   let measuring = false;
-  const onAck = (f: Ack) => {
-    const t0 = sentAt.get(f.clientId);
-    idOf.set(f.clientId, f.message.id);
-    if (t0 !== undefined && measuring) ackMs.push(performance.now() - t0);
+  const onFrame = (f: { type: string } & Partial<Ack> & { code?: string; message?: unknown }) => {
+    if (f.type === 'ack' && f.clientId && f.message) {
+      const t0 = sentAt.get(f.clientId);
+      idOf.set(f.clientId, (f.message as { id: number }).id);
+      if (t0 !== undefined && measuring) ackMs.push(performance.now() - t0);
+    } else if (f.type === 'error') {
+      const key = `${f.code}: ${String(f.message)}`;
+      errors.set(key, (errors.get(key) ?? 0) + 1);
+    }
   };
   const agent = new WebSocket(`${main.url.replace('http', 'ws')}/api/v1/realtime`, {
     headers: { authorization: `Bearer ${ws.token}` },
@@ -82,7 +183,7 @@ async function measure(
   await withTicker(ctx, `${label}: opening ${count} widget sockets`, async () => {
     for (let i = 0; i < count; i += 50) {
       const batch = Array.from({ length: Math.min(50, count - i) }, (_, k) =>
-        openVisitor(nodes[(i + k) % nodes.length]!, slug, i + k, onAck),
+        openVisitor(nodes[(i + k) % nodes.length]!, ws.slug, i + k, onFrame),
       );
       visitors.push(...(await Promise.all(batch)));
     }
@@ -98,12 +199,15 @@ async function measure(
     return clientId;
   };
   const run = async (seconds: number) => {
+    // Sends are scheduled against the clock (not "every 100 ms after the last batch"), so a slow
+    // tick is caught up and the offered rate stays what it says.
     const ids: string[] = [];
-    const until = Date.now() + seconds * 1000;
-    while (Date.now() < until) {
-      const tick = Date.now();
-      for (let i = 0; i < perSecond / 10; i++) ids.push(send());
-      await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - tick))));
+    const start = performance.now();
+    const total = Math.round(seconds * perSecond);
+    while (ids.length < total) {
+      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * perSecond) + 1);
+      while (ids.length < due) ids.push(send());
+      await new Promise((r) => setTimeout(r, 1000 / perSecond));
     }
     return ids;
   };
@@ -111,6 +215,10 @@ async function measure(
   await run(ctx.warmup);
   measuring = true;
   const ids = await withTicker(ctx, `${label}: messages`, () => run(ctx.seconds));
+  // The nodes' RSS with every socket still open, right after the measured load.
+  const rss = await Promise.all(
+    nodes.map((n) => n.call<{ rss: number }>({ type: 'rss' }).then((r) => r.rss)),
+  );
   measuring = false;
   await new Promise((r) => setTimeout(r, 2000)); // stragglers
   const deliver: number[] = [];
@@ -123,13 +231,15 @@ async function measure(
   }
   agent.close();
   for (const v of visitors) v.sock.close();
-  return { deliver, ack: ackMs, sockets: visitors.length, rate: ids.length / ctx.seconds, lost };
+  for (const [e, n] of errors) ctx.log(`  ${label}: ${n} × error frame "${e}"`);
+  return { deliver, ack: ackMs, sockets: visitors.length, rate: ids.length / ctx.seconds, lost, errors, rss };
 }
 
-function figures(db: DbKind, prefix: string, r: Awaited<ReturnType<typeof measure>>): BenchResult[] {
+function figures(db: DbKind, prefix: string, r: Measured): BenchResult[] {
   const d = summarize(r.deliver.length ? r.deliver : [Number.NaN]);
   const a = summarize(r.ack.length ? r.ack : [Number.NaN]);
   const base = { scenario: 'chat-sockets', database: db } as const;
+  const mb = (b: number) => Math.round(b / 1048576);
   return [
     figure({ ...base, metric: `${prefix}sockets`, value: r.sockets, unit: 'open widget sockets' }),
     figure({ ...base, metric: `${prefix}rate`, value: r.rate, unit: 'messages/s' }),
@@ -142,6 +252,7 @@ function figures(db: DbKind, prefix: string, r: Awaited<ReturnType<typeof measur
       target: P99_TARGET_MS,
       goal: 'max',
     }),
+    figure({ ...base, metric: `${prefix}ack-p50`, value: a.p50, unit: 'ms' }),
     figure({ ...base, metric: `${prefix}ack-p99`, value: a.p99, unit: 'ms' }),
     figure({
       ...base,
@@ -150,13 +261,17 @@ function figures(db: DbKind, prefix: string, r: Awaited<ReturnType<typeof measur
       unit: 'messages',
       target: 0,
       goal: 'max',
+      note: r.errors.size ? [...r.errors].map(([e, n]) => `${n} × ${e}`).join('; ') : undefined,
     }),
-    figure({
-      ...base,
-      metric: `${prefix}rss`,
-      value: Math.round(process.memoryUsage().rss / 1048576),
-      unit: 'MB (server and load generator share the process)',
-    }),
+    ...r.rss.map((b, i) =>
+      figure({
+        ...base,
+        metric: r.rss.length > 1 ? `${prefix}rss-node${i + 1}` : `${prefix}rss`,
+        value: mb(b),
+        unit: 'MB',
+        note: 'server process alone, every socket open, after the measured load',
+      }),
+    ),
   ];
 }
 
@@ -167,21 +282,31 @@ export const chatSockets: Scenario = {
   databases: ['pglite', 'postgres'],
   async run(ctx, kind) {
     const db = kind as DbKind;
+    const fdLimit = ctx.smoke ? 1024 : 8192;
     const dir = tempDir('chat');
+    const dir2 = tempDir('chat2');
     const pgDb = db === 'postgres' ? await tempPostgres(ctx.pgUrl!) : undefined;
-    const servers: BenchServer[] = [];
+    const nodes: RemoteNode[] = [];
     try {
-      servers.push(await startServer({ databaseUrl: pgDb?.url, dataDir: dir.dir }));
-      const out = figures(db, '', await measure(ctx, servers, 'one node'));
+      nodes.push(await startNode({ databaseUrl: pgDb?.url, dataDir: dir.dir }, fdLimit));
+      const out = figures(db, '', await measure(ctx, nodes, 'one node'));
       if (db === 'postgres') {
-        servers.push(await startServer({ databaseUrl: pgDb!.url, dataDir: tempDir('chat2').dir }));
-        out.push(...figures(db, 'two-nodes-', await measure(ctx, servers, 'two nodes')));
+        nodes.push(await startNode({ databaseUrl: pgDb!.url, dataDir: dir2.dir }, fdLimit));
+        out.push(...figures(db, 'two-nodes-', await measure(ctx, nodes, 'two nodes')));
       }
       return out;
     } finally {
-      for (const s of servers) await s.close();
+      for (const n of nodes) await n.close();
       await pgDb?.drop();
       dir.remove();
+      dir2.remove();
     }
   },
 };
+
+if (process.argv.includes(NODE_FLAG)) {
+  runNode(JSON.parse(process.argv[process.argv.indexOf(NODE_FLAG) + 1]!) as NodeOptions).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

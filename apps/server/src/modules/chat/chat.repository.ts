@@ -86,6 +86,17 @@ export const findVisitor = (db: Db, workspaceId: number, key: string) =>
     sql`SELECT * FROM chat_visitors WHERE workspace_id = ${workspaceId} AND visitor_key = ${key}`,
   );
 
+/** The visitor and their latest conversation's id and ticket, in one round trip. */
+export const findVisitorWithLatestConversation = (db: Db, workspaceId: number, key: string) =>
+  db.one<VisitorRow & { latest_conversation_id: number | null; latest_ticket_id: number | null }>(sql`
+    SELECT v.*, c.id AS latest_conversation_id, c.ticket_id AS latest_ticket_id
+    FROM chat_visitors v
+    LEFT JOIN LATERAL (
+      SELECT id, ticket_id FROM chat_conversations
+      WHERE workspace_id = v.workspace_id AND visitor_id = v.id ORDER BY id DESC LIMIT 1
+    ) c ON true
+    WHERE v.workspace_id = ${workspaceId} AND v.visitor_key = ${key}`);
+
 export const findVisitorById = (db: Db, workspaceId: number, id: number) =>
   db.one<VisitorRow>(sql`SELECT * FROM chat_visitors WHERE workspace_id = ${workspaceId} AND id = ${id}`);
 

@@ -342,21 +342,23 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
     if (input.attachment) limit(limits.uploadsPerVisitor, `${w}:${ctx.visitorKey}`, 'file uploads');
     const attachments = input.attachment ? [decodeUpload(input.attachment)] : [];
     return serialised(`${w}:${ctx.visitorKey}`, async () => {
-      const visitor = await repo.findVisitor(db, w, ctx.visitorKey);
+      // The shopper is waiting and the agent's socket hears the message when tickets.receive publishes
+      // it: keep the round trips before that to two (visitor with their latest conversation, ticket).
+      const visitor = await repo.findVisitorWithLatestConversation(db, w, ctx.visitorKey);
       if (!visitor) throw new AppError('unauthorized', 'Unknown visitor; start a new chat session');
       const missing = missingPrechat(settings, visitor);
       if (missing)
         throw new AppError('validation_failed', `Please tell us your ${missing} first`, {
           reason: 'prechat_required',
         });
-      const conv = await repo.latestConversation(db, w, visitor.id);
       let ticketId: number | null = null;
       let newConversation = true;
-      if (conv) {
-        const t = await tickets.findSummary(w, conv.ticket_id);
+      if (visitor.latest_conversation_id) {
+        const t = await tickets.findSummary(w, visitor.latest_ticket_id!);
         if (t && t.status !== 'closed') {
           ticketId = t.id;
-          if (t.id !== conv.ticket_id) await repo.repointConversation(db, w, conv.id, t.id);
+          if (t.id !== visitor.latest_ticket_id)
+            await repo.repointConversation(db, w, visitor.latest_conversation_id, t.id);
           // A solved chat re-opens on the same ticket, but as a new conversation (own rating, own wait).
           newConversation = t.status === 'solved';
         }
@@ -379,9 +381,9 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
         },
       });
       const pageUrl = input.pageUrl ?? visitor.page_url;
-      const forTicket = await repo.conversationForTicket(db, w, res.ticketId);
+      let forTicket = await repo.conversationForTicket(db, w, res.ticketId);
       // On a resend the conversation row may be missing if the first attempt died after the ticket commit.
-      if (res.duplicate ? !forTicket : res.created || newConversation || !forTicket)
+      if (res.duplicate ? !forTicket : res.created || newConversation || !forTicket) {
         await repo.insertConversation(db, {
           workspaceId: w,
           visitorId: visitor.id,
@@ -389,15 +391,24 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
           pageUrl,
           userAgent: ctx.userAgent,
         });
+        forTicket = await repo.conversationForTicket(db, w, res.ticketId);
+      }
       if (res.contactId && visitor.contact_id !== res.contactId)
         await repo.setVisitorContact(db, w, visitor.id, res.contactId);
-      if (input.pageUrl)
-        await repo.setVisitorPage(db, w, visitor.visitor_key, input.pageUrl, input.pageTitle ?? null);
-      const row = await repo.chatMessage(db, w, res.messageId);
+      // Independent reads: in parallel on PostgreSQL's pool (PGlite runs them in turn anyway).
+      const [row, conversation] = await Promise.all([
+        repo.chatMessage(db, w, res.messageId),
+        conversationView(w, forTicket),
+        input.pageUrl
+          ? repo.setVisitorPage(db, w, visitor.visitor_key, input.pageUrl, input.pageTitle ?? null)
+          : undefined,
+      ]);
       const message = toWidgetMessage(w, row!, visitor.name);
-      const conversation = await conversationView(w, await repo.conversationForTicket(db, w, res.ticketId));
-      // Other tabs of the same visitor show the message too.
-      await hub.push(w, visitor.visitor_key, { type: 'message', message, conversation });
+      // Other tabs of the same visitor show the message too; the ack does not wait for that (on
+      // PostgreSQL it is a NOTIFY round trip), and the widget orders messages by id anyway.
+      hub
+        .push(w, visitor.visitor_key, { type: 'message', message, conversation })
+        .catch((err) => deps.log.warn({ err }, 'chat: pushing a visitor message to other tabs failed'));
       return { clientId: input.clientId, duplicate: res.duplicate, message };
     });
   }
