@@ -317,15 +317,19 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     }
     const sender = p.from?.address ?? meta.mailFrom?.toLowerCase() ?? null;
     if (!sender) return finish('rejected', 'no sender address (From header missing or invalid)', p);
-    if (await inboxFor(sender))
-      return finish('rejected', `sent from our own address ${sender} (mail loop)`, p);
+    // Three independent reads in one round trip's time (on PostgreSQL; PGlite runs them in turn); the
+    // checks below still decide in the same order.
+    const [ownSender, recent, dup] = await Promise.all([
+      inboxFor(sender),
+      repo.countRecentFrom(db, workspaceId, sender, 3600),
+      tickets.findByExternalIds(workspaceId, [p.messageId]),
+    ]);
+    if (ownSender) return finish('rejected', `sent from our own address ${sender} (mail loop)`, p);
     const autoReply = isAutoReply(p);
     if (autoReply) return finish('auto-reply', autoReply, p);
-    const recent = await repo.countRecentFrom(db, workspaceId, sender, 3600);
     if (recent >= config.EMAIL_SENDER_LIMIT_PER_HOUR)
       return finish('rejected', `rate limited: ${recent} messages from ${sender} in the last hour`, p);
 
-    const dup = await tickets.findByExternalIds(workspaceId, [p.messageId]);
     if (dup[0]) {
       await finish('duplicate', `already stored as message #${dup[0].id}`, p, {
         ticketId: dup[0].ticket_id,
@@ -481,13 +485,14 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     const { workspaceId, ticketId } = p;
     const inbox = await cachedInbox(workspaceId, p.inboxId);
     if (!inbox?.auto_ack_enabled || !inbox.active) return 'disabled';
-    const ticket = await tickets.threadTarget(workspaceId, ticketId);
-    const to = ticket?.contactEmail?.toLowerCase();
+    // The summary (one query) has all an acknowledgement needs; the full ticket would read every message.
+    const ticket = await tickets.findSummary(workspaceId, ticketId);
+    const contact = ticket?.contact;
+    const to = contact?.email?.toLowerCase();
     if (!ticket || !to) return 'no recipient';
     if (await repo.ackSentForTicket(db, workspaceId, ticketId, to)) return 'already sent';
     // RFC 3834: one automatic answer per sender per period, whatever the sender does.
     if (await repo.recentAckTo(db, workspaceId, to, 3600)) return 'recently acknowledged';
-    const contact = (await tickets.get({ workspaceId }, ticket.id)).contact;
     const vars = {
       'contact.name': contact?.name ?? 'there',
       'ticket.id': String(ticket.id),
