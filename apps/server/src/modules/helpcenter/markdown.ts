@@ -229,11 +229,13 @@ export function renderMarkdown(md: string): RenderedMarkdown {
 
 export function htmlToPlainText(html: string): string {
   // \u0002/\u0003 delimit search highlights (search-text.ts): they must not occur in article text.
+  // Table cells get a space, or neighbouring cells run together ("Payment methodMoney back").
   return html
     .replaceAll('\u0002', '')
     .replaceAll('\u0003', '')
     .replace(/<(iframe|img)[^>]*>/g, ' ')
     .replace(/<\/(p|h\d|li|tr|blockquote|pre|div)>/g, '\n')
+    .replace(/<\/t[dh]>/g, ' ')
     .replace(/<br>/g, '\n')
     .replace(/<[^>]+>/g, '')
     .replace(/&lt;/g, '<')
