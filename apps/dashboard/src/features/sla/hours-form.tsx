@@ -69,7 +69,8 @@ export function HoursForm() {
           ))}
         </select>
       </label>
-      <HoursEditor key={`${scope}:${current?.updatedAt ?? 'new'}`} scope={scope} calendar={current} />
+      {/* Keyed by scope only: saving must not reset the form or hide its message. */}
+      <HoursEditor key={String(scope)} scope={scope} calendar={current} />
     </div>
   );
 }

@@ -63,9 +63,8 @@ export default function RoutingSettings() {
           ))}
         </select>
       </label>
-      {configs.isSuccess && (
-        <RoutingForm key={`${scope}:${current?.updatedAt ?? 'new'}`} scope={scope} config={current} />
-      )}
+      {/* Keyed by scope only: saving must not reset the form or hide its message. */}
+      {configs.isSuccess && <RoutingForm key={String(scope)} scope={scope} config={current} />}
       <h2>Agents</h2>
       <AgentsTable />
     </div>
