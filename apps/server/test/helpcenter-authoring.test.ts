@@ -127,6 +127,23 @@ describe('editor preview', () => {
   });
 });
 
+describe('search over tables', () => {
+  it('finds an article by a word in a table cell next to another cell', async () => {
+    const r = await call(t, 'POST', '/api/v1/helpcenter/articles', ws.agent.headers, {
+      slug: 'payment-options',
+      title: 'Ways to pay',
+      bodyMd: '| Method | When charged |\n| --- | --- |\n| Klarna | after delivery |\n| Card | at checkout |',
+      publish: true,
+    });
+    expect(r.statusCode).toBe(201);
+    const r2 = (await call(t, 'GET', '/api/v1/helpcenter/search?q=klarna', ws.agent.headers)).json();
+    // Cells used to run together ("Klarnaafter delivery"), so the word was only found by typo correction.
+    expect(r2.correctedQuery).toBeNull();
+    const hit = r2.hits.find((h: { slug: string }) => h.slug === 'payment-options');
+    expect(hit.snippet).toContain('<mark>Klarna</mark> after delivery');
+  });
+});
+
 describe('image upload', () => {
   const upload = (headers: Record<string, string>, body: Record<string, unknown>) =>
     call(t, 'POST', '/api/v1/helpcenter/images', headers, {
