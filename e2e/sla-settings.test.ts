@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSlaService } from '../apps/server/src/modules/sla/index.ts';
 import { startTestApp, type TestApp, type TestWorkspace, ticketBody } from '../apps/server/test/harness.ts';
 import { builtDashboard, launchChromium, listen } from './support.ts';
 
@@ -108,6 +109,29 @@ describe('SLA, business hours and automation settings', () => {
     expect(ids).toEqual([ticket.id, ...others].sort());
   });
 
+  it('lists tickets due soonest and breached ones in the SLA queue, breached in red', async () => {
+    const late = (await api('POST', '/api/v1/tickets', ticketBody({ subject: 'Still no answer' }))).json();
+    // Replay the clock 31 minutes ahead: the 30-minute first response is breached.
+    await createSlaService(t.deps).recompute(
+      ws.workspaceId,
+      late.id,
+      Date.parse(late.createdAt) + 31 * 60_000,
+    );
+    await page.goto(`${base}/sla`);
+    const rows = page.getByRole('region', { name: 'SLA queue' }).locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(4);
+    // Due soonest first: every ticket has the same 30-minute target, so the oldest is due first.
+    const order = await rows.evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-ticket-id'))));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order.at(-1)).toBe(late.id);
+    const chip = rows.last().getByTestId('sla-list-badge');
+    expect(await chip.getAttribute('data-state')).toBe('breached');
+    expect(await chip.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(217, 45, 32)');
+    await page.getByRole('button', { name: 'Breached' }).click();
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain('Still no answer');
+  });
+
   it('creates an automation with the form, reorders it, and its test run lists the matching ticket', async () => {
     const refund = (
       await api('POST', '/api/v1/tickets', ticketBody({ subject: 'Refund for my order' }))
@@ -159,6 +183,6 @@ describe('SLA, business hours and automation settings', () => {
     const result = form.getByRole('region', { name: 'Test run result' });
     await result.getByText(`#${refund.id} Refund for my order`).waitFor();
     expect(await result.locator('li').count()).toBe(1);
-    expect(await result.textContent()).toContain('1 of 5 open tickets match now');
+    expect(await result.textContent()).toContain('1 of 6 open tickets match now');
   });
 });
