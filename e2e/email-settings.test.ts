@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendTo, settle } from '../apps/server/test/email-helpers.ts';
+import { sendTo, settle, startRelay } from '../apps/server/test/email-helpers.ts';
 import {
   startTestApp,
   type TestActor,
@@ -15,6 +15,7 @@ describe('email channel in the dashboard, in a real browser', () => {
   let ws: TestWorkspace;
   let base: string;
   let browser: Browser;
+  let relay: Awaited<ReturnType<typeof startRelay>>;
   const contexts: BrowserContext[] = [];
 
   const api = async (actor: TestActor, url: string) => {
@@ -43,6 +44,7 @@ describe('email channel in the dashboard, in a real browser', () => {
     });
     base = await listen(t);
     ws = await t.workspace('Mail Journey');
+    relay = await startRelay();
     browser = await launchChromium();
   });
 
@@ -50,6 +52,7 @@ describe('email channel in the dashboard, in a real browser', () => {
     for (const c of contexts) await c.close().catch(() => {});
     await browser?.close();
     await t?.stop();
+    await relay?.close();
   });
 
   it('admin creates an inbox: a bad address is refused on its field, then it saves; passwords stay write-only', async () => {
@@ -177,5 +180,58 @@ describe('email channel in the dashboard, in a real browser', () => {
     await open.frameLocator('iframe').getByText('The Journey Shop team').waitFor();
     // The auto-acknowledgement of the new ticket is there too, with the admin's template.
     await page.getByRole('list', { name: 'Sent emails' }).getByText('auto-acknowledgement').first().waitFor();
+  });
+
+  it('shows a reply being retried with the relay’s answer, then failed with the reason, as it happens', async () => {
+    // A second inbox that sends through its own relay (a test SMTP server we can make refuse).
+    const res = await fetch(`${base}/api/v1/email/inboxes`, {
+      method: 'POST',
+      headers: { ...ws.admin.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'Orders',
+        address: 'orders@journey-shop.test',
+        autoAck: { enabled: false },
+        smtp: { host: '127.0.0.1', port: relay.port, secure: false, user: null },
+      }),
+    });
+    expect(res.status).toBe(201);
+    await sendTo(t.email.smtpPort!, {
+      from: '"Bo Berg" <bo@customer.test>',
+      to: 'orders@journey-shop.test',
+      subject: 'Wrong colour delivered',
+      text: 'I ordered blue and got green.',
+    });
+    await settle(t);
+    const ticketId = (
+      (await api(ws.agent, '/api/v1/tickets?limit=20')).items as { id: number; subject: string }[]
+    ).find((x) => x.subject === 'Wrong colour delivered')!.id;
+
+    const page = await signIn(ws.agent);
+    await page.goto(`${base}/tickets/${ticketId}`);
+    await page.getByRole('heading', { name: /Wrong colour delivered/ }).waitFor();
+    await page.getByRole('textbox', { name: /Reply to the customer/ }).fill('A blue one is on its way.');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const status = page
+      .getByRole('listitem', { name: /^Reply from/ })
+      .getByRole('status', { name: 'Email delivery' });
+    await status.getByText('Queued for sending').waitFor();
+
+    relay.answerNext({ code: 451, message: '4.3.2 Try again later' });
+    await settle(t);
+    await status.getByText(/^Retrying: .*4\.3\.2 Try again later/).waitFor();
+
+    // The relay now refuses for good; the retry (after its backoff) marks the reply failed with the reason.
+    relay.answerNext({ code: 550, message: '5.1.1 Mailbox bo@customer.test unavailable' });
+    await expect
+      .poll(
+        async () => {
+          await settle(t);
+          return status.textContent();
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toMatch(/^Failed: .*5\.1\.1 Mailbox bo@customer\.test unavailable/);
+    relay.answerNext(null);
+    expect(relay.received.filter((m) => m.parsed.subject?.includes('Wrong colour'))).toHaveLength(0);
   });
 });

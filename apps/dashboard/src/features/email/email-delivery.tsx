@@ -1,3 +1,5 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import type { MessageT, TicketDetailT } from '../../lib/api.ts';
 import { Link } from '../../lib/router.tsx';
 import { messageRawUrl } from './email-api.ts';
@@ -7,7 +9,16 @@ import './email.css';
  * Under each email message: where an outbound reply stands (queued, retrying with the last error, sent,
  * failed with the reason — refreshed live by the shell on `message.delivery_changed`) and the original .eml.
  */
-export default function EmailDelivery({ message: m }: { message: MessageT; ticket: TicketDetailT }) {
+export default function EmailDelivery({ message: m, ticket }: { message: MessageT; ticket: TicketDetailT }) {
+  const qc = useQueryClient();
+  const waiting = m.channel === 'email' && m.kind === 'outbound' && m.deliveryStatus === 'queued';
+  useEffect(() => {
+    if (!waiting) return;
+    // Sent and failed arrive as realtime events; a failed attempt that will be retried only updates the
+    // row, so while a reply waits the ticket is re-read every few seconds to show the retry and its reason.
+    const timer = setInterval(() => void qc.invalidateQueries({ queryKey: ['ticket', ticket.id] }), 3000);
+    return () => clearInterval(timer);
+  }, [waiting, qc, ticket.id]);
   if (m.channel !== 'email' || m.kind === 'note') return null;
   if (m.kind === 'inbound')
     return (
