@@ -185,4 +185,36 @@ describe('SLA, business hours and automation settings', () => {
     expect(await result.locator('li').count()).toBe(1);
     expect(await result.textContent()).toContain('1 of 6 open tickets match now');
   });
+
+  it('sets routing rules and an agent status through the routing form', async () => {
+    await page.goto(`${base}/settings/routing`);
+    const form = page.getByRole('form', { name: 'Routing rules' });
+    await form.getByLabel('Mode').selectOption('round_robin');
+    await form.getByLabel('Capacity chat').fill('-1');
+    await form
+      .getByLabel('Skill tags (a ticket with one goes only to agents with that skill)')
+      .fill('returns, b2b');
+    await form.getByRole('button', { name: 'Save routing' }).click();
+    // Negative capacity is refused by the server, next to the chat field.
+    await expect
+      .poll(() => form.locator('[data-field="defaultCapacity.chat"]').textContent())
+      .toMatch(/>=\s*0/);
+    await form.getByLabel('Capacity chat').fill('2');
+    await form.getByRole('button', { name: 'Save routing' }).click();
+    await page.getByText('Routing saved').waitFor();
+    const [cfg] = (await api('GET', '/api/v1/routing/config')).json().items;
+    expect(cfg).toMatchObject({
+      mode: 'round_robin',
+      defaultCapacity: { chat: 2, email: 20, '*': 20 },
+      skillTags: ['returns', 'b2b'],
+    });
+
+    const row = page.locator(
+      `tr[data-agent="${(await api('GET', `/api/v1/agents/${ws.agent.agentId}`)).json().name}"]`,
+    );
+    await row.getByRole('combobox').selectOption('online');
+    await page.getByText(/is online/).waitFor();
+    const agents = (await api('GET', '/api/v1/routing/agents')).json().items;
+    expect(agents.find((a: { agentId: number }) => a.agentId === ws.agent.agentId).status).toBe('online');
+  });
 });
