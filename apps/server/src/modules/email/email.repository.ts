@@ -66,6 +66,15 @@ export const findInboxByAddress = (db: Db, address: string) =>
     WHERE active AND (lower(address) = ${address} OR ${address} = ANY(aliases))
     ORDER BY id LIMIT 1`);
 
+/** Every address (main and aliases) of the install's active inboxes, lower-cased. */
+export const activeAddresses = async (db: Db) =>
+  (
+    await db.query<{ a: string }>(
+      sql`SELECT lower(address) AS a FROM email_inboxes WHERE active
+          UNION SELECT lower(unnest(aliases)) FROM email_inboxes WHERE active`,
+    )
+  ).map((r) => r.a);
+
 export const addressTaken = async (db: Db, address: string, exceptId: number | null) =>
   !!(await db.one(sql`
     SELECT 1 FROM email_inboxes
@@ -168,9 +177,6 @@ export const findInboundEvent = (db: Db, id: number) =>
     sql`SELECT id, workspace_id, headers, payload, processed_at, received_at FROM inbound_events WHERE id = ${id} AND channel = 'email'`,
   );
 
-export const markInboundProcessed = (db: Db, id: number, error: string | null) =>
-  db.query(sql`UPDATE inbound_events SET processed_at = now(), error = ${error} WHERE id = ${id}`);
-
 export type InboundOutcome =
   | 'ticket'
   | 'threaded'
@@ -180,7 +186,11 @@ export type InboundOutcome =
   | 'receipt'
   | 'rejected';
 
-export const insertEmailInbound = (
+/**
+ * What became of an inbound email, and the event marked processed — one statement (a data-modifying CTE
+ * is atomic with its outer statement), so a processed email costs one round trip here, not four.
+ */
+export const recordInboundOutcome = (
   db: Db,
   r: {
     inboundEventId: number;
@@ -195,13 +205,16 @@ export const insertEmailInbound = (
     messageId: number | null;
     autoSubmitted: boolean;
   },
+  eventError: string | null,
 ) =>
   db.query(sql`
-    INSERT INTO email_inbound (inbound_event_id, workspace_id, inbox_id, from_address, subject, message_id_header, outcome, reason,
-                               ticket_id, message_id, auto_submitted)
-    VALUES (${r.inboundEventId}, ${r.workspaceId}, ${r.inboxId}, ${r.fromAddress}, ${r.subject.slice(0, 1000)}, ${r.messageIdHeader},
-            ${r.outcome}, ${r.reason?.slice(0, 2000) ?? null}, ${r.ticketId}, ${r.messageId}, ${r.autoSubmitted})
-    ON CONFLICT (inbound_event_id) DO NOTHING`);
+    WITH outcome AS (
+      INSERT INTO email_inbound (inbound_event_id, workspace_id, inbox_id, from_address, subject, message_id_header, outcome, reason,
+                                 ticket_id, message_id, auto_submitted)
+      VALUES (${r.inboundEventId}, ${r.workspaceId}, ${r.inboxId}, ${r.fromAddress}, ${r.subject.slice(0, 1000)}, ${r.messageIdHeader},
+              ${r.outcome}, ${r.reason?.slice(0, 2000) ?? null}, ${r.ticketId}, ${r.messageId}, ${r.autoSubmitted})
+      ON CONFLICT (inbound_event_id) DO NOTHING)
+    UPDATE inbound_events SET processed_at = now(), error = ${eventError} WHERE id = ${r.inboundEventId}`);
 
 export const countPending = async (db: Db, workspaceId: number) =>
   (
@@ -292,18 +305,23 @@ export const ticketOfOutboundHeaders = async (db: Db, workspaceId: number, heade
       )?.ticket_id ?? null)
     : null;
 
-export const recentAckTo = async (db: Db, workspaceId: number, address: string, sinceSeconds: number) =>
-  !!(await db.one(sql`
-    SELECT 1 FROM email_outbound
-    WHERE workspace_id = ${workspaceId} AND kind = 'auto-ack' AND to_addresses[1] = ${address}
-      AND created_at > now() - make_interval(secs => ${sinceSeconds})`));
-
-/** By recipient too, so it runs on the email_outbound_ack index instead of the workspace's whole outbox. */
-export const ackSentForTicket = async (db: Db, workspaceId: number, ticketId: number, to: string) =>
-  !!(await db.one(
-    sql`SELECT 1 FROM email_outbound WHERE workspace_id = ${workspaceId} AND kind = 'auto-ack'
-          AND to_addresses[1] = ${to} AND ticket_id = ${ticketId}`,
-  ));
+/**
+ * Whether this ticket was already acknowledged, and whether the address got any acknowledgement within
+ * `sinceSeconds` (RFC 3834) — one query on the email_outbound_ack index.
+ */
+export const ackState = async (
+  db: Db,
+  workspaceId: number,
+  ticketId: number,
+  to: string,
+  sinceSeconds: number,
+) => {
+  const r = await db.one<{ for_ticket: boolean | null; recent: boolean | null }>(sql`
+    SELECT bool_or(ticket_id = ${ticketId}) AS for_ticket,
+           bool_or(created_at > now() - make_interval(secs => ${sinceSeconds})) AS recent
+    FROM email_outbound WHERE workspace_id = ${workspaceId} AND kind = 'auto-ack' AND to_addresses[1] = ${to}`);
+  return { forTicket: !!r?.for_ticket, recent: !!r?.recent };
+};
 
 export type OutboundRow = {
   id: number;

@@ -152,6 +152,16 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     return inbox;
   }
 
+  /** Whether an address is one of ours (any active inbox of the install): the mail-loop check. */
+  let ownSet: { set: Set<string>; at: number } | null = null;
+  async function isOwnAddress(address: string): Promise<boolean> {
+    const base = baseAddress(address);
+    if (!base) return false;
+    if (!ownSet || Date.now() - ownSet.at >= CACHE_MS)
+      ownSet = { set: new Set(await repo.activeAddresses(db)), at: Date.now() };
+    return ownSet.set.has(base);
+  }
+
   /** A workspace's inboxes; cached like inboxFor, since every processed email reads them. */
   const wsInboxes = new Map<number, { rows: repo.InboxRow[]; at: number }>();
   async function inboxesOf(workspaceId: number): Promise<repo.InboxRow[]> {
@@ -255,8 +265,9 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
       p: ParsedEmail | null,
       ids: { ticketId?: number | null; messageId?: number | null } = {},
     ) => {
-      await db.tx(async (tx) => {
-        await repo.insertEmailInbound(tx, {
+      await repo.recordInboundOutcome(
+        db,
+        {
           inboundEventId,
           workspaceId,
           inboxId: inbox?.id ?? null,
@@ -268,9 +279,9 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
           ticketId: ids.ticketId ?? null,
           messageId: ids.messageId ?? null,
           autoSubmitted: !!p?.automatic,
-        });
-        await repo.markInboundProcessed(tx, inboundEventId, outcome === 'rejected' ? reason : null);
-      });
+        },
+        outcome === 'rejected' ? reason : null,
+      );
       return outcome;
     };
 
@@ -320,7 +331,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     // Three independent reads in one round trip's time (on PostgreSQL; PGlite runs them in turn); the
     // checks below still decide in the same order.
     const [ownSender, recent, dup] = await Promise.all([
-      inboxFor(sender),
+      isOwnAddress(sender),
       repo.countRecentFrom(db, workspaceId, sender, 3600),
       tickets.findByExternalIds(workspaceId, [p.messageId]),
     ]);
@@ -490,9 +501,10 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     const contact = ticket?.contact;
     const to = contact?.email?.toLowerCase();
     if (!ticket || !to) return 'no recipient';
-    if (await repo.ackSentForTicket(db, workspaceId, ticketId, to)) return 'already sent';
+    const sent = await repo.ackState(db, workspaceId, ticketId, to, 3600);
+    if (sent.forTicket) return 'already sent';
     // RFC 3834: one automatic answer per sender per period, whatever the sender does.
-    if (await repo.recentAckTo(db, workspaceId, to, 3600)) return 'recently acknowledged';
+    if (sent.recent) return 'recently acknowledged';
     const vars = {
       'contact.name': contact?.name ?? 'there',
       'ticket.id': String(ticket.id),
@@ -618,6 +630,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
   const changed = () => {
     cache.clear();
     wsInboxes.clear();
+    ownSet = null;
   };
   const inboxListeners = new Set<() => void>();
   const notifyInboxes = () => {
