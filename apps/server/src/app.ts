@@ -256,7 +256,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   await serveDashboard(app, config);
 
-  if (opts.workers ?? config.RUN_WORKERS) jobs.start();
+  if (opts.workers ?? config.RUN_WORKERS) {
+    jobs.start();
+    // After every module registered its listeners: events a crashed process committed but never published.
+    bus.startRecovery({
+      orphanAfterMs: config.EVENT_REPLAY_AFTER_SECONDS * 1000,
+      everyMs: Math.min(30_000, config.EVENT_REPLAY_AFTER_SECONDS * 1000),
+      soleUser: db.kind === 'pglite',
+    });
+  }
   await email.start({ smtp: config.EMAIL_SMTP_ENABLED, imap: opts.workers ?? config.RUN_WORKERS });
 
   let closed = false;

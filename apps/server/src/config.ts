@@ -56,6 +56,12 @@ export const settings = {
     description: 'pino log level',
   },
   RUN_WORKERS: { schema: bool, default: 'true', description: 'Run the job worker in this process' },
+  EVENT_REPLAY_AFTER_SECONDS: {
+    schema: z.coerce.number().min(0.1).max(3600),
+    default: '60',
+    description:
+      'Age after which an event still in the outbox is taken to belong to a dead node and is replayed (PostgreSQL)',
+  },
   WORKER_CONCURRENCY: {
     schema: z.coerce.number().int().min(1).max(64),
     default: '4',

@@ -410,7 +410,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
 
     async create(auth: Auth, input: CreateTicket) {
       const attachments = decodeAttachments(input.message.attachments);
-      const { ticketId, messageId } = await db.tx(async (tx) => {
+      const { ticketId, events } = await db.tx(async (tx) => {
         await validateRefs(tx, auth.workspaceId, input.assigneeId, input.teamId);
         let contactId: number;
         if (input.contact.id) {
@@ -455,25 +455,26 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
         await repo.insertEvent(tx, auth.workspaceId, ticketId, 'created', auth.agentId, {
           channel: input.channel,
         });
-        return { ticketId, messageId: msg.id };
+        const channel = input.channel;
+        const events = await bus.stage(tx, [
+          {
+            name: 'ticket.created',
+            workspaceId: auth.workspaceId,
+            ticketId,
+            actorAgentId: auth.agentId,
+            data: { channel },
+          },
+          {
+            name: 'message.received',
+            workspaceId: auth.workspaceId,
+            ticketId,
+            messageId: msg.id,
+            data: { channel, newTicket: true },
+          },
+        ]);
+        return { ticketId, events };
       });
-      const channel = input.channel;
-      await publishAll([
-        {
-          name: 'ticket.created',
-          workspaceId: auth.workspaceId,
-          ticketId,
-          actorAgentId: auth.agentId,
-          data: { channel },
-        },
-        {
-          name: 'message.received',
-          workspaceId: auth.workspaceId,
-          ticketId,
-          messageId,
-          data: { channel, newTicket: true },
-        },
-      ]);
+      await publishAll(events);
       return svc.get(auth, ticketId);
     },
 
@@ -490,6 +491,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
               contactId: seen.author_contact_id ?? 0,
               created: false,
               duplicate: true,
+              events: [] as DomainEvent[],
             };
         }
         const contactId = await findOrCreateContact(tx, workspaceId, input.contact);
@@ -556,23 +558,23 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
             ticketId,
             input.cc.map((e) => e.toLowerCase()),
           );
-        return { ticketId, messageId: msg.id, contactId, created, duplicate: false };
+        // `channel` and `newTicket` let listeners skip work without reading the rows back.
+        const channel = input.channel;
+        const events: DomainEvent[] = [];
+        if (created) events.push({ name: 'ticket.created', workspaceId, ticketId, data: { channel } });
+        events.push({
+          name: 'message.received',
+          workspaceId,
+          ticketId,
+          messageId: msg.id,
+          data: { channel, newTicket: created },
+        });
+        const staged = await bus.stage(tx, events);
+        return { ticketId, messageId: msg.id, contactId, created, duplicate: false, events: staged };
       });
-      if (result.duplicate) return result;
-      const events: DomainEvent[] = [];
-      // `channel` and `newTicket` let listeners skip work without reading the rows back.
-      const channel = input.channel;
-      if (result.created)
-        events.push({ name: 'ticket.created', workspaceId, ticketId: result.ticketId, data: { channel } });
-      events.push({
-        name: 'message.received',
-        workspaceId,
-        ticketId: result.ticketId,
-        messageId: result.messageId,
-        data: { channel, newTicket: result.created },
-      });
+      const { events, ...out } = result;
       await publishAll(events);
-      return result;
+      return out;
     },
 
     async update(auth: Auth, id: number, input: UpdateTicket) {
@@ -588,7 +590,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
               ticket: toSummary(t),
             },
           );
-        return applyChanges(tx, auth, t, changes);
+        return bus.stage(tx, await applyChanges(tx, auth, t, changes));
       });
       await publishAll(events);
       return toSummary(await load(auth.workspaceId, id));
@@ -604,7 +606,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
           if (!t) throw new AppError('not_found', `Ticket ${id} not found`, { id });
           all.push(...(await applyChanges(tx, auth, t, changes)));
         }
-        return all;
+        return bus.stage(tx, all);
       });
       await publishAll(events);
       return { updated: unique.length };
@@ -646,20 +648,21 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
             uniqueKey: `deliver:${msg.id}`,
           },
         );
-        return { messageId: msg.id, events };
+        const staged = await bus.stage(tx, [
+          {
+            name: 'message.created',
+            workspaceId: auth.workspaceId,
+            ticketId: id,
+            messageId: msg.id,
+            actorAgentId: auth.agentId,
+            data: { kind: 'outbound' },
+          },
+          ...events,
+        ]);
+        return { messageId: msg.id, events: staged };
       });
       deps.jobs.wake();
-      await publishAll([
-        {
-          name: 'message.created',
-          workspaceId: auth.workspaceId,
-          ticketId: id,
-          messageId,
-          actorAgentId: auth.agentId,
-          data: { kind: 'outbound' },
-        },
-        ...events,
-      ]);
+      await publishAll(events);
       return svc.getMessage(auth, messageId);
     },
 
@@ -724,7 +727,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
 
     async merge(auth: Auth, sourceId: number, targetId: number) {
       if (sourceId === targetId) throw badRequest('Cannot merge a ticket into itself');
-      await db.tx(async (tx) => {
+      const events = await db.tx(async (tx) => {
         // Lock in id order so two opposite merges cannot deadlock.
         const [a, b] = sourceId < targetId ? [sourceId, targetId] : [targetId, sourceId];
         await load(auth.workspaceId, a, true, tx);
@@ -755,23 +758,24 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
           targetId,
           data: { sourceId, targetId },
         });
+        return bus.stage(tx, [
+          {
+            name: 'ticket.merged',
+            workspaceId: auth.workspaceId,
+            ticketId: targetId,
+            actorAgentId: auth.agentId,
+            data: { sourceId },
+          },
+          {
+            name: 'ticket.updated',
+            workspaceId: auth.workspaceId,
+            ticketId: sourceId,
+            actorAgentId: auth.agentId,
+            data: { mergedInto: targetId },
+          },
+        ]);
       });
-      await publishAll([
-        {
-          name: 'ticket.merged',
-          workspaceId: auth.workspaceId,
-          ticketId: targetId,
-          actorAgentId: auth.agentId,
-          data: { sourceId },
-        },
-        {
-          name: 'ticket.updated',
-          workspaceId: auth.workspaceId,
-          ticketId: sourceId,
-          actorAgentId: auth.agentId,
-          data: { mergedInto: targetId },
-        },
-      ]);
+      await publishAll(events);
       return svc.get(auth, targetId);
     },
 
@@ -935,8 +939,9 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
       repo.repointContact(db, workspaceId, from, to),
 
     // System actors (routing, SLA, automations) change tickets inside their own transaction, so they can
-    // hold their locks across the change. Nothing is published here: the caller publishes the returned
-    // events after its commit (publishSystemEvents), carrying `via` so loops can be recognised.
+    // hold their locks across the change. Nothing is published here: the events are staged in the outbox
+    // and the caller publishes them after its commit (publishSystemEvents), carrying `via` so loops can
+    // be recognised.
 
     /** Locks the ticket row and applies changes as the system; null when the ticket is not there. */
     async applySystemChanges(
@@ -949,7 +954,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
       const t = await repo.findTicket(tx, workspaceId, id, true);
       if (!t) return null;
       const events = await applyChanges(tx, { workspaceId, agentId: null, system: via }, t, changes);
-      return { before: toSummary(t), events };
+      return { before: toSummary(t), events: await bus.stage(tx, events) };
     },
 
     /** An internal note written by the system; mentioned agents are notified like an agent's @mention. */
@@ -1001,7 +1006,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
           data: { agentId, via },
         });
       }
-      return events;
+      return bus.stage(tx, events);
     },
 
     /**
@@ -1036,7 +1041,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
         { workspaceId, messageId: msg.id },
         { workspaceId, uniqueKey: `deliver:${msg.id}` },
       );
-      return [
+      return bus.stage(tx, [
         {
           name: 'message.created',
           workspaceId,
@@ -1044,7 +1049,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
           messageId: msg.id,
           data: { kind: 'outbound', via },
         },
-      ];
+      ]);
     },
 
     async publishSystemEvents(events: DomainEvent[]) {

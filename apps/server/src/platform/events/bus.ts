@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Db } from '../db/db.ts';
+import { type Db, sql } from '../db/db.ts';
 
 /** A domain event. Carries ids, not whole records, so it fits a NOTIFY payload. */
 export interface DomainEvent {
@@ -10,14 +10,29 @@ export interface DomainEvent {
   messageId?: number;
   actorAgentId?: number | null;
   data?: Record<string, unknown>;
+  /** Set by `stage`: the outbox row that is deleted once this node's listeners ran. */
+  outboxId?: number;
 }
 
 type Listener = (e: DomainEvent) => void | Promise<void>;
 
 export interface EventBus {
   readonly nodeId: string;
+  /**
+   * Writes events to the outbox inside the caller's transaction and returns them tagged, to be
+   * published after commit. A crash in between no longer loses their reactions: they are replayed.
+   */
+  stage(tx: Db, events: DomainEvent[]): Promise<DomainEvent[]>;
   /** Run local listeners (business reactions, once per event) and fan out to every node's realtime. */
   publish(e: DomainEvent): Promise<void>;
+  /**
+   * Replays outbox rows whose node died before publishing them: at start, then every `everyMs`.
+   * Rows count as orphaned once older than `orphanAfterMs`; at start every row does when this
+   * process is the database's only user (`soleUser`, the embedded database).
+   */
+  startRecovery(o: { orphanAfterMs: number; everyMs: number; soleUser: boolean }): void;
+  /** Replays orphaned rows now; returns how many ran. */
+  recover(orphanAfterMs: number): Promise<number>;
   /** Business reactions: run on the node that published. */
   on(name: string | '*', fn: Listener): void;
   /** Realtime fan-out: runs on every node, for local and remote events. */
@@ -52,8 +67,40 @@ export function createEventBus(db: Db, log: Logger): EventBus {
   const deliverSignal = (kind: string, p: Record<string, unknown>) => {
     for (const fn of signals.get(kind) ?? []) fn(p);
   };
+  const runListeners = async (e: DomainEvent) => {
+    for (const key of [e.name, '*']) {
+      for (const fn of listeners.get(key) ?? []) {
+        try {
+          await fn(e);
+        } catch (err) {
+          log.error({ err, event: e.name }, 'event listener failed');
+        }
+      }
+    }
+  };
 
-  return {
+  // Outbox rows whose listeners ran are deleted in batches, off the request path.
+  let done: number[] = [];
+  let flushing: Promise<void> = Promise.resolve();
+  const flushDone = () => {
+    if (!done.length) return flushing;
+    const ids = done;
+    done = [];
+    flushing = flushing
+      .then(() => db.query(sql`DELETE FROM event_outbox WHERE id = ANY(${ids})`))
+      .then(
+        () => undefined,
+        (err) => log.warn({ err }, 'outbox cleanup failed'),
+      );
+    return flushing;
+  };
+  const flushTimer = setInterval(() => void flushDone(), 200);
+  flushTimer.unref();
+  const inflight = new Set<number>();
+  let recoveryTimer: NodeJS.Timeout | undefined;
+  let recovering: Promise<number> | undefined;
+
+  const bus: EventBus = {
     nodeId,
     async publish(e) {
       // Sockets hear the event first: business reactions (routing, SLA, bot, automations) may take
@@ -61,20 +108,78 @@ export function createEventBus(db: Db, log: Logger): EventBus {
       deliverBroadcast(e);
       if (crossNode) {
         // Chained so other nodes see events in publish order, without the publisher waiting.
-        const payload = JSON.stringify({ o: nodeId, e });
+        const { outboxId: _, ...wire } = e;
+        const payload = JSON.stringify({ o: nodeId, e: wire });
         notifyChain = notifyChain
           .then(() => db.notify(CHANNEL, payload))
           .catch((err) => log.warn({ err }, 'notify failed'));
       }
-      for (const key of [e.name, '*']) {
-        for (const fn of listeners.get(key) ?? []) {
-          try {
-            await fn(e);
-          } catch (err) {
-            log.error({ err, event: e.name }, 'event listener failed');
-          }
+      if (e.outboxId) inflight.add(e.outboxId);
+      try {
+        await runListeners(e);
+      } finally {
+        if (e.outboxId) {
+          inflight.delete(e.outboxId);
+          done.push(e.outboxId);
         }
       }
+    },
+    async stage(tx, events) {
+      if (!events.length) return events;
+      const rows = await tx.query<{ id: number }>(sql`
+        INSERT INTO event_outbox (event, node_id)
+        SELECT e, ${nodeId} FROM unnest(${events.map((e) => JSON.stringify(e))}::jsonb[]) WITH ORDINALITY AS x(e, n)
+        ORDER BY n
+        RETURNING id`);
+      // Identity values are drawn in the ORDER BY order, so ascending ids line up with `events`.
+      const ids = rows.map((r) => r.id).sort((a, b) => a - b);
+      return events.map((e, i) => ({ ...e, outboxId: ids[i] }));
+    },
+    recover(orphanAfterMs) {
+      // One replay at a time per node; other nodes skip the rows this one holds.
+      recovering ??= (async () => {
+        let ran = 0;
+        try {
+          for (;;) {
+            const rows = await db.query<{ id: number; event: DomainEvent; attempts: number }>(sql`
+              UPDATE event_outbox SET claimed_at = now(), attempts = attempts + 1
+              WHERE id IN (
+                SELECT id FROM event_outbox
+                WHERE coalesce(claimed_at, created_at) <= now() - make_interval(secs => ${orphanAfterMs / 1000})
+                ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED)
+              RETURNING id, event, attempts`);
+            if (!rows.length) return ran;
+            rows.sort((a, b) => a.id - b.id);
+            for (const r of rows) {
+              // Still being published here (slow listeners): not an orphan.
+              if (inflight.has(r.id)) continue;
+              // A row that keeps failing to finish (the node dies in its listeners) is given up on.
+              if (r.attempts > 5) log.error({ event: r.event }, 'outbox event dropped after 5 replays');
+              else {
+                log.warn(
+                  { event: r.event.name, ticketId: r.event.ticketId },
+                  'replaying an unpublished event',
+                );
+                deliverBroadcast(r.event);
+                await runListeners(r.event);
+                ran++;
+              }
+              done.push(r.id);
+            }
+            await flushDone();
+          }
+        } finally {
+          recovering = undefined;
+        }
+      })();
+      return recovering;
+    },
+    startRecovery(o) {
+      const tick = (after: number) =>
+        void bus.recover(after).catch((err) => log.warn({ err }, 'outbox recovery failed'));
+      tick(o.soleUser ? 0 : o.orphanAfterMs);
+      recoveryTimer = setInterval(() => tick(o.orphanAfterMs), o.everyMs);
+      recoveryTimer.unref();
     },
     on(name, fn) {
       let set = listeners.get(name);
@@ -119,8 +224,13 @@ export function createEventBus(db: Db, log: Logger): EventBus {
       });
     },
     async stop() {
+      clearInterval(flushTimer);
+      clearInterval(recoveryTimer);
+      await recovering?.catch(() => 0);
+      await flushDone();
       await notifyChain;
       await unlisten?.();
     },
   };
+  return bus;
 }

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type App, buildApp } from '../src/app.ts';
+import { sql } from '../src/platform/db/db.ts';
+import { startTestApp, type TestApp, type TestWorkspace, testDb, ticketBody } from './harness.ts';
+
+/**
+ * Domain events are written to an outbox in the transaction that makes the change. A node that dies
+ * between its commit and running the reactions (SLA clocks, routing, automations) no longer loses
+ * them: the next node to start — or any live node, once the row is old enough — replays them once.
+ */
+let t: TestApp;
+let ws: TestWorkspace;
+let second: App | undefined;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  ws = await t.workspace('Outbox Shop');
+  const rule = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/automations',
+    headers: ws.lead.headers,
+    payload: {
+      name: 'Tag new tickets',
+      kind: 'trigger',
+      events: ['ticket.created'],
+      actions: [{ type: 'add_tags', tags: ['seen-by-automation'] }],
+    },
+  });
+  expect(rule.statusCode).toBe(201);
+});
+afterAll(async () => {
+  await second?.close();
+  await t?.stop();
+});
+
+const outboxRows = async () =>
+  (await t.db.one<{ n: number }>(sql`SELECT count(*)::int AS n FROM event_outbox`))!.n;
+
+const ticket = async (id: number) =>
+  (await t.app.inject({ method: 'GET', url: `/api/v1/tickets/${id}`, headers: ws.agent.headers })).json();
+
+const runsOf = async (id: number) =>
+  (
+    await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/tickets/${id}/automation-runs`,
+      headers: ws.agent.headers,
+    })
+  ).json().items as unknown[];
+
+async function until(what: string, check: () => Promise<boolean>) {
+  for (let i = 0; i < 100; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('event outbox', () => {
+  it('runs reactions once and leaves nothing behind when the node stays up', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/tickets',
+      headers: ws.agent.headers,
+      payload: ticketBody(),
+    });
+    expect(res.statusCode).toBe(201);
+    const id = res.json().id;
+    expect((await ticket(id)).tags).toContain('seen-by-automation');
+    await until('the outbox to be emptied', async () => (await outboxRows()) === 0);
+    // Nothing is left for a recovering node to replay.
+    expect(await t.bus.recover(0)).toBe(0);
+    expect(await runsOf(id)).toHaveLength(1);
+  });
+
+  it('replays the reactions of a ticket whose node died right after the commit, exactly once', async () => {
+    // The node "dies" after committing: it acknowledges the ticket but never runs its reactions.
+    const publish = t.bus.publish;
+    t.bus.publish = async () => {};
+    let id: number;
+    try {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/tickets',
+        headers: ws.agent.headers,
+        payload: ticketBody({ subject: 'Committed but never published' }),
+      });
+      expect(res.statusCode).toBe(201);
+      id = res.json().id;
+    } finally {
+      t.bus.publish = publish;
+    }
+    expect((await ticket(id)).tags).not.toContain('seen-by-automation');
+    expect(await outboxRows()).toBe(2);
+
+    // Another node starts on the same database. The embedded database has one process by design, so
+    // that node replays at start; a PostgreSQL node replays rows older than EVENT_REPLAY_AFTER_SECONDS.
+    const config = { ...t.config, EVENT_REPLAY_AFTER_SECONDS: 0.5, RUN_WORKERS: true };
+    second = await buildApp(config, testDb === 'pglite' ? { db: t.db, workers: true } : { workers: true });
+    await until('the replayed automation', async () =>
+      (await ticket(id)).tags.includes('seen-by-automation'),
+    );
+    await until('the outbox to be emptied', async () => (await outboxRows()) === 0);
+    expect(await runsOf(id)).toHaveLength(1);
+    expect(await second.bus.recover(0)).toBe(0);
+    expect(await runsOf(id)).toHaveLength(1);
+  });
+});
