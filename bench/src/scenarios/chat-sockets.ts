@@ -144,6 +144,7 @@ type Measured = {
 
 async function measure(
   ctx: Parameters<Scenario['run']>[0],
+  db: DbKind,
   nodes: RemoteNode[],
   label: string,
 ): Promise<Measured> {
@@ -188,10 +189,17 @@ async function measure(
       visitors.push(...(await Promise.all(batch)));
     }
   });
-  // A steady rate well inside the per-visitor limit (30/min): 100 messages/s over 2,000 visitors.
-  const perSecond = ctx.smoke ? 10 : 100;
-  const send = () => {
-    const v = visitors[Math.floor(Math.random() * visitors.length)]!;
+  // Most open widgets are idle shoppers; one in ten is in a conversation (opened before measuring, so
+  // the measured lines are chat lines in ongoing chats, not 2,000 new tickets). A steady 25 lines/s on
+  // PostgreSQL, each active shopper writing every ~8 s (the per-visitor limit is 30/min). A line costs
+  // ~45 queries with its reactions (SLA, urgency, automations, the bot's answer); 100/s of new chats
+  // saturated the shared 2-core bench machine and measured the queue, not the chat. The embedded PGlite
+  // runs one query at a time, and above its capacity its WASM query loop starves the node's sockets: it
+  // gets the rate of a small shop's single node.
+  const perSecond = ctx.smoke ? 10 : db === 'pglite' ? 5 : 25;
+  const active = visitors.filter((_, i) => i % 10 === 0);
+  let next = 0;
+  const send = (v = active[next++ % active.length]!) => {
     const clientId = `b${randomBytes(9).toString('base64url')}`;
     v.n++;
     sentAt.set(clientId, performance.now());
@@ -211,13 +219,26 @@ async function measure(
     }
     return ids;
   };
-  ctx.log(`  ${label}: ${visitors.length} sockets, ${perSecond} messages/s, ${ctx.seconds} s`);
+  ctx.log(
+    `  ${label}: ${visitors.length} sockets, ${active.length} in a chat, ${perSecond} messages/s, ${ctx.seconds} s`,
+  );
+  await withTicker(ctx, `${label}: opening ${active.length} chats`, async () => {
+    const first = active.map((v) => send(v));
+    const until = Date.now() + 120_000;
+    while (first.some((c) => !idOf.has(c)) && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 200));
+  });
   await run(ctx.warmup);
   measuring = true;
   const ids = await withTicker(ctx, `${label}: messages`, () => run(ctx.seconds));
   // The nodes' RSS with every socket still open, right after the measured load.
   const rss = await Promise.all(
-    nodes.map((n) => n.call<{ rss: number }>({ type: 'rss' }).then((r) => r.rss)),
+    nodes.map((n) =>
+      Promise.race([
+        n.call<{ rss: number }>({ type: 'rss' }).then((r) => r.rss),
+        new Promise<number>((r) => setTimeout(() => r(Number.NaN), 30_000)), // a node too busy to answer
+      ]),
+    ),
   );
   measuring = false;
   await new Promise((r) => setTimeout(r, 2000)); // stragglers
@@ -242,7 +263,7 @@ function figures(db: DbKind, prefix: string, r: Measured): BenchResult[] {
   const mb = (b: number) => Math.round(b / 1048576);
   return [
     figure({ ...base, metric: `${prefix}sockets`, value: r.sockets, unit: 'open widget sockets' }),
-    figure({ ...base, metric: `${prefix}rate`, value: r.rate, unit: 'messages/s' }),
+    figure({ ...base, metric: `${prefix}rate`, value: r.rate, unit: 'messages/s (offered)' }),
     figure({ ...base, metric: `${prefix}deliver-p50`, value: d.p50, unit: 'ms' }),
     figure({
       ...base,
@@ -289,10 +310,10 @@ export const chatSockets: Scenario = {
     const nodes: RemoteNode[] = [];
     try {
       nodes.push(await startNode({ databaseUrl: pgDb?.url, dataDir: dir.dir }, fdLimit));
-      const out = figures(db, '', await measure(ctx, nodes, 'one node'));
+      const out = figures(db, '', await measure(ctx, db, nodes, 'one node'));
       if (db === 'postgres') {
         nodes.push(await startNode({ databaseUrl: pgDb!.url, dataDir: dir2.dir }, fdLimit));
-        out.push(...figures(db, 'two-nodes-', await measure(ctx, nodes, 'two nodes')));
+        out.push(...figures(db, 'two-nodes-', await measure(ctx, db, nodes, 'two nodes')));
       }
       return out;
     } finally {
