@@ -1,5 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from '../apps/server/src/platform/db/db.ts';
 import { startTestApp, type TestApp, type TestWorkspace, ticketBody } from '../apps/server/test/harness.ts';
 import { builtDashboard, launchChromium } from './support.ts';
 
@@ -61,6 +62,56 @@ describe('SLA timer in the ticket view', () => {
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await expect.poll(() => badge.getAttribute('data-state'), { timeout: 15_000 }).toBe('met');
     expect(await badge.textContent()).toContain('First response met');
+    await ctx.close();
+  });
+  it('sorts the inbox by SLA due soonest and narrows it to breached tickets', async () => {
+    const make = async (subject: string, priority: string) => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/tickets',
+        headers: ws.agent.headers,
+        payload: ticketBody({ subject, priority }),
+      });
+      expect(res.statusCode).toBe(201);
+      return res.json().id as number;
+    };
+    // The workspace's "Standard" policy gives every ticket a 60-minute first-response target.
+    const first = await make('Size exchange for my boots', 'low');
+    const second = await make('Parcel lost, refund please', 'normal');
+    const late = await make('Third time asking about my refund', 'normal');
+    // "late" arrived two hours ago: its 60-minute first-response target has passed.
+    await t.db.query(sql`UPDATE tickets SET created_at = now() - interval '2 hours' WHERE id = ${late}`);
+    await t.db.query(
+      sql`UPDATE messages SET created_at = now() - interval '2 hours' WHERE ticket_id = ${late}`,
+    );
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/tickets/${late}`,
+      headers: ws.agent.headers,
+      payload: { tags: ['escalated'] },
+    });
+
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await ctx.newPage();
+    await page.goto(`${base}/`);
+    await page.getByLabel('Email').fill(ws.agent.email);
+    await page.getByLabel('Password').fill(ws.agent.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    await page.goto(`${base}/inbox/all-open`);
+    const rows = page.locator('[data-ticket-id]');
+    await page.getByRole('combobox', { name: 'Sort' }).selectOption('sla_due_asc');
+    const order = async () =>
+      await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-ticket-id'))));
+    // The breached ticket first, then the others by how soon their target is due.
+    await expect
+      .poll(async () => (await order()).filter((id) => [first, second, late].includes(id)), {
+        timeout: 15_000,
+      })
+      .toEqual([late, first, second]);
+    await page.getByRole('checkbox', { name: 'SLA breached' }).check();
+    await expect.poll(order, { timeout: 15_000 }).toEqual([late]);
+    expect(page.url()).toContain('sla=breached');
     await ctx.close();
   });
 });

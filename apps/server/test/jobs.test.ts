@@ -21,6 +21,25 @@ const row = (id: number) =>
   );
 
 describe('durable jobs', () => {
+  it('deletes finished rows past their retention, keeping recent and failed ones', async () => {
+    const runner = createJobRunner(t.db, log, { concurrency: 1 });
+    runner.register(
+      defineJob({ name: 'tidy', schema: z.object({}), handler: async () => {}, keepDoneForMs: 60_000 }),
+    );
+    const old = (await enqueue(t.db, 'tidy', {}))!;
+    const recent = (await enqueue(t.db, 'tidy', {}))!;
+    await runner.drain();
+    await t.db.query(sql`UPDATE jobs SET finished_at = now() - interval '2 minutes' WHERE id = ${old}`);
+    const failed = (await enqueue(t.db, 'tidy', {}))!;
+    await t.db.query(
+      sql`UPDATE jobs SET status = 'failed', finished_at = now() - interval '2 hours' WHERE id = ${failed}`,
+    );
+    await runner.prune();
+    expect(await row(old)).toBeUndefined();
+    expect(await row(recent)).toMatchObject({ status: 'done' });
+    expect(await row(failed)).toMatchObject({ status: 'failed' });
+  });
+
   it('enqueues once per unique key', async () => {
     const a = await enqueue(t.db, 'noop', {}, { uniqueKey: 'once-only' });
     const b = await enqueue(t.db, 'noop', {}, { uniqueKey: 'once-only' });

@@ -9,6 +9,7 @@ export const ViewFilters = ListTicketsQuery.pick({
   channel: true,
   priority: true,
   tag: true,
+  sla: true,
   sort: true,
 }).partial();
 export const View = z.object({

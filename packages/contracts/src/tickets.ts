@@ -162,9 +162,16 @@ export const ListTicketsQuery = z.object({
   tag: z.string().optional(),
   contact: Id.optional(),
   view: Id.optional().describe('Apply a saved view'),
+  sla: z
+    .enum(['breached'])
+    .optional()
+    .describe(
+      'breached: tickets past an SLA due time (a target missed and still open, or recorded as breached)',
+    ),
   sort: z
-    .enum(['last_message_desc', 'last_message_asc', 'created_desc', 'created_asc'])
-    .default('last_message_desc'),
+    .enum(['last_message_desc', 'last_message_asc', 'created_desc', 'created_asc', 'sla_due_asc'])
+    .default('last_message_desc')
+    .describe('sla_due_asc: the SLA target due soonest first; tickets without an SLA last'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
 });

@@ -17,6 +17,7 @@ const SORTS = [
   ['last_message_asc', 'Oldest activity (longest waiting)'],
   ['created_desc', 'Newest created'],
   ['created_asc', 'Oldest created'],
+  ['sla_due_asc', 'SLA due soonest'],
 ] as const;
 
 export default function InboxScreen() {
@@ -39,6 +40,7 @@ export default function InboxScreen() {
     priority: (search.get('priority') as TicketQuery['priority']) ?? undefined,
     channel: (search.get('channel') as TicketQuery['channel']) ?? undefined,
     tag: search.get('tag') ?? undefined,
+    sla: (search.get('sla') as TicketQuery['sla']) ?? undefined,
   };
   const query: TicketQuery = {
     ...view.query,
@@ -201,6 +203,14 @@ export default function InboxScreen() {
                 <option key={c}>{c}</option>
               ))}
             </select>
+          </label>
+          <label className="inline">
+            <input
+              type="checkbox"
+              checked={extra.sla === 'breached'}
+              onChange={(e) => setFilter('sla', e.target.checked ? 'breached' : '')}
+            />{' '}
+            SLA breached
           </label>
           <input
             aria-label="Filter by tag"

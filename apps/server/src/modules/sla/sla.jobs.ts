@@ -7,6 +7,8 @@ export const slaCheckJob = (svc: SlaService) =>
   defineJob({
     name: 'sla-check',
     schema: z.object({ workspaceId: z.number().int(), ticketId: z.number().int() }),
+    // One per ticket and warning/due instant; a finished one is never re-enqueued (its instant is past).
+    keepDoneForMs: 24 * 60 * 60_000,
     handler: async (p) => svc.recompute(p.workspaceId, p.ticketId),
   });
 

@@ -90,6 +90,10 @@ function whereOf(workspaceId: number, f: TicketFilter): SQL {
   if (f.priority) parts.push(sql`t.priority = ${f.priority}`);
   if (f.tag) parts.push(sql`t.tags @> ${[f.tag]}::text[]`);
   if (f.contactIds) parts.push(sql`t.contact_id = ANY(${f.contactIds}::bigint[])`);
+  // SLA state is the sla module's read model (one row per ticket with clocks); only read here.
+  if (f.sla === 'breached')
+    parts.push(sql`EXISTS (SELECT 1 FROM sla_ticket_status sb
+      WHERE sb.ticket_id = t.id AND (sb.breached OR sb.next_due_at <= now()))`);
   return sql.join(parts, sql` AND `);
 }
 
@@ -98,19 +102,41 @@ const sorts = {
   last_message_asc: { col: sql`t.last_message_at`, field: 'last_message_at', dir: 'asc' },
   created_desc: { col: sql`t.created_at`, field: 'created_at', dir: 'desc' },
   created_asc: { col: sql`t.created_at`, field: 'created_at', dir: 'asc' },
+  sla_due_asc: { col: sql`t.sla_due_at`, field: 'sla_due_at', dir: 'asc' },
 } as const;
 export type SortKey = keyof typeof sorts;
 
-/** Keyset pagination: the cursor is the (sort value, id) of the last row seen. */
+/**
+ * Keyset pagination: the cursor is the (sort value, id) of the last row seen. Only the SLA sort has
+ * empty values (tickets without clocks, listed last): a null cursor value means "in that tail".
+ */
 export async function listTickets(
   db: Db,
   workspaceId: number,
   f: TicketFilter,
   sort: SortKey,
   limit: number,
-  after?: [string, number],
+  after?: [string | null, number],
 ) {
   const s = sorts[sort];
+  const where = whereOf(workspaceId, f);
+  if (sort === 'sla_due_asc') {
+    // Due times come from the sla module's read model; a ticket without one sorts after all others.
+    const cursor = !after
+      ? sql``
+      : after[0] === null
+        ? sql`AND sd.next_due_at IS NULL AND t.id > ${after[1]}`
+        : sql`AND (sd.next_due_at IS NULL OR (sd.next_due_at, t.id) > (${after[0]}::timestamptz, ${after[1]}))`;
+    const rows = await db.query<TicketRow & { sla_due_at: Date | null }>(sql`
+      SELECT ${ticketCols}, t.sla_due_at FROM (
+        SELECT t.*, sd.next_due_at AS sla_due_at FROM tickets t
+        LEFT JOIN sla_ticket_status sd ON sd.ticket_id = t.id
+        WHERE ${where} ${cursor}
+        ORDER BY sd.next_due_at ASC NULLS LAST, t.id ASC LIMIT ${limit}
+      ) t LEFT JOIN contacts c ON c.id = t.contact_id
+      ORDER BY t.sla_due_at ASC NULLS LAST, t.id ASC`);
+    return { rows, field: s.field };
+  }
   const cmp = s.dir === 'desc' ? sql`<` : sql`>`;
   const order = s.dir === 'desc' ? sql`DESC` : sql`ASC`;
   const cursor = after ? sql`AND (${s.col}, t.id) ${cmp} (${after[0]}::timestamptz, ${after[1]})` : sql``;
@@ -118,7 +144,7 @@ export async function listTickets(
   // (thousands in a big inbox) and sort afterwards.
   const rows = await db.query<TicketRow>(sql`
     SELECT ${ticketCols} FROM (
-      SELECT t.* FROM tickets t WHERE ${whereOf(workspaceId, f)} ${cursor}
+      SELECT t.* FROM tickets t WHERE ${where} ${cursor}
       ORDER BY ${s.col} ${order}, t.id ${order} LIMIT ${limit}
     ) t LEFT JOIN contacts c ON c.id = t.contact_id
     ORDER BY ${s.col} ${order}, t.id ${order}`);

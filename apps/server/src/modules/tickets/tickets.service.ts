@@ -334,6 +334,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
         channel: m.channel,
         priority: m.priority,
         tag: m.tag,
+        sla: m.sla,
         contactIds: m.contactIds,
       },
       sort: (m.sort ?? 'last_message_desc') as repo.SortKey,
@@ -343,12 +344,16 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
   const svc = {
     async list(auth: Auth, q: ListTicketsQuery & { contactIds?: number[] }) {
       const { filter, sort } = await resolveFilter(auth, q);
-      let after: [string, number] | undefined;
+      let after: [string | null, number] | undefined;
       if (q.cursor) {
         try {
-          const [ts, id] = JSON.parse(Buffer.from(q.cursor, 'base64url').toString()) as [string, number];
-          if (typeof ts !== 'string' || !Number.isInteger(id) || Number.isNaN(Date.parse(ts)))
-            throw new Error();
+          const [ts, id] = JSON.parse(Buffer.from(q.cursor, 'base64url').toString()) as [
+            string | null,
+            number,
+          ];
+          const tail = ts === null && sort === 'sla_due_asc'; // past the tickets that have a due time
+          if (!tail && (typeof ts !== 'string' || Number.isNaN(Date.parse(ts)))) throw new Error();
+          if (!Number.isInteger(id)) throw new Error();
           after = [ts, id];
         } catch {
           throw new AppError('validation_failed', 'Bad cursor', [
@@ -362,7 +367,10 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
       const nextCursor =
         rows.length > q.limit && last
           ? Buffer.from(
-              JSON.stringify([(last[field as keyof repo.TicketRow] as Date).toISOString(), last.id]),
+              JSON.stringify([
+                ((last as Record<string, unknown>)[field] as Date | null)?.toISOString() ?? null,
+                last.id,
+              ]),
             ).toString('base64url')
           : null;
       return { items: items.map(toSummary), nextCursor };

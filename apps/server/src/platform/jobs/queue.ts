@@ -20,6 +20,11 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   ) => Promise<void>;
   /** Seconds a claim is held before another worker may take the job over. */
   leaseSeconds?: number;
+  /**
+   * Delete this job's finished rows once they are this many ms old (checked every 10 minutes by a
+   * running worker). For jobs enqueued per event that nothing reads back once done.
+   */
+  keepDoneForMs?: number;
 }
 
 export const defineJob = <S extends z.ZodType>(def: JobDefinition<S>) => def;
@@ -67,6 +72,7 @@ export interface JobRunner {
   start(): void;
   /** Stop claiming, wait for running jobs to finish. */
   stop(): Promise<void>;
+  prune(): Promise<void>;
   /** Claim and run what is due now, once (tests, CLI). Returns how many ran. */
   drain(): Promise<number>;
   wake(): void;
@@ -82,6 +88,17 @@ export function createJobRunner(
   const inflight = new Set<Promise<void>>();
   let running = false;
   let timer: NodeJS.Timeout | undefined;
+  let pruneTimer: NodeJS.Timeout | undefined;
+  async function prune() {
+    for (const def of defs.values()) {
+      if (def.keepDoneForMs === undefined) continue;
+      try {
+        await pruneDoneJobs(db, def.name, def.keepDoneForMs);
+      } catch (err) {
+        log.warn({ err, job: def.name }, 'pruning finished jobs failed');
+      }
+    }
+  }
   let ticking = false;
 
   async function claim(n: number): Promise<JobRow[]> {
@@ -173,10 +190,15 @@ export function createJobRunner(
     start() {
       running = true;
       schedule(0);
+      pruneTimer = setInterval(() => void prune(), 10 * 60_000);
+      pruneTimer.unref();
     },
+    /** Runs the retention of finished jobs now (the worker does it every 10 minutes). */
+    prune,
     async stop() {
       running = false;
       clearTimeout(timer);
+      clearInterval(pruneTimer);
       await Promise.allSettled([...inflight]);
     },
     async drain() {
