@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAutomationsService } from '../src/modules/automations/index.ts';
 import { postWebhook, privateAddressReason } from '../src/modules/automations/webhook-guard.ts';
 import { createSlaService } from '../src/modules/sla/index.ts';
+import { sql } from '../src/platform/db/db.ts';
+import { enqueue } from '../src/platform/jobs/queue.ts';
 import { startTestApp, type TestApp, type TestWorkspace, ticketBody } from './harness.ts';
 
 // Automation webhooks are URLs typed by a lead and called by the server: they must not reach the server's
@@ -29,6 +31,10 @@ beforeAll(async () => {
     });
     req.on('end', () => {
       hits.push({ path: req.url ?? '', body, signature: req.headers['x-shopdesk-signature'] as string });
+      if (req.url === '/gone' || req.url === '/busy') {
+        res.writeHead(req.url === '/gone' ? 404 : 503).end();
+        return;
+      }
       if (req.url === '/redirect') {
         res.writeHead(302, { location: `${base}/redirected` }).end();
         return;
@@ -178,5 +184,26 @@ describe('automation webhooks: SSRF guard', () => {
       /answered 302/,
     );
     expect(hits.some((h) => h.path === '/redirected')).toBe(false);
+  });
+  it('fails a webhook job at once when retrying cannot help, and retries one that may recover', async () => {
+    const port = (receiver.address() as AddressInfo).port;
+    const job = async (node: TestApp, url: string) => {
+      const id = (await enqueue(node.db, 'automation-webhook', { workspaceId: 1, url, body: {} }))!;
+      await node.jobs.drain();
+      return node.db.one<{ status: string; attempts: number; last_error: string }>(
+        sql`SELECT status, attempts, last_error FROM jobs WHERE id = ${id}`,
+      );
+    };
+    expect(await job(strict, `http://localhost:${port}/rebound`)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      last_error: expect.stringMatching(/refused/),
+    });
+    expect(await job(open, `${base}/gone`)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(await job(open, `${base}/busy`)).toMatchObject({
+      status: 'queued',
+      attempts: 1,
+      last_error: 'webhook answered 503',
+    });
   });
 });

@@ -5,7 +5,7 @@ import type { Deps } from '../../platform/deps.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { DomainEvent } from '../../platform/events/bus.ts';
 import type { Auth } from '../../platform/http/router.ts';
-import { enqueue } from '../../platform/jobs/queue.ts';
+import { enqueue, PermanentJobError } from '../../platform/jobs/queue.ts';
 import { businessMinutesBetween, type SlaService } from '../sla/index.ts';
 import type { SystemActor, TicketsService } from '../tickets/index.ts';
 import * as repo from './automations.repository.ts';
@@ -430,8 +430,15 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
         text,
         { 'content-type': 'application/json', 'x-shopdesk-signature': `sha256=${signature}` },
         { allowPrivate: deps.config.WEBHOOKS_ALLOW_PRIVATE, timeoutMs: 10_000 },
-      );
-      if (res.status < 200 || res.status >= 300) throw new Error(`webhook answered ${res.status}`);
+      ).catch((err: unknown) => {
+        // The host now resolves to a refused address: retrying would be refused again.
+        throw err instanceof WebhookUrlError ? new PermanentJobError(`webhook refused: ${err.message}`) : err;
+      });
+      if (res.status >= 200 && res.status < 300) return;
+      // Redirects are not followed and a 4xx will not change on retry; 408, 429 and 5xx may.
+      const retry = res.status >= 500 || res.status === 408 || res.status === 429;
+      const message = `webhook answered ${res.status}`;
+      throw retry ? new Error(message) : new PermanentJobError(message);
     },
   };
   return svc;

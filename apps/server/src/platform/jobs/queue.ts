@@ -29,6 +29,9 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
 
 export const defineJob = <S extends z.ZodType>(def: JobDefinition<S>) => def;
 
+/** Thrown by a handler when retrying cannot help (a refused address, a 4xx): the job fails at once. */
+export class PermanentJobError extends Error {}
+
 type JobRow = {
   id: number;
   name: string;
@@ -137,7 +140,7 @@ export function createJobRunner(
         WHERE id = ${job.id} AND locked_by = ${nodeId}`);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      const final = job.attempts >= job.max_attempts;
+      const final = err instanceof PermanentJobError || job.attempts >= job.max_attempts;
       log.warn({ job: job.name, jobId: job.id, attempt: job.attempts, final, err: message }, 'job failed');
       await db.query(sql`
         UPDATE jobs SET status = ${final ? 'failed' : 'queued'}, last_error = ${message.slice(0, 2000)}, updated_at = now(),
