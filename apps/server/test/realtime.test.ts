@@ -84,4 +84,40 @@ describe('realtime WebSocket', () => {
     await s.waitFor((f) => f.type === 'pong');
     s.close();
   });
+  it('tells agents at once when a reply failed to send and will be retried', async () => {
+    const attempted: number[] = [];
+    t.channels.register({
+      channel: 'api',
+      deliver: async (m) => {
+        attempted.push(m.messageId);
+        throw new Error('451 4.3.0 relay busy, try later');
+      },
+    });
+    const tk = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/tickets',
+        headers: a.agent.headers,
+        payload: ticketBody(),
+      })
+    ).json();
+    const s = await connect(base, a.agent.headers);
+    const reply = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/tickets/${tk.id}/replies`,
+      headers: a.agent.headers,
+      payload: { body: 'Your parcel is on its way.' },
+    });
+    expect(reply.statusCode).toBe(201);
+    await t.jobs.drain();
+    expect(attempted.filter((id) => id === reply.json().id)).toHaveLength(1);
+    await s.waitFor((f) => f.event === 'message.delivery_changed' && f.ticketId === tk.id);
+    const msg = (
+      await t.app.inject({ method: 'GET', url: `/api/v1/tickets/${tk.id}`, headers: a.agent.headers })
+    )
+      .json()
+      .messages.find((m: { id: number }) => m.id === reply.json().id);
+    expect(msg).toMatchObject({ deliveryStatus: 'queued', deliveryError: '451 4.3.0 relay busy, try later' });
+    s.close();
+  });
 });

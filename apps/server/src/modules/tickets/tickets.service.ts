@@ -848,6 +848,14 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
           await repo.setDelivery(db, messageId, 'sent', null, res.externalId, res.meta);
         } catch (err) {
           await repo.setDelivery(db, messageId, 'queued', err instanceof Error ? err.message : String(err));
+          // The agent sees "retrying: <reason>" at once rather than at the next reload.
+          await bus.publish({
+            name: 'message.delivery_changed',
+            workspaceId,
+            ticketId: t.id,
+            messageId,
+            data: { retrying: true },
+          });
           throw err;
         }
       }
