@@ -98,7 +98,8 @@ describe('chat settings and the visitor panel in a real browser', () => {
       identitySecret: null,
     });
     expect(await admin.getByTestId('install-snippet').innerText()).toContain(`data-workspace="${ws.slug}"`);
-    await admin.screenshot({ path: join(shots, 'chat-settings.png'), fullPage: true });
+    await admin.getByText('Look and greeting').scrollIntoViewIfNeeded();
+    await admin.screenshot({ path: join(shots, 'chat-settings.png') });
 
     // The identity secret appears once, when issued, and not after a reload.
     await admin.getByRole('button', { name: 'Issue a new secret' }).click();
