@@ -108,7 +108,7 @@ describe('the bot in the chat widget', () => {
     await agent.getByLabel('Password').fill(ws.agent.password);
     await agent.getByRole('button', { name: 'Sign in', exact: true }).click();
     await agent.locator('a[data-view="channel-chat"]').click();
-    await agent.getByText('Emma Schmidt').first().click();
+    await agent.getByText('where is my order 1042').first().click();
     const timeline = agent.locator('.timeline');
     await timeline.getByText('where is my order 1042').first().waitFor();
     const note = agent.locator('.msg-note', { hasText: 'Bot handover' }).first();
