@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
@@ -58,12 +57,12 @@ import { installErrorHandler } from './platform/http/errors-handler.ts';
 import { Router } from './platform/http/router.ts';
 import { createJobRunner, type JobRunner } from './platform/jobs/queue.ts';
 import { createLogger } from './platform/log.ts';
+import { appsDir, serverRoot } from './platform/paths.ts';
 import { RealtimeHub } from './platform/realtime/hub.ts';
 import { resolveSecretKey } from './platform/security/crypto.ts';
 import { localFileStore } from './platform/storage/file-store.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const pkg = JSON.parse(readFileSync(join(here, '../package.json'), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(join(serverRoot, 'package.json'), 'utf8')) as { version: string };
 
 export interface BuildOptions {
   /** Use this database instead of opening one from config (tests share one per file). */
@@ -292,7 +291,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 }
 
 async function serveDashboard(app: FastifyInstance, config: Config) {
-  const dir = resolve(config.DASHBOARD_DIR ?? join(here, '../../dashboard/dist'));
+  const dir = resolve(config.DASHBOARD_DIR ?? join(appsDir, 'dashboard/dist'));
   const index = join(dir, 'index.html');
   if (existsSync(index)) {
     await app.register(fastifyStatic, {

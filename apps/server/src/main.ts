@@ -1,18 +1,18 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { countWorkspaces } from './modules/workspaces/index.ts';
 import type { Db } from './platform/db/db.ts';
 import { migrate } from './platform/db/migrate.ts';
+import { serverRoot } from './platform/paths.ts';
 import { DEMO_ADMIN_EMAIL, seedDemo } from './seed/demo-seed.ts';
 
 type Login = { email: string; password: string };
 
 function runSetupProcess(): Promise<void> {
-  const bin = fileURLToPath(new URL('../bin/shopdesk.js', import.meta.url));
+  const bin = join(serverRoot, 'bin/shopdesk.js');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, 'setup'], {
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -93,6 +93,11 @@ export const embeddedStart: Scenario = {
     const settle = ctx.smoke ? 2 : 15;
     let child: ChildProcess | undefined;
     try {
+      // As `npm start` does before it starts the server (the front-end builds are checked by other scenarios).
+      const { buildServerBundle } = (await import(join(root, 'scripts/build-server.mjs'))) as {
+        buildServerBundle: () => Promise<void>;
+      };
+      await buildServerBundle();
       ctx.log('  first start on an empty data dir…');
       const first = await startAndWait(dir.dir, 120_000);
       child = first.child;

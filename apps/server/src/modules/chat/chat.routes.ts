@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import {
   ChatRating,
   ChatSettingsView,
@@ -20,12 +19,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../platform/errors.ts';
 import { IdParams, type Router } from '../../platform/http/router.ts';
+import { appsDir } from '../../platform/paths.ts';
 import type { ChatService, RequestMeta } from './chat.service.ts';
 import { demoShopPage } from './demo-shop.ts';
 import { requestOrigin } from './widget-policy.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const widgetDist = resolve(here, '../../../../widget/dist');
+const widgetDist = join(appsDir, 'widget/dist');
 const WIDGET_PREFIX = /^\/api\/v1\/widget\/([a-z0-9][a-z0-9-]{0,59})\//;
 const Slug = z.object({ workspace: z.string().regex(/^[a-z0-9][a-z0-9-]{0,59}$/) });
 

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { serverRoot } from '../paths.ts';
 import { type Db, sql } from './db.ts';
 
-export const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), '../../../migrations');
+export const migrationsDir = join(serverRoot, 'migrations');
 
 // Any fixed number works; it only has to be the same on every node.
 const LOCK_KEY = 724_201_101;
