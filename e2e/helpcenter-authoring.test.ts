@@ -216,6 +216,14 @@ describe('help center authoring in the dashboard', () => {
     const views = page.locator('.hc-figure', { hasText: 'Views' }).locator('.hc-figure-value');
     await views.waitFor();
     expect(Number(await views.textContent())).toBeGreaterThanOrEqual(1);
+
+    // A lead deletes the German version: German visitors get the English article again.
+    await page.getByRole('tab', { name: 'Translations' }).click();
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Delete German version' }).click();
+    await status(page, 'German version deleted.');
+    await sp.goto(`${base}/help/${ws.slug}/de/articles/${id}-gift-wrapping`);
+    expect(await sp.textContent('h1')).toBe('Gift wrapping');
     await shopper.close();
     await ctx.close();
   });

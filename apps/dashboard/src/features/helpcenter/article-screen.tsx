@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { ApiError } from '../../lib/api.ts';
 import { atLeast } from '../../lib/roles.ts';
 import { Link, navigate, useLocation } from '../../lib/router.tsx';
@@ -204,17 +204,21 @@ function ArticleSettings({
   const qc = useQueryClient();
   const cats = useQuery({ queryKey: ['hc', 'categories'], queryFn: hcApi.categories });
   const [err, setErr] = useState<string | null>(null);
+  const seq = useRef(0);
   const me = useMe();
   const update = async (b: Parameters<typeof hcApi.updateArticle>[1]) => {
     setErr(null);
     const key = ['hc', 'article', article.id];
     // Optimistic: the checkbox or select shows the new value at once and goes back if the server says no.
+    // Only the latest change's answer is applied, so a quick toggle back is not undone by a late reply.
+    const mine = ++seq.current;
     qc.setQueryData(key, { ...article, ...b });
     try {
-      qc.setQueryData(key, await hcApi.updateArticle(article.id, b));
+      const a = await hcApi.updateArticle(article.id, b);
+      if (mine === seq.current) qc.setQueryData(key, a);
       await qc.invalidateQueries({ queryKey: ['hc', 'articles'] });
     } catch (e) {
-      qc.setQueryData(key, article);
+      if (mine === seq.current) qc.setQueryData(key, article);
       setErr(e instanceof ApiError ? e.message : 'Could not change the article');
     }
   };
@@ -291,6 +295,7 @@ function TranslationsTab({
   settings: SettingsT;
   canEdit: boolean;
 }) {
+  const canDelete = atLeast(useMe().agent.role, 'lead');
   const { search } = useLocation();
   const have = article.translations.map((t) => t.locale);
   const from =
@@ -308,6 +313,7 @@ function TranslationsTab({
   const src = article.translations.find((t) => t.locale === from)!;
   const target = to ? article.translations.find((t) => t.locale === to) : undefined;
   const [creating, setCreating] = useState<string | null>(null);
+  const [deleted, setDeleted] = useState<string | null>(null);
   if (!to)
     return (
       <p className="muted">
@@ -338,6 +344,11 @@ function TranslationsTab({
           </select>
         </label>
       </div>
+      {deleted && (
+        <p className="success" role="status">
+          {deleted}
+        </p>
+      )}
       <div className="hc-side-by-side">
         <section aria-label={`Original (${languageName(from)})`} className="hc-source">
           <h2>
@@ -368,6 +379,11 @@ function TranslationsTab({
               initial={{ title: src.title, bodyMd: src.bodyMd, summary: src.summary, keywords: '' }}
               canEdit={canEdit}
               layout="stacked"
+              canDelete={canDelete}
+              onDeleted={(m) => {
+                setCreating(null);
+                setDeleted(m);
+              }}
             />
           )}
         </section>

@@ -72,6 +72,8 @@ export const hcApi = {
   deleteArticle: (id: number) => api.del(`${A}/articles/${id}`),
   saveTranslation: (id: number, locale: string, b: TranslationInput) =>
     request<ArticleT>('PUT', `${A}/articles/${id}/translations/${locale}`, b),
+  deleteTranslation: (id: number, locale: string) =>
+    api.del<ArticleT>(`${A}/articles/${id}/translations/${locale}`),
   publish: (id: number, locale: string, publish: boolean) =>
     api.post<ArticleT>(`${A}/articles/${id}/translations/${locale}/publish`, { publish }),
   versions: (id: number) => api.get<{ items: VersionT[] }>(`${A}/articles/${id}/versions`),

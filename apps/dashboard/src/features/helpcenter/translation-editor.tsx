@@ -26,6 +26,10 @@ type EditorProps = {
   /** Starting text when the translation does not exist yet (e.g. the source language's text). */
   initial?: Draft;
   canEdit: boolean;
+  /** Leads may delete a language version (not the article's last one). */
+  canDelete?: boolean;
+  /** After a delete the form unmounts; the parent says so instead. */
+  onDeleted?: (message: string) => void;
   /** New article: creates it from the first draft and returns it. */
   onCreate?: (d: Draft) => Promise<ArticleT | null>;
   layout?: 'split' | 'stacked';
@@ -53,6 +57,8 @@ function EditorForm({
   translation,
   initial,
   canEdit,
+  canDelete = false,
+  onDeleted,
   onCreate,
   layout = 'split',
   msg,
@@ -234,6 +240,27 @@ function EditorForm({
             >
               {translation ? 'Save draft' : article ? `Create ${lang} version` : 'Create draft'}
             </button>
+            {article && translation && canDelete && article.translations.length > 1 && (
+              <button
+                type="button"
+                className="link danger"
+                disabled={busy}
+                onClick={() => {
+                  if (
+                    !confirm(
+                      `Delete the ${lang} version with its history? Shoppers then get another language.`,
+                    )
+                  )
+                    return;
+                  void run(async () => {
+                    await refresh(await hcApi.deleteTranslation(article.id, locale));
+                    onDeleted?.(`${lang} version deleted.`);
+                  }, `${lang} version deleted.`);
+                }}
+              >
+                Delete {lang} version
+              </button>
+            )}
             {article && translation?.published && (
               <button type="button" disabled={busy} onClick={() => void publish(false)}>
                 Unpublish
