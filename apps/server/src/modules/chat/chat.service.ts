@@ -363,6 +363,8 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
           newConversation = t.status === 'solved';
         }
       }
+      const pageUrl = input.pageUrl ?? visitor.page_url;
+      let forTicket: repo.ConversationRow | undefined;
       const res = await tickets.receive(w, {
         channel: 'chat',
         contact: contactMatch(visitor),
@@ -379,20 +381,21 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
           ...(input.pageUrl ? { pageUrl: input.pageUrl } : {}),
           ...(ctx.userAgent ? { userAgent: ctx.userAgent } : {}),
         },
+        // The conversation row is written with the message, before the bot or an agent can answer:
+        // a reply delivered at once must find the visitor to push to.
+        inTransaction: async (tx, r) => {
+          forTicket = await repo.conversationForTicket(tx, w, r.ticketId);
+          if (r.duplicate ? forTicket : !(r.created || newConversation || !forTicket)) return;
+          await repo.insertConversation(tx, {
+            workspaceId: w,
+            visitorId: visitor.id,
+            ticketId: r.ticketId,
+            pageUrl,
+            userAgent: ctx.userAgent,
+          });
+          forTicket = await repo.conversationForTicket(tx, w, r.ticketId);
+        },
       });
-      const pageUrl = input.pageUrl ?? visitor.page_url;
-      let forTicket = await repo.conversationForTicket(db, w, res.ticketId);
-      // On a resend the conversation row may be missing if the first attempt died after the ticket commit.
-      if (res.duplicate ? !forTicket : res.created || newConversation || !forTicket) {
-        await repo.insertConversation(db, {
-          workspaceId: w,
-          visitorId: visitor.id,
-          ticketId: res.ticketId,
-          pageUrl,
-          userAgent: ctx.userAgent,
-        });
-        forTicket = await repo.conversationForTicket(db, w, res.ticketId);
-      }
       if (res.contactId && visitor.contact_id !== res.contactId)
         await repo.setVisitorContact(db, w, visitor.id, res.contactId);
       // Independent reads: in parallel on PostgreSQL's pool (PGlite runs them in turn anyway).

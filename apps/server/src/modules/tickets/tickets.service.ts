@@ -131,6 +131,12 @@ export interface ReceiveInput {
    * it with `duplicate: true` (client resends after a reconnect, provider retries).
    */
   dedupe?: boolean;
+  /**
+   * Runs inside the storing transaction, before any event goes out: a channel records its own rows
+   * about the message (the chat conversation) so that listeners reacting at once (the bot's reply, its
+   * delivery) already find them.
+   */
+  inTransaction?: (tx: Db, r: { ticketId: number; created: boolean; duplicate: boolean }) => Promise<void>;
 }
 
 export function createTicketsService(deps: Deps, channels: ChannelRegistry = new ChannelRegistry()) {
@@ -493,6 +499,8 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
           await repo.lockExternalId(tx, workspaceId, input.externalId);
           const seen = await repo.findMessageByExternalId(tx, workspaceId, input.externalId);
           if (seen)
+            await input.inTransaction?.(tx, { ticketId: seen.ticket_id, created: false, duplicate: true });
+          if (seen)
             return {
               ticketId: seen.ticket_id,
               messageId: seen.id,
@@ -577,6 +585,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
           messageId: msg.id,
           data: { channel, newTicket: created },
         });
+        await input.inTransaction?.(tx, { ticketId, created, duplicate: false });
         const staged = await bus.stage(tx, events);
         return { ticketId, messageId: msg.id, contactId, created, duplicate: false, events: staged };
       });
