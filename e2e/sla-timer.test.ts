@@ -114,4 +114,26 @@ describe('SLA timer in the ticket view', () => {
     expect(page.url()).toContain('sla=breached');
     await ctx.close();
   });
+  it('switches the agent between online, away and offline from the top bar', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await ctx.newPage();
+    await page.goto(`${base}/`);
+    await page.getByLabel('Email').fill(ws.agent.email);
+    await page.getByLabel('Password').fill(ws.agent.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    const status = page.getByRole('combobox', { name: 'My status' });
+    await status.waitFor();
+    const mine = async () =>
+      (await t.app.inject({ method: 'GET', url: '/api/v1/routing/agents', headers: ws.lead.headers }))
+        .json()
+        .items.find((a: { agentId: number }) => a.agentId === ws.agent.agentId)?.status;
+    for (const s of ['away', 'online', 'offline'] as const) {
+      await status.selectOption(s);
+      await expect.poll(mine, { timeout: 10_000 }).toBe(s);
+    }
+    // The choice is what routing sees, and the switch shows it after a reload.
+    await page.reload();
+    await expect.poll(() => status.inputValue(), { timeout: 10_000 }).toBe('offline');
+    await ctx.close();
+  });
 });

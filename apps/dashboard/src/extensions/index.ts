@@ -73,12 +73,21 @@ export interface MessageExtraEntry {
   order?: number;
 }
 
+/** (e) A compact control in the top bar, left of the notifications bell (agent status...). */
+export interface TopBarItemEntry {
+  id: string;
+  component: ComponentType;
+  minRole?: Role;
+  order?: number;
+}
+
 export const routes = new Registry<RouteEntry>('routes');
 export const settingsPages = new Registry<SettingsPageEntry>('settings');
 export const customerSections = new Registry<CustomerSectionEntry>('customer-panel');
 export const ticketBadges = new Registry<TicketBadgeEntry>('ticket-badges');
 export const timelineEvents = new Registry<TimelineEventEntry>('timeline-events');
 export const messageExtras = new Registry<MessageExtraEntry>('message-extras');
+export const topBarItems = new Registry<TopBarItemEntry>('top-bar');
 
 export const registerRoute = (e: RouteEntry) => routes.add(e);
 export const registerSettingsPage = (e: SettingsPageEntry) => settingsPages.add(e);
@@ -86,3 +95,4 @@ export const registerCustomerSection = (e: CustomerSectionEntry) => customerSect
 export const registerTicketBadge = (e: TicketBadgeEntry) => ticketBadges.add(e);
 export const registerTimelineEvent = (e: TimelineEventEntry) => timelineEvents.add(e);
 export const registerMessageExtra = (e: MessageExtraEntry) => messageExtras.add(e);
+export const registerTopBarItem = (e: TopBarItemEntry) => topBarItems.add(e);

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
-import { type FormEvent, type ReactNode, useRef, useState } from 'react';
-import { routes } from '../extensions/index.ts';
+import { type FormEvent, type ReactNode, Suspense, useRef, useState } from 'react';
+import { routes, topBarItems } from '../extensions/index.ts';
 import { api } from '../lib/api.ts';
 import { useConnectionState } from '../lib/realtime-hooks.tsx';
 import { atLeast } from '../lib/roles.ts';
@@ -67,6 +67,15 @@ export function Layout({ children }: { children: ReactNode }) {
         <span className={`conn conn-${conn}`} title={`Live updates: ${conn}`} aria-live="polite">
           {conn === 'open' ? '' : conn === 'connecting' ? 'Connecting…' : 'Offline — retrying'}
         </span>
+        {topBarItems
+          .list()
+          .filter((item) => atLeast(me.agent.role, item.minRole))
+          .map((item) => (
+            // Each item loads on its own: a lazy control never holds up the bar.
+            <Suspense key={item.id} fallback={null}>
+              <item.component />
+            </Suspense>
+          ))}
         <Link to="/notifications" className="bell" aria-label={`Notifications, ${unread} unread`}>
           <BellIcon />
           {unread > 0 && <span className="badge">{unread}</span>}

@@ -1,5 +1,10 @@
 import { lazy } from 'react';
-import { registerRoute, registerSettingsPage, registerTicketBadge } from '../../extensions/index.ts';
+import {
+  registerRoute,
+  registerSettingsPage,
+  registerTicketBadge,
+  registerTopBarItem,
+} from '../../extensions/index.ts';
 
 registerTicketBadge({ id: 'sla', placement: 'header', component: lazy(() => import('./sla-badge.tsx')) });
 // Rows ask for their SLA state together (sla-batch.ts): one request per page of the inbox.
@@ -46,4 +51,10 @@ registerRoute({
   minRole: 'read-only',
   nav: { label: 'SLA queue', icon: '⏱', order: 15, path: '/sla' },
   component: lazy(() => import('./sla-queue-screen.tsx')),
+});
+registerTopBarItem({
+  id: 'agent-status',
+  minRole: 'agent',
+  order: 10,
+  component: lazy(() => import('./status-switch.tsx')),
 });
