@@ -155,7 +155,15 @@ describe('live chat in a real browser', () => {
           width: box.width - 2 * inset,
           height: box.height - 2 * inset,
         };
-        shots.push(await page.screenshot({ clip, animations: 'disabled', caret: 'hide' }));
+        // The panel fills in as settings and availability arrive: compare it once it stopped changing.
+        let shot = await page.screenshot({ clip, animations: 'disabled', caret: 'hide' });
+        for (let i = 0; i < 20; i++) {
+          await page.waitForTimeout(150);
+          const next = await page.screenshot({ clip, animations: 'disabled', caret: 'hide' });
+          if (Buffer.compare(shot, next) === 0) break;
+          shot = next;
+        }
+        shots.push(shot);
       }
       if (!extra) {
         // The hostile stylesheet is really active on the page itself.

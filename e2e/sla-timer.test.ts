@@ -121,7 +121,7 @@ describe('SLA timer in the ticket view', () => {
     await page.getByLabel('Email').fill(ws.agent.email);
     await page.getByLabel('Password').fill(ws.agent.password);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    const status = page.getByRole('combobox', { name: 'My status' });
+    const status = page.getByRole('combobox', { name: 'Availability' });
     await status.waitFor();
     const mine = async () =>
       (await t.app.inject({ method: 'GET', url: '/api/v1/routing/agents', headers: ws.lead.headers }))

@@ -27,7 +27,7 @@ export default function StatusSwitch() {
       title={change.error ? String(change.error) : undefined}
     >
       <span className="status-dot" aria-hidden="true" />
-      <span className="sr">My status</span>
+      <span className="sr">Availability</span>
       <select
         value={status}
         disabled={change.isPending}
