@@ -260,4 +260,81 @@ describe('help center authoring in the dashboard', () => {
     expect(sent.bodyText).toContain(articleUrl);
     await ctx.close();
   });
+  it('arranges categories, sections and articles in the order shoppers see, and changes an address', async () => {
+    const h = ws.admin.headers;
+    const made = async (url: string, body: unknown) => {
+      const r = await call(t, 'POST', url, h, body);
+      expect(r.statusCode).toBe(201);
+      return r.json().id as number;
+    };
+    const returns = await made('/api/v1/helpcenter/categories', {
+      slug: 'returns',
+      names: { en: { name: 'Returns' } },
+    });
+    await made('/api/v1/helpcenter/categories', { slug: 'payments', names: { en: { name: 'Payments' } } });
+    const refunds = await made('/api/v1/helpcenter/sections', {
+      slug: 'refunds',
+      categoryId: returns,
+      names: { en: { name: 'Refunds' } },
+    });
+    for (const [slug, title] of [
+      ['refund-timing', 'When will I get my refund?'],
+      ['refund-methods', 'How refunds are paid'],
+      ['refund-fees', 'Are there refund fees?'],
+    ])
+      await made('/api/v1/helpcenter/articles', {
+        slug,
+        sectionId: refunds,
+        visibility: 'public',
+        title,
+        bodyMd: `${title} Answered here.`,
+        summary: title,
+        keywords: 'refund',
+        publish: true,
+      });
+
+    const { ctx, page } = await signIn(ws.lead);
+    await page.goto(`${base}/helpcenter/categories`);
+    const list = page.getByRole('list', { name: 'Articles in Refunds' });
+    const titles = () => list.getByRole('link').allTextContents();
+    await expect
+      .poll(titles)
+      .toEqual(['When will I get my refund?', 'How refunds are paid', 'Are there refund fees?']);
+    await page.getByRole('button', { name: 'Move article Are there refund fees? up' }).click();
+    await status(page, 'Order saved.');
+    await page.getByRole('button', { name: 'Move article Are there refund fees? up' }).click();
+    await expect
+      .poll(titles)
+      .toEqual(['Are there refund fees?', 'When will I get my refund?', 'How refunds are paid']);
+    await page.getByRole('button', { name: 'Move category Payments up' }).click();
+    await expect
+      .poll(() =>
+        page
+          .locator('section.hc-category')
+          .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label'))),
+      )
+      .toEqual(expect.arrayContaining(['Category Payments', 'Category Returns']));
+    const order = await page
+      .locator('section.hc-category')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+    expect(order.indexOf('Category Payments')).toBeLessThan(order.indexOf('Category Returns'));
+
+    // Shoppers see the new order on the server-rendered section page.
+    const section = await portal(`/help/${ws.slug}/en/sections/refunds`);
+    expect(section.statusCode).toBe(200);
+    const at = (text: string) => section.body.indexOf(text);
+    expect(at('Are there refund fees?')).toBeGreaterThan(-1);
+    expect(at('Are there refund fees?')).toBeLessThan(at('When will I get my refund?'));
+    expect(at('When will I get my refund?')).toBeLessThan(at('How refunds are paid'));
+
+    // A new address for one article: the portal serves it there.
+    await list.getByRole('link', { name: 'How refunds are paid' }).click();
+    await page.getByRole('button', { name: 'Change address' }).click();
+    await page.getByLabel('Article address').fill('refund-payment-methods');
+    await page.getByRole('button', { name: 'Save address' }).click();
+    await page.getByText('/refund-payment-methods').waitFor();
+    const sectionAfter = await portal(`/help/${ws.slug}/en/sections/refunds`);
+    expect(sectionAfter.body).toMatch(/articles\/\d+-refund-payment-methods/);
+    await ctx.close();
+  });
 });

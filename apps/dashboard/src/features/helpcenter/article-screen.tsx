@@ -269,7 +269,7 @@ function ArticleSettings({
         />{' '}
         FAQ
       </label>
-      <span className="muted small">/{article.slug}</span>
+      <SlugField slug={article.slug} canEdit={canEdit} onSave={(slug) => update({ slug })} />
       <span className="spacer" />
       {atLeast(me.agent.role, 'lead') && (
         <button type="button" className="link danger" onClick={() => void remove()}>
@@ -282,6 +282,55 @@ function ArticleSettings({
         </p>
       )}
     </section>
+  );
+}
+
+/** The article's address in the help center; changing it is explicit, since old links stop working. */
+function SlugField({
+  slug,
+  canEdit,
+  onSave,
+}: {
+  slug: string;
+  canEdit: boolean;
+  onSave: (slug: string) => Promise<void>;
+}) {
+  const [draft, setDraft] = useState<string | null>(null);
+  if (draft === null)
+    return (
+      <span className="muted small">
+        /{slug}{' '}
+        {canEdit && (
+          <button type="button" className="link" onClick={() => setDraft(slug)}>
+            Change address
+          </button>
+        )}
+      </span>
+    );
+  return (
+    <form
+      className="inline"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const next = draft.trim();
+        setDraft(null);
+        if (next && next !== slug) void onSave(next);
+      }}
+    >
+      <label className="inline small">
+        Address
+        <input
+          aria-label="Article address"
+          value={draft}
+          size={24}
+          onChange={(e) => setDraft(e.target.value)}
+        />
+      </label>
+      <button type="submit">Save address</button>
+      <button type="button" className="link" onClick={() => setDraft(null)}>
+        Cancel
+      </button>
+    </form>
   );
 }
 

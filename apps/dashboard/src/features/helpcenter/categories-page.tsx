@@ -2,8 +2,16 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ApiError } from '../../lib/api.ts';
 import { atLeast } from '../../lib/roles.ts';
+import { Link } from '../../lib/router.tsx';
 import { useMe } from '../../lib/session.tsx';
-import { type CategoryT, hcApi, languageName, type Names, type SectionT } from './helpcenter-api.ts';
+import {
+  type ArticleT,
+  type CategoryT,
+  hcApi,
+  languageName,
+  type Names,
+  type SectionT,
+} from './helpcenter-api.ts';
 
 const slugify = (s: string) =>
   s
@@ -13,20 +21,73 @@ const slugify = (s: string) =>
     .replace(/^-|-$/g, '')
     .slice(0, 80);
 
-/** Categories and their sections, with names in every help-center language. Leads and admins change them. */
+/**
+ * New positions after moving `items[index]` one step: the whole list is renumbered 10, 20, 30 … so
+ * items that never had a position (all 0) get a definite order. Only changed positions are returned.
+ */
+function moved<T extends { id: number; position: number }>(items: T[], index: number, step: -1 | 1) {
+  const order = [...items];
+  const [item] = order.splice(index, 1);
+  order.splice(index + step, 0, item!);
+  return order
+    .map((x, i) => ({ id: x.id, position: (i + 1) * 10, before: x.position }))
+    .filter((x) => x.position !== x.before);
+}
+
+/** ↑/↓ buttons that move one item within its list (the order the help center shows). */
+function MoveButtons({
+  label,
+  index,
+  count,
+  onMove,
+}: {
+  label: string;
+  index: number;
+  count: number;
+  onMove: (step: -1 | 1) => void;
+}) {
+  return (
+    <span className="hc-move">
+      <button
+        type="button"
+        className="ghost"
+        aria-label={`Move ${label} up`}
+        disabled={index === 0}
+        onClick={() => onMove(-1)}
+      >
+        ↑
+      </button>
+      <button
+        type="button"
+        className="ghost"
+        aria-label={`Move ${label} down`}
+        disabled={index === count - 1}
+        onClick={() => onMove(1)}
+      >
+        ↓
+      </button>
+    </span>
+  );
+}
+
+/**
+ * Categories, their sections and each section's articles, in the order the help center shows them.
+ * Names in every help-center language; leads and admins rename, reorder, add and delete.
+ */
 export function CategoriesPage() {
   const me = useMe();
   const canEdit = atLeast(me.agent.role, 'lead');
   const qc = useQueryClient();
   const settings = useQuery({ queryKey: ['hc', 'settings'], queryFn: hcApi.settings });
   const cats = useQuery({ queryKey: ['hc', 'categories'], queryFn: hcApi.categories });
+  const articles = useQuery({ queryKey: ['hc', 'articles', 'arrange'], queryFn: () => hcApi.articles({}) });
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   const run = async (fn: () => Promise<unknown>, ok: string) => {
     setMsg(null);
     try {
       await fn();
       setMsg({ ok: true, text: ok });
-      await qc.invalidateQueries({ queryKey: ['hc', 'categories'] });
+      await qc.invalidateQueries({ queryKey: ['hc'] });
       return true;
     } catch (e) {
       setMsg({ ok: false, text: e instanceof ApiError ? e.message : 'Something went wrong' });
@@ -35,6 +96,19 @@ export function CategoriesPage() {
   };
   if (!settings.data || !cats.data) return <p className="loading">Loading…</p>;
   const locales = settings.data.locales;
+  const def = settings.data.defaultLocale;
+  const nameOf = (x: CategoryT | SectionT) => x.names[def]?.name ?? x.slug;
+  const titleOf = (a: ArticleT) =>
+    (a.translations.find((t) => t.locale === def) ?? a.translations[0])?.title ?? a.slug;
+  const reorder = <T extends { id: number; position: number }>(
+    items: T[],
+    index: number,
+    step: -1 | 1,
+    save: (id: number, position: number) => Promise<unknown>,
+  ) =>
+    run(async () => {
+      for (const m of moved(items, index, step)) await save(m.id, m.position);
+    }, 'Order saved.');
   return (
     <>
       <h1>Categories & sections</h1>
@@ -44,12 +118,22 @@ export function CategoriesPage() {
           {msg.text}
         </p>
       )}
-      {cats.data.categories.map((c) => (
+      {cats.data.categories.map((c, ci, allCats) => (
         <section
           key={c.id}
           className="card hc-category"
           aria-label={`Category ${c.names[settings.data.defaultLocale]?.name ?? c.slug}`}
         >
+          {canEdit && (
+            <MoveButtons
+              label={`category ${nameOf(c)}`}
+              index={ci}
+              count={allCats.length}
+              onMove={(step) =>
+                reorder(allCats, ci, step, (id, position) => hcApi.updateCategory(id, { position }))
+              }
+            />
+          )}
           <NamesForm
             kind="category"
             item={c}
@@ -66,8 +150,18 @@ export function CategoriesPage() {
           <ul className="hc-sections">
             {cats.data.sections
               .filter((s) => s.categoryId === c.id)
-              .map((s) => (
+              .map((s, si, siblings) => (
                 <li key={s.id}>
+                  {canEdit && (
+                    <MoveButtons
+                      label={`section ${nameOf(s)}`}
+                      index={si}
+                      count={siblings.length}
+                      onMove={(step) =>
+                        reorder(siblings, si, step, (id, position) => hcApi.updateSection(id, { position }))
+                      }
+                    />
+                  )}
                   <NamesForm
                     kind="section"
                     item={s}
@@ -79,6 +173,15 @@ export function CategoriesPage() {
                     onDelete={() =>
                       confirm('Delete this section? Its articles become unfiled.') &&
                       run(() => hcApi.deleteSection(s.id), 'Section deleted.')
+                    }
+                  />
+                  <SectionArticles
+                    articles={(articles.data?.items ?? []).filter((a) => a.sectionId === s.id)}
+                    sectionName={nameOf(s)}
+                    titleOf={titleOf}
+                    canEdit={canEdit}
+                    onMove={(list, index, step) =>
+                      reorder(list, index, step, (id, position) => hcApi.updateArticle(id, { position }))
                     }
                   />
                 </li>
@@ -120,6 +223,40 @@ export function CategoriesPage() {
         />
       )}
     </>
+  );
+}
+
+/** A section's articles in help-center order (the list API returns them by section, then position). */
+function SectionArticles({
+  articles,
+  sectionName,
+  titleOf,
+  canEdit,
+  onMove,
+}: {
+  articles: ArticleT[];
+  sectionName: string;
+  titleOf: (a: ArticleT) => string;
+  canEdit: boolean;
+  onMove: (list: ArticleT[], index: number, step: -1 | 1) => unknown;
+}) {
+  if (!articles.length) return <p className="muted small">No articles in this section yet.</p>;
+  return (
+    <ol className="hc-arrange" aria-label={`Articles in ${sectionName}`}>
+      {articles.map((a, i) => (
+        <li key={a.id} data-article-id={a.id}>
+          {canEdit && (
+            <MoveButtons
+              label={`article ${titleOf(a)}`}
+              index={i}
+              count={articles.length}
+              onMove={(step) => onMove(articles, i, step)}
+            />
+          )}
+          <Link to={`/helpcenter/articles/${a.id}`}>{titleOf(a)}</Link>
+        </li>
+      ))}
+    </ol>
   );
 }
 

@@ -49,7 +49,7 @@ export const hcApi = {
   deleteCategory: (id: number) => api.del(`${A}/categories/${id}`),
   createSection: (b: { slug: string; names: Names; categoryId: number; position?: number }) =>
     api.post<SectionT>(`${A}/sections`, b),
-  updateSection: (id: number, b: { slug?: string; names?: Names; categoryId?: number }) =>
+  updateSection: (id: number, b: { slug?: string; names?: Names; categoryId?: number; position?: number }) =>
     api.patch<SectionT>(`${A}/sections/${id}`, b),
   deleteSection: (id: number) => api.del(`${A}/sections/${id}`),
 
@@ -67,7 +67,13 @@ export const hcApi = {
   }) => api.post<ArticleT>(`${A}/articles`, b),
   updateArticle: (
     id: number,
-    b: { slug?: string; sectionId?: number | null; visibility?: 'public' | 'internal'; faq?: boolean },
+    b: {
+      slug?: string;
+      sectionId?: number | null;
+      visibility?: 'public' | 'internal';
+      faq?: boolean;
+      position?: number;
+    },
   ) => api.patch<ArticleT>(`${A}/articles/${id}`, b),
   deleteArticle: (id: number) => api.del(`${A}/articles/${id}`),
   saveTranslation: (id: number, locale: string, b: TranslationInput) =>
