@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -177,7 +178,16 @@ describe('live chat in a real browser', () => {
     }
     expect(shots).toHaveLength(4);
     expect(shots[0]!.length).toBeGreaterThan(1000);
-    expect(Buffer.compare(shots[0]!, shots[2]!)).toBe(0); // panel: plain page vs hostile page
-    expect(Buffer.compare(shots[1]!, shots[3]!)).toBe(0); // launcher
+    const same = [Buffer.compare(shots[0]!, shots[2]!), Buffer.compare(shots[1]!, shots[3]!)];
+    if (same.some((c) => c !== 0)) {
+      // Keep the evidence: which part differs is visible at a glance in test-results/.
+      const dir = join(process.cwd(), 'test-results', 'chat-widget-css');
+      mkdirSync(dir, { recursive: true });
+      ['panel-plain', 'launcher-plain', 'panel-hostile', 'launcher-hostile'].forEach((n, i) =>
+        writeFileSync(join(dir, `${n}.png`), shots[i]!),
+      );
+    }
+    expect(same[0], 'panel: plain page vs hostile page (see test-results/chat-widget-css)').toBe(0);
+    expect(same[1], 'launcher (see test-results/chat-widget-css)').toBe(0);
   });
 });
