@@ -1,11 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOrder } from '../apps/server/test/commerce-helpers.ts';
 import { startTestApp, type TestApp, type TestWorkspace } from '../apps/server/test/harness.ts';
 import { authorDemoHelpCenter, call } from '../apps/server/test/helpcenter-helpers.ts';
-import { builtDashboard, launchChromium, listen, root } from './support.ts';
+import { builtDashboard, builtWidget, launchChromium, listen } from './support.ts';
 
 // The shopper's journey with the bot in the chat widget on the demo shop page, and the agent who
 // receives the conversation after "talk to a human".
@@ -16,7 +14,7 @@ describe('the bot in the chat widget', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(root, 'apps/widget/build.mjs')], { stdio: 'ignore' });
+    builtWidget();
     t = await startTestApp({ DASHBOARD_DIR: builtDashboard() }, { workers: true });
     base = await listen(t);
     ws = await t.workspace('E2E Bot Shop');

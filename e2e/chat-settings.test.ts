@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +8,7 @@ import {
   type TestWorkspace,
   ticketBody,
 } from '../apps/server/test/harness.ts';
-import { builtDashboard, launchChromium } from './support.ts';
+import { builtDashboard, builtWidget, launchChromium } from './support.ts';
 
 const root = join(import.meta.dirname, '..');
 const shots = join(root, 'docs/screenshots');
@@ -25,7 +24,7 @@ describe('chat settings and the visitor panel in a real browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(root, 'apps/widget/build.mjs')], { stdio: 'ignore' });
+    builtWidget();
     const dashboardDir = builtDashboard();
     t = await startTestApp({ DASHBOARD_DIR: dashboardDir }, { workers: true });
     await t.app.listen({ port: 0, host: '127.0.0.1' });

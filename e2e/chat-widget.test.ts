@@ -1,12 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp, type TestWorkspace } from '../apps/server/test/harness.ts';
-import { builtDashboard, launchChromium } from './support.ts';
+import { builtDashboard, builtWidget, launchChromium } from './support.ts';
 
-const root = join(import.meta.dirname, '..');
+const _root = join(import.meta.dirname, '..');
 
 describe('live chat in a real browser', () => {
   let t: TestApp;
@@ -16,7 +15,7 @@ describe('live chat in a real browser', () => {
   let dashboardDir: string;
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(root, 'apps/widget/build.mjs')], { stdio: 'ignore' });
+    builtWidget();
     dashboardDir = builtDashboard();
     t = await startTestApp({ DASHBOARD_DIR: dashboardDir }, { workers: true });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
@@ -183,9 +182,8 @@ describe('live chat in a real browser', () => {
       // Keep the evidence: which part differs is visible at a glance in test-results/.
       const dir = join(process.cwd(), 'test-results', 'chat-widget-css');
       mkdirSync(dir, { recursive: true });
-      ['panel-plain', 'launcher-plain', 'panel-hostile', 'launcher-hostile'].forEach((n, i) =>
-        writeFileSync(join(dir, `${n}.png`), shots[i]!),
-      );
+      const names = ['panel-plain', 'launcher-plain', 'panel-hostile', 'launcher-hostile'];
+      for (const [i, n] of names.entries()) writeFileSync(join(dir, `${n}.png`), shots[i]!);
     }
     expect(same[0], 'panel: plain page vs hostile page (see test-results/chat-widget-css)').toBe(0);
     expect(same[1], 'launcher (see test-results/chat-widget-css)').toBe(0);

@@ -54,6 +54,25 @@ export function builtDashboard(): string {
 }
 
 /** Debian's Chromium (`apt-get install chromium`; .ci/run installs it), with no network chatter. */
+const newest = (path: string): number => {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((f) => newest(join(path, f))));
+};
+
+/**
+ * The widget bundles in apps/widget/dist (where the server serves them from), rebuilt only when a source
+ * is newer. Several browser suites run at once: the build replaces files atomically, so a page that is
+ * loading the widget meanwhile still gets a whole file.
+ */
+export function builtWidget() {
+  const w = join(root, 'apps/widget');
+  const built = Math.min(newest(join(w, 'dist/widget.js')), newest(join(w, 'dist/widget-chat.js')));
+  if (built > Math.max(newest(join(w, 'src')), newest(join(w, 'build.mjs')))) return;
+  execFileSync(process.execPath, [join(w, 'build.mjs')], { stdio: 'ignore' });
+}
+
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',

@@ -1,15 +1,19 @@
 // Two bundles: widget.js (launcher + JS API, loaded on every page view) and widget-chat.js (the
 // conversation UI, loaded on first open). Prints both sizes gzipped; the page-view budget is 30 KB.
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, 'dist');
+const dist = join(here, 'dist');
+// Built aside and renamed into place file by file: a server (or a test) reading dist/ meanwhile gets the
+// old file or the new one, never a missing or half-written one.
+const out = join(here, `.dist-${process.pid}`);
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
+mkdirSync(dist, { recursive: true });
 const common = { bundle: true, minify: true, target: ['es2020'], legalComments: 'none', logLevel: 'warning' };
 await build({
   ...common,
@@ -25,7 +29,9 @@ await build({
 });
 for (const f of ['widget.js', 'widget-chat.js']) {
   const buf = readFileSync(join(out, f));
+  renameSync(join(out, f), join(dist, f));
   process.stdout.write(
     `  ${f}: ${(buf.length / 1024).toFixed(1)} KB, ${(gzipSync(buf).length / 1024).toFixed(1)} KB gzip\n`,
   );
 }
+rmSync(out, { recursive: true, force: true });
