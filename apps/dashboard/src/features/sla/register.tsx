@@ -5,6 +5,7 @@ import {
   registerTicketBadge,
   registerTopBarItem,
 } from '../../extensions/index.ts';
+import { ClockIcon } from '../../ui/icons.tsx';
 
 registerTicketBadge({ id: 'sla', placement: 'header', component: lazy(() => import('./sla-badge.tsx')) });
 // Rows ask for their SLA state together (sla-batch.ts): one request per page of the inbox.
@@ -49,7 +50,7 @@ registerRoute({
   id: 'sla-queue',
   path: '/sla',
   minRole: 'read-only',
-  nav: { label: 'SLA queue', icon: '⏱', order: 15, path: '/sla' },
+  nav: { label: 'SLA queue', icon: <ClockIcon />, order: 15, path: '/sla' },
   component: lazy(() => import('./sla-queue-screen.tsx')),
 });
 registerTopBarItem({
