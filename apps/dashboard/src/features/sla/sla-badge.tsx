@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { TicketDetailT, TicketSummaryT } from '../../lib/api.ts';
+import { ClockIcon } from '../../ui/icons.tsx';
 import { duration, metricLabel, slaApi } from './sla-api.ts';
 
 /** The ticket's most pressing SLA clock, counting down live; all clocks in the tooltip. */
@@ -49,7 +50,7 @@ export default function SlaBadge({ ticket }: { ticket: TicketSummaryT | TicketDe
       data-metric={shown.metric}
       title={`${data.policy.name}\n${title}`}
     >
-      ⏱ {text}
+      <ClockIcon size={12} /> {text}
     </span>
   );
 }

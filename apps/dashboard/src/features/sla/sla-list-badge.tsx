@@ -4,6 +4,7 @@ import type { TicketDetailT, TicketSummaryT } from '../../lib/api.ts';
 import { countdown, metricLabel, type SlaTicketStateT } from './sla-api.ts';
 import { clockNow, loadSlaState, subscribeClock } from './sla-batch.ts';
 import './sla.css';
+import { ClockIcon } from '../../ui/icons.tsx';
 
 const SHORT: Record<string, string> = { first_response: 'FRT', next_response: 'NRT', resolution: 'RES' };
 
@@ -45,7 +46,7 @@ export function SlaChip({ state: s }: { state: SlaTicketStateT }) {
       title={title}
       aria-label={`${label} ${state === 'breached' ? 'breached' : state === 'paused' ? 'paused' : 'due in'} ${text}`}
     >
-      ⏱ {SHORT[a.metric] ?? a.metric} {text}
+      <ClockIcon size={11} /> {SHORT[a.metric] ?? a.metric} {text}
     </span>
   );
 }
