@@ -302,22 +302,21 @@ describe('help center authoring in the dashboard', () => {
       .toEqual(['When will I get my refund?', 'How refunds are paid', 'Are there refund fees?']);
     await page.getByRole('button', { name: 'Move article Are there refund fees? up' }).click();
     await status(page, 'Order saved.');
+    await expect
+      .poll(titles)
+      .toEqual(['When will I get my refund?', 'Are there refund fees?', 'How refunds are paid']);
     await page.getByRole('button', { name: 'Move article Are there refund fees? up' }).click();
     await expect
       .poll(titles)
       .toEqual(['Are there refund fees?', 'When will I get my refund?', 'How refunds are paid']);
     await page.getByRole('button', { name: 'Move category Payments up' }).click();
-    await expect
-      .poll(() =>
-        page
-          .locator('section.hc-category')
-          .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label'))),
-      )
-      .toEqual(expect.arrayContaining(['Category Payments', 'Category Returns']));
-    const order = await page
-      .locator('section.hc-category')
-      .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
-    expect(order.indexOf('Category Payments')).toBeLessThan(order.indexOf('Category Returns'));
+    const categoryOrder = async () => {
+      const labels = await page
+        .locator('section.hc-category')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+      return labels.indexOf('Category Payments') < labels.indexOf('Category Returns');
+    };
+    await expect.poll(categoryOrder, { timeout: 10_000 }).toBe(true);
 
     // Shoppers see the new order on the server-rendered section page.
     const section = await portal(`/help/${ws.slug}/en/sections/refunds`);
