@@ -36,6 +36,52 @@ describe('live chat in a real browser', () => {
     await page.locator('shopdesk-chat .sd-panel.on').waitFor();
   }
 
+  /** Pixels whose colour differs by more than `tolerance` levels in a channel, decoded by Chromium. */
+  async function pixelDiff(a: Buffer, b: Buffer, tolerance = 24) {
+    const page = await browser.newPage();
+    try {
+      return await page.evaluate(
+        async ([a, b, tolerance]) => {
+          const load = (src: string) =>
+            new Promise<HTMLImageElement>((ok, fail) => {
+              const img = new Image();
+              img.onload = () => ok(img);
+              img.onerror = fail;
+              img.src = src;
+            });
+          const pixels = (img: HTMLImageElement) => {
+            const c = document.createElement('canvas');
+            c.width = img.width;
+            c.height = img.height;
+            const g = c.getContext('2d')!;
+            g.drawImage(img, 0, 0);
+            return g.getImageData(0, 0, img.width, img.height).data;
+          };
+          const [ia, ib] = await Promise.all([load(a as string), load(b as string)]);
+          if (ia.width !== ib.width || ia.height !== ib.height) return { sizeDiffers: true, changed: -1 };
+          const [pa, pb] = [pixels(ia), pixels(ib)];
+          let changed = 0;
+          for (let i = 0; i < pa.length; i += 4) {
+            const d = Math.max(
+              Math.abs(pa[i]! - pb[i]!),
+              Math.abs(pa[i + 1]! - pb[i + 1]!),
+              Math.abs(pa[i + 2]! - pb[i + 2]!),
+            );
+            if (d > (tolerance as number)) changed++;
+          }
+          return { sizeDiffers: false, changed };
+        },
+        [
+          `data:image/png;base64,${a.toString('base64')}`,
+          `data:image/png;base64,${b.toString('base64')}`,
+          tolerance,
+        ],
+      );
+    } finally {
+      await page.close();
+    }
+  }
+
   async function chatTicketId(text: string) {
     const res = await t.app.inject({
       method: 'GET',
@@ -177,15 +223,24 @@ describe('live chat in a real browser', () => {
     }
     expect(shots).toHaveLength(4);
     expect(shots[0]!.length).toBeGreaterThan(1000);
-    const same = [Buffer.compare(shots[0]!, shots[2]!), Buffer.compare(shots[1]!, shots[3]!)];
-    if (same.some((c) => c !== 0)) {
+    const panel = await pixelDiff(shots[0]!, shots[2]!);
+    const launcher = await pixelDiff(shots[1]!, shots[3]!);
+    if (panel.changed || launcher.changed || panel.sizeDiffers || launcher.sizeDiffers) {
       // Keep the evidence: which part differs is visible at a glance in test-results/.
       const dir = join(process.cwd(), 'test-results', 'chat-widget-css');
       mkdirSync(dir, { recursive: true });
       const names = ['panel-plain', 'launcher-plain', 'panel-hostile', 'launcher-hostile'];
       for (const [i, n] of names.entries()) writeFileSync(join(dir, `${n}.png`), shots[i]!);
     }
-    expect(same[0], 'panel: plain page vs hostile page (see test-results/chat-widget-css)').toBe(0);
-    expect(same[1], 'launcher (see test-results/chat-widget-css)').toBe(0);
+    // A leaking rule (another font, colour, size or spacing) changes many pixels by a lot; a loaded
+    // machine's software rasteriser may shade a few edge pixels by a handful of levels, which is no leak.
+    expect(panel, 'panel: plain page vs hostile page (see test-results/chat-widget-css)').toMatchObject({
+      sizeDiffers: false,
+      changed: 0,
+    });
+    expect(launcher, 'launcher (see test-results/chat-widget-css)').toMatchObject({
+      sizeDiffers: false,
+      changed: 0,
+    });
   });
 });
