@@ -119,10 +119,12 @@ describe('help center authoring in the dashboard', () => {
     // Internal only: shoppers no longer see it; switched back, they do.
     await page.getByLabel('Internal only (agents)').check();
     await page.locator('.badge.hc-internal').first().waitFor();
-    expect((await portal(new URL(articleUrl).pathname)).statusCode).toBe(404);
+    // The switch shows at once (optimistic); the portal follows once the server has stored it.
+    const portalStatus = async () => (await portal(new URL(articleUrl).pathname)).statusCode;
+    await expect.poll(portalStatus, { timeout: 10_000 }).toBe(404);
     await page.getByLabel('Internal only (agents)').uncheck();
     await page.locator('.list-head .badge.hc-internal').waitFor({ state: 'detached' });
-    expect((await portal(new URL(articleUrl).pathname)).statusCode).toBe(200);
+    await expect.poll(portalStatus, { timeout: 10_000 }).toBe(200);
 
     // Edit again: the draft changes nothing for shoppers until it is published.
     const body = page.getByLabel('Body (Markdown, English)');
@@ -332,8 +334,9 @@ describe('help center authoring in the dashboard', () => {
     await page.getByLabel('Article address').fill('refund-payment-methods');
     await page.getByRole('button', { name: 'Save address' }).click();
     await page.getByText('/refund-payment-methods').waitFor();
-    const sectionAfter = await portal(`/help/${ws.slug}/en/sections/refunds`);
-    expect(sectionAfter.body).toMatch(/articles\/\d+-refund-payment-methods/);
+    await expect
+      .poll(async () => (await portal(`/help/${ws.slug}/en/sections/refunds`)).body, { timeout: 10_000 })
+      .toMatch(/articles\/\d+-refund-payment-methods/);
     await ctx.close();
   });
 });
