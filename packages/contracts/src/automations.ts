@@ -1,48 +1,11 @@
 import { z } from 'zod';
+import { AutomationEvents, ConditionFields, ConditionOps } from './automation-vocabulary.ts';
 import { Id, Timestamp } from './common.ts';
 import { Priority, TicketStatus } from './tickets.ts';
 
-export const AutomationEvents = [
-  'ticket.created',
-  'ticket.updated',
-  'message.received',
-  'sla.warning',
-  'sla.breached',
-] as const;
+export { AutomationEvents, ConditionFields, ConditionOps } from './automation-vocabulary.ts';
+
 export const AutomationEvent = z.enum(AutomationEvents);
-
-export const ConditionFields = [
-  'status',
-  'priority',
-  'channel',
-  'tags',
-  'subject',
-  'assigneeId',
-  'teamId',
-  'message',
-  'hoursSinceCreated',
-  'hoursInStatus',
-  'businessHoursInStatus',
-  'sla.metric',
-  'urgency',
-] as const;
-
-export const ConditionOps = [
-  'is',
-  'is_not',
-  'in',
-  'not_in',
-  'contains',
-  'not_contains',
-  'includes',
-  'excludes',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'present',
-  'absent',
-] as const;
 
 export const Condition = z.object({
   field: z

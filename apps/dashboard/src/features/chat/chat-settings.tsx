@@ -3,6 +3,7 @@ import { type ReactNode, useEffect, useId, useState } from 'react';
 import { ApiError } from '../../lib/api.ts';
 import { type ChatSettingsT, chatApi, type PrechatFieldT, type UpdateChatSettingsT } from './chat-api.ts';
 import './chat.css';
+import { Field } from '../../ui/field.tsx';
 
 /**
  * Settings → Channels → Chat: how the widget looks and greets, what it asks before a chat, when the
@@ -715,32 +716,5 @@ function CopyButton({ text, label }: { text: string; label: string }) {
     >
       {done ? 'Copied' : label}
     </button>
-  );
-}
-
-function Field({
-  label,
-  id,
-  error,
-  hint,
-  children,
-}: {
-  label: string;
-  id: string;
-  error?: string;
-  hint?: ReactNode;
-  children: ReactNode;
-}) {
-  return (
-    <div className={`field${error ? ' invalid' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      {children}
-      {hint && <span className="muted small">{hint}</span>}
-      {error && (
-        <span className="error small" id={`${id}-error`} role="alert">
-          {error}
-        </span>
-      )}
-    </div>
   );
 }

@@ -4,6 +4,7 @@ import { ApiError } from '../../lib/api.ts';
 import { useMe } from '../../lib/session.tsx';
 import { type CreateEmailInboxT, type EmailInboxT, emailApi } from './email-api.ts';
 import './email.css';
+import { Field } from '../../ui/field.tsx';
 
 /**
  * Settings → Channels → Email: the shop's email inboxes. Passwords are write-only (the API only says
@@ -549,31 +550,4 @@ function renderPreview(f: FormState) {
     subject: render(f.ackSubject || 'Re: {{ticket.subject}} [#{{ticket.id}}]'),
     body: render(f.ackBody),
   };
-}
-
-function Field({
-  label,
-  id,
-  error,
-  hint,
-  children,
-}: {
-  label: string;
-  id: string;
-  error?: string;
-  hint?: ReactNode;
-  children: ReactNode;
-}) {
-  return (
-    <div className={`field${error ? ' invalid' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      {children}
-      {hint && <span className="muted small">{hint}</span>}
-      {error && (
-        <span className="error small" id={`${id}-error`} role="alert">
-          {error}
-        </span>
-      )}
-    </div>
-  );
 }

@@ -4,6 +4,7 @@ import { ApiError } from '../../lib/api.ts';
 import { atLeast } from '../../lib/roles.ts';
 import { Link } from '../../lib/router.tsx';
 import { useMe } from '../../lib/session.tsx';
+import { moved } from '../../ui/list.ts';
 import {
   type ArticleT,
   type CategoryT,
@@ -25,11 +26,8 @@ const slugify = (s: string) =>
  * New positions after moving `items[index]` one step: the whole list is renumbered 10, 20, 30 … so
  * items that never had a position (all 0) get a definite order. Only changed positions are returned.
  */
-function moved<T extends { id: number; position: number }>(items: T[], index: number, step: -1 | 1) {
-  const order = [...items];
-  const [item] = order.splice(index, 1);
-  order.splice(index + step, 0, item!);
-  return order
+function newPositions<T extends { id: number; position: number }>(items: T[], index: number, step: -1 | 1) {
+  return moved(items, index, step)
     .map((x, i) => ({ id: x.id, position: (i + 1) * 10, before: x.position }))
     .filter((x) => x.position !== x.before);
 }
@@ -107,7 +105,7 @@ export function CategoriesPage() {
     save: (id: number, position: number) => Promise<unknown>,
   ) =>
     run(async () => {
-      for (const m of moved(items, index, step)) await save(m.id, m.position);
+      for (const m of newPositions(items, index, step)) await save(m.id, m.position);
     }, 'Order saved.');
   return (
     <>

@@ -1,52 +1,16 @@
-import type { AutomationEvents, ConditionFields, ConditionOps } from '@shopdesk/contracts';
+import { AutomationEvents, ConditionFields, ConditionOps } from '@shopdesk/contracts/automation-vocabulary';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from '../../lib/router.tsx';
 import { PRIORITIES, STATUSES } from '../../ui/format.ts';
+import { moved } from '../../ui/list.ts';
 import { useDirectory } from '../../ui/use-directory.ts';
-import { Field, FieldError, invalid, moved, splitList, useFormSave } from './form-kit.tsx';
+import { Field, FieldError, invalid, splitList, useFormSave } from './form-kit.tsx';
 import { type AutomationT, slaApi } from './sla-api.ts';
 
-// Listed here rather than imported as values: importing them would pull zod and every contract into
-// this chunk (40 KB gzip); `satisfies` checks that every entry exists in the contracts.
-const EVENTS = [
-  'ticket.created',
-  'ticket.updated',
-  'message.received',
-  'sla.warning',
-  'sla.breached',
-] as const satisfies readonly (typeof AutomationEvents)[number][];
-const FIELDS = [
-  'status',
-  'priority',
-  'channel',
-  'tags',
-  'subject',
-  'assigneeId',
-  'teamId',
-  'message',
-  'hoursSinceCreated',
-  'hoursInStatus',
-  'businessHoursInStatus',
-  'sla.metric',
-  'urgency',
-] as const satisfies readonly (typeof ConditionFields)[number][];
-const OPS = [
-  'is',
-  'is_not',
-  'in',
-  'not_in',
-  'contains',
-  'not_contains',
-  'includes',
-  'excludes',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'present',
-  'absent',
-] as const satisfies readonly (typeof ConditionOps)[number][];
+const EVENTS = AutomationEvents;
+const FIELDS = ConditionFields;
+const OPS = ConditionOps;
 
 const EVENT_LABELS: Record<string, string> = {
   'ticket.created': 'Ticket created',

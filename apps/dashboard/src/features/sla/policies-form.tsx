@@ -1,7 +1,8 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { CHANNELS, PRIORITIES } from '../../ui/format.ts';
-import { Field, FieldError, invalid, moved, splitList, useFormSave } from './form-kit.tsx';
+import { moved } from '../../ui/list.ts';
+import { Field, FieldError, invalid, splitList, useFormSave } from './form-kit.tsx';
 import { type SlaPolicyT, slaApi } from './sla-api.ts';
 
 const METRICS = [

@@ -498,9 +498,8 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
         if (input.dedupe && input.externalId) {
           await repo.lockExternalId(tx, workspaceId, input.externalId);
           const seen = await repo.findMessageByExternalId(tx, workspaceId, input.externalId);
-          if (seen)
+          if (seen) {
             await input.inTransaction?.(tx, { ticketId: seen.ticket_id, created: false, duplicate: true });
-          if (seen)
             return {
               ticketId: seen.ticket_id,
               messageId: seen.id,
@@ -509,6 +508,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
               duplicate: true,
               events: [] as DomainEvent[],
             };
+          }
         }
         const contactId = await findOrCreateContact(tx, workspaceId, input.contact);
         let ticketId = input.ticketId ?? null;
