@@ -75,8 +75,9 @@ describe('event outbox', () => {
 
   it('replays the reactions of a ticket whose node died right after the commit, exactly once', async () => {
     // The node "dies" after committing: it acknowledges the ticket but never runs its reactions.
-    const publish = t.bus.publish;
+    const { publish, publishMany } = t.bus;
     t.bus.publish = async () => {};
+    t.bus.publishMany = async () => {};
     let id: number;
     try {
       const res = await t.app.inject({
@@ -89,6 +90,7 @@ describe('event outbox', () => {
       id = res.json().id;
     } finally {
       t.bus.publish = publish;
+      t.bus.publishMany = publishMany;
     }
     expect((await ticket(id)).tags).not.toContain('seen-by-automation');
     expect(await outboxRows()).toBe(2);

@@ -66,6 +66,34 @@ export async function insertContact(
   return row!.id;
 }
 
+/**
+ * The usual inbound case in one round trip: the contact that owns this identity, or a new contact with
+ * it. `created` is the new row's id; when `owner` differs from it a concurrent insert won the identity.
+ */
+export async function findOrInsertByIdentity(
+  db: Db,
+  workspaceId: number,
+  i: { kind: string; value: string; verified: boolean },
+  c: { name: string | null; email: string | null; phone: string | null },
+) {
+  const row = await db.one<{ found: number | null; created: number | null; owner: number | null }>(sql`
+    WITH found AS (
+      SELECT contact_id FROM contact_identities
+      WHERE workspace_id = ${workspaceId} AND kind = ${i.kind} AND value = ${i.value}),
+    c AS (
+      INSERT INTO contacts (workspace_id, name, email, phone, notes, tags, custom_fields)
+      SELECT ${workspaceId}, ${c.name}, ${c.email}, ${c.phone}, '', '{}'::text[], '{}'::jsonb
+      WHERE NOT EXISTS (SELECT 1 FROM found)
+      RETURNING id),
+    i AS (
+      INSERT INTO contact_identities (workspace_id, contact_id, kind, value, verified)
+      SELECT ${workspaceId}, c.id, ${i.kind}, ${i.value}, ${i.verified} FROM c
+      ON CONFLICT (workspace_id, kind, value) DO UPDATE SET verified = contact_identities.verified OR excluded.verified
+      RETURNING contact_id)
+    SELECT (SELECT contact_id FROM found) AS found, (SELECT id FROM c) AS created, (SELECT contact_id FROM i) AS owner`);
+  return row!;
+}
+
 /** Adds an identity; returns the contact that owns it (another one if it was already taken). */
 export async function addIdentity(
   db: Db,

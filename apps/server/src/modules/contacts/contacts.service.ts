@@ -48,6 +48,17 @@ export async function findOrCreateContact(db: Db, workspaceId: number, m: Contac
   for (const i of m.identities ?? [])
     ids.push({ kind: i.kind, value: i.value, verified: i.verified ?? false });
   if (!ids.length) throw badRequest('A contact needs an email, phone or channel identity');
+  if (ids.length === 1) {
+    const r = await repo.findOrInsertByIdentity(db, workspaceId, ids[0]!, {
+      name: m.name ?? null,
+      email: m.email ? normEmail(m.email) : null,
+      phone: m.phone ?? null,
+    });
+    if (r.found) return r.found;
+    // A concurrent insert won the identity: use theirs so both deliveries land on one contact.
+    if (r.owner !== r.created) await repo.deleteContactRow(db, workspaceId, r.created!);
+    return r.owner!;
+  }
   for (const i of ids) {
     const found = await repo.findContactIdByIdentity(db, workspaceId, i.kind, i.value);
     if (found) {

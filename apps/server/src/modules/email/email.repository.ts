@@ -1,4 +1,4 @@
-import { type Db, sql } from '../../platform/db/db.ts';
+import { type Db, type SQL, sql } from '../../platform/db/db.ts';
 
 export type InboxRow = {
   id: number;
@@ -155,15 +155,17 @@ export const reportImap = (db: Db, id: number, error: string | null) =>
 // Inbound
 
 /** The raw bytes, keyed by Message-ID per workspace: a second delivery of the same message inserts nothing. */
-export const insertInboundEvent = (
-  db: Db,
-  e: { workspaceId: number; providerId: string; headers: Record<string, unknown>; payload: Buffer },
-) =>
-  db.one<{ id: number }>(sql`
+/** The insert of a raw inbound email (nothing for a provider id already stored), returning its id. */
+export const inboundEventInsert = (e: {
+  workspaceId: number;
+  providerId: string;
+  headers: Record<string, unknown>;
+  payload: Buffer;
+}): SQL => sql`
     INSERT INTO inbound_events (workspace_id, channel, provider_id, headers, payload)
     VALUES (${e.workspaceId}, 'email', ${e.providerId}, ${JSON.stringify(e.headers)}::jsonb, ${e.payload})
     ON CONFLICT (workspace_id, channel, provider_id) DO NOTHING
-    RETURNING id`);
+    RETURNING id`;
 
 export const findInboundEvent = (db: Db, id: number) =>
   db.one<{

@@ -32,7 +32,7 @@ import type { Deps } from '../../platform/deps.ts';
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors.ts';
 import { htmlToText, sanitizeMessageHtml, textToHtml } from '../../platform/html/sanitize.ts';
 import type { Auth } from '../../platform/http/router.ts';
-import { enqueue } from '../../platform/jobs/queue.ts';
+import { enqueue, insertWithJob } from '../../platform/jobs/queue.ts';
 import { decrypt, encrypt, randomToken, safeEqual, sha256 } from '../../platform/security/crypto.ts';
 import { recordAudit } from '../audit/index.ts';
 import type { TicketsService } from '../tickets/index.ts';
@@ -175,7 +175,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
   const cachedInbox = async (workspaceId: number, id: number) =>
     (await inboxesOf(workspaceId)).find((i) => i.id === id);
 
-  /** Step 1 of the pipeline: the raw bytes and the job that processes them, in the caller's transaction. */
+  /** Step 1 of the pipeline: the raw bytes and the job that processes them, in one statement. */
   async function storeIn(
     tx: Db,
     workspaceId: number,
@@ -185,20 +185,11 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
   ): Promise<number | null> {
     const headerId = normalizeMessageId(readRawHeaders(raw).get('message-id')?.[0] ?? '');
     const providerId = headerId ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`;
-    const row = await repo.insertInboundEvent(tx, {
-      workspaceId,
-      providerId,
-      headers: { inboxId, ...source },
-      payload: raw,
-    });
-    if (!row) return null;
-    await enqueue(
+    return insertWithJob(
       tx,
-      PROCESS_JOB,
-      { inboundEventId: row.id },
-      { workspaceId, uniqueKey: `email-in:${row.id}` },
+      repo.inboundEventInsert({ workspaceId, providerId, headers: { inboxId, ...source }, payload: raw }),
+      { name: PROCESS_JOB, payloadKey: 'inboundEventId', uniqueKeyPrefix: 'email-in:', workspaceId },
     );
-    return row.id;
   }
 
   function checkRaw(raw: unknown): Buffer {
@@ -660,15 +651,17 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
         if (inbox && !byWorkspace.has(inbox.workspace_id)) byWorkspace.set(inbox.workspace_id, inbox.id);
       }
       if (!byWorkspace.size) throw new Error('no inbox for any recipient');
-      await db.tx(async (tx) => {
-        for (const [ws, inboxId] of byWorkspace)
-          await storeIn(tx, ws, inboxId, raw, {
-            source: 'smtp',
-            mailFrom: env.mailFrom,
-            rcptTo: env.rcptTo.map((r) => r.toLowerCase()),
-            remoteAddress: env.remoteAddress,
-          });
-      });
+      const source = {
+        source: 'smtp',
+        mailFrom: env.mailFrom,
+        rcptTo: env.rcptTo.map((r) => r.toLowerCase()),
+        remoteAddress: env.remoteAddress,
+      };
+      // One workspace (the usual case) is one atomic statement; several commit together or not at all.
+      const store = async (tx: Db) => {
+        for (const [ws, inboxId] of byWorkspace) await storeIn(tx, ws, inboxId, raw, source);
+      };
+      await (byWorkspace.size === 1 ? store(db) : db.tx(store));
       deps.jobs.wake();
     },
 

@@ -187,7 +187,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
     });
 
   async function publishAll(events: DomainEvent[]) {
-    for (const e of events) await bus.publish(e);
+    await bus.publishMany(events);
   }
 
   async function validateRefs(
@@ -515,6 +515,20 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
         let created = false;
         const at = input.receivedAt ?? new Date();
         const bodyPreview = preview(input.bodyText || htmlToText(input.bodyHtml ?? ''));
+        const message = {
+          workspaceId,
+          kind: 'inbound' as const,
+          channel: input.channel,
+          authorAgentId: null,
+          authorContactId: contactId,
+          bodyText: input.bodyText,
+          bodyHtml: input.bodyHtml ? sanitizeMessageHtml(input.bodyHtml) : null,
+          channelMeta: input.channelMeta,
+          externalId: input.externalId,
+          deliveryStatus: 'received',
+          createdAt: at,
+        };
+        let msg: { id: number; created_at: Date };
         if (ticketId) {
           const t = await load(workspaceId, ticketId, true, tx);
           if (t.status === 'solved' || t.status === 'pending' || t.status === 'on-hold') {
@@ -528,22 +542,29 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
               { from: t.status, to: 'open' },
             );
           }
+          msg = await repo.insertMessage(tx, { ...message, ticketId });
         } else {
-          ticketId = await repo.insertTicket(tx, {
-            workspaceId,
-            subject: input.subject.slice(0, 500) || '(no subject)',
-            status: 'new',
-            priority: input.priority ?? 'normal',
-            channel: input.channel,
-            contactId,
-            assigneeId: null,
-            teamId: null,
-            tags: input.tags ?? [],
-            customFields: {},
-            firstInbound: { preview: bodyPreview, at },
-          });
+          const r = await repo.insertTicketWithMessage(
+            tx,
+            {
+              workspaceId,
+              subject: input.subject.slice(0, 500) || '(no subject)',
+              status: 'new',
+              priority: input.priority ?? 'normal',
+              channel: input.channel,
+              contactId,
+              assigneeId: null,
+              teamId: null,
+              tags: input.tags ?? [],
+              customFields: {},
+              firstInbound: { preview: bodyPreview, at },
+            },
+            message,
+            { channel: input.channel },
+          );
+          ticketId = r.ticketId;
+          msg = r.message;
           created = true;
-          await repo.insertEvent(tx, workspaceId, ticketId, 'created', null, { channel: input.channel });
           if (input.followUpOf && (await repo.findTicket(tx, workspaceId, input.followUpOf))) {
             await repo.insertLink(tx, workspaceId, ticketId, input.followUpOf, 'follow-up');
             await repo.insertEvent(tx, workspaceId, ticketId, 'follow_up_of', null, {
@@ -551,20 +572,6 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
             });
           }
         }
-        const msg = await repo.insertMessage(tx, {
-          workspaceId,
-          ticketId,
-          kind: 'inbound',
-          channel: input.channel,
-          authorAgentId: null,
-          authorContactId: contactId,
-          bodyText: input.bodyText,
-          bodyHtml: input.bodyHtml ? sanitizeMessageHtml(input.bodyHtml) : null,
-          channelMeta: input.channelMeta,
-          externalId: input.externalId,
-          deliveryStatus: 'received',
-          createdAt: at,
-        });
         await storeAttachments(tx, workspaceId, msg.id, input.attachments ?? []);
         if (!created) await repo.bumpTicketForMessage(tx, ticketId, 'inbound', bodyPreview, msg.created_at);
         if (input.cc?.length)

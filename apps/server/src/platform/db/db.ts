@@ -43,12 +43,17 @@ export interface Db {
   /** Subscribe to a NOTIFY channel (PostgreSQL: dedicated connection). Returns an unsubscribe. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
+  /** Several NOTIFYs in one statement, delivered in array order. */
+  notifyMany(channel: string, payloads: string[]): Promise<void>;
   close(): Promise<void>;
   /** Embedded only: the whole data dir as a tarball (a migrated template for tests). */
   dumpDataDir?(): Promise<Blob>;
 }
 
 const dialect = new PgDialect();
+
+// A function scan returns the array's elements in order, so the notifications go out in that order.
+const NOTIFY_MANY = 'SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p';
 
 /** Minimal driver surface shared by a pg client/pool and PGlite (or a PGlite transaction). */
 type Runner = {
@@ -60,7 +65,7 @@ function wrap(
   kind: DbKind,
   run: Runner,
   begin: (<T>(fn: (r: Runner) => Promise<T>) => Promise<T>) | undefined,
-  extra: Pick<Db, 'listen' | 'notify' | 'close' | 'dumpDataDir'>,
+  extra: Pick<Db, 'listen' | 'notify' | 'notifyMany' | 'close' | 'dumpDataDir'>,
 ): Db {
   const db: Db = {
     kind,
@@ -148,6 +153,10 @@ async function openPostgres(url: string, max: number): Promise<Db> {
     async notify(channel, payload) {
       await pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
     },
+    async notifyMany(channel, payloads) {
+      if (payloads.length === 1) await pool.query('SELECT pg_notify($1, $2)', [channel, payloads[0]]);
+      else if (payloads.length) await pool.query(NOTIFY_MANY, [channel, payloads]);
+    },
     async close() {
       await listener?.end().catch(() => {});
       await pool.end();
@@ -176,6 +185,9 @@ async function openPglite(opts: OpenDbOptions): Promise<Db> {
     },
     async notify(channel, payload) {
       await client.query('SELECT pg_notify($1, $2)', [channel, payload]);
+    },
+    async notifyMany(channel, payloads) {
+      if (payloads.length) await client.query(NOTIFY_MANY, [channel, payloads]);
     },
     async close() {
       await client.close();

@@ -26,6 +26,11 @@ export interface EventBus {
   /** Run local listeners (business reactions, once per event) and fan out to every node's realtime. */
   publish(e: DomainEvent): Promise<void>;
   /**
+   * The events of one change, in order: every node's sockets hear all of them (one NOTIFY) before the
+   * local listeners run for each in turn.
+   */
+  publishMany(events: DomainEvent[]): Promise<void>;
+  /**
    * Replays outbox rows whose node died before publishing them: at start, then every `everyMs`.
    * Rows count as orphaned once older than `orphanAfterMs`; at start every row does when this
    * process is the database's only user (`soleUser`, the embedded database).
@@ -54,6 +59,21 @@ export function createEventBus(db: Db, log: Logger): EventBus {
   let unlisten: (() => Promise<void>) | undefined;
   const crossNode = db.kind === 'postgres';
   let notifyChain: Promise<void> = Promise.resolve();
+  // Events published while a NOTIFY is in flight go out together in the next one statement, in order,
+  // so other nodes see publish order and a burst costs one round trip instead of one per event.
+  let notifyQueue: string[] = [];
+  let notifySeq = 0;
+  const queueNotify = (payload: string) => {
+    notifyQueue.push(payload);
+    if (notifyQueue.length > 1) return;
+    notifyChain = notifyChain
+      .then(() => {
+        const batch = notifyQueue;
+        notifyQueue = [];
+        return db.notifyMany(CHANNEL, batch);
+      })
+      .catch((err) => log.warn({ err }, 'notify failed'));
+  };
 
   const deliverBroadcast = (e: DomainEvent) => {
     for (const fn of broadcast) {
@@ -103,24 +123,28 @@ export function createEventBus(db: Db, log: Logger): EventBus {
   const bus: EventBus = {
     nodeId,
     async publish(e) {
-      // Sockets hear the event first: business reactions (routing, SLA, bot, automations) may take
+      await bus.publishMany([e]);
+    },
+    async publishMany(events) {
+      // Sockets hear the events first: business reactions (routing, SLA, bot, automations) may take
       // tens of milliseconds and publish their own follow-up events, which must not delay a chat line.
-      deliverBroadcast(e);
-      if (crossNode) {
-        // Chained so other nodes see events in publish order, without the publisher waiting.
-        const { outboxId: _, ...wire } = e;
-        const payload = JSON.stringify({ o: nodeId, e: wire });
-        notifyChain = notifyChain
-          .then(() => db.notify(CHANNEL, payload))
-          .catch((err) => log.warn({ err }, 'notify failed'));
+      for (const e of events) {
+        deliverBroadcast(e);
+        if (crossNode) {
+          const { outboxId: _, ...wire } = e;
+          // `q` keeps two equal events apart: PostgreSQL folds identical payloads sent in one statement.
+          queueNotify(JSON.stringify({ o: nodeId, q: ++notifySeq, e: wire }));
+        }
+        if (e.outboxId) inflight.add(e.outboxId);
       }
-      if (e.outboxId) inflight.add(e.outboxId);
-      try {
-        await runListeners(e);
-      } finally {
-        if (e.outboxId) {
-          inflight.delete(e.outboxId);
-          done.push(e.outboxId);
+      for (const e of events) {
+        try {
+          await runListeners(e);
+        } finally {
+          if (e.outboxId) {
+            inflight.delete(e.outboxId);
+            done.push(e.outboxId);
+          }
         }
       }
     },

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { type Db, sql } from '../db/db.ts';
+import { type Db, type SQL, sql } from '../db/db.ts';
 
 export interface EnqueueOptions {
   workspaceId?: number | null;
@@ -60,6 +60,34 @@ export async function enqueue(
 }
 
 /**
+ * Runs `insert` (a data-modifying statement `RETURNING id`) and enqueues a job for the row it returns in
+ * the same statement: the row and the job that processes it commit together in one round trip. The job's
+ * payload is `{ [payloadKey]: id }` and its unique key `uniqueKeyPrefix + id`. Returns the row's id, or
+ * null when the insert returned nothing (a duplicate it skipped).
+ */
+export async function insertWithJob(
+  db: Db,
+  insert: SQL,
+  job: {
+    name: string;
+    payloadKey: string;
+    uniqueKeyPrefix: string;
+    workspaceId: number | null;
+    maxAttempts?: number;
+  },
+): Promise<number | null> {
+  const row = await db.one<{ id: number }>(sql`
+    WITH r AS (${insert}),
+    j AS (
+      INSERT INTO jobs (name, payload, workspace_id, run_at, unique_key, max_attempts)
+      SELECT ${job.name}, jsonb_build_object(${job.payloadKey}::text, r.id), ${job.workspaceId}, now(),
+             ${job.uniqueKeyPrefix}::text || r.id, ${job.maxAttempts ?? 8}::int FROM r
+      ON CONFLICT (unique_key) DO NOTHING)
+    SELECT id FROM r`);
+  return row?.id ?? null;
+}
+
+/**
  * Deletes finished jobs of one name that ended before `olderThanMs` ago. Recurring jobs (a sweep every
  * minute) would otherwise leave a row per run forever; failed jobs are kept for inspection.
  */
@@ -104,19 +132,35 @@ export function createJobRunner(
   }
   let ticking = false;
 
+  // Finished jobs are marked done by the next claim statement (one round trip for both): a job ends,
+  // the runner looks for the next one at once, so the mark trails the job by one statement. A crash in
+  // between re-runs the job after its lease, which every handler must already survive.
+  let finished: number[] = [];
+
   async function claim(n: number): Promise<JobRow[]> {
-    if (n <= 0 || defs.size === 0) return [];
-    // A running job whose lease expired belongs to a worker that died: it is taken over.
-    return db.query<JobRow>(sql`
-      UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = ${nodeId}, updated_at = now(),
-        locked_until = now() + make_interval(secs => 60)
-      WHERE id IN (
-        SELECT id FROM jobs
-        WHERE run_at <= now() AND (status = 'queued' OR (status = 'running' AND locked_until < now()))
-        ORDER BY run_at, id
-        LIMIT ${n}
-        FOR UPDATE SKIP LOCKED)
-      RETURNING id, name, payload, attempts, max_attempts, workspace_id`);
+    const done = finished;
+    if ((n <= 0 || defs.size === 0) && !done.length) return [];
+    finished = [];
+    try {
+      // A running job whose lease expired belongs to a worker that died: it is taken over.
+      return await db.query<JobRow>(sql`
+        WITH finished AS (
+          UPDATE jobs SET status = 'done', finished_at = now(), updated_at = now(), locked_until = NULL, last_error = NULL
+          WHERE id = ANY(${done}::bigint[]) AND locked_by = ${nodeId} AND status = 'running')
+        UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = ${nodeId}, updated_at = now(),
+          locked_until = now() + make_interval(secs => 60)
+        WHERE id IN (
+          SELECT id FROM jobs
+          WHERE run_at <= now() AND (status = 'queued' OR (status = 'running' AND locked_until < now()))
+            AND id <> ALL(${done}::bigint[])
+          ORDER BY run_at, id
+          LIMIT ${defs.size === 0 ? 0 : Math.max(0, n)}
+          FOR UPDATE SKIP LOCKED)
+        RETURNING id, name, payload, attempts, max_attempts, workspace_id`);
+    } catch (err) {
+      finished = done.concat(finished);
+      throw err;
+    }
   }
 
   async function runOne(job: JobRow): Promise<void> {
@@ -135,9 +179,7 @@ export function createJobRunner(
         maxAttempts: job.max_attempts,
         workspaceId: job.workspace_id,
       });
-      await db.query(sql`
-        UPDATE jobs SET status = 'done', finished_at = now(), updated_at = now(), locked_until = NULL, last_error = NULL
-        WHERE id = ${job.id} AND locked_by = ${nodeId}`);
+      finished.push(job.id);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const final = err instanceof PermanentJobError || job.attempts >= job.max_attempts;
@@ -177,12 +219,19 @@ export function createJobRunner(
     return ran;
   }
 
+  // A wake-up or a finished job while a tick runs must not wait for the next poll: it asks for another tick.
+  let again = false;
   function schedule(ms: number) {
     if (!running) return;
+    if (ticking) {
+      again = true;
+      return;
+    }
     clearTimeout(timer);
     timer = setTimeout(async () => {
+      again = false;
       await tick();
-      schedule(opts.pollMs ?? 1000);
+      schedule(again ? 0 : (opts.pollMs ?? 1000));
     }, ms);
   }
 
@@ -203,6 +252,7 @@ export function createJobRunner(
       clearTimeout(timer);
       clearInterval(pruneTimer);
       await Promise.allSettled([...inflight]);
+      await claim(0).catch((err) => log.warn({ err }, 'marking finished jobs done failed'));
     },
     async drain() {
       let total = 0;
