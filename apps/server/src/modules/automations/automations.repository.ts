@@ -21,10 +21,11 @@ export const listAutomations = (db: Db, workspaceId: number) =>
     sql`SELECT ${cols} FROM automations WHERE workspace_id = ${workspaceId} ORDER BY kind, position, id`,
   );
 
-export const activeTriggers = (db: Db, workspaceId: number, event: string) =>
+/** Every active trigger of the workspace, in run order (the service keeps them per workspace). */
+export const activeTriggers = (db: Db, workspaceId: number) =>
   db.query<AutomationRow>(sql`
     SELECT ${cols} FROM automations WHERE workspace_id = ${workspaceId} AND active AND kind = 'trigger'
-      AND ${event} = ANY(events) ORDER BY position, id`);
+    ORDER BY position, id`);
 
 export const activeScheduled = (db: Db) =>
   db.query<AutomationRow & { workspace_id: number }>(sql`

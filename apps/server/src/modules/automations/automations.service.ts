@@ -4,12 +4,13 @@ import type { Db } from '../../platform/db/db.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { DomainEvent } from '../../platform/events/bus.ts';
+import { createConfigCache } from '../../platform/events/config-cache.ts';
 import type { Auth } from '../../platform/http/router.ts';
 import { enqueue, PermanentJobError } from '../../platform/jobs/queue.ts';
 import { businessMinutesBetween, type SlaService } from '../sla/index.ts';
 import type { SystemActor, TicketsService } from '../tickets/index.ts';
 import * as repo from './automations.repository.ts';
-import { type Facts, matches, renderTemplate } from './conditions.ts';
+import { type ConditionDef, type Facts, matches, renderTemplate } from './conditions.ts';
 import { scoreUrgency } from './urgency.ts';
 import { assertWebhookUrl, postWebhook, WebhookUrlError } from './webhook-guard.ts';
 
@@ -19,6 +20,10 @@ const MAX_CHAIN = 5;
 const MAX_RUNS_PER_HOUR = 10;
 const SCAN_LIMIT = 5000;
 const PRIORITY_RANK = ['low', 'normal', 'high', 'urgent'];
+
+/** The urgency fact costs a query: only conditions that name it pay for it. */
+const usesUrgency = (c: { all: ConditionDef[]; any: ConditionDef[] }) =>
+  c.all.some((x) => x.field === 'urgency') || c.any.some((x) => x.field === 'urgency');
 
 function toAutomation(r: repo.AutomationRow): Automation {
   return {
@@ -66,10 +71,17 @@ const describe = (a: repo.AutomationRow['actions'][number]): string => {
 
 export function createAutomationsService(deps: Deps, tickets: TicketsService, sla: SlaService) {
   const { db, log } = deps;
+  // Loaded on every ticket and message event, edited rarely; filtered by event name in memory.
+  const triggers = createConfigCache({
+    bus: deps.bus,
+    kind: 'automations.triggers-changed',
+    load: (workspaceId) => repo.activeTriggers(db, workspaceId),
+  });
 
   async function facts(
     workspaceId: number,
     t: repo.FactTicketRow,
+    conditions: { all: ConditionDef[]; any: ConditionDef[] },
     e?: DomainEvent,
     now = Date.now(),
   ): Promise<Facts> {
@@ -87,7 +99,7 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
       hoursInStatus: (now - t.status_since.getTime()) / 3_600_000,
       businessHoursInStatus: businessMinutesBetween(cal, t.status_since, new Date(now)) / 60,
       'sla.metric': (e?.data as { metric?: string } | undefined)?.metric ?? null,
-      urgency: await repo.latestUrgency(db, t.id),
+      urgency: usesUrgency(conditions) ? await repo.latestUrgency(db, t.id) : null,
     };
     for (const [k, v] of Object.entries(t.custom_fields)) f[`custom.${k}`] = v;
     return f;
@@ -229,14 +241,14 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
     /** Runs the workspace's triggers for one event, in order; each sees the ticket as the previous left it. */
     async onEvent(e: DomainEvent) {
       if (!e.ticketId) return;
-      const autos = await repo.activeTriggers(db, e.workspaceId, e.name);
+      const autos = (await triggers.get(e.workspaceId)).filter((a) => a.events.includes(e.name));
       if (!autos.length) return;
       const via = (e.data as { via?: SystemActor } | undefined)?.via;
       const chain = via?.kind === 'automation' ? (via.chain ?? []) : [];
       for (const a of autos) {
         const t = await repo.factTicket(db, e.workspaceId, e.ticketId);
         if (!t || t.merged_into_id) return;
-        if (!matches(a.conditions, await facts(e.workspaceId, t, e))) continue;
+        if (!matches(a.conditions, await facts(e.workspaceId, t, a.conditions, e))) continue;
         if (chain.includes(a.id)) {
           const names = [...chain, a.id].map((id) => `#${id}`).join(' → ');
           await logStopped(
@@ -294,7 +306,7 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
       let acted = 0;
       for (const a of await repo.activeScheduled(db)) {
         for (const t of await repo.factActiveTickets(db, a.workspace_id, SCAN_LIMIT)) {
-          if (!matches(a.conditions, await facts(a.workspace_id, t, undefined, now))) continue;
+          if (!matches(a.conditions, await facts(a.workspace_id, t, a.conditions, undefined, now))) continue;
           if (!(await repo.claimMark(db, a.workspace_id, a.id, t.id, t.status_since.toISOString()))) continue;
           try {
             await execute(a.workspace_id, a, t, 'schedule', []);
@@ -312,7 +324,7 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
       const rows = await repo.factActiveTickets(db, auth.workspaceId, SCAN_LIMIT);
       const out = [];
       for (const t of rows)
-        if (matches(input.conditions, await facts(auth.workspaceId, t)))
+        if (matches(input.conditions, await facts(auth.workspaceId, t, input.conditions)))
           out.push({ ticketId: t.id, subject: t.subject, status: t.status as 'open' });
       return { scanned: rows.length, matches: out.slice(0, 200) };
     },
@@ -395,18 +407,21 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
     async create(auth: Auth, input: AutomationInput) {
       await checkRefs(db, auth.workspaceId, input);
       await checkWebhooks(input, deps.config.WEBHOOKS_ALLOW_PRIVATE);
-      return toAutomation((await repo.insertAutomation(db, auth.workspaceId, input))!);
+      const row = await repo.insertAutomation(db, auth.workspaceId, input);
+      await triggers.changed(auth.workspaceId);
+      return toAutomation(row!);
     },
     async update(auth: Auth, id: number, input: AutomationInput) {
       await checkRefs(db, auth.workspaceId, input);
       await checkWebhooks(input, deps.config.WEBHOOKS_ALLOW_PRIVATE);
       const r = await repo.updateAutomation(db, auth.workspaceId, id, input);
       if (!r) throw notFound('Automation');
+      await triggers.changed(auth.workspaceId);
       return toAutomation(r);
     },
     /** Sets the run order: `ids` lists every automation of the workspace exactly once. */
     async reorder(auth: Auth, ids: number[]) {
-      return db.tx(async (tx) => {
+      const items = await db.tx(async (tx) => {
         const all = await repo.workspaceAutomationIds(tx, auth.workspaceId);
         const unique = new Set(ids);
         if (unique.size !== ids.length || ids.length !== all.length || all.some((id) => !unique.has(id)))
@@ -416,9 +431,12 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
         await repo.setPositions(tx, auth.workspaceId, ids);
         return (await repo.listAutomations(tx, auth.workspaceId)).map(toAutomation);
       });
+      await triggers.changed(auth.workspaceId);
+      return items;
     },
     async remove(auth: Auth, id: number) {
       if (!(await repo.deleteAutomation(db, auth.workspaceId, id)).length) throw notFound('Automation');
+      await triggers.changed(auth.workspaceId);
     },
 
     /** Job: POSTs the payload, signed with HMAC-SHA256 of the body under the workspace-independent key. */

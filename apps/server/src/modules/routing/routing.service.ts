@@ -2,6 +2,7 @@ import type { AgentRouting, AgentStatus, RoutingConfig, RoutingConfigInput } fro
 import type { Deps } from '../../platform/deps.ts';
 import { forbidden, notFound } from '../../platform/errors.ts';
 import type { DomainEvent } from '../../platform/events/bus.ts';
+import { createConfigCache } from '../../platform/events/config-cache.ts';
 import type { Auth } from '../../platform/http/router.ts';
 import { hasRole } from '../../platform/http/router.ts';
 import type { SlaService } from '../sla/index.ts';
@@ -41,6 +42,12 @@ const rulesFor = (configs: repo.ConfigRow[], teamId: number | null): Rules => {
 
 export function createRoutingService(deps: Deps, tickets: TicketsService, sla: SlaService) {
   const { db, log } = deps;
+  // Read by every new ticket's offer and every drain; written only by putConfig.
+  const configs = createConfigCache({
+    bus: deps.bus,
+    kind: 'routing.config-changed',
+    load: (workspaceId) => repo.listConfigs(db, workspaceId),
+  });
 
   const svc = {
     /**
@@ -49,11 +56,12 @@ export function createRoutingService(deps: Deps, tickets: TicketsService, sla: S
      * inside the lock and updated as we go.
      */
     async drain(workspaceId: number): Promise<number> {
+      // Read before the transaction: the embedded database runs one transaction at a time.
+      const configRows = await configs.get(workspaceId);
       const { events, assigned } = await db.tx(async (tx) => {
         await repo.lockWorkspace(tx, workspaceId);
         const queue = await repo.lockQueue(tx, workspaceId, BATCH);
         if (!queue.length) return { events: [] as DomainEvent[], assigned: 0 };
-        const configs = await repo.listConfigs(tx, workspaceId);
         const rows = await repo.onlineAgents(tx, workspaceId);
         const agents: Candidate[] = rows.map((r) => ({
           id: r.id,
@@ -76,7 +84,7 @@ export function createRoutingService(deps: Deps, tickets: TicketsService, sla: S
         const events: DomainEvent[] = [];
         const done: number[] = [];
         for (const q of queue) {
-          const rules = rulesFor(configs, q.team_id);
+          const rules = rulesFor(configRows, q.team_id);
           if (
             q.assignee_id !== null ||
             q.merged_into_id ||
@@ -112,9 +120,12 @@ export function createRoutingService(deps: Deps, tickets: TicketsService, sla: S
 
     /** Puts an unassigned, active ticket in the queue (when its team routes automatically) and drains. */
     async offer(workspaceId: number, ticketId: number) {
+      const all = await configs.get(workspaceId);
+      // No rule routes automatically (none at all means manual): whatever the ticket's team, nothing to do.
+      if (!all.some((c) => c.mode !== 'manual')) return;
       const t = await repo.ticketForRouting(db, workspaceId, ticketId);
       if (!t || t.assignee_id !== null || t.merged_into_id || !ACTIVE.has(t.status)) return;
-      const rules = rulesFor(await repo.listConfigs(db, workspaceId), t.team_id);
+      const rules = rulesFor(all, t.team_id);
       if (rules.mode === 'manual') return;
       await repo.enqueueTicket(db, workspaceId, ticketId, await sla.dueAtOf(workspaceId, ticketId));
       await svc.drain(workspaceId);
@@ -194,6 +205,7 @@ export function createRoutingService(deps: Deps, tickets: TicketsService, sla: S
     async putConfig(auth: Auth, teamId: number | null, input: RoutingConfigInput) {
       if (teamId !== null && !(await repo.teamExists(db, auth.workspaceId, teamId))) throw notFound('Team');
       const row = await repo.upsertConfig(db, auth.workspaceId, teamId, input);
+      await configs.changed(auth.workspaceId);
       await svc.drain(auth.workspaceId);
       return toConfig(row!);
     },

@@ -17,7 +17,8 @@ export function registerSlaListeners(bus: EventBus, svc: SlaService) {
       if (!e.ticketId) return;
       // The first message of a new ticket was already counted by the ticket.created recompute.
       if (name === 'message.received' && (e.data as { newTicket?: boolean } | undefined)?.newTicket) return;
-      await svc.recompute(e.workspaceId, e.ticketId);
+      // A ticket that was just created has no clocks to clear: without policies nothing is done at all.
+      await svc.recompute(e.workspaceId, e.ticketId, Date.now(), { newTicket: name === 'ticket.created' });
       const source = (e.data as { sourceId?: number } | undefined)?.sourceId;
       if (name === 'ticket.merged' && source) await svc.recompute(e.workspaceId, source);
     });

@@ -138,27 +138,40 @@ export type SlaTicketRow = {
   contact_fields: Record<string, unknown> | null;
 };
 
-export const findTicket = (db: Db, workspaceId: number, id: number) =>
-  db.one<SlaTicketRow>(sql`
+const timelineTypes = sql`('status_changed', 'reopened', 'merged_into')`;
+
+/**
+ * The ticket (unless merged away) with what its clocks are replayed from, in one round trip: public
+ * messages (the customer's, and replies written by a person: automatic replies have no agent) and status
+ * changes. Times come as epoch milliseconds, truncated like the drivers' own timestamp parsing.
+ */
+export async function findTicketTimeline(db: Db, workspaceId: number, id: number) {
+  const row = await db.one<
+    SlaTicketRow & {
+      messages: { kind: 'inbound' | 'outbound'; at: number }[];
+      events: { type: string; data: { from?: string; to?: string }; at: number }[];
+    }
+  >(sql`
     SELECT t.id, t.status, t.priority, t.channel, t.tags, t.team_id, t.created_at,
-      c.tags AS contact_tags, c.custom_fields AS contact_fields
+      c.tags AS contact_tags, c.custom_fields AS contact_fields,
+      coalesce((SELECT jsonb_agg(jsonb_build_object('kind', m.kind, 'at', floor(extract(epoch FROM m.created_at) * 1000))
+                  ORDER BY m.created_at, m.id)
+                FROM messages m WHERE m.workspace_id = ${workspaceId} AND m.ticket_id = t.id
+                  AND (m.kind = 'inbound' OR (m.kind = 'outbound' AND m.author_agent_id IS NOT NULL))), '[]'::jsonb) AS messages,
+      coalesce((SELECT jsonb_agg(jsonb_build_object('type', e.type, 'data', e.data, 'at', floor(extract(epoch FROM e.created_at) * 1000))
+                  ORDER BY e.id)
+                FROM ticket_events e WHERE e.workspace_id = ${workspaceId} AND e.ticket_id = t.id
+                  AND e.type IN ${timelineTypes}), '[]'::jsonb) AS events
     FROM tickets t LEFT JOIN contacts c ON c.id = t.contact_id
     WHERE t.workspace_id = ${workspaceId} AND t.id = ${id} AND t.merged_into_id IS NULL`);
-
-/** Public messages: the customer's, and replies written by a person (automatic replies have no agent). */
-export const timelineMessages = (db: Db, workspaceId: number, ticketId: number) =>
-  db.query<{ kind: 'inbound' | 'outbound'; created_at: Date }>(sql`
-    SELECT kind, created_at FROM messages
-    WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}
-      AND (kind = 'inbound' OR (kind = 'outbound' AND author_agent_id IS NOT NULL))
-    ORDER BY created_at, id`);
-
-export const timelineStatusEvents = (db: Db, workspaceId: number, ticketId: number) =>
-  db.query<{ type: string; data: { from?: string; to?: string }; created_at: Date }>(sql`
-    SELECT type, data, created_at FROM ticket_events
-    WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}
-      AND type IN ('status_changed', 'reopened', 'merged_into')
-    ORDER BY id`);
+  if (!row) return null;
+  const { messages, events, ...ticket } = row;
+  return {
+    ticket: ticket as SlaTicketRow,
+    messages: messages.map((m) => ({ kind: m.kind, created_at: new Date(Number(m.at)) })),
+    events: events.map((e) => ({ type: e.type, data: e.data ?? {}, created_at: new Date(Number(e.at)) })),
+  };
+}
 
 /** Serialises recomputes of one ticket across nodes until the transaction ends. */
 export const lockTicketClocks = (db: Db, ticketId: number) =>
@@ -189,58 +202,62 @@ export const listClocks = (db: Db, workspaceId: number, ticketId: number) =>
 const ts = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /**
- * Writes the clocks of one ticket. A warning/breach already announced stays announced unless the new due
- * time moved into the future (the target was relaxed or a pause pushed it back), so it can fire again.
+ * Writes the clocks of one ticket and its queue status in one statement (one round trip, however many
+ * clocks). A warning/breach already announced stays announced unless the new due time moved into the
+ * future (the target was relaxed or a pause pushed it back), so it can fire again.
  */
-export async function saveClocks(
+export const saveClocks = (
   db: Db,
   workspaceId: number,
   ticketId: number,
   policyId: number,
   clocks: Clock[],
-) {
-  for (const c of clocks) {
-    await db.query(sql`
-      INSERT INTO sla_clocks (workspace_id, ticket_id, metric, cycle, policy_id, target_minutes, business, state, started_at,
-        due_at, warn_at, completed_at, elapsed_minutes)
-      VALUES (${workspaceId}, ${ticketId}, ${c.metric}, ${c.cycle}, ${policyId}, ${c.targetMinutes}, ${c.business}, ${c.state},
-        ${ts(c.startedAt)}::timestamptz, ${ts(c.dueAt)}::timestamptz, ${ts(c.warnAt)}::timestamptz,
-        ${ts(c.completedAt)}::timestamptz, ${c.elapsedMinutes})
-      ON CONFLICT (ticket_id, metric, cycle) DO UPDATE SET policy_id = excluded.policy_id,
-        target_minutes = excluded.target_minutes, business = excluded.business, state = excluded.state,
-        started_at = excluded.started_at, due_at = excluded.due_at, warn_at = excluded.warn_at,
-        completed_at = excluded.completed_at, elapsed_minutes = excluded.elapsed_minutes, updated_at = now(),
-        warned_at = CASE WHEN excluded.warn_at IS DISTINCT FROM sla_clocks.warn_at AND (excluded.warn_at IS NULL OR excluded.warn_at > now())
-                         THEN NULL ELSE sla_clocks.warned_at END,
-        breach_notified_at = CASE WHEN excluded.due_at IS DISTINCT FROM sla_clocks.due_at AND (excluded.due_at IS NULL OR excluded.due_at > now())
-                         THEN NULL ELSE sla_clocks.breach_notified_at END`);
-  }
-  const keep = clocks.map((c) => `${c.metric}:${c.cycle}`);
-  await db.query(sql`
-    DELETE FROM sla_clocks WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}
-      AND NOT (metric || ':' || cycle = ANY(${keep}::text[]))`);
-}
-
-export const clearTicket = async (db: Db, workspaceId: number, ticketId: number) => {
-  await db.query(sql`DELETE FROM sla_clocks WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}`);
-  await db.query(
-    sql`DELETE FROM sla_ticket_status WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}`,
-  );
-};
-
-export const saveTicketStatus = (
-  db: Db,
-  workspaceId: number,
-  ticketId: number,
-  policyId: number,
-  nextDueAt: number | null,
-  breached: boolean,
+  status: { nextDueAt: number | null; breached: boolean },
 ) =>
   db.query(sql`
-    INSERT INTO sla_ticket_status (ticket_id, workspace_id, policy_id, next_due_at, breached)
-    VALUES (${ticketId}, ${workspaceId}, ${policyId}, ${ts(nextDueAt)}::timestamptz, ${breached})
-    ON CONFLICT (ticket_id) DO UPDATE SET policy_id = excluded.policy_id, next_due_at = excluded.next_due_at,
-      breached = excluded.breached, updated_at = now()`);
+    WITH input AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(
+        clocks.map((c) => ({
+          metric: c.metric,
+          cycle: c.cycle,
+          target_minutes: c.targetMinutes,
+          business: c.business,
+          state: c.state,
+          started_at: ts(c.startedAt),
+          due_at: ts(c.dueAt),
+          warn_at: ts(c.warnAt),
+          completed_at: ts(c.completedAt),
+          elapsed_minutes: c.elapsedMinutes,
+        })),
+      )}::jsonb) AS x(metric text, cycle integer, target_minutes integer, business boolean, state text,
+        started_at timestamptz, due_at timestamptz, warn_at timestamptz, completed_at timestamptz, elapsed_minutes numeric)
+    ), stale AS (
+      DELETE FROM sla_clocks WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}
+        AND NOT (metric || ':' || cycle = ANY(${clocks.map((c) => `${c.metric}:${c.cycle}`)}::text[]))
+    ), status AS (
+      INSERT INTO sla_ticket_status (ticket_id, workspace_id, policy_id, next_due_at, breached)
+      VALUES (${ticketId}, ${workspaceId}, ${policyId}, ${ts(status.nextDueAt)}::timestamptz, ${status.breached})
+      ON CONFLICT (ticket_id) DO UPDATE SET policy_id = excluded.policy_id, next_due_at = excluded.next_due_at,
+        breached = excluded.breached, updated_at = now()
+    )
+    INSERT INTO sla_clocks (workspace_id, ticket_id, metric, cycle, policy_id, target_minutes, business, state, started_at,
+      due_at, warn_at, completed_at, elapsed_minutes)
+    SELECT ${workspaceId}, ${ticketId}, metric, cycle, ${policyId}, target_minutes, business, state, started_at,
+      due_at, warn_at, completed_at, elapsed_minutes FROM input
+    ON CONFLICT (ticket_id, metric, cycle) DO UPDATE SET policy_id = excluded.policy_id,
+      target_minutes = excluded.target_minutes, business = excluded.business, state = excluded.state,
+      started_at = excluded.started_at, due_at = excluded.due_at, warn_at = excluded.warn_at,
+      completed_at = excluded.completed_at, elapsed_minutes = excluded.elapsed_minutes, updated_at = now(),
+      warned_at = CASE WHEN excluded.warn_at IS DISTINCT FROM sla_clocks.warn_at AND (excluded.warn_at IS NULL OR excluded.warn_at > now())
+                       THEN NULL ELSE sla_clocks.warned_at END,
+      breach_notified_at = CASE WHEN excluded.due_at IS DISTINCT FROM sla_clocks.due_at AND (excluded.due_at IS NULL OR excluded.due_at > now())
+                       THEN NULL ELSE sla_clocks.breach_notified_at END`);
+
+/** No policy applies (any more): the ticket's clocks and queue status go, in one statement. */
+export const clearTicket = (db: Db, workspaceId: number, ticketId: number) =>
+  db.query(sql`
+    WITH clocks AS (DELETE FROM sla_clocks WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId})
+    DELETE FROM sla_ticket_status WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}`);
 
 /** Claims the right to announce a warning (or breach): true for exactly one caller. */
 export async function claimNotice(

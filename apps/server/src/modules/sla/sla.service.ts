@@ -11,6 +11,7 @@ import type { Db } from '../../platform/db/db.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { DomainEvent } from '../../platform/events/bus.ts';
+import { createConfigCache } from '../../platform/events/config-cache.ts';
 import type { Auth } from '../../platform/http/router.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
 import { businessMinutesBetween, type Calendar, isOpen, nextOpen } from './business-hours.ts';
@@ -116,21 +117,36 @@ export function activeClock<C extends Pick<repo.ClockRow, 'state' | 'due_at' | '
   );
 }
 
+/** The team's own calendar when it has one, else the workspace's (as `calendarForTeam` picks in SQL). */
+const pickCalendar = (calendars: repo.CalendarRow[], teamId: number | null) =>
+  (teamId !== null ? calendars.find((c) => c.team_id === teamId) : undefined) ??
+  calendars.find((c) => c.team_id === null);
+
+type SlaSettings = { policies: repo.PolicyRow[]; calendars: repo.CalendarRow[] };
+
 export function createSlaService(deps: Deps) {
   const { db, bus, log } = deps;
+  // Active policies in match order and every calendar: read by each recompute, edited rarely.
+  const settings = createConfigCache<SlaSettings>({
+    bus,
+    kind: 'sla.settings-changed',
+    load: async (workspaceId) => {
+      const [policies, calendars] = await Promise.all([
+        repo.listPolicies(db, workspaceId, true),
+        repo.listCalendars(db, workspaceId),
+      ]);
+      return { policies, calendars };
+    },
+  });
 
-  async function evaluate(tx: Db, workspaceId: number, ticketId: number, now: number) {
-    const ticket = await repo.findTicket(tx, workspaceId, ticketId);
-    if (!ticket) return null;
-    const policy = (await repo.listPolicies(tx, workspaceId, true)).find((p) =>
-      policyMatches(p.match, ticket),
-    );
+  /** `cfg` is read before any transaction: the embedded database runs one transaction at a time. */
+  async function evaluate(tx: Db, cfg: SlaSettings, workspaceId: number, ticketId: number, now: number) {
+    const found = await repo.findTicketTimeline(tx, workspaceId, ticketId);
+    if (!found) return null;
+    const { ticket, messages, events } = found;
+    const policy = cfg.policies.find((p) => policyMatches(p.match, ticket));
     if (!policy) return { ticket, policy: null, calendar: null, clocks: [] as Clock[] };
-    const calendar = toCalendar(await repo.calendarForTeam(tx, workspaceId, ticket.team_id));
-    const [messages, events] = await Promise.all([
-      repo.timelineMessages(tx, workspaceId, ticketId),
-      repo.timelineStatusEvents(tx, workspaceId, ticketId),
-    ]);
+    const calendar = toCalendar(pickCalendar(cfg.calendars, ticket.team_id));
     const clocks = computeClocks(
       buildTimeline(ticket, messages, events),
       policy.targets,
@@ -161,19 +177,34 @@ export function createSlaService(deps: Deps) {
   }
 
   const svc = {
-    /** Replays the ticket's clocks, stores them, schedules the next check and announces what is due. */
-    async recompute(workspaceId: number, ticketId: number, now = Date.now()) {
-      const changed = await db.tx(async (tx) => {
+    /**
+     * Replays the ticket's clocks, stores them, schedules the next check and announces what is due.
+     * `newTicket` (from ticket.created) says no clocks can exist yet, so without policies there is nothing
+     * to do at all.
+     */
+    async recompute(
+      workspaceId: number,
+      ticketId: number,
+      now = Date.now(),
+      o: { newTicket?: boolean } = {},
+    ) {
+      const cfg = await settings.get(workspaceId);
+      if (!cfg.policies.length && o.newTicket) return;
+      const due = await db.tx(async (tx) => {
+        // Held for every outcome, clearing too: a recompute that read older state must not write last.
         await repo.lockTicketClocks(tx, ticketId);
-        const r = await evaluate(tx, workspaceId, ticketId, now);
+        // No policy can match: the ticket is not even read, its clocks (if any, from removed policies) go.
+        const r = cfg.policies.length ? await evaluate(tx, cfg, workspaceId, ticketId, now) : null;
         if (!r?.policy) {
           await repo.clearTicket(tx, workspaceId, ticketId);
           return false;
         }
-        await repo.saveClocks(tx, workspaceId, ticketId, r.policy.id, r.clocks);
         const open = r.clocks.filter((c) => c.completedAt === null);
         const breached = open.some((c) => c.state === 'breached');
-        await repo.saveTicketStatus(tx, workspaceId, ticketId, r.policy.id, nextDue(r.clocks), breached);
+        await repo.saveClocks(tx, workspaceId, ticketId, r.policy.id, r.clocks, {
+          nextDueAt: nextDue(r.clocks),
+          breached,
+        });
         // Wake up at the next warning or due time still ahead; the check job is just another recompute.
         const ahead = open
           .flatMap((c) => [c.warnAt, c.dueAt])
@@ -187,12 +218,17 @@ export function createSlaService(deps: Deps) {
             { workspaceId, runAt: new Date(at), uniqueKey: `sla-check:${ticketId}:${at}` },
           );
         }
-        return true;
+        // Only a warning or due time already reached can be announced (the stored clocks are these).
+        return open.some(
+          (c) => (c.warnAt !== null && c.warnAt <= now) || (c.dueAt !== null && c.dueAt <= now),
+        );
       });
-      if (changed) await announce(workspaceId, ticketId, now);
+      if (due) await announce(workspaceId, ticketId, now);
     },
 
     async recomputeWorkspace(workspaceId: number) {
+      // Runs after a policy or calendar edit, maybe on a node whose signal has not arrived (or was lost).
+      settings.forget(workspaceId);
       for (const id of await repo.activeTicketIds(db, workspaceId)) {
         try {
           await svc.recompute(workspaceId, id);
@@ -205,7 +241,7 @@ export function createSlaService(deps: Deps) {
     /** Live view of a ticket's clocks (computed now, not from the stored snapshot). */
     async ticketSla(auth: Pick<Auth, 'workspaceId'>, ticketId: number): Promise<TicketSla> {
       const now = Date.now();
-      const r = await evaluate(db, auth.workspaceId, ticketId, now);
+      const r = await evaluate(db, await settings.get(auth.workspaceId), auth.workspaceId, ticketId, now);
       if (!r) throw notFound('Ticket');
       const stored = await repo.listClocks(db, auth.workspaceId, ticketId);
       const clocks: SlaClock[] = r.clocks.map((c) => {
@@ -292,7 +328,7 @@ export function createSlaService(deps: Deps) {
 
     /** The business calendar a team's tickets run on (null: always open). */
     calendarFor: async (workspaceId: number, teamId: number | null) =>
-      toCalendar(await repo.calendarForTeam(db, workspaceId, teamId)),
+      toCalendar(pickCalendar((await settings.get(workspaceId)).calendars, teamId)),
 
     /** When the first open clock of a ticket is due (routing orders its queue by this). */
     dueAtOf: (workspaceId: number, ticketId: number) => repo.dueAtOf(db, workspaceId, ticketId),
@@ -332,11 +368,13 @@ export function createSlaService(deps: Deps) {
     async putBusinessHours(auth: Auth, teamId: number | null, input: BusinessCalendarInput) {
       if (teamId !== null && !(await repo.teamExists(db, auth.workspaceId, teamId))) throw notFound('Team');
       const row = await repo.upsertCalendar(db, auth.workspaceId, teamId, input);
+      await settings.changed(auth.workspaceId);
       await svc.scheduleWorkspaceRecompute(auth.workspaceId);
       return toBusinessHours(row!);
     },
     async deleteBusinessHours(auth: Auth, teamId: number | null) {
       if (!(await repo.deleteCalendar(db, auth.workspaceId, teamId)).length) throw notFound('Business hours');
+      await settings.changed(auth.workspaceId);
       await svc.scheduleWorkspaceRecompute(auth.workspaceId);
     },
     async openStatus(auth: Pick<Auth, 'workspaceId'>, teamId: number | null, at = new Date()) {
@@ -350,17 +388,20 @@ export function createSlaService(deps: Deps) {
       (await repo.listPolicies(db, auth.workspaceId)).map(toPolicy),
     async createPolicy(auth: Auth, input: SlaPolicyInput) {
       const row = await repo.insertPolicy(db, auth.workspaceId, fields(input));
+      await settings.changed(auth.workspaceId);
       await svc.scheduleWorkspaceRecompute(auth.workspaceId);
       return toPolicy(row!);
     },
     async updatePolicy(auth: Auth, id: number, input: SlaPolicyInput) {
       const row = await repo.updatePolicy(db, auth.workspaceId, id, fields(input));
       if (!row) throw notFound('SLA policy');
+      await settings.changed(auth.workspaceId);
       await svc.scheduleWorkspaceRecompute(auth.workspaceId);
       return toPolicy(row);
     },
     async deletePolicy(auth: Auth, id: number) {
       if (!(await repo.deletePolicy(db, auth.workspaceId, id)).length) throw notFound('SLA policy');
+      await settings.changed(auth.workspaceId);
       await svc.scheduleWorkspaceRecompute(auth.workspaceId);
     },
     async reorderPolicies(auth: Auth, ids: number[]) {
@@ -373,6 +414,7 @@ export function createSlaService(deps: Deps) {
           ]);
         return repo.setPolicyPositions(tx, auth.workspaceId, unique);
       });
+      await settings.changed(auth.workspaceId);
       await svc.scheduleWorkspaceRecompute(auth.workspaceId);
       return done.length;
     },
