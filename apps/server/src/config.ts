@@ -35,7 +35,8 @@ export const settings = {
   },
   DATABASE_POOL_SIZE: {
     schema: z.coerce.number().int().min(1).max(200),
-    default: '10',
+    // Above WORKER_CONCURRENCY, so requests still get a connection while every job worker holds one.
+    default: '20',
     description: 'PostgreSQL pool size per node',
   },
   PGLITE_SHARED_BUFFERS: {
@@ -64,7 +65,7 @@ export const settings = {
   },
   WORKER_CONCURRENCY: {
     schema: z.coerce.number().int().min(1).max(64),
-    default: '4',
+    default: '16',
     description: 'Jobs run at once per node',
   },
   SEED_DEMO: {

@@ -1,4 +1,4 @@
-import { type Db, sql } from '../../platform/db/db.ts';
+import { type Db, type SQL, sql } from '../../platform/db/db.ts';
 
 export type ContactRow = {
   id: number;
@@ -67,6 +67,35 @@ export async function insertContact(
 }
 
 /**
+ * Find-or-create by one identity as CTEs another module's statement can start with (a new ticket and
+ * its contact in one round trip). `id` is the contact to use: the identity's owner, which is a
+ * concurrent winner's contact when ours lost the race; `created` is our new row (delete it then).
+ */
+export function contactByIdentityCtes(
+  workspaceId: number,
+  i: { kind: string; value: string; verified: boolean },
+  c: { name: string | null; email: string | null; phone: string | null },
+): { ctes: SQL; id: SQL; created: SQL } {
+  return {
+    ctes: sql`ct_found AS (
+      SELECT contact_id FROM contact_identities
+      WHERE workspace_id = ${workspaceId} AND kind = ${i.kind} AND value = ${i.value}),
+    ct_new AS (
+      INSERT INTO contacts (workspace_id, name, email, phone, notes, tags, custom_fields)
+      SELECT ${workspaceId}, ${c.name}, ${c.email}, ${c.phone}, '', '{}'::text[], '{}'::jsonb
+      WHERE NOT EXISTS (SELECT 1 FROM ct_found)
+      RETURNING id),
+    ct_ident AS (
+      INSERT INTO contact_identities (workspace_id, contact_id, kind, value, verified)
+      SELECT ${workspaceId}, ct_new.id, ${i.kind}, ${i.value}, ${i.verified} FROM ct_new
+      ON CONFLICT (workspace_id, kind, value) DO UPDATE SET verified = contact_identities.verified OR excluded.verified
+      RETURNING contact_id)`,
+    id: sql`coalesce((SELECT contact_id FROM ct_found), (SELECT contact_id FROM ct_ident))`,
+    created: sql`(SELECT id FROM ct_new)`,
+  };
+}
+
+/**
  * The usual inbound case in one round trip: the contact that owns this identity, or a new contact with
  * it. `created` is the new row's id; when `owner` differs from it a concurrent insert won the identity.
  */
@@ -76,21 +105,9 @@ export async function findOrInsertByIdentity(
   i: { kind: string; value: string; verified: boolean },
   c: { name: string | null; email: string | null; phone: string | null },
 ) {
-  const row = await db.one<{ found: number | null; created: number | null; owner: number | null }>(sql`
-    WITH found AS (
-      SELECT contact_id FROM contact_identities
-      WHERE workspace_id = ${workspaceId} AND kind = ${i.kind} AND value = ${i.value}),
-    c AS (
-      INSERT INTO contacts (workspace_id, name, email, phone, notes, tags, custom_fields)
-      SELECT ${workspaceId}, ${c.name}, ${c.email}, ${c.phone}, '', '{}'::text[], '{}'::jsonb
-      WHERE NOT EXISTS (SELECT 1 FROM found)
-      RETURNING id),
-    i AS (
-      INSERT INTO contact_identities (workspace_id, contact_id, kind, value, verified)
-      SELECT ${workspaceId}, c.id, ${i.kind}, ${i.value}, ${i.verified} FROM c
-      ON CONFLICT (workspace_id, kind, value) DO UPDATE SET verified = contact_identities.verified OR excluded.verified
-      RETURNING contact_id)
-    SELECT (SELECT contact_id FROM found) AS found, (SELECT id FROM c) AS created, (SELECT contact_id FROM i) AS owner`);
+  const f = contactByIdentityCtes(workspaceId, i, c);
+  const row = await db.one<{ id: number; created: number | null }>(sql`
+    WITH ${f.ctes} SELECT ${f.id} AS id, ${f.created} AS created`);
   return row!;
 }
 

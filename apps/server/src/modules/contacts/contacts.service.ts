@@ -37,6 +37,39 @@ export interface ContactMatch {
 const normEmail = (e: string) => e.trim().toLowerCase();
 const normPhone = (p: string) => p.replace(/[^\d+]/g, '');
 
+/** A match by exactly one identity (the usual inbound case), normalised; null for anything else. */
+function singleIdentityOf(m: ContactMatch) {
+  const n = (m.email ? 1 : 0) + (m.phone ? 1 : 0) + (m.identities?.length ?? 0);
+  if (n !== 1) return null;
+  const i = m.email
+    ? { kind: 'email', value: normEmail(m.email), verified: false }
+    : m.phone
+      ? { kind: 'phone', value: normPhone(m.phone), verified: false }
+      : {
+          kind: m.identities![0]!.kind,
+          value: m.identities![0]!.value,
+          verified: m.identities![0]!.verified ?? false,
+        };
+  return {
+    identity: i,
+    contact: { name: m.name ?? null, email: m.email ? normEmail(m.email) : null, phone: m.phone ?? null },
+  };
+}
+
+/**
+ * Find-or-create by one identity as CTEs for another module's statement (tickets writes a new ticket
+ * and its contact in one round trip); null when the match is not by exactly one identity. The caller
+ * deletes `created` when it differs from the contact used (a concurrent insert won the identity).
+ */
+export function contactCtesFor(workspaceId: number, m: ContactMatch) {
+  const single = singleIdentityOf(m);
+  return single ? repo.contactByIdentityCtes(workspaceId, single.identity, single.contact) : null;
+}
+
+/** Removes a contact row created by a lost race (see contactCtesFor). */
+export const dropRacedContact = (db: Db, workspaceId: number, id: number) =>
+  repo.deleteContactRow(db, workspaceId, id);
+
 /**
  * Finds the contact for any of the given identities, or creates one: one customer across channels is
  * one contact. Runs inside the caller's transaction.
@@ -48,16 +81,12 @@ export async function findOrCreateContact(db: Db, workspaceId: number, m: Contac
   for (const i of m.identities ?? [])
     ids.push({ kind: i.kind, value: i.value, verified: i.verified ?? false });
   if (!ids.length) throw badRequest('A contact needs an email, phone or channel identity');
-  if (ids.length === 1) {
-    const r = await repo.findOrInsertByIdentity(db, workspaceId, ids[0]!, {
-      name: m.name ?? null,
-      email: m.email ? normEmail(m.email) : null,
-      phone: m.phone ?? null,
-    });
-    if (r.found) return r.found;
+  const single = singleIdentityOf(m);
+  if (single) {
+    const r = await repo.findOrInsertByIdentity(db, workspaceId, single.identity, single.contact);
     // A concurrent insert won the identity: use theirs so both deliveries land on one contact.
-    if (r.owner !== r.created) await repo.deleteContactRow(db, workspaceId, r.created!);
-    return r.owner!;
+    if (r.created && r.created !== r.id) await repo.deleteContactRow(db, workspaceId, r.created);
+    return r.id;
   }
   for (const i of ids) {
     const found = await repo.findContactIdByIdentity(db, workspaceId, i.kind, i.value);

@@ -23,6 +23,8 @@ export const sendEmailAckJob = (svc: EmailService, log: Logger) =>
       inboxId: z.number().int(),
       inReplyTo: z.string(),
       subject: z.string(),
+      to: z.string().optional(),
+      name: z.string().nullable().optional(),
     }),
     handler: async (p) => {
       try {

@@ -167,8 +167,8 @@ export const inboundEventInsert = (e: {
     ON CONFLICT (workspace_id, channel, provider_id) DO NOTHING
     RETURNING id`;
 
-export const findInboundEvent = (db: Db, id: number) =>
-  db.one<{
+export const findInboundEvents = (db: Db, ids: number[]) =>
+  db.query<{
     id: number;
     workspace_id: number;
     headers: Record<string, unknown>;
@@ -176,7 +176,8 @@ export const findInboundEvent = (db: Db, id: number) =>
     processed_at: Date | null;
     received_at: Date;
   }>(
-    sql`SELECT id, workspace_id, headers, payload, processed_at, received_at FROM inbound_events WHERE id = ${id} AND channel = 'email'`,
+    sql`SELECT id, workspace_id, headers, payload, processed_at, received_at FROM inbound_events
+        WHERE id = ANY(${ids}::bigint[]) AND channel = 'email' ORDER BY id`,
   );
 
 export type InboundOutcome =
@@ -192,31 +193,41 @@ export type InboundOutcome =
  * What became of an inbound email, and the event marked processed — one statement (a data-modifying CTE
  * is atomic with its outer statement), so a processed email costs one round trip here, not four.
  */
-export const recordInboundOutcome = (
-  db: Db,
-  r: {
-    inboundEventId: number;
-    workspaceId: number;
-    inboxId: number | null;
-    fromAddress: string | null;
-    subject: string;
-    messageIdHeader: string | null;
-    outcome: InboundOutcome;
-    reason: string | null;
-    ticketId: number | null;
-    messageId: number | null;
-    autoSubmitted: boolean;
-  },
-  eventError: string | null,
-) =>
-  db.query(sql`
-    WITH outcome AS (
+export type OutcomeRow = {
+  inboundEventId: number;
+  workspaceId: number;
+  inboxId: number | null;
+  fromAddress: string | null;
+  subject: string;
+  messageIdHeader: string | null;
+  outcome: InboundOutcome;
+  reason: string | null;
+  ticketId: number | null;
+  messageId: number | null;
+  autoSubmitted: boolean;
+};
+
+/**
+ * Records what became of several inbound emails and marks their events processed (a rejection's reason
+ * as the event's error), together with other data-modifying statements (enqueues) — one round trip.
+ */
+export async function recordInboundOutcomes(db: Db, rows: OutcomeRow[], also: SQL[] = []) {
+  if (!rows.length) return;
+  const col = <K extends keyof OutcomeRow>(k: K) => rows.map((r) => r[k]);
+  const ctes = also.map((q, i) => sql`${sql.identifier(`also${i}`)} AS (${q}),`);
+  await db.query(sql`
+    WITH ${sql.join(ctes, sql` `)} outcome AS (
       INSERT INTO email_inbound (inbound_event_id, workspace_id, inbox_id, from_address, subject, message_id_header, outcome, reason,
                                  ticket_id, message_id, auto_submitted)
-      VALUES (${r.inboundEventId}, ${r.workspaceId}, ${r.inboxId}, ${r.fromAddress}, ${r.subject.slice(0, 1000)}, ${r.messageIdHeader},
-              ${r.outcome}, ${r.reason?.slice(0, 2000) ?? null}, ${r.ticketId}, ${r.messageId}, ${r.autoSubmitted})
+      SELECT * FROM unnest(${col('inboundEventId')}::bigint[], ${col('workspaceId')}::bigint[], ${col('inboxId')}::bigint[],
+        ${col('fromAddress')}::text[], ${rows.map((r) => r.subject.slice(0, 1000))}::text[], ${col('messageIdHeader')}::text[],
+        ${col('outcome')}::text[], ${rows.map((r) => r.reason?.slice(0, 2000) ?? null)}::text[], ${col('ticketId')}::bigint[],
+        ${col('messageId')}::bigint[], ${col('autoSubmitted')}::boolean[])
       ON CONFLICT (inbound_event_id) DO NOTHING)
-    UPDATE inbound_events SET processed_at = now(), error = ${eventError} WHERE id = ${r.inboundEventId}`);
+    UPDATE inbound_events e SET processed_at = now(), error = x.error
+    FROM unnest(${col('inboundEventId')}::bigint[], ${rows.map((r) => (r.outcome === 'rejected' ? r.reason : null))}::text[]) AS x(id, error)
+    WHERE e.id = x.id`);
+}
 
 export const countPending = async (db: Db, workspaceId: number) =>
   (
@@ -225,13 +236,23 @@ export const countPending = async (db: Db, workspaceId: number) =>
       WHERE workspace_id = ${workspaceId} AND channel = 'email' AND processed_at IS NULL`)
   )?.n ?? 0;
 
-export const countRecentFrom = async (db: Db, workspaceId: number, address: string, sinceSeconds: number) =>
-  (
-    await db.one<{ n: number }>(sql`
-      SELECT count(*)::int AS n FROM email_inbound
-      WHERE workspace_id = ${workspaceId} AND lower(from_address) = ${address}
-        AND created_at > now() - make_interval(secs => ${sinceSeconds})`)
-  )?.n ?? 0;
+/** Messages per sender (lower-cased) in the last `sinceSeconds`, for several senders at once. */
+export async function countRecentFromMany(
+  db: Db,
+  workspaceId: number,
+  addresses: string[],
+  sinceSeconds: number,
+) {
+  const out = new Map<string, number>();
+  if (!addresses.length) return out;
+  const rows = await db.query<{ a: string; n: number }>(sql`
+    SELECT lower(from_address) AS a, count(*)::int AS n FROM email_inbound
+    WHERE workspace_id = ${workspaceId} AND lower(from_address) = ANY(${addresses}::text[])
+      AND created_at > now() - make_interval(secs => ${sinceSeconds})
+    GROUP BY 1`);
+  for (const r of rows) out.set(r.a, r.n);
+  return out;
+}
 
 export const listInbound = (db: Db, workspaceId: number, limit: number, outcome?: string) =>
   db.query<{

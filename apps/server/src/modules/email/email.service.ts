@@ -27,12 +27,12 @@ import {
 import { type ParsedEmail, parseEmail, readRawHeaders } from '../../channels/email/parse-email.ts';
 import { stripQuotedHtml, stripQuotedText } from '../../channels/email/quote-strip.ts';
 import type { SmtpEnvelope } from '../../channels/email/smtp-inbound.ts';
-import type { Db } from '../../platform/db/db.ts';
+import type { Db, SQL } from '../../platform/db/db.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors.ts';
 import { htmlToText, sanitizeMessageHtml, textToHtml } from '../../platform/html/sanitize.ts';
 import type { Auth } from '../../platform/http/router.ts';
-import { enqueue, insertWithJob } from '../../platform/jobs/queue.ts';
+import { insertWithJob, jobInsert } from '../../platform/jobs/queue.ts';
 import { decrypt, encrypt, randomToken, safeEqual, sha256 } from '../../platform/security/crypto.ts';
 import { recordAudit } from '../audit/index.ts';
 import type { TicketsService } from '../tickets/index.ts';
@@ -234,11 +234,22 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     return null;
   }
 
-  async function processInbound(inboundEventId: number) {
-    const ev = await repo.findInboundEvent(db, inboundEventId);
-    if (!ev || ev.processed_at) return;
+  type InboundEvent = Awaited<ReturnType<typeof repo.findInboundEvents>>[number];
+  type Outcome = Parameters<typeof repo.recordInboundOutcomes>[1][number];
+  /** What the batch read for its emails in two queries: flood counts and Message-IDs already stored. */
+  type BatchFacts = { recent: Map<string, number>; stored: Map<string, { id: number; ticket_id: number }> };
+
+  /**
+   * Step 2 of the pipeline for one stored email. Returns the outcome to record (the batch records them
+   * all in one statement) and, for a new ticket, the acknowledgement job to enqueue with it.
+   */
+  async function processOne(
+    ev: InboundEvent,
+    p: ParsedEmail | Error,
+    facts: BatchFacts,
+  ): Promise<{ outcome: Outcome; ack?: SQL }> {
+    const inboundEventId = ev.id;
     const workspaceId = ev.workspace_id;
-    const raw = toBuffer(ev.payload);
     const meta = ev.headers as {
       inboxId?: number;
       rcptTo?: string[];
@@ -250,42 +261,28 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
       (meta.inboxId ? all.find((i) => i.id === meta.inboxId) : undefined) ??
       all.find((i) => i.active) ??
       null;
-    const finish = async (
+    const finish = (
       outcome: repo.InboundOutcome,
       reason: string | null,
       p: ParsedEmail | null,
       ids: { ticketId?: number | null; messageId?: number | null } = {},
-    ) => {
-      await repo.recordInboundOutcome(
-        db,
-        {
-          inboundEventId,
-          workspaceId,
-          inboxId: inbox?.id ?? null,
-          fromAddress: p?.from?.address ?? null,
-          subject: p?.subject ?? '',
-          messageIdHeader: p?.messageId ?? null,
-          outcome,
-          reason,
-          ticketId: ids.ticketId ?? null,
-          messageId: ids.messageId ?? null,
-          autoSubmitted: !!p?.automatic,
-        },
-        outcome === 'rejected' ? reason : null,
-      );
-      return outcome;
-    };
+    ): { outcome: Outcome } => ({
+      outcome: {
+        inboundEventId,
+        workspaceId,
+        inboxId: inbox?.id ?? null,
+        fromAddress: p?.from?.address ?? null,
+        subject: p?.subject ?? '',
+        messageIdHeader: p?.messageId ?? null,
+        outcome,
+        reason,
+        ticketId: ids.ticketId ?? null,
+        messageId: ids.messageId ?? null,
+        autoSubmitted: !!p?.automatic,
+      },
+    });
 
-    let p: ParsedEmail;
-    try {
-      p = await parseEmail(raw);
-    } catch (err) {
-      return finish(
-        'rejected',
-        `unreadable message: ${err instanceof Error ? err.message : String(err)}`,
-        null,
-      );
-    }
+    if (p instanceof Error) return finish('rejected', `unreadable message: ${p.message}`, null);
 
     if (p.receiptFor) {
       const ours = await tickets.findByExternalIds(workspaceId, p.receiptFor);
@@ -317,28 +314,21 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
         },
       );
     }
-    const sender = p.from?.address ?? meta.mailFrom?.toLowerCase() ?? null;
+    const sender = senderOf(p, meta);
     if (!sender) return finish('rejected', 'no sender address (From header missing or invalid)', p);
-    // Three independent reads in one round trip's time (on PostgreSQL; PGlite runs them in turn); the
-    // checks below still decide in the same order.
-    const [ownSender, recent, dup] = await Promise.all([
-      isOwnAddress(sender),
-      repo.countRecentFrom(db, workspaceId, sender, 3600),
-      tickets.findByExternalIds(workspaceId, [p.messageId]),
-    ]);
-    if (ownSender) return finish('rejected', `sent from our own address ${sender} (mail loop)`, p);
+    if (await isOwnAddress(sender))
+      return finish('rejected', `sent from our own address ${sender} (mail loop)`, p);
     const autoReply = isAutoReply(p);
     if (autoReply) return finish('auto-reply', autoReply, p);
+    const recent = facts.recent.get(sender) ?? 0;
     if (recent >= config.EMAIL_SENDER_LIMIT_PER_HOUR)
       return finish('rejected', `rate limited: ${recent} messages from ${sender} in the last hour`, p);
-
-    if (dup[0]) {
-      await finish('duplicate', `already stored as message #${dup[0].id}`, p, {
-        ticketId: dup[0].ticket_id,
-        messageId: dup[0].id,
+    const dup = facts.stored.get(p.messageId);
+    if (dup)
+      return finish('duplicate', `already stored as message #${dup.id}`, p, {
+        ticketId: dup.ticket_id,
+        messageId: dup.id,
       });
-      return 'duplicate';
-    }
 
     const ownAddresses = new Set<string>();
     for (const i of all) {
@@ -404,22 +394,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
       followUpOf,
       cc: followers,
     });
-    if (result.created && inbox && !p.automatic) {
-      await enqueue(
-        db,
-        ACK_JOB,
-        {
-          workspaceId,
-          ticketId: result.ticketId,
-          inboxId: inbox.id,
-          inReplyTo: p.messageId,
-          subject: p.subject,
-        },
-        { workspaceId, uniqueKey: `email-ack:${result.ticketId}` },
-      );
-      deps.jobs.wake();
-    }
-    return finish(
+    const done = finish(
       result.created ? 'ticket' : 'threaded',
       result.created
         ? followUpOf
@@ -431,6 +406,114 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
       p,
       { ticketId: result.ticketId, messageId: result.messageId },
     );
+    if (!result.created || !inbox || p.automatic) return done;
+    // The acknowledgement is enqueued by the statement that records the outcome; it carries the
+    // recipient so it need not read the ticket back.
+    const ack = jobInsert(
+      ACK_JOB,
+      {
+        workspaceId,
+        ticketId: result.ticketId,
+        inboxId: inbox.id,
+        inReplyTo: p.messageId,
+        subject: p.subject,
+        to: sender,
+        name: p.from?.name || null,
+      },
+      { workspaceId, uniqueKey: `email-ack:${result.ticketId}` },
+    );
+    return { ...done, ack };
+  }
+
+  const senderOf = (p: ParsedEmail, meta: { mailFrom?: string | null }) =>
+    p.from?.address ?? meta.mailFrom?.toLowerCase() ?? null;
+
+  /**
+   * Emails claimed together are processed together: one read of the stored messages, one query each
+   * for flood counts and already-stored Message-IDs per workspace, the emails landed in parallel, and
+   * one statement recording every outcome with its acknowledgement job.
+   */
+  async function processBatch(ids: number[]): Promise<Map<number, repo.InboundOutcome | Error>> {
+    const events = (await repo.findInboundEvents(db, ids)).filter((e) => !e.processed_at);
+    const parsed = await Promise.all(
+      events.map((e) =>
+        parseEmail(toBuffer(e.payload)).catch((err: unknown) =>
+          err instanceof Error ? err : new Error(String(err)),
+        ),
+      ),
+    );
+    const facts = new Map<number, BatchFacts>();
+    for (const ws of new Set(events.map((e) => e.workspace_id))) {
+      const mine = events.flatMap((e, i) => {
+        const p = parsed[i]!;
+        return e.workspace_id === ws && !(p instanceof Error) ? [{ e, p }] : [];
+      });
+      const senders = [...new Set(mine.map(({ e, p }) => senderOf(p, e.headers as { mailFrom?: string })))];
+      const [recent, stored] = await Promise.all([
+        repo.countRecentFromMany(
+          db,
+          ws,
+          senders.filter((x): x is string => !!x),
+          3600,
+        ),
+        tickets.firstByExternalIds(
+          ws,
+          mine.map(({ p }) => p.messageId),
+        ),
+      ]);
+      facts.set(ws, { recent, stored });
+    }
+    const results = await Promise.all(
+      events.map((e, i) =>
+        processOne(
+          e,
+          parsed[i]!,
+          facts.get(e.workspace_id) ?? { recent: new Map(), stored: new Map() },
+        ).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
+      ),
+    );
+    const done = results.filter((r): r is Exclude<typeof r, Error> => !(r instanceof Error));
+    await repo.recordInboundOutcomes(
+      db,
+      done.map((r) => r.outcome),
+      done.flatMap((r) => (r.ack ? [r.ack] : [])),
+    );
+    if (done.some((r) => r.ack)) deps.jobs.wake();
+    const out = new Map<number, repo.InboundOutcome | Error>();
+    events.forEach((e, i) => {
+      const r = results[i]!;
+      out.set(e.id, r instanceof Error ? r : r.outcome.outcome);
+    });
+    return out;
+  }
+
+  // Jobs that the worker starts in the same tick join one batch.
+  let batch: {
+    id: number;
+    resolve: (o: repo.InboundOutcome | undefined) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+  function processInbound(inboundEventId: number): Promise<repo.InboundOutcome | undefined> {
+    return new Promise((resolve, reject) => {
+      batch.push({ id: inboundEventId, resolve, reject });
+      if (batch.length > 1) return;
+      setImmediate(() => {
+        const mine = batch;
+        batch = [];
+        processBatch(mine.map((b) => b.id)).then(
+          (out) => {
+            for (const b of mine) {
+              const r = out.get(b.id);
+              if (r instanceof Error) b.reject(r);
+              else b.resolve(r);
+            }
+          },
+          (err: unknown) => {
+            for (const b of mine) b.reject(err);
+          },
+        );
+      });
+    });
   }
 
   // ---- outbound ----
@@ -483,12 +566,21 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     inboxId: number;
     inReplyTo: string;
     subject: string;
+    /** The sender it answers (jobs enqueued since ingest carries it); else read from the ticket. */
+    to?: string;
+    name?: string | null;
   }) {
     const { workspaceId, ticketId } = p;
     const inbox = await cachedInbox(workspaceId, p.inboxId);
     if (!inbox?.auto_ack_enabled || !inbox.active) return 'disabled';
     // The summary (one query) has all an acknowledgement needs; the full ticket would read every message.
-    const ticket = await tickets.findSummary(workspaceId, ticketId);
+    const ticket = p.to
+      ? {
+          id: ticketId,
+          subject: p.subject.slice(0, 500) || '(no subject)',
+          contact: { email: p.to, name: p.name },
+        }
+      : await tickets.findSummary(workspaceId, ticketId);
     const contact = ticket?.contact;
     const to = contact?.email?.toLowerCase();
     if (!ticket || !to) return 'no recipient';

@@ -270,6 +270,60 @@ export async function insertTicketWithMessage(
   return { ticketId: row!.ticket_id, message: { id: row!.id, created_at: row!.created_at } };
 }
 
+/**
+ * A new inbound ticket in one statement, no transaction needed: its contact (CTEs from the contacts
+ * module), the ticket, its `created` event, the first message, and the `ticket.created` and
+ * `message.received` events staged in the outbox (`stage` from the event bus).
+ */
+export async function insertInboundTicket(
+  db: Db,
+  contact: { ctes: SQL; id: SQL; created: SQL },
+  t: Omit<NewTicket, 'contactId'>,
+  m: Omit<NewMessage, 'authorContactId'>,
+  stage: (rows: SQL) => SQL,
+) {
+  const first = t.firstInbound;
+  const at = first ? first.at.toISOString() : null;
+  const ws = t.workspaceId;
+  const row = await db.one<{
+    ticket_id: number;
+    id: number;
+    created_at: Date;
+    contact_id: number;
+    created_contact: number | null;
+    outbox_ids: number[];
+  }>(sql`
+    WITH ${contact.ctes},
+    t AS (
+      INSERT INTO tickets (workspace_id, subject, status, priority, channel, contact_id, assignee_id, team_id, tags, custom_fields,
+                           message_count, last_message_at, last_message_preview, last_inbound_at)
+      VALUES (${ws}, ${t.subject}, ${t.status}, ${t.priority}, ${t.channel}, ${contact.id}, ${t.assigneeId}, ${t.teamId},
+              ${t.tags}, ${JSON.stringify(t.customFields)}::jsonb,
+              ${first ? 1 : 0}, coalesce(${at}::timestamptz, now()), ${first?.preview ?? ''}, ${at}::timestamptz)
+      RETURNING id, contact_id),
+    ev AS (
+      INSERT INTO ticket_events (workspace_id, ticket_id, type, actor_agent_id, data)
+      SELECT ${ws}, t.id, 'created', NULL, jsonb_build_object('channel', ${t.channel}::text) FROM t),
+    m AS (
+      INSERT INTO messages (workspace_id, ticket_id, kind, channel, author_agent_id, author_contact_id, body_text, body_html,
+                            channel_meta, external_id, delivery_status, created_at)
+      SELECT ${ws}, t.id, ${m.kind}, ${m.channel}, ${m.authorAgentId}, t.contact_id, ${m.bodyText},
+             ${m.bodyHtml}, ${JSON.stringify(m.channelMeta ?? {})}::jsonb, ${m.externalId ?? null}, ${m.deliveryStatus},
+             ${(m.createdAt ?? new Date()).toISOString()}::timestamptz
+      FROM t
+      RETURNING ticket_id, id, created_at),
+    ob AS (${stage(sql`
+      SELECT jsonb_build_object('name', 'ticket.created', 'workspaceId', ${ws}::bigint, 'ticketId', t.id,
+               'data', jsonb_build_object('channel', ${t.channel}::text)), 1 FROM t
+      UNION ALL
+      SELECT jsonb_build_object('name', 'message.received', 'workspaceId', ${ws}::bigint, 'ticketId', m.ticket_id,
+               'messageId', m.id, 'data', jsonb_build_object('channel', ${t.channel}::text, 'newTicket', true)), 2 FROM m`)})
+    SELECT m.ticket_id, m.id, m.created_at, t.contact_id, ${contact.created} AS created_contact,
+           (SELECT array_agg(id ORDER BY id) FROM ob) AS outbox_ids
+    FROM t, m`);
+  return row!;
+}
+
 /** Keeps the inbox columns (count, preview, activity time) in step with a new message. */
 export async function bumpTicketForMessage(
   db: Db,
@@ -313,6 +367,12 @@ export const findMessagesByExternalIds = (db: Db, workspaceId: number, ids: stri
   db.query<{ id: number; ticket_id: number; kind: string }>(sql`
     SELECT id, ticket_id, kind FROM messages
     WHERE workspace_id = ${workspaceId} AND external_id = ANY(${ids}::text[]) ORDER BY id DESC LIMIT 20`);
+
+/** The oldest message stored under each of these provider ids (duplicate detection for a batch). */
+export const firstMessagesByExternalIds = (db: Db, workspaceId: number, ids: string[]) =>
+  db.query<{ external_id: string; id: number; ticket_id: number }>(sql`
+    SELECT DISTINCT ON (external_id) external_id, id, ticket_id FROM messages
+    WHERE workspace_id = ${workspaceId} AND external_id = ANY(${ids}::text[]) ORDER BY external_id, id`);
 
 /** Median seconds from creation to first reply over recent tickets of a channel, and how many were measured. */
 export const firstResponseStats = (db: Db, workspaceId: number, channel: string, days: number) =>

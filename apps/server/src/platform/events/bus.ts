@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { type Db, sql } from '../db/db.ts';
+import { type Db, type SQL, sql } from '../db/db.ts';
 
 /** A domain event. Carries ids, not whole records, so it fits a NOTIFY payload. */
 export interface DomainEvent {
@@ -23,6 +23,11 @@ export interface EventBus {
    * published after commit. A crash in between no longer loses their reactions: they are replayed.
    */
   stage(tx: Db, events: DomainEvent[]): Promise<DomainEvent[]>;
+  /**
+   * `stage` as a data-modifying statement for a repository's own statement (a change and its events in
+   * one round trip): `rows` selects `(e jsonb, n int)`, the events and their order; it returns the ids.
+   */
+  stageSql(rows: SQL): SQL;
   /** Run local listeners (business reactions, once per event) and fan out to every node's realtime. */
   publish(e: DomainEvent): Promise<void>;
   /**
@@ -158,6 +163,9 @@ export function createEventBus(db: Db, log: Logger): EventBus {
       // Identity values are drawn in the ORDER BY order, so ascending ids line up with `events`.
       const ids = rows.map((r) => r.id).sort((a, b) => a - b);
       return events.map((e, i) => ({ ...e, outboxId: ids[i] }));
+    },
+    stageSql(rows) {
+      return sql`INSERT INTO event_outbox (event, node_id) SELECT x.e, ${nodeId} FROM (${rows}) AS x(e, n) ORDER BY x.n RETURNING id`;
     },
     recover(orphanAfterMs) {
       // One replay at a time per node; other nodes skip the rows this one holds.

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { type Db, type SQL, sql } from '../db/db.ts';
+import { type Db, planEachTime, type SQL, sql } from '../db/db.ts';
 
 export interface EnqueueOptions {
   workspaceId?: number | null;
@@ -44,18 +44,24 @@ type JobRow = {
 /** Exponential backoff with a ceiling: 2 s, 4 s, 8 s … up to one hour. */
 export const backoffSeconds = (attempt: number) => Math.min(3600, 2 ** attempt);
 
+/**
+ * The INSERT that enqueues a job, for a repository to run as a CTE of its own statement (a change and the
+ * job it calls for in one round trip). Returns the job's id, nothing when the unique key was taken.
+ */
+export const jobInsert = (name: string, payload: unknown, opts: EnqueueOptions = {}): SQL => sql`
+    INSERT INTO jobs (name, payload, workspace_id, run_at, unique_key, max_attempts)
+    VALUES (${name}, ${JSON.stringify(payload)}::jsonb, ${opts.workspaceId ?? null}, ${(opts.runAt ?? new Date()).toISOString()},
+            ${opts.uniqueKey ?? null}, ${opts.maxAttempts ?? 8})
+    ON CONFLICT (unique_key) DO NOTHING
+    RETURNING id`;
+
 export async function enqueue(
   db: Db,
   name: string,
   payload: unknown,
   opts: EnqueueOptions = {},
 ): Promise<number | null> {
-  const row = await db.one<{ id: number }>(sql`
-    INSERT INTO jobs (name, payload, workspace_id, run_at, unique_key, max_attempts)
-    VALUES (${name}, ${JSON.stringify(payload)}::jsonb, ${opts.workspaceId ?? null}, ${(opts.runAt ?? new Date()).toISOString()},
-            ${opts.uniqueKey ?? null}, ${opts.maxAttempts ?? 8})
-    ON CONFLICT (unique_key) DO NOTHING
-    RETURNING id`);
+  const row = await db.one<{ id: number }>(jobInsert(name, payload, opts));
   return row?.id ?? null;
 }
 
@@ -143,7 +149,7 @@ export function createJobRunner(
     finished = [];
     try {
       // A running job whose lease expired belongs to a worker that died: it is taken over.
-      return await db.query<JobRow>(sql`
+      return await db.query<JobRow>(sql`${planEachTime}
         WITH finished AS (
           UPDATE jobs SET status = 'done', finished_at = now(), updated_at = now(), locked_until = NULL, last_error = NULL
           WHERE id = ANY(${done}::bigint[]) AND locked_by = ${nodeId} AND status = 'running')
@@ -184,16 +190,24 @@ export function createJobRunner(
       const message = err instanceof Error ? err.message : String(err);
       const final = err instanceof PermanentJobError || job.attempts >= job.max_attempts;
       log.warn({ job: job.name, jobId: job.id, attempt: job.attempts, final, err: message }, 'job failed');
-      await db.query(sql`
+      // If this write fails too the lease runs out and the job is retried: nothing to do here.
+      await db
+        .query(sql`
         UPDATE jobs SET status = ${final ? 'failed' : 'queued'}, last_error = ${message.slice(0, 2000)}, updated_at = now(),
           locked_until = NULL, run_at = now() + make_interval(secs => ${backoffSeconds(job.attempts)}),
           finished_at = ${final ? new Date().toISOString() : null}
-        WHERE id = ${job.id} AND locked_by = ${nodeId}`);
+        WHERE id = ${job.id} AND locked_by = ${nodeId}`)
+        .catch((e: unknown) => log.warn({ err: e, jobId: job.id }, 'recording a job failure failed'));
     }
   }
 
-  async function tick(): Promise<number> {
-    if (ticking) return 0;
+  let ticked: Promise<number> = Promise.resolve(0);
+  function tick(): Promise<number> {
+    if (ticking) return Promise.resolve(0);
+    ticked = claimAndRun();
+    return ticked;
+  }
+  async function claimAndRun(): Promise<number> {
     ticking = true;
     let ran = 0;
     try {
@@ -251,7 +265,9 @@ export function createJobRunner(
       running = false;
       clearTimeout(timer);
       clearInterval(pruneTimer);
-      await Promise.allSettled([...inflight]);
+      // A claim in flight may still start jobs; wait for it, then for every job it started.
+      await ticked;
+      while (inflight.size) await Promise.allSettled([...inflight]);
       await claim(0).catch((err) => log.warn({ err }, 'marking finished jobs done failed'));
     },
     async drain() {
