@@ -68,8 +68,19 @@ const NEGATIVE = [
 ];
 const POSITIVE = ['thank you', 'thanks', 'great', 'love', 'appreciate', 'awesome', 'perfect', 'happy'];
 
-const count = (text: string, word: string) =>
-  (text.match(new RegExp(`\\b${word.replace(/ /g, '\\s+')}\\b`, 'g')) ?? []).length;
+/** One pass over the text per lexicon (a regex per word re-scanned a 10 KB email 33 times). */
+const lexicon = (words: string[]) =>
+  new RegExp(`\\b(?:${words.map((w) => w.replace(/ /g, '\\s+')).join('|')})\\b`, 'g');
+const NEGATIVE_RE = lexicon(NEGATIVE);
+const POSITIVE_RE = lexicon(POSITIVE);
+const WORD_RE = /\b[A-Za-z]{3,}\b/g;
+const SHOUTED_RE = /\b[A-Z]{3,}\b/g;
+const count = (text: string, re: RegExp) => {
+  let n = 0;
+  re.lastIndex = 0;
+  while (re.exec(text)) n++;
+  return n;
+};
 
 export function levelOf(score: number): UrgencyLevel {
   if (score >= 80) return 'urgent';
@@ -83,10 +94,8 @@ export function scoreUrgency(raw: string): UrgencyResult {
   const reasons: UrgencyResult['reasons'] = [];
   for (const [re, phrase, weight] of PHRASES) if (re.test(text)) reasons.push({ phrase, weight });
 
-  let negative = 0;
-  for (const w of NEGATIVE) negative += count(text, w);
-  let positive = 0;
-  for (const w of POSITIVE) positive += count(text, w);
+  const negative = count(text, NEGATIVE_RE);
+  const positive = count(text, POSITIVE_RE);
   if (negative)
     reasons.push({
       phrase: `negative sentiment (${negative} word${negative > 1 ? 's' : ''})`,
@@ -96,9 +105,8 @@ export function scoreUrgency(raw: string): UrgencyResult {
 
   const bangs = (raw.match(/!/g) ?? []).length;
   if (bangs >= 3) reasons.push({ phrase: 'many exclamation marks', weight: 10 });
-  const words = raw.match(/\b[A-Za-z]{3,}\b/g) ?? [];
-  const shouted = words.filter((w) => w === w.toUpperCase()).length;
-  if (shouted >= 3 && shouted / words.length > 0.3)
+  const shouted = count(raw, SHOUTED_RE);
+  if (shouted >= 3 && shouted / count(raw, WORD_RE) > 0.3)
     reasons.push({ phrase: 'shouting (capital letters)', weight: 10 });
 
   const score = Math.max(

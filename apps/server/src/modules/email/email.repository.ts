@@ -245,11 +245,13 @@ export async function countRecentFromMany(
 ) {
   const out = new Map<string, number>();
   if (!addresses.length) return out;
+  // One index range per sender: with `= ANY` the planner may scan the workspace's whole recent mail
+  // and filter it, which grows with the inbound rate this check guards against.
   const rows = await db.query<{ a: string; n: number }>(sql`
-    SELECT lower(from_address) AS a, count(*)::int AS n FROM email_inbound
-    WHERE workspace_id = ${workspaceId} AND lower(from_address) = ANY(${addresses}::text[])
-      AND created_at > now() - make_interval(secs => ${sinceSeconds})
-    GROUP BY 1`);
+    SELECT s.a, (SELECT count(*) FROM email_inbound
+                 WHERE workspace_id = ${workspaceId} AND lower(from_address) = s.a
+                   AND created_at > now() - make_interval(secs => ${sinceSeconds}))::int AS n
+    FROM unnest(${addresses}::text[]) AS s(a)`);
   for (const r of rows) out.set(r.a, r.n);
   return out;
 }

@@ -368,11 +368,16 @@ export const findMessagesByExternalIds = (db: Db, workspaceId: number, ids: stri
     SELECT id, ticket_id, kind FROM messages
     WHERE workspace_id = ${workspaceId} AND external_id = ANY(${ids}::text[]) ORDER BY id DESC LIMIT 20`);
 
-/** The oldest message stored under each of these provider ids (duplicate detection for a batch). */
+/**
+ * The oldest message stored under each of these provider ids (duplicate detection for a batch), one index
+ * probe per id: with `= ANY` a plan made while the table was small kept scanning it as it grew.
+ */
 export const firstMessagesByExternalIds = (db: Db, workspaceId: number, ids: string[]) =>
   db.query<{ external_id: string; id: number; ticket_id: number }>(sql`
-    SELECT DISTINCT ON (external_id) external_id, id, ticket_id FROM messages
-    WHERE workspace_id = ${workspaceId} AND external_id = ANY(${ids}::text[]) ORDER BY external_id, id`);
+    SELECT x.external_id, m.id, m.ticket_id FROM unnest(${ids}::text[]) AS x(external_id)
+    CROSS JOIN LATERAL (
+      SELECT id, ticket_id FROM messages WHERE workspace_id = ${workspaceId} AND external_id = x.external_id
+      ORDER BY id LIMIT 1) m`);
 
 /** Median seconds from creation to first reply over recent tickets of a channel, and how many were measured. */
 export const firstResponseStats = (db: Db, workspaceId: number, channel: string, days: number) =>
