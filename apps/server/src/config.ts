@@ -65,7 +65,7 @@ export const settings = {
   },
   WORKER_CONCURRENCY: {
     schema: z.coerce.number().int().min(1).max(64),
-    default: '16',
+    default: '32',
     description: 'Jobs run at once per node',
   },
   SEED_DEMO: {
@@ -138,6 +138,12 @@ export const settings = {
     schema: z.coerce.number().int().min(1024),
     default: String(25 * 1024 * 1024),
     description: 'Largest inbound email accepted (SMTP answers 552 above it)',
+  },
+  EMAIL_PARSE_BUDGET_BYTES: {
+    schema: z.coerce.number().int().min(1024),
+    default: String(32 * 1024 * 1024),
+    description:
+      'Raw inbound email bytes parsed at once per node (a larger email is parsed alone); bounds the memory of a burst of big emails',
   },
   EMAIL_RELAY_URL: {
     schema: z

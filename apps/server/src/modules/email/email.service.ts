@@ -40,6 +40,7 @@ import * as repo from './email.repository.ts';
 
 export const PROCESS_JOB = 'process-inbound-email';
 export const ACK_JOB = 'send-email-ack';
+type LoadedEvent = repo.InboundEventRow & { payload: Buffer | Uint8Array };
 
 const toBuffer = (b: Buffer | Uint8Array) =>
   Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
@@ -433,8 +434,23 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
    * for flood counts and already-stored Message-IDs per workspace, the emails landed in parallel, and
    * one statement recording every outcome with its acknowledgement job.
    */
+  /**
+   * Rounds of at most EMAIL_PARSE_BUDGET_BYTES raw bytes: parsed emails are held until the round is
+   * recorded, so 32 workers on 25 MB emails would otherwise hold gigabytes at once.
+   */
   async function processBatch(ids: number[]): Promise<Map<number, repo.InboundOutcome | Error>> {
-    const events = (await repo.findInboundEvents(db, ids)).filter((e) => !e.processed_at);
+    const out = new Map<number, repo.InboundOutcome | Error>();
+    let left = ids;
+    while (left.length) {
+      const rows = await repo.findInboundEvents(db, left, config.EMAIL_PARSE_BUDGET_BYTES);
+      const events = rows.filter((e): e is LoadedEvent => e.payload !== null && !e.processed_at);
+      for (const [id, r] of await processRound(events)) out.set(id, r);
+      left = rows.filter((e) => e.payload === null).map((e) => e.id);
+    }
+    return out;
+  }
+
+  async function processRound(events: LoadedEvent[]): Promise<Map<number, repo.InboundOutcome | Error>> {
     const parsed = await Promise.all(
       events.map((e) =>
         parseEmail(toBuffer(e.payload)).catch((err: unknown) =>
