@@ -212,6 +212,9 @@ function ArticleSettings({
     // Optimistic: the checkbox or select shows the new value at once and goes back if the server says no.
     // Only the latest change's answer is applied, so a quick toggle back is not undone by a late reply.
     const mine = ++seq.current;
+    // A refetch already in flight (the article went stale, the window regained focus) would land with
+    // the old value and flip the control back: it is dropped, keeping the optimistic value.
+    void qc.cancelQueries({ queryKey: key }, { revert: false, silent: true });
     qc.setQueryData(key, { ...article, ...b });
     try {
       const a = await hcApi.updateArticle(article.id, b);
