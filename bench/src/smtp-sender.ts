@@ -36,7 +36,6 @@ function connect(port: number) {
     null;
   const replies: string[] = [];
   const flush = () => {
-    if (!waiting) return;
     while (waiting && replies.length >= waiting.need) {
       const w = waiting;
       waiting = null;

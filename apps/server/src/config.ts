@@ -35,7 +35,8 @@ export const settings = {
   },
   DATABASE_POOL_SIZE: {
     schema: z.coerce.number().int().min(1).max(200),
-    // Above WORKER_CONCURRENCY, so requests still get a connection while every job worker holds one.
+    // Below WORKER_CONCURRENCY on purpose: workers and requests queue for it in turn, and a 2-core
+    // database runs 20 statements at once faster than 32 (the ingest bench, docs/email.md).
     default: '20',
     description: 'PostgreSQL pool size per node',
   },

@@ -235,8 +235,6 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     return null;
   }
 
-  type InboundEvent = Awaited<ReturnType<typeof repo.findInboundEvents>>[number];
-  type Outcome = Parameters<typeof repo.recordInboundOutcomes>[1][number];
   /** What the batch read for its emails in two queries: flood counts and Message-IDs already stored. */
   type BatchFacts = { recent: Map<string, number>; stored: Map<string, { id: number; ticket_id: number }> };
 
@@ -245,10 +243,10 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
    * all in one statement) and, for a new ticket, the acknowledgement job to enqueue with it.
    */
   async function processOne(
-    ev: InboundEvent,
+    ev: LoadedEvent,
     p: ParsedEmail | Error,
     facts: BatchFacts,
-  ): Promise<{ outcome: Outcome; ack?: SQL }> {
+  ): Promise<{ outcome: repo.OutcomeRow; ack?: SQL }> {
     const inboundEventId = ev.id;
     const workspaceId = ev.workspace_id;
     const meta = ev.headers as {
@@ -267,7 +265,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
       reason: string | null,
       p: ParsedEmail | null,
       ids: { ticketId?: number | null; messageId?: number | null } = {},
-    ): { outcome: Outcome } => ({
+    ): { outcome: repo.OutcomeRow } => ({
       outcome: {
         inboundEventId,
         workspaceId,
@@ -430,13 +428,9 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     p.from?.address ?? meta.mailFrom?.toLowerCase() ?? null;
 
   /**
-   * Emails claimed together are processed together: one read of the stored messages, one query each
-   * for flood counts and already-stored Message-IDs per workspace, the emails landed in parallel, and
-   * one statement recording every outcome with its acknowledgement job.
-   */
-  /**
-   * Rounds of at most EMAIL_PARSE_BUDGET_BYTES raw bytes: parsed emails are held until the round is
-   * recorded, so 32 workers on 25 MB emails would otherwise hold gigabytes at once.
+   * Emails claimed together are processed together, in rounds of at most EMAIL_PARSE_BUDGET_BYTES raw
+   * bytes (parsed emails are held until their round is recorded: 32 workers on 25 MB emails would
+   * otherwise hold gigabytes at once).
    */
   async function processBatch(ids: number[]): Promise<Map<number, repo.InboundOutcome | Error>> {
     const out = new Map<number, repo.InboundOutcome | Error>();
@@ -450,6 +444,11 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     return out;
   }
 
+  /**
+   * One round: the emails parsed in parallel, one query each per workspace for flood counts and
+   * already-stored Message-IDs, the emails landed in parallel, and one statement recording every outcome
+   * with its acknowledgement job.
+   */
   async function processRound(events: LoadedEvent[]): Promise<Map<number, repo.InboundOutcome | Error>> {
     const parsed = await Promise.all(
       events.map((e) =>

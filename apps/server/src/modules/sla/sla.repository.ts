@@ -24,13 +24,6 @@ export const findCalendar = (db: Db, workspaceId: number, teamId: number | null)
     SELECT ${calendarCols} FROM business_calendars
     WHERE workspace_id = ${workspaceId} AND coalesce(team_id, 0) = ${teamId ?? 0}`);
 
-/** The team's calendar when it has one, else the workspace's. */
-export const calendarForTeam = (db: Db, workspaceId: number, teamId: number | null) =>
-  db.one<CalendarRow>(sql`
-    SELECT ${calendarCols} FROM business_calendars
-    WHERE workspace_id = ${workspaceId} AND (team_id IS NULL OR team_id = ${teamId ?? 0})
-    ORDER BY team_id NULLS LAST LIMIT 1`);
-
 export const upsertCalendar = (
   db: Db,
   workspaceId: number,

@@ -117,7 +117,7 @@ export function activeClock<C extends Pick<repo.ClockRow, 'state' | 'due_at' | '
   );
 }
 
-/** The team's own calendar when it has one, else the workspace's (as `calendarForTeam` picks in SQL). */
+/** The team's own calendar when it has one, else the workspace's. */
 const pickCalendar = (calendars: repo.CalendarRow[], teamId: number | null) =>
   (teamId !== null ? calendars.find((c) => c.team_id === teamId) : undefined) ??
   calendars.find((c) => c.team_id === null);
@@ -368,17 +368,15 @@ export function createSlaService(deps: Deps) {
     async putBusinessHours(auth: Auth, teamId: number | null, input: BusinessCalendarInput) {
       if (teamId !== null && !(await repo.teamExists(db, auth.workspaceId, teamId))) throw notFound('Team');
       const row = await repo.upsertCalendar(db, auth.workspaceId, teamId, input);
-      await settings.changed(auth.workspaceId);
-      await svc.scheduleWorkspaceRecompute(auth.workspaceId);
+      await svc.settingsChanged(auth.workspaceId);
       return toBusinessHours(row!);
     },
     async deleteBusinessHours(auth: Auth, teamId: number | null) {
       if (!(await repo.deleteCalendar(db, auth.workspaceId, teamId)).length) throw notFound('Business hours');
-      await settings.changed(auth.workspaceId);
-      await svc.scheduleWorkspaceRecompute(auth.workspaceId);
+      await svc.settingsChanged(auth.workspaceId);
     },
     async openStatus(auth: Pick<Auth, 'workspaceId'>, teamId: number | null, at = new Date()) {
-      const row = await repo.calendarForTeam(db, auth.workspaceId, teamId);
+      const row = pickCalendar((await settings.get(auth.workspaceId)).calendars, teamId);
       const cal = toCalendar(row);
       return { open: isOpen(cal, at), nextOpenAt: iso(nextOpen(cal, at)), timezone: row?.timezone ?? null };
     },
@@ -388,21 +386,18 @@ export function createSlaService(deps: Deps) {
       (await repo.listPolicies(db, auth.workspaceId)).map(toPolicy),
     async createPolicy(auth: Auth, input: SlaPolicyInput) {
       const row = await repo.insertPolicy(db, auth.workspaceId, fields(input));
-      await settings.changed(auth.workspaceId);
-      await svc.scheduleWorkspaceRecompute(auth.workspaceId);
+      await svc.settingsChanged(auth.workspaceId);
       return toPolicy(row!);
     },
     async updatePolicy(auth: Auth, id: number, input: SlaPolicyInput) {
       const row = await repo.updatePolicy(db, auth.workspaceId, id, fields(input));
       if (!row) throw notFound('SLA policy');
-      await settings.changed(auth.workspaceId);
-      await svc.scheduleWorkspaceRecompute(auth.workspaceId);
+      await svc.settingsChanged(auth.workspaceId);
       return toPolicy(row);
     },
     async deletePolicy(auth: Auth, id: number) {
       if (!(await repo.deletePolicy(db, auth.workspaceId, id)).length) throw notFound('SLA policy');
-      await settings.changed(auth.workspaceId);
-      await svc.scheduleWorkspaceRecompute(auth.workspaceId);
+      await svc.settingsChanged(auth.workspaceId);
     },
     async reorderPolicies(auth: Auth, ids: number[]) {
       const unique = [...new Set(ids)];
@@ -414,13 +409,14 @@ export function createSlaService(deps: Deps) {
           ]);
         return repo.setPolicyPositions(tx, auth.workspaceId, unique);
       });
-      await settings.changed(auth.workspaceId);
-      await svc.scheduleWorkspaceRecompute(auth.workspaceId);
+      await svc.settingsChanged(auth.workspaceId);
       return done.length;
     },
 
     /** Policy or calendar edits re-time every active ticket, in a job so the request returns at once. */
-    async scheduleWorkspaceRecompute(workspaceId: number) {
+    /** After a policy or calendar write: every node drops its copy, and the open tickets are recomputed. */
+    async settingsChanged(workspaceId: number) {
+      await settings.changed(workspaceId);
       await enqueue(db, 'sla-recompute-workspace', { workspaceId }, { workspaceId });
       deps.jobs.wake();
     },

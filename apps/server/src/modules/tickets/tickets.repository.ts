@@ -236,36 +236,48 @@ type NewTicket = Parameters<typeof insertTicket>[1];
 type NewMessage = Omit<Parameters<typeof insertMessage>[1], 'ticketId'>;
 
 /**
- * A new ticket, its `created` timeline event and its first message in one statement (one round trip
- * on the hot path of every channel). The ticket row is written with the message's counters.
+ * The CTEs `t` (a new ticket on `contactId`), `ev` (its `created` timeline event) and `m` (its first
+ * message, written by the ticket's contact), for one statement; the ticket row carries the message's
+ * counters.
  */
-export async function insertTicketWithMessage(
-  db: Db,
-  t: NewTicket,
-  m: NewMessage,
+function ticketWithMessageCtes(
+  t: Omit<NewTicket, 'contactId'>,
+  contactId: SQL,
+  m: Omit<NewMessage, 'authorContactId'>,
   createdData: Record<string, unknown>,
-): Promise<{ ticketId: number; message: { id: number; created_at: Date } }> {
+): SQL {
   const first = t.firstInbound;
   const at = first ? first.at.toISOString() : null;
-  const row = await db.one<{ ticket_id: number; id: number; created_at: Date }>(sql`
-    WITH t AS (
+  return sql`
+    t AS (
       INSERT INTO tickets (workspace_id, subject, status, priority, channel, contact_id, assignee_id, team_id, tags, custom_fields,
                            message_count, last_message_at, last_message_preview, last_inbound_at)
-      VALUES (${t.workspaceId}, ${t.subject}, ${t.status}, ${t.priority}, ${t.channel}, ${t.contactId}, ${t.assigneeId}, ${t.teamId},
+      VALUES (${t.workspaceId}, ${t.subject}, ${t.status}, ${t.priority}, ${t.channel}, ${contactId}, ${t.assigneeId}, ${t.teamId},
               ${t.tags}, ${JSON.stringify(t.customFields)}::jsonb,
               ${first ? 1 : 0}, coalesce(${at}::timestamptz, now()), ${first?.preview ?? ''}, ${at}::timestamptz)
-      RETURNING id),
+      RETURNING id, contact_id),
     ev AS (
       INSERT INTO ticket_events (workspace_id, ticket_id, type, actor_agent_id, data)
       SELECT ${t.workspaceId}, t.id, 'created', NULL, ${JSON.stringify(createdData)}::jsonb FROM t),
     m AS (
       INSERT INTO messages (workspace_id, ticket_id, kind, channel, author_agent_id, author_contact_id, body_text, body_html,
                             channel_meta, external_id, delivery_status, created_at)
-      SELECT ${m.workspaceId}, t.id, ${m.kind}, ${m.channel}, ${m.authorAgentId}, ${m.authorContactId}, ${m.bodyText},
+      SELECT ${m.workspaceId}, t.id, ${m.kind}, ${m.channel}, ${m.authorAgentId}, t.contact_id, ${m.bodyText},
              ${m.bodyHtml}, ${JSON.stringify(m.channelMeta ?? {})}::jsonb, ${m.externalId ?? null}, ${m.deliveryStatus},
              ${(m.createdAt ?? new Date()).toISOString()}::timestamptz
       FROM t
-      RETURNING ticket_id, id, created_at)
+      RETURNING ticket_id, id, created_at)`;
+}
+
+/** A new ticket, its `created` timeline event and its first message in one statement. */
+export async function insertTicketWithMessage(
+  db: Db,
+  t: NewTicket,
+  m: Omit<NewMessage, 'authorContactId'>,
+  createdData: Record<string, unknown>,
+): Promise<{ ticketId: number; message: { id: number; created_at: Date } }> {
+  const row = await db.one<{ ticket_id: number; id: number; created_at: Date }>(sql`
+    WITH ${ticketWithMessageCtes(t, sql`${t.contactId}`, m, createdData)}
     SELECT ticket_id, id, created_at FROM m`);
   return { ticketId: row!.ticket_id, message: { id: row!.id, created_at: row!.created_at } };
 }
@@ -273,7 +285,7 @@ export async function insertTicketWithMessage(
 /**
  * A new inbound ticket in one statement, no transaction needed: its contact (CTEs from the contacts
  * module), the ticket, its `created` event, the first message, and the `ticket.created` and
- * `message.received` events staged in the outbox (`stage` from the event bus).
+ * `message.received` events staged in the outbox (`stage` from the event bus; ids in that order).
  */
 export async function insertInboundTicket(
   db: Db,
@@ -282,8 +294,6 @@ export async function insertInboundTicket(
   m: Omit<NewMessage, 'authorContactId'>,
   stage: (rows: SQL) => SQL,
 ) {
-  const first = t.firstInbound;
-  const at = first ? first.at.toISOString() : null;
   const ws = t.workspaceId;
   const row = await db.one<{
     ticket_id: number;
@@ -293,25 +303,7 @@ export async function insertInboundTicket(
     created_contact: number | null;
     outbox_ids: number[];
   }>(sql`
-    WITH ${contact.ctes},
-    t AS (
-      INSERT INTO tickets (workspace_id, subject, status, priority, channel, contact_id, assignee_id, team_id, tags, custom_fields,
-                           message_count, last_message_at, last_message_preview, last_inbound_at)
-      VALUES (${ws}, ${t.subject}, ${t.status}, ${t.priority}, ${t.channel}, ${contact.id}, ${t.assigneeId}, ${t.teamId},
-              ${t.tags}, ${JSON.stringify(t.customFields)}::jsonb,
-              ${first ? 1 : 0}, coalesce(${at}::timestamptz, now()), ${first?.preview ?? ''}, ${at}::timestamptz)
-      RETURNING id, contact_id),
-    ev AS (
-      INSERT INTO ticket_events (workspace_id, ticket_id, type, actor_agent_id, data)
-      SELECT ${ws}, t.id, 'created', NULL, jsonb_build_object('channel', ${t.channel}::text) FROM t),
-    m AS (
-      INSERT INTO messages (workspace_id, ticket_id, kind, channel, author_agent_id, author_contact_id, body_text, body_html,
-                            channel_meta, external_id, delivery_status, created_at)
-      SELECT ${ws}, t.id, ${m.kind}, ${m.channel}, ${m.authorAgentId}, t.contact_id, ${m.bodyText},
-             ${m.bodyHtml}, ${JSON.stringify(m.channelMeta ?? {})}::jsonb, ${m.externalId ?? null}, ${m.deliveryStatus},
-             ${(m.createdAt ?? new Date()).toISOString()}::timestamptz
-      FROM t
-      RETURNING ticket_id, id, created_at),
+    WITH ${contact.ctes}, ${ticketWithMessageCtes(t, contact.id, m, { channel: t.channel })},
     ob AS (${stage(sql`
       SELECT jsonb_build_object('name', 'ticket.created', 'workspaceId', ${ws}::bigint, 'ticketId', t.id,
                'data', jsonb_build_object('channel', ${t.channel}::text)), 1 FROM t

@@ -191,6 +191,36 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
       return { filename: a.filename, contentType: a.contentType, data };
     });
 
+  const previewOf = (input: ReceiveInput) => preview(input.bodyText || htmlToText(input.bodyHtml ?? ''));
+
+  /** The ticket row a new inbound conversation opens (both paths of `receive`). */
+  const newInboundTicket = (workspaceId: number, input: ReceiveInput, at: Date) => ({
+    workspaceId,
+    subject: input.subject.slice(0, 500) || '(no subject)',
+    status: 'new',
+    priority: input.priority ?? 'normal',
+    channel: input.channel,
+    assigneeId: null,
+    teamId: null,
+    tags: input.tags ?? [],
+    customFields: {},
+    firstInbound: { preview: previewOf(input), at },
+  });
+
+  /** The customer's message as stored (its author is the contact the caller resolved). */
+  const inboundMessage = (workspaceId: number, input: ReceiveInput, at: Date) => ({
+    workspaceId,
+    kind: 'inbound' as const,
+    channel: input.channel,
+    authorAgentId: null,
+    bodyText: input.bodyText,
+    bodyHtml: input.bodyHtml ? sanitizeMessageHtml(input.bodyHtml) : null,
+    channelMeta: input.channelMeta,
+    externalId: input.externalId,
+    deliveryStatus: 'received',
+    createdAt: at,
+  });
+
   /**
    * The common case of `receive` — a new ticket with one message from a contact known by one identity,
    * nothing attached, no hooks — in a single statement instead of a transaction of five round trips.
@@ -206,36 +236,14 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
     const r = await repo.insertInboundTicket(
       db,
       contact,
-      {
-        workspaceId,
-        subject: input.subject.slice(0, 500) || '(no subject)',
-        status: 'new',
-        priority: input.priority ?? 'normal',
-        channel,
-        assigneeId: null,
-        teamId: null,
-        tags: input.tags ?? [],
-        customFields: {},
-        firstInbound: { preview: preview(input.bodyText || htmlToText(input.bodyHtml ?? '')), at },
-      },
-      {
-        workspaceId,
-        kind: 'inbound',
-        channel,
-        authorAgentId: null,
-        bodyText: input.bodyText,
-        bodyHtml: input.bodyHtml ? sanitizeMessageHtml(input.bodyHtml) : null,
-        channelMeta: input.channelMeta,
-        externalId: input.externalId,
-        deliveryStatus: 'received',
-        createdAt: at,
-      },
+      newInboundTicket(workspaceId, input, at),
+      inboundMessage(workspaceId, input, at),
       (rows) => bus.stageSql(rows),
     );
     // A concurrent insert won the identity: the ticket is on their contact, ours is an empty row.
     if (r.created_contact && r.created_contact !== r.contact_id)
       await dropRacedContact(db, workspaceId, r.created_contact);
-    const [created, received] = [...r.outbox_ids].sort((a, b) => a - b);
+    const [created, received] = r.outbox_ids;
     await publishAll([
       { name: 'ticket.created', workspaceId, ticketId: r.ticket_id, data: { channel }, outboxId: created },
       {
@@ -586,20 +594,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
         let ticketId = input.ticketId ?? null;
         let created = false;
         const at = input.receivedAt ?? new Date();
-        const bodyPreview = preview(input.bodyText || htmlToText(input.bodyHtml ?? ''));
-        const message = {
-          workspaceId,
-          kind: 'inbound' as const,
-          channel: input.channel,
-          authorAgentId: null,
-          authorContactId: contactId,
-          bodyText: input.bodyText,
-          bodyHtml: input.bodyHtml ? sanitizeMessageHtml(input.bodyHtml) : null,
-          channelMeta: input.channelMeta,
-          externalId: input.externalId,
-          deliveryStatus: 'received',
-          createdAt: at,
-        };
+        const message = { ...inboundMessage(workspaceId, input, at), authorContactId: contactId };
         let msg: { id: number; created_at: Date };
         if (ticketId) {
           const t = await load(workspaceId, ticketId, true, tx);
@@ -618,19 +613,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
         } else {
           const r = await repo.insertTicketWithMessage(
             tx,
-            {
-              workspaceId,
-              subject: input.subject.slice(0, 500) || '(no subject)',
-              status: 'new',
-              priority: input.priority ?? 'normal',
-              channel: input.channel,
-              contactId,
-              assigneeId: null,
-              teamId: null,
-              tags: input.tags ?? [],
-              customFields: {},
-              firstInbound: { preview: bodyPreview, at },
-            },
+            { ...newInboundTicket(workspaceId, input, at), contactId },
             message,
             { channel: input.channel },
           );
@@ -645,7 +628,8 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
           }
         }
         await storeAttachments(tx, workspaceId, msg.id, input.attachments ?? []);
-        if (!created) await repo.bumpTicketForMessage(tx, ticketId, 'inbound', bodyPreview, msg.created_at);
+        if (!created)
+          await repo.bumpTicketForMessage(tx, ticketId, 'inbound', previewOf(input), msg.created_at);
         if (input.cc?.length)
           await repo.addFollowers(
             tx,

@@ -110,8 +110,8 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
  * plan: one whose best plan depends on a LIMIT or on skewed data (the job claim, planned generically,
  * scanned and sorted the whole backlog).
  */
-export const planEachTime = drizzleSql.raw('/* plan each time */ ');
 const PLAN_EACH_TIME = '/* plan each time */';
+export const planEachTime = drizzleSql.raw(`${PLAN_EACH_TIME} `);
 
 /**
  * Named (prepared) statements: PostgreSQL parses and analyses each SQL text once per connection instead
