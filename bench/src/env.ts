@@ -104,6 +104,8 @@ export async function startServer(o: {
     SHOPDESK_DATA_DIR: o.dataDir,
     LOG_LEVEL: 'warn',
     RATE_LIMIT_PER_MINUTE: '100000000',
+    // Load generators fake one client IP each through X-Forwarded-For from loopback.
+    TRUST_PROXY: '127.0.0.1',
     SEED_DEMO: 'false',
     PORT: '0',
     HOST: '127.0.0.1',

@@ -89,6 +89,20 @@ export const settings = {
     default: 'false',
     description: 'Mark cookies Secure (set when served over HTTPS)',
   },
+  TRUST_PROXY: {
+    // A client can write any X-Forwarded-For; believing it unconditionally let anyone dodge the per-IP
+    // limits (order-number guessing, chat floods). Trust only the proxies the operator names.
+    schema: z
+      .string()
+      .regex(
+        /^(true|false|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/,
+        'must be true, false or a list of proxy addresses/CIDRs',
+      )
+      .transform((v): boolean | string => (v === 'true' ? true : v === 'false' ? false : v)),
+    default: 'false',
+    description:
+      'Which proxies may set X-Forwarded-For (the client IP used by rate limits): false, true (any), or addresses/CIDRs such as 127.0.0.1,10.0.0.0/8',
+  },
   RATE_LIMIT_PER_MINUTE: {
     schema: z.coerce.number().int().min(1),
     default: '600',

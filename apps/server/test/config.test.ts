@@ -25,3 +25,12 @@ describe('configuration', () => {
       expect(example, `${key} missing from .env.example`).toMatch(new RegExp(`^#? ?${key}=`, 'm'));
   });
 });
+
+describe('TRUST_PROXY', () => {
+  it('trusts no forwarded address unless the operator names the proxies', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8' }).TRUST_PROXY).toBe('127.0.0.1, 10.0.0.0/8');
+    expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY="everyone"/);
+  });
+});

@@ -10,7 +10,8 @@ let ids: Map<string, number>;
 let orderId: number;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // The tests stand behind a proxy on loopback, so X-Forwarded-For varies the client IP.
+  t = await startTestApp({ TRUST_PROXY: '127.0.0.1' });
   ws = await t.workspace('Contact Shop');
   ids = await authorDemoHelpCenter(t, ws);
   const conn = await call(t, 'POST', '/api/v1/commerce/connections', ws.admin.headers, {
