@@ -235,6 +235,16 @@ describe('order tracking', () => {
     expect((await track('1042', 'guess9@example.com', '192.0.2.99')).statusCode).toBe(429);
   });
 
+  it('counts every spelling of one order number against the same budget', async () => {
+    // Each spelling from a fresh address: only the per-number limit can stop this.
+    const spellings = ['order 3042', 'nr. 3042', '#3042', '3042 ', 'Bestellung 3042'];
+    for (const [i, n] of spellings.entries())
+      expect((await track(n, `guess${i}@example.com`, `192.0.2.${i + 120}`)).statusCode).toBe(404);
+    const next = await track('No. 3042', 'guess9@example.com', '192.0.2.130');
+    expect(next.statusCode).toBe(429);
+    expect(next.body).not.toContain('could not find');
+  });
+
   it('opens a signed link from an e-mail, and refuses forged or other shops’ links', async () => {
     const token = signTrackingToken(t.config.secretKey, ws.workspaceId, orderId);
     const ok = await call(t, 'GET', `/help/${ws.slug}/track-link/${token}`);
@@ -258,5 +268,34 @@ describe('order tracking', () => {
       Date.now() - 3 * 86400_000,
     );
     expect((await call(t, 'GET', `/help/${ws.slug}/track-link/${expired}`)).statusCode).toBe(404);
+  });
+});
+
+describe('order tracking behind no trusted proxy (the default)', () => {
+  let d: TestApp;
+  let slug: string;
+  beforeAll(async () => {
+    d = await startTestApp();
+    slug = (await d.workspace('Default Proxy Shop')).slug;
+  });
+  afterAll(() => d?.stop());
+
+  it('does not let a forged X-Forwarded-For escape the per-address limit', async () => {
+    const codes: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const r = await d.app.inject({
+        method: 'POST',
+        url: `/help/${slug}/en/track`,
+        payload: new URLSearchParams({ number: String(5000 + i), email: 'x@example.com' }).toString(),
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          // A new made-up client address on every attempt.
+          'x-forwarded-for': `203.0.113.${i + 1}`,
+        },
+      });
+      codes.push(r.statusCode);
+    }
+    expect(codes.slice(0, 10).every((c) => c === 404)).toBe(true);
+    expect(codes[10]).toBe(429);
   });
 });

@@ -9,6 +9,7 @@ import type { PublishedRow } from './helpcenter.repository.ts';
 import { type HelpCenterService, IMAGE_TYPES, type PortalBase } from './helpcenter.service.ts';
 import { type FormFile, parseMultipart } from './multipart.ts';
 import { findVerifiedOrder, type ShopperOrderSource } from './order-port.ts';
+import { normalizeOrderNumber } from './order-verification.ts';
 import {
   articleBody,
   askBody,
@@ -664,7 +665,9 @@ export function registerPortalPages(o: PortalOptions) {
           available: true,
         }),
       );
-    const numberKey = `${ctx.base.workspaceId}:${number.toLowerCase().replace(/^#/, '')}`;
+    // The lookup's own normalisation: "order 1042", "nr. 1042", "#1042" and "1042 " can only ever
+    // match the same order, so they share one budget (anything else would reset it per spelling).
+    const numberKey = `${ctx.base.workspaceId}:${normalizeOrderNumber(number)}`;
     if (trackIpLimiter.hit(`ip:${ctx.req.ip}`) !== null || trackNumberLimiter.blocked(numberKey))
       return tooMany(ctx);
     const order = await findVerifiedOrder(
