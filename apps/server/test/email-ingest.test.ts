@@ -169,8 +169,9 @@ const expected: Record<
   '32': { outcome: 'ticket', attachments: 1 },
   '33': { outcome: 'ticket', attachments: 3 },
   '34': { outcome: 'ticket', text: 'Hello' },
-  '35': { outcome: 'auto-reply' },
-  '36': { outcome: 'auto-reply' },
+  // Only the subject says "Auto reply" / "Automatic reply": kept as tickets, never acknowledged.
+  '35': { outcome: 'ticket' },
+  '36': { outcome: 'ticket' },
   '37': { outcome: 'auto-reply' },
   '38': { outcome: 'auto-reply' },
   '39': { outcome: 'bounce' },

@@ -13,8 +13,10 @@ const AUTO_REPLY_SUBJECT =
   /^\s*(auto(matic)?[\s_-]*(reply|response|antwort|respons)|autorespons|out[\s-]+of[\s-]+(the[\s-]+)?office|ooo\b|abwesenheit|r[ée]ponse automatique|risposta automatica|respuesta autom[áa]tica|vacation|away from|i am away|i'm away|on holiday|absence)/i;
 
 /**
- * An auto-response to somebody's mail (vacation, out of office). These never open tickets, and the
- * `automatic` reasons below never get our auto-acknowledgement: that is what stops mail loops.
+ * An auto-response to somebody's mail (vacation, out of office), known by its headers. These never open
+ * tickets, and the `automatic` reasons below never get our auto-acknowledgement: that is what stops
+ * mail loops. A subject alone is not enough to drop a message ("On holiday next week – can you ship
+ * earlier?" is a customer): see `autoReplySubject`.
  */
 export function isAutoReply(p: Parsed): string | null {
   const autoSubmitted = header(p, 'auto-submitted')?.toLowerCase();
@@ -22,8 +24,14 @@ export function isAutoReply(p: Parsed): string | null {
   if (p.rawHeaders.has('x-autoreply')) return 'X-Autoreply header';
   if (p.rawHeaders.has('x-autorespond')) return 'X-Autorespond header';
   if (/^auto_reply$/i.test(header(p, 'precedence') ?? '')) return 'Precedence: auto_reply';
-  if (AUTO_REPLY_SUBJECT.test(p.subject)) return `auto-reply subject "${p.subject.slice(0, 60)}"`;
   return null;
+}
+
+/** A subject that reads like an out-of-office reply: the mail still becomes a ticket, but unacknowledged. */
+export function autoReplySubject(p: Pick<Parsed, 'subject'>): string | null {
+  return AUTO_REPLY_SUBJECT.test(p.subject)
+    ? `possibly automatic: out-of-office subject "${p.subject.slice(0, 60)}"`
+    : null;
 }
 
 /** Any sign that a machine wrote or mass-sent this message; such mail is never auto-acknowledged. */
@@ -43,7 +51,7 @@ export function classifyAutomatic(p: Parsed & Pick<ParsedEmail, 'bounce' | 'rece
   const returnPath = p.rawHeaders.get('return-path');
   if (returnPath?.some((v) => /^<?\s*>?$/.test(v.trim()))) return 'empty Return-Path';
   if (p.from && isNoReplyAddress(p.from.address)) return `sender ${p.from.address}`;
-  return null;
+  return autoReplySubject(p);
 }
 
 const partText = (a: Attachment) => a.content.toString('utf8');

@@ -59,6 +59,24 @@ export function stripQuotedText(text: string): { body: string; stripped: boolean
   return { body, stripped: cut < lines.length };
 }
 
+const HTML_FROM = /<b>\s*(from|von|de|da|van)\s*:\s*<\/b>/gi;
+const HTML_SENT = /<b>\s*(sent|date|gesendet|envoy[ée]|enviado|inviato)\s*:\s*<\/b>/i;
+
+/**
+ * Where an Outlook-style "<b>From:</b> … <b>Sent:</b> …" header block starts when no container marks
+ * it (Outlook on the web, pasted replies): the element that holds the "From:". html.length if none.
+ */
+function outlookHeaderBlock(html: string): number {
+  HTML_FROM.lastIndex = 0;
+  for (let m = HTML_FROM.exec(html); m; m = HTML_FROM.exec(html)) {
+    if (!HTML_SENT.test(html.slice(m.index, m.index + 600))) continue;
+    const before = html.slice(Math.max(0, m.index - 300), m.index);
+    const open = [...before.matchAll(/<(p|div|font|span)\b[^>]*>(?:\s|<[^>]+>)*$/gi)][0];
+    return open ? m.index - before.length + open.index : m.index;
+  }
+  return html.length;
+}
+
 /** Cuts an HTML reply before the quoted original; the caller sanitises what is left. */
 export function stripQuotedHtml(html: string): { html: string; stripped: boolean } {
   const markers = [
@@ -70,13 +88,14 @@ export function stripQuotedHtml(html: string): { html: string; stripped: boolean
     /<div[^>]+class=["'][^"']*\b(yahoo_quoted|moz-cite-prefix|protonmail_quote|zmail_extra)\b/i,
     /<div[^>]+style=["'][^"']*border-top:\s*solid\s+#e1e1e1[^>]*>\s*<p[^>]*>\s*<b>/i,
   ];
-  let cut = html.length;
+  let cut = outlookHeaderBlock(html);
   for (const re of markers) {
     const m = re.exec(html);
     if (m && m.index < cut) cut = m.index;
   }
   if (cut === html.length) return { html, stripped: false };
-  const kept = html.slice(0, cut);
+  // Outlook puts a rule (and blank lines) above the quoted header; without the quote they are clutter.
+  const kept = html.slice(0, cut).replace(/(?:<hr\b[^>]*>|<br\s*\/?>|&nbsp;|\s)+$/i, '');
   // Only tags left, no words: the whole message was the quote (a bare forward) — keep all of it.
   if (!kept.replace(/<[^>]*>/g, '').replace(/&nbsp;|\s/g, '')) return { html, stripped: false };
   return { html: kept, stripped: true };
