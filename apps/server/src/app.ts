@@ -27,6 +27,7 @@ import { installHelpCenter, type PortalBot, shopperOrdersFrom } from './modules/
 import { createInboxService, registerInboxRoutes } from './modules/inbox/index.ts';
 import { createMacrosService, registerMacroRoutes } from './modules/macros/index.ts';
 import {
+  createPresenceTracker,
   createRoutingService,
   registerRoutingListeners,
   registerRoutingRoutes,
@@ -196,6 +197,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   registerRoutingListeners(bus, routing);
   jobs.register(routingSweepJob(routing, db));
   await scheduleRoutingSweep(db);
+  const presence = createPresenceTracker(deps, routing, {
+    graceMs: config.PRESENCE_GRACE_SECONDS * 1000,
+    heartbeatMs: Math.min(config.PRESENCE_HEARTBEAT_SECONDS, config.PRESENCE_GRACE_SECONDS / 2) * 1000,
+  });
+  presence.start();
   registerAutomationRoutes(router, automations);
   registerAutomationListeners(bus, automations);
   jobs.register(automationScanJob(automations, db));
@@ -211,6 +217,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     tickets,
     orders: shopperOrders,
     bot: () => selfService.bot,
+    macros,
+    commerce,
   });
   selfService.bot = installBot({
     router,
@@ -248,6 +256,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
         return;
       }
       hub.attach(socket, { workspaceId: auth.workspaceId, agentId: auth.agentId, name: auth.name });
+      await presence.track(socket, auth);
     } catch {
       socket.close(4401, 'unauthorized');
     }
@@ -280,6 +289,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     async close() {
       if (closed) return;
       closed = true;
+      await presence.stop();
       hub.close();
       await email.stop();
       await app.close();

@@ -38,6 +38,12 @@ beforeAll(async () => {
           },
         ],
       }),
+      demoOrder({
+        externalId: 'o-2077',
+        number: '#2077',
+        customer: { externalId: 'c-2', email: 'bob@example.com', firstName: 'Bob', lastName: 'Berg' },
+        lineItems: [{ externalId: 'li-9', title: 'Rain Jacket', quantity: 1, price: 9900 }],
+      }),
     ],
   });
   orderId = (await call(t, 'GET', '/api/v1/commerce/orders?number=1042', ws.agent.headers)).json().items[0]
@@ -243,6 +249,46 @@ describe('order tracking', () => {
     const next = await track('No. 3042', 'guess9@example.com', '192.0.2.130');
     expect(next.statusCode).toBe(429);
     expect(next.body).not.toContain('could not find');
+  });
+
+  it('puts a signed link to the customer’s own order into a reply ({{order.tracking_page_url}})', async () => {
+    const macro = (
+      await call(t, 'POST', '/api/v1/macros', ws.lead.headers, {
+        name: 'Tracking link',
+        body: 'Follow your parcel here: {{order.tracking_page_url}}',
+        shared: true,
+      })
+    ).json();
+    const render = async (subject: string) => {
+      const ticket = (
+        await call(t, 'POST', '/api/v1/tickets', ws.agent.headers, {
+          subject,
+          contact: { email: 'Emma@Example.com' },
+          message: { body: subject },
+        })
+      ).json();
+      return (
+        await call(t, 'POST', `/api/v1/macros/${macro.id}/render`, ws.agent.headers, { ticketId: ticket.id })
+      ).json();
+    };
+    const r = await render('Where is order #1042?');
+    expect(r.missing).toEqual([]);
+    const link = new URL(/https?:\/\/\S+/.exec(r.body)![0]);
+    expect(link.pathname).toMatch(new RegExp(`^/help/${ws.slug}/track-link/[\\w.-]+$`));
+    const page = await call(t, 'GET', link.pathname);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Order #1042');
+    expect(page.body).toContain('JD0042');
+    expect(page.body).not.toContain('Rain Jacket');
+    // One character changed: refused, nothing shown.
+    const last = link.pathname.at(-1)!;
+    const tampered = await call(t, 'GET', `${link.pathname.slice(0, -1)}${last === 'A' ? 'B' : 'A'}`);
+    expect(tampered.statusCode).toBe(404);
+    expect(tampered.body).not.toContain('JD0042');
+    // Naming another customer's order gets no link: it would open that order without any proof.
+    const other = await render('What about order #2077?');
+    expect(other.missing).toEqual(['order.tracking_page_url']);
+    expect(other.body).not.toContain('track-link');
   });
 
   it('opens a signed link from an e-mail, and refuses forged or other shops’ links', async () => {

@@ -1,11 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../platform/deps.ts';
 import type { Router } from '../../platform/http/router.ts';
+import type { CommerceService } from '../commerce/index.ts';
+import type { MacrosService } from '../macros/index.ts';
 import type { TicketsService } from '../tickets/index.ts';
 import { registerHelpCenterRoutes } from './helpcenter.routes.ts';
 import { createHelpCenterService, type HelpCenterService } from './helpcenter.service.ts';
 import type { ShopperOrderSource } from './order-port.ts';
 import { type PortalBot, registerPortalPages } from './portal-pages.ts';
+import { trackingPageVariable } from './tracking-link.ts';
 
 export { shopperOrdersFrom } from './commerce-orders.ts';
 export { rebuildTerms as rebuildSearchTerms } from './helpcenter.repository.ts';
@@ -30,6 +33,9 @@ export function installHelpCenter(o: {
   tickets: TicketsService;
   orders?: ShopperOrderSource | null;
   bot?: () => PortalBot | null;
+  /** For `{{order.tracking_page_url}}` in macros (signed tracking links). */
+  macros?: Pick<MacrosService, 'addVariableProvider'>;
+  commerce?: Pick<CommerceService, 'ticketOrders'>;
 }): { hc: HelpCenterService } {
   const hc = createHelpCenterService(o.deps);
   registerHelpCenterRoutes(o.router, hc);
@@ -42,5 +48,9 @@ export function installHelpCenter(o: {
     orders: () => o.orders ?? null,
     bot: o.bot,
   });
+  if (o.macros && o.commerce)
+    o.macros.addVariableProvider(
+      trackingPageVariable({ hc, commerce: o.commerce, secret: o.deps.config.secretKey }),
+    );
   return { hc };
 }

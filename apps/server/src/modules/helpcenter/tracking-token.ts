@@ -1,8 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Signed order-tracking links (`/track/<token>` in shipping e-mails): whoever holds the link sees that
- * one order, nobody can forge one for another order, and it expires.
+ * Signed order-tracking links (`/help/<slug>/track-link/<token>`, or `/track-link/<token>` on the shop's
+ * own domain; sent as `{{order.tracking_page_url}}`, see tracking-link.ts): whoever holds the link sees
+ * that one order, nobody can forge one for another order, and it expires.
  */
 const sign = (secret: string, payload: string) =>
   createHmac('sha256', `${secret}:order-tracking`).update(payload).digest('base64url').slice(0, 32);
