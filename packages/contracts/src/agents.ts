@@ -41,6 +41,21 @@ export const UpdateAgent = z
   })
   .strict();
 
+/** Agent avatars: small images the chat widget shows to shoppers beside the agent's name. */
+export const AVATAR_MAX_BYTES = 1024 * 1024;
+export const AVATAR_CONTENT_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
+export const UploadAvatar = z
+  .object({
+    contentType: z.string().trim().min(1).max(100).describe('image/png, image/jpeg or image/webp'),
+    // Room for more than the limit, so an oversized image gets a clear 413 rather than a schema error.
+    contentBase64: z
+      .string()
+      .min(1)
+      .max(4_000_000)
+      .describe(`The image, base64; at most ${AVATAR_MAX_BYTES / 1024} KB decoded`),
+  })
+  .strict();
+
 export const Team = z.object({ id: Id, name: z.string(), memberIds: z.array(Id), createdAt: Timestamp });
 export const CreateTeam = z.object({
   name: z.string().trim().min(1).max(100),

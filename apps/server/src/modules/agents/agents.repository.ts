@@ -69,6 +69,7 @@ export async function updateAgentRow(
     skills: string[];
     languages: string[];
     password_hash: string;
+    avatar_url: string | null;
   }>,
 ) {
   const sets = Object.entries(f)
@@ -79,6 +80,11 @@ export async function updateAgentRow(
     sql`UPDATE agents SET ${sql.join(sets, sql`, `)} WHERE workspace_id = ${workspaceId} AND id = ${id}`,
   );
 }
+
+/** Any workspace's agent by id: the public avatar route checks the requested file is theirs. */
+export const findAvatarUrl = async (db: Db, agentId: number) =>
+  (await db.one<{ avatar_url: string | null }>(sql`SELECT avatar_url FROM agents WHERE id = ${agentId}`))
+    ?.avatar_url ?? null;
 
 export async function setTeamsOfAgent(db: Db, workspaceId: number, agentId: number, teamIds: number[]) {
   await db.query(sql`DELETE FROM team_members WHERE agent_id = ${agentId} AND workspace_id = ${workspaceId}`);

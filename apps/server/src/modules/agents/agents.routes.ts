@@ -11,11 +11,12 @@ import {
   TotpInput,
   UpdateAgent,
   UpdateTeam,
+  UploadAvatar,
 } from '@shopdesk/contracts';
 import { z } from 'zod';
 import type { Deps } from '../../platform/deps.ts';
 import { IdParams, type Router } from '../../platform/http/router.ts';
-import { type AgentsService, SESSION_COOKIE } from './agents.service.ts';
+import { type AgentsService, AVATAR_PATH, SESSION_COOKIE } from './agents.service.ts';
 
 export function registerAgentRoutes(r: Router, svc: AgentsService, deps: Deps) {
   const cookieOpts = {
@@ -147,6 +148,54 @@ export function registerAgentRoutes(r: Router, svc: AgentsService, deps: Deps) {
     body: UpdateAgent,
     response: Agent,
     handler: async ({ auth, params, body }) => svc.update(auth, params.id, body),
+  });
+
+  r.add({
+    method: 'PUT',
+    url: '/api/v1/agents/:id/avatar',
+    summary: "Upload an avatar (PNG, JPEG or WebP, up to 1 MB): your own, or anyone's as an admin",
+    tag: 'Agents',
+    access: 'read-only',
+    params: IdParams,
+    body: UploadAvatar,
+    response: Agent,
+    handler: async ({ auth, params, body, req }) =>
+      svc.setAvatar(auth, params.id, body, `${req.protocol}://${req.host}`),
+  });
+  r.add({
+    method: 'DELETE',
+    url: '/api/v1/agents/:id/avatar',
+    summary: "Remove an avatar (back to initials): your own, or anyone's as an admin",
+    tag: 'Agents',
+    access: 'read-only',
+    params: IdParams,
+    response: Agent,
+    handler: async ({ auth, params }) => svc.removeAvatar(auth, params.id),
+  });
+  r.add({
+    method: 'GET',
+    url: `${AVATAR_PATH}/:agentId/:file`,
+    summary: "An agent's current avatar image (public: shoppers see it in the chat widget)",
+    tag: 'Agents',
+    access: 'public',
+    params: z.object({
+      agentId: z.coerce.number().int().positive(),
+      file: z.string().regex(/^[0-9a-f]{64}\.(png|jpg|webp)$/),
+    }),
+    handler: async ({ params, reply }) => {
+      const f = await svc.avatarFile(params.agentId, params.file);
+      return (
+        reply
+          .type(f.contentType)
+          // The path names the content, so it can be cached for good; a new avatar is a new URL.
+          .header('cache-control', 'public, max-age=31536000, immutable')
+          // Loaded by the chat widget on the shop's pages, i.e. from other origins.
+          .header('cross-origin-resource-policy', 'cross-origin')
+          .header('x-content-type-options', 'nosniff')
+          .header('content-security-policy', "sandbox; default-src 'none'")
+          .send(f.stream())
+      );
+    },
   });
 
   // Teams

@@ -1,4 +1,4 @@
-import type { Agent, Role } from '@shopdesk/contracts';
+import { type Agent, AVATAR_MAX_BYTES, type Role } from '@shopdesk/contracts';
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../../platform/db/db.ts';
 import type { Deps } from '../../platform/deps.ts';
@@ -13,6 +13,18 @@ import * as repo from './agents.repository.ts';
 
 export const SESSION_COOKIE = 'sd_session';
 const TOKEN_PREFIX = 'sdk_';
+
+/** Avatar types by their file extension in the public URL, with the magic bytes the upload must start with. */
+const AVATAR_TYPES: Record<string, { ext: string; magic: (b: Buffer) => boolean }> = {
+  'image/png': { ext: 'png', magic: (b) => b.subarray(0, 8).equals(Buffer.from('89504e470d0a1a0a', 'hex')) },
+  'image/jpeg': { ext: 'jpg', magic: (b) => b.subarray(0, 3).equals(Buffer.from('ffd8ff', 'hex')) },
+  'image/webp': {
+    ext: 'webp',
+    magic: (b) =>
+      b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP',
+  },
+};
+export const AVATAR_PATH = '/api/v1/agent-avatars';
 
 export function toAgent(r: repo.AgentRow): Agent {
   return {
@@ -72,6 +84,27 @@ export function createAgentsService(deps: Deps) {
       expiresAt: new Date(Date.now() + ttlMs),
     });
     return { cookie, csrf, maxAgeSeconds: Math.floor(ttlMs / 1000) };
+  }
+
+  /** Your own avatar, or anyone's in the workspace for an admin. */
+  async function assertMayChangeAvatar(auth: Auth, id: number) {
+    if (!(await repo.findAgent(db, auth.workspaceId, id))) throw notFound('Agent');
+    if (id !== auth.agentId && auth.role !== 'admin')
+      throw forbidden("Only admins can change another agent's avatar");
+  }
+
+  async function writeAvatar(auth: Auth, id: number, url: string | null) {
+    await db.tx(async (tx) => {
+      await repo.updateAgentRow(tx, auth.workspaceId, id, { avatar_url: url });
+      await recordAudit(tx, {
+        workspaceId: auth.workspaceId,
+        actorAgentId: auth.agentId,
+        action: url ? 'agent.avatar_changed' : 'agent.avatar_removed',
+        targetType: 'agent',
+        targetId: id,
+      });
+    });
+    return toAgent((await repo.findAgent(db, auth.workspaceId, id))!);
   }
 
   return {
@@ -222,6 +255,13 @@ export function createAgentsService(deps: Deps) {
 
     async logout(auth: Auth) {
       if (auth.sessionId) await repo.deleteSession(db, auth.sessionId);
+      // Routing takes the agent offline (no new tickets, live chats handed back).
+      await deps.bus.publish({
+        name: 'agent.signed_out',
+        workspaceId: auth.workspaceId,
+        actorAgentId: auth.agentId,
+        data: { agentId: auth.agentId },
+      });
     },
 
     async me(auth: Auth) {
@@ -349,6 +389,51 @@ export function createAgentsService(deps: Deps) {
           });
       });
       return toAgent((await repo.findAgent(db, auth.workspaceId, id))!);
+    },
+
+    /**
+     * Stores an uploaded avatar in the file store and points `avatar_url` at its public, content-addressed
+     * URL. The URL is absolute because the chat widget shows it on the shop's own site; `origin` is
+     * PUBLIC_URL when set, else the origin the request came to.
+     */
+    async setAvatar(
+      auth: Auth,
+      id: number,
+      input: { contentType: string; contentBase64: string },
+      origin: string,
+    ) {
+      await assertMayChangeAvatar(auth, id);
+      const type = AVATAR_TYPES[input.contentType.toLowerCase()];
+      if (!type) throw new AppError('unsupported_media_type', 'An avatar must be a PNG, JPEG or WebP image');
+      const b64 = input.contentBase64.replace(/\s+/g, '');
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0)
+        throw new AppError('validation_failed', 'contentBase64: not valid base64');
+      const data = Buffer.from(b64, 'base64');
+      if (data.length > AVATAR_MAX_BYTES)
+        throw new AppError('payload_too_large', `An avatar can be at most ${AVATAR_MAX_BYTES / 1024} KB`, {
+          maxBytes: AVATAR_MAX_BYTES,
+        });
+      if (!type.magic(data))
+        throw new AppError('unsupported_media_type', `The file is not a ${type.ext.toUpperCase()} image`);
+      const { sha256 } = await deps.files.put(data);
+      const base = config.PUBLIC_URL ? config.publicUrl : origin.replace(/\/$/, '');
+      return writeAvatar(auth, id, `${base}${AVATAR_PATH}/${id}/${sha256}.${type.ext}`);
+    },
+
+    async removeAvatar(auth: Auth, id: number) {
+      await assertMayChangeAvatar(auth, id);
+      return writeAvatar(auth, id, null);
+    },
+
+    /** The stored file behind a public avatar URL, only while it is that agent's current avatar. */
+    async avatarFile(agentId: number, file: string) {
+      const url = await repo.findAvatarUrl(db, agentId);
+      const sha = file.slice(0, 64);
+      if (!url?.endsWith(`${AVATAR_PATH}/${agentId}/${file}`) || !deps.files.has(sha))
+        throw notFound('Avatar');
+      const ext = file.slice(65);
+      const contentType = Object.entries(AVATAR_TYPES).find(([, t]) => t.ext === ext)![0];
+      return { contentType, stream: () => deps.files.open(sha) };
     },
 
     // Teams
