@@ -100,4 +100,46 @@ describe('loop protection', () => {
       await app.stop();
     }
   });
+
+  it('holds the flood limit when the emails arrive together and are processed in one batch', async () => {
+    const app = await startTestApp({ EMAIL_SMTP_ENABLED: 'false', EMAIL_SENDER_LIMIT_PER_HOUR: '3' });
+    try {
+      const w = await app.workspace('Burst Shop');
+      const ib = await createInbox(app, w, { name: 'S', address: 'support@burst-shop.test' });
+      // All stored first, then one drain claims them together: one batch, one flood count read.
+      for (let i = 0; i < 8; i++) {
+        const res = await app.app.inject({
+          method: 'POST',
+          url: '/api/v1/channels/email/inbound',
+          headers: { 'content-type': 'message/rfc822', authorization: `Bearer ${ib.webhookSecret}` },
+          payload: `From: burst@customer.test\r\nTo: support@burst-shop.test\r\nSubject: burst ${i}\r\nMessage-ID: <burst-${i}@customer.test>\r\n\r\nbuy now\r\n`,
+        });
+        expect(res.statusCode).toBe(202);
+      }
+      const other = await app.app.inject({
+        method: 'POST',
+        url: '/api/v1/channels/email/inbound',
+        headers: { 'content-type': 'message/rfc822', authorization: `Bearer ${ib.webhookSecret}` },
+        payload: `From: calm@customer.test\r\nTo: support@burst-shop.test\r\nSubject: one question\r\nMessage-ID: <calm-1@customer.test>\r\n\r\nhello\r\n`,
+      });
+      expect(other.statusCode).toBe(202);
+      await settle(app);
+      const log = (await get(app, '/api/v1/email/inbound?limit=50', w.lead.headers)).json()
+        .items as (LogItem & {
+        from: string;
+      })[];
+      const burst = log.filter((x) => x.from === 'burst@customer.test');
+      expect(burst).toHaveLength(8);
+      expect(burst.filter((x) => x.outcome === 'ticket')).toHaveLength(3);
+      const limited = burst.filter((x) => x.outcome === 'rejected');
+      expect(limited).toHaveLength(5);
+      for (const x of limited)
+        expect(x.reason).toMatch(/^rate limited: \d+ messages from burst@customer\.test/);
+      expect(log.find((x) => x.from === 'calm@customer.test')?.outcome).toBe('ticket');
+      const tickets = (await get(app, '/api/v1/tickets?limit=50', w.agent.headers)).json().items;
+      expect(tickets).toHaveLength(4);
+    } finally {
+      await app.stop();
+    }
+  });
 });

@@ -235,7 +235,10 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     return null;
   }
 
-  /** What the batch read for its emails in two queries: flood counts and Message-IDs already stored. */
+  /**
+   * What the batch read for its emails in two queries: flood counts (each sender's emails of the last
+   * hour, raised by processOne as the batch's own emails take their places) and Message-IDs already stored.
+   */
   type BatchFacts = { recent: Map<string, number>; stored: Map<string, { id: number; ticket_id: number }> };
 
   /**
@@ -255,6 +258,11 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
       mailFrom?: string | null;
       source?: string;
     };
+    // The batch read each sender's count once and processes its emails in parallel: every email takes
+    // its place among the sender's here, before the first await, so a burst in one batch is counted too.
+    const flood = p instanceof Error ? null : senderOf(p, meta);
+    const recent = flood ? (facts.recent.get(flood) ?? 0) : 0;
+    if (flood) facts.recent.set(flood, recent + 1);
     const all = await inboxesOf(workspaceId);
     const inbox =
       (meta.inboxId ? all.find((i) => i.id === meta.inboxId) : undefined) ??
@@ -319,7 +327,6 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
       return finish('rejected', `sent from our own address ${sender} (mail loop)`, p);
     const autoReply = isAutoReply(p);
     if (autoReply) return finish('auto-reply', autoReply, p);
-    const recent = facts.recent.get(sender) ?? 0;
     if (recent >= config.EMAIL_SENDER_LIMIT_PER_HOUR)
       return finish('rejected', `rate limited: ${recent} messages from ${sender} in the last hour`, p);
     const dup = facts.stored.get(p.messageId);
