@@ -23,7 +23,7 @@ function sendEml(reply: FastifyReply, f: { raw: Buffer; filename: string }) {
     .send(f.raw);
 }
 
-export function registerEmailRoutes(r: Router, svc: EmailService) {
+export function registerEmailRoutes(r: Router, svc: EmailService, opts: { maxEmailBytes: number }) {
   const tag = 'Email';
   r.add({
     method: 'GET',
@@ -96,12 +96,15 @@ export function registerEmailRoutes(r: Router, svc: EmailService) {
     tag,
     access: 'public',
     rawContentType: 'message/rfc822',
+    // SMTP takes emails up to EMAIL_MAX_BYTES; the webhook must too (the server-wide limit is smaller).
+    // A little slack so the service, not the parser, answers a slightly larger email with its reason.
+    bodyLimit: opts.maxEmailBytes + 64 * 1024,
     response: EmailInboundAccepted,
     status: 202,
     handler: async ({ req }) => {
+      // Header only: a secret in the query string would end up in access and proxy logs.
       const h = req.headers.authorization;
-      const q = (req.query as Record<string, unknown>).secret;
-      const token = h?.startsWith('Bearer ') ? h.slice(7).trim() : typeof q === 'string' ? q : null;
+      const token = h?.startsWith('Bearer ') ? h.slice(7).trim() : null;
       return svc.storeWebhook(token, req.body);
     },
   });

@@ -27,7 +27,7 @@ export function createEmailChannel(deps: Deps, tickets: TicketsService) {
     jobs: [processInboundEmailJob(service), sendEmailAckJob(service, log)],
     pollers,
     registerRoutes(router: Router) {
-      registerEmailRoutes(router, service);
+      registerEmailRoutes(router, service, { maxEmailBytes: config.EMAIL_MAX_BYTES });
     },
     async start(opts: { smtp: boolean; imap: boolean }) {
       if (opts.smtp) {

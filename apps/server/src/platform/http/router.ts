@@ -51,6 +51,8 @@ export interface RouteDef<B extends z.ZodType, Q extends z.ZodType, P extends z.
   status?: number;
   /** Raw bodies (e.g. MIME) are passed through untouched; the OpenAPI doc shows this content type. */
   rawContentType?: string;
+  /** Largest request body for this route, when it differs from the server-wide BODY_LIMIT_BYTES. */
+  bodyLimit?: number;
   handler: (ctx: RouteContext<z.output<B>, z.output<Q>, z.output<P>>) => Promise<unknown>;
 }
 
@@ -131,6 +133,7 @@ export class Router {
     this.app.route({
       method: def.method,
       url: def.url,
+      ...(def.bodyLimit ? { bodyLimit: def.bodyLimit } : {}),
       handler: async (req, reply) => {
         const auth = await this.authorize(req, def.access, def.method);
         const params = def.params ? parseInput(def.params, req.params, 'params') : req.params;
