@@ -85,11 +85,46 @@ describe('help center pages (server-rendered, no JS needed)', () => {
     const fallback = await page(`/help/${ws.slug}/de/articles/${intl}-international-shipping`);
     expect(fallback.statusCode).toBe(200);
     expect(fallback.body).toContain('Do you ship internationally?');
-    expect(fallback.body).toContain('not available in Deutsch');
+    expect(fallback.body).toContain('gibt es noch nicht auf Deutsch');
     // The canonical URL names the language the content is really in.
     expect(tag(fallback.body, /<link rel="canonical" href="([^"]+)"/)).toContain(`/en/articles/${intl}-`);
     const sw = await page(`/help/${ws.slug}/en/language?to=${encodeURIComponent('https://evil.example/')}`);
     expect(sw.headers.location).toBe(`/help/${ws.slug}/en`);
+  });
+
+  it('speaks the page’s language in its own interface text, with English for languages it lacks', async () => {
+    const home = await page(`/help/${ws.slug}/de`);
+    expect(home.body).toContain('<h1>Wie können wir helfen?</h1>');
+    expect(home.body).toContain('Bestellung verfolgen');
+    expect(home.body).not.toContain('How can we help?');
+    const pay = ids.get('payment-methods')!;
+    const article = await page(`/help/${ws.slug}/de/articles/${pay}-payment-methods`);
+    expect(article.body).toContain('War dieser Artikel hilfreich?');
+    expect(article.body).not.toContain('Was this article helpful?');
+    const search = await page(`/help/${ws.slug}/de/search?q=zahlung`);
+    expect(search.body).toMatch(/\d+ Ergebnis(se)? für „zahlung“/);
+    const contact = await page(`/help/${ws.slug}/de/contact`);
+    expect(contact.body).toContain('>Betreff *</label>');
+    expect(contact.body).toContain('Nachricht senden');
+    const bad = await call(
+      t,
+      'POST',
+      `/help/${ws.slug}/de/contact`,
+      {
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      'email=nope&subject=&message=&formKey=abcdefghijklmnop1234',
+    );
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Bitte gib eine gültige E-Mail-Adresse ein.');
+    const track = await page(`/help/${ws.slug}/de/track`);
+    expect(track.body).toContain('E-Mail-Adresse oder Lieferpostleitzahl');
+    // A help-center language without a catalogue gets English interface text.
+    await call(t, 'PATCH', '/api/v1/helpcenter/settings', ws.admin.headers, { locales: ['en', 'de', 'pl'] });
+    const pl = await page(`/help/${ws.slug}/pl`);
+    expect(pl.body).toContain('<html lang="pl">');
+    expect(pl.body).toContain('How can we help?');
+    await call(t, 'PATCH', '/api/v1/helpcenter/settings', ws.admin.headers, { locales: ['en', 'de'] });
   });
 
   it('finds an article by a word with a typo and highlights the match; records queries without results', async () => {

@@ -1,9 +1,19 @@
 import type { Order } from '@shopdesk/contracts';
 import { escapeHtml as e } from '../../platform/html/sanitize.ts';
+import {
+  formatDay,
+  html,
+  messagesFor,
+  type NotFoundWhat,
+  notFoundText,
+  type PortalMessages,
+  text,
+} from './portal-i18n.ts';
 
 /**
  * Server-rendered shopper pages (pure functions: data in, HTML out). Everything works without
- * JavaScript; the one small script only adds live article suggestions to the contact form.
+ * JavaScript; the one small script only adds live article suggestions to the contact form. Interface
+ * text comes from the page language's catalogue (portal-i18n.ts, `nav.locale`).
  */
 
 export interface Theme {
@@ -32,6 +42,8 @@ export interface Nav {
   prefix: string;
   locale: string;
 }
+
+const msg = (nav: Nav): PortalMessages => messagesFor(nav.locale);
 
 const LOCALE_NAMES: Record<string, string> = {
   en: 'English',
@@ -83,16 +95,17 @@ export function layout(
   body: string,
   opts: { hero?: string } = {},
 ): string {
+  const m = msg(nav);
   const alt = meta.alternates ?? [];
   const home = `${nav.prefix}/${nav.locale}`;
   const switcher =
     alt.length > 1
-      ? `<form method="get" action="${e(home)}/language"><label class="sr" for="lang">Language</label><select id="lang" name="to">${alt
+      ? `<form method="get" action="${e(home)}/language"><label class="sr" for="lang">${e(m.language)}</label><select id="lang" name="to">${alt
           .map(
             (a) =>
               `<option value="${e(a.path)}"${a.locale === meta.lang ? ' selected' : ''}>${e(localeName(a.locale))}</option>`,
           )
-          .join('')}</select> <button type="submit">Go</button></form>`
+          .join('')}</select> <button type="submit">${e(m.go)}</button></form>`
       : '';
   return `<!doctype html>
 <html lang="${e(meta.lang)}">
@@ -114,7 +127,7 @@ ${(meta.jsonLd ?? []).map((j) => `<script type="application/ld+json">${jsonForSc
 <body>
 <header class="top"><div class="in">
 <a class="brand" href="${e(home)}">${theme.logoUrl ? `<img src="${e(theme.logoUrl)}" alt="${e(theme.shopName)}">` : ''}<span>${e(theme.title)}</span></a>
-<nav class="links"><a href="${e(home)}/track">Track an order</a><a href="${e(home)}/ask">Ask a question</a><a href="${e(home)}/contact">Contact us</a>${switcher}</nav>
+<nav class="links"><a href="${e(home)}/track">${e(m.trackOrder)}</a><a href="${e(home)}/ask">${e(m.askQuestion)}</a><a href="${e(home)}/contact">${e(m.contactUs)}</a>${switcher}</nav>
 </div></header>
 ${opts.hero ?? ''}
 <main>
@@ -126,10 +139,10 @@ ${meta.script ? `<script nonce="${e(meta.nonce)}">${meta.script}</script>` : ''}
 </html>`;
 }
 
-export function searchForm(nav: Nav, q = '', label = 'Search the help center') {
+export function searchForm(nav: Nav, q = '', label = msg(nav).searchLabel) {
   return `<form class="search" role="search" method="get" action="${e(`${nav.prefix}/${nav.locale}/search`)}">
 <label class="sr" for="q">${e(label)}</label><input id="q" type="search" name="q" value="${e(q)}" placeholder="${e(label)}" maxlength="200" required>
-<button type="submit">Search</button></form>`;
+<button type="submit">${e(msg(nav).search)}</button></form>`;
 }
 
 export const articleHref = (nav: Nav, a: { article_id: number; slug: string; locale?: string }) =>
@@ -147,6 +160,7 @@ export function homeBody(
   cats: TreeCategory[],
   faq: { article_id: number; slug: string; title: string }[],
 ) {
+  const m = msg(nav);
   const cards = cats
     .map(
       (
@@ -160,10 +174,10 @@ ${c.description ? `<p class="muted">${e(c.description)}</p>` : ''}
         .join('')}</ul></div>`,
     )
     .join('\n');
-  return `${cats.length ? `<div class="grid">${cards}</div>` : '<p class="muted">No articles have been published yet.</p>'}
-${faq.length ? `<h2>Frequently asked questions</h2><ul>${faq.map((a) => `<li><a href="${e(articleHref(nav, a))}">${e(a.title)}</a></li>`).join('')}</ul>` : ''}
-<div class="grid" style="margin-top:24px"><div class="card"><h3>Where is my order?</h3><p class="muted">Enter your order number and e-mail to see its status and tracking.</p><a class="button" href="${e(`${nav.prefix}/${nav.locale}/track`)}">Track an order</a></div>
-<div class="card"><h3>Still need help?</h3><p class="muted">Ask our assistant or write to the team — we answer every message.</p><a class="button" href="${e(`${nav.prefix}/${nav.locale}/contact`)}">Contact us</a></div></div>`;
+  return `${cats.length ? `<div class="grid">${cards}</div>` : `<p class="muted">${e(m.nothingPublished)}</p>`}
+${faq.length ? `<h2>${e(m.faq)}</h2><ul>${faq.map((a) => `<li><a href="${e(articleHref(nav, a))}">${e(a.title)}</a></li>`).join('')}</ul>` : ''}
+<div class="grid" style="margin-top:24px"><div class="card"><h3>${e(m.whereIsMyOrder)}</h3><p class="muted">${e(m.whereIsMyOrderText)}</p><a class="button" href="${e(`${nav.prefix}/${nav.locale}/track`)}">${e(m.trackOrder)}</a></div>
+<div class="card"><h3>${e(m.stillNeedHelp)}</h3><p class="muted">${e(m.stillNeedHelpText)}</p><a class="button" href="${e(`${nav.prefix}/${nav.locale}/contact`)}">${e(m.contactUs)}</a></div></div>`;
 }
 
 export function categoryBody(nav: Nav, c: TreeCategory, homeTitle: string) {
@@ -174,7 +188,7 @@ ${c.sections
     (
       s,
     ) => `<section class="card" style="margin-bottom:16px"><h2><a href="${e(`${nav.prefix}/${nav.locale}/sections/${s.slug}`)}">${e(s.name)}</a></h2>
-<ul>${s.articles.map((a) => `<li><a href="${e(articleHref(nav, a))}">${e(a.title)}</a></li>`).join('') || '<li class="muted">No articles yet</li>'}</ul></section>`,
+<ul>${s.articles.map((a) => `<li><a href="${e(articleHref(nav, a))}">${e(a.title)}</a></li>`).join('') || `<li class="muted">${e(msg(nav).noArticlesYet)}</li>`}</ul></section>`,
   )
   .join('\n')}`;
 }
@@ -194,7 +208,7 @@ export function sectionBody(
       : ''
   } › ${e(s.name)}</div>
 <h1>${e(s.name)}</h1>${s.description ? `<p class="muted">${e(s.description)}</p>` : ''}
-${s.articles.map((a) => `<div class="hit"><h2><a href="${e(articleHref(nav, a))}">${e(a.title)}</a></h2><p class="muted">${e(a.summary)}</p></div>`).join('\n') || '<p class="muted">No articles yet.</p>'}`;
+${s.articles.map((a) => `<div class="hit"><h2><a href="${e(articleHref(nav, a))}">${e(a.title)}</a></h2><p class="muted">${e(a.summary)}</p></div>`).join('\n') || `<p class="muted">${e(msg(nav).noArticlesYet)}</p>`}`;
 }
 
 export function articleBody(
@@ -217,30 +231,31 @@ export function articleBody(
   related: { article_id: number; slug: string; title: string; locale: string }[],
   vote: { state: 'none' | 'thanks' | 'comment'; formKey: string },
 ) {
+  const m = msg(nav);
   const base = `${nav.prefix}/${nav.locale}`;
   const voteUrl = `${base}/articles/${a.article_id}/vote`;
   const voteBox =
     vote.state === 'thanks'
-      ? '<div class="vote ok" role="status">Thanks for your feedback!</div>'
+      ? `<div class="vote ok" role="status">${e(m.feedbackThanks)}</div>`
       : vote.state === 'comment'
-        ? `<div class="vote" role="status"><p>Sorry this didn't help. What were you looking for?</p>
+        ? `<div class="vote" role="status"><p>${e(m.feedbackSorry)}</p>
 <form method="post" action="${e(voteUrl)}"><input type="hidden" name="helpful" value="no"><input type="hidden" name="formKey" value="${e(vote.formKey)}">
-<label class="sr" for="comment">Comment</label><textarea id="comment" name="comment" maxlength="2000" style="min-height:80px"></textarea>
-<p><button type="submit">Send feedback</button> <a href="${e(`${base}/contact`)}">or contact us</a></p></form></div>`
-        : `<div class="vote"><span>Was this article helpful?</span>
-<form method="post" action="${e(voteUrl)}"><input type="hidden" name="helpful" value="yes"><input type="hidden" name="formKey" value="${e(vote.formKey)}"><button type="submit">Yes</button></form>
-<form method="post" action="${e(voteUrl)}"><input type="hidden" name="helpful" value="no"><input type="hidden" name="formKey" value="${e(vote.formKey)}"><button type="submit">No</button></form></div>`;
+<label class="sr" for="comment">${e(m.comment)}</label><textarea id="comment" name="comment" maxlength="2000" style="min-height:80px"></textarea>
+<p><button type="submit">${e(m.sendFeedback)}</button> <a href="${e(`${base}/contact`)}">${e(m.orContactUs)}</a></p></form></div>`
+        : `<div class="vote"><span>${e(m.wasItHelpful)}</span>
+<form method="post" action="${e(voteUrl)}"><input type="hidden" name="helpful" value="yes"><input type="hidden" name="formKey" value="${e(vote.formKey)}"><button type="submit">${e(m.yes)}</button></form>
+<form method="post" action="${e(voteUrl)}"><input type="hidden" name="helpful" value="no"><input type="hidden" name="formKey" value="${e(vote.formKey)}"><button type="submit">${e(m.no)}</button></form></div>`;
   return `<div class="crumbs"><a href="${e(base)}">${e(crumbs.homeTitle)}</a>${
     crumbs.category
       ? ` › <a href="${e(`${base}/categories/${crumbs.category.slug}`)}">${e(crumbs.category.name)}</a>`
       : ''
   }${crumbs.section ? ` › <a href="${e(`${base}/sections/${crumbs.section.slug}`)}">${e(crumbs.section.name)}</a>` : ''}</div>
-${a.internal ? '<div class="note">Internal article — visible only to signed-in agents.</div>' : ''}
-${a.fallbackFrom ? `<div class="note">This article is not available in ${e(localeName(a.fallbackFrom))} yet; here it is in ${e(localeName(a.locale))}.</div>` : ''}
-<article class="body"><h1>${e(a.title)}</h1><p class="muted">Updated ${e(new Date(a.updated_at).toISOString().slice(0, 10))}</p>
+${a.internal ? `<div class="note">${e(m.internalNote)}</div>` : ''}
+${a.fallbackFrom ? `<div class="note">${e(text(m.fallbackNote, { wanted: localeName(a.fallbackFrom), shown: localeName(a.locale) }))}</div>` : ''}
+<article class="body"><h1>${e(a.title)}</h1><p class="muted">${e(text(m.updated, { date: formatDay(nav.locale, a.updated_at) }))}</p>
 ${a.body_html}</article>
 ${a.internal ? '' : voteBox}
-${related.length ? `<h2>Related articles</h2><ul>${related.map((r) => `<li><a href="${e(articleHref(nav, r))}">${e(r.title)}</a></li>`).join('')}</ul>` : ''}`;
+${related.length ? `<h2>${e(m.related)}</h2><ul>${related.map((r) => `<li><a href="${e(articleHref(nav, r))}">${e(r.title)}</a></li>`).join('')}</ul>` : ''}`;
 }
 
 export function searchBody(
@@ -249,9 +264,10 @@ export function searchBody(
   corrected: string | null,
   hits: { title: string; snippet: string; url: string }[],
 ) {
+  const m = msg(nav);
   return `${searchForm(nav, q)}
-<h1 style="font-size:22px">${hits.length} result${hits.length === 1 ? '' : 's'} for “${e(q)}”</h1>
-${corrected ? `<p class="muted">Showing results for <strong>${e(corrected)}</strong></p>` : ''}
+<h1 style="font-size:22px">${e(text(hits.length === 1 ? m.resultsOne : m.resultsMany, { n: hits.length, q }))}</h1>
+${corrected ? `<p class="muted">${html(m.showingResultsFor, { q: `<strong>${e(corrected)}</strong>` })}</p>` : ''}
 ${
   hits.length
     ? hits
@@ -259,7 +275,10 @@ ${
           (h) => `<div class="hit"><h2><a href="${e(h.url)}">${e(h.title)}</a></h2><p>${h.snippet}</p></div>`,
         )
         .join('\n')
-    : `<p>We couldn't find an article for that. Try other words, <a href="${e(`${nav.prefix}/${nav.locale}/ask?q=${encodeURIComponent(q)}`)}">ask our assistant</a> or <a href="${e(`${nav.prefix}/${nav.locale}/contact`)}">contact us</a>.</p>`
+    : `<p>${html(m.noResults, {
+        ask: `<a href="${e(`${nav.prefix}/${nav.locale}/ask?q=${encodeURIComponent(q)}`)}">${e(m.askOurAssistant)}</a>`,
+        contact: `<a href="${e(`${nav.prefix}/${nav.locale}/contact`)}">${e(m.contactUsLower)}</a>`,
+      })}</p>`
 }`;
 }
 
@@ -281,32 +300,33 @@ export interface ContactFormState {
 }
 
 export function contactBody(nav: Nav, s: ContactFormState) {
+  const m = msg(nav);
   const v = s.values;
   const err = (k: string) =>
     s.errors[k] ? `<div class="error" id="${k}-error">${e(s.errors[k]!)}</div>` : '';
   const action = `${nav.prefix}/${nav.locale}/contact`;
-  return `<h1>Contact us</h1>
-<p class="muted">Tell us what you need; we'll reply by e-mail. Many answers are already in the help center — we suggest some as you type the subject.</p>
+  return `<h1>${e(m.contactUs)}</h1>
+<p class="muted">${e(m.contactIntro)}</p>
 ${s.errors.form ? `<div class="error" role="alert">${e(s.errors.form)}</div>` : ''}
 <form method="post" action="${e(action)}" enctype="multipart/form-data" id="contact">
 <input type="hidden" name="formKey" value="${e(s.formKey)}">
-<label for="name">Your name</label><input id="name" type="text" name="name" maxlength="200" value="${e(v.name ?? '')}" autocomplete="name">
-<label for="email">E-mail *</label><input id="email" type="email" name="email" maxlength="320" required value="${e(v.email ?? '')}" autocomplete="email">${err('email')}
-<label for="topic">Topic *</label><select id="topic" name="topic" required><option value="">Choose…</option>${s.topics
+<label for="name">${e(m.yourName)}</label><input id="name" type="text" name="name" maxlength="200" value="${e(v.name ?? '')}" autocomplete="name">
+<label for="email">${e(m.emailRequired)}</label><input id="email" type="email" name="email" maxlength="320" required value="${e(v.email ?? '')}" autocomplete="email">${err('email')}
+<label for="topic">${e(m.topicRequired)}</label><select id="topic" name="topic" required><option value="">${e(m.choose)}</option>${s.topics
     .map((t) => `<option${t === v.topic ? ' selected' : ''}>${e(t)}</option>`)
     .join('')}</select>${err('topic')}
-<label for="orderNumber">Order number (if it's about an order)</label><input id="orderNumber" type="text" name="orderNumber" maxlength="40" value="${e(v.orderNumber ?? '')}">${err('orderNumber')}
-<label for="subject">Subject *</label><input id="subject" type="text" name="subject" maxlength="300" required value="${e(v.subject ?? '')}" autocomplete="off">${err('subject')}
-<div id="suggestions" aria-live="polite">${suggestionsHtml(s.suggestions)}</div>
-<label for="message">Message *</label><textarea id="message" name="message" maxlength="20000" required>${e(v.message ?? '')}</textarea>${err('message')}
-<label for="files">Attachments (up to ${s.maxFiles}, ${s.maxFileMb} MB each)</label><input id="files" type="file" name="attachments" multiple>${err('attachments')}
-<p><button type="submit" name="action" value="send">Send message</button> <button type="submit" name="action" value="suggest" formnovalidate style="background:#5b6475">Find answers first</button></p>
+<label for="orderNumber">${e(m.orderNumberOptional)}</label><input id="orderNumber" type="text" name="orderNumber" maxlength="40" value="${e(v.orderNumber ?? '')}">${err('orderNumber')}
+<label for="subject">${e(m.subjectRequired)}</label><input id="subject" type="text" name="subject" maxlength="300" required value="${e(v.subject ?? '')}" autocomplete="off">${err('subject')}
+<div id="suggestions" aria-live="polite">${suggestionsHtml(nav, s.suggestions)}</div>
+<label for="message">${e(m.messageRequired)}</label><textarea id="message" name="message" maxlength="20000" required>${e(v.message ?? '')}</textarea>${err('message')}
+<label for="files">${e(text(m.attachments, { n: s.maxFiles, mb: s.maxFileMb }))}</label><input id="files" type="file" name="attachments" multiple>${err('attachments')}
+<p><button type="submit" name="action" value="send">${e(m.sendMessage)}</button> <button type="submit" name="action" value="suggest" formnovalidate style="background:#5b6475">${e(m.findAnswersFirst)}</button></p>
 </form>`;
 }
 
-export function suggestionsHtml(list: { title: string; url: string; snippet: string }[]) {
+export function suggestionsHtml(nav: Nav, list: { title: string; url: string; snippet: string }[]) {
   if (!list.length) return '';
-  return `<div class="note"><strong>These articles might answer your question:</strong><ul class="suggest">${list
+  return `<div class="note"><strong>${e(msg(nav).suggestionsTitle)}</strong><ul class="suggest">${list
     .map((h) => `<li><a href="${e(h.url)}" target="_blank" rel="noopener">${e(h.title)}</a></li>`)
     .join('')}</ul></div>`;
 }
@@ -319,79 +339,96 @@ try{const r=await fetch(${JSON.stringify(suggestUrl)}+'?q='+encodeURIComponent(q
 }
 
 export function contactThanksBody(nav: Nav, ticketId: number, email: string) {
-  return `<div class="ok" role="status"><h1 style="margin-top:0">Thanks — we've got your message</h1>
-<p>Your request number is <strong>#${ticketId}</strong>. We'll reply to <strong>${e(email)}</strong>.</p></div>
-<p><a href="${e(`${nav.prefix}/${nav.locale}`)}">Back to the help center</a></p>`;
+  const m = msg(nav);
+  return `<div class="ok" role="status"><h1 style="margin-top:0">${e(m.thanksTitle)}</h1>
+<p>${html(m.thanksText, { ref: `<strong>#${ticketId}</strong>`, email: `<strong>${e(email)}</strong>` })}</p></div>
+<p><a href="${e(`${nav.prefix}/${nav.locale}`)}">${e(m.backToHelpCenter)}</a></p>`;
 }
 
 export function trackFormBody(
   nav: Nav,
   s: { values: { number?: string; email?: string }; error: string | null; available: boolean },
 ) {
+  const m = msg(nav);
   if (!s.available)
-    return `<h1>Track an order</h1><div class="note">Order tracking is not available for this shop yet. Please <a href="${e(`${nav.prefix}/${nav.locale}/contact`)}">contact us</a> with your order number.</div>`;
-  return `<h1>Track an order</h1>
-<p class="muted">Enter your order number and the e-mail address (or shipping postcode) you ordered with.</p>
+    return `<h1>${e(m.trackOrder)}</h1><div class="note">${html(m.trackUnavailable, { contact: `<a href="${e(`${nav.prefix}/${nav.locale}/contact`)}">${e(m.contactUsLower)}</a>` })}</div>`;
+  return `<h1>${e(m.trackOrder)}</h1>
+<p class="muted">${e(m.trackIntro)}</p>
 ${s.error ? `<div class="error" role="alert">${e(s.error)}</div>` : ''}
 <form method="post" action="${e(`${nav.prefix}/${nav.locale}/track`)}">
-<label for="number">Order number</label><input id="number" type="text" name="number" required maxlength="40" value="${e(s.values.number ?? '')}">
-<label for="email">E-mail address or shipping postcode</label><input id="email" type="text" name="email" required maxlength="320" value="${e(s.values.email ?? '')}" autocomplete="email">
-<p><button type="submit">Track</button></p></form>`;
+<label for="number">${e(m.orderNumber)}</label><input id="number" type="text" name="number" required maxlength="40" value="${e(s.values.number ?? '')}">
+<label for="email">${e(m.emailOrPostcode)}</label><input id="email" type="text" name="email" required maxlength="320" value="${e(s.values.email ?? '')}" autocomplete="email">
+<p><button type="submit">${e(m.track)}</button></p></form>`;
 }
 
-const money = (minor: number, currency: string) => {
+const money = (locale: string, minor: number, currency: string) => {
   try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).format(minor / 100);
+    return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(minor / 100);
   } catch {
     return `${(minor / 100).toFixed(2)} ${currency}`;
   }
 };
-const day = (iso: string | null) => (iso ? new Date(iso).toUTCString().slice(0, 16) : '');
+type StatusKey =
+  | 'statusCancelled'
+  | 'statusDelivered'
+  | 'statusPartlyShipped'
+  | 'statusShipped'
+  | 'statusAwaitingPayment'
+  | 'statusBeingPrepared';
 
-export function orderStatusLine(o: Order): string {
-  if (o.status === 'cancelled') return 'Cancelled';
+function orderStatusKey(o: Order): StatusKey {
+  if (o.status === 'cancelled') return 'statusCancelled';
   const delivered = o.fulfillments.find((f) => f.deliveredAt || f.shipmentStatus === 'delivered');
-  if (delivered) return 'Delivered';
-  if (o.fulfillments.length) return o.fulfillmentStatus === 'partial' ? 'Partly shipped' : 'Shipped';
-  return o.financialStatus === 'pending' ? 'Awaiting payment' : 'Being prepared';
+  if (delivered) return 'statusDelivered';
+  if (o.fulfillments.length)
+    return o.fulfillmentStatus === 'partial' ? 'statusPartlyShipped' : 'statusShipped';
+  return o.financialStatus === 'pending' ? 'statusAwaitingPayment' : 'statusBeingPrepared';
+}
+
+/** The order's state in a few words (English; the bot's replies use it). */
+export function orderStatusLine(o: Order, locale = 'en'): string {
+  return messagesFor(locale)[orderStatusKey(o)];
 }
 
 export function trackResultBody(nav: Nav, o: Order) {
+  const m = msg(nav);
+  const day = (iso: string | null) => formatDay(nav.locale, iso);
   const events: { at: string; text: string; link?: string | null }[] = [
-    { at: o.placedAt, text: 'Order placed' },
+    { at: o.placedAt, text: m.orderPlaced },
   ];
   for (const f of o.fulfillments) {
     if (f.shippedAt)
       events.push({
         at: f.shippedAt,
-        text: `Shipped${f.carrier ? ` with ${f.carrier}` : ''}${f.trackingNumber ? ` — tracking number ${f.trackingNumber}` : ''}`,
+        text: `${f.carrier ? text(m.shippedWith, { carrier: f.carrier }) : m.statusShipped}${f.trackingNumber ? ` — ${text(m.trackingNumber, { number: f.trackingNumber })}` : ''}`,
         link: f.trackingUrl,
       });
     if (f.shipmentStatus && !f.deliveredAt && f.shipmentStatus !== 'delivered')
       events.push({
         at: f.shippedAt ?? o.updatedAt,
-        text: `Carrier status: ${f.shipmentStatus.replace(/_/g, ' ')}${f.expectedDeliveryAt ? ` (expected ${day(f.expectedDeliveryAt)})` : ''}`,
+        text: `${text(m.carrierStatus, { status: f.shipmentStatus.replace(/_/g, ' ') })}${f.expectedDeliveryAt ? ` (${text(m.expected, { date: day(f.expectedDeliveryAt) })})` : ''}`,
       });
-    if (f.deliveredAt) events.push({ at: f.deliveredAt, text: 'Delivered' });
+    if (f.deliveredAt) events.push({ at: f.deliveredAt, text: m.statusDelivered });
   }
-  if (o.cancelledAt) events.push({ at: o.cancelledAt, text: 'Cancelled' });
+  if (o.cancelledAt) events.push({ at: o.cancelledAt, text: m.statusCancelled });
   events.sort((a, b) => a.at.localeCompare(b.at));
-  return `<h1>Order ${e(o.number)}</h1>
-<p><strong>Status:</strong> ${e(orderStatusLine(o))}</p>
-<h2>Shipment</h2><ul class="timeline">${events
+  const price = (minor: number) => money(nav.locale, minor, o.currency);
+  return `<h1>${e(text(m.orderTitle, { number: o.number }))}</h1>
+<p><strong>${e(m.status)}</strong> ${e(orderStatusLine(o, nav.locale))}</p>
+<h2>${e(m.shipment)}</h2><ul class="timeline">${events
     .map(
       (ev) =>
-        `<li><span class="muted">${e(day(ev.at))}</span><br>${e(ev.text)}${ev.link && /^https?:\/\//.test(ev.link) ? ` — <a href="${e(ev.link)}" rel="noopener noreferrer">track with the carrier</a>` : ''}</li>`,
+        `<li><span class="muted">${e(day(ev.at))}</span><br>${e(ev.text)}${ev.link && /^https?:\/\//.test(ev.link) ? ` — <a href="${e(ev.link)}" rel="noopener noreferrer">${e(m.trackWithCarrier)}</a>` : ''}</li>`,
     )
     .join('')}</ul>
-<h2>Items</h2><table><thead><tr><th>Item</th><th>Qty</th><th>Price</th></tr></thead><tbody>${o.lineItems
+<h2>${e(m.items)}</h2><table><thead><tr><th>${e(m.item)}</th><th>${e(m.qty)}</th><th>${e(m.price)}</th></tr></thead><tbody>${o.lineItems
     .map(
       (li) =>
-        `<tr><td>${e(li.title)}${li.variantTitle ? ` — ${e(li.variantTitle)}` : ''}</td><td>${li.quantity}</td><td>${e(money(li.price, o.currency))}</td></tr>`,
+        `<tr><td>${e(li.title)}${li.variantTitle ? ` — ${e(li.variantTitle)}` : ''}</td><td>${li.quantity}</td><td>${e(price(li.price))}</td></tr>`,
     )
     .join('')}</tbody></table>
-<p><strong>Total:</strong> ${e(money(o.total, o.currency))}</p>
-<p><a href="${e(`${nav.prefix}/${nav.locale}/contact`)}">Questions about this order? Contact us</a></p>`;
+<p><strong>${e(m.total)}</strong> ${e(price(o.total))}</p>
+<p><a href="${e(`${nav.prefix}/${nav.locale}/contact`)}">${e(m.orderQuestions)}</a></p>`;
 }
 
 export function askBody(
@@ -399,18 +436,19 @@ export function askBody(
   s: {
     formKey: string;
     transcript: { from: 'bot' | 'me'; html: string }[];
-    placeholder: string;
   },
 ) {
-  return `<h1>Ask a question</h1>
+  const m = msg(nav);
+  return `<h1>${e(m.askQuestion)}</h1>
 <div class="chat">${s.transcript.map((t) => `<p class="${t.from}">${t.html}</p>`).join('\n')}</div>
 <form method="post" action="${e(`${nav.prefix}/${nav.locale}/ask`)}" class="search" style="margin-top:12px">
-<input type="hidden" name="formKey" value="${e(s.formKey)}"><label class="sr" for="text">Your message</label>
-<input id="text" type="text" name="text" maxlength="1000" required placeholder="${e(s.placeholder)}" autofocus><button type="submit">Send</button></form>`;
+<input type="hidden" name="formKey" value="${e(s.formKey)}"><label class="sr" for="text">${e(m.yourMessage)}</label>
+<input id="text" type="text" name="text" maxlength="1000" required placeholder="${e(m.askPlaceholder)}" autofocus><button type="submit">${e(m.send)}</button></form>`;
 }
 
-export function notFoundBody(nav: Nav, what = 'page') {
-  return `<h1>We can't find that ${e(what)}</h1><p>${searchForm(nav)}</p><p><a href="${e(`${nav.prefix}/${nav.locale}`)}">Back to the help center</a></p>`;
+export function notFoundBody(nav: Nav, what: NotFoundWhat = 'page') {
+  const m = msg(nav);
+  return `<h1>${e(notFoundText(m, what))}</h1><p>${searchForm(nav)}</p><p><a href="${e(`${nav.prefix}/${nav.locale}`)}">${e(m.backToHelpCenter)}</a></p>`;
 }
 
 export function errorBody(message: string) {

@@ -31,6 +31,7 @@ import {
   trackFormBody,
   trackResultBody,
 } from './portal-html.ts';
+import { text as fill, messagesFor, type NotFoundWhat, type PortalMessages } from './portal-i18n.ts';
 import { WindowLimiter } from './rate-limit.ts';
 import { verifyTrackingToken } from './tracking-token.ts';
 
@@ -71,6 +72,8 @@ interface Ctx {
   /** A signed-in agent of this workspace (sees internal articles). */
   agent: boolean;
   path: string[];
+  /** Interface text in the page's language. */
+  m: PortalMessages;
 }
 
 /**
@@ -142,12 +145,12 @@ export function registerPortalPages(o: PortalOptions) {
   const url = (ctx: Ctx, path: string) => `${ctx.base.root}${path}`;
   const alts = (ctx: Ctx, locales: string[], sub: string) =>
     locales.map((l) => ({ locale: l, url: url(ctx, `/${l}${sub}`), path: `${ctx.base.prefix}/${l}${sub}` }));
-  const notFound = (ctx: Ctx, what = 'page') =>
+  const notFound = (ctx: Ctx, what: NotFoundWhat = 'page') =>
     send(
       ctx,
       404,
       {
-        title: `Not found · ${ctx.theme.title}`,
+        title: `${ctx.m.notFoundTitle} · ${ctx.theme.title}`,
         description: '',
         canonical: url(ctx, `/${ctx.nav.locale}`),
         noindex: true,
@@ -193,7 +196,7 @@ export function registerPortalPages(o: PortalOptions) {
   async function home(ctx: Ctx) {
     const { cats, articles } = await tree(ctx);
     const faq = articles.filter((a) => a.faq && a.visibility === 'public');
-    const hero = `<div class="hero"><div class="in"><h1>How can we help?</h1>${searchForm(ctx.nav)}</div></div>`;
+    const hero = `<div class="hero"><div class="in"><h1>${escapeHtml(ctx.m.heroTitle)}</h1>${searchForm(ctx.nav)}</div></div>`;
     const alternates = alts(ctx, ctx.settings.locales, '');
     const jsonLd: unknown[] = [
       {
@@ -223,7 +226,7 @@ export function registerPortalPages(o: PortalOptions) {
       200,
       {
         title: ctx.theme.title,
-        description: `Answers to common questions about orders, shipping, returns and payments at ${ctx.theme.shopName}.`,
+        description: fill(ctx.m.homeDescription, { shop: ctx.theme.shopName }),
         canonical: url(ctx, `/${ctx.nav.locale}`),
         alternates,
         jsonLd,
@@ -242,7 +245,7 @@ export function registerPortalPages(o: PortalOptions) {
       200,
       {
         title: `${c.name} · ${ctx.theme.title}`,
-        description: c.description || `${c.name}: help articles from ${ctx.theme.shopName}.`,
+        description: c.description || fill(ctx.m.listDescription, { name: c.name, shop: ctx.theme.shopName }),
         canonical: url(ctx, `/${ctx.nav.locale}/categories/${slug}`),
         alternates: alts(ctx, ctx.settings.locales, `/categories/${slug}`),
       },
@@ -272,7 +275,7 @@ export function registerPortalPages(o: PortalOptions) {
       200,
       {
         title: `${n.name} · ${ctx.theme.title}`,
-        description: n.description || `${n.name}: help articles from ${ctx.theme.shopName}.`,
+        description: n.description || fill(ctx.m.listDescription, { name: n.name, shop: ctx.theme.shopName }),
         canonical: url(ctx, `/${ctx.nav.locale}/sections/${slug}`),
         alternates: alts(ctx, ctx.settings.locales, `/sections/${slug}`),
       },
@@ -445,7 +448,12 @@ export function registerPortalPages(o: PortalOptions) {
       return send(
         ctx,
         400,
-        { title: 'Bad request', description: '', canonical: url(ctx, `/${ctx.nav.locale}`), noindex: true },
+        {
+          title: ctx.m.badRequest,
+          description: '',
+          canonical: url(ctx, `/${ctx.nav.locale}`),
+          noindex: true,
+        },
         notFoundBody(ctx.nav, 'article'),
       );
     if (voteLimiter.hit(`${ctx.req.ip}`) !== null) return tooMany(ctx);
@@ -468,12 +476,12 @@ export function registerPortalPages(o: PortalOptions) {
       ctx,
       429,
       {
-        title: `Too many attempts · ${ctx.theme.title}`,
+        title: `${ctx.m.tooManyTitle} · ${ctx.theme.title}`,
         description: '',
         canonical: url(ctx, `/${ctx.nav.locale}`),
         noindex: true,
       },
-      '<h1>Too many attempts</h1><p>Please wait a few minutes and try again.</p>',
+      `<h1>${escapeHtml(ctx.m.tooManyTitle)}</h1><p>${escapeHtml(ctx.m.tooManyText)}</p>`,
     );
   }
 
@@ -497,8 +505,8 @@ export function registerPortalPages(o: PortalOptions) {
       ctx,
       200,
       {
-        title: `Search: ${q} · ${ctx.theme.title}`,
-        description: `Search results for ${q}`,
+        title: `${fill(ctx.m.searchTitle, { q })} · ${ctx.theme.title}`,
+        description: fill(ctx.m.searchDescription, { q }),
         canonical: url(ctx, `/${ctx.nav.locale}/search`),
         noindex: true,
       },
@@ -528,8 +536,8 @@ export function registerPortalPages(o: PortalOptions) {
       ctx,
       state.status ?? 200,
       {
-        title: `Contact us · ${ctx.theme.title}`,
-        description: `Write to the ${ctx.theme.shopName} support team.`,
+        title: `${ctx.m.contactUs} · ${ctx.theme.title}`,
+        description: fill(ctx.m.contactDescription, { shop: ctx.theme.shopName }),
         canonical: url(ctx, `/${ctx.nav.locale}/contact`),
         script: contactScript(`${ctx.base.prefix}/${ctx.nav.locale}/contact/suggestions`),
       },
@@ -558,7 +566,7 @@ export function registerPortalPages(o: PortalOptions) {
     } catch {
       return contactPage(ctx, {
         status: 400,
-        errors: { form: 'The form could not be read; please try again.' },
+        errors: { form: ctx.m.errFormUnreadable },
       });
     }
     const values = {
@@ -575,17 +583,17 @@ export function registerPortalPages(o: PortalOptions) {
       return contactPage(ctx, { values, suggestions: s ? await suggestions(ctx, s) : [] });
     }
     const errors: Record<string, string> = {};
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email))
-      errors.email = 'Please enter a valid e-mail address.';
-    if (!ctx.settings.contact_topics.includes(values.topic)) errors.topic = 'Please choose a topic.';
-    if (!values.subject) errors.subject = 'Please enter a subject.';
-    if (!values.message) errors.message = 'Please write your message.';
+    const m = ctx.m;
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email)) errors.email = m.errEmail;
+    if (!ctx.settings.contact_topics.includes(values.topic)) errors.topic = m.errTopic;
+    if (!values.subject) errors.subject = m.errSubject;
+    if (!values.message) errors.message = m.errMessage;
     if (values.orderNumber && !/^#?[\w-]{1,40}$/.test(values.orderNumber))
-      errors.orderNumber = 'That does not look like an order number.';
-    if (files.length > MAX_FILES) errors.attachments = `At most ${MAX_FILES} files, please.`;
+      errors.orderNumber = m.errOrderNumber;
+    if (files.length > MAX_FILES) errors.attachments = fill(m.errTooManyFiles, { n: MAX_FILES });
     if (files.some((f) => f.data.length > MAX_FILE_BYTES))
-      errors.attachments = `Each file can be at most ${MAX_FILE_BYTES / 1024 / 1024} MB.`;
-    if (!/^[\w-]{16,64}$/.test(values.formKey)) errors.form = 'The form expired; please send it again.';
+      errors.attachments = fill(m.errFileTooBig, { mb: MAX_FILE_BYTES / 1024 / 1024 });
+    if (!/^[\w-]{16,64}$/.test(values.formKey)) errors.form = m.errFormExpired;
     if (Object.keys(errors).length) return contactPage(ctx, { values, errors, status: 400 });
     if (contactLimiter.hit(`ip:${ctx.req.ip}`) !== null) return tooMany(ctx);
 
@@ -643,8 +651,8 @@ export function registerPortalPages(o: PortalOptions) {
         ctx,
         status,
         {
-          title: `Track an order · ${ctx.theme.title}`,
-          description: `Track your ${ctx.theme.shopName} order.`,
+          title: `${ctx.m.trackOrder} · ${ctx.theme.title}`,
+          description: fill(ctx.m.trackDescription, { shop: ctx.theme.shopName }),
           canonical: url(ctx, `/${ctx.nav.locale}/track`),
         },
         body,
@@ -661,7 +669,7 @@ export function registerPortalPages(o: PortalOptions) {
         400,
         trackFormBody(ctx.nav, {
           values,
-          error: 'Please enter the order number and your e-mail address or postcode.',
+          error: ctx.m.errTrackMissing,
           available: true,
         }),
       );
@@ -682,8 +690,7 @@ export function registerPortalPages(o: PortalOptions) {
         404,
         trackFormBody(ctx.nav, {
           values,
-          error:
-            'We could not find an order with that number and e-mail address or postcode. Please check both.',
+          error: ctx.m.errTrackNoMatch,
           available: true,
         }),
       );
@@ -703,18 +710,18 @@ export function registerPortalPages(o: PortalOptions) {
         ctx,
         404,
         {
-          title: `Track an order · ${ctx.theme.title}`,
+          title: `${ctx.m.trackOrder} · ${ctx.theme.title}`,
           description: '',
           canonical: url(ctx, `/${ctx.nav.locale}/track`),
           noindex: true,
         },
-        `<div class="error" role="alert">This tracking link is invalid or has expired.</div>${trackFormBody(ctx.nav, { values: {}, error: null, available: !!source })}`,
+        `<div class="error" role="alert">${escapeHtml(ctx.m.trackLinkInvalid)}</div>${trackFormBody(ctx.nav, { values: {}, error: null, available: !!source })}`,
       );
     return send(
       ctx,
       200,
       {
-        title: `Order ${order.number} · ${ctx.theme.title}`,
+        title: `${fill(ctx.m.orderTitle, { number: order.number })} · ${ctx.theme.title}`,
         description: '',
         canonical: url(ctx, `/${ctx.nav.locale}/track`),
         noindex: true,
@@ -730,8 +737,8 @@ export function registerPortalPages(o: PortalOptions) {
       return send(
         ctx,
         200,
-        { title: `Ask a question · ${ctx.theme.title}`, description: '', canonical },
-        `<h1>Ask a question</h1><p>${searchForm(ctx.nav)}</p><p><a href="${escapeHtml(`${ctx.base.prefix}/${ctx.nav.locale}/contact`)}">Contact us</a></p>`,
+        { title: `${ctx.m.askQuestion} · ${ctx.theme.title}`, description: '', canonical },
+        `<h1>${escapeHtml(ctx.m.askQuestion)}</h1><p>${searchForm(ctx.nav)}</p><p><a href="${escapeHtml(`${ctx.base.prefix}/${ctx.nav.locale}/contact`)}">${escapeHtml(ctx.m.contactUs)}</a></p>`,
       );
     let text: string | null = null;
     if (method === 'POST') {
@@ -753,15 +760,14 @@ export function registerPortalPages(o: PortalOptions) {
       ctx,
       200,
       {
-        title: `Ask a question · ${ctx.theme.title}`,
-        description: `Ask the ${ctx.theme.shopName} assistant.`,
+        title: `${ctx.m.askQuestion} · ${ctx.theme.title}`,
+        description: fill(ctx.m.askDescription, { shop: ctx.theme.shopName }),
         canonical,
         noindex: true,
       },
       askBody(ctx.nav, {
         formKey: ctx.visitor,
         transcript: r.transcript,
-        placeholder: 'e.g. Where is my order 1042?',
       }),
     );
   }
@@ -828,13 +834,6 @@ export function registerPortalPages(o: PortalOptions) {
           return p;
         }
       });
-    const theme: Theme = {
-      title: settings.title === 'Help center' ? `${base.workspaceName} Help Center` : settings.title,
-      shopName: base.workspaceName,
-      logoUrl: settings.logo_url,
-      primaryColor: settings.primary_color,
-      locales: settings.locales,
-    };
     if (path[0] === 'images' && path.length === 2 && (req.method === 'GET' || req.method === 'HEAD'))
       return serveImage(req, reply, base.workspaceId, settings.enabled, path[1]!);
     let locale = settings.default_locale;
@@ -853,6 +852,18 @@ export function registerPortalPages(o: PortalOptions) {
     } else if (path[0] !== 'sitemap.xml' && path[0] !== 'robots.txt' && path[0] !== 'track-link') {
       return reply.redirect(`${base.prefix}/${settings.default_locale}/${path.join('/')}`, 302);
     }
+    const msgs = messagesFor(locale);
+    const theme: Theme = {
+      // The unchanged default title reads in the page's language; a title the shop chose is theirs.
+      title:
+        settings.title === 'Help center'
+          ? fill(msgs.helpCenterOf, { shop: base.workspaceName })
+          : settings.title,
+      shopName: base.workspaceName,
+      logoUrl: settings.logo_url,
+      primaryColor: settings.primary_color,
+      locales: settings.locales,
+    };
     const ctx: Ctx = {
       req,
       reply,
@@ -864,6 +875,7 @@ export function registerPortalPages(o: PortalOptions) {
       nonce: randomBytes(12).toString('base64'),
       agent: await isAgentOf(req, base.workspaceId),
       path,
+      m: msgs,
     };
     if (!settings.enabled && !ctx.agent) return notFound(ctx, 'help center');
     const [a, b, c] = path;
@@ -900,7 +912,7 @@ export function registerPortalPages(o: PortalOptions) {
         ctx,
         200,
         {
-          title: `Message sent · ${theme.title}`,
+          title: `${msgs.messageSent} · ${theme.title}`,
           description: '',
           canonical: url(ctx, `/${locale}/contact`),
           noindex: true,
@@ -917,7 +929,7 @@ export function registerPortalPages(o: PortalOptions) {
       return reply
         .type('text/html; charset=utf-8')
         .header('cache-control', 'no-store')
-        .send(suggestionsHtml(await suggestions(ctx, q)));
+        .send(suggestionsHtml(ctx.nav, await suggestions(ctx, q)));
     }
     if (a === 'track' && !b && (m === 'GET' || m === 'POST')) return track(ctx, m);
     if (a === 'ask' && !b && (m === 'GET' || m === 'POST')) return ask(ctx, m);
