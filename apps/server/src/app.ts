@@ -184,7 +184,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   registerAuditRoutes(router, deps);
   registerTicketListeners(bus, tickets);
   jobs.register(deliverMessageJob(tickets));
-  installChat({ app, router, deps, tickets, channels });
+  const { chat } = installChat({ app, router, deps, tickets, channels });
   const email = createEmailChannel(deps, tickets);
   channels.register(email.adapter);
   email.registerRoutes(router);
@@ -227,6 +227,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     tickets,
     orders: shopperOrders,
     calendar: (w) => sla.calendarFor(w, null),
+    // The bot answers a chat in the visitor's browser language (visitorInfo reads only the workspace).
+    chatLocale: async (w, ticketId) =>
+      (await chat.visitorInfo({ workspaceId: w } as Parameters<typeof chat.visitorInfo>[0], ticketId)).locale,
   }).portal;
 
   const hub = new RealtimeHub(bus);

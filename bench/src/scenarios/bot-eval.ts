@@ -1,6 +1,9 @@
 import type { Order } from '@shopdesk/contracts';
-import { evalMessages } from '../../../apps/server/src/modules/bot/eval/messages.ts';
+import { heldOutMessages } from '../../../apps/server/src/modules/bot/eval/held-out.ts';
+import { evalMessages, type LabelledMessage } from '../../../apps/server/src/modules/bot/eval/messages.ts';
 import {
+  answerFromHelpCenter,
+  type BotTools,
   botTurn,
   classify,
   DEFAULT_BOT_SETTINGS,
@@ -9,6 +12,7 @@ import {
 import {
   createHelpCenterService,
   findVerifiedOrder,
+  type HelpCenterService,
   orderStatusLine,
   type ShopperOrderSource,
 } from '../../../apps/server/src/modules/helpcenter/index.ts';
@@ -49,14 +53,82 @@ const orders: ShopperOrderSource = {
   byId: async () => order,
 };
 
+interface SetScore {
+  messages: number;
+  intentOk: number;
+  questions: number;
+  top1: number;
+  top3: number;
+  /** The bot's first reply showed the labelled article (retrieval and the confidence gate together). */
+  answered: number;
+  tp: number;
+  fp: number;
+  fn: number;
+  misses: string[];
+}
+
+/**
+ * Scores one labelled set. Intent from classify(); article ranks from the help-center search the bot
+ * uses; handover from the dialogue: each message opens a conversation in the bot engine (with the
+ * real retrieval and confidence), and a handover counts when the bot actually hands over.
+ */
+async function scoreSet(
+  set: LabelledMessage[],
+  hc: HelpCenterService,
+  workspaceId: number,
+  slugOf: Map<number, string>,
+  tools: BotTools,
+): Promise<SetScore> {
+  const s: SetScore = {
+    messages: set.length,
+    intentOk: 0,
+    questions: 0,
+    top1: 0,
+    top3: 0,
+    answered: 0,
+    tp: 0,
+    fp: 0,
+    fn: 0,
+    misses: [],
+  };
+  for (const m of set) {
+    const c = classify(m.text);
+    if (c.intent === m.intent) s.intentOk++;
+    else s.misses.push(`intent "${m.text}": ${c.intent} ≠ ${m.intent}`);
+    const turn = await botTurn(initialState(), m.text, DEFAULT_BOT_SETTINGS, tools);
+    const handover = turn.actions.some((a) => a.type === 'handover') || turn.state.step === 'await_contact';
+    if (handover && m.handover) s.tp++;
+    else if (handover) {
+      s.fp++;
+      s.misses.push(`handover "${m.text}" (not expected)`);
+    } else if (m.handover) {
+      s.fn++;
+      s.misses.push(`no handover "${m.text}"`);
+    }
+    if (m.article) {
+      s.questions++;
+      const r = await hc.search(workspaceId, m.text, { limit: 3, record: false });
+      const slugs = r.hits.map((h) => slugOf.get(h.articleId));
+      if (slugs[0] === m.article) s.top1++;
+      if (slugs.includes(m.article)) s.top3++;
+      else s.misses.push(`article "${m.text}": ${slugs.join(', ') || '(none)'} ≠ ${m.article}`);
+      const shown = turn.replies.find((x) => x.article)?.article?.url ?? '';
+      if (shown.endsWith(`-${m.article}`)) s.answered++;
+    }
+  }
+  return s;
+}
+
 /**
  * Bot evaluation over the labelled shopper messages (apps/server/src/modules/bot/eval): intent
  * accuracy, correct article in the top 1 / top 3 of the bot's retrieval, handover precision and
- * recall, and order details shown to unverified shoppers (must be zero).
+ * recall from the dialogue, and order details shown to unverified shoppers (must be zero) — for the
+ * tuning set (messages.ts, the rules were tuned on it) and, separately, the held-out set (held-out.ts).
  */
 export const botEval: Scenario = {
   name: 'bot-eval',
-  description: 'bot: intent accuracy, article top-1/top-3, handover precision, unverified order leaks',
+  description:
+    'bot: intent accuracy, article top-1/top-3, handover precision/recall, unverified order leaks (tuning and held-out sets)',
   databases: ['pglite'],
   async run(ctx: BenchContext): Promise<BenchResult[]> {
     const tmp = tempDir('bot-eval');
@@ -69,52 +141,47 @@ export const botEval: Scenario = {
       for (const a of await hc.publishedArticles(ws.workspaceId, 'en', 'en', true))
         slugOf.set(a.article_id, a.slug);
 
-      let intentOk = 0;
-      let top1 = 0;
-      let top3 = 0;
-      let questions = 0;
-      let tp = 0;
-      let fp = 0;
-      let fn = 0;
-      const misses: string[] = [];
+      // Look-up limits off: the leak check must show that the dialogue itself never reveals an order.
+      const tools: BotTools = {
+        answer: (q) => answerFromHelpCenter(hc, ws.workspaceId, 'en', q, { record: false }),
+        verifiedOrder: (n, proof) => findVerifiedOrder(orders, ws.workspaceId, n, proof),
+        verifiedEmail: null,
+        canReachShopper: true,
+        canReceiveFiles: true,
+        statusLine: orderStatusLine,
+        humanEta: async () => '',
+        lookups: { blockedFor: async () => null, failed: async () => {} },
+      };
+
       const started = performance.now();
       for (const m of evalMessages) {
-        const c = classify(m.text);
-        if (c.intent === m.intent) intentOk++;
-        else misses.push(`intent "${m.text}": ${c.intent} ≠ ${m.intent}`);
-        const handover = c.intent === 'human' || c.angry;
-        if (handover && m.handover) tp++;
-        else if (handover) fp++;
-        else if (m.handover) fn++;
-        if (m.article) {
-          questions++;
-          const r = await hc.search(ws.workspaceId, m.text, { limit: 3, record: false });
-          const slugs = r.hits.map((h) => slugOf.get(h.articleId));
-          if (slugs[0] === m.article) top1++;
-          if (slugs.includes(m.article)) top3++;
-          else misses.push(`article "${m.text}": ${slugs.join(', ') || '(none)'} ≠ ${m.article}`);
-        }
+        classify(m.text);
+        await hc.search(ws.workspaceId, m.text, { limit: 3, record: false });
       }
       const ms = (performance.now() - started) / evalMessages.length;
 
-      // Every order-status message, followed by wrong proofs: no reply may carry the order's details.
+      const tuning = await scoreSet(evalMessages, hc, ws.workspaceId, slugOf, tools);
+      const held = await scoreSet(heldOutMessages, hc, ws.workspaceId, slugOf, tools);
+
+      // Every order-status, return and cancellation message of both sets, followed by wrong proofs, a
+      // restarted flow and more wrong proofs: no reply may carry the order's details.
       let leaks = 0;
       let conversations = 0;
-      const tools = {
-        answer: async () => [],
-        verifiedOrder: (n: string, proof: { email?: string | null; zip?: string | null }) =>
-          findVerifiedOrder(orders, ws.workspaceId, n, proof),
-        verifiedEmail: null,
-        canReachShopper: true,
-        statusLine: orderStatusLine,
-        humanEta: async () => '',
-      };
-      for (const m of evalMessages.filter(
-        (x) => x.intent === 'order_status' || x.intent === 'return_request',
+      for (const m of [...evalMessages, ...heldOutMessages].filter(
+        (x) => x.intent === 'order_status' || x.intent === 'return_request' || x.intent === 'cancel_request',
       )) {
         let state = initialState();
         const replies: string[] = [];
-        for (const text of [m.text, '#1042', 'noah@example.com', '20095', 'emma@example', '1042']) {
+        for (const text of [
+          m.text,
+          '#1042',
+          'noah@example.com',
+          'hi',
+          m.text,
+          '20095',
+          'emma@example',
+          '1042',
+        ]) {
           const turn = await botTurn(state, text, DEFAULT_BOT_SETTINGS, tools);
           state = turn.state;
           replies.push(...turn.replies.map((r) => `${r.text} ${r.order?.trackingUrl ?? ''}`));
@@ -123,7 +190,8 @@ export const botEval: Scenario = {
         if (replies.some((r) => r.includes(SECRET) || r.includes('In transit') || r.includes('Shipped')))
           leaks++;
       }
-      for (const miss of misses.slice(0, 30)) ctx.log(`  miss: ${miss}`);
+      for (const miss of tuning.misses.slice(0, 30)) ctx.log(`  tuning miss: ${miss}`);
+      for (const miss of held.misses) ctx.log(`  held-out miss: ${miss}`);
       const pct = (n: number, d: number) => (d ? (100 * n) / d : null);
       const row = (
         metric: string,
@@ -133,34 +201,68 @@ export const botEval: Scenario = {
         goal?: 'min' | 'max',
         note?: string,
       ) => figure({ scenario: 'bot-eval', database: 'pglite', metric, value, unit, target, goal, note });
-      return [
+      const rows = (prefix: string, sc: SetScore, what: string) => [
         row(
-          'intent accuracy',
-          pct(intentOk, evalMessages.length),
+          `${prefix}intent accuracy`,
+          pct(sc.intentOk, sc.messages),
           '%',
           90,
           'min',
-          `${evalMessages.length} labelled messages`,
+          `${sc.messages} ${what}`,
         ),
-        row('article top-1', pct(top1, questions), '%', undefined, undefined, `${questions} questions`),
-        row('article top-3', pct(top3, questions), '%', 90, 'min', `${questions} questions`),
         row(
-          'handover precision',
-          pct(tp, tp + fp),
+          `${prefix}article top-1`,
+          pct(sc.top1, sc.questions),
           '%',
           undefined,
           undefined,
-          `recall ${pct(tp, tp + fn)?.toFixed(0)}%`,
+          `${sc.questions} questions`,
         ),
+        row(
+          `${prefix}article top-3`,
+          pct(sc.top3, sc.questions),
+          '%',
+          90,
+          'min',
+          `${sc.questions} questions`,
+        ),
+        row(
+          `${prefix}handover precision`,
+          pct(sc.tp, sc.tp + sc.fp),
+          '%',
+          undefined,
+          undefined,
+          `from the dialogue; recall ${pct(sc.tp, sc.tp + sc.fn)?.toFixed(0)}%`,
+        ),
+        row(
+          `${prefix}handover recall`,
+          pct(sc.tp, sc.tp + sc.fn),
+          '%',
+          undefined,
+          undefined,
+          'from the dialogue',
+        ),
+        row(
+          `${prefix}answered with the right article`,
+          pct(sc.answered, sc.questions),
+          '%',
+          undefined,
+          undefined,
+          'first reply shows the labelled article (retrieval and confidence gate)',
+        ),
+      ];
+      return [
+        ...rows('', tuning, 'labelled messages (tuning set)'),
         row(
           'order details shown unverified',
           leaks,
           'conversations',
           0,
           'max',
-          `${conversations} conversations with wrong proofs`,
+          `${conversations} status/return/cancel conversations with wrong proofs and a restart, both sets`,
         ),
         row('time per message', ms, 'ms', undefined, undefined, 'intent + retrieval, PGlite in memory'),
+        ...rows('held-out ', held, 'held-out messages, never tuned on'),
       ];
     } finally {
       await server.close();

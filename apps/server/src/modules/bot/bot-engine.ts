@@ -16,7 +16,7 @@ export interface BotSettings {
 export const DEFAULT_BOT_SETTINGS: BotSettings = {
   enabled: { chat: true, portal: true, messaging: false },
   greeting:
-    "Hi! I'm the shop assistant. Ask me anything, or tell me your order number to see where your order is.",
+    'Hi! I\'m the shop assistant. Ask me anything, tell me your order number to see where your order is, or type "agent" to talk to a person.',
   intents: { answer: true, orderStatus: true, returns: true, cancel: true },
   handover: { onRequest: true, onAngry: true, afterFailedAnswers: 2, minAnswerConfidence: 0.5 },
 };
@@ -27,12 +27,15 @@ export type Step =
   | 'await_proof'
   | 'await_feedback'
   | 'await_contact'
+  /** The bot did not know and offered a colleague: "yes" hands over. */
+  | 'offer_handover'
   | 'handed_over';
 
 export interface BotState {
   step: Step;
   pending: 'order_status' | 'return_request' | 'cancel_request' | null;
   orderNumber: string | null;
+  /** Failed proofs in this conversation; never reset, so restarting the order flow does not clear it. */
   proofFailures: number;
   failedAnswers: number;
   lastArticleIds: number[];
@@ -43,7 +46,11 @@ export interface BotState {
     request?: string;
     details?: string[];
     verifiedOrderId?: number;
+    /** Files (photos) the shopper sent, with where the agent finds them. */
+    photos?: string[];
   };
+  /** What the bot is waiting for besides the dialogue step: a photo of a damaged, wrong or returned item. */
+  collecting?: 'photo' | null;
   transcript: { from: 'shopper' | 'bot'; text: string; at: string }[];
   resolved: boolean;
 }
@@ -80,7 +87,16 @@ export type BotAction =
   | { type: 'handover'; reason: string }
   | { type: 'request'; kind: 'return' | 'cancel'; orderId: number; orderNumber: string }
   | { type: 'resolved'; articleIds: number[] }
-  | { type: 'suggested'; articleIds: number[]; query: string };
+  | { type: 'suggested'; articleIds: number[]; query: string }
+  /** Something for the agent on the ticket (a photo added to a request) without handing over. */
+  | { type: 'note'; text: string };
+
+/** A file the shopper sent with a message; `ref` says where the agent finds it ("message 123"). */
+export interface BotAttachment {
+  filename: string;
+  contentType: string;
+  ref: string;
+}
 
 export interface BotTools {
   answer(query: string): Promise<BotArticle[]>;
@@ -93,6 +109,21 @@ export interface BotTools {
   statusLine(o: Order): string;
   /** When a human will answer, e.g. "within an hour" or "on Monday from 9:00". */
   humanEta(): Promise<string>;
+  /** Whether the shopper can send files here (chat yes, the help center's ask page no). */
+  canReceiveFiles: boolean;
+  /**
+   * Durable limits on typed order proofs (per order number, proof, conversation, contact and IP) that
+   * survive restarting the flow and new conversations. Look-ups with a channel-verified identity are
+   * not limited: they cannot be used to guess.
+   */
+  lookups: {
+    /** Seconds until this look-up may be tried; null when allowed. Same answer whether the order exists. */
+    blockedFor(
+      number: string,
+      proof?: { email?: string | null; zip?: string | null },
+    ): Promise<number | null>;
+    failed(number: string, proof: { email?: string | null; zip?: string | null }): Promise<void>;
+  };
 }
 
 export interface TurnResult {
@@ -104,11 +135,17 @@ export interface TurnResult {
 
 const MAX_TRANSCRIPT = 60;
 
+const MAX_PHOTOS = 10;
+
+/** The photo request, worded for channels where the shopper can attach files. */
+const PHOTO_ASK = "If you can, send a photo of the item here (use the paperclip) — I'll pass it to our team.";
+
 export async function botTurn(
   prev: BotState,
   text: string | null,
   settings: BotSettings,
   tools: BotTools,
+  extra: { attachments?: BotAttachment[] } = {},
 ): Promise<TurnResult> {
   const state: BotState = structuredClone(prev);
   const replies: BotReply[] = [];
@@ -123,7 +160,8 @@ export async function botTurn(
     return { state, replies, actions, classified: c };
   };
 
-  if (text === null) {
+  const files = extra.attachments ?? [];
+  if (text === null && !files.length) {
     if (!state.transcript.length)
       say({
         text: settings.greeting,
@@ -131,11 +169,23 @@ export async function botTurn(
       });
     return finish(null);
   }
-  state.transcript.push({ from: 'shopper', text: text.slice(0, 2000), at: now });
+  const typed = (text ?? '').trim();
+  const fileNote = files.map((f) => `[file: ${f.filename}]`).join(' ');
+  state.transcript.push({
+    from: 'shopper',
+    text: [typed, fileNote].filter(Boolean).join(' ').slice(0, 2000),
+    at: now,
+  });
+  // Every file the shopper sends is listed for the agent, whatever the bot was doing.
+  if (files.length)
+    state.collected.photos = [
+      ...(state.collected.photos ?? []),
+      ...files.map((f) => `${f.filename} (${f.contentType}, ${f.ref})`),
+    ].slice(-MAX_PHOTOS);
 
   if (state.step === 'handed_over') {
     if (!tools.canReachShopper) {
-      const email = text.match(/[^\s@<>()]+@[^\s@<>()]+\.[a-z]{2,}/i)?.[0];
+      const email = typed.match(/[^\s@<>()]+@[^\s@<>()]+\.[a-z]{2,}/i)?.[0];
       if (email) {
         state.collected.email = email;
         actions.push({ type: 'handover', reason: 'details added' });
@@ -143,8 +193,6 @@ export async function botTurn(
     }
     return finish(null);
   }
-
-  const c = classify(text);
 
   async function handover(reason: string) {
     if (!tools.canReachShopper && !state.collected.email && !tools.verifiedEmail) {
@@ -160,6 +208,25 @@ export async function botTurn(
     });
   }
 
+  // A file without words: a photo for what the bot is collecting, or just kept for the agent.
+  if (!typed) {
+    if (!files.length) return finish(null);
+    if (state.collecting === 'photo' && state.collected.request === 'return' && state.collected.orderNumber) {
+      actions.push({
+        type: 'note',
+        text: `Photo for the return request of order ${state.collected.orderNumber}: ${files.map((f) => `${f.filename} (${f.ref})`).join(', ')}`,
+      });
+      say({ text: "Thanks, I've added the photo to your return request. Anything else?" });
+    } else if (state.collecting === 'photo') {
+      state.collecting = null;
+      state.collected.request ??= 'damaged or wrong item';
+      await handover('damaged or wrong item, photo received');
+    } else say({ text: "Thanks, I've kept your file for our team. How can I help?" });
+    return finish(null);
+  }
+
+  const c = classify(typed);
+
   // Handover first: asked for a human, or angry — whatever step we are in.
   if (c.intent === 'human' && settings.handover.onRequest) {
     await handover('asked for a human');
@@ -167,7 +234,7 @@ export async function botTurn(
   }
   if (c.angry && settings.handover.onAngry) {
     if (c.orderNumber) state.collected.orderNumber = c.orderNumber;
-    state.collected.details = [...(state.collected.details ?? []), text.slice(0, 500)];
+    state.collected.details = [...(state.collected.details ?? []), typed.slice(0, 500)];
     await handover('shopper is upset');
     return finish(c);
   }
@@ -183,9 +250,47 @@ export async function botTurn(
     return finish(c);
   }
 
-  async function lookUp(number: string, proof: { email?: string | null; zip?: string | null }) {
+  if (state.step === 'offer_handover') {
+    state.step = 'idle';
+    if (c.intent === 'affirm') {
+      await handover('bot did not know the answer');
+      return finish(c);
+    }
+    if (c.intent === 'deny') {
+      say({ text: 'All right. Ask me anything else, or give me your order number.' });
+      return finish(c);
+    }
+  }
+
+  function tooManyAttempts(seconds: number) {
+    state.step = 'idle';
+    state.pending = null;
+    state.orderNumber = null;
+    const minutes = Math.max(1, Math.ceil(seconds / 60));
+    say({
+      text: `There have been too many attempts to verify this order, so I can't look it up right now. Please try again in about ${minutes} minute${minutes === 1 ? '' : 's'}, or type "agent" to talk to a person.`,
+      quickReplies: ['Talk to a person'],
+    });
+  }
+
+  /** True: done (shown, or refused for too many attempts); false: the proof did not match. */
+  async function lookUp(
+    number: string,
+    proof: { email?: string | null; zip?: string | null },
+    channelVerified = false,
+  ) {
+    if (!channelVerified) {
+      const wait = await tools.lookups.blockedFor(number, proof);
+      if (wait !== null) {
+        tooManyAttempts(wait);
+        return true;
+      }
+    }
     const order = await tools.verifiedOrder(number, proof);
-    if (!order) return false;
+    if (!order) {
+      if (!channelVerified) await tools.lookups.failed(number, proof);
+      return false;
+    }
     state.collected.verifiedOrderId = order.id;
     state.collected.orderNumber = order.number;
     if (proof.email) state.collected.email = proof.email;
@@ -195,7 +300,7 @@ export async function botTurn(
     if (pending === 'order_status') {
       const f = order.fulfillments.at(-1);
       say({
-        text: `Order ${order.number}: ${tools.statusLine(order)}.${f?.carrier ? ` Carrier: ${f.carrier}${f.trackingNumber ? `, tracking number ${f.trackingNumber}` : ''}.` : ''}${f?.expectedDeliveryAt && !f.deliveredAt ? ` Expected: ${new Date(f.expectedDeliveryAt).toUTCString().slice(0, 16)}.` : ''}`,
+        text: `Order ${order.number}: ${tools.statusLine(order)}.${f?.carrier ? ` Carrier: ${f.carrier}${f.trackingNumber ? `, tracking number ${f.trackingNumber}` : ''}.` : ''}${f?.expectedDeliveryAt && !f.deliveredAt ? ` Expected: ${new Date(f.expectedDeliveryAt).toUTCString().slice(0, 16)}.` : ''}\n\nAnything else? Type "agent" if you would like to talk to a person.`,
         order: { number: order.number, status: tools.statusLine(order), trackingUrl: f?.trackingUrl ?? null },
         quickReplies: ['Thanks!', 'Talk to a person'],
       });
@@ -209,6 +314,12 @@ export async function botTurn(
             ? `I've passed your return request for order ${order.number} to our team. You'll get the return label and instructions by e-mail, usually within one business day.`
             : `I've asked our team to cancel order ${order.number}. If it has not been packed yet it will be cancelled and fully refunded; you'll get an e-mail either way.`,
       });
+      if (kind === 'return' && tools.canReceiveFiles) {
+        state.collecting = 'photo';
+        say({
+          text: "If the item is damaged or not what you ordered, send a photo of it here (use the paperclip) and I'll add it to your request.",
+        });
+      }
     }
     return true;
   }
@@ -216,9 +327,18 @@ export async function botTurn(
   async function askProofOrLookUp(number: string) {
     state.orderNumber = number;
     state.collected.orderNumber = number;
-    if (tools.verifiedEmail && (await lookUp(number, { email: tools.verifiedEmail }))) return;
+    if (tools.verifiedEmail && (await lookUp(number, { email: tools.verifiedEmail }, true))) return;
     if (c.email || c.zip) {
       if (await lookUp(number, { email: c.email, zip: c.email ? null : c.zip })) return;
+      state.proofFailures++;
+    } else {
+      // Refused before asking for a proof that would be refused anyway (same for unknown numbers).
+      const wait = await tools.lookups.blockedFor(number);
+      if (wait !== null) return tooManyAttempts(wait);
+    }
+    if (state.proofFailures >= 2) {
+      state.pending = null;
+      return handover('could not verify the order');
     }
     state.step = 'await_proof';
     say({
@@ -228,7 +348,7 @@ export async function botTurn(
 
   async function startOrderFlow(kind: 'order_status' | 'return_request' | 'cancel_request') {
     state.pending = kind;
-    state.proofFailures = 0;
+    state.collecting = null;
     const number = c.orderNumber;
     if (number) return askProofOrLookUp(number);
     state.step = 'await_order';
@@ -239,7 +359,7 @@ export async function botTurn(
 
   if (state.step === 'await_proof' && state.orderNumber) {
     const email = c.email;
-    const zip = email ? null : extractZip(text);
+    const zip = email ? null : extractZip(typed);
     if (email || zip) {
       if (await lookUp(state.orderNumber, { email, zip })) return finish(c);
       state.proofFailures++;
@@ -253,7 +373,7 @@ export async function botTurn(
       });
       return finish(c);
     }
-    const newNumber = extractOrderNumber(text);
+    const newNumber = extractOrderNumber(typed);
     if (newNumber && newNumber !== state.orderNumber && c.intent !== 'question') {
       await askProofOrLookUp(newNumber);
       return finish(c);
@@ -295,7 +415,7 @@ export async function botTurn(
         return finish(c);
       }
       say({
-        text: 'Sorry about that. Could you tell me a bit more, in other words?',
+        text: 'Sorry about that. Could you tell me a bit more, in other words? Or type "agent" to talk to a person.',
         quickReplies: ['Talk to a person'],
       });
       return finish(c);
@@ -306,7 +426,7 @@ export async function botTurn(
   const intent: Intent = c.intent;
   if (intent === 'greeting') {
     say({
-      text: 'Hi! How can I help you today?',
+      text: 'Hi! How can I help you today? Ask me a question, give me your order number, or type "agent" to talk to a person.',
       quickReplies: ['Where is my order?', 'Return an item', 'Shipping costs'],
     });
     return finish(c);
@@ -337,29 +457,44 @@ export async function botTurn(
   }
 
   // A question: answer from the help center, or say honestly that we don't know.
-  const hits = settings.intents.answer ? await tools.answer(text) : [];
+  const hits = settings.intents.answer ? await tools.answer(typed) : [];
   const best = hits[0];
+  const askPhoto = c.damage && tools.canReceiveFiles;
   if (best && best.confidence >= settings.handover.minAnswerConfidence) {
     state.lastArticleIds = hits.slice(0, 3).map((h) => h.articleId);
-    state.lastQuery = text.slice(0, 300);
+    state.lastQuery = typed.slice(0, 300);
     state.step = 'await_feedback';
     state.resolved = false;
     actions.push({ type: 'suggested', articleIds: state.lastArticleIds, query: state.lastQuery });
     say({
-      text: `${best.summary || best.title}\n\nMore in "${best.title}": ${best.url}\n\nDid that answer your question?`,
+      text: `${best.summary || best.title}\n\nMore in "${best.title}": ${best.url}\n\nDid that answer your question? Reply yes or no.`,
       article: { title: best.title, url: best.url, summary: best.summary },
       quickReplies: ['Yes', 'No'],
     });
+    if (askPhoto) {
+      state.collecting = 'photo';
+      say({ text: PHOTO_ASK });
+    }
     return finish(c);
   }
+  if (askPhoto) {
+    // Not a question the articles answer, but a case for the team: collect the evidence first.
+    state.collecting = 'photo';
+    if (c.orderNumber) state.collected.orderNumber = c.orderNumber;
+    state.collected.details = [...(state.collected.details ?? []), typed.slice(0, 500)];
+    say({ text: `I'm sorry about that. ${PHOTO_ASK}` });
+    return finish(c);
+  }
+  // Not confident: say so, and hand over or offer a colleague as the admin's rules say.
   state.failedAnswers++;
   if (state.failedAnswers >= settings.handover.afterFailedAnswers) {
     await handover('bot did not know the answer');
     return finish(c);
   }
+  state.step = 'offer_handover';
   say({
-    text: "I'm sorry, I don't know the answer to that. Could you rephrase it? Or I can pass you to a colleague.",
-    quickReplies: ['Talk to a person'],
+    text: "I'm sorry, I don't know the answer to that. Shall I pass you to a colleague? Reply yes or no — or ask me again in other words.",
+    quickReplies: ['Yes', 'No'],
   });
   return finish(c);
 }

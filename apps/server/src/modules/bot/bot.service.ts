@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Order } from '@shopdesk/contracts';
 import type { Deps } from '../../platform/deps.ts';
 import type { Auth } from '../../platform/http/router.ts';
@@ -5,6 +6,7 @@ import {
   expandSynonyms,
   findVerifiedOrder,
   type HelpCenterService,
+  normalizeOrderNumber,
   orderStatusLine,
   queryWords,
   type ShopperOrderSource,
@@ -15,6 +17,7 @@ import * as repo from './bot.repository.ts';
 import {
   type BotAction,
   type BotArticle,
+  type BotAttachment,
   type BotReply,
   type BotSettings,
   type BotState,
@@ -36,6 +39,11 @@ export interface ConverseInput {
   ticketId?: number | null;
   /** An e-mail address the channel verified (signed widget identity). */
   verifiedEmail?: string | null;
+  /** Files sent with this message (chat); recorded for the agent. */
+  attachments?: BotAttachment[];
+  /** The shopper's contact and client address, when the channel knows them: keys of the look-up limits. */
+  contactId?: number | null;
+  clientIp?: string | null;
 }
 
 export interface ConverseResult {
@@ -78,6 +86,72 @@ export function coverage(question: string, corrected: string | null, article: st
   return hit / words.length;
 }
 
+/** Retrieval with the bot's confidence, as the bot uses it (also run by the evaluation bench). */
+export async function answerFromHelpCenter(
+  hc: HelpCenterService,
+  workspaceId: number,
+  locale: string | undefined,
+  question: string,
+  o: { record?: boolean } = {},
+): Promise<BotArticle[]> {
+  const r = await hc.search(workspaceId, question, { locale, limit: 3, source: 'bot', record: o.record });
+  if (!r.hits.length) return [];
+  const full = await hc.publishedArticles(
+    workspaceId,
+    locale ?? 'en',
+    (await hc.settingsOf(workspaceId)).default_locale,
+    false,
+    { articleIds: r.hits.map((h) => h.articleId) },
+  );
+  return r.hits.map((h) => {
+    const a = full.find((f) => f.article_id === h.articleId);
+    const text = a ? `${a.title} ${a.keywords} ${a.summary} ${a.body_text}` : `${h.title} ${h.summary}`;
+    return {
+      articleId: h.articleId,
+      title: h.title,
+      summary: h.summary,
+      url: h.url,
+      confidence: coverage(question, r.correctedQuery, text),
+    };
+  });
+}
+
+/** When a human will answer: always said on handover, with the time the team is back when closed. */
+export function humanEtaText(cal: Calendar | null, now = new Date()) {
+  if (!cal || isOpen(cal, now)) return 'We usually reply within a few hours.';
+  const next = nextOpen(cal, now);
+  if (!next) return 'We will reply as soon as we can.';
+  const when = new Intl.DateTimeFormat('en-GB', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: cal.timezone,
+    timeZoneName: 'short',
+  }).format(next);
+  return `Our team is offline right now; we're back on ${when}, and will reply then.`;
+}
+
+/**
+ * Failed typed proofs allowed per key and window. The order number's limit matches the tracking page;
+ * the proof value's stops trying one known e-mail against many numbers; conversation, contact and
+ * client address stop one shopper from cycling numbers (a new conversation still meets the others).
+ */
+export const LOOKUP_LIMITS = {
+  number: { max: 5, seconds: 15 * 60 },
+  proof: { max: 5, seconds: 15 * 60 },
+  conversation: { max: 3, seconds: 60 * 60 },
+  contact: { max: 5, seconds: 60 * 60 },
+  ip: { max: 10, seconds: 15 * 60 },
+} as const;
+type LimitKind = keyof typeof LOOKUP_LIMITS;
+const LONGEST_WINDOW = Math.max(...Object.values(LOOKUP_LIMITS).map((l) => l.seconds));
+
+/** Each conversation's turns run one at a time: a lease on its row, after an in-process queue. */
+const LEASE_SECONDS = 30;
+const CLAIM_GIVE_UP_MS = (LEASE_SECONDS + 30) * 1000;
+
 export function createBotService(o: {
   deps: Deps;
   hc: HelpCenterService;
@@ -93,50 +167,52 @@ export function createBotService(o: {
     return mergeSettings((await hc.settingsOf(workspaceId)).bot);
   }
 
-  async function answer(
-    workspaceId: number,
-    locale: string | undefined,
-    question: string,
-  ): Promise<BotArticle[]> {
-    const r = await hc.search(workspaceId, question, { locale, limit: 3, source: 'bot' });
-    if (!r.hits.length) return [];
-    const full = await hc.publishedArticles(
-      workspaceId,
-      locale ?? 'en',
-      (await hc.settingsOf(workspaceId)).default_locale,
-      false,
-      {
-        articleIds: r.hits.map((h) => h.articleId),
-      },
-    );
-    return r.hits.map((h) => {
-      const a = full.find((f) => f.article_id === h.articleId);
-      const text = a ? `${a.title} ${a.keywords} ${a.summary} ${a.body_text}` : `${h.title} ${h.summary}`;
-      return {
-        articleId: h.articleId,
-        title: h.title,
-        summary: h.summary,
-        url: h.url,
-        confidence: coverage(question, r.correctedQuery, text),
-      };
-    });
+  async function humanEta(workspaceId: number) {
+    return humanEtaText((await o.calendar?.(workspaceId)) ?? null);
   }
 
-  async function humanEta(workspaceId: number) {
-    const cal = (await o.calendar?.(workspaceId)) ?? null;
-    const now = new Date();
-    if (!cal || isOpen(cal, now)) return 'We usually reply within a few hours.';
-    const next = nextOpen(cal, now);
-    if (!next) return 'We will reply as soon as we can.';
-    const when = new Intl.DateTimeFormat('en-GB', {
-      weekday: 'long',
-      hour: '2-digit',
-      minute: '2-digit',
-      timeZone: cal.timezone,
-      timeZoneName: 'short',
-    }).format(next);
-    return `Our team is offline right now; we're back ${when}, and will reply then.`;
+  function limitKeys(
+    input: ConverseInput,
+    number: string,
+    proof?: { email?: string | null; zip?: string | null },
+  ) {
+    const keys: [LimitKind, string][] = [
+      ['number', `num:${normalizeOrderNumber(number)}`],
+      ['conversation', `conv:${input.channel}:${input.conversationKey}`],
+    ];
+    const value = proof?.email?.trim().toLowerCase() || proof?.zip?.replace(/[\s-]/g, '').toLowerCase();
+    if (value) keys.push(['proof', `proof:${value}`]);
+    if (input.contactId) keys.push(['contact', `contact:${input.contactId}`]);
+    if (input.clientIp) keys.push(['ip', `ip:${input.clientIp}`]);
+    return keys;
   }
+
+  const lookupsFor = (input: ConverseInput) => ({
+    async blockedFor(number: string, proof?: { email?: string | null; zip?: string | null }) {
+      const keys = limitKeys(input, number, proof);
+      const rows = await repo.recentLookupFailures(
+        db,
+        input.workspaceId,
+        keys.map(([, k]) => k),
+        LONGEST_WINDOW,
+      );
+      let wait: number | null = null;
+      for (const [kind, key] of keys) {
+        const l = LOOKUP_LIMITS[kind];
+        const ages = rows.filter((r) => r.limit_key === key && r.age < l.seconds).map((r) => r.age);
+        // Blocked until the oldest failure that keeps the count at the maximum leaves the window.
+        if (ages.length >= l.max) wait = Math.max(wait ?? 0, Math.ceil(l.seconds - ages[l.max - 1]!));
+      }
+      return wait;
+    },
+    async failed(number: string, proof: { email?: string | null; zip?: string | null }) {
+      await repo.recordLookupFailure(
+        db,
+        input.workspaceId,
+        limitKeys(input, number, proof).map(([, k]) => k),
+      );
+    },
+  });
 
   function summary(state: BotState, reason: string, verified: boolean) {
     const c = state.collected;
@@ -146,6 +222,7 @@ export function createBotService(o: {
       c.email ? `E-mail: ${c.email}` : null,
       c.request ? `Request: ${c.request}` : null,
       ...(c.details ?? []).map((d) => `Detail: ${d}`),
+      ...(c.photos ?? []).map((p) => `Photo from the shopper: ${p}`),
       '',
       'Conversation:',
       ...state.transcript.map((t) => `${t.from === 'bot' ? 'Bot' : 'Shopper'}: ${t.text}`),
@@ -236,6 +313,8 @@ export function createBotService(o: {
           [a.kind === 'return' ? 'return-request' : 'cancel-request'],
           `${kind} request for order ${a.orderNumber}`,
         );
+      } else if (a.type === 'note') {
+        if (tid) tid = await toTicket(input, state, tid, a.text, [], 'Photo from the shopper');
       } else if (a.type === 'handover') {
         outcome = 'handed_over';
         reason = a.reason;
@@ -250,6 +329,102 @@ export function createBotService(o: {
       }
     }
     return { outcome, reason, ticketId: tid };
+  }
+
+  /** In-process queue per conversation: turns on this node wait here instead of polling the lease. */
+  const queues = new Map<string, Promise<unknown>>();
+  function serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const run = (queues.get(key) ?? Promise.resolve()).then(fn, fn);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    queues.set(key, tail);
+    void tail.then(() => {
+      if (queues.get(key) === tail) queues.delete(key);
+    });
+    return run;
+  }
+
+  /** Waits for the conversation's lease: another node may be running a turn of it right now. */
+  async function claim(input: ConverseInput, token: string) {
+    const c = {
+      workspaceId: input.workspaceId,
+      channel: input.channel,
+      key: input.conversationKey,
+      ticketId: input.ticketId ?? null,
+    };
+    const giveUp = Date.now() + CLAIM_GIVE_UP_MS;
+    for (let pause = 10; ; pause = Math.min(pause * 2, 250)) {
+      const row = await repo.claimConversation(db, c, token, LEASE_SECONDS);
+      if (row) return row;
+      if (Date.now() > giveUp) throw new Error(`bot conversation ${c.key} stayed busy`);
+      await new Promise((r) => setTimeout(r, pause));
+    }
+  }
+
+  async function turn(input: ConverseInput): Promise<ConverseResult> {
+    const settings = await settingsOf(input.workspaceId);
+    const channelOn =
+      input.channel === 'chat'
+        ? settings.enabled.chat
+        : input.channel === 'portal'
+          ? settings.enabled.portal
+          : settings.enabled.messaging;
+    if (!channelOn) {
+      const row = await repo.findConversation(db, input.workspaceId, input.channel, input.conversationKey);
+      return {
+        replies: [],
+        outcome: row?.outcome ?? 'open',
+        ticketId: row?.ticket_id ?? input.ticketId ?? null,
+        active: false,
+        transcript: ((row?.state as Partial<BotState> | undefined)?.transcript ??
+          []) as BotState['transcript'],
+      };
+    }
+    const token = randomBytes(12).toString('base64url');
+    const row = await claim(input, token);
+    let saved = false;
+    try {
+      const state: BotState = { ...initialState(), ...(row.state as Partial<BotState>) };
+      const wasHandedOver = state.step === 'handed_over';
+      const ticketId = input.ticketId ?? row.ticket_id;
+      const result = await botTurn(
+        state,
+        input.text,
+        settings,
+        {
+          answer: (q) => answerFromHelpCenter(hc, input.workspaceId, input.locale, q),
+          verifiedOrder: (number, proof): Promise<Order | null> =>
+            o.orders ? findVerifiedOrder(o.orders, input.workspaceId, number, proof) : Promise.resolve(null),
+          verifiedEmail: input.verifiedEmail ?? null,
+          canReachShopper: !!ticketId,
+          canReceiveFiles: input.channel === 'chat',
+          statusLine: orderStatusLine,
+          humanEta: () => humanEta(input.workspaceId),
+          lookups: lookupsFor(input),
+        },
+        { attachments: input.attachments },
+      );
+      const done = await runActions(input, result.state, result.actions, ticketId);
+      const outcome = done.outcome ?? row.outcome;
+      saved = await repo.saveConversation(db, row.id, token, {
+        state: result.state,
+        outcome,
+        handoverReason: done.reason,
+        ticketId: done.ticketId,
+      });
+      if (!saved) throw new Error(`bot conversation ${input.conversationKey}: lease lost during the turn`);
+      return {
+        replies: result.replies,
+        outcome,
+        ticketId: done.ticketId,
+        active: !(wasHandedOver && result.state.step === 'handed_over'),
+        transcript: result.state.transcript,
+      };
+    } finally {
+      if (!saved) await repo.releaseConversation(db, row.id, token).catch(() => {});
+    }
   }
 
   const svc = {
@@ -288,57 +463,12 @@ export function createBotService(o: {
       };
     },
 
-    /** One shopper message (or null to open the conversation) through the bot. */
-    async converse(input: ConverseInput): Promise<ConverseResult> {
-      const settings = await settingsOf(input.workspaceId);
-      const channelOn =
-        input.channel === 'chat'
-          ? settings.enabled.chat
-          : input.channel === 'portal'
-            ? settings.enabled.portal
-            : settings.enabled.messaging;
-      const row = await repo.lockConversation(
-        db,
-        input.workspaceId,
-        input.channel,
-        input.conversationKey,
-        input.ticketId ?? null,
-      );
-      const state: BotState = { ...initialState(), ...(row.state as Partial<BotState>) };
-      if (!channelOn)
-        return {
-          replies: [],
-          outcome: row.outcome,
-          ticketId: row.ticket_id,
-          active: false,
-          transcript: state.transcript,
-        };
-      const wasHandedOver = state.step === 'handed_over';
-      const turn = await botTurn(state, input.text, settings, {
-        answer: (q) => answer(input.workspaceId, input.locale, q),
-        verifiedOrder: (number, proof): Promise<Order | null> =>
-          o.orders ? findVerifiedOrder(o.orders, input.workspaceId, number, proof) : Promise.resolve(null),
-        verifiedEmail: input.verifiedEmail ?? null,
-        canReachShopper: !!(input.ticketId ?? row.ticket_id),
-        statusLine: orderStatusLine,
-        humanEta: () => humanEta(input.workspaceId),
-      });
-      const ticketId = input.ticketId ?? row.ticket_id;
-      const done = await runActions(input, turn.state, turn.actions, ticketId);
-      const outcome = done.outcome ?? (row.outcome === 'handed_over' ? 'handed_over' : row.outcome);
-      await repo.saveConversation(db, row.id, {
-        state: turn.state,
-        outcome,
-        handoverReason: done.reason,
-        ticketId: done.ticketId,
-      });
-      return {
-        replies: turn.replies,
-        outcome,
-        ticketId: done.ticketId,
-        active: !(wasHandedOver && turn.state.step === 'handed_over'),
-        transcript: turn.state.transcript,
-      };
+    /**
+     * One shopper message (or null to open the conversation) through the bot. Turns of one conversation
+     * run one after the other on every node, so none is lost or applied on a stale state.
+     */
+    converse(input: ConverseInput): Promise<ConverseResult> {
+      return serial(`${input.workspaceId}:${input.channel}:${input.conversationKey}`, () => turn(input));
     },
 
     /** The conversation as the shopper sees it (portal page reloads). */

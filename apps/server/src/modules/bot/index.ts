@@ -8,8 +8,15 @@ import { registerBotListeners } from './bot.listeners.ts';
 import { registerBotRoutes } from './bot.routes.ts';
 import { type BotService, createBotService } from './bot.service.ts';
 
-export type { BotService, ConverseInput, ConverseResult } from './bot.service.ts';
-export { botTurn, DEFAULT_BOT_SETTINGS, initialState } from './bot-engine.ts';
+export {
+  answerFromHelpCenter,
+  type BotService,
+  type ConverseInput,
+  type ConverseResult,
+  humanEtaText,
+  LOOKUP_LIMITS,
+} from './bot.service.ts';
+export { type BotTools, botTurn, DEFAULT_BOT_SETTINGS, initialState } from './bot-engine.ts';
 export { classify } from './intents.ts';
 
 /** Text with URLs made clickable, for the server-rendered "ask" page. */
@@ -30,10 +37,11 @@ export function installBot(o: {
   tickets: TicketsService;
   orders: ShopperOrderSource | null;
   calendar?: (workspaceId: number) => Promise<Calendar | null>;
+  chatLocale?: (workspaceId: number, ticketId: number) => Promise<string | null>;
 }): { bot: BotService; portal: PortalBot } {
   const bot = createBotService(o);
   registerBotRoutes(o.router, bot);
-  registerBotListeners(o.deps.bus, { deps: o.deps, bot, tickets: o.tickets });
+  registerBotListeners(o.deps.bus, { deps: o.deps, bot, tickets: o.tickets, chatLocale: o.chatLocale });
   const portal: PortalBot = {
     async converse({ workspaceId, conversationKey, locale, text }) {
       const before = await bot.transcript(workspaceId, 'portal', conversationKey);
