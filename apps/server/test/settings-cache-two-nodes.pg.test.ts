@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sql } from '../src/platform/db/db.ts';
 import { freshDatabaseUrl, startTestApp, type TestApp, type TestWorkspace, ticketBody } from './harness.ts';
 
 // *.pg.test.ts run only in the postgres project. SLA policies, routing rules and triggers are kept per
@@ -12,7 +13,7 @@ const call = (
   payload?: unknown,
 ) => node.app.inject({ method: method as 'GET', url, headers, payload: payload as object });
 
-const poll = { timeout: 5000, interval: 100 };
+const poll = { timeout: 15_000, interval: 100 };
 
 describe('settings caches on two nodes', () => {
   it('a settings edit on one node applies to the next ticket created on the other', async () => {
@@ -31,12 +32,21 @@ describe('settings caches on two nodes', () => {
           tags: string[];
           assigneeId: number | null;
         };
+      // A ticket's reactions (triggers, routing, SLA) have run once its outbox rows are gone: each is
+      // deleted after its listeners finished, follow-up events included.
+      const settled = () =>
+        expect
+          .poll(
+            async () => (await a.db.one<{ n: number }>(sql`SELECT count(*)::int AS n FROM event_outbox`))!.n,
+            { timeout: 15_000, interval: 50 },
+          )
+          .toBe(0);
       const slaOf = async (id: number) =>
         (await call(b, 'GET', `/api/v1/sla/tickets?ids=${id}`, w.agent.headers)).json().items as unknown[];
 
       // Warm every cache on b with "nothing configured".
       const before = await ticketOnB();
-      await new Promise((r) => setTimeout(r, 300));
+      await settled();
       expect(await detail(before)).toMatchObject({ tags: [], assigneeId: null });
       expect(await slaOf(before)).toEqual([]);
 
@@ -71,7 +81,7 @@ describe('settings caches on two nodes', () => {
       await expect
         .poll(async () => {
           const id = await ticketOnB();
-          await new Promise((r) => setTimeout(r, 200));
+          await settled();
           const d = await detail(id);
           return {
             tagged: d.tags.includes('seen-by-b'),

@@ -85,7 +85,9 @@ export const SlaPolicyInput = z.object({
         .int()
         .min(0)
         .optional()
-        .describe('Contact customFields.lifetimeValue (minor units) at least this'),
+        .describe(
+          "The customer's lifetime order value from the store (minor units, orders less refunds) at least this",
+        ),
     })
     .default({}),
   targets: z.object({
@@ -124,6 +126,21 @@ export const SlaClock = z.object({
 });
 export type SlaClock = z.infer<typeof SlaClock>;
 
+export const SlaOutcome = z.object({
+  metric: SlaMetric,
+  cycle: z.number().int().describe('Next response: the reply cycle; resolution: 0, then one per reopen'),
+  outcome: z.enum(['met', 'breached']),
+  policy: z
+    .object({ id: Id.nullable().describe('null once the policy was deleted'), name: z.string() })
+    .describe('The policy that applied when the outcome was recorded'),
+  targetMinutes: z.number().int(),
+  business: z.boolean(),
+  startedAt: Timestamp,
+  dueAt: Timestamp.nullable(),
+  at: Timestamp.describe('Met: when the target was reached; breached: when its due time passed'),
+});
+export type SlaOutcome = z.infer<typeof SlaOutcome>;
+
 export const TicketSla = z.object({
   ticketId: Id,
   policy: z.object({ id: Id, name: z.string() }).nullable(),
@@ -131,6 +148,9 @@ export const TicketSla = z.object({
   nextDueAt: Timestamp.nullable(),
   breached: z.boolean(),
   clocks: z.array(SlaClock),
+  outcomes: z
+    .array(SlaOutcome)
+    .describe('The achievement record: each target met or breached, kept as it was whatever changes later'),
 });
 export type TicketSla = z.infer<typeof TicketSla>;
 

@@ -585,6 +585,19 @@ export const lifetimeValue = (db: Db, workspaceId: number, contactIds: number[])
     FROM orders WHERE workspace_id = ${workspaceId} AND contact_id = ANY(${contactIds}::bigint[]) AND status <> 'cancelled'
     GROUP BY currency ORDER BY currency`);
 
+/**
+ * The lifetime value of a contact and the contacts merged into it, per currency (other modules' rules,
+ * e.g. SLA policies matching on order value, read it through the module's index).
+ */
+export const contactLifetimeValue = (db: Db, workspaceId: number, contactId: number) =>
+  db.query<{
+    currency: string;
+    total: number;
+  }>(sql`SELECT currency, sum(total_minor - refunded_minor)::bigint AS total
+    FROM orders WHERE workspace_id = ${workspaceId} AND status <> 'cancelled' AND contact_id IN (
+      SELECT id FROM contacts WHERE workspace_id = ${workspaceId} AND (id = ${contactId} OR merged_into_id = ${contactId}))
+    GROUP BY currency ORDER BY currency`);
+
 interface LineRow {
   id: number;
   order_id: number;

@@ -13,6 +13,7 @@ import { registerCommerceRoutes, registerCommerceWebhooks } from './commerce.rou
 import { type CommerceService, createCommerceService } from './commerce.service.ts';
 
 export { ingestChanges, numberKey } from './commerce.ingest.ts';
+export { contactLifetimeValue } from './commerce.repository.ts';
 export { type CommerceService, createCommerceService, detectOrderNumbers } from './commerce.service.ts';
 export { createBuiltinStore } from './demo-store.ts';
 

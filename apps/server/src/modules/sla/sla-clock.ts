@@ -148,10 +148,27 @@ function clock(
 }
 
 /**
+ * Resolution cycles: the first from creation, each later one from a reopen (leaving solved/closed), each
+ * ending when the ticket is solved (solved then closed counts once, at the solve).
+ */
+function resolutionCycles(statuses: TimelineStatus[]): { start: number; stop: number | null }[] {
+  const cycles: { start: number; stop: number | null }[] = [];
+  for (const s of statuses) {
+    const open = cycles[cycles.length - 1];
+    if (DONE.has(s.status)) {
+      if (open && open.stop === null) open.stop = s.at;
+      // Created as solved (a conversation logged after the fact): resolved at once.
+      else if (!open) cycles.push({ start: s.at, stop: s.at });
+    } else if (!open || open.stop !== null) cycles.push({ start: s.at, stop: null });
+  }
+  return cycles;
+}
+
+/**
  * Every clock of a ticket. First response runs from creation to the first agent reply; each customer
  * message after an agent reply starts a next-response cycle that the next agent reply ends; solving ends
- * a waiting cycle (nothing left to answer). Resolution runs while the ticket is not solved, so a reopen
- * resumes it with the time already used.
+ * a waiting cycle (nothing left to answer). Resolution runs until the ticket is solved; a reopen starts a
+ * new resolution cycle with the full target, so the earlier cycle's outcome stands.
  */
 export function computeClocks(
   timeline: Timeline,
@@ -205,14 +222,63 @@ export function computeClocks(
   });
 
   if (targets.resolution) {
-    // Solved then closed: resolution happened when it was first solved.
-    let i = timeline.statuses.length - 1;
-    while (i > 0 && DONE.has(timeline.statuses[i]!.status) && DONE.has(timeline.statuses[i - 1]!.status)) i--;
-    const last = timeline.statuses[i];
-    const stop = last && DONE.has(last.status) ? last.at : null;
-    clocks.push(
-      clock('resolution', 0, targets.resolution, timeline.createdAt, stop, timeline, opts, now, pausedOrDone),
-    );
+    resolutionCycles(timeline.statuses).forEach((c, i) => {
+      clocks.push(
+        clock('resolution', i, targets.resolution!, c.start, c.stop, timeline, opts, now, pausedOrDone),
+      );
+    });
   }
   return clocks;
+}
+
+/** A target's outcome as recorded once, for reporting; a later recompute never changes it. */
+export interface Outcome {
+  metric: SlaMetric;
+  cycle: number;
+  outcome: 'met' | 'breached';
+  targetMinutes: number;
+  business: boolean;
+  startedAt: number;
+  dueAt: number | null;
+  /** Met: when the target was reached. Breached: when its due time passed. */
+  at: number;
+}
+
+/**
+ * Lays the recorded outcomes over replayed clocks (a policy edit, a priority change or a calendar edit
+ * does not turn a met target into a breach or back), and returns the outcomes reached for the first time.
+ * A breached clock that is still open keeps running (elapsed time grows) but stays breached.
+ */
+export function settle(clocks: Clock[], recorded: Outcome[]): { clocks: Clock[]; reached: Outcome[] } {
+  const reached: Outcome[] = [];
+  const settled = clocks.map((c) => {
+    const r = recorded.find((x) => x.metric === c.metric && x.cycle === c.cycle);
+    if (r) {
+      // A met record with a clock no longer completed cannot happen (completion comes from messages and
+      // statuses, which are never removed); the replay is shown as it is if it ever does.
+      if (r.outcome === 'met' && c.completedAt === null) return c;
+      const warnAt = c.warnAt === null || r.dueAt === null ? c.warnAt : Math.min(c.warnAt, r.dueAt);
+      return {
+        ...c,
+        state: r.outcome,
+        targetMinutes: r.targetMinutes,
+        business: r.business,
+        dueAt: r.dueAt,
+        warnAt,
+      };
+    }
+    if (c.state === 'met' || c.state === 'breached')
+      reached.push({
+        metric: c.metric,
+        cycle: c.cycle,
+        outcome: c.state,
+        targetMinutes: c.targetMinutes,
+        business: c.business,
+        startedAt: c.startedAt,
+        dueAt: c.dueAt,
+        at: c.state === 'met' ? c.completedAt! : c.dueAt!,
+      });
+    return c;
+  });
+  return { clocks: settled, reached };
 }

@@ -1,6 +1,6 @@
 import { type Db, sql } from '../../platform/db/db.ts';
 import type { Calendar } from './business-hours.ts';
-import type { Clock } from './sla-clock.ts';
+import type { Clock, Outcome } from './sla-clock.ts';
 
 export type CalendarRow = {
   id: number;
@@ -126,6 +126,7 @@ export type SlaTicketRow = {
   channel: string;
   tags: string[];
   team_id: number | null;
+  contact_id: number | null;
   created_at: Date;
   contact_tags: string[] | null;
   contact_fields: Record<string, unknown> | null;
@@ -133,19 +134,23 @@ export type SlaTicketRow = {
 
 const timelineTypes = sql`('status_changed', 'reopened', 'merged_into')`;
 
+export type OutcomeRow = Outcome & { policyId: number | null; policyName: string };
+
 /**
  * The ticket (unless merged away) with what its clocks are replayed from, in one round trip: public
- * messages (the customer's, and replies written by a person: automatic replies have no agent) and status
- * changes. Times come as epoch milliseconds, truncated like the drivers' own timestamp parsing.
+ * messages (the customer's, and replies written by a person: automatic replies have no agent), status
+ * changes and the outcomes already recorded. Times come as epoch milliseconds, truncated like the drivers'
+ * own timestamp parsing.
  */
 export async function findTicketTimeline(db: Db, workspaceId: number, id: number) {
   const row = await db.one<
     SlaTicketRow & {
       messages: { kind: 'inbound' | 'outbound'; at: number }[];
       events: { type: string; data: { from?: string; to?: string }; at: number }[];
+      outcomes: OutcomeRow[];
     }
   >(sql`
-    SELECT t.id, t.status, t.priority, t.channel, t.tags, t.team_id, t.created_at,
+    SELECT t.id, t.status, t.priority, t.channel, t.tags, t.team_id, t.contact_id, t.created_at,
       c.tags AS contact_tags, c.custom_fields AS contact_fields,
       coalesce((SELECT jsonb_agg(jsonb_build_object('kind', m.kind, 'at', floor(extract(epoch FROM m.created_at) * 1000))
                   ORDER BY m.created_at, m.id)
@@ -154,13 +159,26 @@ export async function findTicketTimeline(db: Db, workspaceId: number, id: number
       coalesce((SELECT jsonb_agg(jsonb_build_object('type', e.type, 'data', e.data, 'at', floor(extract(epoch FROM e.created_at) * 1000))
                   ORDER BY e.id)
                 FROM ticket_events e WHERE e.workspace_id = ${workspaceId} AND e.ticket_id = t.id
-                  AND e.type IN ${timelineTypes}), '[]'::jsonb) AS events
+                  AND e.type IN ${timelineTypes}), '[]'::jsonb) AS events,
+      coalesce((SELECT jsonb_agg(jsonb_build_object('metric', o.metric, 'cycle', o.cycle, 'outcome', o.outcome,
+                  'policyId', o.policy_id, 'policyName', o.policy_name, 'targetMinutes', o.target_minutes,
+                  'business', o.business, 'startedAt', floor(extract(epoch FROM o.started_at) * 1000),
+                  'dueAt', floor(extract(epoch FROM o.due_at) * 1000), 'at', floor(extract(epoch FROM o.outcome_at) * 1000))
+                  ORDER BY o.metric, o.cycle)
+                FROM sla_outcomes o WHERE o.workspace_id = ${workspaceId} AND o.ticket_id = t.id), '[]'::jsonb) AS outcomes
     FROM tickets t LEFT JOIN contacts c ON c.id = t.contact_id
     WHERE t.workspace_id = ${workspaceId} AND t.id = ${id} AND t.merged_into_id IS NULL`);
   if (!row) return null;
-  const { messages, events, ...ticket } = row;
+  const { messages, events, outcomes, ...ticket } = row;
   return {
     ticket: ticket as SlaTicketRow,
+    outcomes: outcomes.map((o) => ({
+      ...o,
+      policyId: o.policyId === null ? null : Number(o.policyId),
+      startedAt: Number(o.startedAt),
+      dueAt: o.dueAt === null ? null : Number(o.dueAt),
+      at: Number(o.at),
+    })),
     messages: messages.map((m) => ({ kind: m.kind, created_at: new Date(Number(m.at)) })),
     events: events.map((e) => ({ type: e.type, data: e.data ?? {}, created_at: new Date(Number(e.at)) })),
   };
@@ -246,31 +264,75 @@ export const saveClocks = (
       breach_notified_at = CASE WHEN excluded.due_at IS DISTINCT FROM sla_clocks.due_at AND (excluded.due_at IS NULL OR excluded.due_at > now())
                        THEN NULL ELSE sla_clocks.breach_notified_at END`);
 
-/** No policy applies (any more): the ticket's clocks and queue status go, in one statement. */
+/**
+ * Records outcomes reached for the first time. A row is never rewritten: whoever records a (ticket, metric,
+ * cycle) first wins, and later recomputes under an edited policy leave it as it is.
+ */
+export const recordOutcomes = (
+  db: Db,
+  workspaceId: number,
+  ticketId: number,
+  policy: { id: number; name: string },
+  outcomes: Outcome[],
+) =>
+  db.query(sql`
+    INSERT INTO sla_outcomes (workspace_id, ticket_id, metric, cycle, outcome, policy_id, policy_name, target_minutes,
+      business, started_at, due_at, outcome_at)
+    SELECT ${workspaceId}, ${ticketId}, metric, cycle, outcome, ${policy.id}, ${policy.name}, target_minutes, business,
+      started_at, due_at, outcome_at
+    FROM jsonb_to_recordset(${JSON.stringify(
+      outcomes.map((o) => ({
+        metric: o.metric,
+        cycle: o.cycle,
+        outcome: o.outcome,
+        target_minutes: o.targetMinutes,
+        business: o.business,
+        started_at: ts(o.startedAt),
+        due_at: ts(o.dueAt),
+        outcome_at: ts(o.at),
+      })),
+    )}::jsonb) AS x(metric text, cycle integer, outcome text, target_minutes integer, business boolean,
+      started_at timestamptz, due_at timestamptz, outcome_at timestamptz)
+    ON CONFLICT (ticket_id, metric, cycle) DO NOTHING`);
+
+/**
+ * No policy applies (any more): the ticket's live clocks and queue status go, in one statement. Its
+ * recorded outcomes stay.
+ */
 export const clearTicket = (db: Db, workspaceId: number, ticketId: number) =>
   db.query(sql`
     WITH clocks AS (DELETE FROM sla_clocks WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId})
     DELETE FROM sla_ticket_status WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}`);
 
-/** Claims the right to announce a warning (or breach): true for exactly one caller. */
-export async function claimNotice(
-  db: Db,
-  workspaceId: number,
-  ticketId: number,
-  metric: string,
-  cycle: number,
-  kind: 'warning' | 'breach',
-): Promise<boolean> {
-  const rows =
-    kind === 'warning'
-      ? await db.query(sql`
-          UPDATE sla_clocks SET warned_at = now() WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}
-            AND metric = ${metric} AND cycle = ${cycle} AND warned_at IS NULL RETURNING 1`)
-      : await db.query(sql`
-          UPDATE sla_clocks SET breach_notified_at = now() WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}
-            AND metric = ${metric} AND cycle = ${cycle} AND breach_notified_at IS NULL RETURNING 1`);
-  return rows.length > 0;
-}
+/**
+ * Claims the warnings and breaches of a ticket's open clocks that are due by `now` and not yet announced,
+ * in one statement: each is returned to exactly one caller (recomputes of a ticket hold its advisory lock).
+ */
+export const claimDueNotices = (db: Db, workspaceId: number, ticketId: number, now: number) =>
+  db.query<{
+    metric: Clock['metric'];
+    cycle: number;
+    due_at: Date | null;
+    warn: boolean;
+    breach: boolean;
+  }>(sql`
+    WITH due AS (
+      SELECT metric, cycle, due_at,
+        coalesce(warned_at IS NULL AND warn_at <= ${ts(now)}::timestamptz, false) AS warn,
+        coalesce(breach_notified_at IS NULL AND due_at <= ${ts(now)}::timestamptz, false) AS breach
+      FROM sla_clocks
+      WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId} AND completed_at IS NULL
+        AND ((warned_at IS NULL AND warn_at <= ${ts(now)}::timestamptz)
+          OR (breach_notified_at IS NULL AND due_at <= ${ts(now)}::timestamptz))
+      FOR UPDATE
+    ), claimed AS (
+      UPDATE sla_clocks c SET
+        warned_at = CASE WHEN d.warn THEN now() ELSE c.warned_at END,
+        breach_notified_at = CASE WHEN d.breach THEN now() ELSE c.breach_notified_at END
+      FROM due d
+      WHERE c.workspace_id = ${workspaceId} AND c.ticket_id = ${ticketId} AND c.metric = d.metric AND c.cycle = d.cycle
+    )
+    SELECT metric, cycle, due_at, warn, breach FROM due ORDER BY metric, cycle`);
 
 export const activeTicketIds = async (db: Db, workspaceId: number) =>
   (
@@ -328,11 +390,23 @@ export const dueAtOf = async (db: Db, workspaceId: number, ticketId: number) =>
       SELECT next_due_at FROM sla_ticket_status WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}`)
   )?.next_due_at ?? null;
 
+/**
+ * Achievement per metric from the record: outcomes reached in [from, to); `open_breached` counts live clocks
+ * still running past their due time.
+ */
 export const report = (db: Db, workspaceId: number, from: string, to: string) =>
   db.query<{ metric: string; completed: number; met: number; breached: number; open_breached: number }>(sql`
-    SELECT metric,
-      count(*) FILTER (WHERE completed_at IS NOT NULL AND completed_at >= ${from}::timestamptz AND completed_at < ${to}::timestamptz)::int AS completed,
-      count(*) FILTER (WHERE state = 'met' AND completed_at >= ${from}::timestamptz AND completed_at < ${to}::timestamptz)::int AS met,
-      count(*) FILTER (WHERE state = 'breached' AND completed_at >= ${from}::timestamptz AND completed_at < ${to}::timestamptz)::int AS breached,
-      count(*) FILTER (WHERE completed_at IS NULL AND due_at <= now())::int AS open_breached
-    FROM sla_clocks WHERE workspace_id = ${workspaceId} GROUP BY metric`);
+    WITH done AS (
+      SELECT metric, count(*)::int AS completed,
+        count(*) FILTER (WHERE outcome = 'met')::int AS met,
+        count(*) FILTER (WHERE outcome = 'breached')::int AS breached
+      FROM sla_outcomes
+      WHERE workspace_id = ${workspaceId} AND outcome_at >= ${from}::timestamptz AND outcome_at < ${to}::timestamptz
+      GROUP BY metric
+    ), open AS (
+      SELECT metric, count(*)::int AS open_breached FROM sla_clocks
+      WHERE workspace_id = ${workspaceId} AND completed_at IS NULL AND due_at <= now() GROUP BY metric
+    )
+    SELECT coalesce(d.metric, o.metric) AS metric, coalesce(d.completed, 0) AS completed, coalesce(d.met, 0) AS met,
+      coalesce(d.breached, 0) AS breached, coalesce(o.open_breached, 0) AS open_breached
+    FROM done d FULL JOIN open o ON o.metric = d.metric`);

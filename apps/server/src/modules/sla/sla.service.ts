@@ -14,9 +14,10 @@ import type { DomainEvent } from '../../platform/events/bus.ts';
 import { createConfigCache } from '../../platform/events/config-cache.ts';
 import type { Auth } from '../../platform/http/router.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
+import { contactLifetimeValue } from '../commerce/index.ts';
 import { businessMinutesBetween, type Calendar, isOpen, nextOpen } from './business-hours.ts';
 import * as repo from './sla.repository.ts';
-import { type Clock, computeClocks, type Timeline } from './sla-clock.ts';
+import { type Clock, computeClocks, settle, type Timeline } from './sla-clock.ts';
 
 const iso = (d: Date | number | null) => (d === null ? null : new Date(d).toISOString());
 
@@ -50,8 +51,15 @@ function toPolicy(r: repo.PolicyRow): SlaPolicy {
   };
 }
 
-/** Does this policy apply to the ticket? Every condition given must hold; an empty match applies to all. */
-export function policyMatches(p: repo.PolicyRow['match'], t: repo.SlaTicketRow): boolean {
+/**
+ * Does this policy apply to the ticket? Every condition given must hold; an empty match applies to all.
+ * `lifetimeValue` is the contact's order value from commerce (null: no orders, or not read).
+ */
+export function policyMatches(
+  p: repo.PolicyRow['match'],
+  t: repo.SlaTicketRow,
+  lifetimeValue: number | null = null,
+): boolean {
   if (p.channels?.length && !p.channels.includes(t.channel)) return false;
   if (p.priorities?.length && !p.priorities.includes(t.priority)) return false;
   if (p.tags?.length && !p.tags.some((x) => t.tags.includes(x))) return false;
@@ -61,10 +69,7 @@ export function policyMatches(p: repo.PolicyRow['match'], t: repo.SlaTicketRow):
     const tags = (t.contact_tags ?? []).map((x) => x.toLowerCase());
     if (!p.tiers.some((x) => tags.includes(x.toLowerCase()) || tier === x.toLowerCase())) return false;
   }
-  if (p.minLifetimeValue !== undefined) {
-    const ltv = Number(fields.lifetimeValue);
-    if (!Number.isFinite(ltv) || ltv < p.minLifetimeValue) return false;
-  }
+  if (p.minLifetimeValue !== undefined && (lifetimeValue ?? 0) < p.minLifetimeValue) return false;
   return true;
 }
 
@@ -124,6 +129,24 @@ const pickCalendar = (calendars: repo.CalendarRow[], teamId: number | null) =>
 
 type SlaSettings = { policies: repo.PolicyRow[]; calendars: repo.CalendarRow[] };
 
+/** Lifetime values already read in one recompute (a workspace recompute shares it across tickets). */
+type LifetimeValues = Map<number, number>;
+
+/**
+ * The contact's lifetime value as commerce computes it (orders less refunds, cancelled ones left out, merged
+ * contacts included), in the currency the customer spent most in: a policy threshold has no currency, and
+ * shops selling in several currencies are rare.
+ */
+async function lifetimeValueOf(tx: Db, workspaceId: number, contactId: number, cache: LifetimeValues) {
+  let v = cache.get(contactId);
+  if (v === undefined) {
+    const rows = await contactLifetimeValue(tx, workspaceId, contactId);
+    v = Math.max(0, ...rows.map((r) => Number(r.total)));
+    cache.set(contactId, v);
+  }
+  return v;
+}
+
 export function createSlaService(deps: Deps) {
   const { db, bus, log } = deps;
   // Active policies in match order and every calendar: read by each recompute, edited rarely.
@@ -139,41 +162,52 @@ export function createSlaService(deps: Deps) {
     },
   });
 
-  /** `cfg` is read before any transaction: the embedded database runs one transaction at a time. */
-  async function evaluate(tx: Db, cfg: SlaSettings, workspaceId: number, ticketId: number, now: number) {
+  /**
+   * Replays the ticket's clocks under the policy that matches now, with the outcomes already recorded laid
+   * over them. `cfg` is read before any transaction: the embedded database runs one transaction at a time.
+   */
+  async function evaluate(
+    tx: Db,
+    cfg: SlaSettings,
+    workspaceId: number,
+    ticketId: number,
+    now: number,
+    ltvCache: LifetimeValues = new Map(),
+  ) {
     const found = await repo.findTicketTimeline(tx, workspaceId, ticketId);
     if (!found) return null;
-    const { ticket, messages, events } = found;
-    const policy = cfg.policies.find((p) => policyMatches(p.match, ticket));
-    if (!policy) return { ticket, policy: null, calendar: null, clocks: [] as Clock[] };
+    const { ticket, messages, events, outcomes } = found;
+    const ltv =
+      ticket.contact_id !== null && cfg.policies.some((p) => p.match.minLifetimeValue !== undefined)
+        ? await lifetimeValueOf(tx, workspaceId, ticket.contact_id, ltvCache)
+        : null;
+    const policy = cfg.policies.find((p) => policyMatches(p.match, ticket, ltv));
+    if (!policy)
+      return { ticket, policy: null, calendar: null, clocks: [] as Clock[], reached: [], outcomes };
     const calendar = toCalendar(pickCalendar(cfg.calendars, ticket.team_id));
-    const clocks = computeClocks(
+    const replayed = computeClocks(
       buildTimeline(ticket, messages, events),
       policy.targets,
       { pauseStatuses: policy.pause_statuses, warnPercent: policy.warn_percent, calendar },
       now,
     );
-    return { ticket, policy, calendar, clocks };
+    const { clocks, reached } = settle(replayed, outcomes);
+    return { ticket, policy, calendar, clocks, reached, outcomes };
   }
 
-  /** Announces warnings and breaches that are due and not yet announced (once, across nodes). */
-  async function announce(workspaceId: number, ticketId: number, now: number) {
+  /**
+   * Claims the warnings and breaches that are due and not yet announced (once, across nodes) and stages
+   * their events in the same transaction: published after commit, replayed from the outbox if this node
+   * dies first.
+   */
+  async function claimNotices(tx: Db, workspaceId: number, ticketId: number, policyId: number, now: number) {
     const events: DomainEvent[] = [];
-    const clocks = await repo.listClocks(db, workspaceId, ticketId);
-    const policyId = clocks[0]?.policy_id ?? null;
-    for (const c of clocks) {
-      if (c.completed_at) continue;
+    for (const c of await repo.claimDueNotices(tx, workspaceId, ticketId, now)) {
       const data = { metric: c.metric, cycle: c.cycle, dueAt: iso(c.due_at), policyId };
-      if (c.warn_at && c.warn_at.getTime() <= now && !c.warned_at) {
-        if (await repo.claimNotice(db, workspaceId, ticketId, c.metric, c.cycle, 'warning'))
-          events.push({ name: 'sla.warning', workspaceId, ticketId, data });
-      }
-      if (c.due_at && c.due_at.getTime() <= now && !c.breach_notified_at) {
-        if (await repo.claimNotice(db, workspaceId, ticketId, c.metric, c.cycle, 'breach'))
-          events.push({ name: 'sla.breached', workspaceId, ticketId, data });
-      }
+      if (c.warn) events.push({ name: 'sla.warning', workspaceId, ticketId, data });
+      if (c.breach) events.push({ name: 'sla.breached', workspaceId, ticketId, data });
     }
-    for (const e of events) await bus.publish(e);
+    return bus.stage(tx, events);
   }
 
   const svc = {
@@ -186,18 +220,21 @@ export function createSlaService(deps: Deps) {
       workspaceId: number,
       ticketId: number,
       now = Date.now(),
-      o: { newTicket?: boolean } = {},
+      o: { newTicket?: boolean; lifetimeValues?: LifetimeValues } = {},
     ) {
       const cfg = await settings.get(workspaceId);
       if (!cfg.policies.length && o.newTicket) return;
-      const due = await db.tx(async (tx) => {
+      const staged = await db.tx(async (tx) => {
         // Held for every outcome, clearing too: a recompute that read older state must not write last.
         await repo.lockTicketClocks(tx, ticketId);
-        // No policy can match: the ticket is not even read, its clocks (if any, from removed policies) go.
-        const r = cfg.policies.length ? await evaluate(tx, cfg, workspaceId, ticketId, now) : null;
+        // No policy can match: the ticket is not even read, its live clocks (if any, from removed policies)
+        // go; what they achieved stays recorded.
+        const r = cfg.policies.length
+          ? await evaluate(tx, cfg, workspaceId, ticketId, now, o.lifetimeValues)
+          : null;
         if (!r?.policy) {
           await repo.clearTicket(tx, workspaceId, ticketId);
-          return false;
+          return [];
         }
         const open = r.clocks.filter((c) => c.completedAt === null);
         const breached = open.some((c) => c.state === 'breached');
@@ -205,6 +242,7 @@ export function createSlaService(deps: Deps) {
           nextDueAt: nextDue(r.clocks),
           breached,
         });
+        if (r.reached.length) await repo.recordOutcomes(tx, workspaceId, ticketId, r.policy, r.reached);
         // Wake up at the next warning or due time still ahead; the check job is just another recompute.
         const ahead = open
           .flatMap((c) => [c.warnAt, c.dueAt])
@@ -218,27 +256,32 @@ export function createSlaService(deps: Deps) {
             { workspaceId, runAt: new Date(at), uniqueKey: `sla-check:${ticketId}:${at}` },
           );
         }
-        // Only a warning or due time already reached can be announced (the stored clocks are these).
-        return open.some(
+        // Only a warning or due time already reached can be announced.
+        const reached = open.some(
           (c) => (c.warnAt !== null && c.warnAt <= now) || (c.dueAt !== null && c.dueAt <= now),
         );
+        return reached ? claimNotices(tx, workspaceId, ticketId, r.policy.id, now) : [];
       });
-      if (due) await announce(workspaceId, ticketId, now);
+      if (staged.length) await bus.publishMany(staged);
     },
 
     async recomputeWorkspace(workspaceId: number) {
       // Runs after a policy or calendar edit, maybe on a node whose signal has not arrived (or was lost).
       settings.forget(workspaceId);
+      const lifetimeValues: LifetimeValues = new Map();
       for (const id of await repo.activeTicketIds(db, workspaceId)) {
         try {
-          await svc.recompute(workspaceId, id);
+          await svc.recompute(workspaceId, id, Date.now(), { lifetimeValues });
         } catch (err) {
           log.warn({ err, ticketId: id }, 'sla recompute failed');
         }
       }
     },
 
-    /** Live view of a ticket's clocks (computed now, not from the stored snapshot). */
+    /**
+     * Live view of a ticket's clocks (computed now, not from the stored snapshot, with recorded outcomes
+     * laid over them) and its achievement record.
+     */
     async ticketSla(auth: Pick<Auth, 'workspaceId'>, ticketId: number): Promise<TicketSla> {
       const now = Date.now();
       const r = await evaluate(db, await settings.get(auth.workspaceId), auth.workspaceId, ticketId, now);
@@ -276,6 +319,17 @@ export function createSlaService(deps: Deps) {
         nextDueAt: iso(nextDue(r.clocks)),
         breached: open.some((c) => c.state === 'breached'),
         clocks,
+        outcomes: r.outcomes.map((o) => ({
+          metric: o.metric,
+          cycle: o.cycle,
+          outcome: o.outcome,
+          policy: { id: o.policyId, name: o.policyName },
+          targetMinutes: o.targetMinutes,
+          business: o.business,
+          startedAt: iso(o.startedAt)!,
+          dueAt: iso(o.dueAt),
+          at: iso(o.at)!,
+        })),
       };
     },
 
