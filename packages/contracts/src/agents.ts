@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { AVATAR_MAX_BYTES } from './avatar.ts';
 import { Id, Role, Timestamp } from './common.ts';
+
+export { AVATAR_CONTENT_TYPES, AVATAR_MAX_BYTES } from './avatar.ts';
 
 export const Agent = z.object({
   id: Id,
@@ -42,8 +45,6 @@ export const UpdateAgent = z
   .strict();
 
 /** Agent avatars: small images the chat widget shows to shoppers beside the agent's name. */
-export const AVATAR_MAX_BYTES = 1024 * 1024;
-export const AVATAR_CONTENT_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
 export const UploadAvatar = z
   .object({
     contentType: z.string().trim().min(1).max(100).describe('image/png, image/jpeg or image/webp'),

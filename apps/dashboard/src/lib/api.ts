@@ -34,6 +34,7 @@ import type {
   UpdateTeam,
   UpdateTicket,
   UpdateView,
+  UploadAvatar,
   View,
 } from '@shopdesk/contracts';
 import type { z } from 'zod';
@@ -173,6 +174,9 @@ export const api = {
     list: () => get<{ items: AgentT[] }>('/api/v1/agents'),
     create: (b: In<typeof CreateAgent>) => post<AgentT>('/api/v1/agents', b),
     update: (id: number, b: In<typeof UpdateAgent>) => patch<AgentT>(`/api/v1/agents/${id}`, b),
+    setAvatar: (id: number, b: In<typeof UploadAvatar>) =>
+      request<AgentT>('PUT', `/api/v1/agents/${id}/avatar`, b),
+    removeAvatar: (id: number) => del<AgentT>(`/api/v1/agents/${id}/avatar`),
   },
   teams: {
     list: () => get<{ items: TeamT[] }>('/api/v1/teams'),

@@ -85,7 +85,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </button>
         <details className="user-menu">
           <summary aria-label="Account menu">
-            <Avatar name={me.agent.name} />
+            <Avatar name={me.agent.name} url={me.agent.avatarUrl} />
           </summary>
           <div className="menu">
             <div className="menu-head">
@@ -123,7 +123,30 @@ export function Layout({ children }: { children: ReactNode }) {
   );
 }
 
-export function Avatar({ name, size = 28, title }: { name: string; size?: number; title?: string }) {
+export function Avatar({
+  name,
+  size = 28,
+  title,
+  url,
+}: {
+  name: string;
+  size?: number;
+  title?: string;
+  /** The agent's uploaded picture; initials on a colour from the name otherwise. */
+  url?: string | null;
+}) {
+  if (url)
+    return (
+      <img
+        className="avatar"
+        src={url}
+        alt=""
+        title={title ?? name}
+        width={size}
+        height={size}
+        loading="lazy"
+      />
+    );
   const initials = name
     .split(/\s+/)
     .map((w) => w[0])

@@ -32,7 +32,8 @@ export function LiveUpdates() {
   useRealtimeEvent((e) => {
     const p = pending.current;
     if (e.event.startsWith('ticket.') || e.event.startsWith('message.')) p.lists = true;
-    if (e.ticketId) p.tickets.add(e.ticketId);
+    // A chat visitor's typing, reading and browsing leave the ticket as it was: no refetch per keystroke.
+    if (e.ticketId && !e.event.startsWith('chat.visitor_')) p.tickets.add(e.ticketId);
     if (e.event === 'agent.mentioned' || e.event.startsWith('notification.')) {
       void qc.invalidateQueries({ queryKey: ['notifications'] });
       notifyBrowser(e.data, me.agent.id);

@@ -12,6 +12,8 @@ export function useDirectory() {
     teams: teamList,
     agentName: (id: number | null | undefined) =>
       id == null ? null : (agentList.find((a) => a.id === id)?.name ?? `Agent ${id}`),
+    agentAvatar: (id: number | null | undefined) =>
+      id == null ? null : (agentList.find((a) => a.id === id)?.avatarUrl ?? null),
     teamName: (id: number | null | undefined) =>
       id == null ? null : (teamList.find((t) => t.id === id)?.name ?? `Team ${id}`),
   };

@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useId, useState } from 'react';
 import { ApiError } from '../../lib/api.ts';
+import { useMe } from '../../lib/session.tsx';
 import { type ChatSettingsT, chatApi, type PrechatFieldT, type UpdateChatSettingsT } from './chat-api.ts';
 import './chat.css';
 import { Field } from '../../ui/field.tsx';
@@ -82,6 +83,7 @@ export default function ChatSettingsPage() {
 }
 
 function ChatSettingsForm({ settings }: { settings: ChatSettingsT }) {
+  const me = useMe();
   const qc = useQueryClient();
   const id = useId();
   const [draft, setDraft] = useState<Draft>(() => toDraft(settings));
@@ -596,7 +598,11 @@ function ChatSettingsForm({ settings }: { settings: ChatSettingsT }) {
         </pre>
         <div className="row">
           <CopyButton text={settings.installSnippet} label="Copy snippet" />
-          <a href="/demo/shop" target="_blank" rel="noreferrer">
+          <a
+            href={`/demo/shop?workspace=${encodeURIComponent(me.workspace.slug)}`}
+            target="_blank"
+            rel="noreferrer"
+          >
             Try it on the demo shop
           </a>
         </div>

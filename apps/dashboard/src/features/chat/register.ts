@@ -1,5 +1,10 @@
 import { lazy } from 'react';
-import { registerCustomerSection, registerSettingsPage } from '../../extensions/index.ts';
+import {
+  registerCustomerSection,
+  registerMessageExtra,
+  registerSettingsPage,
+  registerTopBarItem,
+} from '../../extensions/index.ts';
 
 registerSettingsPage({
   id: 'chat',
@@ -15,3 +20,6 @@ registerCustomerSection({
   order: 5, // above the profile: on a live chat, where the shopper is right now matters most
   component: lazy(() => import('./visitor-section.tsx')),
 });
+// Every role: alerts for new chat lines, and the way to the demo shop.
+registerTopBarItem({ id: 'chat-alerts', order: 20, component: lazy(() => import('./chat-menu.tsx')) });
+registerMessageExtra({ id: 'chat-seen', component: lazy(() => import('./seen-receipt.tsx')) });

@@ -25,6 +25,8 @@ export default function VisitorSection({ ticket }: CustomerSectionProps) {
     retry: (n, e) => !(e instanceof ApiError && e.status === 404) && n < 2,
   });
   useRealtimeEvent((e) => {
+    // Typing changes nothing shown here, and a read receipt is applied in place (seen-receipt.tsx).
+    if (e.event === 'chat.visitor_typing' || e.event === 'chat.visitor_read') return;
     if (chat && e.ticketId === ticketId) void qc.invalidateQueries({ queryKey: key });
   });
   // Not a chat: the panel hides this section (see chat.css), so no empty box beside e-mail tickets.

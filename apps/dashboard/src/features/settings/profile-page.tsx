@@ -1,6 +1,17 @@
+import { AVATAR_CONTENT_TYPES, AVATAR_MAX_BYTES } from '@shopdesk/contracts/avatar';
+import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { ApiError, api } from '../../lib/api.ts';
 import { useMe, useSession } from '../../lib/session.tsx';
+import { Avatar } from '../../shell/layout.tsx';
+
+const readBase64 = (file: File) =>
+  new Promise<string>((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result).replace(/^data:[^,]*,/, ''));
+    r.onerror = () => reject(r.error);
+    r.readAsDataURL(file);
+  });
 
 export default function ProfilePage() {
   const me = useMe();
@@ -10,6 +21,32 @@ export default function ProfilePage() {
   const [recovery, setRecovery] = useState<string[] | null>(null);
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   const [pw, setPw] = useState({ current: '', next: '' });
+  const qc = useQueryClient();
+  const [uploading, setUploading] = useState(false);
+
+  const avatarChanged = async (text: string) => {
+    await session.refresh();
+    void qc.invalidateQueries({ queryKey: ['agents'] });
+    setMsg({ ok: true, text });
+  };
+  const uploadAvatar = (file: File) =>
+    attempt(null, async () => {
+      // Checked here for a quick answer; the server checks the same (and the file's real type).
+      if (!(AVATAR_CONTENT_TYPES as readonly string[]).includes(file.type))
+        throw new Error('Choose a PNG, JPEG or WebP image.');
+      if (file.size > AVATAR_MAX_BYTES)
+        throw new Error(`That image is larger than ${AVATAR_MAX_BYTES / 1024} KB; choose a smaller one.`);
+      setUploading(true);
+      try {
+        await api.agents.setAvatar(me.agent.id, {
+          contentType: file.type,
+          contentBase64: await readBase64(file),
+        });
+      } finally {
+        setUploading(false);
+      }
+      await avatarChanged('Avatar updated. Shoppers see it beside your chat replies.');
+    });
 
   const attempt = async (e: FormEvent | null, fn: () => Promise<void>) => {
     e?.preventDefault();
@@ -32,6 +69,42 @@ export default function ProfilePage() {
           {msg.text}
         </p>
       )}
+      <section className="card" aria-label="Avatar">
+        <h3>Avatar</h3>
+        <p className="muted small">
+          Shoppers see it beside your name in the chat widget; teammates in the ticket view. PNG, JPEG or
+          WebP, up to {AVATAR_MAX_BYTES / 1024} KB.
+        </p>
+        <div className="row">
+          <Avatar name={me.agent.name} url={me.agent.avatarUrl} size={64} />
+          <label>
+            {me.agent.avatarUrl ? 'Upload a new picture' : 'Upload a picture'}
+            <input
+              type="file"
+              accept={AVATAR_CONTENT_TYPES.join(',')}
+              disabled={uploading}
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                e.target.value = '';
+                if (file) void uploadAvatar(file);
+              }}
+            />
+          </label>
+          {me.agent.avatarUrl && (
+            <button
+              type="button"
+              onClick={() =>
+                attempt(null, async () => {
+                  await api.agents.removeAvatar(me.agent.id);
+                  await avatarChanged('Avatar removed.');
+                })
+              }
+            >
+              Remove avatar
+            </button>
+          )}
+        </div>
+      </section>
       <section className="card">
         <h3>Two-factor authentication</h3>
         {me.agent.totpEnabled ? (

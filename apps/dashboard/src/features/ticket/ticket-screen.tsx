@@ -14,6 +14,7 @@ import { useDirectory } from '../../ui/use-directory.ts';
 import { Composer, type ComposerHandle } from './composer.tsx';
 import { Properties } from './properties.tsx';
 import { Timeline } from './timeline.tsx';
+import { useVisitorTyping } from './visitor-typing.ts';
 
 export default function TicketScreen() {
   const id = Number(useParams().id);
@@ -33,6 +34,7 @@ export default function TicketScreen() {
   }, [q.data, seen]);
 
   const t = q.data;
+  const visitorTyping = useVisitorTyping(id, t?.channel === 'chat');
   const writable = atLeast(me.agent.role, 'agent');
   const go = (step: 1 | -1) => {
     const n = neighbour(id, step);
@@ -117,6 +119,7 @@ export default function TicketScreen() {
                 key={p.agentId}
                 name={p.name}
                 size={26}
+                url={dir.agentAvatar(p.agentId)}
                 title={`${p.name} is ${p.state === 'typing' ? 'typing' : 'viewing'}`}
               />
             ))}
@@ -133,9 +136,10 @@ export default function TicketScreen() {
           </p>
         )}
         <div className="timeline-scroll">
-          <Timeline ticket={t} agentName={dir.agentName} />
+          <Timeline ticket={t} agentName={dir.agentName} agentAvatar={dir.agentAvatar} />
         </div>
         <p className="typing" aria-live="polite">
+          {visitorTyping && <span className="visitor-typing">Visitor is typing… </span>}
           {typing.length > 0 &&
             `${typing.map((p) => p.name).join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing a reply…`}
         </p>

@@ -10,9 +10,11 @@ type Item = { at: string; key: string; message?: MessageT; event?: TicketDetailT
 export function Timeline({
   ticket,
   agentName,
+  agentAvatar,
 }: {
   ticket: TicketDetailT;
   agentName: (id: number | null) => string | null;
+  agentAvatar?: (id: number | null) => string | null;
 }) {
   const items: Item[] = [
     ...ticket.messages.map((m) => ({ at: m.createdAt, key: `m${m.id}`, message: m })),
@@ -25,7 +27,12 @@ export function Timeline({
     <ol className="timeline" aria-label="Conversation">
       {items.map((it) =>
         it.message ? (
-          <MessageItem key={it.key} m={it.message} ticket={ticket} />
+          <MessageItem
+            key={it.key}
+            m={it.message}
+            ticket={ticket}
+            avatarUrl={it.message.author.type === 'agent' ? agentAvatar?.(it.message.author.id) : null}
+          />
         ) : (
           <EventLine key={it.key} e={it.event!} ticket={ticket} agentName={agentName} />
         ),
@@ -34,13 +41,21 @@ export function Timeline({
   );
 }
 
-function MessageItem({ m, ticket }: { m: MessageT; ticket: TicketDetailT }) {
+function MessageItem({
+  m,
+  ticket,
+  avatarUrl,
+}: {
+  m: MessageT;
+  ticket: TicketDetailT;
+  avatarUrl?: string | null;
+}) {
   const who = m.author.name ?? (m.author.type === 'contact' ? 'Customer' : 'System');
   const label = m.kind === 'note' ? 'Internal note' : m.kind === 'inbound' ? 'Customer message' : 'Reply';
   return (
     <li className={`msg msg-${m.kind}`} data-message-id={m.id} aria-label={`${label} from ${who}`}>
       <header>
-        <Avatar name={who} size={26} />
+        <Avatar name={who} size={26} url={avatarUrl} />
         <strong>{who}</strong>
         <span className="kind">
           {m.kind === 'note'
