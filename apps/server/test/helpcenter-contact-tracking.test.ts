@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signTrackingToken } from '../src/modules/helpcenter/index.ts';
+import { sql } from '../src/platform/db/db.ts';
 import { demoOrder } from './commerce-helpers.ts';
 import { startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 import { authorDemoHelpCenter, call } from './helpcenter-helpers.ts';
@@ -343,5 +344,101 @@ describe('order tracking behind no trusted proxy (the default)', () => {
     }
     expect(codes.slice(0, 10).every((c) => c === 404)).toBe(true);
     expect(codes[10]).toBe(429);
+  });
+});
+
+describe('self-service signals', () => {
+  const stats = async (id: number) =>
+    (await call(t, 'GET', `/api/v1/helpcenter/articles/${id}/stats`, ws.agent.headers)).json();
+  const formSearches = async (key: string) =>
+    (
+      await t.db.query<{ query: string }>(
+        sql`SELECT query FROM hc_search_queries WHERE workspace_id = ${ws.workspaceId} AND form_key = ${key}`,
+      )
+    ).map((r) => r.query);
+
+  it('records one search per contact form — its latest subject — however often the shopper pauses', async () => {
+    const key = 'live-form-key-000000000001';
+    const pay = ids.get('payment-methods')!;
+    const suggestedBefore = (await stats(pay)).suggested;
+    const live = (q: string, formKey = key) =>
+      call(
+        t,
+        'GET',
+        `/help/${ws.slug}/en/contact/suggestions?q=${encodeURIComponent(q)}${formKey ? `&formKey=${formKey}` : ''}`,
+      );
+    // The live script asks at every pause while the subject is typed.
+    for (const q of ['wibble wobble', 'can I pay', 'can I pay with klarna']) await live(q);
+    expect((await live('can I pay with klarna')).body).toContain('Which payment methods do you accept?');
+    expect(await formSearches(key)).toEqual(['can I pay with klarna']);
+    const gaps = (await call(t, 'GET', '/api/v1/helpcenter/no-result-queries', ws.agent.headers)).json();
+    expect(gaps.items.map((i: { query: string }) => i.query)).not.toContain('wibble wobble');
+    expect((await stats(pay)).suggested).toBe(suggestedBefore + 1);
+
+    // Sending the form: its search ends on the subject as sent.
+    const sent = await post(
+      `/help/${ws.slug}/en/contact`,
+      multipart({
+        formKey: key,
+        email: 'ida@example.com',
+        topic: 'Payment',
+        subject: 'Can I pay with Klarna in Austria?',
+        message: 'Is Klarna available for orders to Austria?',
+      }),
+      { 'x-forwarded-for': '198.51.100.60' },
+    );
+    expect(sent.statusCode).toBe(303);
+    expect(await formSearches(key)).toEqual(['Can I pay with Klarna in Austria?']);
+
+    // Without a form key (not our page's script) nothing is recorded at all.
+    const count = async () =>
+      (
+        await t.db.query<{ n: number }>(
+          sql`SELECT count(*)::int AS n FROM hc_search_queries WHERE workspace_id = ${ws.workspaceId}`,
+        )
+      )[0]!.n;
+    const n = await count();
+    await live('can I pay with paypal', '');
+    expect(await count()).toBe(n);
+  });
+
+  it('counts chat and e-mail tickets from an address the reading visitor gave us', async () => {
+    const art = ids.get('sizing-guide')!;
+    expect((await stats(art)).ticketsAfterView).toBe(0);
+    const view = await call(t, 'GET', `/help/${ws.slug}/en/articles/${art}-sizing-guide`);
+    const visitor = view.cookies.find((c) => c.name === 'sd_hc_vid')!.value;
+    // The same visitor proves an order is theirs on the tracking page: now we know their address.
+    const tracked = await form(
+      `/help/${ws.slug}/en/track`,
+      { number: '2077', email: 'bob@example.com' },
+      { cookie: `sd_hc_vid=${visitor}`, 'x-forwarded-for': '198.51.100.77' },
+    );
+    expect(tracked.body).toContain('Rain Jacket');
+    const tickets = t.services.tickets;
+    // Someone the portal never heard of: not counted.
+    const carol = await tickets.receive(ws.workspaceId, {
+      channel: 'email',
+      contact: { email: 'carol@example.com' },
+      subject: 'Sizes',
+      bodyText: 'Do the trail runners run small?',
+    });
+    await tickets.receive(ws.workspaceId, {
+      channel: 'email',
+      contact: { email: 'Bob@Example.com' },
+      subject: 'Which size?',
+      bodyText: 'Do the trail runners run small?',
+    });
+    await expect.poll(async () => (await stats(art)).ticketsAfterView, { timeout: 20_000 }).toBe(1);
+    await tickets.receive(ws.workspaceId, {
+      channel: 'chat',
+      contact: { email: 'bob@example.com' },
+      subject: 'Chat',
+      bodyText: 'Still unsure about the size',
+    });
+    await expect.poll(async () => (await stats(art)).ticketsAfterView, { timeout: 20_000 }).toBe(2);
+    const carolRows = await t.db.query(
+      sql`SELECT 1 FROM hc_deflections WHERE workspace_id = ${ws.workspaceId} AND ticket_id = ${carol.ticketId}`,
+    );
+    expect(carolRows).toHaveLength(0);
   });
 });

@@ -155,7 +155,12 @@ export const HcArticleStats = z.object({
   searchClicks: z.number().int().describe('Searches whose shopper opened this article'),
   topQueries: z.array(z.object({ query: z.string(), count: z.number().int() })),
   suggested: z.number().int().describe('Times suggested on the contact form or by the bot'),
-  ticketsAfterView: z.number().int().describe('Contact-form tickets from visitors who had read it'),
+  ticketsAfterView: z
+    .number()
+    .int()
+    .describe(
+      'Tickets from visitors who had read it in the 24 hours before: contact form, and chat or e-mail from an address the visitor gave the portal',
+    ),
 });
 export const HcStatsQuery = z.object({
   days: z.coerce.number().int().min(1).max(366).default(30),

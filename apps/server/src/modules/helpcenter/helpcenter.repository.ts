@@ -505,6 +505,22 @@ export const insertSearchQuery = async (
         RETURNING id`,
   ))!.id;
 
+/** The one search row of a contact form (its key): each later, longer subject replaces the earlier. */
+export const upsertFormSearch = async (
+  db: Db,
+  workspaceId: number,
+  formKey: string,
+  q: { query: string; normalized: string; locale: string; resultCount: number; topArticleId: number | null },
+) =>
+  (await db.one<{ id: number }>(
+    sql`INSERT INTO hc_search_queries (workspace_id, query, normalized, locale, source, result_count, top_article_id, form_key)
+        VALUES (${workspaceId}, ${q.query}, ${q.normalized}, ${q.locale}, 'contact-form', ${q.resultCount}, ${q.topArticleId}, ${formKey})
+        ON CONFLICT (workspace_id, form_key) WHERE form_key IS NOT NULL DO UPDATE SET
+          query = EXCLUDED.query, normalized = EXCLUDED.normalized, locale = EXCLUDED.locale,
+          result_count = EXCLUDED.result_count, top_article_id = EXCLUDED.top_article_id, created_at = now()
+        RETURNING id`,
+  ))!.id;
+
 export const markSearchClicked = (db: Db, workspaceId: number, queryId: number, articleId: number) =>
   db.query(
     sql`UPDATE hc_search_queries SET clicked_article_id = ${articleId}
@@ -565,6 +581,57 @@ export const insertDeflection = async (
         RETURNING id`,
   ))!.id;
 
+/** The articles one contact form suggested, all of them, however often the subject changed. */
+export const upsertFormSuggestion = (
+  db: Db,
+  workspaceId: number,
+  formKey: string,
+  d: { visitorKey: string | null; query: string; articleIds: number[] },
+) =>
+  db.query(
+    sql`INSERT INTO hc_deflections (workspace_id, source, visitor_key, query, article_ids, outcome, form_key)
+        VALUES (${workspaceId}, 'contact-form', ${d.visitorKey}, ${d.query}, ${d.articleIds}::bigint[], 'suggested', ${formKey})
+        ON CONFLICT (workspace_id, form_key) WHERE form_key IS NOT NULL AND outcome = 'suggested' DO UPDATE SET
+          query = EXCLUDED.query,
+          article_ids = ARRAY(SELECT DISTINCT x FROM unnest(hc_deflections.article_ids || EXCLUDED.article_ids) x ORDER BY x),
+          created_at = now()`,
+  );
+
+export const linkVisitorEmail = (db: Db, workspaceId: number, visitorKey: string, email: string) =>
+  db.query(
+    sql`INSERT INTO hc_visitor_emails (workspace_id, visitor_key, email) VALUES (${workspaceId}, ${visitorKey}, ${email.trim().toLowerCase()})
+        ON CONFLICT (workspace_id, visitor_key, email) DO UPDATE SET seen_at = now()`,
+  );
+
+/** Articles read in the hours before `at` by any portal visitor who gave us this e-mail address. */
+export const viewsBefore = async (db: Db, workspaceId: number, email: string, at: Date, hours: number) =>
+  (
+    await db.query<{ article_id: number; visitor_key: string }>(
+      sql`SELECT DISTINCT v.article_id, v.visitor_key FROM hc_visitor_emails e
+          JOIN hc_article_views v ON v.workspace_id = e.workspace_id AND v.visitor_key = e.visitor_key
+          WHERE e.workspace_id = ${workspaceId} AND e.email = ${email.trim().toLowerCase()}
+            AND v.viewed_at <= ${at} AND v.viewed_at > ${at}::timestamptz - make_interval(hours => ${hours})
+          ORDER BY v.article_id`,
+    )
+  ).map((r) => ({ articleId: r.article_id, visitorKey: r.visitor_key }));
+
+export const insertTicketDeflection = (
+  db: Db,
+  workspaceId: number,
+  d: {
+    source: 'chat' | 'email';
+    visitorKey: string | null;
+    query: string;
+    articleIds: number[];
+    ticketId: number;
+  },
+) =>
+  db.query(
+    sql`INSERT INTO hc_deflections (workspace_id, source, visitor_key, query, article_ids, outcome, ticket_id)
+        VALUES (${workspaceId}, ${d.source}, ${d.visitorKey}, ${d.query}, ${d.articleIds}::bigint[], 'ticket_created', ${d.ticketId})
+        ON CONFLICT (ticket_id, source) WHERE outcome = 'ticket_created' AND ticket_id IS NOT NULL DO NOTHING`,
+  );
+
 export async function articleStats(db: Db, workspaceId: number, articleId: number, days: number) {
   const since = sql`now() - make_interval(days => ${days})`;
   const row = await db.one<{
@@ -581,7 +648,7 @@ export async function articleStats(db: Db, workspaceId: number, articleId: numbe
       (SELECT count(*)::int FROM hc_votes WHERE workspace_id = ${workspaceId} AND article_id = ${articleId} AND NOT helpful AND updated_at > ${since}) AS not_helpful,
       (SELECT count(*)::int FROM hc_search_queries WHERE workspace_id = ${workspaceId} AND clicked_article_id = ${articleId} AND created_at > ${since}) AS search_clicks,
       (SELECT count(*)::int FROM hc_deflections WHERE workspace_id = ${workspaceId} AND outcome = 'suggested' AND ${articleId}::bigint = ANY(article_ids) AND created_at > ${since}) AS suggested,
-      (SELECT count(*)::int FROM hc_deflections WHERE workspace_id = ${workspaceId} AND outcome = 'ticket_created' AND source = 'contact-form' AND ${articleId}::bigint = ANY(article_ids) AND created_at > ${since}) AS tickets_after_view`,
+      (SELECT count(*)::int FROM hc_deflections WHERE workspace_id = ${workspaceId} AND outcome = 'ticket_created' AND source IN ('contact-form', 'chat', 'email') AND ${articleId}::bigint = ANY(article_ids) AND created_at > ${since}) AS tickets_after_view`,
   );
   const comments = await db.query<{ helpful: boolean; comment: string; updated_at: Date }>(
     sql`SELECT helpful, comment, updated_at FROM hc_votes

@@ -55,6 +55,8 @@ export interface SearchOptions {
   source?: 'portal' | 'contact-form' | 'bot' | 'api';
   /** Record the query (for no-result reports and click-through); default true. */
   record?: boolean;
+  /** A contact form's one-time key: the form keeps one search row, its latest subject. */
+  formKey?: string;
 }
 
 export interface SearchOutcome {
@@ -561,15 +563,18 @@ export function createHelpCenterService(deps: Deps) {
         visibility: r.visibility,
       }));
       let queryId: number | null = null;
-      if (o.record !== false && normalizeQuery(q))
-        queryId = await repo.insertSearchQuery(db, workspaceId, {
+      if (o.record !== false && normalizeQuery(q)) {
+        const row = {
           query: q.slice(0, 200),
           normalized: normalizeQuery(q).slice(0, 200),
           locale,
-          source: o.source ?? 'api',
           resultCount: hits.length,
           topArticleId: hits[0]?.articleId ?? null,
-        });
+        };
+        queryId = o.formKey
+          ? await repo.upsertFormSearch(db, workspaceId, o.formKey, row)
+          : await repo.insertSearchQuery(db, workspaceId, { ...row, source: o.source ?? 'api' });
+      }
       return {
         query: q,
         correctedQuery: corrections.size ? corrected.join(' ') : null,
@@ -578,18 +583,60 @@ export function createHelpCenterService(deps: Deps) {
       };
     },
 
-    /** Articles suggested while a shopper writes to us; the suggestion is recorded as a deflection. */
-    async suggest(workspaceId: number, q: string, locale: string | undefined, visitorKey: string | null) {
-      const r = await svc.search(workspaceId, q, { locale, limit: 5, source: 'contact-form' });
-      if (r.hits.length)
-        await repo.insertDeflection(db, workspaceId, {
-          source: 'contact-form',
-          visitorKey,
+    /**
+     * Articles suggested while a shopper writes to us. Live suggestions come at every pause in the
+     * typing, so a form (its one-time key) keeps one search row with its latest subject and one
+     * "suggested" row with every article it showed; without a key, or for a stub under 4 characters,
+     * nothing is recorded.
+     */
+    async suggest(
+      workspaceId: number,
+      q: string,
+      o: { locale?: string; visitorKey: string | null; formKey: string | null },
+    ) {
+      const formKey = o.formKey && /^[\w-]{16,64}$/.test(o.formKey) ? o.formKey : null;
+      const record = !!formKey && q.trim().length >= 4;
+      const r = await svc.search(workspaceId, q, {
+        locale: o.locale,
+        limit: 5,
+        source: 'contact-form',
+        record,
+        formKey: formKey ?? undefined,
+      });
+      if (record && r.hits.length)
+        await repo.upsertFormSuggestion(db, workspaceId, formKey!, {
+          visitorKey: o.visitorKey,
           query: q.slice(0, 300),
           articleIds: r.hits.map((h) => h.articleId),
-          outcome: 'suggested',
         });
       return r;
+    },
+    /** The subject a contact form was sent with: the form's search row ends on it. */
+    async recordContactSubject(workspaceId: number, subject: string, locale: string, formKey: string) {
+      await svc.search(workspaceId, subject, { locale, limit: 5, source: 'contact-form', formKey });
+    },
+
+    /** A portal visitor gave us this address (contact form, order lookup): see ticketAfterViews. */
+    linkVisitorEmail: (workspaceId: number, visitorKey: string, email: string) =>
+      repo.linkVisitorEmail(db, workspaceId, visitorKey, email),
+    /**
+     * A chat or e-mail ticket from an address a portal visitor gave us: the articles that visitor read in
+     * the 24 hours before count it as "ticket after viewing" (idempotent per ticket).
+     */
+    async ticketAfterViews(
+      workspaceId: number,
+      t: { id: number; channel: 'chat' | 'email'; email: string; subject: string; createdAt: Date },
+    ) {
+      const views = await repo.viewsBefore(db, workspaceId, t.email, t.createdAt, 24);
+      if (!views.length) return false;
+      await repo.insertTicketDeflection(db, workspaceId, {
+        source: t.channel,
+        visitorKey: views[0]!.visitorKey,
+        query: t.subject.slice(0, 300),
+        articleIds: [...new Set(views.map((v) => v.articleId))],
+        ticketId: t.id,
+      });
+      return true;
     },
 
     recordDeflection: (

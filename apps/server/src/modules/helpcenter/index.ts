@@ -4,6 +4,7 @@ import type { Router } from '../../platform/http/router.ts';
 import type { CommerceService } from '../commerce/index.ts';
 import type { MacrosService } from '../macros/index.ts';
 import type { TicketsService } from '../tickets/index.ts';
+import { registerHelpCenterListeners } from './helpcenter.listeners.ts';
 import { registerHelpCenterRoutes } from './helpcenter.routes.ts';
 import { createHelpCenterService, type HelpCenterService } from './helpcenter.service.ts';
 import type { ShopperOrderSource } from './order-port.ts';
@@ -39,6 +40,7 @@ export function installHelpCenter(o: {
 }): { hc: HelpCenterService } {
   const hc = createHelpCenterService(o.deps);
   registerHelpCenterRoutes(o.router, hc);
+  registerHelpCenterListeners(o.deps.bus, { hc, tickets: o.tickets });
   registerPortalPages({
     app: o.app,
     router: o.router,

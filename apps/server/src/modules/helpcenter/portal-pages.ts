@@ -514,8 +514,12 @@ export function registerPortalPages(o: PortalOptions) {
     );
   }
 
-  async function suggestions(ctx: Ctx, q: string) {
-    const r = await hc.suggest(ctx.base.workspaceId, q, ctx.nav.locale, ctx.visitor);
+  async function suggestions(ctx: Ctx, q: string, formKey: string | null) {
+    const r = await hc.suggest(ctx.base.workspaceId, q, {
+      locale: ctx.nav.locale,
+      visitorKey: ctx.visitor,
+      formKey,
+    });
     return r.hits.map((h) => ({
       title: h.title,
       url: `${ctx.base.prefix}/${h.locale}/articles/${h.articleId}-${h.slug}`,
@@ -580,7 +584,7 @@ export function registerPortalPages(o: PortalOptions) {
     };
     if (fields.action === 'suggest') {
       const s = values.subject || values.message.slice(0, 200);
-      return contactPage(ctx, { values, suggestions: s ? await suggestions(ctx, s) : [] });
+      return contactPage(ctx, { values, suggestions: s ? await suggestions(ctx, s, values.formKey) : [] });
     }
     const errors: Record<string, string> = {};
     const m = ctx.m;
@@ -627,6 +631,8 @@ export function registerPortalPages(o: PortalOptions) {
       },
     });
     if (!r.duplicate) {
+      await hc.recordContactSubject(ctx.base.workspaceId, values.subject, ctx.nav.locale, values.formKey);
+      await hc.linkVisitorEmail(ctx.base.workspaceId, ctx.visitor, values.email);
       const viewed = await hc.recentlyViewed(ctx.base.workspaceId, ctx.visitor);
       await hc.recordDeflection(ctx.base.workspaceId, {
         source: 'contact-form',
@@ -695,6 +701,10 @@ export function registerPortalPages(o: PortalOptions) {
         }),
       );
     }
+    // The shopper proved this order is theirs: a later chat or e-mail from its address can be traced
+    // to the articles read here (stats only).
+    const email = order.email ?? (proof.includes('@') ? proof : null);
+    if (email) await hc.linkVisitorEmail(ctx.base.workspaceId, ctx.visitor, email);
     return page(200, trackResultBody(ctx.nav, order));
   }
 
@@ -921,15 +931,17 @@ export function registerPortalPages(o: PortalOptions) {
       );
     }
     if (a === 'contact' && b === 'suggestions' && m === 'GET') {
-      const q = String((req.query as Record<string, unknown>).q ?? '')
+      const query = req.query as Record<string, unknown>;
+      const q = String(query.q ?? '')
         .trim()
         .slice(0, 300);
       if (!q || suggestLimiter.hit(`ip:${req.ip}`) !== null)
         return reply.type('text/html; charset=utf-8').send('');
+      const formKey = typeof query.formKey === 'string' ? query.formKey : null;
       return reply
         .type('text/html; charset=utf-8')
         .header('cache-control', 'no-store')
-        .send(suggestionsHtml(ctx.nav, await suggestions(ctx, q)));
+        .send(suggestionsHtml(ctx.nav, await suggestions(ctx, q, formKey)));
     }
     if (a === 'track' && !b && (m === 'GET' || m === 'POST')) return track(ctx, m);
     if (a === 'ask' && !b && (m === 'GET' || m === 'POST')) return ask(ctx, m);

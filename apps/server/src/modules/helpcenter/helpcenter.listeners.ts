@@ -1,0 +1,27 @@
+import type { EventBus } from '../../platform/events/bus.ts';
+import type { TicketsService } from '../tickets/index.ts';
+import type { HelpCenterService } from './helpcenter.service.ts';
+
+/**
+ * "Tickets after viewing" beyond the contact form: a new chat or e-mail ticket whose contact's address
+ * a portal visitor gave us (helpcenter.service ticketAfterViews). Idempotent, so replays are harmless.
+ */
+export function registerHelpCenterListeners(
+  bus: EventBus,
+  o: { hc: HelpCenterService; tickets: Pick<TicketsService, 'get'> },
+) {
+  bus.on('ticket.created', async (e) => {
+    if (!e.ticketId) return;
+    const channel = (e.data as { channel?: string } | undefined)?.channel;
+    if (channel && channel !== 'chat' && channel !== 'email') return;
+    const t = await o.tickets.get({ workspaceId: e.workspaceId }, e.ticketId);
+    if ((t.channel !== 'chat' && t.channel !== 'email') || !t.contact?.email) return;
+    await o.hc.ticketAfterViews(e.workspaceId, {
+      id: t.id,
+      channel: t.channel,
+      email: t.contact.email,
+      subject: t.subject,
+      createdAt: new Date(t.createdAt),
+    });
+  });
+}
