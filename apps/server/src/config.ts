@@ -84,6 +84,17 @@ export const settings = {
     default: '336',
     description: 'Session lifetime',
   },
+  PRESENCE_GRACE_SECONDS: {
+    schema: z.coerce.number().min(0.5).max(86_400),
+    default: '120',
+    description:
+      'An agent with no live dashboard connection on any node for this long is treated as offline by routing (their chats are re-routed) until they reconnect',
+  },
+  PRESENCE_HEARTBEAT_SECONDS: {
+    schema: z.coerce.number().min(0.1).max(3600),
+    default: '30',
+    description: 'How often each node records its agents’ live connections (kept below the grace period)',
+  },
   COOKIE_SECURE: {
     schema: bool,
     default: 'false',

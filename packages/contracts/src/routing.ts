@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Timestamp } from './common.ts';
+import { Channel, Id, Timestamp } from './common.ts';
 
 export const RoutingMode = z.enum(['manual', 'round_robin', 'least_loaded']);
 export type RoutingMode = z.infer<typeof RoutingMode>;
@@ -43,7 +43,10 @@ export const AgentRoutingInput = z
 export const AgentRouting = z.object({
   agentId: Id,
   name: z.string(),
-  status: AgentStatus,
+  status: AgentStatus.describe('The status the agent chose'),
+  lapsedAt: Timestamp.nullable().describe(
+    'Set while the agent has no live dashboard connection past the grace period (or signed out): routing treats them as offline until they reconnect',
+  ),
   capacity: ChannelCapacity,
   load: z.record(z.string(), z.number().int()).describe('Open tickets assigned now, per channel'),
   statusChangedAt: Timestamp.nullable(),
@@ -58,3 +61,18 @@ export const QueuedTicket = z.object({
   dueAt: Timestamp.nullable(),
   enqueuedAt: Timestamp,
 });
+
+/** Tickets of a channel (for email: of one inbox, or of every inbox) go to a team; its routing mode applies. */
+export const RoutingRuleInput = z.object({
+  channel: Channel,
+  inboxId: Id.nullable()
+    .default(null)
+    .describe('An email inbox id; null: every ticket of the channel (a specific inbox wins over this)'),
+  teamId: Id,
+});
+export type RoutingRuleInput = z.infer<typeof RoutingRuleInput>;
+
+export const RoutingRule = RoutingRuleInput.extend({ id: Id });
+export type RoutingRule = z.infer<typeof RoutingRule>;
+
+export const RoutingRulesInput = z.object({ rules: z.array(RoutingRuleInput).max(200) });

@@ -22,7 +22,17 @@ export const automationScanJob = (svc: AutomationsService, db: Db) =>
     schema: z.object({}),
     leaseSeconds: 1800,
     handler: async () => {
-      await svc.scan();
+      const { complete } = await svc.scan();
+      // The time budget ran out: carry on in a minute from where this run stopped, not in an hour.
+      if (!complete) {
+        const minute = Math.floor(Date.now() / 60_000) + 1;
+        await enqueue(
+          db,
+          'automations-scan',
+          {},
+          { runAt: new Date(minute * 60_000), uniqueKey: `automations-scan:more:${minute}` },
+        );
+      }
       await scheduleAutomationScan(db);
       // One finished scan per hour would otherwise stay forever; a week of them is plenty to inspect.
       await pruneDoneJobs(db, 'automations-scan', 7 * 24 * HOUR);

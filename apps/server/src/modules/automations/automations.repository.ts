@@ -27,9 +27,12 @@ export const activeTriggers = (db: Db, workspaceId: number) =>
     SELECT ${cols} FROM automations WHERE workspace_id = ${workspaceId} AND active AND kind = 'trigger'
     ORDER BY position, id`);
 
-export const activeScheduled = (db: Db) =>
+/** Active scheduled automations of one workspace, or of all (the hourly job), in run order. */
+export const activeScheduled = (db: Db, workspaceId?: number) =>
   db.query<AutomationRow & { workspace_id: number }>(sql`
-    SELECT ${cols}, workspace_id FROM automations WHERE active AND kind = 'scheduled' ORDER BY workspace_id, position, id`);
+    SELECT ${cols}, workspace_id FROM automations WHERE active AND kind = 'scheduled'
+      ${workspaceId === undefined ? sql`` : sql`AND workspace_id = ${workspaceId}`}
+    ORDER BY workspace_id, position, id`);
 
 export const findAutomation = (db: Db, workspaceId: number, id: number) =>
   db.one<AutomationRow>(
@@ -118,6 +121,26 @@ export const factActiveTickets = (db: Db, workspaceId: number, limit: number) =>
     WHERE t.workspace_id = ${workspaceId} AND t.merged_into_id IS NULL AND t.status IN ('new', 'open', 'pending', 'on-hold')
     ORDER BY t.updated_at, t.id LIMIT ${limit}`);
 
+/** The scan's keyset page: open tickets after `afterId`, in id order (every ticket is reached in turn). */
+export const factTicketsAfter = (db: Db, workspaceId: number, afterId: number, limit: number) =>
+  db.query<FactTicketRow>(sql`
+    SELECT ${factCols} FROM tickets t LEFT JOIN contacts c ON c.id = t.contact_id
+    WHERE t.workspace_id = ${workspaceId} AND t.id > ${afterId} AND t.merged_into_id IS NULL
+      AND t.status IN ('new', 'open', 'pending', 'on-hold')
+    ORDER BY t.id LIMIT ${limit}`);
+
+export const scanCursor = async (db: Db, workspaceId: number) =>
+  (
+    await db.one<{ after_ticket_id: number }>(
+      sql`SELECT after_ticket_id FROM automation_scan_cursors WHERE workspace_id = ${workspaceId}`,
+    )
+  )?.after_ticket_id ?? 0;
+
+export const setScanCursor = (db: Db, workspaceId: number, afterId: number) =>
+  db.query(sql`
+    INSERT INTO automation_scan_cursors (workspace_id, after_ticket_id) VALUES (${workspaceId}, ${afterId})
+    ON CONFLICT (workspace_id) DO UPDATE SET after_ticket_id = excluded.after_ticket_id, updated_at = now()`);
+
 export const latestUrgency = async (db: Db, ticketId: number) =>
   (
     await db.one<{ score: number }>(
@@ -193,6 +216,19 @@ export const claimMark = async (
       INSERT INTO automation_marks (automation_id, ticket_id, workspace_id, episode)
       VALUES (${automationId}, ${ticketId}, ${workspaceId}, ${episode}) ON CONFLICT DO NOTHING RETURNING 1`)
   ).length > 0;
+
+/** Gives a failed scheduled run's claim back, so the next scan tries again. */
+export const releaseMark = (db: Db, automationId: number, ticketId: number, episode: string) =>
+  db.query(sql`
+    DELETE FROM automation_marks WHERE automation_id = ${automationId} AND ticket_id = ${ticketId} AND episode = ${episode}`);
+
+/** Failed scheduled runs of one automation on one ticket since the status episode began. */
+export const failedScheduledRuns = async (db: Db, automationId: number, ticketId: number, since: Date) =>
+  (
+    await db.one<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM automation_runs WHERE automation_id = ${automationId} AND ticket_id = ${ticketId}
+        AND trigger = 'schedule' AND outcome = 'failed' AND created_at >= ${since.toISOString()}::timestamptz`)
+  )?.n ?? 0;
 
 export const agentIdsByRole = async (db: Db, workspaceId: number, roles: string[]) =>
   (

@@ -9,6 +9,9 @@ import { z } from 'zod';
 import { IdParams, type Router } from '../../platform/http/router.ts';
 import type { AutomationsService } from './automations.service.ts';
 
+/** "Run now" answers within a request's patience; whatever is left is scanned by the next run. */
+const RUN_NOW_BUDGET_MS = 20_000;
+
 export function registerAutomationRoutes(r: Router, svc: AutomationsService) {
   r.add({
     method: 'GET',
@@ -116,10 +119,17 @@ export function registerAutomationRoutes(r: Router, svc: AutomationsService) {
   r.add({
     method: 'POST',
     url: '/api/v1/automations/run-scheduled',
-    summary: 'Run the scheduled scan now (it also runs every hour); each automation acts once per ticket',
+    summary:
+      "Run this workspace's scheduled automations now (they also run every hour); each acts once per ticket",
     tag: 'Automations',
     access: 'admin',
-    response: z.object({ acted: z.number().int() }),
-    handler: async () => ({ acted: await svc.scan() }),
+    response: z.object({
+      acted: z.number().int(),
+      complete: z
+        .boolean()
+        .describe('false: the time budget ran out; the next run resumes with the tickets not yet scanned'),
+    }),
+    // Only the caller's workspace: an admin of one shop must not run (or count) another shop's automations.
+    handler: async ({ auth }) => svc.scan({ workspaceId: auth.workspaceId, budgetMs: RUN_NOW_BUDGET_MS }),
   });
 }

@@ -18,7 +18,15 @@ import { assertWebhookUrl, postWebhook, WebhookUrlError } from './webhook-guard.
 const MAX_CHAIN = 5;
 /** Runaway guard: one automation may act on one ticket at most this often per hour. */
 const MAX_RUNS_PER_HOUR = 10;
+/** Preview (an interactive test run) looks at this many open tickets at most. */
 const SCAN_LIMIT = 5000;
+/** The scheduled scan reads open tickets this many at a time ... */
+const SCAN_PAGE = 500;
+/** ... and stops after the page that passes this much time; the next run resumes where it stopped. */
+const SCAN_BUDGET_MS = 10 * 60_000;
+/** A scheduled automation that keeps failing on a ticket is given up after this many tries per episode. */
+const MAX_SCHEDULED_ATTEMPTS = 3;
+const OPEN = new Set(['new', 'open', 'pending', 'on-hold']);
 const PRIORITY_RANK = ['low', 'normal', 'high', 'urgent'];
 
 /** The urgency fact costs a query: only conditions that name it pay for it. */
@@ -237,6 +245,51 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
     });
   }
 
+  /**
+   * The scheduled automations of a workspace on one ticket, in order. A failed run is logged on the ticket
+   * and its claim released so the next scan retries, up to MAX_SCHEDULED_ATTEMPTS per status episode.
+   */
+  async function scheduledOn(
+    workspaceId: number,
+    autos: repo.AutomationRow[],
+    first: repo.FactTicketRow,
+    now: number,
+  ) {
+    let t: repo.FactTicketRow | null = first;
+    let acted = 0;
+    for (const a of autos) {
+      if (!t) break;
+      if (!matches(a.conditions, await facts(workspaceId, t, a.conditions, undefined, now))) continue;
+      const episode = t.status_since.toISOString();
+      if (!(await repo.claimMark(db, workspaceId, a.id, t.id, episode))) continue;
+      try {
+        await execute(workspaceId, a, t, 'schedule', []);
+        acted++;
+      } catch (err) {
+        const attempt = (await repo.failedScheduledRuns(db, a.id, t.id, t.status_since)) + 1;
+        const retry = attempt < MAX_SCHEDULED_ATTEMPTS;
+        const error = err instanceof Error ? err.message : String(err);
+        log.warn({ err, automationId: a.id, ticketId: t.id, attempt }, 'scheduled automation failed');
+        await repo.insertRun(db, {
+          workspaceId,
+          automationId: a.id,
+          automationName: a.name,
+          ticketId: t.id,
+          trigger: 'schedule',
+          outcome: 'failed',
+          reason: `${error} (attempt ${attempt} of ${MAX_SCHEDULED_ATTEMPTS}${retry ? ', retried by the next scan' : ', not retried'})`,
+          actions: [],
+        });
+        if (retry) await repo.releaseMark(db, a.id, t.id, episode);
+        continue;
+      }
+      // The next automation sees the ticket as this one left it (and nothing once it left the open set).
+      const fresh = await repo.factTicket(db, workspaceId, t.id);
+      t = fresh && !fresh.merged_into_id && OPEN.has(fresh.status) ? fresh : null;
+    }
+    return acted;
+  }
+
   const svc = {
     /** Runs the workspace's triggers for one event, in order; each sees the ticket as the previous left it. */
     async onEvent(e: DomainEvent) {
@@ -299,24 +352,38 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
     },
 
     /**
-     * The hourly scan: each scheduled automation acts once per ticket and status episode. The mark insert
-     * decides who acts, so overlapping scans on several nodes still act once.
+     * The scheduled scan: each scheduled automation acts once per ticket and status episode. The mark
+     * insert decides who acts, so overlapping scans on several nodes still act once. Open tickets are read
+     * a page at a time in id order; when the time budget runs out the place is kept per workspace and the
+     * next run resumes there, so a large workspace is covered over several runs instead of cut off.
      */
-    async scan(now = Date.now()) {
+    async scan(o: ScanOptions = {}): Promise<{ acted: number; complete: boolean }> {
+      const started = Date.now();
+      const now = o.now ?? started;
+      const budget = o.budgetMs ?? SCAN_BUDGET_MS;
+      const pageSize = o.pageSize ?? SCAN_PAGE;
+      const byWorkspace = new Map<number, repo.AutomationRow[]>();
+      for (const a of await repo.activeScheduled(db, o.workspaceId))
+        byWorkspace.set(a.workspace_id, [...(byWorkspace.get(a.workspace_id) ?? []), a]);
       let acted = 0;
-      for (const a of await repo.activeScheduled(db)) {
-        for (const t of await repo.factActiveTickets(db, a.workspace_id, SCAN_LIMIT)) {
-          if (!matches(a.conditions, await facts(a.workspace_id, t, a.conditions, undefined, now))) continue;
-          if (!(await repo.claimMark(db, a.workspace_id, a.id, t.id, t.status_since.toISOString()))) continue;
-          try {
-            await execute(a.workspace_id, a, t, 'schedule', []);
-            acted++;
-          } catch (err) {
-            log.warn({ err, automationId: a.id, ticketId: t.id }, 'scheduled automation failed');
+      for (const [ws, autos] of byWorkspace) {
+        let after = await repo.scanCursor(db, ws);
+        for (;;) {
+          const page = await repo.factTicketsAfter(db, ws, after, pageSize);
+          for (const t of page) acted += await scheduledOn(ws, autos, t, now);
+          if (page.length < pageSize) {
+            // The end of the workspace's tickets: the next run starts a new pass.
+            if (after !== 0) await repo.setScanCursor(db, ws, 0);
+            break;
+          }
+          after = page[page.length - 1]!.id;
+          if (Date.now() - started >= budget) {
+            await repo.setScanCursor(db, ws, after);
+            return { acted, complete: false };
           }
         }
       }
-      return acted;
+      return { acted, complete: true };
     },
 
     /** Which open tickets would match now (nothing is changed). */
@@ -489,6 +556,15 @@ async function checkWebhooks(input: AutomationInput, allowPrivate: boolean) {
       ]);
     }
   }
+}
+
+export interface ScanOptions {
+  /** Only this workspace (an admin's "run now"); every workspace when absent (the hourly job). */
+  workspaceId?: number;
+  /** The time conditions are evaluated at (tests). */
+  now?: number;
+  budgetMs?: number;
+  pageSize?: number;
 }
 
 export type AutomationsService = ReturnType<typeof createAutomationsService>;

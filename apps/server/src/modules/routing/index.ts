@@ -1,3 +1,4 @@
+export { createPresenceTracker, type PresenceTracker } from './presence-tracker.ts';
 export { routingSweepJob, scheduleRoutingSweep } from './routing.jobs.ts';
 export { registerRoutingListeners } from './routing.listeners.ts';
 export { registerRoutingRoutes } from './routing.routes.ts';

@@ -44,13 +44,14 @@ export type PresenceRow = {
   status: 'online' | 'away' | 'offline';
   capacity: Record<string, number>;
   status_changed_at: Date | null;
+  lapsed_at: Date | null;
 };
 
 /** Every active agent with presence (agents never seen are offline) and their open load per channel. */
 export const listAgentRouting = (db: Db, workspaceId: number) =>
   db.query<PresenceRow & { load: Record<string, number> | null }>(sql`
     SELECT a.id AS agent_id, a.name, coalesce(p.status, 'offline') AS status, coalesce(p.capacity, '{}'::jsonb) AS capacity,
-      p.status_changed_at,
+      p.status_changed_at, p.lapsed_at,
       (SELECT jsonb_object_agg(channel, n) FROM (
          SELECT t.channel, count(*)::int AS n FROM tickets t
          WHERE t.workspace_id = ${workspaceId} AND t.assignee_id = a.id AND t.status IN ('new', 'open') GROUP BY t.channel) l) AS load
@@ -62,7 +63,7 @@ export const setPresence = (
   db: Db,
   workspaceId: number,
   agentId: number,
-  p: { status?: string; capacity?: Record<string, number> },
+  p: { status?: string; capacity?: Record<string, number>; present?: boolean },
 ) =>
   db.one<{ status: string; previous: string | null }>(sql`
     WITH prev AS (SELECT status FROM agent_presence WHERE agent_id = ${agentId})
@@ -73,7 +74,8 @@ export const setPresence = (
       status = coalesce(${p.status ?? null}, agent_presence.status),
       capacity = coalesce(${p.capacity ? JSON.stringify(p.capacity) : null}::jsonb, agent_presence.capacity),
       status_changed_at = CASE WHEN ${p.status ?? null}::text IS NOT NULL AND ${p.status ?? null}::text <> agent_presence.status
-                               THEN now() ELSE agent_presence.status_changed_at END
+                               THEN now() ELSE agent_presence.status_changed_at END,
+      lapsed_at = CASE WHEN ${p.present ?? false} THEN NULL ELSE agent_presence.lapsed_at END
     RETURNING status, (SELECT status FROM prev) AS previous`);
 
 export const enqueueTicket = (db: Db, workspaceId: number, ticketId: number, dueAt: Date | null) =>
@@ -151,7 +153,8 @@ export const onlineAgents = (db: Db, workspaceId: number) =>
     SELECT a.id, a.skills, a.languages, p.capacity, p.last_assigned_seq AS seq,
       coalesce((SELECT array_agg(m.team_id) FROM team_members m WHERE m.agent_id = a.id), '{}') AS team_ids
     FROM agents a JOIN agent_presence p ON p.agent_id = a.id
-    WHERE a.workspace_id = ${workspaceId} AND a.active AND a.role <> 'read-only' AND p.status = 'online'`);
+    WHERE a.workspace_id = ${workspaceId} AND a.active AND a.role <> 'read-only' AND p.status = 'online'
+      AND p.lapsed_at IS NULL`);
 
 export const openLoads = (db: Db, workspaceId: number, agentIds: number[]) =>
   db.query<{ assignee_id: number; channel: string; n: number }>(sql`
@@ -190,3 +193,104 @@ export const isQueued = async (db: Db, workspaceId: number, ticketId: number) =>
   !!(await db.one(
     sql`SELECT 1 FROM routing_queue WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}`,
   ));
+
+// Routing rules: channel (and email inbox) → team.
+
+export type RuleRow = { id: number; channel: string; inbox_id: number | null; team_id: number };
+
+export const listRules = (db: Db, workspaceId: number) =>
+  db.query<RuleRow>(sql`
+    SELECT id, channel, inbox_id, team_id FROM routing_rules WHERE workspace_id = ${workspaceId}
+    ORDER BY channel, inbox_id NULLS LAST, id`);
+
+export const replaceRules = async (
+  db: Db,
+  workspaceId: number,
+  rules: { channel: string; inboxId: number | null; teamId: number }[],
+) => {
+  await db.query(sql`DELETE FROM routing_rules WHERE workspace_id = ${workspaceId}`);
+  if (!rules.length) return;
+  await db.query(sql`
+    INSERT INTO routing_rules (workspace_id, channel, inbox_id, team_id)
+    SELECT ${workspaceId}, * FROM unnest(${rules.map((r) => r.channel)}::text[],
+      ${rules.map((r) => r.inboxId)}::bigint[], ${rules.map((r) => r.teamId)}::bigint[])`);
+};
+
+export const existingTeams = async (db: Db, workspaceId: number, ids: number[]) =>
+  (
+    await db.query<{ id: number }>(
+      sql`SELECT id FROM teams WHERE workspace_id = ${workspaceId} AND id = ANY(${ids}::bigint[])`,
+    )
+  ).map((r) => r.id);
+
+/** Read only: the email module owns its inboxes; a rule may name one of this workspace's. */
+export const existingInboxes = async (db: Db, workspaceId: number, ids: number[]) =>
+  (
+    await db.query<{ id: number }>(
+      sql`SELECT id FROM email_inboxes WHERE workspace_id = ${workspaceId} AND id = ANY(${ids}::bigint[])`,
+    )
+  ).map((r) => r.id);
+
+/** Where a ticket came in: its channel and the inbox recorded on its first customer message. */
+export const ticketSource = (db: Db, workspaceId: number, ticketId: number) =>
+  db.one<{ channel: string; inbox_id: number | null }>(sql`
+    SELECT t.channel, (SELECT (m.channel_meta->>'inboxId')::bigint FROM messages m
+                       WHERE m.ticket_id = t.id AND m.kind = 'inbound' AND m.channel_meta->>'inboxId' ~ '^[0-9]+$'
+                       ORDER BY m.id LIMIT 1) AS inbox_id
+    FROM tickets t WHERE t.workspace_id = ${workspaceId} AND t.id = ${ticketId}`);
+
+// Presence: live sockets per node, heartbeats and lapses.
+
+/** This node's socket counts for the given agents, seen now (a heartbeat, a connect or a close). */
+export const saveConnections = (
+  db: Db,
+  nodeId: string,
+  rows: { agentId: number; workspaceId: number; sockets: number }[],
+) =>
+  rows.length
+    ? db.query(sql`
+    INSERT INTO agent_connections (agent_id, node_id, workspace_id, sockets, seen_at)
+    SELECT a, ${nodeId}, w, n, now() FROM unnest(${rows.map((r) => r.agentId)}::bigint[],
+      ${rows.map((r) => r.workspaceId)}::bigint[], ${rows.map((r) => r.sockets)}::int[]) AS x(a, w, n)
+    ON CONFLICT (agent_id, node_id) DO UPDATE SET sockets = excluded.sockets, seen_at = excluded.seen_at`)
+    : Promise.resolve([]);
+
+/** A socket connected: the agent is back, with the status they chose. Returns the row if they had lapsed. */
+export const clearLapse = (db: Db, agentId: number) =>
+  db.one<{ workspace_id: number; status: string }>(sql`
+    UPDATE agent_presence SET lapsed_at = NULL WHERE agent_id = ${agentId} AND lapsed_at IS NOT NULL
+    RETURNING workspace_id, status`);
+
+/**
+ * Claims the agents who are online or away but have had no live socket on any node for `graceMs` (and
+ * did not change their status within it). Agents never seen on a socket (API-only clients) are left alone.
+ * The update claims each lapse once, whichever node's heartbeat gets there first.
+ */
+export const claimLapsed = (db: Db, graceMs: number) =>
+  db.query<{ agent_id: number; workspace_id: number }>(sql`
+    WITH cutoff AS (SELECT now() - make_interval(secs => ${graceMs / 1000}) AS at)
+    UPDATE agent_presence p SET lapsed_at = now()
+    FROM cutoff
+    WHERE p.status <> 'offline' AND p.lapsed_at IS NULL
+      AND coalesce(p.status_changed_at, '-infinity') < cutoff.at
+      AND EXISTS (SELECT 1 FROM agent_connections c WHERE c.agent_id = p.agent_id)
+      AND NOT EXISTS (SELECT 1 FROM agent_connections c WHERE c.agent_id = p.agent_id AND c.seen_at >= cutoff.at)
+    RETURNING p.agent_id, p.workspace_id`);
+
+/** Marks an agent as signed out now (their sockets may linger until the next heartbeat closes them). */
+export const markLapsed = (db: Db, workspaceId: number, agentId: number) =>
+  db.query(sql`
+    UPDATE agent_presence SET lapsed_at = coalesce(lapsed_at, now())
+    WHERE workspace_id = ${workspaceId} AND agent_id = ${agentId}`);
+
+/** Which of these sessions still exist and have not expired (read only: the agents module owns them). */
+export const liveSessions = async (db: Db, ids: string[]) =>
+  (
+    await db.query<{ id: string }>(
+      sql`SELECT id FROM sessions WHERE id = ANY(${ids}::text[]) AND expires_at > now()`,
+    )
+  ).map((r) => r.id);
+
+/** Rows of nodes long gone. */
+export const pruneConnections = (db: Db) =>
+  db.query(sql`DELETE FROM agent_connections WHERE seen_at < now() - interval '1 day'`);

@@ -5,6 +5,8 @@ import {
   QueuedTicket,
   RoutingConfig,
   RoutingConfigInput,
+  RoutingRule,
+  RoutingRulesInput,
 } from '@shopdesk/contracts';
 import { z } from 'zod';
 import { IdParams, type Router } from '../../platform/http/router.ts';
@@ -42,6 +44,26 @@ export function registerRoutingRoutes(r: Router, svc: RoutingService) {
     body: RoutingConfigInput,
     response: RoutingConfig,
     handler: async ({ auth, params, body }) => svc.putConfig(auth, params.teamId, body),
+  });
+  r.add({
+    method: 'GET',
+    url: '/api/v1/routing/rules',
+    summary: 'Which team gets the tickets of a channel or of one email inbox',
+    tag: 'Routing',
+    access: 'read-only',
+    response: z.object({ items: z.array(RoutingRule) }),
+    handler: async ({ auth }) => ({ items: await svc.listRules(auth) }),
+  });
+  r.add({
+    method: 'PUT',
+    url: '/api/v1/routing/rules',
+    summary:
+      'Replace the channel/inbox → team rules: new tickets without a team get the most specific one, then that team’s mode routes them',
+    tag: 'Routing',
+    access: 'lead',
+    body: RoutingRulesInput,
+    response: z.object({ items: z.array(RoutingRule) }),
+    handler: async ({ auth, body }) => ({ items: await svc.putRules(auth, body.rules) }),
   });
   r.add({
     method: 'GET',

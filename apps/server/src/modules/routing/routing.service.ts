@@ -1,6 +1,13 @@
-import type { AgentRouting, AgentStatus, RoutingConfig, RoutingConfigInput } from '@shopdesk/contracts';
+import type {
+  AgentRouting,
+  AgentStatus,
+  RoutingConfig,
+  RoutingConfigInput,
+  RoutingRule,
+  RoutingRuleInput,
+} from '@shopdesk/contracts';
 import type { Deps } from '../../platform/deps.ts';
-import { forbidden, notFound } from '../../platform/errors.ts';
+import { AppError, forbidden, notFound } from '../../platform/errors.ts';
 import type { DomainEvent } from '../../platform/events/bus.ts';
 import { createConfigCache } from '../../platform/events/config-cache.ts';
 import type { Auth } from '../../platform/http/router.ts';
@@ -42,12 +49,57 @@ const rulesFor = (configs: repo.ConfigRow[], teamId: number | null): Rules => {
 
 export function createRoutingService(deps: Deps, tickets: TicketsService, sla: SlaService) {
   const { db, log } = deps;
-  // Read by every new ticket's offer and every drain; written only by putConfig.
-  const configs = createConfigCache({
+  // Read by every new ticket's offer and every drain; written only by putConfig and putRules.
+  const settings = createConfigCache({
     bus: deps.bus,
     kind: 'routing.config-changed',
-    load: (workspaceId) => repo.listConfigs(db, workspaceId),
+    load: async (workspaceId) => ({
+      configs: await repo.listConfigs(db, workspaceId),
+      rules: await repo.listRules(db, workspaceId),
+    }),
   });
+
+  /** Hands an agent's open live conversations back to the queue (they went offline or lapsed). */
+  async function rerouteLive(workspaceId: number, agentId: number, why: string) {
+    for (const id of await repo.openLiveTickets(db, workspaceId, agentId, LIVE_CHANNELS)) {
+      // Read outside the transaction: the embedded database runs one transaction at a time.
+      const due = await sla.dueAtOf(workspaceId, id);
+      const events = await db.tx(async (tx) => {
+        const res = await tickets.applySystemChanges(
+          tx,
+          workspaceId,
+          id,
+          { assigneeId: null },
+          { kind: 'routing', name: why },
+        );
+        await repo.enqueueTicket(tx, workspaceId, id, due);
+        return res?.events ?? [];
+      });
+      await tickets.publishSystemEvents(events);
+    }
+  }
+
+  /** A new ticket without a team: the most specific rule for its channel (and email inbox) gives it one. */
+  async function teamFromRules(workspaceId: number, ticketId: number, rules: repo.RuleRow[]) {
+    const src = await repo.ticketSource(db, workspaceId, ticketId);
+    if (!src) return null;
+    const rule =
+      rules.find((r) => r.channel === src.channel && r.inbox_id !== null && r.inbox_id === src.inbox_id) ??
+      rules.find((r) => r.channel === src.channel && r.inbox_id === null);
+    if (!rule) return null;
+    const events = await db.tx(async (tx) => {
+      const res = await tickets.applySystemChanges(
+        tx,
+        workspaceId,
+        ticketId,
+        { teamId: rule.team_id },
+        { kind: 'routing', name: rule.inbox_id ? `Inbox ${rule.inbox_id} rule` : `${rule.channel} rule` },
+      );
+      return res?.events ?? [];
+    });
+    await tickets.publishSystemEvents(events);
+    return rule.team_id;
+  }
 
   const svc = {
     /**
@@ -57,7 +109,7 @@ export function createRoutingService(deps: Deps, tickets: TicketsService, sla: S
      */
     async drain(workspaceId: number): Promise<number> {
       // Read before the transaction: the embedded database runs one transaction at a time.
-      const configRows = await configs.get(workspaceId);
+      const configRows = (await settings.get(workspaceId)).configs;
       const { events, assigned } = await db.tx(async (tx) => {
         await repo.lockWorkspace(tx, workspaceId);
         const queue = await repo.lockQueue(tx, workspaceId, BATCH);
@@ -118,13 +170,20 @@ export function createRoutingService(deps: Deps, tickets: TicketsService, sla: S
       return assigned;
     },
 
-    /** Puts an unassigned, active ticket in the queue (when its team routes automatically) and drains. */
-    async offer(workspaceId: number, ticketId: number) {
-      const all = await configs.get(workspaceId);
+    /**
+     * Puts an unassigned, active ticket in the queue (when its team routes automatically) and drains. A new
+     * ticket without a team first gets one from the channel/inbox rules.
+     */
+    async offer(workspaceId: number, ticketId: number, o: { isNew?: boolean } = {}) {
+      const { configs: all, rules: channelRules } = await settings.get(workspaceId);
+      const teamRules = o.isNew && channelRules.length > 0;
       // No rule routes automatically (none at all means manual): whatever the ticket's team, nothing to do.
-      if (!all.some((c) => c.mode !== 'manual')) return;
+      if (!teamRules && !all.some((c) => c.mode !== 'manual')) return;
       const t = await repo.ticketForRouting(db, workspaceId, ticketId);
-      if (!t || t.assignee_id !== null || t.merged_into_id || !ACTIVE.has(t.status)) return;
+      if (!t || t.merged_into_id || !ACTIVE.has(t.status)) return;
+      if (teamRules && t.team_id === null)
+        t.team_id = (await teamFromRules(workspaceId, ticketId, channelRules)) ?? null;
+      if (t.assignee_id !== null) return;
       const rules = rulesFor(all, t.team_id);
       if (rules.mode === 'manual') return;
       await repo.enqueueTicket(db, workspaceId, ticketId, await sla.dueAtOf(workspaceId, ticketId));
@@ -156,35 +215,55 @@ export function createRoutingService(deps: Deps, tickets: TicketsService, sla: S
         throw forbidden('Only leads can change another agent’s status or capacity');
       if (input.capacity && !hasRole(auth, 'lead')) throw forbidden('Only leads can change capacity');
       if (!(await repo.agentInWorkspace(db, auth.workspaceId, agentId))) throw notFound('Agent');
-      const r = await repo.setPresence(db, auth.workspaceId, agentId, input);
-      if (input.status === 'offline' && r?.previous !== 'offline') {
-        // Live conversations must not wait for someone who has left: hand them back to the queue.
-        const live = await repo.openLiveTickets(db, auth.workspaceId, agentId, LIVE_CHANNELS);
-        for (const id of live) {
-          // Read outside the transaction: the embedded database runs one transaction at a time.
-          const due = await sla.dueAtOf(auth.workspaceId, id);
-          const events = await db.tx(async (tx) => {
-            const res = await tickets.applySystemChanges(
-              tx,
-              auth.workspaceId,
-              id,
-              { assigneeId: null },
-              { kind: 'routing', name: 'Agent went offline' },
-            );
-            await repo.enqueueTicket(tx, auth.workspaceId, id, due);
-            return res?.events ?? [];
-          });
-          await tickets.publishSystemEvents(events);
-        }
-      }
+      // The agent's own choice says they are here (a lead's change for them does not).
+      await svc.changeStatus(auth.workspaceId, agentId, input, {
+        actorAgentId: auth.agentId,
+        present: agentId === auth.agentId,
+      });
+      return (await svc.listAgents(auth)).find((a) => a.agentId === agentId)!;
+    },
+
+    /** Stores a status (and capacity); going offline hands live conversations back to the queue. */
+    async changeStatus(
+      workspaceId: number,
+      agentId: number,
+      input: { status?: AgentStatus; capacity?: Record<string, number> },
+      o: { actorAgentId: number | null; present: boolean; why?: string },
+    ) {
+      const r = await repo.setPresence(db, workspaceId, agentId, { ...input, present: o.present });
+      // Live conversations must not wait for someone who has left: hand them back to the queue.
+      if (input.status === 'offline' && r?.previous !== 'offline')
+        await rerouteLive(workspaceId, agentId, o.why ?? 'Agent went offline');
       await deps.bus.publish({
         name: 'agent.status_changed',
-        workspaceId: auth.workspaceId,
-        actorAgentId: auth.agentId,
+        workspaceId,
+        actorAgentId: o.actorAgentId,
         data: { agentId, status: r?.status },
       });
-      await svc.drain(auth.workspaceId);
-      return (await svc.listAgents(auth)).find((a) => a.agentId === agentId)!;
+      await svc.drain(workspaceId);
+    },
+
+    /** The agent has had no live connection for the grace period: treated as offline until they return. */
+    async lapsed(workspaceId: number, agentId: number) {
+      await rerouteLive(workspaceId, agentId, 'Agent disconnected');
+      await deps.bus.publish({
+        name: 'agent.status_changed',
+        workspaceId,
+        actorAgentId: null,
+        data: { agentId, lapsed: true },
+      });
+      await svc.drain(workspaceId);
+    },
+
+    /** A socket connected again: the agent is back with the status they chose. */
+    async returned(workspaceId: number, agentId: number, status: string) {
+      await deps.bus.publish({
+        name: 'agent.status_changed',
+        workspaceId,
+        actorAgentId: agentId,
+        data: { agentId, status, lapsed: false },
+      });
+      await svc.drain(workspaceId);
     },
 
     async listAgents(auth: Pick<Auth, 'workspaceId'>): Promise<AgentRouting[]> {
@@ -195,6 +274,7 @@ export function createRoutingService(deps: Deps, tickets: TicketsService, sla: S
         capacity: r.capacity,
         load: r.load ?? {},
         statusChangedAt: r.status_changed_at?.toISOString() ?? null,
+        lapsedAt: r.lapsed_at?.toISOString() ?? null,
       }));
     },
 
@@ -205,9 +285,47 @@ export function createRoutingService(deps: Deps, tickets: TicketsService, sla: S
     async putConfig(auth: Auth, teamId: number | null, input: RoutingConfigInput) {
       if (teamId !== null && !(await repo.teamExists(db, auth.workspaceId, teamId))) throw notFound('Team');
       const row = await repo.upsertConfig(db, auth.workspaceId, teamId, input);
-      await configs.changed(auth.workspaceId);
+      await settings.changed(auth.workspaceId);
       await svc.drain(auth.workspaceId);
       return toConfig(row!);
+    },
+
+    async listRules(auth: Pick<Auth, 'workspaceId'>): Promise<RoutingRule[]> {
+      return (await repo.listRules(db, auth.workspaceId)).map((r) => ({
+        id: r.id,
+        channel: r.channel as RoutingRule['channel'],
+        inboxId: r.inbox_id,
+        teamId: r.team_id,
+      }));
+    },
+
+    /** Replaces the channel/inbox → team rules; a bad row is a 400 naming it, and nothing changes. */
+    async putRules(auth: Auth, rules: RoutingRuleInput[]) {
+      const problems: { path: string; message: string }[] = [];
+      const teams = await repo.existingTeams(db, auth.workspaceId, [...new Set(rules.map((r) => r.teamId))]);
+      const inboxIds = rules.flatMap((r) => (r.inboxId === null ? [] : [r.inboxId]));
+      const inboxes = inboxIds.length ? await repo.existingInboxes(db, auth.workspaceId, inboxIds) : [];
+      const seen = new Set<string>();
+      for (const [i, r] of rules.entries()) {
+        const key = `${r.channel}:${r.inboxId ?? '*'}`;
+        if (seen.has(key))
+          problems.push({
+            path: `body.rules.${i}`,
+            message: 'another rule already covers this channel and inbox',
+          });
+        seen.add(key);
+        if (!teams.includes(r.teamId))
+          problems.push({ path: `body.rules.${i}.teamId`, message: 'no such team in this workspace' });
+        if (r.inboxId !== null && r.channel !== 'email')
+          problems.push({ path: `body.rules.${i}.inboxId`, message: 'only email rules name an inbox' });
+        else if (r.inboxId !== null && !inboxes.includes(r.inboxId))
+          problems.push({ path: `body.rules.${i}.inboxId`, message: 'no such inbox in this workspace' });
+      }
+      if (problems.length)
+        throw new AppError('validation_failed', `Invalid routing rule: ${problems[0]!.message}`, problems);
+      await db.tx((tx) => repo.replaceRules(tx, auth.workspaceId, rules));
+      await settings.changed(auth.workspaceId);
+      return svc.listRules(auth);
     },
 
     async queue(auth: Pick<Auth, 'workspaceId'>, limit: number) {
