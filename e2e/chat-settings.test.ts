@@ -120,14 +120,30 @@ describe('chat settings and the visitor panel in a real browser', () => {
     await page.locator('shopdesk-chat .sd-launcher').click();
     const prechat = page.locator('shopdesk-chat .sd-prechat');
     await prechat.getByText('Order number *').waitFor();
-    await prechat.locator('input[name="name"]').fill('Pia Panel');
-    await prechat.getByLabel('Order number').fill('1042');
-    await prechat.locator('button[type="submit"]').click();
     await page.locator('shopdesk-chat .sd-greeting', { hasText: 'Ahoy! Ask us about sizes.' }).waitFor();
     expect(await bg(page, 'shopdesk-chat .sd-head')).toBe('rgb(184, 51, 106)');
+    await prechat.locator('input[name="name"]').fill('Pia Panel');
+    await prechat.getByLabel('Order number').fill('1042');
+    // The shopper presses Enter while the answers are still on their way (CI failed when the server
+    // was slow to store them: the message was refused and dropped). It must wait for them, then go.
+    let release!: () => void;
+    const answersHeld = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/prechat', async (route) => {
+      await answersHeld;
+      await route.continue();
+    });
+    const stored = page.waitForResponse((r) => r.url().endsWith('/prechat'));
+    await prechat.locator('button[type="submit"]').click();
     await page.locator('shopdesk-chat .sd-input').fill('Do the boots run small?');
     await page.locator('shopdesk-chat .sd-input').press('Enter');
-    await page.locator('shopdesk-chat .sd-msg.visitor:not(.pending)', { hasText: 'run small' }).waitFor();
+    await page.locator('shopdesk-chat .sd-msg.visitor.pending', { hasText: 'run small' }).waitFor();
+    release();
+    expect((await stored).status()).toBe(200);
+    await page
+      .locator('shopdesk-chat .sd-msg.visitor:not(.pending):not(.failed)', { hasText: 'run small' })
+      .waitFor();
+    expect(await page.locator('shopdesk-chat .sd-fail').count()).toBe(0);
+    await page.unroute('**/prechat');
 
     // The agent opens the chat ticket: the visitor panel shows the page and the browser.
     const agentCtx = await browser.newContext({ viewport: { width: 1400, height: 900 } });

@@ -106,7 +106,7 @@ describe('live chat in a real browser', () => {
     await page.locator('shopdesk-chat .sd-input').fill('<b>Hello</b> where is order 1042?');
     await page.locator('shopdesk-chat .sd-input').press('Enter');
     await page
-      .locator('shopdesk-chat .sd-msg.visitor:not(.pending)', { hasText: 'where is order 1042' })
+      .locator('shopdesk-chat .sd-msg.visitor:not(.pending):not(.failed)', { hasText: 'where is order 1042' })
       .waitFor();
 
     // The agent, in a second browser context, signs in to the dashboard and sees the chat arrive.
@@ -155,16 +155,18 @@ describe('live chat in a real browser', () => {
     await page.locator('shopdesk-chat .sd-input').fill('first, while online');
     await page.locator('shopdesk-chat .sd-input').press('Enter');
     await page
-      .locator('shopdesk-chat .sd-msg.visitor:not(.pending)', { hasText: 'first, while online' })
+      .locator('shopdesk-chat .sd-msg.visitor:not(.pending):not(.failed)', { hasText: 'first, while online' })
       .waitFor();
 
     await shop.setOffline(true);
+    // Offline only once the page itself knows it (else the socket may still take the message).
+    await page.waitForFunction(() => navigator.onLine === false);
     await page.locator('shopdesk-chat .sd-input').fill('typed in a tunnel');
     await page.locator('shopdesk-chat .sd-input').press('Enter');
     await page.locator('shopdesk-chat .sd-msg.visitor.pending', { hasText: 'typed in a tunnel' }).waitFor();
     await shop.setOffline(false);
     await page
-      .locator('shopdesk-chat .sd-msg.visitor:not(.pending)', { hasText: 'typed in a tunnel' })
+      .locator('shopdesk-chat .sd-msg.visitor:not(.pending):not(.failed)', { hasText: 'typed in a tunnel' })
       .waitFor();
 
     const ticketId = await chatTicketId('first, while online');
@@ -181,6 +183,131 @@ describe('live chat in a real browser', () => {
     await shop.close();
   });
 
+  async function startChat(page: Page, name: string, text: string) {
+    await page.goto(shopUrl());
+    await openWidget(page);
+    await page.locator('shopdesk-chat .sd-prechat input[name="name"]').fill(name);
+    await page.locator('shopdesk-chat .sd-prechat button[type="submit"]').click();
+    await page.locator('shopdesk-chat .sd-prechat').waitFor({ state: 'detached' });
+    await page.locator('shopdesk-chat .sd-input').fill(text);
+    await page.locator('shopdesk-chat .sd-input').press('Enter');
+    await page
+      .locator('shopdesk-chat .sd-msg.visitor:not(.pending):not(.failed)', { hasText: text })
+      .waitFor();
+  }
+
+  it('keeps the chosen stars and comment while the chat redraws; setLocale and logout reach the UI', async () => {
+    const shop = await browser.newContext();
+    const page = await shop.newPage();
+    await startChat(page, 'Rita Rating', 'please rate me later');
+    const ticketId = (await chatTicketId('please rate me later'))!;
+
+    // The page switches the widget to German after it loaded.
+    await page.evaluate(() =>
+      (window as unknown as { Shopdesk: { setLocale(l: string): void } }).Shopdesk.setLocale('de'),
+    );
+    await expect
+      .poll(() => page.locator('shopdesk-chat .sd-input').getAttribute('placeholder'))
+      .toBe('Nachricht schreiben…');
+    await expect
+      .poll(
+        async () =>
+          (
+            await t.app.inject({
+              method: 'GET',
+              url: `/api/v1/chat/tickets/${ticketId}/visitor`,
+              headers: ws.agent.headers,
+            })
+          ).json().locale,
+      )
+      .toBe('de');
+
+    const solved = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/tickets/${ticketId}`,
+      headers: ws.agent.headers,
+      payload: { status: 'solved' },
+    });
+    expect(solved.statusCode).toBe(200);
+    const form = page.locator('shopdesk-chat .sd-rating');
+    await form.waitFor();
+    await form.getByRole('button', { name: '4 von 5' }).click();
+    await form.locator('textarea').fill('Schnell und freundlich');
+    // The socket drops and reconnects: its 'ready' frame redraws the whole conversation.
+    await shop.setOffline(true);
+    await page.waitForFunction(() => navigator.onLine === false);
+    await shop.setOffline(false);
+    await expect
+      .poll(() => page.locator('shopdesk-chat .sd-status').innerText(), { timeout: 30_000 })
+      .toBe('');
+    expect(await form.locator('.sd-stars button.on').count()).toBe(4);
+    expect(await form.locator('textarea').inputValue()).toBe('Schnell und freundlich');
+    await form.getByRole('button', { name: 'Bewertung senden' }).click();
+    await form.waitFor({ state: 'detached' });
+    const ratings = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/chat/ratings',
+      headers: ws.lead.headers,
+    });
+    expect(ratings.json().items).toContainEqual(
+      expect.objectContaining({ ticketId, score: 4, comment: 'Schnell und freundlich' }),
+    );
+
+    // The shop signs the shopper out: their chat leaves the screen and the browser.
+    const before = await page.evaluate(() =>
+      Object.entries(localStorage).filter(([k]) => k.startsWith('shopdesk:')),
+    );
+    await page.evaluate(() => (window as unknown as { Shopdesk: { logout(): void } }).Shopdesk.logout());
+    await expect.poll(() => page.locator('shopdesk-chat .sd-msg').count()).toBe(0);
+    await expect
+      .poll(() =>
+        page.evaluate(() => Object.entries(localStorage).filter(([k]) => k.startsWith('shopdesk:'))),
+      )
+      .not.toEqual(before);
+    await page.reload();
+    await openWidget(page);
+    await page.locator('shopdesk-chat .sd-greeting').waitFor();
+    await expect.poll(() => page.locator('shopdesk-chat .sd-status').innerText()).toBe('');
+    expect(await page.locator('shopdesk-chat .sd-msg', { hasText: 'please rate me later' }).count()).toBe(0);
+    await shop.close();
+  });
+
+  it('notices a socket that stopped answering pings, reconnects and delivers what was typed', async () => {
+    const shop = await browser.newContext();
+    const page = await shop.newPage();
+    await page.clock.install();
+    // The first socket goes silent both ways once `silent` is set (a half-open connection).
+    let sockets = 0;
+    let silent = false;
+    await page.routeWebSocket(/\/socket$/, (route) => {
+      const n = ++sockets;
+      const server = route.connectToServer();
+      route.onMessage((m) => {
+        if (!(silent && n === 1)) server.send(m);
+      });
+      server.onMessage((m) => {
+        if (!(silent && n === 1)) route.send(m);
+      });
+    });
+    await startChat(page, 'Hal Halfopen', 'hello before the tunnel');
+    silent = true;
+    await page.locator('shopdesk-chat .sd-input').fill('sent into the void');
+    await page.locator('shopdesk-chat .sd-input').press('Enter');
+    await page.locator('shopdesk-chat .sd-msg.visitor.pending', { hasText: 'sent into the void' }).waitFor();
+    // Next ping after 25 s, no pong within 10 s: the widget drops the socket and opens another.
+    await page.clock.runFor(40_000);
+    await page
+      .locator('shopdesk-chat .sd-msg.visitor:not(.pending):not(.failed)', { hasText: 'sent into the void' })
+      .waitFor();
+    expect(sockets).toBeGreaterThanOrEqual(2);
+    const ticketId = await chatTicketId('hello before the tunnel');
+    const ticket = (
+      await t.app.inject({ method: 'GET', url: `/api/v1/tickets/${ticketId}`, headers: ws.agent.headers })
+    ).json() as { messages: { bodyText: string }[] };
+    expect(ticket.messages.filter((m) => m.bodyText === 'sent into the void')).toHaveLength(1);
+    await shop.close();
+  });
+
   it("the shop's aggressive global CSS does not change how the widget looks", async () => {
     const shots: Buffer[] = [];
     for (const extra of ['&plain=1', '']) {
@@ -189,6 +316,11 @@ describe('live chat in a real browser', () => {
       await page.goto(shopUrl(extra));
       await openWidget(page);
       await page.locator('shopdesk-chat .sd-prechat').waitFor();
+      // Both pages in the same state: connected (the footer no longer says "Connecting…").
+      await page.locator('shopdesk-chat .sd-greeting').waitFor();
+      await expect
+        .poll(() => page.locator('shopdesk-chat .sd-status').innerText(), { timeout: 30_000 })
+        .toBe('');
       // Inset by the corner radius: the page itself shows through the widget's rounded corners.
       for (const [sel, inset] of [
         ['shopdesk-chat .sd-panel', 14],

@@ -73,8 +73,55 @@ describe('chat settings', () => {
         { key: 'topic', required: true, options: ['Returns', 'Delivery'] },
       ],
     });
-    // Only Mondays 9-17 in Berlin: closed at some point of the week, so a next opening is announced.
-    expect(cfg.body.open || cfg.body.nextOpenAt).toBeTruthy();
+    // Open around the clock but closed yesterday, today and tomorrow (Berlin dates): closed now, and
+    // back at midnight after tomorrow, Berlin time, even if a midnight passes while the test runs.
+    const now = Date.now();
+    const [yesterday, today, tomorrow, afterTomorrow] = [-1, 0, 1, 2].map((d) =>
+      new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(new Date(now + d * 86_400_000)),
+    );
+    const allDay = Object.fromEntries(
+      ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ open: '00:00', close: '24:00' }]]),
+    );
+    const closed = await inject(
+      'PATCH',
+      settings,
+      {
+        businessHours: {
+          enabled: true,
+          timezone: 'Europe/Berlin',
+          days: allDay,
+          holidays: [yesterday, today, tomorrow],
+        },
+      },
+      ws.admin.headers,
+    );
+    expect(closed.status).toBe(200);
+    const away = await inject('GET', `/api/v1/widget/${ws.slug}/config`, undefined, {
+      origin: 'https://shop.example',
+    });
+    expect(away.body.open).toBe(false);
+    const back = new Date(away.body.nextOpenAt);
+    const backParts = new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'Europe/Berlin',
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    }).format(back);
+    expect(backParts).toBe(`${afterTomorrow}, 00:00`);
+    // The same week without closed dates: open now.
+    await inject(
+      'PATCH',
+      settings,
+      { businessHours: { enabled: true, timezone: 'Europe/Berlin', days: allDay, holidays: [] } },
+      ws.admin.headers,
+    );
+    const open = await inject('GET', `/api/v1/widget/${ws.slug}/config`, undefined, {
+      origin: 'https://shop.example',
+    });
+    expect(open.body).toMatchObject({ open: true, nextOpenAt: null });
     const refused = await inject('GET', `/api/v1/widget/${ws.slug}/config`, undefined, {
       origin: 'https://evil.example',
     });

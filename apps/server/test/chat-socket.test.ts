@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { MAX_SOCKETS_PER_IP, TOO_MANY_SOCKETS_CODE } from '../src/channels/chat/index.ts';
 import { startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 import { connectRealtime } from './realtime-client.ts';
 
@@ -8,7 +9,8 @@ let ws: TestWorkspace;
 let base: string;
 
 beforeAll(async () => {
-  t = await startTestApp({}, { workers: true });
+  // Behind a proxy on loopback: X-Forwarded-For sets the client address the per-IP limit counts.
+  t = await startTestApp({ TRUST_PROXY: '127.0.0.1' }, { workers: true });
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
   ws = await t.workspace('Socket Shop');
@@ -23,9 +25,14 @@ async function session(slug = ws.slug) {
 }
 
 /** A visitor socket that records frames; `hello` is sent when a token is given. */
-async function visitorSocket(token: string | null, origin = 'https://shop.example', slug = ws.slug) {
+async function visitorSocket(
+  token: string | null,
+  origin = 'https://shop.example',
+  slug = ws.slug,
+  ip = '192.0.2.1',
+) {
   const sock = new WebSocket(`${base.replace('http', 'ws')}/api/v1/widget/${slug}/socket`, {
-    headers: { origin },
+    headers: { origin, 'x-forwarded-for': ip },
   });
   const frames: Frame[] = [];
   const waiters: { pred: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
@@ -91,11 +98,19 @@ describe('visitor WebSocket', () => {
       detail.json().messages.filter((m: { bodyText: string }) => m.bodyText === 'hi from the socket'),
     ).toHaveLength(1);
 
-    // Agent typing (presence on the agent socket) becomes the visitor's typing indicator.
+    // Agent typing (presence on the agent socket) becomes the visitor's typing indicator. The agent's
+    // socket subscribes asynchronously, so the signal is repeated until the widget hears it.
     const agent = await connectRealtime(base, ws.agent.headers);
     agent.send({ type: 'subscribe', room: `ticket:${ticketId}` });
-    agent.send({ type: 'presence', ticketId, state: 'typing' });
-    await s.waitFor((f) => f.type === 'typing' && f.typing === true);
+    await expect
+      .poll(
+        () => {
+          agent.send({ type: 'presence', ticketId, state: 'typing' });
+          return s.frames.some((f) => f.type === 'typing' && f.typing === true);
+        },
+        { timeout: 15_000, interval: 250 },
+      )
+      .toBe(true);
     // Visitor typing reaches the agents as an event on the ticket.
     s.send({ type: 'typing', typing: true });
     await agent.waitFor(
@@ -118,6 +133,55 @@ describe('visitor WebSocket', () => {
     await agent.waitFor((f) => f.type === 'event' && f.event === 'chat.visitor_read');
     agent.close();
     s.sock.close();
+  });
+
+  it('answers a message it cannot take with an error naming the message', async () => {
+    const v = await session();
+    const s = await visitorSocket(v.token);
+    s.send({ type: 'message', clientId: 'client-toolong', text: 'x'.repeat(5001) });
+    expect(await s.waitFor((f) => f.type === 'error')).toMatchObject({
+      code: 'validation_failed',
+      clientId: 'client-toolong',
+      message: 'Messages can be at most 5000 characters',
+    });
+    s.sock.close();
+  });
+
+  it('lets one address open only so many sockets at once, with a clear close code', async () => {
+    const v = await session();
+    const ip = '198.51.100.77';
+    const open: Awaited<ReturnType<typeof visitorSocket>>[] = [];
+    for (let i = 0; i < MAX_SOCKETS_PER_IP; i++)
+      open.push(await visitorSocket(v.token, undefined, ws.slug, ip));
+    expect(open.every((s) => s.frames[0]?.type === 'ready')).toBe(true);
+    const extra = await visitorSocket(null, undefined, ws.slug, ip);
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      extra.sock.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+    expect(await extra.waitFor((f) => f.type === 'error')).toMatchObject({ code: 'too_many_connections' });
+    expect(await closed).toEqual({
+      code: TOO_MANY_SOCKETS_CODE,
+      reason: 'too many connections from your network',
+    });
+    // Another address is not affected, and a closed socket frees its place.
+    const other = await visitorSocket(v.token, undefined, ws.slug, '198.51.100.78');
+    expect(other.frames[0]).toMatchObject({ type: 'ready' });
+    const gone = new Promise((resolve) => open[0]!.sock.once('close', resolve));
+    open[0]!.sock.close();
+    await gone;
+    await expect
+      .poll(
+        async () => {
+          const again = await visitorSocket(v.token, undefined, ws.slug, ip);
+          const ok = again.frames[0]?.type === 'ready';
+          if (ok) open.push(again);
+          else again.sock.close();
+          return ok;
+        },
+        { timeout: 10_000, interval: 200 },
+      )
+      .toBe(true);
+    for (const s of [...open, other]) s.sock.close();
   });
 
   it("never lets one visitor's socket hear another visitor's conversation", async () => {

@@ -1,6 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../src/channels/channel-adapter.ts';
+import { signVisitorToken, VERIFIED_TOKEN_TTL_SECONDS, visitorTokenKey } from '../src/channels/chat/index.ts';
+import { sql } from '../src/platform/db/db.ts';
 import { startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 
 let t: TestApp;
@@ -9,7 +11,8 @@ let other: TestWorkspace;
 const sentMail: OutboundMessage[] = [];
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // Behind a proxy on loopback: the per-IP tests vary the client address with X-Forwarded-For.
+  t = await startTestApp({ TRUST_PROXY: '127.0.0.1' });
   ws = await t.workspace('Chat Shop');
   other = await t.workspace('Other Shop');
   // Stands in for the e-mail channel: the chat hands replies over through the registry.
@@ -264,6 +267,81 @@ describe('identity', () => {
   });
 });
 
+describe('signing out', () => {
+  const sign = (secret: string, email: string) => createHmac('sha256', secret).update(email).digest('hex');
+
+  it('forgets a signed-in shopper on a page load that does not identify them, and keeps their chats theirs', async () => {
+    const w = await t.workspace('Sign Out Shop');
+    const secret = (
+      await inject('PATCH', '/api/v1/chat/settings', { rotateIdentitySecret: true }, w.admin.headers)
+    ).body.identitySecret as string;
+    const identity = { email: 'kim@buyer.test', name: 'Kim', hash: sign(secret, 'kim@buyer.test') };
+    const signedIn = await visitor(w.slug, { identity });
+    expect(signedIn.verified).toBe(true);
+    expect((await say(signedIn.token, 'my private order question', {}, w.slug)).status).toBe(201);
+
+    // The same browser after the shop signed Kim out: the page calls no identify().
+    const after = await visitor(w.slug, { token: signedIn.token });
+    expect(after.verified).toBe(false);
+    expect(after.visitorId).not.toBe(signedIn.visitorId);
+    expect(JSON.stringify(after.messages)).not.toContain('my private order question');
+    // Signing in again (from the anonymous token the widget now holds) brings the chat back.
+    const back = await visitor(w.slug, { token: after.token, identity });
+    expect(back.visitorId).toBe(signedIn.visitorId);
+    expect(back.messages.map((m) => m.text)).toContain('my private order question');
+
+    // A signed-in shopper's token lives one day, and only as issued to an identified page.
+    const claims = JSON.parse(Buffer.from(signedIn.token.split('.')[0]!, 'base64url').toString());
+    const row = await t.db.one<{ token_salt: string }>(
+      sql`SELECT token_salt FROM chat_settings WHERE workspace_id = ${w.workspaceId}`,
+    );
+    const key = visitorTokenKey(t.config.secretKey, w.workspaceId, row!.token_salt);
+    const stale = signVisitorToken(key, { ...claims, iat: claims.iat - VERIFIED_TOKEN_TTL_SECONDS - 60 });
+    expect((await say(stale, 'still me?', {}, w.slug)).status).toBe(401);
+    const unmarked = signVisitorToken(key, { w: claims.w, v: claims.v, iat: claims.iat });
+    const refused = await say(unmarked, 'still me?', {}, w.slug);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.details.reason).toBe('identity_required');
+    expect((await say(back.token, 'signed in again', {}, w.slug)).status).toBe(201);
+  });
+});
+
+describe('per-IP limits', () => {
+  const sessionFrom = (ip: string, slug = ws.slug, app = t) =>
+    app.app.inject({
+      method: 'POST',
+      url: widget(slug, 'session'),
+      payload: {},
+      headers: { 'x-forwarded-for': ip },
+    });
+
+  it('limits new chat sessions per client address behind a trusted proxy', async () => {
+    const codes: number[] = [];
+    for (let i = 0; i < 61; i++) codes.push((await sessionFrom('198.51.100.7')).statusCode);
+    expect(codes.slice(0, 60).every((c) => c === 200)).toBe(true);
+    const over = await sessionFrom('198.51.100.7');
+    expect(over.statusCode).toBe(429);
+    expect(over.json().error.details.retryAfterSeconds).toBeGreaterThan(0);
+    // Another shopper's address is not affected.
+    expect((await sessionFrom('198.51.100.8')).statusCode).toBe(200);
+  });
+
+  it('does not believe a spoofed X-Forwarded-For with the default configuration', async () => {
+    const plain = await startTestApp();
+    try {
+      const w = await plain.workspace('Spoofing Shop');
+      const codes: number[] = [];
+      // Every request claims another address; the socket's own address is what counts.
+      for (let i = 0; i < 61; i++)
+        codes.push((await sessionFrom(`203.0.113.${i}`, w.slug, plain)).statusCode);
+      expect(codes.slice(0, 60).every((c) => c === 200)).toBe(true);
+      expect(codes[60]).toBe(429);
+    } finally {
+      await plain.stop();
+    }
+  });
+});
+
 describe('origins', () => {
   it('refuses sites that are not on the allow-list, with CORS only for allowed ones', async () => {
     const slug = (await t.workspace('Locked Shop')).slug;
@@ -397,6 +475,90 @@ describe('agent replies, ratings, reply time, e-mail fallback', () => {
     expect(stats.body.typicalReplySeconds).toBeGreaterThanOrEqual(0);
     const cfg = await inject('GET', widget(w3.slug, 'config'));
     expect(typeof cfg.body.typicalReplySeconds).toBe('number');
+  });
+
+  it('counts only human first replies in the typical reply time, each at the time it was sent', async () => {
+    const w = await t.workspace('Human Reply Shop');
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const v = await visitor(w.slug);
+      await say(v.token, `do the boots come in size ${40 + i}?`, {}, w.slug);
+      ids.push(
+        (await inject('GET', '/api/v1/tickets?channel=chat&limit=1', undefined, w.agent.headers)).body
+          .items[0].id,
+      );
+    }
+    // The bot answers every chat at once: nobody has waited for a person yet.
+    for (const id of ids)
+      await expect
+        .poll(
+          async () =>
+            (await inject('GET', `/api/v1/tickets/${id}`, undefined, w.agent.headers)).body.messages.filter(
+              (m: Json) => m.kind === 'outbound',
+            ).length,
+          { timeout: 15_000 },
+        )
+        .toBeGreaterThan(0);
+    const botOnly = await inject('GET', '/api/v1/chat/stats', undefined, w.agent.headers);
+    expect(botOnly.body).toEqual({ typicalReplySeconds: null, chatsAnsweredLast7Days: 0 });
+
+    // Then an agent answers each; the shoppers had been waiting 60 s, 2 min and 5 min.
+    const waited = [60, 120, 300];
+    for (const [i, id] of ids.entries()) {
+      const reply = await inject(
+        'POST',
+        `/api/v1/tickets/${id}/replies`,
+        { body: 'Yes, all sizes.' },
+        w.agent.headers,
+      );
+      expect(reply.status).toBe(201);
+      await t.db.query(sql`
+        UPDATE chat_conversations c SET started_at = m.created_at - make_interval(secs => ${waited[i]!})
+        FROM messages m WHERE m.id = ${reply.body.id} AND c.ticket_id = ${id}`);
+    }
+    await expect
+      .poll(async () => (await inject('GET', '/api/v1/chat/stats', undefined, w.agent.headers)).body)
+      .toEqual({ typicalReplySeconds: 120, chatsAnsweredLast7Days: 3 });
+    expect((await inject('GET', widget(w.slug, 'config'))).body.typicalReplySeconds).toBe(120);
+  });
+
+  it('outside business hours takes an e-mail address for the reply, even with the e-mail field off', async () => {
+    const w = await t.workspace('Closed Shop');
+    const patch = await inject(
+      'PATCH',
+      '/api/v1/chat/settings',
+      { emailField: 'off', businessHours: { enabled: true, timezone: 'UTC', days: {}, holidays: [] } },
+      w.admin.headers,
+    );
+    expect(patch.status).toBe(200);
+    const cfg = await inject('GET', widget(w.slug, 'config'));
+    expect(cfg.body).toMatchObject({ open: false, nextOpenAt: null, emailField: 'off' });
+
+    const v = await visitor(w.slug);
+    const bad = await inject('POST', widget(w.slug, 'email'), { token: v.token, email: 'not an address' });
+    expect(bad.status).toBe(400);
+    const left = await inject('POST', widget(w.slug, 'email'), {
+      token: v.token,
+      email: 'Late@Shopper.test',
+    });
+    expect(left.status).toBe(200);
+    expect(left.body.email).toBe('late@shopper.test');
+    // The pre-chat form takes it too while the team is away.
+    const v2 = await visitor(w.slug);
+    const pre = await inject('POST', widget(w.slug, 'prechat'), {
+      token: v2.token,
+      email: 'pre@shopper.test',
+    });
+    expect(pre.body.email).toBe('pre@shopper.test');
+
+    // The agent's reply next morning reaches the shopper by e-mail.
+    await say(v.token, 'is the red jacket back in stock?', {}, w.slug);
+    const id = (await inject('GET', '/api/v1/tickets?channel=chat&limit=1', undefined, w.agent.headers)).body
+      .items[0].id;
+    await inject('POST', `/api/v1/tickets/${id}/replies`, { body: 'It is, since today.' }, w.agent.headers);
+    await t.jobs.drain();
+    const mail = sentMail.find((m) => m.ticketId === id && m.bodyText.includes('since today'));
+    expect(mail?.to.email).toBe('late@shopper.test');
   });
 
   it('e-mails a transcript on request', async () => {

@@ -5,13 +5,15 @@ import type {
   WidgetConversation,
   WidgetSession,
 } from '@shopdesk/contracts';
-import type { ChatUi, WidgetContext, WidgetIdentity, WidgetMessage } from './types.ts';
+import { fill, type Strings, stringsFor } from './strings.ts';
+import type { ChatUi, WidgetContext, WidgetMessage } from './types.ts';
 import { h, storageKey, store } from './types.ts';
 
 /*
  * The conversation UI, loaded on first open (or at once for a returning visitor). Messages typed while
  * offline wait in a localStorage outbox with a client id, and are resent on reconnect until the server
- * acknowledges them; the server stores a client id once, so a resend never duplicates.
+ * acknowledges them; the server stores a client id once, so a resend never duplicates. Messages typed
+ * before the pre-chat form is answered (and stored) wait in the outbox too, and go out right after it.
  */
 
 const CSS = `
@@ -23,6 +25,7 @@ const CSS = `
 .sd-avatar img{width:100%;height:100%;object-fit:cover}
 .sd-x{all:unset;cursor:pointer;font-size:20px;padding:0 4px;color:#fff}
 .sd-body{flex:1;overflow-y:auto;padding:12px;background:#f9fafb;display:flex;flex-direction:column;gap:6px}
+.sd-list,.sd-forms{display:flex;flex-direction:column;gap:6px}
 .sd-note{font-size:13px;color:#4b5563;background:#fff;border:1px solid #e5e7eb;border-radius:10px;padding:10px;margin:0}
 .sd-msg{max-width:80%;padding:8px 11px;border-radius:14px;white-space:pre-wrap;word-wrap:break-word;font-size:14px;margin:0}
 .sd-msg a{color:inherit;text-decoration:underline}
@@ -53,6 +56,7 @@ const CSS = `
 .sd-stars button{all:unset;cursor:pointer;font-size:26px;color:#d1d5db}
 .sd-stars button.on{color:#f59e0b}
 .sd-err{color:#b91c1c;font-size:12px;margin:0}
+.sd-fail{align-self:flex-end;display:flex;gap:8px;align-items:center;font-size:12px;color:#b91c1c;margin:0}
 `;
 
 const EMOJI = [
@@ -79,7 +83,14 @@ const EMOJI = [
 ];
 const URL_RE = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
 
-type Pending = { clientId: string; text: string; at: number };
+type Pending = { clientId: string; text: string; at: number; sentAt?: number; error?: string };
+type Failed = { clientId: string; text: string; error: string };
+
+/** Widget ping cadence, and how long a pong may take before the socket counts as dead. */
+const PING_EVERY_MS = 25_000;
+const PONG_TIMEOUT_MS = 10_000;
+/** A sent message without an ack after this long is shown as not sent (with Retry). */
+const ACK_TIMEOUT_MS = 20_000;
 
 /** Text with URLs made into links; everything stays text nodes, so HTML in a message is shown, not run. */
 function linkify(text: string): Node[] {
@@ -103,11 +114,11 @@ const newClientId = () => {
     .replace(/=+$/, '');
 };
 
-function formatWait(s: number) {
-  if (s < 90) return 'a minute';
-  if (s < 3600) return `${Math.round(s / 60)} minutes`;
+function formatWait(t: Strings, s: number) {
+  if (s < 90) return t.minute;
+  if (s < 3600) return fill(t.minutes, Math.round(s / 60));
   const hrs = Math.round(s / 3600);
-  return hrs === 1 ? 'an hour' : `${hrs} hours`;
+  return hrs === 1 ? t.hour : fill(t.hours, hrs);
 }
 
 export function mount(ctx: WidgetContext): ChatUi {
@@ -117,6 +128,9 @@ export function mount(ctx: WidgetContext): ChatUi {
   style.textContent = CSS;
   ctx.root.prepend(style);
 
+  let locale = ctx.locale;
+  let t = stringsFor(locale ?? navigator.language);
+  let identity = ctx.identity;
   let token = store(storageKey(slug, 'token'));
   let session: WidgetSession | null = null;
   let conversation: WidgetConversation | null = null;
@@ -128,25 +142,34 @@ export function mount(ctx: WidgetContext): ChatUi {
       return [];
     }
   })();
-  const failed = new Map<string, string>();
+  let failed: Failed[] = [];
+  let notice: string | null = null;
   let ws: WebSocket | null = null;
   let ready = false;
   let retry = 0;
   let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   let pingTimer: ReturnType<typeof setInterval> | undefined;
+  let pongTimer: ReturnType<typeof setTimeout> | undefined;
   let agentTyping: { name: string | null; until: number } | null = null;
   let lastTypingSent = 0;
   let typingStop: ReturnType<typeof setTimeout> | undefined;
   let showPrechat = false;
+  /** The pre-chat answers are on their way to the server: messages wait for them. */
+  let prechatSaving = false;
   let unread = 0;
   let lastAgent: { name: string | null; avatarUrl: string | null } | null = null;
   let rated = false;
+  // Forms keep their element (and so what the shopper typed or picked) across renders; they are
+  // rebuilt only when what they are for changes.
+  let prechatEl: HTMLFormElement | null = null;
+  let ratingEl: { form: HTMLFormElement; conversationId: number } | null = null;
+  let awayEl: HTMLFormElement | null = null;
 
   // Static frame
   const avatar = h('div', { class: 'sd-avatar', 'aria-hidden': 'true' });
   const title = h('p', { class: 'sd-title' }, cfg.title);
   const sub = h('p', { class: 'sd-sub' });
-  const closeBtn = h('button', { class: 'sd-x', type: 'button', 'aria-label': 'Close chat' }, '×');
+  const closeBtn = h('button', { class: 'sd-x', type: 'button' }, '×');
   closeBtn.addEventListener('click', () => (window as { Shopdesk?: { close(): void } }).Shopdesk?.close());
   const head = h(
     'div',
@@ -155,18 +178,15 @@ export function mount(ctx: WidgetContext): ChatUi {
     h('div', { class: 'sd-head-text' }, title, sub),
     closeBtn,
   );
-  const body = h('div', { class: 'sd-body', 'aria-live': 'polite' });
+  const list = h('div', { class: 'sd-list' });
+  const forms = h('div', { class: 'sd-forms' });
+  const body = h('div', { class: 'sd-body', 'aria-live': 'polite' }, list, forms);
   const typing = h('p', { class: 'sd-typing' });
-  const input = h('textarea', {
-    class: 'sd-input',
-    rows: '1',
-    placeholder: 'Write a message…',
-    'aria-label': 'Message',
-  });
+  const input = h('textarea', { class: 'sd-input', rows: '1' });
   const fileInput = h('input', { type: 'file', hidden: '', accept: cfg.limits.uploadTypes.join(',') });
-  const attachBtn = h('button', { class: 'sd-icon', type: 'button', 'aria-label': 'Attach a file' }, '📎');
-  const emojiBtn = h('button', { class: 'sd-icon', type: 'button', 'aria-label': 'Emoji' }, '😊');
-  const sendBtn = h('button', { class: 'sd-send', type: 'button' }, 'Send');
+  const attachBtn = h('button', { class: 'sd-icon', type: 'button' }, '📎');
+  const emojiBtn = h('button', { class: 'sd-icon', type: 'button' }, '😊');
+  const sendBtn = h('button', { class: 'sd-send', type: 'button' });
   const emojiBar = h('div', { class: 'sd-emoji' });
   for (const e of EMOJI) {
     const b = h('button', { type: 'button', 'aria-label': e }, e);
@@ -177,22 +197,51 @@ export function mount(ctx: WidgetContext): ChatUi {
     emojiBar.append(b);
   }
   const compose = h('div', { class: 'sd-compose' }, attachBtn, emojiBtn, input, sendBtn, fileInput);
-  const transcriptLink = h('button', { class: 'sd-link', type: 'button' }, 'E-mail me this chat');
+  const transcriptLink = h('button', { class: 'sd-link', type: 'button' });
   const status = h('span', { class: 'sd-status' });
   const foot = h('div', { class: 'sd-foot' }, status, transcriptLink);
   panel.append(head, body, typing, emojiBar, compose, foot);
 
+  function applyStrings() {
+    closeBtn.setAttribute('aria-label', t.close);
+    input.placeholder = t.placeholder;
+    input.setAttribute('aria-label', t.message);
+    attachBtn.setAttribute('aria-label', t.attach);
+    emojiBtn.setAttribute('aria-label', t.emoji);
+    sendBtn.textContent = t.send;
+    transcriptLink.textContent = t.transcript;
+  }
+  applyStrings();
+
+  /** Whether the pre-chat form must be answered before a message can be stored. */
+  function prechatRequired() {
+    if (!showPrechat) return false;
+    return (
+      cfg.nameField === 'required' ||
+      cfg.emailField === 'required' ||
+      cfg.prechatFields.some((f) => f.required)
+    );
+  }
+  const held = () => prechatSaving || prechatRequired();
+
   function headerText() {
     if (!cfg.open) {
       const back = cfg.nextOpenAt
-        ? ` We are back ${new Date(cfg.nextOpenAt).toLocaleString(ctx.locale ?? undefined, { weekday: 'long', hour: '2-digit', minute: '2-digit' })}.`
+        ? ` ${fill(
+            t.back,
+            new Date(cfg.nextOpenAt).toLocaleString(locale ?? undefined, {
+              weekday: 'long',
+              hour: '2-digit',
+              minute: '2-digit',
+            }),
+          )}`
         : '';
       return `${cfg.awayMessage}${back}`;
     }
-    if (lastAgent?.name) return `You are chatting with ${lastAgent.name}`;
+    if (lastAgent?.name) return fill(t.chattingWith, lastAgent.name);
     return cfg.typicalReplySeconds !== null
-      ? `Typically replies in ${formatWait(cfg.typicalReplySeconds)}`
-      : 'We reply as soon as we can';
+      ? fill(t.typical, formatWait(t, cfg.typicalReplySeconds))
+      : t.asap;
   }
 
   function renderHeader() {
@@ -200,11 +249,7 @@ export function mount(ctx: WidgetContext): ChatUi {
     avatar.replaceChildren();
     if (lastAgent?.avatarUrl) avatar.append(h('img', { src: lastAgent.avatarUrl, alt: '' }));
     else avatar.textContent = (lastAgent?.name ?? cfg.workspace.name).slice(0, 1).toUpperCase();
-    status.textContent = ready
-      ? ''
-      : navigator.onLine
-        ? 'Connecting…'
-        : 'Offline: messages will be sent when you are back';
+    status.textContent = ready ? (notice ?? '') : navigator.onLine ? t.connecting : t.offline;
   }
 
   function bubble(
@@ -223,12 +268,27 @@ export function mount(ctx: WidgetContext): ChatUi {
     return el;
   }
 
+  /** A message the server refused or never acknowledged: shown with why, and what can be done. */
+  function failure(text: string, error: string, action: { label: string; run(): void }) {
+    const b = h('button', { class: 'sd-link', type: 'button' }, action.label);
+    b.addEventListener('click', action.run);
+    return [
+      bubble({ from: 'visitor', text }, 'failed'),
+      h('p', { class: 'sd-fail' }, fill(t.notSent, error), b),
+    ];
+  }
+
+  /** Outside business hours, for a shopper whose address we do not have yet. */
+  function wantsAwayCard() {
+    return !cfg.open && !!session && !session.verified && !session.email && !showPrechat;
+  }
+
   function render() {
     const atBottom = body.scrollHeight - body.scrollTop - body.clientHeight < 40;
     const nodes: Node[] = [];
     if (cfg.greeting) nodes.push(h('p', { class: 'sd-note sd-greeting' }, cfg.greeting));
-    if (!cfg.open && cfg.emailField !== 'off' && !session?.email)
-      nodes.push(h('p', { class: 'sd-note' }, 'Leave your e-mail address and we will answer by e-mail.'));
+    if (!cfg.open && session?.email)
+      nodes.push(h('p', { class: 'sd-note sd-by-email' }, fill(t.byEmail, session.email)));
     const sorted = [...messages.values()].sort((a, b) => a.id - b.id);
     const acked = new Set(sorted.map((m) => m.clientId).filter(Boolean));
     let prevFrom = '';
@@ -238,25 +298,58 @@ export function mount(ctx: WidgetContext): ChatUi {
       prevFrom = m.from === 'agent' ? `agent:${m.author.name}` : 'visitor';
       nodes.push(bubble(m, ''));
     }
-    for (const p of outbox)
-      if (!acked.has(p.clientId)) nodes.push(bubble({ from: 'visitor', text: p.text }, 'pending'));
-    for (const [, err] of failed) nodes.push(h('p', { class: 'sd-err' }, err));
+    for (const p of outbox) {
+      if (acked.has(p.clientId)) continue;
+      if (p.error) nodes.push(...failure(p.text, p.error, { label: t.retry, run: () => resend(p.clientId) }));
+      else nodes.push(bubble({ from: 'visitor', text: p.text }, 'pending'));
+    }
+    for (const f of failed)
+      nodes.push(
+        ...failure(f.text, f.error, {
+          label: t.remove,
+          run: () => {
+            failed = failed.filter((x) => x !== f);
+            render();
+          },
+        }),
+      );
+    if (held() && outbox.length) nodes.push(h('p', { class: 'sd-err sd-hold' }, t.hold));
     const lastVisitor = sorted.filter((m) => m.from === 'visitor').at(-1);
     if (lastVisitor && conversation && conversation.agentReadUpTo >= lastVisitor.id)
-      nodes.push(h('p', { class: 'sd-meta sd-seen' }, 'Seen'));
-    if (showPrechat) nodes.push(prechatForm());
-    if (conversation?.ratingRequested && !conversation.rating && !rated) nodes.push(ratingForm());
-    body.replaceChildren(...nodes);
+      nodes.push(h('p', { class: 'sd-meta sd-seen' }, t.seen));
+    list.replaceChildren(...nodes);
+    renderForms();
     if (atBottom || nodes.length < 4) body.scrollTop = body.scrollHeight;
     renderHeader();
     markRead();
   }
 
+  function renderForms() {
+    if (!showPrechat) prechatEl = null;
+    else prechatEl ??= prechatForm();
+    if (!wantsAwayCard()) awayEl = null;
+    else awayEl ??= awayForm();
+    const rating = conversation?.ratingRequested && !conversation.rating && !rated ? conversation.id : null;
+    if (rating === null) ratingEl = null;
+    else if (ratingEl?.conversationId !== rating) ratingEl = { form: ratingForm(), conversationId: rating };
+    const want = [awayEl, prechatEl, ratingEl?.form].filter((x): x is HTMLFormElement => !!x);
+    const have = [...forms.children];
+    // Only a change of forms touches the DOM: moving a form would drop the focus of a field in it.
+    if (want.length !== have.length || want.some((f, i) => f !== have[i])) forms.replaceChildren(...want);
+  }
+
   function renderTyping() {
     const on = agentTyping && agentTyping.until > Date.now();
-    typing.textContent = on ? `${agentTyping!.name ?? 'Someone'} is typing…` : '';
+    typing.textContent = on ? fill(t.typing, agentTyping!.name ?? t.someone) : '';
   }
-  setInterval(renderTyping, 1000);
+  setInterval(() => {
+    renderTyping();
+    // A message that went out but was never acknowledged is not left pending for ever.
+    const stale = outbox.filter((p) => !p.error && p.sentAt && Date.now() - p.sentAt > ACK_TIMEOUT_MS);
+    if (!stale.length) return;
+    for (const p of stale) p.error = t.noAck;
+    render();
+  }, 1000);
 
   async function post<T>(path: string, payload: unknown): Promise<T> {
     const r = await fetch(`${api}/${path}`, {
@@ -274,6 +367,17 @@ export function mount(ctx: WidgetContext): ChatUi {
   }
 
   function applySession(s: WidgetSession) {
+    if (session && session.visitorId !== s.visitorId) {
+      // Another shopper (signed in, signed out): nothing of the previous one stays on screen.
+      messages.clear();
+      failed = [];
+      lastAgent = null;
+      prechatEl = null;
+      if (session.verified) {
+        outbox = [];
+        saveOutbox();
+      }
+    }
     session = s;
     token = s.token;
     store(storageKey(slug, 'token'), s.token);
@@ -286,13 +390,13 @@ export function mount(ctx: WidgetContext): ChatUi {
     render();
   }
 
-  async function start(identity: WidgetIdentity | null) {
+  async function start() {
     try {
       applySession(
         await post<WidgetSession>('session', {
           token: token ?? undefined,
           identity: identity ?? undefined,
-          locale: ctx.locale ?? navigator.language,
+          locale: locale ?? navigator.language,
           timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
           // Only a link from another site says where the shopper came from.
           referrer:
@@ -304,7 +408,7 @@ export function mount(ctx: WidgetContext): ChatUi {
       connect();
     } catch (err) {
       status.textContent = (err as Error).message;
-      setTimeout(() => void start(identity), 5000);
+      setTimeout(() => void start(), 5000);
     }
   }
 
@@ -320,22 +424,41 @@ export function mount(ctx: WidgetContext): ChatUi {
     return false;
   }
 
+  function sendPending(p: Pending) {
+    if (held()) return;
+    const sent = send({
+      type: 'message',
+      clientId: p.clientId,
+      text: p.text,
+      pageUrl: location.href,
+      pageTitle: document.title.slice(0, 300),
+    });
+    if (sent) p.sentAt = Date.now();
+  }
+
+  /** (Re)sends everything unacknowledged; the server stores each client id once. */
   function flush() {
-    for (const p of outbox)
-      send({
-        type: 'message',
-        clientId: p.clientId,
-        text: p.text,
-        pageUrl: location.href,
-        pageTitle: document.title.slice(0, 300),
-      });
+    for (const p of outbox) {
+      p.error = undefined;
+      sendPending(p);
+    }
+  }
+
+  function resend(clientId: string) {
+    const p = outbox.find((x) => x.clientId === clientId);
+    if (!p) return;
+    p.error = undefined;
+    sendPending(p);
+    render();
   }
 
   function disconnect() {
     ready = false;
     clearInterval(pingTimer);
+    clearTimeout(pongTimer);
     if (ws) {
       ws.onclose = null;
+      ws.onmessage = null;
       ws.close();
       ws = null;
     }
@@ -348,6 +471,17 @@ export function mount(ctx: WidgetContext): ChatUi {
     reconnectTimer = setTimeout(connect, delay);
   }
 
+  function ping() {
+    if (!send({ type: 'ping' })) return;
+    clearTimeout(pongTimer);
+    // A half-open socket (laptop lid, mobile network switch) accepts sends and never answers.
+    pongTimer = setTimeout(() => {
+      disconnect();
+      renderHeader();
+      scheduleReconnect();
+    }, PONG_TIMEOUT_MS);
+  }
+
   function connect() {
     if (!token || ws) return;
     const sock = new WebSocket(
@@ -355,12 +489,16 @@ export function mount(ctx: WidgetContext): ChatUi {
     );
     ws = sock;
     sock.onopen = () => sock.send(JSON.stringify({ type: 'hello', token }));
-    sock.onmessage = (e) => onFrame(JSON.parse(String(e.data)) as VisitorServerFrame);
+    sock.onmessage = (e) => {
+      clearTimeout(pongTimer); // anything heard proves the socket alive
+      onFrame(JSON.parse(String(e.data)) as VisitorServerFrame);
+    };
     sock.onclose = () => {
       if (ws !== sock) return;
       ws = null;
       ready = false;
       clearInterval(pingTimer);
+      clearTimeout(pongTimer);
       renderHeader();
       scheduleReconnect();
     };
@@ -373,7 +511,7 @@ export function mount(ctx: WidgetContext): ChatUi {
         retry = 0;
         if (f.conversation) conversation = f.conversation;
         clearInterval(pingTimer);
-        pingTimer = setInterval(() => send({ type: 'ping' }), 25_000);
+        pingTimer = setInterval(ping, PING_EVERY_MS);
         send({ type: 'page', url: location.href, title: document.title.slice(0, 300) });
         flush();
         render();
@@ -408,8 +546,8 @@ export function mount(ctx: WidgetContext): ChatUi {
         renderTyping();
         return;
       case 'read':
-        if (conversation)
-          conversation = { ...conversation, agentReadUpTo: Math.max(conversation.agentReadUpTo, f.upTo) };
+        if (!conversation || f.upTo <= conversation.agentReadUpTo) return;
+        conversation = { ...conversation, agentReadUpTo: f.upTo };
         render();
         return;
       case 'conversation':
@@ -422,26 +560,43 @@ export function mount(ctx: WidgetContext): ChatUi {
         render();
         return;
       case 'error':
-        if (f.clientId) {
-          if (f.code === 'rate_limited') {
-            setTimeout(flush, (f.retryAfterSeconds ?? 5) * 1000);
-          } else {
-            // Refused for good (too long, not allowed): drop it from the outbox and say why.
-            outbox = outbox.filter((p) => p.clientId !== f.clientId);
-            saveOutbox();
-            failed.set(f.clientId, f.message);
-            render();
-          }
-        } else if (f.code === 'unauthorized') {
-          token = null;
-          store(storageKey(slug, 'token'), null);
-          disconnect();
-          void start(ctx.identity);
-        }
+        onError(f);
         return;
       case 'pong':
         return;
     }
+  }
+
+  function onError(f: Extract<VisitorServerFrame, { type: 'error' }>) {
+    if (!f.clientId) {
+      if (f.code === 'unauthorized') {
+        // Expired, or a signed-in shopper's token on a page that no longer identifies: a new session.
+        token = null;
+        store(storageKey(slug, 'token'), null);
+        disconnect();
+        void start();
+      } else notice = f.message;
+      renderHeader();
+      return;
+    }
+    const p = outbox.find((x) => x.clientId === f.clientId);
+    if (!p) return;
+    if (f.code === 'rate_limited') {
+      p.sentAt = undefined;
+      setTimeout(() => resend(p.clientId), (f.retryAfterSeconds ?? 5) * 1000);
+    } else if (f.reason === 'prechat_required') {
+      // Sent before the form was answered: it waits for the answers, then goes out.
+      p.sentAt = undefined;
+      showPrechat = true;
+    } else if (f.code === 'internal' || f.code === 'unavailable') {
+      p.error = f.message; // kept in the outbox: Retry, or the next reconnect, sends it again
+    } else {
+      // Refused for good (too long, chat switched off): out of the outbox, shown with the reason.
+      outbox = outbox.filter((x) => x !== p);
+      failed.push({ clientId: p.clientId, text: p.text, error: f.message });
+    }
+    saveOutbox();
+    render();
   }
 
   function markRead() {
@@ -464,38 +619,32 @@ export function mount(ctx: WidgetContext): ChatUi {
     const text = input.value.trim();
     if (!text) return;
     if (text.length > cfg.limits.maxMessageChars) {
-      failed.set('len', `Messages can be at most ${cfg.limits.maxMessageChars} characters`);
-      render();
+      notice = fill(t.tooLong, cfg.limits.maxMessageChars);
+      renderHeader();
       return;
     }
-    failed.delete('len');
-    if (showPrechat && cfg.emailField === 'required') return;
+    notice = null;
     input.value = '';
     const p: Pending = { clientId: newClientId(), text, at: Date.now() };
     outbox.push(p);
     saveOutbox();
-    send({
-      type: 'message',
-      clientId: p.clientId,
-      text,
-      pageUrl: location.href,
-      pageTitle: document.title.slice(0, 300),
-    });
+    sendPending(p);
     clearTimeout(typingStop);
     send({ type: 'typing', typing: false });
     render();
+    if (held()) prechatEl?.querySelector<HTMLElement>('input,select,textarea')?.focus();
   }
 
   async function submitFile(file: File) {
     if (!token) return;
     const problem = !cfg.limits.uploadTypes.includes(file.type)
-      ? `Files of type ${file.type || 'unknown'} cannot be sent`
+      ? fill(t.fileType, file.type || '?')
       : file.size > cfg.limits.maxUploadBytes
-        ? `Files can be at most ${Math.round(cfg.limits.maxUploadBytes / 1048576)} MB`
+        ? fill(t.fileSize, Math.round(cfg.limits.maxUploadBytes / 1048576))
         : null;
     const id = newClientId();
     if (problem) {
-      failed.set(id, problem);
+      failed.push({ clientId: id, text: `📄 ${file.name}`, error: problem });
       render();
       return;
     }
@@ -515,7 +664,7 @@ export function mount(ctx: WidgetContext): ChatUi {
       });
       messages.set(ack.message.id, ack.message);
     } catch (err) {
-      failed.set(id, (err as Error).message);
+      failed.push({ clientId: id, text: `📄 ${file.name}`, error: (err as Error).message });
     }
     render();
   }
@@ -535,13 +684,14 @@ export function mount(ctx: WidgetContext): ChatUi {
       fields.push(h('label', {}, `${label}${required ? ' *' : ''}`, el));
     };
     if (cfg.nameField !== 'off')
-      add('name', 'Name', h('input', { type: 'text', autocomplete: 'name' }), cfg.nameField === 'required');
-    if (cfg.emailField !== 'off')
+      add('name', t.name, h('input', { type: 'text', autocomplete: 'name' }), cfg.nameField === 'required');
+    // Outside business hours the answer comes by e-mail, so the address is asked for whatever the setting.
+    if (cfg.emailField !== 'off' || !cfg.open)
       add(
         'email',
-        'E-mail',
+        t.email,
         h('input', { type: 'email', autocomplete: 'email' }),
-        cfg.emailField === 'required' || !cfg.open,
+        cfg.emailField === 'required',
       );
     for (const f of cfg.prechatFields) {
       const el =
@@ -557,22 +707,55 @@ export function mount(ctx: WidgetContext): ChatUi {
             : h('input', { type: f.type === 'tel' ? 'tel' : 'text' });
       add(`f:${f.key}`, f.label, el, f.required);
     }
+    const note = cfg.open ? null : h('p', { class: 'sd-note' }, t.awayAsk);
     const err = h('p', { class: 'sd-err' });
-    const go = h('button', { class: 'sd-btn', type: 'submit' }, 'Start chat');
-    const form = h('form', { class: 'sd-form sd-prechat' }, ...fields, err, go);
+    const go = h('button', { class: 'sd-btn', type: 'submit' }, t.start);
+    const form = h('form', { class: 'sd-form sd-prechat' }, note, ...fields, err, go);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
+      if (prechatSaving) return;
       const v = (k: string) => inputs[k]?.value.trim() || undefined;
       const custom: Record<string, string> = {};
       for (const f of cfg.prechatFields) if (v(`f:${f.key}`)) custom[f.key] = v(`f:${f.key}`)!;
+      prechatSaving = true;
+      err.textContent = '';
       try {
+        const s = await post<WidgetSession>('prechat', {
+          token,
+          name: v('name'),
+          email: v('email'),
+          fields: custom,
+        });
+        prechatSaving = false;
+        applySession(s);
         showPrechat = false;
-        applySession(
-          await post<WidgetSession>('prechat', { token, name: v('name'), email: v('email'), fields: custom }),
-        );
+        flush(); // what was typed meanwhile goes out now that the answers are stored
+        render();
         input.focus();
       } catch (ex) {
-        showPrechat = true;
+        prechatSaving = false;
+        err.textContent = (ex as Error).message;
+        render();
+      }
+    });
+    return form;
+  }
+
+  function awayForm() {
+    const email = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: '' });
+    const err = h('p', { class: 'sd-err' });
+    const form = h(
+      'form',
+      { class: 'sd-form sd-away' },
+      h('label', {}, t.awayAsk, email),
+      err,
+      h('button', { class: 'sd-btn', type: 'submit' }, t.awaySave),
+    );
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try {
+        applySession(await post<WidgetSession>('email', { token, email: email.value.trim() }));
+      } catch (ex) {
         err.textContent = (ex as Error).message;
       }
     });
@@ -581,9 +764,9 @@ export function mount(ctx: WidgetContext): ChatUi {
 
   function ratingForm() {
     let score = 0;
-    const stars = h('div', { class: 'sd-stars', role: 'radiogroup', 'aria-label': 'Rating' });
+    const stars = h('div', { class: 'sd-stars', role: 'radiogroup', 'aria-label': t.rate });
     const buttons = [1, 2, 3, 4, 5].map((n) => {
-      const b = h('button', { type: 'button', 'aria-label': `${n} of 5` }, '★');
+      const b = h('button', { type: 'button', 'aria-label': fill(t.rateOf, n) }, '★');
       b.addEventListener('click', () => {
         score = n;
         for (const [i, x] of buttons.entries()) x.classList.toggle('on', i < n);
@@ -591,22 +774,14 @@ export function mount(ctx: WidgetContext): ChatUi {
       stars.append(b);
       return b;
     });
-    const comment = h('textarea', { rows: '2', placeholder: 'Anything to add? (optional)' });
+    const comment = h('textarea', { rows: '2', placeholder: t.rateComment });
     const err = h('p', { class: 'sd-err' });
-    const go = h('button', { class: 'sd-btn', type: 'submit' }, 'Send rating');
-    const form = h(
-      'form',
-      { class: 'sd-form sd-rating' },
-      h('span', {}, 'How was this chat?'),
-      stars,
-      comment,
-      err,
-      go,
-    );
+    const go = h('button', { class: 'sd-btn', type: 'submit' }, t.rateSend);
+    const form = h('form', { class: 'sd-form sd-rating' }, h('span', {}, t.rate), stars, comment, err, go);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       if (!score) {
-        err.textContent = 'Pick 1 to 5 stars';
+        err.textContent = t.ratePick;
         return;
       }
       try {
@@ -651,14 +826,15 @@ export function mount(ctx: WidgetContext): ChatUi {
     if (f) void submitFile(f);
   });
   transcriptLink.addEventListener('click', async () => {
-    const email = session?.email ?? window.prompt('Send the transcript to which e-mail address?')?.trim();
+    const email = session?.email ?? window.prompt(t.transcriptTo)?.trim();
     if (!email) return;
     try {
       await post('transcript', { token, email });
-      status.textContent = `Transcript sent to ${email}`;
+      notice = fill(t.transcriptSent, email);
     } catch (err) {
-      status.textContent = (err as Error).message;
+      notice = (err as Error).message;
     }
+    renderHeader();
   });
   window.addEventListener('offline', () => {
     // Sockets can linger half-open without a network: treat offline as disconnected and queue.
@@ -674,16 +850,50 @@ export function mount(ctx: WidgetContext): ChatUi {
   transcriptLink.hidden = !cfg.emailChannel;
 
   render();
-  void start(ctx.identity);
+  void start();
 
   return {
     opened() {
       render();
       input.focus();
     },
-    identify(identity) {
+    identify(next) {
+      identity = next;
       disconnect();
-      void start(identity);
+      void start();
+    },
+    setLocale(next) {
+      locale = next;
+      t = stringsFor(next);
+      applyStrings();
+      // The forms carry words too: rebuilt in the new language (a locale switch is rare).
+      prechatEl = null;
+      awayEl = null;
+      ratingEl = null;
+      render();
+      send({ type: 'locale', locale: next });
+    },
+    logout() {
+      // The shop signed the shopper out: nothing of theirs stays in this browser or on screen.
+      identity = null;
+      disconnect();
+      clearTimeout(reconnectTimer);
+      token = null;
+      session = null;
+      conversation = null;
+      messages.clear();
+      outbox = [];
+      failed = [];
+      lastAgent = null;
+      rated = false;
+      showPrechat = false;
+      prechatEl = null;
+      awayEl = null;
+      ratingEl = null;
+      store(storageKey(slug, 'token'), null);
+      saveOutbox();
+      render();
+      void start();
     },
   };
 }

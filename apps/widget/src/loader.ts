@@ -36,6 +36,7 @@ type Api = {
   toggle(): void;
   identify(identity: WidgetIdentity): void;
   setLocale(locale: string): void;
+  logout(): void;
   on(event: WidgetEvent, fn: Listener): void;
   off(event: WidgetEvent, fn: Listener): void;
   q?: unknown[][];
@@ -134,6 +135,14 @@ declare global {
     },
     setLocale(l) {
       locale = l;
+      ui?.setLocale(l);
+    },
+    logout() {
+      // The shop signed its shopper out: forget their chat in this browser and start anonymous.
+      identity = null;
+      store(storageKey(slug, 'token'), null);
+      store(storageKey(slug, 'outbox'), null);
+      ui?.logout();
     },
     on(event, fn) {
       const set = listeners.get(event) ?? new Set<Listener>();

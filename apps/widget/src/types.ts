@@ -20,6 +20,8 @@ export interface WidgetContext {
 export interface ChatUi {
   opened(): void;
   identify(identity: WidgetIdentity): void;
+  setLocale(locale: string): void;
+  logout(): void;
 }
 
 export type { WidgetConfig, WidgetIdentity, WidgetMessage };

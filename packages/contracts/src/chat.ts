@@ -225,6 +225,13 @@ export const PrechatInput = z.object({
 });
 export type PrechatInput = z.infer<typeof PrechatInput>;
 
+/** Outside business hours (or whenever the form asks for it): where replies should go by e-mail. */
+export const VisitorEmailInput = z.object({
+  token: z.string().max(1000),
+  email: z.email().max(254),
+});
+export type VisitorEmailInput = z.infer<typeof VisitorEmailInput>;
+
 export const RatingInput = z.object({
   token: z.string().max(1000),
   score: z.number().int().min(1).max(5),
@@ -290,6 +297,8 @@ export const VisitorClientFrame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('typing'), typing: z.boolean() }),
   z.object({ type: z.literal('read'), upTo: z.number().int().nonnegative() }),
   z.object({ type: z.literal('page'), url: z.string().max(2000), title: z.string().max(300).optional() }),
+  /** Shopdesk.setLocale() after the widget loaded. */
+  z.object({ type: z.literal('locale'), locale: z.string().min(2).max(20) }),
   z.object({ type: z.literal('ping') }),
 ]);
 export type VisitorClientFrame = z.infer<typeof VisitorClientFrame>;
@@ -303,5 +312,13 @@ export type VisitorServerFrame =
   | { type: 'read'; upTo: number }
   | { type: 'conversation'; conversation: WidgetConversation }
   | { type: 'rating_request'; conversationId: number }
-  | { type: 'error'; code: string; message: string; clientId?: string; retryAfterSeconds?: number }
+  | {
+      type: 'error';
+      code: string;
+      message: string;
+      clientId?: string;
+      retryAfterSeconds?: number;
+      /** e.g. `prechat_required`: the message waits until the pre-chat form is answered. */
+      reason?: string;
+    }
   | { type: 'pong' };

@@ -40,6 +40,8 @@ export interface ChatBackend {
   visitorTyping(ctx: VisitorContext, typing: boolean): Promise<void>;
   visitorRead(ctx: VisitorContext, upTo: number): Promise<void>;
   visitorPage(ctx: VisitorContext, url: string, title: string | undefined): Promise<void>;
+  /** The page switched the widget's language (Shopdesk.setLocale). */
+  visitorLocale(ctx: VisitorContext, locale: string): Promise<void>;
   /** Socket heartbeat (online=true) or the visitor's last socket on this node closed (false). */
   heartbeat(ctx: VisitorContext, online: boolean): Promise<void>;
   /** An agent opened the ticket: returns the highest visitor message they have now seen. */

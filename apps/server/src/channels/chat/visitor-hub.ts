@@ -18,6 +18,8 @@ export class VisitorHub {
   /** `${w}:${ticketId}` → visitor keys with a socket on this node (agent typing / read receipts). */
   private byTicket = new Map<string, Set<string>>();
   private lastViewed = new Map<string, number>();
+  /** `${w}:${ticketId}` → the highest message id already announced as read by agents. */
+  private lastReadSent = new Map<string, number>();
   private backend: ChatBackend | undefined;
 
   constructor(private bus: EventBus) {
@@ -63,6 +65,15 @@ export class VisitorHub {
       if (visitors.size === 0) this.byTicket.delete(tk);
     }
     return true;
+  }
+
+  /**
+   * The visitor's sockets on this node follow the ticket (agent typing, read receipts). Called before
+   * a message is acknowledged, so an agent typing right after the first message reaches the widget;
+   * other nodes learn of the ticket from the pushed message.
+   */
+  watch(workspaceId: number, visitorKey: string, ticketId: number) {
+    if (this.isConnectedHere(workspaceId, visitorKey)) this.watchTicket(workspaceId, visitorKey, ticketId);
   }
 
   private watchTicket(workspaceId: number, visitorKey: string, ticketId: number) {
@@ -115,7 +126,12 @@ export class VisitorHub {
     this.lastViewed.set(tk, now);
     if (this.lastViewed.size > 10_000) this.lastViewed.clear();
     const upTo = await this.backend.agentViewed(p.w, p.t);
-    if (upTo > 0) for (const v of visitors) this.sendAll(this.byVisitor.get(v), { type: 'read', upTo });
+    // Open dashboards re-announce viewing all the time; only news is worth a frame (each one makes
+    // the widget redraw).
+    if (upTo <= (this.lastReadSent.get(tk) ?? 0)) return;
+    this.lastReadSent.set(tk, upTo);
+    if (this.lastReadSent.size > 10_000) this.lastReadSent.clear();
+    for (const v of visitors) this.sendAll(this.byVisitor.get(v), { type: 'read', upTo });
   }
 
   private sendAll(sockets: Set<WebSocket> | undefined, frame: VisitorServerFrame) {

@@ -1,4 +1,4 @@
-import { VisitorClientFrame, type VisitorServerFrame } from '@shopdesk/contracts';
+import { MAX_CHAT_MESSAGE_CHARS, VisitorClientFrame, type VisitorServerFrame } from '@shopdesk/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
@@ -8,6 +8,12 @@ import type { VisitorHub } from './visitor-hub.ts';
 
 const HELLO_TIMEOUT_MS = 10_000;
 const HEARTBEAT_EVERY_MS = 20_000;
+/**
+ * Open widget sockets per client IP on one node. A shop's busiest office or mobile carrier NAT stays
+ * well below it; one script opening sockets in a loop does not.
+ */
+export const MAX_SOCKETS_PER_IP = 50;
+export const TOO_MANY_SOCKETS_CODE = 4429;
 
 const send = (ws: WebSocket, f: VisitorServerFrame) => {
   if (ws.readyState === 1) ws.send(JSON.stringify(f));
@@ -15,13 +21,16 @@ const send = (ws: WebSocket, f: VisitorServerFrame) => {
 
 function errorFrame(err: unknown, clientId?: string): VisitorServerFrame {
   if (err instanceof AppError) {
-    const retry = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+    const details = err.details as { retryAfterSeconds?: number; reason?: unknown } | undefined;
+    const retry = details?.retryAfterSeconds;
+    const reason = typeof details?.reason === 'string' ? details.reason : undefined;
     return {
       type: 'error',
       code: err.code,
       message: err.message,
       ...(clientId ? { clientId } : {}),
       ...(retry ? { retryAfterSeconds: retry } : {}),
+      ...(reason ? { reason } : {}),
     };
   }
   return {
@@ -30,6 +39,22 @@ function errorFrame(err: unknown, clientId?: string): VisitorServerFrame {
     message: 'Something went wrong; try again',
     ...(clientId ? { clientId } : {}),
   };
+}
+
+/** A frame that failed validation; a message's client id comes back so the widget can say which one. */
+function badFrame(json: unknown): VisitorServerFrame {
+  const f = (json ?? {}) as { type?: unknown; clientId?: unknown; text?: unknown };
+  if (f.type === 'message' && typeof f.clientId === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(f.clientId))
+    return {
+      type: 'error',
+      code: 'validation_failed',
+      clientId: f.clientId,
+      message:
+        typeof f.text === 'string' && f.text.length > MAX_CHAT_MESSAGE_CHARS
+          ? `Messages can be at most ${MAX_CHAT_MESSAGE_CHARS} characters`
+          : 'This message could not be read; it was not sent',
+    };
+  return { type: 'error', code: 'bad_frame', message: 'Unrecognised frame' };
 }
 
 /**
@@ -41,11 +66,33 @@ export function registerVisitorSocket(
   hub: VisitorHub,
   backend: ChatBackend,
   log: Logger,
+  maxSocketsPerIp = MAX_SOCKETS_PER_IP,
 ) {
+  const socketsPerIp = new Map<string, number>();
   app.get<{ Params: { workspace: string } }>(
     '/api/v1/widget/:workspace/socket',
     { websocket: true },
     (socket: WebSocket, req: FastifyRequest<{ Params: { workspace: string } }>) => {
+      const ip = req.ip;
+      const open = socketsPerIp.get(ip) ?? 0;
+      if (open >= maxSocketsPerIp) {
+        send(socket, {
+          type: 'error',
+          code: 'too_many_connections',
+          message: `Too many chat connections from your network (at most ${maxSocketsPerIp} at once)`,
+        });
+        socket.close(TOO_MANY_SOCKETS_CODE, 'too many connections from your network');
+        return;
+      }
+      socketsPerIp.set(ip, open + 1);
+      let counted = true;
+      const uncount = () => {
+        if (!counted) return;
+        counted = false;
+        const n = (socketsPerIp.get(ip) ?? 1) - 1;
+        if (n > 0) socketsPerIp.set(ip, n);
+        else socketsPerIp.delete(ip);
+      };
       let ctx: VisitorContext | undefined;
       let authenticating = false;
       let lastBeat = 0;
@@ -58,14 +105,30 @@ export function registerVisitorSocket(
         backend.heartbeat(ctx, true).catch((err) => log.warn({ err }, 'chat heartbeat failed'));
       };
 
-      socket.on('message', async (raw) => {
+      // Frames are handled one at a time, in the order the widget sent them ('page' before the
+      // 'message' it sent right after, 'typing: false' after the message); pings are answered at once
+      // so a slow store never looks like a dead socket.
+      let queue: Promise<void> = Promise.resolve();
+      socket.on('message', (raw) => {
         let frame: VisitorClientFrame;
+        let json: unknown;
         try {
-          frame = VisitorClientFrame.parse(JSON.parse(raw.toString()));
+          json = JSON.parse(raw.toString());
+          frame = VisitorClientFrame.parse(json);
         } catch {
-          send(socket, { type: 'error', code: 'bad_frame', message: 'Unrecognised frame' });
+          send(socket, badFrame(json));
           return;
         }
+        if (frame.type === 'ping' && ctx) {
+          beat();
+          send(socket, { type: 'pong' });
+          return;
+        }
+        const f = frame;
+        queue = queue.then(() => handle(f)).catch((err) => log.error({ err }, 'chat frame failed'));
+      });
+
+      const handle = async (frame: VisitorClientFrame) => {
         if (frame.type === 'hello') {
           if (ctx || authenticating) return;
           authenticating = true;
@@ -121,14 +184,18 @@ export function registerVisitorSocket(
             case 'page':
               await backend.visitorPage(ctx, frame.url, frame.title);
               return;
+            case 'locale':
+              await backend.visitorLocale(ctx, frame.locale);
+              return;
           }
         } catch (err) {
           if (!(err instanceof AppError)) log.error({ err }, 'chat frame failed');
           send(socket, errorFrame(err, frame.type === 'message' ? frame.clientId : undefined));
         }
-      });
+      };
 
       const gone = () => {
+        uncount();
         clearTimeout(helloTimer);
         if (!ctx) return;
         const last = hub.detach(socket, ctx.workspaceId, ctx.visitorKey);

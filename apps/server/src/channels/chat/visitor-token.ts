@@ -7,10 +7,17 @@ export interface VisitorClaims {
   v: string;
   /** Issued at, seconds since epoch. */
   iat: number;
+  /**
+   * Issued to a page that called identify() with a valid hash: the visitor is a signed-in shopper.
+   * Such a token lives only as long as VERIFIED_TOKEN_TTL_SECONDS; every identified page load gets a
+   * fresh one, so a shopper who signed out of the shop does not stay signed in to the chat.
+   */
+  id?: 1;
 }
 
 /** Tokens outlive page loads and tabs (chat history), but not forever. */
 export const VISITOR_TOKEN_TTL_SECONDS = 180 * 24 * 3600;
+export const VERIFIED_TOKEN_TTL_SECONDS = 24 * 3600;
 
 /**
  * Per-workspace signing key: the server secret alone never signs a token, so a token of one workspace
@@ -41,6 +48,7 @@ export function verifyVisitorToken(key: Buffer, token: string, now = Date.now())
   if (!safeEqual(sig, createHmac('sha256', key).update(body).digest('base64url'))) return null;
   const claims = peekVisitorToken(token);
   if (!claims) return null;
-  if (claims.iat * 1000 + VISITOR_TOKEN_TTL_SECONDS * 1000 < now) return null;
+  const ttl = claims.id === 1 ? VERIFIED_TOKEN_TTL_SECONDS : VISITOR_TOKEN_TTL_SECONDS;
+  if (claims.iat * 1000 + ttl * 1000 < now) return null;
   return claims;
 }

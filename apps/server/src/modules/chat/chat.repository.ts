@@ -136,12 +136,16 @@ export const savePrechat = (
   db: Db,
   workspaceId: number,
   id: number,
-  p: { name: string | null; email: string | null; fields: Record<string, string> },
+  p: { name: string | null; email: string | null; fields: Record<string, string>; done: boolean },
 ) =>
   db.query(sql`
     UPDATE chat_visitors SET name = coalesce(${p.name}, name), email = coalesce(${p.email}, email),
-      prechat = prechat || ${JSON.stringify(p.fields)}::jsonb, prechat_done = true
+      prechat = prechat || ${JSON.stringify(p.fields)}::jsonb, prechat_done = prechat_done OR ${p.done}
     WHERE workspace_id = ${workspaceId} AND id = ${id}`);
+
+export const setVisitorLocale = (db: Db, workspaceId: number, key: string, locale: string) =>
+  db.query(sql`
+    UPDATE chat_visitors SET locale = ${locale} WHERE workspace_id = ${workspaceId} AND visitor_key = ${key}`);
 
 export const setVisitorContact = (db: Db, workspaceId: number, id: number, contactId: number) =>
   db.query(
@@ -205,11 +209,17 @@ export const repointConversation = (db: Db, workspaceId: number, id: number, tic
     sql`UPDATE chat_conversations SET ticket_id = ${ticketId} WHERE workspace_id = ${workspaceId} AND id = ${id}`,
   );
 
-export const markFirstResponse = (db: Db, workspaceId: number, ticketId: number) =>
-  db.query(sql`
-    UPDATE chat_conversations SET first_response_at = now()
-    WHERE id = (SELECT id FROM chat_conversations WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}
-                ORDER BY id DESC LIMIT 1) AND first_response_at IS NULL`);
+/** The reply's own time (a replayed event must not move it), once per conversation; true when set. */
+export const markFirstResponse = async (db: Db, workspaceId: number, ticketId: number, messageId: number) =>
+  (
+    await db.query(sql`
+    UPDATE chat_conversations c SET first_response_at = m.created_at
+    FROM messages m
+    WHERE m.workspace_id = ${workspaceId} AND m.id = ${messageId} AND m.created_at >= c.started_at
+      AND c.id = (SELECT id FROM chat_conversations WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}
+                  ORDER BY id DESC LIMIT 1) AND c.first_response_at IS NULL
+    RETURNING c.id`)
+  ).length > 0;
 
 export const markRatingRequested = (db: Db, workspaceId: number, conversationId: number) =>
   db.query(sql`

@@ -8,6 +8,7 @@ import {
   RatingInput,
   TranscriptInput,
   UpdateChatSettings,
+  VisitorEmailInput,
   VisitorMessageAck,
   VisitorMessageInput,
   WidgetConfig,
@@ -96,6 +97,17 @@ export function registerChatRoutes(app: FastifyInstance, r: Router, svc: ChatSer
     body: PrechatInput,
     response: WidgetSession,
     handler: async ({ params, body, req }) => svc.prechat(params.workspace, metaOf(req), body),
+  });
+  r.add({
+    method: 'POST',
+    url: '/api/v1/widget/:workspace/email',
+    summary: 'Leave the e-mail address replies should go to (offered outside business hours)',
+    tag: 'Chat widget',
+    access: 'public',
+    params: Slug,
+    body: VisitorEmailInput,
+    response: WidgetSession,
+    handler: async ({ params, body, req }) => svc.leaveEmail(params.workspace, metaOf(req), body),
   });
   r.add({
     method: 'POST',

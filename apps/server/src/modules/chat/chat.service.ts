@@ -174,6 +174,11 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
       throw new AppError('unauthorized', 'The visitor token is invalid or expired; start a new chat session');
     const visitor = await repo.findVisitor(db, ws.id, claims.v);
     if (!visitor) throw new AppError('unauthorized', 'Unknown visitor; start a new chat session');
+    // A signed-in shopper's chats need a token issued to an identified page (see session()).
+    if (visitor.verified && claims.id !== 1)
+      throw new AppError('unauthorized', 'Sign in again to continue this chat', {
+        reason: 'identity_required',
+      });
     if (loaded.settings.requireIdentity && !visitor.verified)
       throw forbidden("This shop's chat is for signed-in customers");
     const ctx: VisitorContext = {
@@ -242,6 +247,8 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
         w: ws.id,
         v: visitor.visitor_key,
         iat: Math.floor(Date.now() / 1000),
+        // Only session() with a valid identity reaches a verified visitor, so this page identified.
+        ...(visitor.verified ? { id: 1 as const } : {}),
       }),
       visitorId: visitor.visitor_key,
       verified: visitor.verified,
@@ -337,7 +344,7 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
     if (!settings.enabled) throw forbidden('Chat is switched off for this shop');
     const text = input.text.trim();
     if (text.length > MAX_CHAT_MESSAGE_CHARS)
-      throw new AppError('payload_too_large', `Messages can be at most ${MAX_CHAT_MESSAGE_CHARS} characters`);
+      throw new AppError('validation_failed', `Messages can be at most ${MAX_CHAT_MESSAGE_CHARS} characters`);
     if (!text && !input.attachment) throw badRequest('Type a message or attach a file');
     if (input.attachment) limit(limits.uploadsPerVisitor, `${w}:${ctx.visitorKey}`, 'file uploads');
     const attachments = input.attachment ? [decodeUpload(input.attachment)] : [];
@@ -407,6 +414,7 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
           : undefined,
       ]);
       const message = toWidgetMessage(w, row!, visitor.name);
+      hub.watch(w, visitor.visitor_key, res.ticketId);
       // Other tabs of the same visitor show the message too; the ack does not wait for that (on
       // PostgreSQL it is a NOTIFY round trip), and the widget orders messages by id anyway.
       hub
@@ -448,6 +456,9 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
           ticketId: t,
           data: { upTo },
         });
+    },
+    async visitorLocale(ctx, locale) {
+      await repo.setVisitorLocale(db, ctx.workspaceId, ctx.visitorKey, locale);
     },
     async visitorPage(ctx, url, title) {
       const r = await repo.setVisitorPage(db, ctx.workspaceId, ctx.visitorKey, url, title ?? null);
@@ -552,9 +563,10 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
         if (previous && !previous.verified && previous.id !== v.id)
           await repo.moveConversations(db, ws.id, previous.id, v.id);
       } else if (key) {
+        // A signed-in shopper's token on a page that did not identify (they signed out of the shop,
+        // or someone else uses the browser) starts a stranger: their chats need identify() again.
         const existing = await repo.findVisitor(db, ws.id, key);
-        if (!existing) key = null;
-        else verified = existing.verified;
+        if (!existing || existing.verified) key = null;
       }
       if (loaded.settings.requireIdentity && !verified)
         throw forbidden("This shop's chat is for signed-in customers");
@@ -575,7 +587,9 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
       const s = loaded.settings;
       const problems: { path: string; message: string }[] = [];
       const name = s.nameField === 'off' ? undefined : input.name?.trim() || undefined;
-      const email = s.emailField === 'off' ? undefined : input.email?.trim().toLowerCase();
+      // Outside business hours the widget always offers to continue by e-mail.
+      const askEmail = s.emailField !== 'off' || !availability(s.businessHours).open;
+      const email = askEmail ? input.email?.trim().toLowerCase() : undefined;
       if (s.nameField === 'required' && !name && !visitor.name)
         problems.push({ path: 'body.name', message: 'required' });
       if (s.emailField === 'required' && !email && !visitor.email && !visitor.verified)
@@ -602,7 +616,23 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
         name: name ?? null,
         email: visitor.verified ? null : (email ?? null),
         fields,
+        done: true,
       });
+      return sessionView(ws, loaded, (await repo.findVisitor(db, ws.id, visitor.visitor_key))!);
+    },
+
+    /** The e-mail address replies should go to (the away card, outside business hours). */
+    async leaveEmail(slug: string, meta: RequestMeta, input: { token: string; email: string }) {
+      const { ws, loaded, visitor, ctx } = await visitorOf(slug, input.token, meta);
+      limit(limits.transcriptsPerVisitor, `${ws.id}:${ctx.visitorKey}:email`, 'e-mail changes');
+      // A signed-in shopper's address came signed from the shop; a form cannot replace it.
+      if (!visitor.verified)
+        await repo.savePrechat(db, ws.id, visitor.id, {
+          name: null,
+          email: input.email.trim().toLowerCase(),
+          fields: {},
+          done: visitor.prechat_done,
+        });
       return sessionView(ws, loaded, (await repo.findVisitor(db, ws.id, visitor.visitor_key))!);
     },
 
@@ -785,9 +815,9 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
 
     // Reactions
 
-    async onAgentReply(workspaceId: number, ticketId: number) {
-      await repo.markFirstResponse(db, workspaceId, ticketId);
-      replyCache.delete(workspaceId);
+    /** A human agent's reply (never the bot's or an automation's): its time is the first response. */
+    async onAgentReply(workspaceId: number, ticketId: number, messageId: number) {
+      if (await repo.markFirstResponse(db, workspaceId, ticketId, messageId)) replyCache.delete(workspaceId);
     },
 
     async onTicketSolved(workspaceId: number, ticketId: number) {
