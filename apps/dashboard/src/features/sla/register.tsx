@@ -1,5 +1,6 @@
 import { lazy } from 'react';
 import {
+  registerCustomerSection,
   registerRoute,
   registerSettingsPage,
   registerTicketBadge,
@@ -58,4 +59,11 @@ registerTopBarItem({
   minRole: 'agent',
   order: 10,
   component: lazy(() => import('./status-switch.tsx')),
+});
+// The ticket's automation log (GET /tickets/:id/automation-runs) beside the ticket.
+registerCustomerSection({
+  id: 'automation-runs',
+  title: 'Automations',
+  order: 60,
+  component: lazy(() => import('./automation-runs-section.tsx')),
 });

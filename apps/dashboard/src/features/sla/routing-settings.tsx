@@ -6,6 +6,7 @@ import { useMe } from '../../lib/session.tsx';
 import { CHANNELS } from '../../ui/format.ts';
 import { useDirectory } from '../../ui/use-directory.ts';
 import { Field, FieldError, invalid, splitList, useFormSave } from './form-kit.tsx';
+import { RoutingRulesForm } from './routing-rules.tsx';
 import { type AgentRoutingT, type RoutingConfigT, slaApi } from './sla-api.ts';
 
 const MODES = [
@@ -65,6 +66,8 @@ export default function RoutingSettings() {
       </label>
       {/* Keyed by scope only: saving must not reset the form or hide its message. */}
       {configs.isSuccess && <RoutingForm key={String(scope)} scope={scope} config={current} />}
+      <h2>Team by channel and inbox</h2>
+      <RoutingRulesForm />
       <h2>Agents</h2>
       <AgentsTable />
     </div>
@@ -228,6 +231,12 @@ function AgentRow({
           <option value="away">away</option>
           <option value="offline">offline</option>
         </select>
+        {a.lapsedAt && a.status !== 'offline' && (
+          <span className="small muted" title={`Since ${new Date(a.lapsedAt).toLocaleString()}`}>
+            {' '}
+            not connected — gets no tickets
+          </span>
+        )}
         {status}
       </td>
       <td>
