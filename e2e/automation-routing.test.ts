@@ -42,11 +42,15 @@ describe('automation log in the ticket view, routing rules form', () => {
       conditions: { all: [{ field: 'subject', op: 'contains', value: 'gift' }] },
       actions: [{ type: 'add_tags', tags: ['gift'] }],
     });
-    const ticket = (await api('POST', '/api/v1/tickets', ticketBody({ subject: 'A gift for my aunt' }))).json();
+    const ticket = (
+      await api('POST', '/api/v1/tickets', ticketBody({ subject: 'A gift for my aunt' }))
+    ).json();
     await page.goto(`${base}/tickets/${ticket.id}`);
     const log = page.getByRole('list', { name: 'Automation runs' });
     await log.getByText('Tag gift orders').waitFor();
-    expect(await log.locator('li').first().textContent()).toMatch(/applied.*on ticket\.created.*tags \+ gift/);
+    expect(await log.locator('li').first().textContent()).toMatch(
+      /applied.*on ticket\.created.*tags \+ gift/,
+    );
 
     await api('POST', '/api/v1/automations', {
       name: 'Nudge open tickets',
