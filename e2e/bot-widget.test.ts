@@ -88,7 +88,8 @@ describe('the bot in the chat widget', () => {
     expect(await page.locator('shopdesk-chat .sd-panel').textContent()).toContain('Carrier: DHL');
 
     await say(page, 'what is your returns policy?');
-    await botSays(page, 'Did that answer your question?');
+    // The widget has no quick-reply buttons: the options are in the text.
+    await botSays(page, 'Did that answer your question? Reply yes or no.');
     const answer = page.locator('shopdesk-chat .sd-msg:not(.visitor)', { hasText: 'Did that answer' }).last();
     const link = answer.locator('a[href*="/articles/"]');
     expect(await link.getAttribute('href')).toMatch(
