@@ -255,10 +255,35 @@ describe('help center pages (server-rendered, no JS needed)', () => {
       },
     );
     expect(lang.statusCode).toBe(400);
+    // Leads and admins change the settings; agents only read them.
     const settings = await call(t, 'PATCH', '/api/v1/helpcenter/settings', ws.agent.headers, {
       title: 'Mine',
     });
     expect(settings.statusCode).toBe(403);
+    const byLead = await call(t, 'PATCH', '/api/v1/helpcenter/settings', ws.lead.headers, {
+      title: 'Demo Help',
+    });
+    expect(byLead.statusCode).toBe(200);
+    // Errors the service finds name their field, like request validation does.
+    const wrongDefault = await call(t, 'PATCH', '/api/v1/helpcenter/settings', ws.lead.headers, {
+      defaultLocale: 'fr',
+    });
+    expect(wrongDefault.statusCode).toBe(400);
+    expect(wrongDefault.json().error.details).toEqual([
+      { path: 'body.defaultLocale', message: 'must be one of the help center’s languages' },
+    ]);
+    await call(t, 'PATCH', '/api/v1/helpcenter/settings', other.admin.headers, {
+      customDomain: 'help.taken.example',
+    });
+    const taken = await call(t, 'PATCH', '/api/v1/helpcenter/settings', ws.lead.headers, {
+      customDomain: 'help.taken.example',
+    });
+    expect(taken.statusCode).toBe(409);
+    expect(taken.json().error.details[0].path).toBe('body.customDomain');
+    await call(t, 'PATCH', '/api/v1/helpcenter/settings', other.admin.headers, { customDomain: null });
+    expect((await call(t, 'GET', '/api/v1/helpcenter/settings', ws.agent.headers)).json().title).toBe(
+      'Demo Help',
+    );
   });
 
   it('counts views, votes with comments, and the searches that led to an article', async () => {

@@ -44,7 +44,7 @@ export function ArticleStats({ article }: { article: ArticleT }) {
             {figure(
               'Tickets after viewing',
               s.ticketsAfterView,
-              'contact-form tickets within 24 h of reading it',
+              'tickets within 24 h of reading it (contact form; chat or e-mail from an address the reader gave the help center)',
             )}
           </div>
           <div className="hc-stats-lists">

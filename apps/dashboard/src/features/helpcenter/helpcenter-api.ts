@@ -7,6 +7,7 @@ import type {
   HcSearchResult,
   HcSection,
   HcSettings,
+  UpdateHcSettings,
 } from '@shopdesk/contracts';
 import type { z } from 'zod';
 import { api, request } from '../../lib/api.ts';
@@ -41,6 +42,7 @@ const A = '/api/v1/helpcenter';
 
 export const hcApi = {
   settings: () => api.get<SettingsT>(`${A}/settings`),
+  updateSettings: (b: z.input<typeof UpdateHcSettings>) => api.patch<SettingsT>(`${A}/settings`, b),
   categories: () => api.get<{ categories: CategoryT[]; sections: SectionT[] }>(`${A}/categories`),
   createCategory: (b: { slug: string; names: Names; position?: number }) =>
     api.post<CategoryT>(`${A}/categories`, b),

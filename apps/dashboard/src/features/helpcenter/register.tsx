@@ -1,6 +1,6 @@
 import { lazy } from 'react';
 import { registerComposerAction } from '../../extensions/composer-actions.ts';
-import { registerRoute } from '../../extensions/index.ts';
+import { registerRoute, registerSettingsPage } from '../../extensions/index.ts';
 
 // An open book, drawn inline like the core icons (no emoji font needed on the agent's machine).
 const BookIcon = () => (
@@ -30,4 +30,12 @@ registerComposerAction({
   id: 'insert-article-link',
   order: 10,
   component: lazy(() => import('./article-link-action.tsx')),
+});
+registerSettingsPage({
+  id: 'helpcenter',
+  title: 'Help center',
+  group: 'Channels',
+  minRole: 'read-only', // everyone reads; leads and admins edit (the page and the API agree)
+  order: 40,
+  component: lazy(() => import('./settings-page.tsx')),
 });

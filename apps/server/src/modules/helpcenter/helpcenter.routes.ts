@@ -44,7 +44,7 @@ export function registerHelpCenterRoutes(router: Router, hc: HelpCenterService) 
     url: '/api/v1/helpcenter/settings',
     summary: 'Change help center settings',
     tag,
-    access: 'admin',
+    access: 'lead',
     body: UpdateHcSettings,
     response: HcSettings,
     handler: ({ auth, body }) => hc.updateSettings(auth, body),

@@ -217,19 +217,29 @@ export function createHelpCenterService(deps: Deps) {
       return toSettings(await settingsOf(auth.workspaceId), base);
     },
     async updateSettings(auth: Auth, input: In<typeof UpdateHcSettings>) {
+      // Details name the field (`body.<field>`, like the request validation) so forms show it there.
+      const field = (name: string, message: string) => [{ path: `body.${name}`, message }];
       if (input.customDomain) {
         const ours = new URL(config.publicUrl).hostname;
         if (input.customDomain === ours)
-          throw badRequest('customDomain must be the shop’s own domain, not Shopdesk’s');
+          throw badRequest(
+            'customDomain must be the shop’s own domain, not Shopdesk’s',
+            field('customDomain', 'must be the shop’s own domain, not Shopdesk’s'),
+          );
         if (await repo.domainTaken(db, auth.workspaceId, input.customDomain))
-          throw conflict('Another workspace already uses this domain');
+          throw conflict(
+            'Another workspace already uses this domain',
+            field('customDomain', 'another workspace already uses this domain'),
+          );
       }
-      if (input.locales && input.defaultLocale && !input.locales.includes(input.defaultLocale))
-        throw new AppError('validation_failed', 'defaultLocale must be one of locales');
       const current = await settingsOf(auth.workspaceId);
       const locales = input.locales ?? current.locales;
       if (!locales.includes(input.defaultLocale ?? current.default_locale))
-        throw new AppError('validation_failed', 'defaultLocale must be one of locales');
+        throw new AppError(
+          'validation_failed',
+          'defaultLocale must be one of locales',
+          field('defaultLocale', 'must be one of the help center’s languages'),
+        );
       await repo.updateSettings(db, auth.workspaceId, {
         enabled: input.enabled,
         title: input.title,
