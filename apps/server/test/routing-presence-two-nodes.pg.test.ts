@@ -46,14 +46,14 @@ describe('presence across two nodes', { timeout: 120_000 }, () => {
       await call(b, 'PATCH', `/api/v1/routing/agents/${ws.agent.agentId}`, ws.lead.headers, {
         status: 'online',
       });
-      const [{ at }] = await b.db.query<{ at: Date }>(sql`SELECT now() AS at`);
+      const at = (await b.db.one<{ at: Date }>(sql`SELECT now() AS at`))!.at;
       // Wait until node a's heartbeat has kept the socket alive for longer than the grace period.
       await expect
         .poll(async () => {
           const rows = await b.db.query<{ seen_at: Date }>(
             sql`SELECT seen_at FROM agent_connections WHERE agent_id = ${ws.agent.agentId} AND sockets > 0`,
           );
-          return rows.some((r) => r.seen_at.getTime() - at!.getTime() > 3_000);
+          return rows.some((r) => r.seen_at.getTime() - at.getTime() > 3_000);
         }, POLL)
         .toBe(true);
       expect(await lapsedAt()).toBeNull();
