@@ -33,11 +33,15 @@ describe('help center in a real browser', () => {
     await page.waitForURL(/\/search\?q=/);
     expect(await page.textContent('main')).toContain('Showing results for');
     await page.click('.hit h2 a[href*="returns-policy"]');
-    expect(await page.textContent('h1')).toBe('What is your returns policy?');
+    // Each click navigates: wait for the new page before reading it.
+    await page.waitForURL(/\/articles\/\d+-returns-policy/);
+    await page.locator('article.body h1', { hasText: 'What is your returns policy?' }).waitFor();
     await page.click('form:has(input[value=no]) button');
+    await page.locator('textarea[name=comment]').waitFor();
     await page.fill('textarea[name=comment]', 'I need the policy for gift cards');
     await page.click('text=Send feedback');
-    expect(await page.textContent('.vote')).toContain('Thanks for your feedback');
+    await page.locator('.vote.ok').waitFor();
+    expect(await page.textContent('.vote.ok')).toContain('Thanks for your feedback');
     await ctx.close();
   });
 
@@ -47,7 +51,8 @@ describe('help center in a real browser', () => {
     await page.fill('#email', 'ida@example.com');
     await page.selectOption('#topic', 'Payment');
     await page.type('#subject', 'can I pay with klarna', { delay: 10 });
-    await page.waitForSelector('#suggestions a');
+    // The list for the whole subject (the script marks which question it answers), not a prefix's.
+    await page.locator('#suggestions[data-query="can I pay with klarna"] a').first().waitFor();
     expect(await page.textContent('#suggestions')).toContain('Which payment methods do you accept?');
     await page.fill('#message', 'Is Klarna available for orders to Austria?');
     await page.click('button[value=send]');

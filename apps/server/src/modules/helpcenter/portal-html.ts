@@ -331,11 +331,16 @@ export function suggestionsHtml(nav: Nav, list: { title: string; url: string; sn
     .join('')}</ul></div>`;
 }
 
-/** Live suggestions: fetches the same list the "Find answers first" button renders, as HTML. */
+/**
+ * Live suggestions: fetches the same list the "Find answers first" button renders, as HTML, once the
+ * shopper pauses on at least 4 characters. An answer that arrives after a newer question was asked is
+ * dropped, so the list always belongs to the subject as it stands. The form key lets the server keep
+ * one search per form instead of one per pause.
+ */
 export function contactScript(suggestUrl: string) {
-  return `(()=>{const s=document.getElementById('subject'),box=document.getElementById('suggestions'),k=document.querySelector('input[name=formKey]');let t,last='';
-s.addEventListener('input',()=>{clearTimeout(t);t=setTimeout(async()=>{const q=s.value.trim();if(q.length<4||q===last)return;last=q;
-try{const r=await fetch(${JSON.stringify(suggestUrl)}+'?q='+encodeURIComponent(q)+'&formKey='+encodeURIComponent(k.value));if(r.ok)box.innerHTML=await r.text();}catch{}},400);});})();`;
+  return `(()=>{const s=document.getElementById('subject'),box=document.getElementById('suggestions'),k=document.querySelector('input[name=formKey]');let t,last='',seq=0;
+s.addEventListener('input',()=>{clearTimeout(t);t=setTimeout(async()=>{const q=s.value.trim();if(q.length<4||q===last)return;last=q;const n=++seq;
+try{const r=await fetch(${JSON.stringify(suggestUrl)}+'?q='+encodeURIComponent(q)+'&formKey='+encodeURIComponent(k.value));if(r.ok&&n===seq){box.innerHTML=await r.text();box.dataset.query=q;}}catch{}},400);});})();`;
 }
 
 export function contactThanksBody(nav: Nav, ticketId: number, email: string) {
