@@ -112,9 +112,16 @@ describe('help center authoring in the dashboard', () => {
     await sp.goto(`${base}${new URL(articleUrl).pathname}`);
     expect(await sp.textContent('h1')).toBe('Gift wrapping');
     expect(await sp.locator('main table td').allTextContents()).toContain('3 EUR');
-    expect(
-      await sp.locator('main img[alt="gift-box"]').evaluate((i: HTMLImageElement) => i.naturalWidth),
-    ).toBe(1);
+    // The image may still be loading (lazily, on a busy machine): wait until it has decoded.
+    await expect
+      .poll(
+        () =>
+          sp
+            .locator('main img[alt="gift-box"]')
+            .evaluate((i: HTMLImageElement) => (i.complete ? i.naturalWidth : -1)),
+        { timeout: 20_000 },
+      )
+      .toBe(1);
 
     // Internal only: shoppers no longer see it; switched back, they do.
     await page.getByLabel('Internal only (agents)').check();
