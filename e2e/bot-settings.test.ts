@@ -87,10 +87,10 @@ describe('bot settings in a real browser', () => {
     await desk.close();
   });
 
-  it('shows everyone else the settings and figures read-only', async () => {
+  it('shows agents the settings and figures read-only', async () => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
-    await signIn(page, ws.lead);
+    await signIn(page, ws.agent);
     await page.goto(`${base}/settings/bot`);
     const form = page.getByRole('form', { name: 'Bot settings' });
     await form.getByLabel('Greeting').waitFor();

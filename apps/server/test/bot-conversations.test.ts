@@ -178,7 +178,7 @@ describe('the bot on the help center', () => {
     expect(reply?.bodyText).toContain('How long does delivery take');
   });
 
-  it('lets admins switch the bot off per channel and validates settings', async () => {
+  it('lets leads and admins switch the bot off per channel and validates settings', async () => {
     const bad = await call(t, 'PATCH', '/api/v1/bot/settings', ws.admin.headers, {
       handover: { afterFailedAnswers: 0 },
     });
@@ -186,7 +186,7 @@ describe('the bot on the help center', () => {
     expect(
       (await call(t, 'PATCH', '/api/v1/bot/settings', ws.agent.headers, { greeting: 'x' })).statusCode,
     ).toBe(403);
-    const off = await call(t, 'PATCH', '/api/v1/bot/settings', ws.admin.headers, {
+    const off = await call(t, 'PATCH', '/api/v1/bot/settings', ws.lead.headers, {
       enabled: { portal: false },
     });
     expect(off.json().enabled).toEqual({ chat: true, portal: false, messaging: false });

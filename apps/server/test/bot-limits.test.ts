@@ -54,9 +54,8 @@ beforeAll(async () => {
 afterAll(() => t?.stop());
 
 /** A shopper on the "ask" page: own cookie (conversation) and own client address. */
-function shopper() {
+function shopper(remoteAddress = `10.${[1, 2, 3].map(() => Math.floor(Math.random() * 250) + 1).join('.')}`) {
   const cookie = `sd_hc_vid=${randomBytes(16).toString('base64url')}`;
-  const remoteAddress = `10.${[1, 2, 3].map(() => Math.floor(Math.random() * 250) + 1).join('.')}`;
   const send = async (text: string) => {
     const res = await t.app.inject({
       method: 'POST',
@@ -139,6 +138,19 @@ describe('order look-ups through the bot are limited', () => {
     }
     const r = await shopper().send('where is my order 3999 target@example.com');
     expect(r.last).toContain('too many attempts');
+  });
+
+  it('one client address guessing with new conversations, numbers and e-mails is stopped after ten failures', async () => {
+    const address = '10.200.200.7';
+    for (let i = 0; i < 10; i++) {
+      const r = await shopper(address).send(`where is my order ${5000 + i} ip-guess-${i}@example.com`);
+      expect(r.last).not.toContain('too many attempts');
+    }
+    const r = await shopper(address).send('where is my order 5999 ip-guess-x@example.com');
+    expect(r.last).toContain('too many attempts');
+    // Another address is not affected.
+    const other = await shopper('10.200.200.8').send('where is my order 5998 ip-guess-y@example.com');
+    expect(other.last).not.toContain('too many attempts');
   });
 });
 

@@ -61,7 +61,7 @@ export default function BotSettingsPage() {
 function BotForm({ settings }: { settings: BotSettingsT }) {
   const qc = useQueryClient();
   const id = useId();
-  const canEdit = atLeast(useMe().agent.role, 'admin');
+  const canEdit = atLeast(useMe().agent.role, 'lead');
   const [draft, setDraft] = useState<BotSettingsT>(() => structuredClone(settings));
   // Numbers are edited as text so a half-typed value can be sent and named by the server.
   const [failed, setFailed] = useState(String(settings.handover.afterFailedAnswers));
@@ -113,7 +113,7 @@ function BotForm({ settings }: { settings: BotSettingsT }) {
         if (canEdit) void save();
       }}
     >
-      {!canEdit && <p className="muted small">Only admins change the bot's settings.</p>}
+      {!canEdit && <p className="muted small">Only leads and admins change the bot's settings.</p>}
       <fieldset disabled={!canEdit}>
         <legend>Where the bot answers</legend>
         {CHANNELS.map(([k, label]) => (

@@ -43,11 +43,11 @@ export function installBot(o: {
   registerBotRoutes(o.router, bot);
   registerBotListeners(o.deps.bus, { deps: o.deps, bot, tickets: o.tickets, chatLocale: o.chatLocale });
   const portal: PortalBot = {
-    async converse({ workspaceId, conversationKey, locale, text }) {
+    async converse({ workspaceId, conversationKey, locale, text, clientIp }) {
       const before = await bot.transcript(workspaceId, 'portal', conversationKey);
       const r =
         text !== null || before.length === 0
-          ? await bot.converse({ workspaceId, channel: 'portal', conversationKey, locale, text })
+          ? await bot.converse({ workspaceId, channel: 'portal', conversationKey, locale, text, clientIp })
           : null;
       const transcript = r ? r.transcript : before;
       if (r && !r.active && !r.replies.length && r.outcome !== 'handed_over' && transcript.length === 0)

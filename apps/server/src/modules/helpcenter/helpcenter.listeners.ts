@@ -8,14 +8,15 @@ import type { HelpCenterService } from './helpcenter.service.ts';
  */
 export function registerHelpCenterListeners(
   bus: EventBus,
-  o: { hc: HelpCenterService; tickets: Pick<TicketsService, 'get'> },
+  o: { hc: HelpCenterService; tickets: Pick<TicketsService, 'findSummary'> },
 ) {
   bus.on('ticket.created', async (e) => {
     if (!e.ticketId) return;
     const channel = (e.data as { channel?: string } | undefined)?.channel;
     if (channel && channel !== 'chat' && channel !== 'email') return;
-    const t = await o.tickets.get({ workspaceId: e.workspaceId }, e.ticketId);
-    if ((t.channel !== 'chat' && t.channel !== 'email') || !t.contact?.email) return;
+    // The summary is one query; the full ticket (messages, events, links…) cost six on every new email.
+    const t = await o.tickets.findSummary(e.workspaceId, e.ticketId);
+    if (!t || (t.channel !== 'chat' && t.channel !== 'email') || !t.contact?.email) return;
     await o.hc.ticketAfterViews(e.workspaceId, {
       id: t.id,
       channel: t.channel,

@@ -46,6 +46,8 @@ export interface PortalBot {
     conversationKey: string;
     locale: string;
     text: string | null;
+    /** The shopper's address, for the bot's per-IP limit on order look-ups. */
+    clientIp?: string | null;
   }): Promise<{ transcript: { from: 'bot' | 'me'; html: string }[] }>;
 }
 
@@ -765,6 +767,7 @@ export function registerPortalPages(o: PortalOptions) {
       conversationKey: `portal:${ctx.visitor}`,
       locale: ctx.nav.locale,
       text,
+      clientIp: ctx.req.ip,
     });
     return send(
       ctx,
