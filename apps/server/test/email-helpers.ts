@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
@@ -12,15 +15,47 @@ export interface RelayMessage {
   rcptTo: string[];
 }
 
-/** A second SMTP server standing in for the shop's relay; records what it accepts. */
-export async function startRelay() {
+/** A self-signed certificate for 127.0.0.1/localhost in `dir`, made with openssl as an operator would. */
+export function selfSignedCert(dir: string) {
+  const key = join(dir, 'key.pem');
+  const cert = join(dir, 'cert.pem');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
+  return { keyPath: key, certPath: cert, key: readFileSync(key), cert: readFileSync(cert) };
+}
+
+/**
+ * A second SMTP server standing in for the shop's relay; records what it accepts. With `tls` it offers
+ * STARTTLS with that certificate.
+ */
+export async function startRelay(opts: { tls?: { key: Buffer; cert: Buffer } } = {}) {
   const received: RelayMessage[] = [];
   /** Answer to the next DATA: null accepts; a code rejects (4xx temporary, 5xx permanent). */
   let nextAnswer: { code: number; message: string } | null = null;
   let onMessage: ((m: RelayMessage) => void) | null = null;
   const server = new SMTPServer({
     authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+    disabledCommands: opts.tls ? ['AUTH'] : ['STARTTLS', 'AUTH'],
+    ...(opts.tls ? { key: opts.tls.key, cert: opts.tls.cert } : {}),
     logger: false,
     onData(stream, session, cb) {
       const chunks: Buffer[] = [];

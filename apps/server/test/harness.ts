@@ -93,9 +93,13 @@ function pgliteTemplate(): Promise<Blob> {
 
 export async function startTestApp(
   overrides: Record<string, string> = {},
-  opts: { workers?: boolean; databaseUrl?: string } = {},
+  /**
+   * databaseUrl: a PostgreSQL database the caller owns (several nodes, or a restart). dataDir: an on-disk
+   * PGlite the caller owns, kept after stop() so a new app can start on it (a restart on PGlite).
+   */
+  opts: { workers?: boolean; databaseUrl?: string; dataDir?: string } = {},
 ): Promise<TestApp> {
-  const dir = mkdtempSync(join(tmpdir(), 'shopdesk-test-'));
+  const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'shopdesk-test-'));
   const fresh = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => {} } : await freshDatabaseUrl();
   const config = loadConfig({
     SHOPDESK_DATA_DIR: dir,
@@ -106,8 +110,8 @@ export async function startTestApp(
     ...overrides,
   });
   const shopdesk = await buildApp(config, {
-    memoryDb: !fresh.url,
-    pgliteTemplate: fresh.url ? undefined : await pgliteTemplate(),
+    memoryDb: !fresh.url && !opts.dataDir,
+    pgliteTemplate: fresh.url || opts.dataDir ? undefined : await pgliteTemplate(),
     workers: opts.workers ?? false,
   });
   const { services } = shopdesk;
@@ -157,7 +161,7 @@ export async function startTestApp(
     async stop() {
       await shopdesk.close();
       await fresh.drop();
-      rmSync(dir, { recursive: true, force: true });
+      if (!opts.dataDir) rmSync(dir, { recursive: true, force: true });
     },
   };
   return t;

@@ -51,6 +51,11 @@ const inboxFields = {
   }),
   smtp: EmailSmtpSettings.nullable(),
   imap: EmailImapSettings.nullable(),
+  acceptInvalidCertificates: z
+    .boolean()
+    .describe(
+      "Unsafe: connect to this inbox's IMAP server and SMTP relay even when their TLS certificate does not verify (self-signed, expired, wrong name). Off by default.",
+    ),
 };
 
 export const CreateEmailInbox = z.object({
@@ -63,6 +68,7 @@ export const CreateEmailInbox = z.object({
   autoAck: inboxFields.autoAck.partial().optional(),
   smtp: inboxFields.smtp.optional(),
   imap: inboxFields.imap.optional(),
+  acceptInvalidCertificates: inboxFields.acceptInvalidCertificates.optional(),
 });
 export type CreateEmailInbox = z.infer<typeof CreateEmailInbox>;
 
@@ -106,6 +112,9 @@ export const EmailInbox = z.object({
       lastPolledAt: Timestamp.nullable(),
     })
     .nullable(),
+  acceptInvalidCertificates: z.boolean(),
+  /** Why the last send through the relay failed (unreachable, certificate, login); null once one worked. */
+  relayLastError: z.object({ message: z.string(), at: Timestamp }).nullable(),
   /** Where outbound mail of this inbox goes right now. */
   outbound: z.enum(['inbox-relay', 'server-relay', 'dev-mailbox']),
   webhookUrl: z.string(),

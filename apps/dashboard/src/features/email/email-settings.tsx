@@ -140,6 +140,12 @@ function InboxCard({
         <dd>
           {routeLabel[i.outbound]}
           {i.smtp && ` — ${i.smtp.host}:${i.smtp.port}${i.smtp.secure ? ' (TLS)' : ''}`}
+          {i.relayLastError && (
+            <span className="error" role="alert">
+              {' '}
+              · last error ({new Date(i.relayLastError.at).toLocaleString()}): {i.relayLastError.message}
+            </span>
+          )}
         </dd>
         <dt>IMAP</dt>
         <dd>
@@ -158,6 +164,14 @@ function InboxCard({
             'not used'
           )}
         </dd>
+        {i.acceptInvalidCertificates && (
+          <>
+            <dt>Certificates</dt>
+            <dd className="error">
+              not verified — self-signed and invalid certificates are accepted (unsafe)
+            </dd>
+          </>
+        )}
         <dt>Auto-acknowledgement</dt>
         <dd>{i.autoAck.enabled ? `on — “${i.autoAck.subject}”` : 'off'}</dd>
         <dt>Webhook URL</dt>
@@ -208,6 +222,7 @@ type FormState = {
   imapFolder: string;
   imapAfter: 'seen' | 'move' | 'keep';
   imapMoveTo: string;
+  acceptInvalidCerts: boolean;
 };
 
 const fromInbox = (i: EmailInboxT | null): FormState => ({
@@ -236,6 +251,7 @@ const fromInbox = (i: EmailInboxT | null): FormState => ({
   imapFolder: i?.imap?.folder ?? 'INBOX',
   imapAfter: i?.imap?.after ?? 'seen',
   imapMoveTo: i?.imap?.moveTo ?? '',
+  acceptInvalidCerts: i?.acceptInvalidCertificates ?? false,
 });
 
 type Errors = Record<string, string>;
@@ -284,6 +300,7 @@ function toPayload(f: FormState, creating: boolean): { body: CreateEmailInboxT; 
           moveTo: f.imapAfter === 'move' ? f.imapMoveTo || null : null,
         }
       : null,
+    acceptInvalidCertificates: f.acceptInvalidCerts,
   };
   return { body, errors };
 }
@@ -479,6 +496,18 @@ function InboxForm({
           </>
         )}
       </fieldset>
+
+      {(f.smtpOn || f.imapOn) && (
+        <fieldset>
+          <legend>Certificates</legend>
+          {check('acceptInvalidCerts', 'Accept self-signed / invalid certificates')}
+          <p className={f.acceptInvalidCerts ? 'error small' : 'muted small'}>
+            Unsafe: with this on, the IMAP server's and the relay's TLS certificates are not checked, so
+            anyone on the network path could read the mail and the passwords. Only for a private server you
+            control whose certificate is self-signed.
+          </p>
+        </fieldset>
+      )}
 
       <fieldset>
         <legend>Auto-acknowledgement</legend>

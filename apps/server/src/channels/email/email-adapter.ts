@@ -48,6 +48,8 @@ export interface EmailOutboxPorts {
   /** The Message-ID this ticket message was already sent under (a retried job must not send twice). */
   alreadySent(workspaceId: number, messageId: number): Promise<string | null>;
   record(row: OutboundRecord): Promise<void>;
+  /** The relay failed for a reason of its own (unreachable, certificate, login), or null: it worked. */
+  reportRelay(workspaceId: number, inboxId: number, error: string | null): Promise<void>;
   openFile(sha256: string): Readable;
 }
 
@@ -64,8 +66,19 @@ export async function sendAndRecord(
   const raw = await composeEmail({ ...input, dkim: profile.dkim });
   const recipients = [...input.to, ...(input.cc ?? [])];
   let response: string | null = null;
-  if (profile.relay)
-    response = await relay.send(profile.relay, { from: profile.address, to: recipients }, raw);
+  if (profile.relay) {
+    try {
+      response = await relay.send(profile.relay, { from: profile.address, to: recipients }, raw);
+    } catch (err) {
+      // A refused message shows on the message itself; a relay that cannot be used shows on the inbox too.
+      if (!(err instanceof PermanentDeliveryError))
+        await ports
+          .reportRelay(rec.workspaceId, profile.inboxId, err instanceof Error ? err.message : String(err))
+          .catch(() => {});
+      throw err;
+    }
+    await ports.reportRelay(rec.workspaceId, profile.inboxId, null).catch(() => {});
+  }
   const transport = profile.relay ? 'relay' : 'dev';
   await ports.record({
     ...rec,

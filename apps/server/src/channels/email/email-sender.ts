@@ -4,11 +4,20 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import DKIM from 'nodemailer/lib/dkim';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { PermanentDeliveryError } from '../channel-adapter.ts';
+import { certificateError } from './tls-errors.ts';
 
 /** Where outbound mail goes: an SMTP relay, or the local dev mailbox when none is configured. */
 export type RelayConfig =
   | { url: string }
-  | { host: string; port: number; secure: boolean; user?: string | null; pass?: string | null };
+  | {
+      host: string;
+      port: number;
+      secure: boolean;
+      user?: string | null;
+      pass?: string | null;
+      /** The inbox's opt-in to skip certificate verification (self-signed private relays); unsafe. */
+      acceptInvalidCerts?: boolean;
+    };
 
 export interface DkimConfig {
   domainName: string;
@@ -115,8 +124,8 @@ export function createRelaySender(): RelaySender {
               port: relay.port,
               secure: relay.secure,
               auth: relay.user ? { user: relay.user, pass: relay.pass ?? '' } : undefined,
-              // Loopback and private relays often use self-signed certificates.
-              tls: { rejectUnauthorized: false },
+              // Certificates are verified unless the admin accepted invalid ones for this inbox.
+              ...(relay.acceptInvalidCerts ? { tls: { rejectUnauthorized: false } } : {}),
             });
       transports.set(key, t);
     }
@@ -133,6 +142,10 @@ export function createRelaySender(): RelaySender {
       } catch (err) {
         if (err instanceof PermanentDeliveryError) throw err;
         const e = err as { responseCode?: number; response?: string; code?: string; message?: string };
+        const where = 'url' in relay ? new URL(relay.url).host : `${relay.host}:${relay.port}`;
+        const cert = certificateError(err, `the relay ${where}`);
+        // Retried like a wrong password: the admin may fix the certificate or the setting meanwhile.
+        if (cert) throw new Error(cert);
         const detail = e.response || e.message || String(err);
         if (e.responseCode && e.responseCode >= 500 && e.code !== 'EAUTH')
           throw new PermanentDeliveryError(`Relay refused the message: ${detail}`);

@@ -1,5 +1,6 @@
 import { ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
+import { certificateError } from './tls-errors.ts';
 
 export interface ImapSource {
   host: string;
@@ -11,6 +12,8 @@ export interface ImapSource {
   /** What to do with a message once it is stored: flag it \Seen, move it to `moveTo`, or leave it. */
   after: 'seen' | 'move' | 'keep';
   moveTo?: string | null;
+  /** The inbox's opt-in to skip certificate verification (self-signed private servers); unsafe. */
+  acceptInvalidCerts?: boolean;
 }
 
 export interface ImapPollerOptions {
@@ -57,7 +60,8 @@ export function createImapPoller(opts: ImapPollerOptions): ImapPoller {
       secure: source.secure,
       auth: { user: source.user, pass: source.pass },
       logger: false,
-      tls: { rejectUnauthorized: false },
+      // Certificates are verified unless the admin accepted invalid ones for this inbox.
+      tls: source.acceptInvalidCerts ? { rejectUnauthorized: false } : {},
       connectionTimeout: 15_000,
       greetingTimeout: 15_000,
       maxIdleTime: 5 * 60_000,
@@ -136,7 +140,9 @@ export function createImapPoller(opts: ImapPollerOptions): ImapPoller {
         } while (again && !stopped);
         await opts.report({ error: null });
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
+        const message =
+          certificateError(err, `${source.host}:${source.port}`) ??
+          (err instanceof Error ? err.message : String(err));
         log.warn({ err: message, host: source.host, folder: source.folder }, 'imap: sync failed');
         await opts.report({ error: message }).catch(() => {});
         client?.close();

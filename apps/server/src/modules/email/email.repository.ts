@@ -20,6 +20,9 @@ export type InboxRow = {
   imap_last_uid: number;
   imap_last_error: string | null;
   imap_last_polled_at: Date | null;
+  accept_invalid_certs: boolean;
+  relay_last_error: string | null;
+  relay_last_error_at: Date | null;
   created_at: Date;
   updated_at: Date;
 };
@@ -44,7 +47,7 @@ export type StoredImap = {
 
 const inboxCols = sql`id, workspace_id, name, address, aliases, from_name, signature, active, auto_ack_enabled, auto_ack_subject,
   auto_ack_body, expected_response_fallback, webhook_secret_hash, smtp, imap, imap_uid_validity, imap_last_uid, imap_last_error,
-  imap_last_polled_at, created_at, updated_at`;
+  imap_last_polled_at, accept_invalid_certs, relay_last_error, relay_last_error_at, created_at, updated_at`;
 
 export const listInboxes = (db: Db, workspaceId: number) =>
   db.query<InboxRow>(
@@ -151,6 +154,12 @@ export const reportImap = (db: Db, id: number, error: string | null) =>
   db.query(
     sql`UPDATE email_inboxes SET imap_last_error = ${error}, imap_last_polled_at = now() WHERE id = ${id}`,
   );
+
+/** The outcome of the last send through an inbox's relay (null clears it); leaves updated_at alone. */
+export const reportRelay = (db: Db, workspaceId: number, id: number, error: string | null) =>
+  db.query(sql`
+    UPDATE email_inboxes SET relay_last_error = ${error}, relay_last_error_at = ${error ? sql`now()` : null}
+    WHERE workspace_id = ${workspaceId} AND id = ${id} AND relay_last_error IS DISTINCT FROM ${error}`);
 
 // Inbound
 

@@ -91,6 +91,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
         secure: s.secure,
         user: s.user,
         pass: s.passEnc ? decrypt(secretKey(), s.passEnc) : null,
+        acceptInvalidCerts: inbox.accept_invalid_certs,
       };
     }
     return serverRelay;
@@ -133,6 +134,10 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
             lastError: r.imap_last_error,
             lastPolledAt: r.imap_last_polled_at?.toISOString() ?? null,
           }
+        : null,
+      acceptInvalidCertificates: r.accept_invalid_certs,
+      relayLastError: r.relay_last_error
+        ? { message: r.relay_last_error, at: (r.relay_last_error_at ?? r.updated_at).toISOString() }
         : null,
       outbound: r.smtp ? 'inbox-relay' : serverRelay ? 'server-relay' : 'dev-mailbox',
       webhookUrl: `${config.publicUrl}/api/v1/channels/email/inbound`,
@@ -551,6 +556,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     };
   }
 
+  const relayErrors = new Map<number, { error: string | null; at: number }>();
   const ports: EmailOutboxPorts = {
     async senderFor(workspaceId, inboxId) {
       const all = await inboxesOf(workspaceId);
@@ -560,6 +566,18 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     alreadySent: (workspaceId, messageId) => repo.sentHeaderOf(db, workspaceId, messageId),
     async record(r) {
       await repo.insertOutbound(db, r);
+    },
+    async reportRelay(workspaceId, inboxId, error) {
+      // Written only when it changes: a healthy relay costs no statement per message. What this node
+      // wrote is trusted for a minute (another node may have changed it since).
+      const mine = relayErrors.get(inboxId);
+      const known =
+        mine && Date.now() - mine.at < 60_000
+          ? mine.error
+          : ((await cachedInbox(workspaceId, inboxId))?.relay_last_error ?? null);
+      if (known === error) return;
+      await repo.reportRelay(db, workspaceId, inboxId, error);
+      relayErrors.set(inboxId, { error, at: Date.now() });
     },
     openFile: (sha) => files.open(sha),
   };
@@ -664,6 +682,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
       auto_ack_subject: input.autoAck?.subject,
       auto_ack_body: input.autoAck?.body,
       expected_response_fallback: input.autoAck?.expectedResponseFallback,
+      accept_invalid_certs: input.acceptInvalidCertificates,
     };
     if (input.smtp !== undefined) {
       if (input.smtp === null) f.smtp = null;
@@ -811,6 +830,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
         folder: i.folder,
         after: i.after,
         moveTo: i.moveTo,
+        acceptInvalidCerts: inbox.accept_invalid_certs,
       };
     },
 
