@@ -371,13 +371,28 @@ export const firstMessagesByExternalIds = (db: Db, workspaceId: number, ids: str
       SELECT id, ticket_id FROM messages WHERE workspace_id = ${workspaceId} AND external_id = x.external_id
       ORDER BY id LIMIT 1) m`);
 
-/** Median seconds from creation to first reply over recent tickets of a channel, and how many were measured. */
+/**
+ * Median seconds from creation to first reply over recent tickets of a channel, and how many answered
+ * tickets it rests on. Tickets still waiting for their first reply count too, as at least their age,
+ * once they are older than the answered tickets' median (a younger one may yet be answered quickly, so
+ * it says nothing); tickets solved or closed without a reply needed none and are left out.
+ */
 export const firstResponseStats = (db: Db, workspaceId: number, channel: string, days: number) =>
   db.one<{ median: number | null; samples: number }>(sql`
-    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_response_at - created_at))::float8 AS median,
-      count(*)::int AS samples
-    FROM tickets WHERE workspace_id = ${workspaceId} AND channel = ${channel} AND first_response_at IS NOT NULL
-      AND created_at > now() - make_interval(days => ${days})`);
+    WITH recent AS (
+      SELECT extract(epoch FROM first_response_at - created_at) AS answered,
+        CASE WHEN first_response_at IS NULL AND status NOT IN ('solved', 'closed')
+          THEN extract(epoch FROM now() - created_at) END AS waiting
+      FROM tickets WHERE workspace_id = ${workspaceId} AND channel = ${channel} AND merged_into_id IS NULL
+        AND created_at > now() - make_interval(days => ${days})),
+    answered AS (
+      SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY answered) AS median, count(answered)::int AS samples
+      FROM recent)
+    SELECT (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v) FROM (
+              SELECT answered AS v FROM recent WHERE answered IS NOT NULL
+              UNION ALL SELECT waiting FROM recent WHERE waiting > a.median) x)::float8 AS median,
+      a.samples
+    FROM answered a`);
 
 export const findAttachmentBySha = (db: Db, workspaceId: number, sha256: string) =>
   db.one<AttachmentRow>(sql`SELECT id, message_id, filename, content_type, size_bytes, sha256, content_id, inline
