@@ -116,10 +116,25 @@ describe('email channel in the dashboard, in a real browser', () => {
     const pass = edit.getByLabel('SMTP password');
     expect(await pass.inputValue()).toBe('');
     expect(await pass.getAttribute('placeholder')).toContain('stored');
-    // Back to the dev mailbox for the reply journey below.
+    // Certificates are verified unless the admin opts out, which the form and the card call unsafe.
+    const accept = edit.getByLabel('Accept self-signed / invalid certificates');
+    expect(await accept.isChecked()).toBe(false);
+    await edit.getByText(/Unsafe: with this on/).waitFor();
+    await accept.check();
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await card.getByText(/not verified — self-signed and invalid certificates are accepted/).waitFor();
+    const optedIn = await fetch(`${base}/api/v1/email/inboxes`, { headers: ws.admin.headers });
+    expect((await optedIn.json()).items[0].acceptInvalidCertificates).toBe(true);
+
+    // Back to verified certificates and the dev mailbox for the reply journey below.
+    await card.getByRole('button', { name: 'Edit' }).click();
+    edit = page.getByRole('form', { name: 'Edit inbox support@journey-shop.test' });
+    expect(await edit.getByLabel('Accept self-signed / invalid certificates').isChecked()).toBe(true);
+    await edit.getByLabel('Accept self-signed / invalid certificates').uncheck();
     await edit.getByLabel('Send replies through this SMTP relay').uncheck();
     await edit.getByRole('button', { name: 'Save' }).click();
     await card.getByText('the local dev mailbox (no relay configured)').waitFor();
+    expect(await card.getByText(/not verified/).count()).toBe(0);
   });
 
   it('agent replies to an email ticket, sees it sent live, reads it in the dev mailbox, downloads the original', async () => {
