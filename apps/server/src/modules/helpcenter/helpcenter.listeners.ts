@@ -14,6 +14,7 @@ export function registerHelpCenterListeners(
     if (!e.ticketId) return;
     const channel = (e.data as { channel?: string } | undefined)?.channel;
     if (channel && channel !== 'chat' && channel !== 'email') return;
+    if (!(await o.hc.attributionPossible(e.workspaceId))) return;
     // The summary is one query; the full ticket (messages, events, links…) cost six on every new email.
     const t = await o.tickets.findSummary(e.workspaceId, e.ticketId);
     if (!t || (t.channel !== 'chat' && t.channel !== 'email') || !t.contact?.email) return;

@@ -603,6 +603,15 @@ export const linkVisitorEmail = (db: Db, workspaceId: number, visitorKey: string
         ON CONFLICT (workspace_id, visitor_key, email) DO UPDATE SET seen_at = now()`,
   );
 
+/** Whether any portal visitor gave this workspace an address in the last `hours`. */
+export const anyVisitorEmailSince = async (db: Db, workspaceId: number, hours: number) =>
+  !!(
+    await db.one<{ any: boolean }>(
+      sql`SELECT EXISTS (SELECT 1 FROM hc_visitor_emails WHERE workspace_id = ${workspaceId}
+            AND seen_at > now() - make_interval(hours => ${hours})) AS any`,
+    )
+  )?.any;
+
 /** Articles read in the hours before `at` by any portal visitor who gave us this e-mail address. */
 export const viewsBefore = async (db: Db, workspaceId: number, email: string, at: Date, hours: number) =>
   (
