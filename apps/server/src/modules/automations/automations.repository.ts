@@ -148,9 +148,12 @@ export const latestUrgency = async (db: Db, ticketId: number) =>
     )
   )?.score ?? null;
 
-export const messageText = (db: Db, workspaceId: number, messageId: number) =>
-  db.one<{ ticket_id: number; kind: string; body_text: string }>(sql`
-    SELECT ticket_id, kind, body_text FROM messages WHERE workspace_id = ${workspaceId} AND id = ${messageId}`);
+/** The messages' texts, one row per asked id that exists in its workspace (ids are global keys). */
+export const messageTexts = (db: Db, keys: { workspaceId: number; messageId: number }[]) =>
+  db.query<{ id: number; workspace_id: number; ticket_id: number; kind: string; body_text: string }>(sql`
+    SELECT m.id, m.workspace_id, m.ticket_id, m.kind, m.body_text
+    FROM unnest(${keys.map((k) => k.messageId)}::bigint[], ${keys.map((k) => k.workspaceId)}::bigint[]) AS k(id, ws)
+    JOIN messages m ON m.id = k.id AND m.workspace_id = k.ws`);
 
 export const insertRun = (
   db: Db,
@@ -243,20 +246,23 @@ export const existingAgentIds = async (db: Db, workspaceId: number, ids: number[
     )
   ).map((r) => r.id);
 
-export const insertUrgency = (
+/** Stores the scores; returns the message ids that were new (a replayed event finds its row there). */
+export const insertUrgencies = (
   db: Db,
-  u: {
+  us: {
     workspaceId: number;
     ticketId: number;
     messageId: number;
     score: number;
     level: string;
     reasons: unknown;
-  },
+  }[],
 ) =>
   db.query<{ message_id: number }>(sql`
     INSERT INTO ticket_urgency (message_id, ticket_id, workspace_id, score, level, reasons)
-    VALUES (${u.messageId}, ${u.ticketId}, ${u.workspaceId}, ${u.score}, ${u.level}, ${JSON.stringify(u.reasons)}::jsonb)
+    SELECT * FROM unnest(${us.map((u) => u.messageId)}::bigint[], ${us.map((u) => u.ticketId)}::bigint[],
+      ${us.map((u) => u.workspaceId)}::bigint[], ${us.map((u) => u.score)}::int[], ${us.map((u) => u.level)}::text[],
+      ${us.map((u) => JSON.stringify(u.reasons))}::jsonb[])
     ON CONFLICT (message_id) DO NOTHING RETURNING message_id`);
 
 export const listUrgency = (db: Db, workspaceId: number, ticketId: number) =>

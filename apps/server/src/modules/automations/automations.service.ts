@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Automation, AutomationInput, UpdateTicket } from '@shopdesk/contracts';
+import { batcher } from '../../platform/batch.ts';
 import type { Db } from '../../platform/db/db.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
@@ -79,6 +80,16 @@ const describe = (a: repo.AutomationRow['actions'][number]): string => {
 
 export function createAutomationsService(deps: Deps, tickets: TicketsService, sla: SlaService) {
   const { db, log } = deps;
+  // The inbound messages a job tick lands are scored together: one read and one insert for the lot.
+  const messageText = batcher(async (keys: { workspaceId: number; messageId: number }[]) => {
+    const rows = new Map((await repo.messageTexts(db, keys)).map((r) => [r.id, r]));
+    return keys.map((k) => rows.get(k.messageId));
+  });
+  const storeUrgency = batcher(async (us: Parameters<typeof repo.insertUrgencies>[1]) => {
+    const fresh = new Set((await repo.insertUrgencies(db, us)).map((r) => Number(r.message_id)));
+    // The same message twice in one batch (a replay beside the live event) acts once.
+    return us.map((u) => fresh.delete(u.messageId));
+  });
   // Loaded on every ticket and message event, edited rarely; filtered by event name in memory.
   const triggers = createConfigCache({
     bus: deps.bus,
@@ -398,11 +409,11 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
 
     /** Urgency detection on an inbound message: raise priority and tag, with the reasons on the timeline. */
     async scoreMessage(workspaceId: number, messageId: number) {
-      const m = await repo.messageText(db, workspaceId, messageId);
+      const m = await messageText({ workspaceId, messageId });
       if (m?.kind !== 'inbound') return;
       const r = scoreUrgency(m.body_text);
-      const stored = await repo.insertUrgency(db, { workspaceId, ticketId: m.ticket_id, messageId, ...r });
-      if (!stored.length || (r.level !== 'high' && r.level !== 'urgent')) return;
+      const stored = await storeUrgency({ workspaceId, ticketId: m.ticket_id, messageId, ...r });
+      if (!stored || (r.level !== 'high' && r.level !== 'urgent')) return;
       const t = await repo.factTicket(db, workspaceId, m.ticket_id);
       if (!t) return;
       const target = r.level === 'urgent' ? 'urgent' : 'high';
