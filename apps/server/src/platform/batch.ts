@@ -14,7 +14,7 @@ export function batcher<I, O>(run: (inputs: I[]) => Promise<O[]>, maxSize = 200)
     run(mine.map((p) => p.input))
       .then((out) => {
         if (out.length !== mine.length) throw new Error(`batch returned ${out.length} of ${mine.length}`);
-        mine.forEach((p, i) => p.resolve(out[i]!));
+        for (const [i, p] of mine.entries()) p.resolve(out[i]!);
       })
       .catch((err: unknown) => {
         for (const p of mine) p.reject(err);
