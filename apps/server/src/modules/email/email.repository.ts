@@ -308,28 +308,35 @@ export const rawOfInboundEvent = (db: Db, workspaceId: number, eventId: number) 
 
 // Outbound
 
-export const insertOutbound = (
-  db: Db,
-  r: {
-    workspaceId: number;
-    inboxId: number;
-    ticketId: number | null;
-    messageId: number | null;
-    kind: string;
-    messageIdHeader: string;
-    from: string;
-    to: string[];
-    subject: string;
-    raw: Buffer;
-    transport: string;
-    relayResponse: string | null;
-  },
-) =>
+export type OutboundInsert = {
+  workspaceId: number;
+  inboxId: number;
+  ticketId: number | null;
+  messageId: number | null;
+  kind: string;
+  messageIdHeader: string;
+  from: string;
+  to: string[];
+  subject: string;
+  raw: Buffer;
+  transport: string;
+  relayResponse: string | null;
+};
+
+/** Records sent mail, several rows in one statement (acknowledgements of one job tick go together). */
+export const insertOutbounds = (db: Db, rows: OutboundInsert[]) =>
   db.query(sql`
     INSERT INTO email_outbound (workspace_id, inbox_id, ticket_id, message_id, kind, message_id_header, from_address, to_addresses,
                                 subject, raw, transport, relay_response)
-    VALUES (${r.workspaceId}, ${r.inboxId}, ${r.ticketId}, ${r.messageId}, ${r.kind}, ${r.messageIdHeader}, ${r.from}, ${r.to},
-            ${r.subject}, ${r.raw}, ${r.transport}, ${r.relayResponse})`);
+    VALUES ${sql.join(
+      rows.map(
+        (
+          r,
+        ) => sql`(${r.workspaceId}, ${r.inboxId}, ${r.ticketId}, ${r.messageId}, ${r.kind}, ${r.messageIdHeader}, ${r.from},
+                    ${r.to}, ${r.subject}, ${r.raw}, ${r.transport}, ${r.relayResponse})`,
+      ),
+      sql`, `,
+    )}`);
 
 export const sentHeaderOf = async (db: Db, workspaceId: number, messageId: number) =>
   (
@@ -352,18 +359,24 @@ export const ticketOfOutboundHeaders = async (db: Db, workspaceId: number, heade
  * Whether this ticket was already acknowledged, and whether the address got any acknowledgement within
  * `sinceSeconds` (RFC 3834) — one query on the email_outbound_ack index.
  */
-export const ackState = async (
+/**
+ * For each (ticket, recipient): whether that ticket was acknowledged already, and whether the recipient
+ * got any acknowledgement within `sinceSeconds` (RFC 3834: one automatic answer per sender per period).
+ */
+export const ackStates = async (
   db: Db,
-  workspaceId: number,
-  ticketId: number,
-  to: string,
+  keys: { workspaceId: number; ticketId: number; to: string }[],
   sinceSeconds: number,
 ) => {
-  const r = await db.one<{ for_ticket: boolean | null; recent: boolean | null }>(sql`
-    SELECT bool_or(ticket_id = ${ticketId}) AS for_ticket,
-           bool_or(created_at > now() - make_interval(secs => ${sinceSeconds})) AS recent
-    FROM email_outbound WHERE workspace_id = ${workspaceId} AND kind = 'auto-ack' AND to_addresses[1] = ${to}`);
-  return { forTicket: !!r?.for_ticket, recent: !!r?.recent };
+  const rows = await db.query<{ n: string; for_ticket: boolean | null; recent: boolean | null }>(sql`
+    SELECT k.n, bool_or(o.ticket_id = k.t) AS for_ticket,
+           bool_or(o.created_at > now() - make_interval(secs => ${sinceSeconds})) AS recent
+    FROM unnest(${keys.map((k) => k.workspaceId)}::bigint[], ${keys.map((k) => k.ticketId)}::bigint[],
+                ${keys.map((k) => k.to)}::text[]) WITH ORDINALITY AS k(ws, t, addr, n)
+    LEFT JOIN email_outbound o ON o.workspace_id = k.ws AND o.kind = 'auto-ack' AND o.to_addresses[1] = k.addr
+    GROUP BY k.n`);
+  const byN = new Map(rows.map((r) => [Number(r.n), r]));
+  return keys.map((_, i) => ({ forTicket: !!byN.get(i + 1)?.for_ticket, recent: !!byN.get(i + 1)?.recent }));
 };
 
 export type OutboundRow = {

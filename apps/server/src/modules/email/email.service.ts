@@ -27,6 +27,7 @@ import {
 import { type ParsedEmail, parseEmail, readRawHeaders } from '../../channels/email/parse-email.ts';
 import { stripQuotedHtml, stripQuotedText } from '../../channels/email/quote-strip.ts';
 import type { SmtpEnvelope } from '../../channels/email/smtp-inbound.ts';
+import { batcher } from '../../platform/batch.ts';
 import type { Db, SQL } from '../../platform/db/db.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors.ts';
@@ -557,6 +558,14 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
   }
 
   const relayErrors = new Map<number, { error: string | null; at: number }>();
+  // Acknowledgements (and replies) sent in one job tick are recorded, and checked, in one statement each.
+  const recordSent = batcher(async (rows: repo.OutboundInsert[]) => {
+    await repo.insertOutbounds(db, rows);
+    return rows.map(() => undefined);
+  });
+  const ackState = batcher((keys: { workspaceId: number; ticketId: number; to: string }[]) =>
+    repo.ackStates(db, keys, 3600),
+  );
   const ports: EmailOutboxPorts = {
     async senderFor(workspaceId, inboxId) {
       const all = await inboxesOf(workspaceId);
@@ -564,9 +573,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
       return inbox ? profileOf(inbox) : null;
     },
     alreadySent: (workspaceId, messageId) => repo.sentHeaderOf(db, workspaceId, messageId),
-    async record(r) {
-      await repo.insertOutbound(db, r);
-    },
+    record: (r) => recordSent(r),
     async reportRelay(workspaceId, inboxId, error) {
       // Written only when it changes: a healthy relay costs no statement per message. What this node
       // wrote is trusted for a minute (another node may have changed it since).
@@ -624,7 +631,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     const contact = ticket?.contact;
     const to = contact?.email?.toLowerCase();
     if (!ticket || !to) return 'no recipient';
-    const sent = await repo.ackState(db, workspaceId, ticketId, to, 3600);
+    const sent = await ackState({ workspaceId, ticketId, to });
     if (sent.forTicket) return 'already sent';
     // RFC 3834: one automatic answer per sender per period, whatever the sender does.
     if (sent.recent) return 'recently acknowledged';
