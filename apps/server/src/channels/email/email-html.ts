@@ -1,4 +1,5 @@
-import sanitizeHtml from 'sanitize-html';
+import type sanitizeHtml from 'sanitize-html';
+import { sanitizeMessageHtml } from '../../platform/html/sanitize.ts';
 
 const dim = (v: string | undefined) => {
   const n = Number.parseFloat(v ?? '');
@@ -14,7 +15,7 @@ function isTrackingPixel(attribs: Record<string, string>): boolean {
 }
 
 /**
- * Email-specific HTML preparation, before the platform allow-list runs:
+ * Email HTML made safe to store: the platform's message allow-list, plus in the same pass:
  * - `cid:` images point at our served copies of the inline parts;
  * - remote images become links (loading them would tell the sender when and where an agent read the
  *   mail), and invisible 1×1 "tracking pixels" are dropped outright;
@@ -22,29 +23,28 @@ function isTrackingPixel(attribs: Record<string, string>): boolean {
  */
 export function prepareEmailHtml(html: string, inlineUrls: Map<string, string>): string {
   const body = html.replace(/<head[\s>][\s\S]*?<\/head>/gi, '');
-  return sanitizeHtml(body, {
-    allowedTags: false,
-    allowedAttributes: false,
-    allowVulnerableTags: true,
-    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'head'],
-    transformTags: {
-      img: (tagName, attribs): sanitizeHtml.Tag => {
-        const src = (attribs.src ?? '').trim();
-        if (/^cid:/i.test(src)) {
-          const url = inlineUrls.get(src.slice(4).replace(/^<|>$/g, '').toLowerCase());
-          return url
-            ? { tagName, attribs: { ...attribs, src: url } }
-            : { tagName: 'span', attribs: {}, text: attribs.alt ? `[${attribs.alt}]` : '' };
-        }
-        if (/^data:image\//i.test(src) && !isTrackingPixel(attribs)) return { tagName, attribs };
-        if (isTrackingPixel(attribs) || !/^https?:\/\//i.test(src))
-          return { tagName: 'span', attribs: { 'data-removed': 'image' }, text: '' };
-        return {
-          tagName: 'a',
-          attribs: { href: src, title: 'Remote image (not loaded)' },
-          text: `[image${attribs.alt ? `: ${attribs.alt}` : ''}]`,
-        };
+  // One pass: the images rewritten while the message allow-list is applied (the result is stored as is;
+  // a second sanitising pass cost the ingest path ~0.1 ms per email).
+  return sanitizeMessageHtml(body, (tagName, attribs): sanitizeHtml.Tag => {
+    const src = (attribs.src ?? '').trim();
+    if (/^cid:/i.test(src)) {
+      const url = inlineUrls.get(src.slice(4).replace(/^<|>$/g, '').toLowerCase());
+      return url
+        ? { tagName, attribs: { ...attribs, src: url } }
+        : { tagName: 'span', attribs: {}, text: attribs.alt ? `[${attribs.alt}]` : '' };
+    }
+    if (/^data:image\//i.test(src) && !isTrackingPixel(attribs)) return { tagName, attribs };
+    if (isTrackingPixel(attribs) || !/^https?:\/\//i.test(src))
+      return { tagName: 'span', attribs: { 'data-removed': 'image' }, text: '' };
+    return {
+      tagName: 'a',
+      attribs: {
+        href: src,
+        title: 'Remote image (not loaded)',
+        target: '_blank',
+        rel: 'noopener noreferrer nofollow',
       },
-    },
+      text: `[image${attribs.alt ? `: ${attribs.alt}` : ''}]`,
+    };
   });
 }

@@ -374,7 +374,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
       }
     }
     const bodyHtml = html ? prepareEmailHtml(html.html, inlineUrls) : null;
-    const bodyText = text.body || (bodyHtml ? htmlToText(sanitizeMessageHtml(bodyHtml)) : '');
+    const bodyText = text.body || (bodyHtml ? htmlToText(bodyHtml) : '');
 
     const result = await tickets.receive(workspaceId, {
       channel: 'email',
@@ -382,6 +382,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
       subject: p.subject,
       bodyText,
       bodyHtml,
+      bodyHtmlSafe: true,
       attachments: p.attachments.map((a) => ({
         filename: a.filename,
         contentType: a.contentType,

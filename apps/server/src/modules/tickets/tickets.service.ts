@@ -120,6 +120,8 @@ export interface ReceiveInput {
   subject: string;
   bodyText: string;
   bodyHtml?: string | null;
+  /** The channel already passed bodyHtml through sanitizeMessageHtml (with its own image rules). */
+  bodyHtmlSafe?: boolean;
   attachments?: IncomingAttachment[];
   externalId?: string | null;
   channelMeta?: Record<string, unknown>;
@@ -214,7 +216,11 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
     channel: input.channel,
     authorAgentId: null,
     bodyText: input.bodyText,
-    bodyHtml: input.bodyHtml ? sanitizeMessageHtml(input.bodyHtml) : null,
+    bodyHtml: input.bodyHtml
+      ? input.bodyHtmlSafe
+        ? input.bodyHtml
+        : sanitizeMessageHtml(input.bodyHtml)
+      : null,
     channelMeta: input.channelMeta,
     externalId: input.externalId,
     deliveryStatus: 'received',

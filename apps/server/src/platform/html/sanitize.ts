@@ -4,8 +4,14 @@ import sanitizeHtml from 'sanitize-html';
  * HTML from customers is stored only after this: no scripts, no event handlers, no forms, no styles
  * that can overlay the UI. The dashboard renders it in a sandboxed iframe on top of this.
  */
-export function sanitizeMessageHtml(html: string): string {
+export function sanitizeMessageHtml(
+  html: string,
+  /** A channel's own rewrite of images (email: served cid: parts, blocked remote images), in the same pass. */
+  img?: sanitizeHtml.Transformer,
+): string {
   return sanitizeHtml(html, {
+    // Their text is never content: a page title or a <noscript> fallback must not show up in the body.
+    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'head'],
     allowedTags: [
       ...sanitizeHtml.defaults.allowedTags.filter((t) => t !== 'iframe'),
       'img',
@@ -48,6 +54,7 @@ export function sanitizeMessageHtml(html: string): string {
         tagName,
         attribs: { ...attribs, target: '_blank', rel: 'noopener noreferrer nofollow' },
       }),
+      ...(img ? { img } : {}),
     },
   });
 }
