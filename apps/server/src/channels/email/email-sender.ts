@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import nodemailer, { type Transporter } from 'nodemailer';
+import * as base64 from 'nodemailer/lib/base64';
 import DKIM from 'nodemailer/lib/dkim';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import type MimeNode from 'nodemailer/lib/mime-node';
+import * as qp from 'nodemailer/lib/qp';
 import { PermanentDeliveryError } from '../channel-adapter.ts';
 import { certificateError } from './tls-errors.ts';
 
@@ -53,6 +56,51 @@ async function collect(stream: Readable): Promise<Buffer> {
 /** Every line break as CRLF (latin1 maps bytes 1:1, so nothing else changes). */
 const toCrlf = (b: Buffer) => Buffer.from(b.toString('latin1').replace(/\r?\n|\r/g, '\r\n'), 'latin1');
 
+/** What serialise() reads of a compiled node (public fields the typings leave out). */
+type Node = MimeNode & {
+  content?: unknown;
+  multipart?: string | false;
+  boundary?: string;
+  _transforms?: unknown[];
+  _processFuncs?: unknown[];
+};
+
+/**
+ * A compiled MIME tree written out without nodemailer's stream machinery: the same header and encoding
+ * code, the same framing, the same bytes (mail-composer.test.ts compares the two), at a fraction of the
+ * CPU — streaming each part cost an acknowledgement ~0.25 ms. Only string bodies: null means "use build()".
+ */
+export function serialiseMime(root: MimeNode): string | null {
+  const r = root as Node;
+  if (r._transforms?.length || r._processFuncs?.length) return null;
+  const out = serialiseNode(r);
+  if (out === null || /[^ -~\t\r\n]/.test(out)) return null; // e.g. an SMTPUTF8 address: raw UTF-8
+  // build() ends the message with a line break (its LastNewline stage).
+  return out.endsWith('\n') ? out : out.endsWith('\r') ? `${out}\n` : `${out}\r\n`;
+}
+
+function serialiseNode(node: Node): string | null {
+  const encoding = node.getTransferEncoding();
+  let out = `${node.buildHeaders()}\r\n\r\n`;
+  const c = node.content;
+  if (c !== undefined && c !== null && c !== '') {
+    if (typeof c !== 'string') return null;
+    if (encoding === 'quoted-printable') out += qp.wrap(qp.encode(c), 76);
+    else if (encoding === 'base64') out += base64.wrap(base64.encode(c), 76);
+    else if (encoding === '7bit' && /^[ -~\t\r\n]*$/.test(c)) out += c;
+    else return null;
+  }
+  if (node.multipart) {
+    for (const [i, child] of node.childNodes.entries()) {
+      const part = serialiseNode(child as Node);
+      if (part === null) return null;
+      out += `${i ? '\r\n' : ''}--${node.boundary}\r\n${part}`;
+    }
+    out += `\r\n--${node.boundary}--\r\n`;
+  }
+  return out;
+}
+
 /** Builds the exact bytes we send (and keep for the dev mailbox and .eml download), DKIM-signed if set. */
 export async function composeEmail(input: ComposeInput): Promise<Buffer> {
   const refs = (input.references ?? []).slice(-20);
@@ -79,7 +127,9 @@ export async function composeEmail(input: ComposeInput): Promise<Buffer> {
   // MailComposer leaves the text parts' own line breaks bare (LF); the SMTP client would turn them into
   // CRLF on the wire. Normalising here makes the kept copy (dev mailbox, .eml) byte-identical to what the
   // relay receives, and lets the DKIM body hash describe exactly those bytes.
-  const raw = toCrlf(await composer.compile().build());
+  const root = composer.compile();
+  const fast = input.attachments?.length ? null : serialiseMime(root);
+  const raw = toCrlf(fast !== null ? Buffer.from(fast, 'latin1') : await root.build());
   if (!input.dkim) return raw;
   return collect(new DKIM(input.dkim).sign(raw));
 }

@@ -24,7 +24,9 @@ function attributionAt(lines: string[], i: number): boolean {
     // A wrapped attribution never contains a blank line.
     if (span > 1 && !lines[i + span - 1]?.trim()) return false;
     const joined = lines.slice(i, i + span).join(' ');
-    if (!ATTRIBUTION_END.test(joined)) continue;
+    // The pattern is anchored at the end: testing only the tail keeps a long line from being scanned
+    // from every position (this check runs for each line of every inbound email).
+    if (!ATTRIBUTION_END.test(joined.trimEnd().slice(-64))) continue;
     if (/^\s*(on|am|le|el|il|op|den|w dniu)\b/i.test(one) || /^\s*\d{1,4}[./-]\d{1,2}[./-]\d{1,4}/.test(one))
       return true;
     if (/@/.test(one)) return true;
