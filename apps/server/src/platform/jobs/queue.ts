@@ -42,6 +42,9 @@ type JobRow = {
 };
 
 /** Exponential backoff with a ceiling: 2 s, 4 s, 8 s … up to one hour. */
+/** How long a busy worker waits after a job ends before claiming, so several finished jobs share a claim. */
+const BUSY_CLAIM_DELAY_MS = 5;
+
 export const backoffSeconds = (attempt: number) => Math.min(3600, 2 ** attempt);
 
 /**
@@ -125,6 +128,7 @@ export function createJobRunner(
   const inflight = new Set<Promise<void>>();
   let running = false;
   let timer: NodeJS.Timeout | undefined;
+  let timerDue = 0;
   let pruneTimer: NodeJS.Timeout | undefined;
   async function prune() {
     for (const def of defs.values()) {
@@ -218,7 +222,9 @@ export function createJobRunner(
         for (const job of jobs) {
           const p = runOne(job).finally(() => {
             inflight.delete(p);
-            if (running) schedule(0);
+            // Busy: let a few more jobs finish so the next claim takes (and marks done) several at once;
+            // a claim per finished job cost the ingest path ~0.3 ms of database time per email. Idle: at once.
+            if (running) schedule(inflight.size >= opts.concurrency / 2 ? BUSY_CLAIM_DELAY_MS : 0);
           });
           inflight.add(p);
           ran++;
@@ -241,8 +247,13 @@ export function createJobRunner(
       again = true;
       return;
     }
+    // An earlier tick already planned stands (a later request must not push it back).
+    const due = Date.now() + ms;
+    if (timer && timerDue <= due) return;
     clearTimeout(timer);
+    timerDue = due;
     timer = setTimeout(async () => {
+      timer = undefined;
       again = false;
       await tick();
       schedule(again ? 0 : (opts.pollMs ?? 1000));
@@ -264,6 +275,7 @@ export function createJobRunner(
     async stop() {
       running = false;
       clearTimeout(timer);
+      timer = undefined;
       clearInterval(pruneTimer);
       // A claim in flight may still start jobs; wait for it, then for every job it started.
       await ticked;
