@@ -35,6 +35,9 @@ function Seen({ message, ticket }: Props) {
     qc.setQueryData<ChatVisitorT>(key, (v) =>
       v ? { ...v, visitorReadUpTo: Math.max(v.visitorReadUpTo, upTo) } : v,
     );
+    // A fetch already in flight (started by the reply's own events) would land after this with the
+    // state from before the read and take "Seen" away again: replace it with one that sees the read.
+    void qc.invalidateQueries({ queryKey: key });
   });
   const readUpTo = q.data?.visitorReadUpTo ?? 0;
   if (message.id > readUpTo) return null;
