@@ -1,8 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoOrder } from '../apps/server/test/commerce-helpers.ts';
 import { startTestApp, type TestApp, type TestWorkspace } from '../apps/server/test/harness.ts';
-import { authorDemoHelpCenter, call } from '../apps/server/test/helpcenter-helpers.ts';
+import { setUpBotShop } from '../apps/server/test/helpcenter-helpers.ts';
 import { builtDashboard, builtWidget, launchChromium, listen } from './support.ts';
 
 // The shopper's journey with the bot in the chat widget on the demo shop page, and the agent who
@@ -18,40 +17,7 @@ describe('the bot in the chat widget', () => {
     t = await startTestApp({ DASHBOARD_DIR: builtDashboard() }, { workers: true });
     base = await listen(t);
     ws = await t.workspace('E2E Bot Shop');
-    await authorDemoHelpCenter(t, ws);
-    const conn = await call(t, 'POST', '/api/v1/commerce/connections', ws.admin.headers, {
-      platform: 'builtin',
-      currency: 'EUR',
-    });
-    const shipped = new Date(Date.now() - 86400_000).toISOString();
-    // Order 1042 belongs to emma@example.com (commerce-helpers' demo customer), shipped with DHL.
-    const push = await call(
-      t,
-      'POST',
-      '/api/v1/store/batch',
-      { authorization: `Bearer ${conn.json().token}` },
-      {
-        orders: [
-          demoOrder({
-            externalId: 'o-1042',
-            number: '#1042',
-            updatedAt: shipped,
-            fulfillmentStatus: 'fulfilled',
-            fulfillments: [
-              {
-                externalId: 'f-1042',
-                carrier: 'DHL',
-                trackingNumber: 'JD014600006281',
-                trackingUrl: 'https://dhl.example/track/JD014600006281',
-                shippedAt: shipped,
-                updatedAt: shipped,
-              },
-            ],
-          }),
-        ],
-      },
-    );
-    expect(push.statusCode).toBe(200);
+    await setUpBotShop(t, ws);
     browser = await launchChromium();
   });
   afterAll(async () => {

@@ -1,8 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoOrder } from './commerce-helpers.ts';
 import { startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
-import { authorDemoHelpCenter, call } from './helpcenter-helpers.ts';
+import { BOT_SHOP_TRACKING, call, setUpBotShop } from './helpcenter-helpers.ts';
 
 // The bot in the chat widget, through the widget's HTTP API. A visitor's message is stored by
 // tickets.receive, which runs the listeners (the bot) before it returns: when the POST has answered,
@@ -10,44 +9,12 @@ import { authorDemoHelpCenter, call } from './helpcenter-helpers.ts';
 
 let t: TestApp;
 let ws: TestWorkspace;
-const SECRET = 'JD014600006281';
+const SECRET = BOT_SHOP_TRACKING;
 
 beforeAll(async () => {
   t = await startTestApp();
   ws = await t.workspace('Bot Chat Shop');
-  await authorDemoHelpCenter(t, ws);
-  const conn = await call(t, 'POST', '/api/v1/commerce/connections', ws.admin.headers, {
-    platform: 'builtin',
-    currency: 'EUR',
-  });
-  const shipped = new Date(Date.now() - 86400_000).toISOString();
-  const push = await call(
-    t,
-    'POST',
-    '/api/v1/store/batch',
-    { authorization: `Bearer ${conn.json().token}` },
-    {
-      orders: [
-        demoOrder({
-          externalId: 'o-1042',
-          number: '#1042',
-          updatedAt: shipped,
-          fulfillmentStatus: 'fulfilled',
-          fulfillments: [
-            {
-              externalId: 'f-1042',
-              carrier: 'DHL',
-              trackingNumber: SECRET,
-              trackingUrl: `https://dhl.example/track/${SECRET}`,
-              shippedAt: shipped,
-              updatedAt: shipped,
-            },
-          ],
-        }),
-      ],
-    },
-  );
-  expect(push.statusCode).toBe(200);
+  await setUpBotShop(t, ws);
 });
 afterAll(() => t?.stop());
 

@@ -1,4 +1,5 @@
 import { demoArticles, demoCategories } from '../src/seed/demo-articles.ts';
+import { demoOrder } from './commerce-helpers.ts';
 import type { TestApp, TestWorkspace } from './harness.ts';
 
 export const call = (
@@ -72,4 +73,52 @@ export async function authorDemoHelpCenter(t: TestApp, ws: TestWorkspace) {
     }
   }
   return ids;
+}
+
+/** The tracking number of the bot shop's order #1042 (the bot must never show it unverified). */
+export const BOT_SHOP_TRACKING = 'JD014600006281';
+
+/**
+ * The shop the bot tests talk to: the demo help center, and a built-in store with order #1042 of
+ * emma@example.com (commerce-helpers' demo customer), shipped with DHL, plus any further orders.
+ */
+export async function setUpBotShop(
+  t: TestApp,
+  ws: TestWorkspace,
+  more: Parameters<typeof demoOrder>[0][] = [],
+) {
+  await authorDemoHelpCenter(t, ws);
+  const conn = await call(t, 'POST', '/api/v1/commerce/connections', ws.admin.headers, {
+    platform: 'builtin',
+    currency: 'EUR',
+  });
+  const shipped = new Date(Date.now() - 86400_000).toISOString();
+  const push = await call(
+    t,
+    'POST',
+    '/api/v1/store/batch',
+    { authorization: `Bearer ${conn.json().token}` },
+    {
+      orders: [
+        demoOrder({
+          externalId: 'o-1042',
+          number: '#1042',
+          updatedAt: shipped,
+          fulfillmentStatus: 'fulfilled',
+          fulfillments: [
+            {
+              externalId: 'f-1042',
+              carrier: 'DHL',
+              trackingNumber: BOT_SHOP_TRACKING,
+              trackingUrl: `https://dhl.example/track/${BOT_SHOP_TRACKING}`,
+              shippedAt: shipped,
+              updatedAt: shipped,
+            },
+          ],
+        }),
+        ...more.map((o) => demoOrder(o)),
+      ],
+    },
+  );
+  if (push.statusCode !== 200) throw new Error(`store push failed: ${push.body}`);
 }
