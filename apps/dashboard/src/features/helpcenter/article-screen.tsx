@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError } from '../../lib/api.ts';
 import { atLeast } from '../../lib/roles.ts';
 import { Link, navigate, useLocation } from '../../lib/router.tsx';
@@ -255,22 +255,15 @@ function ArticleSettings({
         </select>
       </label>
       <label className="inline">
-        <input
-          type="checkbox"
+        <Switch
           disabled={!canEdit}
-          checked={article.visibility === 'internal'}
-          onChange={(e) => void update({ visibility: e.target.checked ? 'internal' : 'public' })}
+          value={article.visibility === 'internal'}
+          onChange={(on) => void update({ visibility: on ? 'internal' : 'public' })}
         />{' '}
         Internal only (agents)
       </label>
       <label className="inline">
-        <input
-          type="checkbox"
-          disabled={!canEdit}
-          checked={article.faq}
-          onChange={(e) => void update({ faq: e.target.checked })}
-        />{' '}
-        FAQ
+        <Switch disabled={!canEdit} value={article.faq} onChange={(on) => void update({ faq: on })} /> FAQ
       </label>
       <SlugField slug={article.slug} canEdit={canEdit} onSave={(slug) => update({ slug })} />
       <span className="spacer" />
@@ -289,6 +282,36 @@ function ArticleSettings({
 }
 
 /** The article's address in the help center; changing it is explicit, since old links stop working. */
+/**
+ * A checkbox that shows the click at once. The optimistic cache write re-renders only after the query
+ * client's next tick, and until then React puts a controlled checkbox back — on a busy machine long
+ * enough for the click to look ignored. The value follows the article whenever it changes (server
+ * answer, or the revert after a refusal).
+ */
+function Switch({
+  value,
+  disabled,
+  onChange,
+}: {
+  value: boolean;
+  disabled: boolean;
+  onChange: (on: boolean) => void;
+}) {
+  const [on, setOn] = useState(value);
+  useEffect(() => setOn(value), [value]);
+  return (
+    <input
+      type="checkbox"
+      disabled={disabled}
+      checked={on}
+      onChange={(e) => {
+        setOn(e.target.checked);
+        onChange(e.target.checked);
+      }}
+    />
+  );
+}
+
 function SlugField({
   slug,
   canEdit,
