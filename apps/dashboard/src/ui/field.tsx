@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { ApiError } from '../lib/api.ts';
 
 /** A labelled form control with an optional hint and the server's error for it (id `${id}-error`). */
 export function Field({
@@ -26,4 +27,27 @@ export function Field({
       )}
     </div>
   );
+}
+
+/**
+ * A settings form's save error: the server's message per field (`body.<path>` of the error details; with
+ * `topLevel`, per top-level key only) and one line for the form.
+ */
+export function fieldErrors(
+  e: unknown,
+  opts: { topLevel?: boolean } = {},
+): { fields: Record<string, string>; general: string } {
+  if (!(e instanceof ApiError)) return { fields: {}, general: 'Something went wrong; try again' };
+  const fields: Record<string, string> = {};
+  if (Array.isArray(e.details))
+    for (const d of e.details as { path?: string; message?: string }[]) {
+      if (!d.path?.startsWith('body.')) continue;
+      const path = d.path.slice(5);
+      fields[opts.topLevel ? path.split('.')[0]! : path] ??= d.message ?? 'invalid';
+    }
+  const n = Object.keys(fields).length;
+  return {
+    fields,
+    general: n ? `Please fix ${n === 1 ? 'the marked field' : `the ${n} marked fields`}.` : e.message,
+  };
 }

@@ -3,7 +3,7 @@ import { useEffect, useId, useState } from 'react';
 import { ApiError } from '../../lib/api.ts';
 import { atLeast } from '../../lib/roles.ts';
 import { useMe } from '../../lib/session.tsx';
-import { Field } from '../../ui/field.tsx';
+import { Field, fieldErrors } from '../../ui/field.tsx';
 import { type BotSettingsT, botApi } from './bot-api.ts';
 import './bot.css';
 
@@ -25,19 +25,6 @@ const INTENTS = [
   ['returns', 'Start a return request'],
   ['cancel', 'Start a cancellation request'],
 ] as const;
-
-function fieldErrors(e: unknown): { fields: Record<string, string>; general: string } {
-  if (!(e instanceof ApiError)) return { fields: {}, general: 'Something went wrong; try again' };
-  const fields: Record<string, string> = {};
-  if (Array.isArray(e.details))
-    for (const d of e.details as { path?: string; message?: string }[])
-      if (d.path?.startsWith('body.')) fields[d.path.slice(5)] ??= d.message ?? 'invalid';
-  const n = Object.keys(fields).length;
-  return {
-    fields,
-    general: n ? `Please fix ${n === 1 ? 'the marked field' : `the ${n} marked fields`}.` : e.message,
-  };
-}
 
 export default function BotSettingsPage() {
   const q = useQuery({ queryKey: ['bot', 'settings'], queryFn: botApi.settings });

@@ -4,7 +4,7 @@ import { ApiError } from '../../lib/api.ts';
 import { useMe } from '../../lib/session.tsx';
 import { type ChatSettingsT, chatApi, type PrechatFieldT, type UpdateChatSettingsT } from './chat-api.ts';
 import './chat.css';
-import { Field } from '../../ui/field.tsx';
+import { Field, fieldErrors } from '../../ui/field.tsx';
 
 /**
  * Settings → Channels → Chat: how the widget looks and greets, what it asks before a chat, when the
@@ -41,20 +41,6 @@ const toDraft = (s: ChatSettingsT): Draft => {
   } = s;
   return structuredClone(rest);
 };
-
-/** Details look like `{path: 'body.prechatFields.0.key', message}`; keys drop the `body.`. */
-function fieldErrors(e: unknown): { fields: Errors; general: string } {
-  if (!(e instanceof ApiError)) return { fields: {}, general: 'Something went wrong; try again' };
-  const fields: Errors = {};
-  if (Array.isArray(e.details))
-    for (const d of e.details as { path?: string; message?: string }[])
-      if (d.path?.startsWith('body.')) fields[d.path.slice(5)] ??= d.message ?? 'invalid';
-  const n = Object.keys(fields).length;
-  return {
-    fields,
-    general: n ? `Please fix ${n === 1 ? 'the marked field' : `the ${n} marked fields`}.` : e.message,
-  };
-}
 
 /** A pre-chat key from its label: `Order number` → `order_number`. */
 const keyFrom = (label: string, taken: string[]) => {

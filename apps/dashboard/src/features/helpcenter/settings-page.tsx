@@ -3,7 +3,7 @@ import { useEffect, useId, useState } from 'react';
 import { ApiError } from '../../lib/api.ts';
 import { atLeast } from '../../lib/roles.ts';
 import { useMe } from '../../lib/session.tsx';
-import { Field } from '../../ui/field.tsx';
+import { Field, fieldErrors } from '../../ui/field.tsx';
 import { hcApi, LANGUAGE_NAMES, languageName, type SettingsT } from './helpcenter-api.ts';
 import './helpcenter.css';
 
@@ -35,20 +35,6 @@ const toDraft = (s: SettingsT): Draft => ({
   defaultLocale: s.defaultLocale,
   contactTopics: s.contactTopics.join('\n'),
 });
-
-/** `body.contactTopics.2` → `contactTopics`: one message per field. */
-export function fieldErrors(e: unknown): { fields: Record<string, string>; general: string } {
-  if (!(e instanceof ApiError)) return { fields: {}, general: 'Something went wrong; try again' };
-  const fields: Record<string, string> = {};
-  if (Array.isArray(e.details))
-    for (const d of e.details as { path?: string; message?: string }[])
-      if (d.path?.startsWith('body.')) fields[d.path.slice(5).split('.')[0]!] ??= d.message ?? 'invalid';
-  const n = Object.keys(fields).length;
-  return {
-    fields,
-    general: n ? `Please fix ${n === 1 ? 'the marked field' : `the ${n} marked fields`}.` : e.message,
-  };
-}
 
 export default function HelpCenterSettingsPage() {
   const q = useQuery({ queryKey: ['helpcenter', 'settings'], queryFn: hcApi.settings });
@@ -97,7 +83,7 @@ function SettingsForm({ settings }: { settings: SettingsT }) {
       qc.setQueryData(['helpcenter', 'settings'], saved);
       setMsg({ ok: true, text: 'Help center settings saved' });
     } catch (e) {
-      const r = fieldErrors(e);
+      const r = fieldErrors(e, { topLevel: true });
       setErrors(r.fields);
       setMsg({ ok: false, text: r.general });
     } finally {
