@@ -1,13 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { createHash, type createPublicKey, generateKeyPairSync, verify, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import nodemailer from 'nodemailer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInbox, get, sendTo, settle, startRelay } from './email-helpers.ts';
+import { createInbox, get, selfSignedCert, sendTo, settle, startRelay } from './email-helpers.ts';
 import { startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 
 // One app with both a STARTTLS certificate on the inbound SMTP server and DKIM signing on the relay side.
@@ -20,29 +19,8 @@ let dkimPublicKey: ReturnType<typeof createPublicKey>;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'shopdesk-tls-'));
-  // A self-signed certificate for 127.0.0.1, made the way an operator would.
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  cert = readFileSync(join(dir, 'cert.pem'));
+  const tls = selfSignedCert(dir);
+  cert = tls.cert;
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   writeFileSync(join(dir, 'dkim.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
   dkimPublicKey = publicKey;
@@ -51,8 +29,8 @@ beforeAll(async () => {
   t = await startTestApp({
     EMAIL_SMTP_PORT: '0',
     EMAIL_SMTP_HOST: '127.0.0.1',
-    EMAIL_TLS_CERT_PATH: join(dir, 'cert.pem'),
-    EMAIL_TLS_KEY_PATH: join(dir, 'key.pem'),
+    EMAIL_TLS_CERT_PATH: tls.certPath,
+    EMAIL_TLS_KEY_PATH: tls.keyPath,
     EMAIL_RELAY_URL: relay.url,
     EMAIL_DKIM_DOMAIN: 'tls-shop.test',
     EMAIL_DKIM_SELECTOR: 'sd2026',
