@@ -560,9 +560,23 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
 
   const relayErrors = new Map<number, { error: string | null; at: number }>();
   // Acknowledgements (and replies) sent in one job tick are recorded, and checked, in one statement each.
-  const recordSent = batcher(async (rows: repo.OutboundInsert[]) => {
-    await repo.insertOutbounds(db, rows);
-    return rows.map(() => undefined);
+  // The mail is already sent when it is recorded: if the batch's statement fails, each row is tried on its
+  // own, so one bad row cannot leave the others unrecorded (their jobs would retry and send them twice).
+  const recordSent = batcher(async (rows: repo.OutboundInsert[]): Promise<unknown[]> => {
+    try {
+      await repo.insertOutbounds(db, rows);
+      return rows.map(() => null);
+    } catch (err) {
+      if (rows.length === 1) return [err];
+      return Promise.all(
+        rows.map((r) =>
+          repo.insertOutbounds(db, [r]).then(
+            () => null,
+            (e: unknown) => e,
+          ),
+        ),
+      );
+    }
   });
   const ackState = batcher((keys: { workspaceId: number; ticketId: number; to: string }[]) =>
     repo.ackStates(db, keys, 3600),
@@ -574,7 +588,10 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
       return inbox ? profileOf(inbox) : null;
     },
     alreadySent: (workspaceId, messageId) => repo.sentHeaderOf(db, workspaceId, messageId),
-    record: (r) => recordSent(r),
+    async record(r) {
+      const err = await recordSent(r);
+      if (err) throw err;
+    },
     async reportRelay(workspaceId, inboxId, error) {
       // Written only when it changes: a healthy relay costs no statement per message. What this node
       // wrote is trusted for a minute (another node may have changed it since).
