@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp, type TestWorkspace, ticketBody } from '../apps/server/test/harness.ts';
-import { builtDashboard, launchChromium, listen } from './support.ts';
+import { builtDashboard, launchChromium, listen, signIn } from './support.ts';
 
 // The ticket view shows what automations did to the ticket (and updates when a scan acts), and a lead
 // sends an inbox's tickets to a team from the routing settings.
@@ -20,11 +20,7 @@ describe('automation log in the ticket view, routing rules form', () => {
     browser = await launchChromium();
     const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     page = await ctx.newPage();
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email').fill(ws.admin.email);
-    await page.getByLabel('Password').fill(ws.admin.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    await signIn(page, base, ws.admin);
   });
   afterAll(async () => {
     await browser?.close();

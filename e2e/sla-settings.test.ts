@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSlaService } from '../apps/server/src/modules/sla/index.ts';
 import { startTestApp, type TestApp, type TestWorkspace, ticketBody } from '../apps/server/test/harness.ts';
-import { builtDashboard, launchChromium, listen } from './support.ts';
+import { builtDashboard, launchChromium, listen, signIn } from './support.ts';
 
 // A lead sets up business hours, an SLA policy and automations through the settings forms, and the inbox
 // rows show the SLA countdown.
@@ -25,11 +25,7 @@ describe('SLA, business hours and automation settings', () => {
     browser = await launchChromium();
     const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     page = await ctx.newPage();
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email').fill(ws.admin.email);
-    await page.getByLabel('Password').fill(ws.admin.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    await signIn(page, base, ws.admin);
   });
   afterAll(async () => {
     await browser?.close();

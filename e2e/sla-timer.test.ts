@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../apps/server/src/platform/db/db.ts';
 import { startTestApp, type TestApp, type TestWorkspace, ticketBody } from '../apps/server/test/harness.ts';
-import { builtDashboard, launchChromium } from './support.ts';
+import { builtDashboard, launchChromium, signIn } from './support.ts';
 
 /** "due in 59m" → 59, "due in 1h 0m" → 60. */
 const minutesIn = (text: string) => {
@@ -50,11 +50,7 @@ describe('SLA timer in the ticket view', () => {
 
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await ctx.newPage();
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email').fill(ws.agent.email);
-    await page.getByLabel('Password').fill(ws.agent.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    await signIn(page, base, ws.agent);
     await page.goto(`${base}/tickets/${ticket.id}`);
 
     const badge = page.getByTestId('sla-badge');
@@ -123,11 +119,7 @@ describe('SLA timer in the ticket view', () => {
 
     const ctx = await browser.newContext({ viewport: { width: 1400, height: 800 } });
     const page = await ctx.newPage();
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email').fill(ws.agent.email);
-    await page.getByLabel('Password').fill(ws.agent.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    await signIn(page, base, ws.agent);
     await page.goto(`${base}/tickets/${ticket.id}`);
 
     const targets = page.getByRole('list', { name: 'SLA targets (VIP)' }).getByTestId('sla-target');
@@ -187,11 +179,7 @@ describe('SLA timer in the ticket view', () => {
 
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await ctx.newPage();
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email').fill(ws.agent.email);
-    await page.getByLabel('Password').fill(ws.agent.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    await signIn(page, base, ws.agent);
     await page.goto(`${base}/inbox/all-open`);
     const rows = page.locator('[data-ticket-id]');
     await page.getByRole('combobox', { name: 'Sort' }).selectOption('sla_due_asc');

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import type { TestApp } from '../apps/server/test/harness.ts';
 
 export const root = join(import.meta.dirname, '..');
@@ -91,4 +91,13 @@ export function launchChromium(): Promise<Browser> {
 export async function listen(t: TestApp): Promise<string> {
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   return `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+}
+
+/** Signs an agent in through the real sign-in form and waits for the inbox. */
+export async function signIn(page: Page, base: string, actor: { email: string; password: string }) {
+  await page.goto(`${base}/`);
+  await page.getByLabel('Email').fill(actor.email);
+  await page.getByLabel('Password').fill(actor.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('navigation', { name: 'Views' }).waitFor();
 }
