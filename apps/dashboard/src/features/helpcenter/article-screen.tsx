@@ -254,17 +254,18 @@ function ArticleSettings({
           ))}
         </select>
       </label>
-      <label className="inline">
-        <Switch
-          disabled={!canEdit}
-          value={article.visibility === 'internal'}
-          onChange={(on) => void update({ visibility: on ? 'internal' : 'public' })}
-        />{' '}
-        Internal only (agents)
-      </label>
-      <label className="inline">
-        <Switch disabled={!canEdit} value={article.faq} onChange={(on) => void update({ faq: on })} /> FAQ
-      </label>
+      <Switch
+        label="Internal only (agents)"
+        disabled={!canEdit}
+        value={article.visibility === 'internal'}
+        onChange={(on) => void update({ visibility: on ? 'internal' : 'public' })}
+      />
+      <Switch
+        label="FAQ"
+        disabled={!canEdit}
+        value={article.faq}
+        onChange={(on) => void update({ faq: on })}
+      />
       <SlugField slug={article.slug} canEdit={canEdit} onSave={(slug) => update({ slug })} />
       <span className="spacer" />
       {atLeast(me.agent.role, 'lead') && (
@@ -289,10 +290,12 @@ function ArticleSettings({
  * answer, or the revert after a refusal).
  */
 function Switch({
+  label,
   value,
   disabled,
   onChange,
 }: {
+  label: string;
   value: boolean;
   disabled: boolean;
   onChange: (on: boolean) => void;
@@ -300,15 +303,18 @@ function Switch({
   const [on, setOn] = useState(value);
   useEffect(() => setOn(value), [value]);
   return (
-    <input
-      type="checkbox"
-      disabled={disabled}
-      checked={on}
-      onChange={(e) => {
-        setOn(e.target.checked);
-        onChange(e.target.checked);
-      }}
-    />
+    <label className="inline">
+      <input
+        type="checkbox"
+        disabled={disabled}
+        checked={on}
+        onChange={(e) => {
+          setOn(e.target.checked);
+          onChange(e.target.checked);
+        }}
+      />{' '}
+      {label}
+    </label>
   );
 }
 
