@@ -8,10 +8,9 @@ import {
   type TestWorkspace,
   ticketBody,
 } from '../apps/server/test/harness.ts';
-import { builtDashboard, builtWidget, launchChromium } from './support.ts';
+import { builtDashboard, builtWidget, launchChromium, screenshotDir } from './support.ts';
 
-const root = join(import.meta.dirname, '..');
-const shots = join(root, 'docs/screenshots');
+const shots = screenshotDir();
 
 /*
  * The admin's chat settings page drives the real widget on the demo shop, and the agent's visitor

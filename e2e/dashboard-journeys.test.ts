@@ -11,10 +11,9 @@ import {
   type TestWorkspace,
   ticketBody,
 } from '../apps/server/test/harness.ts';
-import { builtDashboard, launchChromium } from './support.ts';
+import { builtDashboard, launchChromium, screenshotDir } from './support.ts';
 
-const root = join(import.meta.dirname, '..');
-const shots = join(root, 'docs/screenshots');
+const shots = screenshotDir();
 
 describe('agent dashboard journeys in a real browser', () => {
   let t: TestApp;

@@ -1,12 +1,23 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { envValue } from '../apps/server/src/config.ts';
 import type { TestApp } from '../apps/server/test/harness.ts';
 
 export const root = join(import.meta.dirname, '..');
+
+/**
+ * Where journeys save their screenshots: a temp folder, so a test run never rewrites files of the
+ * repository. `npm run screenshots` points it at docs/screenshots to refresh the docs on purpose.
+ */
+export function screenshotDir(): string {
+  const dir = envValue('SHOPDESK_SCREENSHOTS_DIR') ?? join(tmpdir(), 'shopdesk-screenshots');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
 
 function hashTree(hash: ReturnType<typeof createHash>, path: string) {
   if (!existsSync(path)) return;
