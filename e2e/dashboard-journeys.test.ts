@@ -35,6 +35,15 @@ describe('agent dashboard journeys in a real browser', () => {
   };
 
   let adminTotpSecret: string | null = null;
+  // The server takes each TOTP time step once (no replay), so every sign-in needs a later step than the
+  // last: a code for up to one step ahead is accepted, further ahead we wait for the clock.
+  let lastTotpAt = 0;
+  const nextTotp = async (secret: string) => {
+    const at = Math.max(Date.now(), lastTotpAt + 30_000);
+    while (at - Date.now() > 25_000) await new Promise((r) => setTimeout(r, 500));
+    lastTotpAt = at;
+    return totpCode(secret, at);
+  };
   const signIn = async (actor: TestActor): Promise<Page> => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     contexts.push(ctx);
@@ -44,7 +53,7 @@ describe('agent dashboard journeys in a real browser', () => {
     await page.getByLabel('Password').fill(actor.password);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     if (actor === ws.admin && adminTotpSecret) {
-      await page.getByLabel(/Code from your authenticator/).fill(totpCode(adminTotpSecret));
+      await page.getByLabel(/Code from your authenticator/).fill(await nextTotp(adminTotpSecret));
       await page.getByRole('button', { name: 'Verify' }).click();
     }
     await page.getByRole('navigation', { name: 'Views' }).waitFor();
@@ -78,7 +87,7 @@ describe('agent dashboard journeys in a real browser', () => {
       method: 'POST',
       url: '/api/v1/auth/totp/confirm',
       headers,
-      payload: { code: totpCode(enrol.secret) },
+      payload: { code: await nextTotp(enrol.secret) },
     });
     expect(confirm.statusCode).toBe(200);
     adminTotpSecret = enrol.secret;
@@ -94,7 +103,7 @@ describe('agent dashboard journeys in a real browser', () => {
     await page.getByLabel(/Code from your authenticator/).fill('000000');
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('alert').waitFor();
-    await page.getByLabel(/Code from your authenticator/).fill(totpCode(enrol.secret));
+    await page.getByLabel(/Code from your authenticator/).fill(await nextTotp(enrol.secret));
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('navigation', { name: 'Views' }).waitFor();
     expect(await page.getByRole('link', { name: /My open/ }).count()).toBe(1);

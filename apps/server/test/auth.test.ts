@@ -170,7 +170,8 @@ describe('two-factor authentication', () => {
           url: '/api/v1/auth/totp/verify',
           cookie: partial,
           csrf,
-          payload: { code: totpCode(enrol.secret) },
+          // The next step: the enrolment code's step is used up.
+          payload: { code: totpCode(enrol.secret, Date.now() + 30_000) },
         })
       ).statusCode,
     ).toBe(204);

@@ -35,6 +35,9 @@ export async function createAdmin(
   await db.query(sql`
     INSERT INTO agents (workspace_id, email, name, role, password_hash) VALUES (${ws.id}, ${o.email}, ${o.name ?? o.email.split('@')[0]!}, 'admin', ${hash})
     ON CONFLICT (workspace_id, lower(email)) DO UPDATE SET role = 'admin', password_hash = excluded.password_hash, active = true`);
+  // A reset password ends the agent's sessions (the CLI is used when an account is lost or taken over).
+  await db.query(sql`DELETE FROM sessions WHERE agent_id IN
+    (SELECT id FROM agents WHERE workspace_id = ${ws.id} AND lower(email) = lower(${o.email}))`);
   await db.query(sql`INSERT INTO audit_log (workspace_id, action, target_type, target_id, data)
     VALUES (${ws.id}, 'agent.admin_created_by_cli', 'agent', ${o.email}, '{}'::jsonb)`);
   return { email: o.email, workspaceSlug: ws.slug };

@@ -101,8 +101,16 @@ export const setTotp = (
   enabled: boolean,
   recovery: string[],
 ) =>
-  db.query(sql`UPDATE agents SET totp_secret = ${secret}, totp_enabled = ${enabled}, recovery_codes = ${JSON.stringify(recovery)}::jsonb
+  db.query(sql`UPDATE agents SET totp_secret = ${secret}, totp_enabled = ${enabled}, recovery_codes = ${JSON.stringify(recovery)}::jsonb,
+               totp_last_step = CASE WHEN ${secret}::text IS DISTINCT FROM totp_secret THEN NULL ELSE totp_last_step END
                WHERE id = ${agentId}`);
+
+/** Claims a TOTP step atomically: false when this step (or a later one) was already used. */
+export const claimTotpStep = async (db: Db, agentId: number, step: number) =>
+  (
+    await db.query<{ id: number }>(sql`UPDATE agents SET totp_last_step = ${step}
+      WHERE id = ${agentId} AND (totp_last_step IS NULL OR totp_last_step < ${step}) RETURNING id`)
+  ).length > 0;
 
 export const setRecoveryCodes = (db: Db, agentId: number, recovery: string[]) =>
   db.query(sql`UPDATE agents SET recovery_codes = ${JSON.stringify(recovery)}::jsonb WHERE id = ${agentId}`);
@@ -165,6 +173,9 @@ export const clearMfaPending = (db: Db, id: string) =>
 export const deleteSession = (db: Db, id: string) => db.query(sql`DELETE FROM sessions WHERE id = ${id}`);
 export const deleteSessionsOfAgent = (db: Db, agentId: number) =>
   db.query(sql`DELETE FROM sessions WHERE agent_id = ${agentId}`);
+/** Ends every session of an agent but the one given (the one that changed the password). */
+export const deleteOtherSessionsOfAgent = (db: Db, agentId: number, keepSessionId: string | null) =>
+  db.query(sql`DELETE FROM sessions WHERE agent_id = ${agentId} AND id IS DISTINCT FROM ${keepSessionId}`);
 
 // API tokens
 export type TokenRow = {

@@ -6,7 +6,7 @@ import { AppError, badRequest, forbidden, notFound } from '../../platform/errors
 import type { Auth } from '../../platform/http/router.ts';
 import { decrypt, encrypt, randomToken, sha256 } from '../../platform/security/crypto.ts';
 import { hashPassword, verifyPassword } from '../../platform/security/passwords.ts';
-import { generateTotpSecret, otpauthUrl, verifyTotp } from '../../platform/security/totp.ts';
+import { generateTotpSecret, matchTotpStep, otpauthUrl } from '../../platform/security/totp.ts';
 import { recordAudit } from '../audit/index.ts';
 import { findWorkspaceById } from '../workspaces/index.ts';
 import * as repo from './agents.repository.ts';
@@ -147,8 +147,11 @@ export function createAgentsService(deps: Deps) {
       let candidates = await repo.findAgentsByEmail(db, input.email);
       if (input.workspace) candidates = candidates.filter((c) => c.slug === input.workspace);
       const matches: typeof candidates = [];
+      // Every candidate's password is checked, active or not, and an unknown email is checked against
+      // a dummy hash: the argon2 work (and so the response time) is the same whether the email exists.
       for (const c of candidates)
-        if (c.active && (await verifyPassword(c.password_hash, input.password))) matches.push(c);
+        if ((await verifyPassword(c.password_hash, input.password)) && c.active) matches.push(c);
+      if (candidates.length === 0) await verifyPassword(null, input.password);
       if (matches.length === 0) {
         throttle.fail(key);
         throw new AppError('unauthorized', 'Wrong email or password');
@@ -179,8 +182,10 @@ export function createAgentsService(deps: Deps) {
       if (!agent?.totp_enabled || !agent.totp_secret)
         throw badRequest('Two-factor authentication is not enabled');
       const secret = decrypt(config.secretKey, agent.totp_secret);
-      let ok = verifyTotp(secret, code);
-      if (!ok) {
+      const step = matchTotpStep(secret, code);
+      // A code counts once: its time step must be later than the last one used (claimed atomically).
+      let ok = step !== null && (await repo.claimTotpStep(db, agent.id, step));
+      if (!ok && step === null) {
         const hashed = sha256(code.trim().toLowerCase());
         if (agent.recovery_codes.includes(hashed)) {
           ok = true;
@@ -218,8 +223,10 @@ export function createAgentsService(deps: Deps) {
       const agent = await repo.findAgent(db, auth.workspaceId, auth.agentId);
       if (!agent?.totp_secret || agent.totp_enabled) throw badRequest('Start enrolment first');
       const secret = decrypt(config.secretKey, agent.totp_secret);
-      if (!verifyTotp(secret, code))
-        throw badRequest('That code does not match; check the time on your device');
+      const step = matchTotpStep(secret, code);
+      if (step === null) throw badRequest('That code does not match; check the time on your device');
+      // The enrolment code is used up too, so it cannot pass a sign-in check afterwards.
+      await repo.claimTotpStep(db, agent.id, step);
       const codes = Array.from({ length: 10 }, () =>
         randomToken(6)
           .toLowerCase()
@@ -280,13 +287,18 @@ export function createAgentsService(deps: Deps) {
       const agent = await repo.findAgent(db, auth.workspaceId, auth.agentId);
       if (!agent || !(await verifyPassword(agent.password_hash, current)))
         throw new AppError('unauthorized', 'Current password is wrong');
-      await repo.updateAgentRow(db, auth.workspaceId, auth.agentId, {
-        password_hash: await hashPassword(next),
-      });
-      await recordAudit(db, {
-        workspaceId: auth.workspaceId,
-        actorAgentId: auth.agentId,
-        action: 'auth.password_changed',
+      const passwordHash = await hashPassword(next);
+      await db.tx(async (tx) => {
+        await repo.updateAgentRow(tx, auth.workspaceId, auth.agentId, { password_hash: passwordHash });
+        // Whoever knew the old password is signed out everywhere but here. API tokens stay: they are
+        // separate credentials the agent lists and revokes on their own (an integration should not
+        // break because its owner changed a password).
+        await repo.deleteOtherSessionsOfAgent(tx, auth.agentId, auth.sessionId ?? null);
+        await recordAudit(tx, {
+          workspaceId: auth.workspaceId,
+          actorAgentId: auth.agentId,
+          action: 'auth.password_changed',
+        });
       });
     },
 
