@@ -149,3 +149,53 @@ describe('HTML quote stripping', () => {
     expect(r).toEqual({ html, stripped: false });
   });
 });
+
+/**
+ * Crafted mail must not hold the event loop: each of these took 3 s to over a minute with the old
+ * stripping (a per-line scan of the rest of the message, an end-anchored regex over trailing <br>s).
+ * The bound is generous (the linear code needs tens of milliseconds); it only catches quadratic time.
+ */
+describe('quote stripping of crafted mail finishes fast', () => {
+  const KB80 = 80 * 1024;
+  const MB4 = 4 * 1024 * 1024;
+  const timed = <T>(f: () => T): { result: T; ms: number } => {
+    const start = performance.now();
+    const result = f();
+    return { result, ms: performance.now() - start };
+  };
+
+  it('~80 KB of ">" lines followed by words (every line re-scanned the rest)', () => {
+    const { result, ms } = timed(() => stripQuotedText(`Hello\n${'>\n'.repeat(KB80 / 2)}but this is mine`));
+    expect(ms).toBeLessThan(2000);
+    expect(result.body).toContain('but this is mine');
+  });
+
+  it('~80 KB of <br> and &nbsp; before a quote (the trailing-blank regex)', () => {
+    const br = timed(() => stripQuotedHtml(`a${'<br>'.repeat(KB80 / 4)}x<div class="gmail_quote">old</div>`));
+    const nbsp = timed(() =>
+      stripQuotedHtml(`a${'&nbsp; '.repeat(KB80 / 7)}x<div class="gmail_quote">old</div>`),
+    );
+    expect(br.ms).toBeLessThan(2000);
+    expect(nbsp.ms).toBeLessThan(2000);
+    expect(br.result).toMatchObject({ stripped: true });
+    expect(br.result.html).not.toContain('old');
+  });
+
+  it('multi-MB text and HTML of the same shapes', () => {
+    const text = timed(() => stripQuotedText(`Hello\n${'> a\n\n'.repeat(MB4 / 5)}mine`));
+    const html = timed(() =>
+      stripQuotedHtml(`a${'<br>'.repeat(MB4 / 4)}x<blockquote type="cite">old</blockquote>`),
+    );
+    const tags = timed(() => stripQuotedHtml(`<div ${'class="class="'.repeat(MB4 / 14)}`));
+    const lines = timed(() => stripQuotedText(`On ${' '.repeat(MB4)}x\n${'On wrote:\n'.repeat(MB4 / 10)}`));
+    for (const t of [text, html, tags, lines]) expect(t.ms).toBeLessThan(5000);
+    expect(text.result.body).toContain('mine');
+  });
+
+  it('still cuts a quote that starts near the top of a huge message', () => {
+    const r = stripQuotedText(
+      `Thanks!\n\nOn Mon, 2 Dec 2024, Shop <s@shop.test> wrote:\n${'> old\n'.repeat(MB4 / 6)}`,
+    );
+    expect(r).toEqual({ body: 'Thanks!', stripped: true });
+  });
+});
