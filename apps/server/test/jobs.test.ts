@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { sql } from '../src/platform/db/db.ts';
-import { createJobRunner, defineJob, enqueue } from '../src/platform/jobs/queue.ts';
+import { backoffSeconds, createJobRunner, defineJob, enqueue } from '../src/platform/jobs/queue.ts';
 import { createLogger } from '../src/platform/log.ts';
 import { startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 
@@ -64,7 +64,7 @@ describe('durable jobs', () => {
     await runner.drain();
     const first = await row(id);
     expect(first).toMatchObject({ status: 'queued', attempts: 1, last_error: 'carrier API said 503' });
-    expect(first!.run_at.getTime()).toBeGreaterThan(Date.now() + 1000);
+    expect(first!.run_at.getTime()).toBeGreaterThan(Date.now() + 500);
     for (let i = 0; i < 2; i++) {
       await t.db.query(sql`UPDATE jobs SET run_at = now() WHERE id = ${id}`);
       await runner.drain();
@@ -78,6 +78,8 @@ describe('durable jobs', () => {
     expect(failed.find((j: { id: number }) => j.id === id)).toMatchObject({
       name: 'always-fails',
       lastError: 'carrier API said 503',
+      attempts: 3,
+      finishedAt: expect.any(String),
     });
     expect(
       (await t.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: ws.agent.headers })).statusCode,
@@ -127,6 +129,79 @@ describe('durable jobs', () => {
     expect(await row(id)).toMatchObject({ status: 'done', attempts: 2 });
     expect(await healthy.drain()).toBe(0);
     expect(effects).toEqual([7]);
+  });
+
+  it('a job whose lease runs out on its last attempt (a poison job) ends failed with the reason, not re-run', async () => {
+    const id = (await enqueue(t.db, 'poison', {}, { workspaceId: ws.workspaceId, maxAttempts: 2 }))!;
+    let runs = 0;
+    const def = defineJob({
+      name: 'poison',
+      schema: z.object({}),
+      // Stalls (or kills) every worker that runs it: it never finishes.
+      handler: () => {
+        runs++;
+        return new Promise<void>(() => {});
+      },
+    });
+    for (const node of ['stalled-1', 'stalled-2']) {
+      const stalled = createJobRunner(t.db, log, { concurrency: 1, nodeId: node });
+      stalled.register(def);
+      void stalled.drain();
+      await new Promise((r) => setTimeout(r, 150));
+      await t.db.query(sql`UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = ${id}`);
+    }
+    expect(runs).toBe(2);
+    const next = createJobRunner(t.db, log, { concurrency: 1, nodeId: 'next' });
+    next.register(def);
+    await next.drain();
+    expect(runs).toBe(2);
+    const r = await row(id);
+    expect(r).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(r!.last_error).toMatch(/Gave up after 2 attempts: the lease ran out/);
+    const failed = (
+      await t.app.inject({ method: 'GET', url: '/api/v1/jobs?status=failed', headers: ws.admin.headers })
+    ).json().items;
+    expect(failed.find((j: { id: number }) => j.id === id)).toMatchObject({ name: 'poison', attempts: 2 });
+  });
+
+  it('a handler running longer than its lease renews it, so no other node runs it meanwhile', async () => {
+    const id = (await enqueue(t.db, 'long-export', {}))!;
+    let finish!: () => void;
+    let runs = 0;
+    const def = defineJob({
+      name: 'long-export',
+      schema: z.object({}),
+      handler: () => {
+        runs++;
+        return new Promise<void>((r) => {
+          finish = r;
+        });
+      },
+    });
+    const busy = createJobRunner(t.db, log, { concurrency: 1, nodeId: 'busy', heartbeatMs: 50 });
+    busy.register(def);
+    const drained = busy.drain();
+    await new Promise((r) => setTimeout(r, 150));
+    // The claim's lease has run out while the handler is still working (as after 60 s of work).
+    await t.db.query(sql`UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = ${id}`);
+    await new Promise((r) => setTimeout(r, 400));
+    const other = createJobRunner(t.db, log, { concurrency: 1, nodeId: 'other' });
+    other.register(def);
+    await other.drain();
+    expect(runs).toBe(1);
+    finish();
+    await drained;
+    expect(await row(id)).toMatchObject({ status: 'done', attempts: 1 });
+  });
+
+  it('spreads retries of jobs that failed together (jittered backoff within the exponential ceiling)', () => {
+    const delays = Array.from({ length: 50 }, () => backoffSeconds(5));
+    for (const d of delays) {
+      expect(d).toBeGreaterThanOrEqual(16);
+      expect(d).toBeLessThanOrEqual(32);
+    }
+    expect(new Set(delays).size).toBeGreaterThan(10);
+    expect(Math.max(...Array.from({ length: 20 }, () => backoffSeconds(30)))).toBeLessThanOrEqual(3600);
   });
 
   it('runs jobs scheduled for later only when due', async () => {

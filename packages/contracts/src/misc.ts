@@ -91,4 +91,7 @@ export const Job = z.object({
   lastError: z.string().nullable(),
   runAt: Timestamp,
   createdAt: Timestamp,
+  /** When its last attempt ended (failed jobs: when it gave up). */
+  updatedAt: Timestamp,
+  finishedAt: Timestamp.nullable(),
 });

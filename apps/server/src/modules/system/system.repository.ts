@@ -9,10 +9,12 @@ export type JobRow = {
   last_error: string | null;
   run_at: Date;
   created_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
 };
 
 export const listJobs = (db: Db, workspaceId: number, status: string, limit: number) =>
-  db.query<JobRow>(sql`SELECT id, name, status, attempts, max_attempts, last_error, run_at, created_at FROM jobs
+  db.query<JobRow>(sql`SELECT id, name, status, attempts, max_attempts, last_error, run_at, created_at, updated_at, finished_at FROM jobs
     WHERE workspace_id = ${workspaceId} AND status = ${status} ORDER BY id DESC LIMIT ${limit}`);
 
 export const retryJob = (db: Db, workspaceId: number, id: number) =>

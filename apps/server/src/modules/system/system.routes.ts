@@ -74,6 +74,8 @@ export function registerSystemRoutes(
         lastError: j.last_error,
         runAt: j.run_at.toISOString(),
         createdAt: j.created_at.toISOString(),
+        updatedAt: j.updated_at.toISOString(),
+        finishedAt: j.finished_at?.toISOString() ?? null,
       })),
     }),
   });

@@ -41,11 +41,21 @@ type JobRow = {
   workspace_id: number | null;
 };
 
-/** Exponential backoff with a ceiling: 2 s, 4 s, 8 s … up to one hour. */
 /** How long a busy worker waits after a job ends before claiming, so several finished jobs share a claim. */
 const BUSY_CLAIM_DELAY_MS = 5;
 
-export const backoffSeconds = (attempt: number) => Math.min(3600, 2 ** attempt);
+/** The lease a claim takes; a handler's heartbeat renews it (`leaseSeconds` per job). */
+const DEFAULT_LEASE_SECONDS = 60;
+
+/**
+ * Exponential backoff with a ceiling (2 s, 4 s, 8 s … up to one hour) and "equal jitter": each delay
+ * is drawn from its upper half, so jobs that failed together (a provider outage) do not all retry in
+ * the same second and fail together again.
+ */
+export const backoffSeconds = (attempt: number) => {
+  const ceiling = Math.min(3600, 2 ** attempt);
+  return Math.round((ceiling / 2 + (Math.random() * ceiling) / 2) * 1000) / 1000;
+};
 
 /**
  * The INSERT that enqueues a job, for a repository to run as a CTE of its own statement (a change and the
@@ -121,7 +131,13 @@ export interface JobRunner {
 export function createJobRunner(
   db: Db,
   log: Logger,
-  opts: { concurrency: number; pollMs?: number; nodeId?: string },
+  opts: {
+    concurrency: number;
+    pollMs?: number;
+    nodeId?: string;
+    /** How often a running handler renews its lease; a third of the lease unless set (tests). */
+    heartbeatMs?: number;
+  },
 ): JobRunner {
   const defs = new Map<string, JobDefinition>();
   const nodeId = opts.nodeId ?? `${hostname()}:${process.pid}`;
@@ -152,13 +168,24 @@ export function createJobRunner(
     if ((n <= 0 || defs.size === 0) && !done.length) return [];
     finished = [];
     try {
-      // A running job whose lease expired belongs to a worker that died: it is taken over.
-      return await db.query<JobRow>(sql`${planEachTime}
+      // A running job whose lease expired belongs to a worker that died (or stalled): it is taken over,
+      // unless it has used up its attempts. Then it ends failed here, in the same pass, with the reason:
+      // a job that kills or stalls every worker that runs it (a poison job) must not be re-run forever.
+      const rows = await db.query<JobRow & { status: string }>(sql`${planEachTime}
         WITH finished AS (
           UPDATE jobs SET status = 'done', finished_at = now(), updated_at = now(), locked_until = NULL, last_error = NULL
           WHERE id = ANY(${done}::bigint[]) AND locked_by = ${nodeId} AND status = 'running')
-        UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = ${nodeId}, updated_at = now(),
-          locked_until = now() + make_interval(secs => 60)
+        UPDATE jobs SET
+          status = CASE WHEN status = 'running' AND attempts >= max_attempts THEN 'failed' ELSE 'running' END,
+          attempts = CASE WHEN status = 'running' AND attempts >= max_attempts THEN attempts ELSE attempts + 1 END,
+          last_error = CASE WHEN status = 'running' AND attempts >= max_attempts
+            THEN left('Gave up after ' || attempts || ' attempts: the lease ran out while it was running (the worker stopped or stalled)'
+              || coalesce('; earlier error: ' || last_error, ''), 2000)
+            ELSE last_error END,
+          finished_at = CASE WHEN status = 'running' AND attempts >= max_attempts THEN now() END,
+          locked_by = ${nodeId}, updated_at = now(),
+          locked_until = CASE WHEN status = 'running' AND attempts >= max_attempts THEN NULL
+            ELSE now() + make_interval(secs => ${DEFAULT_LEASE_SECONDS}) END
         WHERE id IN (
           SELECT id FROM jobs
           WHERE run_at <= now() AND (status = 'queued' OR (status = 'running' AND locked_until < now()))
@@ -166,22 +193,47 @@ export function createJobRunner(
           ORDER BY run_at, id
           LIMIT ${defs.size === 0 ? 0 : Math.max(0, n)}
           FOR UPDATE SKIP LOCKED)
-        RETURNING id, name, payload, attempts, max_attempts, workspace_id`);
+        RETURNING id, name, payload, attempts, max_attempts, workspace_id, status`);
+      const poisoned = rows.filter((r) => r.status === 'failed');
+      for (const r of poisoned)
+        log.error(
+          { job: r.name, jobId: r.id, attempts: r.attempts },
+          'job failed for good: its lease ran out on its last attempt',
+        );
+      return poisoned.length ? rows.filter((r) => r.status !== 'failed') : rows;
     } catch (err) {
       finished = done.concat(finished);
       throw err;
     }
   }
 
+  /** Extends this node's lease on a running job; false when another node has taken it over. */
+  const renewLease = async (id: number, seconds: number) =>
+    (
+      await db.query(sql`UPDATE jobs SET locked_until = now() + make_interval(secs => ${seconds})
+        WHERE id = ${id} AND locked_by = ${nodeId} AND status = 'running' RETURNING 1`)
+    ).length > 0;
+
   async function runOne(job: JobRow): Promise<void> {
     const def = defs.get(job.name);
+    const lease = def?.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+    // Heartbeat: a handler that runs longer than its lease keeps it, so no other node runs it again
+    // meanwhile. A handler that blocks the event loop cannot beat, and is taken over as if dead.
+    const heartbeat = setInterval(
+      () => {
+        renewLease(job.id, lease).then(
+          (held) => {
+            if (!held) log.warn({ job: job.name, jobId: job.id }, 'job lease was lost while running');
+          },
+          (err: unknown) => log.warn({ err, jobId: job.id }, 'renewing a job lease failed'),
+        );
+      },
+      opts.heartbeatMs ?? (lease * 1000) / 3,
+    );
+    heartbeat.unref();
     try {
       if (!def) throw new Error(`no handler registered for job "${job.name}"`);
-      if (def.leaseSeconds && def.leaseSeconds > 60) {
-        await db.query(
-          sql`UPDATE jobs SET locked_until = now() + make_interval(secs => ${def.leaseSeconds}) WHERE id = ${job.id}`,
-        );
-      }
+      if (lease > DEFAULT_LEASE_SECONDS) await renewLease(job.id, lease);
       const payload = def.schema.parse(job.payload);
       await def.handler(payload, {
         jobId: job.id,
@@ -202,6 +254,8 @@ export function createJobRunner(
           finished_at = ${final ? new Date().toISOString() : null}
         WHERE id = ${job.id} AND locked_by = ${nodeId}`)
         .catch((e: unknown) => log.warn({ err: e, jobId: job.id }, 'recording a job failure failed'));
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 
