@@ -61,7 +61,7 @@ import { createLogger } from './platform/log.ts';
 import { appsDir, serverRoot } from './platform/paths.ts';
 import { RealtimeHub } from './platform/realtime/hub.ts';
 import { resolveSecretKey } from './platform/security/crypto.ts';
-import { localFileStore } from './platform/storage/file-store.ts';
+import { createFileStore } from './platform/storage/file-store.ts';
 
 const pkg = JSON.parse(readFileSync(join(serverRoot, 'package.json'), 'utf8')) as { version: string };
 
@@ -116,7 +116,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const bus = createEventBus(db, log);
   await bus.start();
   const jobs = createJobRunner(db, log, { concurrency: config.WORKER_CONCURRENCY });
-  const files = localFileStore(join(config.dataDir, 'files'));
+  const files = createFileStore(config.FILE_STORE, db, config.dataDir);
   const deps: Deps = { config, db, bus, log, files, jobs };
 
   const app: FastifyInstance = Fastify({

@@ -45,6 +45,12 @@ export const settings = {
     default: '16MB',
     description: 'shared_buffers for the embedded database (memory vs. cache hit rate)',
   },
+  FILE_STORE: {
+    schema: z.enum(['auto', 'local', 'postgres']),
+    default: 'auto',
+    description:
+      'Where attachments, avatars and help-center images are stored: auto = in PostgreSQL when DATABASE_URL is set (every node serves every file), else the data dir; local = the data dir (one node only); postgres = the database',
+  },
   SECRET_KEY: {
     schema: z.string().min(32, 'must be at least 32 characters').optional(),
     default: undefined,

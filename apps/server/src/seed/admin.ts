@@ -12,7 +12,7 @@ import { sql } from '../platform/db/db.ts';
 import { createEventBus } from '../platform/events/bus.ts';
 import { createJobRunner } from '../platform/jobs/queue.ts';
 import { hashPassword } from '../platform/security/passwords.ts';
-import { localFileStore } from '../platform/storage/file-store.ts';
+import { createFileStore } from '../platform/storage/file-store.ts';
 
 async function pickWorkspace(db: Db, slug?: string) {
   if (slug) return findWorkspaceBySlug(db, slug);
@@ -57,7 +57,7 @@ export async function createToken(
     db,
     bus,
     log,
-    files: localFileStore(config.dataDir),
+    files: createFileStore(config.FILE_STORE, db, config.dataDir),
     jobs: createJobRunner(db, log, { concurrency: 1 }),
   };
   const agents = createAgentsService(deps);

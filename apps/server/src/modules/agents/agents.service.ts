@@ -441,7 +441,7 @@ export function createAgentsService(deps: Deps) {
     async avatarFile(agentId: number, file: string) {
       const url = await repo.findAvatarUrl(db, agentId);
       const sha = file.slice(0, 64);
-      if (!url?.endsWith(`${AVATAR_PATH}/${agentId}/${file}`) || !deps.files.has(sha))
+      if (!url?.endsWith(`${AVATAR_PATH}/${agentId}/${file}`) || !(await deps.files.has(sha)))
         throw notFound('Avatar');
       const ext = file.slice(65);
       const contentType = Object.entries(AVATAR_TYPES).find(([, t]) => t.ext === ext)![0];

@@ -2,23 +2,35 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { type Db, sql } from '../db/db.ts';
 
-/** Where attachment bytes live. Local disk by default; an S3 implementation fits the same shape. */
+/**
+ * Where attachment, avatar and help-center image bytes live, content-addressed by SHA-256.
+ * Local disk serves the embedded database (one process by design); with PostgreSQL the bytes live in
+ * the database, so every node serves every file (a file written on one node's disk was a 404 on the
+ * others). An object-store backend fits the same three calls.
+ */
 export interface FileStore {
+  readonly kind: 'local' | 'postgres';
   put(data: Buffer): Promise<{ sha256: string; size: number }>;
+  /** The bytes as a stream; a missing file fails the stream (the callers checked the metadata row). */
   open(sha256: string): Readable;
-  has(sha256: string): boolean;
+  has(sha256: string): Promise<boolean>;
 }
 
+const hashOf = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+const checked = (sha: string) => {
+  if (!/^[0-9a-f]{64}$/.test(sha)) throw new Error('bad file key');
+  return sha;
+};
+
 export function localFileStore(root: string): FileStore {
-  const pathOf = (sha: string) => {
-    if (!/^[0-9a-f]{64}$/.test(sha)) throw new Error('bad file key');
-    return join(root, sha.slice(0, 2), sha.slice(2, 4), sha);
-  };
+  const pathOf = (sha: string) => join(root, sha.slice(0, 2), sha.slice(2, 4), checked(sha));
   return {
+    kind: 'local',
     async put(data) {
-      const sha256 = createHash('sha256').update(data).digest('hex');
+      const sha256 = hashOf(data);
       const path = pathOf(sha256);
       if (!existsSync(path)) {
         await mkdir(dirname(path), { recursive: true });
@@ -30,6 +42,66 @@ export function localFileStore(root: string): FileStore {
       return { sha256, size: data.length };
     },
     open: (sha) => createReadStream(pathOf(sha)),
-    has: (sha) => existsSync(pathOf(sha)),
+    has: async (sha) => existsSync(pathOf(sha)),
   };
+}
+
+/**
+ * Chunks of 512 KiB: a download holds one chunk in memory at a time, and no row comes near the
+ * 1 GB bytea limit or makes one huge TOAST value to rewrite.
+ */
+export const FILE_CHUNK_BYTES = 512 * 1024;
+
+/** Files in PostgreSQL (tables `stored_files` and `stored_file_chunks`, migration 0860). */
+export function postgresFileStore(db: Db, chunkBytes = FILE_CHUNK_BYTES): FileStore {
+  return {
+    kind: 'postgres',
+    async put(data) {
+      const sha256 = hashOf(data);
+      const chunks = Math.max(1, Math.ceil(data.length / chunkBytes));
+      // The header row and its chunks commit together, so a reader never sees half a file. Two nodes
+      // storing the same bytes at once: the second insert waits for the first's commit and does nothing.
+      await db.tx(async (tx) => {
+        const fresh = await tx.one(
+          sql`INSERT INTO stored_files (sha256, size, chunks) VALUES (${sha256}, ${data.length}, ${chunks})
+              ON CONFLICT (sha256) DO NOTHING RETURNING sha256`,
+        );
+        if (!fresh) return;
+        for (let n = 0; n < chunks; n++)
+          await tx.query(
+            sql`INSERT INTO stored_file_chunks (sha256, n, data)
+                VALUES (${sha256}, ${n}, ${data.subarray(n * chunkBytes, (n + 1) * chunkBytes)})`,
+          );
+      });
+      return { sha256, size: data.length };
+    },
+    open(sha) {
+      checked(sha);
+      async function* chunks() {
+        const head = await db.one<{ chunks: number }>(
+          sql`SELECT chunks FROM stored_files WHERE sha256 = ${sha}`,
+        );
+        if (!head) throw Object.assign(new Error(`file ${sha} not found`), { code: 'ENOENT' });
+        for (let n = 0; n < head.chunks; n++) {
+          const row = await db.one<{ data: Uint8Array }>(
+            sql`SELECT data FROM stored_file_chunks WHERE sha256 = ${sha} AND n = ${n}`,
+          );
+          if (!row) throw new Error(`file ${sha} is missing chunk ${n}`);
+          yield Buffer.from(row.data.buffer, row.data.byteOffset, row.data.byteLength);
+        }
+      }
+      return Readable.from(chunks(), { objectMode: false });
+    },
+    async has(sha) {
+      return !!(await db.one(sql`SELECT 1 AS x FROM stored_files WHERE sha256 = ${checked(sha)}`));
+    },
+  };
+}
+
+export type FileStoreSetting = 'auto' | 'local' | 'postgres';
+
+/** `auto`: PostgreSQL when the app runs on PostgreSQL, the data dir's `files/` on the embedded database. */
+export function createFileStore(setting: FileStoreSetting, db: Db, dataDir: string): FileStore {
+  const kind = setting === 'auto' ? (db.kind === 'postgres' ? 'postgres' : 'local') : setting;
+  return kind === 'postgres' ? postgresFileStore(db) : localFileStore(join(dataDir, 'files'));
 }
