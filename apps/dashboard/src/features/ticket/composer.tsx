@@ -12,7 +12,11 @@ import { clearDraft, type Draft, loadDraft, saveDraft } from './drafts.ts';
 type Macro = { id: number; name: string; body: string; shared: boolean };
 type Attachment = { filename: string; contentType: string; contentBase64: string; size: number };
 
-export type ComposerHandle = { focus(mode: 'reply' | 'note'): void };
+export type ComposerHandle = {
+  focus(mode: 'reply' | 'note'): void;
+  /** The agent has an unsent reply or note in the box. */
+  isComposing(): boolean;
+};
 
 /**
  * Reply or internal note. `seenIds` are the messages on screen when the agent started; before a reply goes
@@ -61,6 +65,7 @@ export function Composer({
       setMode(m);
       setTimeout(() => ta.current?.focus(), 0);
     },
+    isComposing: () => body.trim() !== '',
   };
 
   useEffect(() => {

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Suspense, useEffect, useMemo, useRef, useState } from 'react';
+import { Suspense, useCallback, useRef, useState } from 'react';
 import { customerSections, ticketBadges } from '../../extensions/index.ts';
 import { ApiError, api, type TicketDetailT } from '../../lib/api.ts';
 import { useTicketRoom } from '../../lib/realtime-hooks.tsx';
@@ -12,6 +12,7 @@ import { Avatar } from '../../shell/layout.tsx';
 import { channelIcon } from '../../ui/format.ts';
 import { useDirectory } from '../../ui/use-directory.ts';
 import { Composer, type ComposerHandle } from './composer.tsx';
+import { useFollowThread } from './follow-thread.ts';
 import { Properties } from './properties.tsx';
 import { Timeline } from './timeline.tsx';
 import { useVisitorTyping } from './visitor-typing.ts';
@@ -26,14 +27,16 @@ export default function TicketScreen() {
   const composer = useRef<ComposerHandle | null>(null);
   const [flash, setFlash] = useState<string | null>(null);
 
-  // Messages on screen when this ticket was opened (grows as the agent reads new ones).
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new set per ticket id
-  const seen = useMemo(() => new Set<number>(), [id]);
-  useEffect(() => {
-    if (q.data && seen.size === 0) for (const m of q.data.messages) seen.add(m.id);
-  }, [q.data, seen]);
-
   const t = q.data;
+  const isComposing = useCallback(() => composer.current?.isComposing() ?? false, []);
+  const thread = useFollowThread({
+    ticketId: id,
+    messages: t?.messages,
+    myAgentId: me.agent.id,
+    isComposing,
+  });
+  const seen = thread.seen;
+
   const visitorTyping = useVisitorTyping(id, t?.channel === 'chat');
   const writable = atLeast(me.agent.role, 'agent');
   const go = (step: 1 | -1) => {
@@ -135,9 +138,14 @@ export default function TicketScreen() {
             {flash}
           </p>
         )}
-        <div className="timeline-scroll">
+        <div className="timeline-scroll" ref={thread.scroller} onScroll={thread.onScroll}>
           <Timeline ticket={t} agentName={dir.agentName} agentAvatar={dir.agentAvatar} />
         </div>
+        {thread.unread > 0 && (
+          <button type="button" className="new-below" onClick={thread.follow}>
+            ↓ {thread.unread === 1 ? '1 new message' : `${thread.unread} new messages`}
+          </button>
+        )}
         <p className="typing" aria-live="polite">
           {visitorTyping && <span className="visitor-typing">Visitor is typing… </span>}
           {typing.length > 0 &&
@@ -150,6 +158,7 @@ export default function TicketScreen() {
             seenIds={seen}
             handleRef={composer}
             onSent={() => {
+              thread.follow();
               void qc.invalidateQueries({ queryKey: ['ticket', id] }).then(() => {
                 const d = qc.getQueryData<TicketDetailT>(['ticket', id]);
                 for (const m of d?.messages ?? []) seen.add(m.id);
