@@ -180,6 +180,27 @@ describe('commerce from the ticket, in a real browser', () => {
     await agent.getByTestId('order-action-event').filter({ hasText: 'approved' }).first().waitFor();
   });
 
+  it("a new sender who names another customer's order sees neither its details nor its actions", async () => {
+    const stranger = (
+      await api(ws.agent.headers, 'POST', '/api/v1/tickets', {
+        subject: 'Order #5001',
+        contact: { email: 'stranger@mail.example', name: 'New Sender' },
+        message: { body: 'Please send order #5001 to my new address.' },
+      })
+    ).id;
+    const page = await signIn(ws.agent);
+    await page.goto(`${base}/tickets/${stranger}`);
+    const section = page.getByTestId('orders-section');
+    await section.getByTestId('order-other-#5001').waitFor();
+    expect(await section.getByTestId('order-other-#5001').textContent()).toContain(
+      'belongs to another customer',
+    );
+    const text = (await section.textContent()) ?? '';
+    for (const personal of ['Mia', 'Trail Runner', 'JJD5001', 'mia@example.com'])
+      expect(text).not.toContain(personal);
+    expect(await section.getByRole('button', { name: 'Actions…' }).count()).toBe(0);
+  });
+
   it('an admin sees the store connection and its sync status, and edits the policy', async () => {
     const admin = await signIn(ws.admin);
     await admin.goto(`${base}/settings/stores`);

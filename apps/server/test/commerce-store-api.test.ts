@@ -170,6 +170,51 @@ describe('built-in store API', () => {
     expect(out.json().body).toBe('Hi Emma, #1001 ships with DHL: https://dhl.example/JD0001');
   });
 
+  it("shows another customer's order named by a new sender only as a number: no details, actions or macro fields", async () => {
+    const ticket = (
+      await call('POST', '/api/v1/tickets', ws.agent.headers, {
+        subject: 'Where is order #1001?',
+        contact: { email: 'stranger@mail.example' },
+        message: { body: 'Please change the address of #1001 to my new flat.' },
+      })
+    ).json();
+    const res = await call('GET', `/api/v1/commerce/tickets/${ticket.id}/orders`, ws.agent.headers);
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.items).toEqual([]);
+    expect(body.mentionedNumbers).toEqual([]);
+    expect(body.mentionedOtherCustomers).toEqual(['#1001']);
+    for (const personal of ['Emma', 'Schmidt', 'Hauptstr', 'Trail Runner', 'emma@example.com'])
+      expect(res.body).not.toContain(personal);
+    const vars = (
+      await call('GET', `/api/v1/commerce/tickets/${ticket.id}/order-variables`, ws.agent.headers)
+    ).json();
+    expect(vars.order).toBeNull();
+    const macro = (
+      await call('POST', '/api/v1/macros', ws.lead.headers, {
+        name: 'Order details',
+        body: 'Order {{order.number}} to {{order.shipping_address}}: {{order.items}}',
+        shared: true,
+      })
+    ).json();
+    const out = (
+      await call('POST', `/api/v1/macros/${macro.id}/render`, ws.agent.headers, { ticketId: ticket.id })
+    ).json();
+    expect(out.body).not.toContain('1001');
+    expect(out.body).not.toContain('Hauptstr');
+    // Acting on it from this ticket is refused and reaches nothing.
+    const o = (await call('GET', '/api/v1/commerce/orders?number=%231001', ws.agent.headers)).json().items[0];
+    const act = await call('POST', `/api/v1/commerce/orders/${o.id}/actions`, ws.agent.headers, {
+      kind: 'update_address',
+      address: { name: 'Mallory', address1: 'Elsewhere 9', city: 'Berlin' },
+      ticketId: ticket.id,
+    });
+    expect(act.statusCode).toBe(403);
+    expect(
+      (await call('GET', `/api/v1/commerce/actions?orderId=${o.id}`, ws.agent.headers)).json(),
+    ).toHaveLength(0);
+  });
+
   it('lists the connection with its sync status, without secrets', async () => {
     const list = (await call('GET', '/api/v1/commerce/connections', ws.lead.headers)).json();
     expect(list).toHaveLength(1);

@@ -350,6 +350,11 @@ export const OrderList = z.object({
   nextCursor: z.string().nullable(),
   /** Order numbers found in the ticket's messages (ticket view only). */
   mentionedNumbers: z.array(z.string()).optional(),
+  /**
+   * Order numbers named in the ticket that belong to another customer (ticket view only): shown as
+   * "mentioned, belongs to another customer" — no personal data, no actions, never in macros.
+   */
+  mentionedOtherCustomers: z.array(z.string()).optional(),
   lifetimeValue: z.array(z.object({ currency: z.string(), total: Minor })).optional(),
 });
 export const ListOrdersQuery = z.object({

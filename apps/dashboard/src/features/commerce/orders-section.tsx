@@ -22,10 +22,18 @@ export default function OrdersSection({ contact, ticket }: CustomerSectionProps)
   if (q.isLoading) return <p className="loading">Loading orders…</p>;
   if (q.isError) return <p className="error">Could not load orders.</p>;
   const items = q.data?.items ?? [];
-  if (!items.length) return <p className="muted small">No orders from this customer.</p>;
+  const others = q.data?.mentionedOtherCustomers ?? [];
   const ltv = q.data?.lifetimeValue ?? [];
   return (
     <div className="orders" data-testid="orders-section">
+      {!items.length && <p className="muted small">No orders from this customer.</p>}
+      {others.map((n) => (
+        // Another customer's order named in the conversation: the number only, no details, no actions.
+        <p key={n} className="order-card other-customer small" data-testid={`order-other-${n}`}>
+          <strong>{n}</strong> <span className="badge mention-badge">mentioned</span>{' '}
+          <span className="muted">belongs to another customer</span>
+        </p>
+      ))}
       {ltv.length > 0 && (
         <p className="muted small">
           {items.length} order{items.length === 1 ? '' : 's'} · lifetime{' '}

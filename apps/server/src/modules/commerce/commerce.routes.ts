@@ -126,7 +126,7 @@ export function registerCommerceRoutes(r: Router, svc: CommerceService) {
     method: 'GET',
     url: '/api/v1/commerce/tickets/:id/orders',
     summary:
-      "The customer panel: the ticket contact's orders, with orders named in the conversation marked `mentioned`",
+      "The customer panel: the ticket contact's orders, with orders named in the conversation marked `mentioned`; another customer's order named there is listed by number only (`mentionedOtherCustomers`)",
     tag,
     access: 'read-only',
     params: IdParams,

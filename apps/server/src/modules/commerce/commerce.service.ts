@@ -52,6 +52,15 @@ export function detectOrderNumbers(text: string): string[] {
   return [...keys].slice(0, 50);
 }
 
+/**
+ * Whether an order is the ticket contact's own: linked to the contact (or a contact merged into it), or
+ * placed with the contact's e-mail — the same proof the shopper tracking page asks for.
+ */
+const ownedBy =
+  (contactIds: number[], email: string | null) => (r: Pick<repo.OrderRow, 'contact_id' | 'email'>) =>
+    (r.contact_id !== null && contactIds.includes(r.contact_id)) ||
+    (!!email && !!r.email && r.email.toLowerCase() === email.toLowerCase());
+
 function toOrder(r: repo.OrderRow, ch: repo.OrderChildren): Order {
   return {
     id: r.id,
@@ -869,7 +878,12 @@ export function createCommerceService(deps: Deps, ext: CommerceDeps) {
       const [o] = await loadOrders(auth.workspaceId, [await getOrderRow(auth.workspaceId, id)]);
       return o!;
     },
-    /** The customer panel: the contact's orders newest first, plus any order the conversation names. */
+    /**
+     * The customer panel: the contact's orders newest first, plus the orders the conversation names.
+     * A named order that is not the contact's own (another customer's number, typed by anyone) is only
+     * reported by number in `mentionedOtherCustomers`: no name, address, items or actions, and macros
+     * never fill it in — the sender has proved nothing about it.
+     */
     async ticketOrders(auth: Auth, ticketId: number, limit = 20) {
       const t = await ext.tickets.get(auth, ticketId);
       const text = [t.subject, ...t.messages.filter((m) => m.kind !== 'note').map((m) => m.bodyText)].join(
@@ -883,8 +897,8 @@ export function createCommerceService(deps: Deps, ext: CommerceDeps) {
       const named = mentioned.length
         ? await repo.listOrders(db, auth.workspaceId, { numberKeys: mentioned }, 10)
         : [];
-      // An order named in the conversation shows even when it was placed under another email.
-      const rows = [...new Map([...own, ...named].map((r) => [r.id, r])).values()].sort(
+      const isOwn = ownedBy(contactIds, t.contact?.email ?? null);
+      const rows = [...new Map([...own, ...named.filter(isOwn)].map((r) => [r.id, r])).values()].sort(
         (a, b) => b.placed_at.getTime() - a.placed_at.getTime() || b.id - a.id,
       );
       const keys = new Set(mentioned);
@@ -896,13 +910,22 @@ export function createCommerceService(deps: Deps, ext: CommerceDeps) {
         items,
         nextCursor: null,
         mentionedNumbers: items.filter((o) => o.mentioned).map((o) => o.number),
+        mentionedOtherCustomers: [...new Set(named.filter((r) => !isOwn(r)).map((r) => r.number))],
         lifetimeValue: contactIds.length ? await repo.lifetimeValue(db, auth.workspaceId, contactIds) : [],
       };
     },
-    /** Macro variables: the order the conversation is about (named in it), else the latest order. */
+    /**
+     * The order a conversation is about: the contact's own order named in it, else their latest — but
+     * nothing when the conversation names only another customer's order (guessing would put the wrong
+     * order into a reply). Macros and the tracking link use this one choice.
+     */
+    async conversationOrder(auth: Auth, ticketId: number): Promise<Order | null> {
+      const { items, mentionedOtherCustomers } = await svc.ticketOrders(auth, ticketId, 5);
+      return items.find((x) => x.mentioned) ?? (mentionedOtherCustomers.length ? null : (items[0] ?? null));
+    },
+    /** Macro variables from `conversationOrder`. */
     async orderVariables(auth: Auth, ticketId: number) {
-      const { items } = await svc.ticketOrders(auth, ticketId, 5);
-      const o = items.find((x) => x.mentioned) ?? items[0];
+      const o = await svc.conversationOrder(auth, ticketId);
       if (!o) return { order: null };
       const f = o.fulfillments.at(-1);
       const a = o.shippingAddress;
@@ -956,7 +979,13 @@ export function createCommerceService(deps: Deps, ext: CommerceDeps) {
         return { action: toAction(existing), replayed: true };
       }
       const o = await getOrderRow(auth.workspaceId, orderId);
-      if (input.ticketId) await ext.tickets.get(auth, input.ticketId); // 404 for another workspace's ticket
+      if (input.ticketId) {
+        const t = await ext.tickets.get(auth, input.ticketId); // 404 for another workspace's ticket
+        const ids = t.contact ? await ext.contacts.idsIncludingMerged(auth.workspaceId, t.contact.id) : [];
+        // A number typed into someone's conversation is no reason to act on another customer's order.
+        if (!ownedBy(ids, t.contact?.email ?? null)(o))
+          throw forbidden(`${o.number} belongs to another customer, not to this ticket's contact`);
+      }
       const policy = await policyOf(auth.workspaceId);
       const plan = await planAction(auth.workspaceId, o, input, policy);
       const check = {

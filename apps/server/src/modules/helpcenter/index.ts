@@ -36,7 +36,7 @@ export function installHelpCenter(o: {
   bot?: () => PortalBot | null;
   /** For `{{order.tracking_page_url}}` in macros (signed tracking links). */
   macros?: Pick<MacrosService, 'addVariableProvider'>;
-  commerce?: Pick<CommerceService, 'ticketOrders'>;
+  commerce?: Pick<CommerceService, 'conversationOrder'>;
 }): { hc: HelpCenterService } {
   const hc = createHelpCenterService(o.deps);
   registerHelpCenterRoutes(o.router, hc);

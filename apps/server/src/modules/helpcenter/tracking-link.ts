@@ -27,7 +27,7 @@ export function orderBelongsTo(order: Order, contact: TicketContact): boolean {
  */
 export function trackingPageVariable(o: {
   hc: Pick<HelpCenterService, 'baseFor'>;
-  commerce: Pick<CommerceService, 'ticketOrders'>;
+  commerce: Pick<CommerceService, 'conversationOrder'>;
   secret: string;
 }): VariableProvider {
   return {
@@ -39,8 +39,7 @@ export function trackingPageVariable(o: {
       },
     ],
     async resolve(auth, ticket) {
-      const { items } = await o.commerce.ticketOrders(auth, ticket.id, 5);
-      const order = (items.find((x) => x.mentioned) ?? items[0]) as Order | undefined;
+      const order = await o.commerce.conversationOrder(auth, ticket.id);
       if (!order || !orderBelongsTo(order, ticket.contact)) return {};
       const base = await o.hc.baseFor(auth.workspaceId);
       const token = signTrackingToken(o.secret, auth.workspaceId, order.id);
