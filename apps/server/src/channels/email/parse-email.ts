@@ -7,11 +7,21 @@ export type { BounceInfo, EmailAddress, ParsedAttachment, ParsedEmail } from './
 
 import { classifyAutomatic, findBounce, findReadReceipt } from './classify.ts';
 
+/**
+ * NUL (U+0000) is legal once MIME is decoded (quoted-printable =00, base64, encoded words) but
+ * PostgreSQL refuses it in text: it is removed from every string the inbox keeps, so such mail still
+ * becomes a ticket instead of failing processing on every retry.
+ */
+export const stripNul = (s: string) => (s.includes('\0') ? s.replaceAll('\0', '') : s);
+
 const addressList = (v: AddressObject | AddressObject[] | undefined): EmailAddress[] =>
   (Array.isArray(v) ? v : v ? [v] : [])
     .flatMap((o) => flattenGroups(o.value))
     .filter((a) => a.address && /^[^@\s]+@[^@\s]+$/.test(a.address))
-    .map((a) => ({ address: a.address!.toLowerCase(), name: a.name?.trim() || null }));
+    .map((a) => ({
+      address: stripNul(a.address!.toLowerCase()),
+      name: stripNul(a.name ?? '').trim() || null,
+    }));
 
 function flattenGroups(
   list: { address?: string; name?: string; group?: { address?: string; name?: string }[] }[],
@@ -25,12 +35,13 @@ export function readRawHeaders(raw: Buffer): Map<string, string[]> {
   const lf = raw.indexOf('\n\n');
   if (end < 0 || (lf >= 0 && lf < end)) end = lf;
   const block = raw.subarray(0, end < 0 ? Math.min(raw.length, 256 * 1024) : end).toString('latin1');
+  // Header lines are split on real line ends only; a NUL inside a value is dropped with the value's.
   const out = new Map<string, string[]>();
   for (const line of block.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
     const m = /^([!-9;-~]+):\s*(.*)$/.exec(line);
     if (!m) continue;
     const key = m[1]!.toLowerCase();
-    out.set(key, [...(out.get(key) ?? []), m[2]!.trim()]);
+    out.set(key, [...(out.get(key) ?? []), stripNul(m[2]!.trim())]);
   }
   return out;
 }
@@ -63,10 +74,10 @@ function recoverUndeclaredCharset(raw: Buffer, text: string, headers: Map<string
 function toAttachment(a: Attachment, index: number): ParsedAttachment {
   const ext = a.contentType === 'message/rfc822' ? '.eml' : '';
   return {
-    filename: (a.filename?.trim() || `attachment-${index + 1}${ext || ''}`).slice(0, 255),
-    contentType: a.contentType || 'application/octet-stream',
+    filename: (stripNul(a.filename ?? '').trim() || `attachment-${index + 1}${ext || ''}`).slice(0, 255),
+    contentType: stripNul(a.contentType || '') || 'application/octet-stream',
     data: a.content,
-    contentId: a.cid ?? null,
+    contentId: a.cid ? stripNul(a.cid) : null,
     inline: Boolean(a.related && a.cid),
   };
 }
@@ -80,7 +91,9 @@ export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
     keepCidLinks: true,
     maxHtmlLengthToParse: 2 * 1024 * 1024,
   });
-  const headerMessageId = normalizeMessageId(m.messageId ?? rawHeaders.get('message-id')?.[0] ?? '');
+  const headerMessageId = normalizeMessageId(
+    stripNul(m.messageId ?? rawHeaders.get('message-id')?.[0] ?? ''),
+  );
   const messageId =
     headerMessageId ?? `<sha256.${createHash('sha256').update(raw).digest('hex')}@shopdesk.invalid>`;
   const from = addressList(m.from)[0] ?? null;
@@ -89,20 +102,24 @@ export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
       a.contentType,
     ),
   );
-  const text = recoverUndeclaredCharset(raw, m.text ?? '', rawHeaders);
+  const text = stripNul(recoverUndeclaredCharset(raw, m.text ?? '', rawHeaders));
   const parsed: ParsedEmail = {
     messageId,
     hasMessageId: headerMessageId !== null,
-    inReplyTo: splitMessageIds(headerText(m.headers.get('in-reply-to'))),
-    references: splitMessageIds(Array.isArray(m.references) ? m.references.join(' ') : (m.references ?? '')),
-    subject: (m.subject ?? '').replace(/\s+/g, ' ').trim(),
+    inReplyTo: splitMessageIds(stripNul(headerText(m.headers.get('in-reply-to')))),
+    references: splitMessageIds(
+      stripNul(Array.isArray(m.references) ? m.references.join(' ') : (m.references ?? '')),
+    ),
+    subject: stripNul(m.subject ?? '')
+      .replace(/\s+/g, ' ')
+      .trim(),
     from,
     replyTo: addressList(m.replyTo)[0] ?? null,
     to: addressList(m.to),
     cc: addressList(m.cc),
     date: m.date && !Number.isNaN(m.date.getTime()) ? m.date : null,
     text,
-    html: typeof m.html === 'string' && m.html.trim() ? m.html : null,
+    html: typeof m.html === 'string' && m.html.trim() ? stripNul(m.html) : null,
     attachments: [],
     automatic: null,
     bounce: null,
@@ -112,6 +129,14 @@ export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
   const contentType = (rawHeaders.get('content-type')?.[0] ?? '').toLowerCase();
   parsed.receiptFor = findReadReceipt(contentType, reportParts, parsed);
   parsed.bounce = parsed.receiptFor ? null : findBounce(contentType, reportParts, parsed);
+  if (parsed.bounce) {
+    const b = parsed.bounce;
+    b.originalMessageIds = b.originalMessageIds.map(stripNul);
+    b.recipients = b.recipients.map(stripNul);
+    b.status = b.status && stripNul(b.status);
+    b.diagnostic = b.diagnostic && stripNul(b.diagnostic);
+  }
+  if (parsed.receiptFor) parsed.receiptFor = parsed.receiptFor.map(stripNul);
   parsed.automatic = classifyAutomatic(parsed);
   // Report parts of a bounce or receipt are evidence, not customer attachments.
   const keep = parsed.bounce || parsed.receiptFor ? [] : m.attachments;
