@@ -3,7 +3,13 @@ import { join, resolve } from 'node:path';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { Logger } from 'pino';
 import client from 'prom-client';
 import { ChannelRegistry } from './channels/channel-adapter.ts';
@@ -62,6 +68,26 @@ import { appsDir, serverRoot } from './platform/paths.ts';
 import { RealtimeHub } from './platform/realtime/hub.ts';
 import { resolveSecretKey } from './platform/security/crypto.ts';
 import { createFileStore } from './platform/storage/file-store.ts';
+
+/** Requests slower than this are logged at info (everything else only at debug). */
+const SLOW_REQUEST_MS = 1000;
+
+/**
+ * Two lines per request at info buried the start banner and everything else: at info only what needs a
+ * look (failed and slow requests); every request at debug. Fastify's error logs are left as they are.
+ */
+class QuietRequestLog extends LogController {
+  override incomingRequest(request: FastifyRequest) {
+    request.log.debug({ req: request }, 'incoming request');
+  }
+  override requestCompleted(error: Error | null | undefined, _request: FastifyRequest, reply: FastifyReply) {
+    const ms = reply.elapsedTime;
+    const line = { res: reply, responseTime: ms };
+    if (error || reply.statusCode >= 500) reply.log.info({ ...line, err: error }, 'request failed');
+    else if (ms >= SLOW_REQUEST_MS) reply.log.info(line, 'slow request');
+    else reply.log.debug(line, 'request completed');
+  }
+}
 
 const pkg = JSON.parse(readFileSync(join(serverRoot, 'package.json'), 'utf8')) as { version: string };
 
@@ -126,6 +152,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     trustProxy: config.TRUST_PROXY,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    logController: new QuietRequestLog(),
   });
   installErrorHandler(app);
   await app.register(cookie);

@@ -1,13 +1,18 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { buildApp } from './app.ts';
+import { join, relative } from 'node:path';
+import type { Logger } from 'pino';
+import { type App, buildApp } from './app.ts';
+import { DB_COMMANDS, runCommand, UsageError } from './cli-commands.ts';
 import type { Config } from './config.ts';
+import { receivingAddresses } from './modules/email/index.ts';
 import { countWorkspaces } from './modules/workspaces/index.ts';
+import { closeAdminSocket, listenAdminSocket } from './platform/admin-socket.ts';
+import { DataDirLockedError, readLock } from './platform/db/data-dir-lock.ts';
 import type { Db } from './platform/db/db.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { serverRoot } from './platform/paths.ts';
-import { DEMO_ADMIN_EMAIL, seedDemo } from './seed/demo-seed.ts';
+import { DEMO_ADMIN_EMAIL, DEMO_INBOX_ADDRESS, seedDemo } from './seed/demo-seed.ts';
 
 type Login = { email: string; password: string };
 
@@ -43,6 +48,9 @@ async function seedIfEmpty(config: Config, db: Db): Promise<Login | undefined> {
 export async function start(config: Config) {
   const started = Date.now();
   let login: Login | undefined;
+  // Refuse before any work (and before the setup child) when another process holds the embedded database.
+  const holder = config.DATABASE_URL ? null : readLock(config.dataDir);
+  if (holder) throw new DataDirLockedError(config.dataDir, holder);
   if (!config.DATABASE_URL && !existsSync(join(config.dataDir, 'pglite', 'PG_VERSION'))) {
     // First embedded start: initdb, migrations and the demo seed run in a short-lived child process.
     // PGlite's WebAssembly memory grows during them and is never handed back, so the serving process
@@ -55,6 +63,7 @@ export async function start(config: Config) {
   const credFile = join(config.dataDir, 'demo-login.json');
   if (!login && existsSync(credFile)) login = JSON.parse(readFileSync(credFile, 'utf8')) as Login;
 
+  let adminSocket: Awaited<ReturnType<typeof openAdminSocket>> = null;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -62,6 +71,7 @@ export async function start(config: Config) {
     app.log.info({ signal }, 'shutting down: finishing in-flight requests and jobs');
     const force = setTimeout(() => process.exit(1), 25_000);
     force.unref();
+    await adminSocket?.close();
     await shopdesk.close();
     process.exit(0);
   };
@@ -72,15 +82,100 @@ export async function start(config: Config) {
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
   const url = config.PUBLIC_URL ?? `http://localhost:${port}`;
+  adminSocket = db.lock ? await openAdminSocket(config, shopdesk) : null;
+  db.lock?.update({ url, ...(adminSocket ? { adminSocket: adminSocket.path } : {}) });
+  process.stdout.write(
+    banner({
+      url,
+      seconds: (Date.now() - started) / 1000,
+      where: db.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL',
+      login,
+      credFile: existsSync(credFile) ? relativeToCwd(credFile) : null,
+      mail: await mailLine(config, shopdesk),
+    }),
+  );
+  return shopdesk;
+}
+
+const relativeToCwd = (p: string) => {
+  const r = relative(process.cwd(), p);
+  return r.startsWith('..') ? p : r;
+};
+
+/** Where mail to the desk can be sent: the SMTP port and the demo inbox's address, when both exist. */
+async function mailLine(config: Config, shopdesk: App): Promise<string | null> {
+  const port = shopdesk.email.smtpPort;
+  if (port === null) return null;
+  const addresses = await receivingAddresses(shopdesk.db);
+  const host =
+    config.EMAIL_SMTP_HOST === '0.0.0.0' || config.EMAIL_SMTP_HOST === '::'
+      ? 'localhost'
+      : config.EMAIL_SMTP_HOST;
+  if (!addresses.length)
+    return `  Inbound mail: SMTP on ${host}:${port} (add an email inbox under Settings → Email to receive it)`;
+  const shown = addresses.includes(DEMO_INBOX_ADDRESS) ? DEMO_INBOX_ADDRESS : addresses[0]!;
+  return `  Mail to ${shown} on SMTP ${host}:${port} becomes a ticket; replies land in the dev mailbox (Settings → Email)`;
+}
+
+function banner(b: {
+  url: string;
+  seconds: number;
+  where: string;
+  login: Login | undefined;
+  credFile: string | null;
+  mail: string | null;
+}) {
+  const demo = b.login?.email === DEMO_ADMIN_EMAIL;
   const lines = [
     '',
-    `  Shopdesk is running at ${url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s, ${db.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'})`,
-    login?.email === DEMO_ADMIN_EMAIL
-      ? `  Sign in as ${login.email} with password ${login.password}  (demo workspace "Demo Outfitters")`
+    `  Shopdesk is running at ${b.url}  (ready in ${b.seconds.toFixed(1)} s, ${b.where})`,
+    demo
+      ? `  Sign in as ${b.login!.email} with password ${b.login!.password}  (demo workspace "Demo Outfitters"${b.credFile ? `; kept in ${b.credFile}` : ''})`
       : '  Sign in with an admin created by: npx shopdesk create-admin --email you@shop.com --password …',
-    `  API docs: ${url}/api/docs`,
+    ...(b.mail ? [b.mail] : []),
+    `  API docs: ${b.url}/api/docs`,
+    ...(demo
+      ? [
+          '  Try the API (the CLI works while the server runs):',
+          `    TOKEN=$(npx shopdesk create-token --email ${DEMO_ADMIN_EMAIL})`,
+          `    curl -s "${b.url}/api/v1/search?q=parcel" -H "authorization: Bearer $TOKEN"`,
+        ]
+      : []),
     '',
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
-  return shopdesk;
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The local admin socket: CLI commands run here, on this process's database, while it holds the
+ * embedded data dir. A path too long for a Unix socket only costs that convenience.
+ */
+async function openAdminSocket(
+  config: Config,
+  shopdesk: App,
+): Promise<{ path: string; close: () => Promise<void> } | null> {
+  const path = join(config.dataDir, 'admin.sock');
+  const log = shopdesk.app.log as unknown as Logger;
+  try {
+    const server = await listenAdminSocket(path, async (req, io) => {
+      log.info({ command: req.command }, 'admin socket: running a CLI command');
+      if (!DB_COMMANDS.has(req.command)) {
+        io.err(`Unknown command "${req.command}"\n`);
+        return 1;
+      }
+      try {
+        await runCommand(req.command, req.args, { db: shopdesk.db, config, log, io, inServer: true });
+        return 0;
+      } catch (err) {
+        io.err(
+          `${err instanceof UsageError ? '' : 'Error: '}${err instanceof Error ? err.message : String(err)}\n`,
+        );
+        return 1;
+      }
+    });
+    return { path, close: () => closeAdminSocket(server, path) };
+  } catch (err) {
+    log.warn({ err, path }, 'admin socket could not start: CLI commands need the server stopped');
+    return null;
+  }
 }

@@ -40,7 +40,9 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 
 function startServer(): Promise<{ proc: ChildProcess; url: string; email: string; password: string }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [bin, 'start'], { env: { ...env, PORT: '0', HOST: '127.0.0.1' } });
+    const proc = spawn(process.execPath, [bin, 'start'], {
+      env: { ...env, PORT: '0', HOST: '127.0.0.1', EMAIL_SMTP_PORT: '0' },
+    });
     let out = '';
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 170_000);
     proc.stdout!.on('data', (d) => {
@@ -119,6 +121,60 @@ describe('npx shopdesk', { timeout: 240_000 }, () => {
     const unknown = await run(['frobnicate']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('Unknown command');
+  });
+
+  it('while the server runs: create-token goes through it (the token works, and still after a restart); a second start refuses', async () => {
+    const s = await startServer();
+    const stopServer = async (proc: ChildProcess) => {
+      const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+      proc.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    };
+    try {
+      const created = await run(['create-token', '--email', s.email]);
+      expect(created.stderr).toBe('');
+      expect(created.code).toBe(0);
+      const token = created.stdout.trim();
+      const search = async (url: string) =>
+        (await fetch(`${url}/api/v1/search?q=parcel`, { headers: { authorization: `Bearer ${token}` } }))
+          .status;
+      expect(await search(s.url)).toBe(200);
+      const admin = await run([
+        'create-admin',
+        '--email',
+        'second@shop.test',
+        '--password',
+        'another-long-one',
+        '--workspace',
+        'demo-outfitters',
+      ]);
+      expect(admin.code).toBe(0);
+      if (!env.DATABASE_URL) {
+        // The embedded database belongs to the running server: a second one is refused, naming it.
+        const second = spawn(process.execPath, [bin, 'start'], {
+          env: { ...env, PORT: '0', EMAIL_SMTP_PORT: '0' },
+        });
+        let err = '';
+        second.stderr.on('data', (d) => (err += d));
+        expect(await new Promise<number | null>((r) => second.on('exit', r))).toBe(1);
+        expect(err).toContain(`in use by a running Shopdesk server (pid ${s.proc.pid}, ${s.url}`);
+      }
+      await stopServer(s.proc);
+      const again = await startServer();
+      try {
+        expect(await search(again.url)).toBe(200);
+        const login = await fetch(`${again.url}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'second@shop.test', password: 'another-long-one' }),
+        });
+        expect(login.status).toBe(200);
+      } finally {
+        await stopServer(again.proc);
+      }
+    } finally {
+      if (s.proc.exitCode === null) s.proc.kill('SIGTERM');
+    }
   });
 
   it('refuses to start with a bad setting and says which one', async () => {

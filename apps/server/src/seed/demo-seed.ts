@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type Db, sql } from '../platform/db/db.ts';
-import { randomToken } from '../platform/security/crypto.ts';
+import { randomToken, sha256 } from '../platform/security/crypto.ts';
 import { hashPassword } from '../platform/security/passwords.ts';
 import { seedDemoArticles } from './demo-articles.ts';
 import { chatScenarios, firstNames, lastNames, products, type Scenario, scenarios } from './demo-content.ts';
@@ -9,6 +9,8 @@ import { seedDemoOrders } from './demo-orders.ts';
 
 export const DEMO_SLUG = 'demo-outfitters';
 export const DEMO_ADMIN_EMAIL = 'admin@demo-outfitters.test';
+/** The demo's email inbox: mail to it on the SMTP port becomes a ticket; replies go to the dev mailbox. */
+export const DEMO_INBOX_ADDRESS = 'support@demo-outfitters.test';
 
 /** Deterministic pseudo-random numbers so every demo looks the same. */
 function rng(seed: number) {
@@ -168,6 +170,11 @@ export async function seedDemo(
         sql`INSERT INTO views (workspace_id, agent_id, name, filters, position) VALUES (${w}, NULL, ${name}, ${JSON.stringify(filters)}::jsonb, ${pos})`,
       );
     }
+    // No relay (smtp NULL): replies go to EMAIL_RELAY_URL if set, else the local dev mailbox, so the demo
+    // sends nothing off the machine. The webhook secret is random and never shown (rotate it to use it).
+    await tx.query(sql`INSERT INTO email_inboxes (workspace_id, name, address, from_name, signature, webhook_secret_hash)
+      VALUES (${w}, 'Demo Outfitters Support', ${DEMO_INBOX_ADDRESS}, 'Demo Outfitters',
+        'Demo Outfitters · Customer care', ${sha256(randomToken(24))})`);
     await seedDemoArticles(tx, w);
     return w;
   });

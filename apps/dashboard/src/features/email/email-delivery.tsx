@@ -1,6 +1,6 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import type { MessageT, TicketDetailT } from '../../lib/api.ts';
+import { api, type MessageT, type TicketDetailT } from '../../lib/api.ts';
 import { Link } from '../../lib/router.tsx';
 import { messageRawUrl } from './email-api.ts';
 import './email.css';
@@ -11,6 +11,11 @@ import './email.css';
  */
 export default function EmailDelivery({ message: m, ticket }: { message: MessageT; ticket: TicketDetailT }) {
   const qc = useQueryClient();
+  // A failed reply is sent again on request (after fixing the inbox or relay); the ticket re-reads itself.
+  const retry = useMutation({
+    mutationFn: () => api.post<MessageT>(`/api/v1/tickets/${ticket.id}/messages/${m.id}/retry`),
+    onSettled: () => qc.invalidateQueries({ queryKey: ['ticket', ticket.id] }),
+  });
   const waiting = m.channel === 'email' && m.kind === 'outbound' && m.deliveryStatus === 'queued';
   useEffect(() => {
     if (!waiting) return;
@@ -43,6 +48,11 @@ export default function EmailDelivery({ message: m, ticket }: { message: Message
         {label[state] ?? state}
         {(state === 'retrying' || state === 'failed') && m.deliveryError ? `: ${m.deliveryError}` : ''}
       </span>
+      {state === 'failed' && (
+        <button type="button" disabled={retry.isPending} onClick={() => retry.mutate()}>
+          Retry
+        </button>
+      )}
       {state === 'sent' && dev && (
         <Link to={`/settings/dev-mailbox?message=${m.id}`}>in the dev mailbox</Link>
       )}

@@ -67,3 +67,6 @@ export function createEmailChannel(deps: Deps, tickets: TicketsService) {
     },
   };
 }
+
+/** Every address some active inbox receives mail for (the start banner names the demo's). */
+export { activeAddresses as receivingAddresses } from './email.repository.ts';

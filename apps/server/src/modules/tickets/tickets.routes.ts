@@ -98,6 +98,19 @@ export function registerTicketRoutes(r: Router, svc: TicketsService, contacts: C
   });
   r.add({
     method: 'POST',
+    url: '/api/v1/tickets/:id/messages/:messageId/retry',
+    summary: 'Send a failed reply again (409 unless its delivery failed)',
+    tag: 'Tickets',
+    access: 'agent',
+    params: z.object({
+      id: z.coerce.number().int().positive(),
+      messageId: z.coerce.number().int().positive(),
+    }),
+    response: Message,
+    handler: async ({ auth, params }) => svc.retryDelivery(auth, params.id, params.messageId),
+  });
+  r.add({
+    method: 'POST',
     url: '/api/v1/tickets/:id/notes',
     summary: 'Add an internal note; mentioned agents are notified',
     tag: 'Tickets',

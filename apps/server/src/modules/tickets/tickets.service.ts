@@ -12,7 +12,7 @@ import type {
 import { ChannelRegistry } from '../../channels/channel-adapter.ts';
 import type { Db } from '../../platform/db/db.ts';
 import type { Deps } from '../../platform/deps.ts';
-import { AppError, badRequest, notFound } from '../../platform/errors.ts';
+import { AppError, badRequest, conflict, notFound } from '../../platform/errors.ts';
 import type { DomainEvent } from '../../platform/events/bus.ts';
 import { htmlToText, sanitizeMessageHtml } from '../../platform/html/sanitize.ts';
 import type { Auth } from '../../platform/http/router.ts';
@@ -97,9 +97,12 @@ function statusStamps(from: string, to: string): Record<string, unknown> {
   };
 }
 
+/** Statuses in which a ticket waits on the customer or is done: wrong while a reply has not gone out. */
+const WAITING = new Set<string>(['pending', 'on-hold', 'solved', 'closed']);
+
 /** Who made a system change: shown on the timeline and carried on events (loop protection). */
 export interface SystemActor {
-  kind: 'routing' | 'sla' | 'automation' | 'urgency' | 'bot';
+  kind: 'routing' | 'sla' | 'automation' | 'urgency' | 'bot' | 'delivery';
   id?: number;
   name?: string;
   /** Automation ids that led to this change, oldest first. */
@@ -705,6 +708,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
         if (t.merged_into_id)
           throw badRequest(`This ticket was merged into #${t.merged_into_id}; reply there`);
         const html = input.html ? sanitizeMessageHtml(input.html) : null;
+        const next = input.status ?? (t.status === 'new' ? 'open' : (t.status as TicketStatus));
         const msg = await repo.insertMessage(tx, {
           workspaceId: auth.workspaceId,
           ticketId: id,
@@ -715,10 +719,12 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
           bodyText: input.body,
           bodyHtml: html,
           deliveryStatus: 'queued',
+          // A send that fails for good puts a waiting status back (markDeliveryFailed).
+          channelMeta:
+            WAITING.has(next) && next !== t.status ? { statusOnSend: { from: t.status, to: next } } : {},
         });
         await storeAttachments(tx, auth.workspaceId, msg.id, attachments);
         await repo.bumpTicketForMessage(tx, id, 'outbound', preview(input.body), msg.created_at);
-        const next = input.status ?? (t.status === 'new' ? 'open' : (t.status as TicketStatus));
         const events = await applyChanges(tx, auth, t, {
           status: next,
           assigneeId: t.assignee_id ?? auth.agentId,
@@ -976,12 +982,60 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
       return { ...a, stream: () => files.open(a.sha256) };
     },
 
-    /** Called when the deliver job gives up: the agent sees the failure on the message. */
+    /**
+     * Called when the deliver job gives up: the agent sees the failure on the message (and can retry it).
+     * The customer never got the reply, so a ticket the reply set waiting (pending, on hold, solved) goes
+     * back to the status it had, unless someone changed it since.
+     */
     async markDeliveryFailed(workspaceId: number, messageId: number, error: string) {
       const m = await repo.findMessage(db, workspaceId, messageId);
       if (!m) return;
-      await repo.setDelivery(db, messageId, 'failed', error);
+      const events = await db.tx(async (tx) => {
+        await repo.setDelivery(tx, messageId, 'failed', error);
+        const onSend = (m.channel_meta as { statusOnSend?: { from: string; to: string } } | null)
+          ?.statusOnSend;
+        if (!onSend) return [];
+        const t = await repo.findTicket(tx, workspaceId, m.ticket_id, true);
+        if (!t || t.status !== onSend.to) return [];
+        return bus.stage(
+          tx,
+          await applyChanges(
+            tx,
+            { workspaceId, agentId: null, system: { kind: 'delivery', name: 'Reply not sent' } },
+            t,
+            {
+              status: onSend.from as TicketStatus,
+            },
+          ),
+        );
+      });
+      await publishAll(events);
       await bus.publish({ name: 'message.delivery_changed', workspaceId, ticketId: m.ticket_id, messageId });
+    },
+
+    /** Sends a failed reply again (the agent's Retry): queued anew, delivered by a fresh job. */
+    async retryDelivery(auth: Auth, ticketId: number, messageId: number) {
+      await db.tx(async (tx) => {
+        const m = await repo.findMessage(tx, auth.workspaceId, messageId);
+        if (m?.ticket_id !== ticketId || m.kind !== 'outbound') throw notFound('Message');
+        if (m.delivery_status !== 'failed')
+          throw conflict(`Only a failed message can be sent again (this one is ${m.delivery_status})`);
+        await repo.setDelivery(tx, messageId, 'queued', null);
+        await enqueue(
+          tx,
+          'deliver-message',
+          { workspaceId: auth.workspaceId, messageId },
+          { workspaceId: auth.workspaceId, uniqueKey: `deliver:${messageId}:retry:${Date.now()}` },
+        );
+      });
+      deps.jobs.wake();
+      await bus.publish({
+        name: 'message.delivery_changed',
+        workspaceId: auth.workspaceId,
+        ticketId,
+        messageId,
+      });
+      return svc.getMessage(auth, messageId);
     },
 
     async attachment(auth: Pick<Auth, 'workspaceId'>, id: number) {

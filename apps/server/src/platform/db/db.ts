@@ -5,6 +5,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { sql as drizzleSql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 
 export type { SQL };
 
@@ -48,6 +49,8 @@ export interface Db {
   close(): Promise<void>;
   /** Embedded only: the whole data dir as a tarball (a migrated template for tests). */
   dumpDataDir?(): Promise<Blob>;
+  /** Embedded with a data dir: this process's lock on it (a server adds its URL and admin socket). */
+  lock?: DataDirLock;
 }
 
 const dialect = new PgDialect();
@@ -65,7 +68,7 @@ function wrap(
   kind: DbKind,
   run: Runner,
   begin: (<T>(fn: (r: Runner) => Promise<T>) => Promise<T>) | undefined,
-  extra: Pick<Db, 'listen' | 'notify' | 'notifyMany' | 'close' | 'dumpDataDir'>,
+  extra: Pick<Db, 'listen' | 'notify' | 'notifyMany' | 'close' | 'dumpDataDir' | 'lock'>,
 ): Db {
   const db: Db = {
     kind,
@@ -98,6 +101,8 @@ export interface OpenDbOptions {
   loadDataDir?: Blob;
   poolSize?: number;
   sharedBuffers?: string;
+  /** Embedded only: who holds the data dir's lock ("server", or the CLI command), named in the refusal. */
+  lockRole?: string;
 }
 
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
@@ -206,15 +211,24 @@ async function openPostgres(url: string, max: number): Promise<Db> {
 
 async function openPglite(opts: OpenDbOptions): Promise<Db> {
   let dir: string | undefined;
+  let lock: DataDirLock | undefined;
   if (!opts.memory && opts.dataDir) {
     dir = join(opts.dataDir, 'pglite');
     mkdirSync(dir, { recursive: true });
+    // Before PGlite touches the files: a second process must never open a directory another one holds.
+    lock = lockDataDir(opts.dataDir, opts.lockRole ?? 'server');
   }
-  const client = await PGlite.create(dir ?? 'memory://', {
-    loadDataDir: opts.loadDataDir,
-    extensions: { pg_trgm },
-    postgresqlconf: [`shared_buffers=${opts.sharedBuffers ?? '16MB'}`],
-  });
+  let client: PGlite;
+  try {
+    client = await PGlite.create(dir ?? 'memory://', {
+      loadDataDir: opts.loadDataDir,
+      extensions: { pg_trgm },
+      postgresqlconf: [`shared_buffers=${opts.sharedBuffers ?? '16MB'}`],
+    });
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const runner: Runner = { query: (t, p) => client.query(t, p), exec: (t) => client.exec(t) };
   const begin = <T>(fn: (r: Runner) => Promise<T>): Promise<T> =>
     client.transaction((tx) => fn({ query: (t, p) => tx.query(t, p), exec: (t) => tx.exec(t) }));
@@ -231,7 +245,9 @@ async function openPglite(opts: OpenDbOptions): Promise<Db> {
     },
     async close() {
       await client.close();
+      lock?.release();
     },
+    lock,
     async dumpDataDir() {
       return (await client.dumpDataDir('none')) as Blob;
     },

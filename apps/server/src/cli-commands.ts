@@ -1,0 +1,96 @@
+import { createWriteStream } from 'node:fs';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { AdminOutput } from './platform/admin-socket.ts';
+import { type Db, sql } from './platform/db/db.ts';
+import { migrate } from './platform/db/migrate.ts';
+import { createAdmin, createToken } from './seed/admin.ts';
+import { DEMO_SLUG, seedDemo } from './seed/demo-seed.ts';
+import { exportWorkspace } from './seed/export.ts';
+import { progressBar, SCALE_SLUG, seedScale } from './seed/scale-seed.ts';
+
+export class UsageError extends Error {}
+
+export type CliArgs = Record<string, string | undefined>;
+
+/** Commands that use the database: run by the CLI on its own connection, or inside a running server. */
+export const DB_COMMANDS = new Set(['migrate', 'seed', 'create-admin', 'create-token', 'export']);
+
+/**
+ * One database command, written to `io`. The same code runs in the CLI process (no server running, or
+ * PostgreSQL) and in the server behind its admin socket (embedded database held by the server), so both
+ * paths behave alike.
+ */
+export async function runCommand(
+  command: string,
+  values: CliArgs,
+  ctx: { db: Db; config: Config; log: Logger; io: AdminOutput; inServer: boolean },
+): Promise<void> {
+  const { db, config, log, io } = ctx;
+  const applied = await migrate(db);
+  switch (command) {
+    case 'migrate':
+      io.out(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Database is up to date.\n');
+      return;
+    case 'seed': {
+      if (values.scale !== undefined) {
+        const n = Number(values.scale.replace(/_/g, ''));
+        if (!Number.isInteger(n) || n < 1) throw new UsageError('--scale needs a positive whole number');
+        const progressOut = ctx.inServer
+          ? ({ isTTY: false, write: (t: string) => io.err(t) } as unknown as NodeJS.WriteStream)
+          : undefined;
+        const r = await seedScale(db, {
+          tickets: n,
+          slug: values.workspace ?? SCALE_SLUG,
+          onProgress: progressBar(progressOut),
+        });
+        io.out(
+          `Workspace "${r.slug}": ${r.tickets} tickets, ${r.messages} messages, ${r.contacts} contacts (${r.seconds.toFixed(0)} s).\n` +
+            (r.password ? `Sign in as ${r.email} with password ${r.password}\n` : ''),
+        );
+        return;
+      }
+      if (await db.one(sql`SELECT 1 FROM workspaces WHERE slug = ${DEMO_SLUG}`)) {
+        io.out('The demo workspace already exists.\n');
+        return;
+      }
+      const r = await seedDemo(db, log, values.password);
+      io.out(`Seeded "Demo Outfitters". Sign in as ${r.email} with password ${r.password}\n`);
+      return;
+    }
+    case 'create-admin': {
+      if (!values.email || !values.password)
+        throw new UsageError('create-admin needs --email and --password');
+      const r = await createAdmin(db, {
+        email: values.email,
+        password: values.password,
+        workspace: values.workspace,
+        name: values.name,
+      });
+      io.out(`Admin ${r.email} created in workspace "${r.workspaceSlug}".\n`);
+      return;
+    }
+    case 'create-token': {
+      if (!values.email) throw new UsageError('create-token needs --email');
+      const t = await createToken(db, config, log, {
+        email: values.email,
+        workspace: values.workspace,
+        name: values.name ?? 'CLI token',
+      });
+      io.out(`${t}\n`);
+      return;
+    }
+    case 'export': {
+      // --out names a file of the machine both processes run on; the server writes it as the CLI would.
+      const file = values.out ? createWriteStream(values.out, { mode: 0o600 }) : null;
+      const n = await exportWorkspace(db, values.workspace, (line) =>
+        file ? file.write(`${line}\n`) : io.out(`${line}\n`),
+      );
+      if (file) await new Promise((r) => file.end(r));
+      io.err(`Exported ${n} records.\n`);
+      return;
+    }
+    default:
+      throw new UsageError(`Unknown command "${command}"`);
+  }
+}
