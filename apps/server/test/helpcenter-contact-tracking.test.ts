@@ -292,6 +292,58 @@ describe('order tracking', () => {
     expect(other.body).not.toContain('track-link');
   });
 
+  it('shows prices in each currency’s own minor units: yen without decimals, dinar with three', async () => {
+    const conn = await call(t, 'POST', '/api/v1/commerce/connections', ws.admin.headers, {
+      platform: 'builtin',
+      name: 'Intl store',
+      currency: 'JPY',
+    });
+    const store = { authorization: `Bearer ${conn.json().token}` };
+    const priced = (n: string, currency: string, price: number, shipping: number) =>
+      demoOrder({
+        externalId: `o-${n}`,
+        number: `#${n}`,
+        currency,
+        subtotal: price,
+        shipping,
+        total: price + shipping,
+        lineItems: [{ externalId: `li-${n}`, title: 'Tea set', quantity: 1, price }],
+        transactions: [],
+      });
+    const res = await call(t, 'POST', '/api/v1/store/batch', store, {
+      orders: [
+        priced('7001', 'JPY', 15000, 800), // ¥15,000 + ¥800
+        priced('7002', 'KWD', 12345, 1500), // 12.345 KWD + 1.500 KWD
+        priced('7003', 'BHD', 2500, 5), // 2.500 BHD + 0.005 BHD
+        priced('7004', 'EUR', 12900, 500), // €129.00 + €5.00
+      ],
+    });
+    expect(res.statusCode).toBe(200);
+    const page = async (n: string) => {
+      const id = (await call(t, 'GET', `/api/v1/commerce/orders?number=${n}`, ws.agent.headers)).json()
+        .items[0].id;
+      const r = await call(
+        t,
+        'GET',
+        `/help/${ws.slug}/track-link/${signTrackingToken(t.config.secretKey, ws.workspaceId, id)}`,
+      );
+      expect(r.statusCode).toBe(200);
+      return r.body;
+    };
+    const yen = await page('7001');
+    expect(yen).toContain('¥15,000');
+    expect(yen).toContain('¥15,800');
+    expect(yen).not.toContain('¥150');
+    const kwd = await page('7002');
+    expect(kwd).toMatch(/KWD\s12\.345/);
+    expect(kwd).toMatch(/KWD\s13\.845/);
+    const bhd = await page('7003');
+    expect(bhd).toMatch(/BHD\s2\.505/);
+    const eur = await page('7004');
+    expect(eur).toContain('€129.00');
+    expect(eur).toContain('€134.00');
+  });
+
   it('opens a signed link from an e-mail, and refuses forged or other shops’ links', async () => {
     const token = signTrackingToken(t.config.secretKey, ws.workspaceId, orderId);
     const ok = await call(t, 'GET', `/help/${ws.slug}/track-link/${token}`);

@@ -8,6 +8,7 @@ export * from './email.ts';
 export * from './helpcenter.ts';
 export * from './macros.ts';
 export * from './misc.ts';
+export * from './money.ts';
 export * from './realtime.ts';
 export * from './routing.ts';
 export * from './sla.ts';

@@ -1,31 +1,7 @@
-/** ISO 4217 minor-unit exponents that are not 2. */
-const exponents: Record<string, number> = {
-  BIF: 0,
-  CLP: 0,
-  DJF: 0,
-  GNF: 0,
-  ISK: 0,
-  JPY: 0,
-  KMF: 0,
-  KRW: 0,
-  PYG: 0,
-  RWF: 0,
-  UGX: 0,
-  VND: 0,
-  VUV: 0,
-  XAF: 0,
-  XOF: 0,
-  XPF: 0,
-  BHD: 3,
-  IQD: 3,
-  JOD: 3,
-  KWD: 3,
-  LYD: 3,
-  OMR: 3,
-  TND: 3,
-};
+import { currencyExponent, minorToDecimal } from '@shopdesk/contracts';
 
-export const currencyExponent = (currency: string) => exponents[currency.toUpperCase()] ?? 2;
+// The exponent table lives in contracts, shared with every screen that formats money.
+export { currencyExponent };
 
 /**
  * "398.00" → 39800 without floating point: stores send decimal strings and a float round-trip would
@@ -44,11 +20,4 @@ export function toMinor(amount: string | number | null | undefined, currency: st
 }
 
 /** 39800 → "398.00", the decimal string store APIs expect. */
-export function fromMinor(minor: number, currency: string): string {
-  const exp = currencyExponent(currency);
-  const neg = minor < 0;
-  const abs = Math.abs(minor);
-  if (exp === 0) return `${neg ? '-' : ''}${abs}`;
-  const s = String(abs).padStart(exp + 1, '0');
-  return `${neg ? '-' : ''}${s.slice(0, -exp)}.${s.slice(-exp)}`;
-}
+export const fromMinor = (minor: number, currency: string): string => minorToDecimal(minor, currency);

@@ -1,11 +1,13 @@
-import type {
-  CommercePolicy,
-  CreatedStoreConnection,
-  Order,
-  OrderAction,
-  OrderActionInput,
-  OrderList,
-  StoreConnection,
+import {
+  type CommercePolicy,
+  type CreatedStoreConnection,
+  decimalToMinor,
+  formatMoney,
+  type Order,
+  type OrderAction,
+  type OrderActionInput,
+  type OrderList,
+  type StoreConnection,
 } from '@shopdesk/contracts';
 import type { z } from 'zod';
 import { request } from '../../lib/api.ts';
@@ -44,34 +46,10 @@ export const commerceApi = {
   putPolicy: (body: PolicyT) => request<PolicyT>('PUT', '/api/v1/commerce/policy', body),
 };
 
-const exp: Record<string, number> = {
-  JPY: 0,
-  KRW: 0,
-  VND: 0,
-  CLP: 0,
-  ISK: 0,
-  BHD: 3,
-  KWD: 3,
-  OMR: 3,
-  JOD: 3,
-  TND: 3,
-};
-/** Minor units → "€129.00" in the agent's locale. */
-export function money(minor: number, currency: string) {
-  const e = exp[currency] ?? 2;
-  try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(minor / 10 ** e);
-  } catch {
-    return `${(minor / 10 ** e).toFixed(e)} ${currency}`;
-  }
-}
-/** "12.50" → 1250 without float drift. */
-export function toMinor(text: string, currency: string): number | null {
-  const e = exp[currency] ?? 2;
-  const m = /^\s*(\d+)(?:[.,](\d*))?\s*$/.exec(text);
-  if (!m) return null;
-  return Number(m[1]) * 10 ** e + Number((m[2] ?? '').padEnd(e, '0').slice(0, e) || '0');
-}
+/** Minor units → "€129.00" in the agent's locale (the currency's own decimals: ¥ 0, KWD 3). */
+export const money = (minor: number, currency: string) => formatMoney(minor, currency);
+/** "12.50" → 1250 (EUR), "1500" → 1500 (JPY) without float drift; null when not an amount. */
+export const toMinor = decimalToMinor;
 export const newKey = () =>
   typeof crypto !== 'undefined' && 'randomUUID' in crypto
     ? crypto.randomUUID()

@@ -1,3 +1,4 @@
+import { minorToDecimal } from '@shopdesk/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useMe } from '../../lib/session.tsx';
@@ -5,7 +6,7 @@ import { useAction } from '../settings/use-action.tsx';
 import { commerceApi, type PolicyT, toMinor } from './commerce-api.ts';
 
 const toText = (minor: number | null, currency: string) =>
-  minor === null ? '' : (minor / 10 ** (currency === 'JPY' ? 0 : 2)).toFixed(currency === 'JPY' ? 0 : 2);
+  minor === null ? '' : minorToDecimal(minor, currency);
 
 /** The shop's policy: refund window, limits per role, when an agent needs a lead's approval. */
 export default function PolicySettings() {

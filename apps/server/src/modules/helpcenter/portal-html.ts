@@ -1,4 +1,4 @@
-import type { Order } from '@shopdesk/contracts';
+import { formatMoney, type Order } from '@shopdesk/contracts';
 import { escapeHtml as e } from '../../platform/html/sanitize.ts';
 import {
   formatDay,
@@ -366,13 +366,8 @@ ${s.error ? `<div class="error" role="alert">${e(s.error)}</div>` : ''}
 <p><button type="submit">${e(m.track)}</button></p></form>`;
 }
 
-const money = (locale: string, minor: number, currency: string) => {
-  try {
-    return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(minor / 100);
-  } catch {
-    return `${(minor / 100).toFixed(2)} ${currency}`;
-  }
-};
+// Minor units per currency (¥ 0, € 2, KWD 3 decimals): the one helper every screen uses.
+const money = (locale: string, minor: number, currency: string) => formatMoney(minor, currency, locale);
 type StatusKey =
   | 'statusCancelled'
   | 'statusDelivered'
