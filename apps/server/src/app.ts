@@ -62,6 +62,7 @@ import type { Deps } from './platform/deps.ts';
 import { createEventBus, type EventBus } from './platform/events/bus.ts';
 import { installErrorHandler } from './platform/http/errors-handler.ts';
 import { Router } from './platform/http/router.ts';
+import { installInputGuard } from './platform/http/untrusted-input.ts';
 import { createJobRunner, type JobRunner } from './platform/jobs/queue.ts';
 import { createLogger } from './platform/log.ts';
 import { appsDir, serverRoot } from './platform/paths.ts';
@@ -155,6 +156,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     logController: new QuietRequestLog(),
   });
   installErrorHandler(app);
+  installInputGuard(app);
   await app.register(cookie);
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   app.addContentTypeParser(

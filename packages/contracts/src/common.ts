@@ -1,6 +1,29 @@
 import { z } from 'zod';
 
-export const Id = z.coerce.number().int().positive();
+/**
+ * Ids are PostgreSQL bigints, read as JSON numbers: whole, positive and exact in JavaScript. zod's
+ * int() already stops 1e23; the explicit bound keeps that true whatever zod does, and shows in OpenAPI.
+ */
+export const Id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+/** PostgreSQL `integer` (int4) range: counters, versions and positions stored in such columns. */
+export const INT4_MAX = 2_147_483_647;
+export const Int4 = z
+  .number()
+  .int()
+  .min(-INT4_MAX - 1)
+  .max(INT4_MAX);
+
+const isIdText = (v: string) => /^[1-9]\d{0,15}$/.test(v) && Number.isSafeInteger(Number(v));
+
+/**
+ * A query parameter that names an id in decimal digits or one of a few words ("me", "none"):
+ * `1e23`, `0x10`, `-1` and ids beyond the bigint range are refused here, before any SQL.
+ */
+export const idOr = (...words: string[]) =>
+  z.string().refine((v) => words.includes(v) || isIdText(v), {
+    message: `Expected an id (digits)${words.length ? ` or ${words.map((w) => `"${w}"`).join(', ')}` : ''}`,
+  });
 export const Timestamp = z.string().describe('ISO 8601 timestamp (UTC)');
 
 export const ErrorBody = z.object({

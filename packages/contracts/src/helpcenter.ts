@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Timestamp } from './common.ts';
+import { Id, Int4, Timestamp } from './common.ts';
 
 /** BCP 47-ish language tag as used in URLs: en, de, pt-br. */
 export const Locale = z
@@ -103,7 +103,7 @@ export const UpdateHcArticle = z
 /** Saves the draft of one language version (creates the translation when new). */
 export const SaveHcTranslation = TranslationInput.extend({
   /** The draftVersion the editor loaded: a stale save is refused instead of overwriting a colleague. */
-  baseVersion: z.number().int().positive().optional(),
+  baseVersion: Int4.positive().optional(),
 }).strict();
 export const PublishHcTranslation = z.object({ publish: z.boolean() }).strict();
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Channel, Id, Timestamp } from './common.ts';
+import { Channel, Id, idOr, Timestamp } from './common.ts';
 
 export const TicketStatuses = ['new', 'open', 'pending', 'on-hold', 'solved', 'closed'] as const;
 export const TicketStatus = z.enum(TicketStatuses);
@@ -155,8 +155,8 @@ export const ListTicketsQuery = z.object({
     .string()
     .optional()
     .describe('Comma-separated statuses, or "active" for new/open/pending/on-hold'),
-  assignee: z.string().optional().describe('Agent id, "me" or "none"'),
-  team: z.string().optional().describe('Team id or "none"'),
+  assignee: idOr('me', 'none').optional().describe('Agent id, "me" or "none"'),
+  team: idOr('none').optional().describe('Team id or "none"'),
   channel: Channel.optional(),
   priority: Priority.optional(),
   tag: z.string().optional(),

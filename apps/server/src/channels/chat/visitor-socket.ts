@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { AppError } from '../../platform/errors.ts';
+import { cleanUntrustedInput } from '../../platform/http/untrusted-input.ts';
 import type { ChatBackend, VisitorContext } from './ports.ts';
 import type { VisitorHub } from './visitor-hub.ts';
 
@@ -52,7 +53,9 @@ function badFrame(json: unknown): VisitorServerFrame {
       message:
         typeof f.text === 'string' && f.text.length > MAX_CHAT_MESSAGE_CHARS
           ? `Messages can be at most ${MAX_CHAT_MESSAGE_CHARS} characters`
-          : 'This message could not be read; it was not sent',
+          : typeof f.text === 'string' && f.text.includes('\0')
+            ? 'Messages cannot contain NUL characters (U+0000); it was not sent'
+            : 'This message could not be read; it was not sent',
     };
   return { type: 'error', code: 'bad_frame', message: 'Unrecognised frame' };
 }
@@ -114,7 +117,7 @@ export function registerVisitorSocket(
         let json: unknown;
         try {
           json = JSON.parse(raw.toString());
-          frame = VisitorClientFrame.parse(json);
+          frame = VisitorClientFrame.parse(cleanUntrustedInput(json, 'frame'));
         } catch {
           send(socket, badFrame(json));
           return;

@@ -826,7 +826,9 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     /** Raw MIME by webhook; the per-inbox secret names and authenticates the inbox. */
     async storeWebhook(token: string | null, body: unknown) {
       const m = token ? /^sdi_(\d+)_[A-Za-z0-9_-]+$/.exec(token) : null;
-      const inbox = m ? await repo.findInboxById(db, Number(m[1])) : undefined;
+      // An id beyond bigint would fail the query: such a token names no inbox (401, not 500).
+      const inboxId = m ? Number(m[1]) : Number.NaN;
+      const inbox = Number.isSafeInteger(inboxId) ? await repo.findInboxById(db, inboxId) : undefined;
       if (!inbox || !token || !safeEqual(sha256(token), inbox.webhook_secret_hash) || !inbox.active)
         throw new AppError('unauthorized', 'Send the inbox webhook secret as Authorization: Bearer <secret>');
       const raw = checkRaw(body);

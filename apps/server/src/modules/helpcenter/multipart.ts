@@ -1,3 +1,5 @@
+import { badRequest } from '../../platform/errors.ts';
+
 /** multipart/form-data (RFC 7578) from a fully buffered body: fields and files. */
 
 export interface FormFile {
@@ -25,21 +27,21 @@ function headerParam(header: string, name: string): string | null {
 
 export function parseMultipart(body: Buffer, contentType: string): ParsedForm {
   const boundary = boundaryOf(contentType);
-  if (!boundary) throw new Error('multipart body without a boundary');
+  if (!boundary) throw badRequest('multipart body without a boundary');
   const delim = Buffer.from(`--${boundary}`);
   const fields: Record<string, string> = {};
   const files: FormFile[] = [];
   let pos = body.indexOf(delim);
-  if (pos < 0) throw new Error('multipart body without parts');
+  if (pos < 0) throw badRequest('multipart body without parts');
   while (pos >= 0) {
     pos += delim.length;
     if (body.subarray(pos, pos + 2).toString() === '--') break;
     if (body.subarray(pos, pos + 2).toString() === '\r\n') pos += 2;
     const headerEnd = body.indexOf('\r\n\r\n', pos);
-    if (headerEnd < 0) throw new Error('truncated multipart part');
+    if (headerEnd < 0) throw badRequest('truncated multipart part');
     const headers = body.subarray(pos, headerEnd).toString('utf8');
     const next = body.indexOf(Buffer.from(`\r\n--${boundary}`), headerEnd + 4);
-    if (next < 0) throw new Error('truncated multipart body');
+    if (next < 0) throw badRequest('truncated multipart body');
     const data = body.subarray(headerEnd + 4, next);
     const disposition = headers.match(/^content-disposition:(.*)$/im)?.[1] ?? '';
     const name = headerParam(disposition, 'name');

@@ -4,6 +4,7 @@ import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors.ts';
 import { escapeHtml } from '../../platform/html/sanitize.ts';
 import type { Router } from '../../platform/http/router.ts';
+import { cleanUntrustedInput } from '../../platform/http/untrusted-input.ts';
 import type { TicketsService } from '../tickets/index.ts';
 import type { PublishedRow } from './helpcenter.repository.ts';
 import { type HelpCenterService, IMAGE_TYPES, type PortalBase } from './helpcenter.service.ts';
@@ -34,6 +35,17 @@ import {
 import { text as fill, messagesFor, type NotFoundWhat, type PortalMessages } from './portal-i18n.ts';
 import { WindowLimiter } from './rate-limit.ts';
 import { verifyTrackingToken } from './tracking-token.ts';
+
+/**
+ * A path copied from the request into a Location header: anything outside printable ASCII (decoded
+ * spaces, line breaks, non-Latin text) is percent-encoded again, or Node refuses the header and the
+ * shopper gets an error page instead of the redirect.
+ */
+function headerSafe(path: string): string {
+  return path.replace(/[^\x21-\x7e]+/g, (run) =>
+    [...Buffer.from(run, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
+}
 
 const VISITOR_COOKIE = 'sd_hc_vid';
 const MAX_FILES = 5;
@@ -863,7 +875,7 @@ export function registerPortalPages(o: PortalOptions) {
         : settings.default_locale;
       return reply.redirect(`${base.prefix}/${l}`, 302);
     } else if (path[0] !== 'sitemap.xml' && path[0] !== 'robots.txt' && path[0] !== 'track-link') {
-      return reply.redirect(`${base.prefix}/${settings.default_locale}/${path.join('/')}`, 302);
+      return reply.redirect(headerSafe(`${base.prefix}/${settings.default_locale}/${path.join('/')}`), 302);
     }
     const msgs = messagesFor(locale);
     const theme: Theme = {
@@ -906,7 +918,9 @@ export function registerPortalPages(o: PortalOptions) {
       const to = String((req.query as Record<string, unknown>).to ?? '');
       // Only our own pages: the switcher must not become an open redirect.
       return reply.redirect(
-        to.startsWith(`${base.prefix}/`) && !to.startsWith('//') ? to : `${base.prefix}/${locale}`,
+        to.startsWith(`${base.prefix}/`) && !to.startsWith('//')
+          ? headerSafe(to)
+          : `${base.prefix}/${locale}`,
         302,
       );
     }
@@ -1016,16 +1030,25 @@ export function registerPortalPages(o: PortalOptions) {
     }
   });
 
+  /** Form fields are strings; a JSON body posted here instead may hold anything else, which is dropped. */
+  function stringFields(b: unknown): Record<string, string> {
+    if (!b || typeof b !== 'object' || Array.isArray(b)) return {};
+    return Object.fromEntries(Object.entries(b).filter(([, v]) => typeof v === 'string')) as Record<
+      string,
+      string
+    >;
+  }
   function formFields(req: FastifyRequest): Record<string, string> {
     const b = req.body;
     if (Buffer.isBuffer(b)) return formWithFiles(req).fields;
-    if (b && typeof b === 'object') return b as Record<string, string>;
-    return {};
+    return stringFields(b);
   }
   function formWithFiles(req: FastifyRequest): { fields: Record<string, string>; files: FormFile[] } {
     const b = req.body;
-    if (Buffer.isBuffer(b)) return parseMultipart(b, String(req.headers['content-type'] ?? ''));
-    return { fields: b && typeof b === 'object' ? (b as Record<string, string>) : {}, files: [] };
+    // Multipart fields are parsed here, after the input guard ran: they get the same NUL check.
+    if (Buffer.isBuffer(b))
+      return cleanUntrustedInput(parseMultipart(b, String(req.headers['content-type'] ?? '')), 'body');
+    return { fields: stringFields(b), files: [] };
   }
 
   return {

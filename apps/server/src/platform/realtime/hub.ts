@@ -2,6 +2,7 @@ import type { ClientFrame, ServerFrame } from '@shopdesk/contracts';
 import { ClientFrame as ClientFrameSchema } from '@shopdesk/contracts';
 import type { WebSocket } from 'ws';
 import type { DomainEvent, EventBus } from '../events/bus.ts';
+import { cleanUntrustedInput } from '../http/untrusted-input.ts';
 
 export interface SocketIdentity {
   workspaceId: number;
@@ -71,7 +72,7 @@ export class RealtimeHub {
     if (!s) return;
     let frame: ClientFrame;
     try {
-      frame = ClientFrameSchema.parse(JSON.parse(raw));
+      frame = ClientFrameSchema.parse(cleanUntrustedInput(JSON.parse(raw), 'frame'));
     } catch {
       this.send(ws, { type: 'error', code: 'bad_frame', message: 'Unrecognised frame' });
       return;
