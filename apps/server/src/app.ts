@@ -137,6 +137,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       loadDataDir: opts.pgliteTemplate,
       poolSize: config.DATABASE_POOL_SIZE,
       sharedBuffers: config.PGLITE_SHARED_BUFFERS,
+      log,
     }));
   await migrate(db);
 

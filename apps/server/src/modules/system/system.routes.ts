@@ -24,6 +24,10 @@ export function registerSystemRoutes(
       // Once applied, migrations stay applied for the life of the process.
       if (!migrationsOk) migrationsOk = (await pendingMigrations(deps.db)).length === 0;
       if (!migrationsOk) return reply.code(503).send({ status: 'migrations pending' });
+      // Without its LISTEN connection the node misses other nodes' events (realtime, cache
+      // invalidation): not ready until it is back, so a balancer prefers nodes that hear everything.
+      const events = deps.db.listenProblem();
+      if (events) return reply.code(503).send({ status: 'events disconnected', reason: events });
       return { status: 'ready', database: deps.db.kind };
     } catch {
       return reply.code(503).send({ status: 'database unreachable' });

@@ -4,7 +4,9 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { sql as drizzleSql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
+import { backOff } from 'exponential-backoff';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 
 export type { SQL };
@@ -46,6 +48,13 @@ export interface Db {
   notify(channel: string, payload: string): Promise<void>;
   /** Several NOTIFYs in one statement, delivered in array order. */
   notifyMany(channel: string, payloads: string[]): Promise<void>;
+  /**
+   * Why notifications are not arriving (the LISTEN connection dropped and is being re-established),
+   * or null when they are. Always null on the embedded database.
+   */
+  listenProblem(): string | null;
+  /** Runs fn each time a dropped LISTEN connection is back: notifications sent meanwhile were missed. */
+  onListenResumed(fn: () => void): void;
   close(): Promise<void>;
   /** Embedded only: the whole data dir as a tarball (a migrated template for tests). */
   dumpDataDir?(): Promise<Blob>;
@@ -68,7 +77,17 @@ function wrap(
   kind: DbKind,
   run: Runner,
   begin: (<T>(fn: (r: Runner) => Promise<T>) => Promise<T>) | undefined,
-  extra: Pick<Db, 'listen' | 'notify' | 'notifyMany' | 'close' | 'dumpDataDir' | 'lock'>,
+  extra: Pick<
+    Db,
+    | 'listen'
+    | 'notify'
+    | 'notifyMany'
+    | 'listenProblem'
+    | 'onListenResumed'
+    | 'close'
+    | 'dumpDataDir'
+    | 'lock'
+  >,
 ): Db {
   const db: Db = {
     kind,
@@ -103,10 +122,12 @@ export interface OpenDbOptions {
   sharedBuffers?: string;
   /** Embedded only: who holds the data dir's lock ("server", or the CLI command), named in the refusal. */
   lockRole?: string;
+  /** Where dropped connections and LISTEN reconnects are reported (PostgreSQL). */
+  log?: Pick<Logger, 'info' | 'warn' | 'error'>;
 }
 
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 10);
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 10, opts.log);
   return openPglite(opts);
 }
 
@@ -150,47 +171,171 @@ async function runPrepared(q: pg.Pool | pg.PoolClient, text: string, values: unk
   }
 }
 
-async function openPostgres(url: string, max: number): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max });
+// SQLSTATEs and socket errors that mean "the database is not reachable right now", not "this request
+// is wrong": admin/crash shutdown, cannot connect now, connection exceptions, too many connections.
+const CONNECTION_SQLSTATES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '53300',
+]);
+const CONNECTION_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+]);
+
+/** True for an error that says the database connection failed or dropped (retry later), not a bad query. */
+export function isConnectionError(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const e = err as { code?: unknown; message?: unknown };
+  if (typeof e.code === 'string' && (CONNECTION_SQLSTATES.has(e.code) || CONNECTION_ERRNOS.has(e.code)))
+    return true;
+  return (
+    typeof e.message === 'string' &&
+    /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/.test(
+      e.message,
+    )
+  );
+}
+
+async function openPostgres(url: string, max: number, log: OpenDbOptions['log']): Promise<Db> {
+  // A bounded wait for a connection (or a free pool slot) so an unreachable server fails requests with a
+  // 503 instead of holding them forever; keep-alive notices a peer that vanished without a FIN.
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 30_000, keepAlive: true });
   // A dropped idle connection must not crash the process; the pool replaces it.
-  pool.on('error', () => {});
+  pool.on('error', (err) => log?.warn({ err }, 'an idle database connection dropped; the pool replaces it'));
   const runner: Runner = {
     query: (text, params) => runPrepared(pool, text, params),
     exec: (text) => pool.query(text),
   };
   const begin = async <T>(fn: (r: Runner) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
+    // A checked-out client has no listener of the pool's: without one, a connection that drops mid-
+    // transaction (a server restart, pg_terminate_backend) is an unhandled 'error' event that ends the
+    // process. The query in flight rejects on its own; the broken client is discarded, not reused.
+    let broken: Error | undefined;
+    const onError = (err: Error) => {
+      broken = err;
+      log?.warn({ err }, 'database connection dropped during a transaction');
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await fn({ query: (t, p) => runPrepared(client, t, p), exec: (t) => client.query(t) });
       await client.query('COMMIT');
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
+      if (!broken && isConnectionError(err)) broken = err as Error;
+      if (!broken) await client.query('ROLLBACK').catch(() => {});
       throw err;
     } finally {
-      client.release();
+      client.removeListener('error', onError);
+      client.release(broken);
     }
   };
+
+  // Notifications arrive on one dedicated connection. When it drops, it is re-established with
+  // exponential backoff (full jitter, capped at 10 s) and every channel is listened to again;
+  // meanwhile `listenProblem()` says so (`/api/ready` answers 503) and notifications are missed, which
+  // `onListenResumed` hooks make good (caches drop what they hold).
   let listener: pg.Client | undefined;
+  let problem: string | null = null;
+  let reconnecting = false;
+  let closing = false;
   const handlers = new Map<string, Set<(p: string) => void>>();
+  const resumedHooks = new Set<() => void>();
+  const quoteChannel = (channel: string) => `LISTEN "${channel.replace(/"/g, '')}"`;
+
+  async function connectListener(): Promise<pg.Client> {
+    const c = new pg.Client({ connectionString: url, keepAlive: true, application_name: 'shopdesk-listen' });
+    c.on('error', (err) => lost(c, err));
+    c.on('end', () => lost(c, new Error('the connection ended')));
+    try {
+      await c.connect();
+      c.on('notification', (n) => {
+        for (const h of handlers.get(n.channel) ?? []) h(n.payload ?? '');
+      });
+      for (const channel of handlers.keys()) await c.query(quoteChannel(channel));
+      return c;
+    } catch (err) {
+      await c.end().catch(() => {});
+      throw err;
+    }
+  }
+  function lost(c: pg.Client, err: Error) {
+    if (c !== listener || closing) return;
+    listener = undefined;
+    problem = `LISTEN connection lost (${err.message}); reconnecting`;
+    log?.error({ err }, 'the LISTEN connection dropped: cross-node events stop until it is back');
+    void c.end().catch(() => {});
+    reconnect();
+  }
+  function reconnect() {
+    if (reconnecting) return;
+    reconnecting = true;
+    backOff(
+      async () => {
+        if (closing) return;
+        const c = await connectListener();
+        if (closing) {
+          await c.end().catch(() => {});
+          return;
+        }
+        listener = c;
+        problem = null;
+        log?.info('the LISTEN connection is back: cross-node events resume');
+        for (const fn of resumedHooks) fn();
+      },
+      {
+        numOfAttempts: Number.POSITIVE_INFINITY,
+        startingDelay: 200,
+        timeMultiple: 2,
+        maxDelay: 10_000,
+        jitter: 'full',
+        delayFirstAttempt: true,
+        retry: (err: Error, attempt) => {
+          if (closing) return false;
+          problem = `LISTEN connection lost; reconnect attempt ${attempt} failed (${err.message})`;
+          log?.warn({ err, attempt }, 'reconnecting the LISTEN connection failed; retrying');
+          return true;
+        },
+      },
+    )
+      .catch(() => {})
+      .finally(() => {
+        reconnecting = false;
+      });
+  }
+
   return wrap('postgres', runner, begin, {
     async listen(channel, onPayload) {
-      if (!listener) {
-        listener = new pg.Client({ connectionString: url });
-        listener.on('error', () => {});
-        await listener.connect();
-        listener.on('notification', (n) => {
-          for (const h of handlers.get(n.channel) ?? []) h(n.payload ?? '');
-        });
-      }
       let set = handlers.get(channel);
+      const isNew = !set;
       if (!set) {
         set = new Set();
         handlers.set(channel, set);
-        await listener.query(`LISTEN "${channel.replace(/"/g, '')}"`);
       }
       set.add(onPayload);
+      // While reconnecting, the new channel is listened to once the connection is back.
+      if (!listener && !reconnecting) {
+        try {
+          listener = await connectListener();
+        } catch (err) {
+          handlers.get(channel)?.delete(onPayload);
+          if (isNew) handlers.delete(channel);
+          throw err;
+        }
+      } else if (listener && isNew) await listener.query(quoteChannel(channel));
       return async () => {
         set.delete(onPayload);
       };
@@ -202,8 +347,15 @@ async function openPostgres(url: string, max: number): Promise<Db> {
       if (payloads.length === 1) await pool.query('SELECT pg_notify($1, $2)', [channel, payloads[0]]);
       else if (payloads.length) await pool.query(NOTIFY_MANY, [channel, payloads]);
     },
+    listenProblem: () => problem,
+    onListenResumed(fn) {
+      resumedHooks.add(fn);
+    },
     async close() {
-      await listener?.end().catch(() => {});
+      closing = true;
+      const c = listener;
+      listener = undefined;
+      await c?.end().catch(() => {});
       await pool.end();
     },
   });
@@ -243,6 +395,8 @@ async function openPglite(opts: OpenDbOptions): Promise<Db> {
     async notifyMany(channel, payloads) {
       if (payloads.length) await client.query(NOTIFY_MANY, [channel, payloads]);
     },
+    listenProblem: () => null,
+    onListenResumed() {},
     async close() {
       await client.close();
       lock?.release();

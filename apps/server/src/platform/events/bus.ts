@@ -50,6 +50,11 @@ export interface EventBus {
   /** Ephemeral cross-node signal (presence) that is not a domain event. */
   signal(kind: string, payload: Record<string, unknown>): Promise<void>;
   onSignal(kind: string, fn: (payload: Record<string, unknown>) => void): void;
+  /**
+   * Runs fn when this node may have missed other nodes' events and signals (its LISTEN connection
+   * dropped and is back): whatever was kept up to date by them must be refreshed.
+   */
+  onMissed(fn: () => void): void;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -236,6 +241,9 @@ export function createEventBus(db: Db, log: Logger): EventBus {
         signals.set(kind, set);
       }
       set.add(fn);
+    },
+    onMissed(fn) {
+      db.onListenResumed(fn);
     },
     async start() {
       if (!crossNode) return;

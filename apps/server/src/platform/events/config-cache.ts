@@ -6,8 +6,8 @@ import type { EventBus } from './bus.ts';
  * listener per message.
  *
  * The owning service calls `changed()` after every write; it drops the copy here and, through the bus's
- * signal (LISTEN/NOTIFY on PostgreSQL), on every other node. The TTL bounds how stale a node can be when
- * a notification is lost (a listen connection that dropped and reconnected).
+ * signal (LISTEN/NOTIFY on PostgreSQL), on every other node. When the listen connection dropped and is
+ * back, every copy is dropped (signals sent meanwhile were missed); the TTL bounds staleness otherwise.
  */
 export interface ConfigCache<T> {
   get(workspaceId: number): Promise<T>;
@@ -37,6 +37,8 @@ export function createConfigCache<T>(o: {
   o.bus.onSignal(o.kind, (p) => {
     if (typeof p.workspaceId === 'number') forget(p.workspaceId);
   });
+  // Signals sent while this node's LISTEN connection was down are lost: drop every copy.
+  o.bus.onMissed(() => entries.clear());
   return {
     get(workspaceId) {
       const now = Date.now();

@@ -1,5 +1,9 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { isConnectionError } from '../db/db.ts';
 import { AppError } from '../errors.ts';
+
+/** What a client is told to wait before retrying while the database is unreachable. */
+const DB_RETRY_AFTER_SECONDS = 5;
 
 const fastifyCodes: Record<string, [number, string, string]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large', 'Request body is too large'],
@@ -11,9 +15,17 @@ const fastifyCodes: Record<string, [number, string, string]> = {
 
 /** Every error leaves as {error:{code,message,details}}; never a stack trace, never a 500 for bad input. */
 export function installErrorHandler(app: FastifyInstance) {
-  app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
+  app.setErrorHandler((caught: FastifyError | AppError, req, reply) => {
+    let err = caught;
+    // The database restarting or unreachable is not the request's fault nor a bug: 503 + Retry-After.
+    if (isConnectionError(err)) {
+      req.log.warn({ err }, 'database unreachable');
+      err = new AppError('unavailable', 'The service is briefly unavailable; try again shortly', {
+        retryAfterSeconds: DB_RETRY_AFTER_SECONDS,
+      });
+    }
     if (err instanceof AppError) {
-      if (err.code === 'rate_limited') {
+      if (err.code === 'rate_limited' || err.code === 'unavailable') {
         const retry = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
         if (retry) reply.header('retry-after', retry);
       }
