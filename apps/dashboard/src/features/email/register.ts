@@ -18,3 +18,7 @@ registerSettingsPage({
   component: lazy(() => import('./dev-mailbox.tsx')),
 });
 registerMessageExtra({ id: 'email-delivery', component: lazy(() => import('./email-delivery.tsx')) });
+registerMessageExtra({
+  id: 'email-inbound-details',
+  component: lazy(() => import('./email-inbound-details.tsx')),
+});

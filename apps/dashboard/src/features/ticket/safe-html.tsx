@@ -110,10 +110,13 @@ export function SafeHtml({ html, title }: { html: string; title: string }) {
 /** Plain-text bodies: fold the trailing quoted part ("On … wrote:" and ">" lines). */
 export function PlainBody({ text }: { text: string }) {
   const lines = text.split('\n');
+  // Where the trailing run of ">" lines begins: one backwards pass (a per-line scan of the rest froze
+  // the tab on a crafted message of many quoted lines).
+  let lastUnquoted = lines.length - 1;
+  while (lastUnquoted >= 0 && (lines[lastUnquoted]!.startsWith('>') || !lines[lastUnquoted]!.trim()))
+    lastUnquoted--;
   let cut = lines.findIndex(
-    (l, i) =>
-      /^On .+wrote:\s*$/.test(l) ||
-      (l.startsWith('>') && lines.slice(i).every((x) => x.startsWith('>') || !x.trim())),
+    (l, i) => (l.length < 1000 && /^On .+wrote:\s*$/.test(l)) || (l.startsWith('>') && i > lastUnquoted),
   );
   if (cut <= 0) cut = -1;
   const main = cut < 0 ? text : lines.slice(0, cut).join('\n');

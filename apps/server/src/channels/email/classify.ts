@@ -34,6 +34,20 @@ export function autoReplySubject(p: Pick<Parsed, 'subject'>): string | null {
     : null;
 }
 
+/**
+ * Mass-sent mail (newsletters, list mail, notifications from systems): it still becomes a ticket, is
+ * never acknowledged, and is tagged `bulk` so the inbox can filter it out or in.
+ */
+export function isBulk(p: Pick<Parsed, 'rawHeaders'>): string | null {
+  const precedence = p.rawHeaders.get('precedence')?.[0]?.trim().toLowerCase();
+  if (precedence && /^(bulk|junk|list)$/.test(precedence)) return `Precedence: ${precedence}`;
+  if (p.rawHeaders.has('list-id')) return 'List-Id';
+  if (p.rawHeaders.has('list-unsubscribe')) return 'List-Unsubscribe';
+  const autoSubmitted = p.rawHeaders.get('auto-submitted')?.[0]?.trim().toLowerCase();
+  if (autoSubmitted && autoSubmitted !== 'no') return `Auto-Submitted: ${autoSubmitted}`;
+  return null;
+}
+
 /** Any sign that a machine wrote or mass-sent this message; such mail is never auto-acknowledged. */
 export function classifyAutomatic(p: Parsed & Pick<ParsedEmail, 'bounce' | 'receiptFor'>): string | null {
   if (p.bounce) return 'delivery status notification';

@@ -20,6 +20,21 @@ export interface BounceInfo {
   diagnostic: string | null;
 }
 
+/** A message attached to (forwarded with) another, read so the agent sees it without downloading it. */
+export interface ForwardedMessage {
+  from: EmailAddress | null;
+  to: string[];
+  cc: string[];
+  date: string | null;
+  subject: string;
+  text: string;
+  /** Unsanitised: the inbox sanitises it before storing. */
+  html: string | null;
+  attachments: { filename: string; contentType: string; sizeBytes: number }[];
+  /** Messages attached to this one, in turn (up to a few levels). */
+  forwarded: ForwardedMessage[];
+}
+
 export interface ParsedEmail {
   /** `<id@host>`; synthesised from the bytes when the message has none, so dedupe still works. */
   messageId: string;
@@ -40,6 +55,10 @@ export interface ParsedEmail {
   bounce: BounceInfo | null;
   /** A read receipt (MDN) for one of our messages. */
   receiptFor: string[] | null;
+  /** Attached message/rfc822 parts, read (the .eml stays an attachment too). */
+  forwarded: ForwardedMessage[];
+  /** What could not be read as sent (a broken MIME boundary …), for the agent to see. */
+  problems: string[];
   /** Lower-cased header name → raw (unfolded) values, for rules that need the original text. */
   rawHeaders: Map<string, string[]>;
 }

@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
 import { type AddressObject, type Attachment, type HeaderValue, simpleParser } from 'mailparser';
 import { normalizeMessageId, splitMessageIds } from './addresses.ts';
-import type { EmailAddress, ParsedAttachment, ParsedEmail } from './email-types.ts';
+import type { EmailAddress, ForwardedMessage, ParsedAttachment, ParsedEmail } from './email-types.ts';
+import { repairBoundaries } from './mime-repair.ts';
 
-export type { BounceInfo, EmailAddress, ParsedAttachment, ParsedEmail } from './email-types.ts';
+export type {
+  BounceInfo,
+  EmailAddress,
+  ForwardedMessage,
+  ParsedAttachment,
+  ParsedEmail,
+} from './email-types.ts';
 
 import { classifyAutomatic, findBounce, findReadReceipt } from './classify.ts';
 
@@ -71,10 +78,24 @@ function recoverUndeclaredCharset(raw: Buffer, text: string, headers: Map<string
   return new TextDecoder('windows-1252').decode(raw.subarray(start)).replace(/\r\n/g, '\n');
 }
 
+/**
+ * The name an attachment is stored and shown under: the last path part only (`../../x` and
+ * `C:\\evil\\x` are `x`), never `.`/`..`, without control characters.
+ */
+export function baseFilename(name: string | undefined): string {
+  const last = stripNul(name ?? '')
+    .split(/[/\\]/)
+    .pop()!
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim();
+  return /^\.*$/.test(last) ? '' : last;
+}
+
 function toAttachment(a: Attachment, index: number): ParsedAttachment {
   const ext = a.contentType === 'message/rfc822' ? '.eml' : '';
   return {
-    filename: (stripNul(a.filename ?? '').trim() || `attachment-${index + 1}${ext || ''}`).slice(0, 255),
+    filename: (baseFilename(a.filename) || `attachment-${index + 1}${ext || ''}`).slice(0, 255),
     contentType: stripNul(a.contentType || '') || 'application/octet-stream',
     data: a.content,
     contentId: a.cid ? stripNul(a.cid) : null,
@@ -82,15 +103,73 @@ function toAttachment(a: Attachment, index: number): ParsedAttachment {
   };
 }
 
+const PARSE_OPTIONS = {
+  skipTextToHtml: true,
+  skipImageLinks: true,
+  keepCidLinks: true,
+  maxHtmlLengthToParse: 2 * 1024 * 1024,
+} as const;
+
+const isMessagePart = (a: Attachment) => /^message\/(rfc822|global)$/i.test(a.contentType);
+/** Forwarded messages are read this deep (a forward of a forward of a forward …) and this many per level. */
+const FORWARD_DEPTH = 5;
+const FORWARD_PER_LEVEL = 10;
+const FORWARD_TEXT_MAX = 100_000;
+
+/** Reads attached messages (message/rfc822) for display; a part that cannot be parsed is left out. */
+async function readForwarded(parts: Attachment[], depth: number): Promise<ForwardedMessage[]> {
+  if (depth > FORWARD_DEPTH) return [];
+  const out: ForwardedMessage[] = [];
+  for (const a of parts.filter(isMessagePart).slice(0, FORWARD_PER_LEVEL)) {
+    const m = await simpleParser(a.content, PARSE_OPTIONS).catch(() => null);
+    if (!m) continue;
+    out.push({
+      from: addressList(m.from)[0] ?? null,
+      to: addressList(m.to).map((x) => x.address),
+      cc: addressList(m.cc).map((x) => x.address),
+      date: m.date && !Number.isNaN(m.date.getTime()) ? m.date.toISOString() : null,
+      subject: stripNul(m.subject ?? '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+      text: stripNul(m.text ?? '').slice(0, FORWARD_TEXT_MAX),
+      html: typeof m.html === 'string' && m.html.trim() ? stripNul(m.html) : null,
+      attachments: m.attachments
+        .filter((x) => !isMessagePart(x))
+        .map((x, i) => ({
+          filename: (baseFilename(x.filename) || `attachment-${i + 1}`).slice(0, 255),
+          contentType: stripNul(x.contentType || '') || 'application/octet-stream',
+          sizeBytes: x.size ?? x.content.length,
+        })),
+      forwarded: await readForwarded(m.attachments, depth + 1),
+    });
+  }
+  return out;
+}
+
+/** Raw MIME lines (a delimiter and a part header) in decoded text: a part the parser could not split. */
+const RAW_MIME_IN_TEXT = /^--[^\s]{1,200}[ \t]*\r?\n[Cc]ontent-[\w-]+:/m;
+
 /** Parses raw MIME into what the inbox needs; never throws for malformed mail (a parse error still yields headers). */
 export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
   const rawHeaders = readRawHeaders(raw);
-  const m = await simpleParser(raw, {
-    skipTextToHtml: true,
-    skipImageLinks: true,
-    keepCidLinks: true,
-    maxHtmlLengthToParse: 2 * 1024 * 1024,
-  });
+  let m = await simpleParser(raw, PARSE_OPTIONS);
+  let problems: string[] = [];
+  // A multipart whose boundary is broken reads as nothing (or as raw MIME lines): re-read it with the
+  // delimiters the message really uses, and say so on the message.
+  const topType = rawHeaders.get('content-type')?.[0] ?? '';
+  const unread = !m.text?.trim() && !(typeof m.html === 'string' && m.html.trim());
+  const rawInText = RAW_MIME_IN_TEXT.test(m.text ?? '');
+  if ((/^\s*multipart\//i.test(topType) && unread) || rawInText) {
+    const fix = repairBoundaries(raw);
+    if (fix) {
+      problems = fix.problems;
+      if (fix.raw !== raw) m = await simpleParser(fix.raw, PARSE_OPTIONS);
+    }
+    if (RAW_MIME_IN_TEXT.test(m.text ?? '') && !problems.length)
+      problems.push(
+        'Part of this message is raw MIME that could not be split into its parts (a broken part).',
+      );
+  }
   const headerMessageId = normalizeMessageId(
     stripNul(m.messageId ?? rawHeaders.get('message-id')?.[0] ?? ''),
   );
@@ -124,6 +203,8 @@ export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
     automatic: null,
     bounce: null,
     receiptFor: null,
+    forwarded: [],
+    problems,
     rawHeaders,
   };
   const contentType = (rawHeaders.get('content-type')?.[0] ?? '').toLowerCase();
@@ -141,5 +222,6 @@ export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
   // Report parts of a bounce or receipt are evidence, not customer attachments.
   const keep = parsed.bounce || parsed.receiptFor ? [] : m.attachments;
   parsed.attachments = keep.map(toAttachment);
+  parsed.forwarded = await readForwarded(keep, 1);
   return parsed;
 }

@@ -9,7 +9,7 @@ import {
   ticketFromSubject,
   ticketFromTag,
 } from '../../channels/email/addresses.ts';
-import { isAutoReply } from '../../channels/email/classify.ts';
+import { isAutoReply, isBulk } from '../../channels/email/classify.ts';
 import {
   createEmailAdapter,
   domainOf,
@@ -24,7 +24,12 @@ import {
   newMessageId,
   type RelayConfig,
 } from '../../channels/email/email-sender.ts';
-import { type ParsedEmail, parseEmail, readRawHeaders } from '../../channels/email/parse-email.ts';
+import {
+  type ForwardedMessage,
+  type ParsedEmail,
+  parseEmail,
+  readRawHeaders,
+} from '../../channels/email/parse-email.ts';
 import { stripQuotedHtml, stripQuotedText } from '../../channels/email/quote-strip.ts';
 import type { SmtpEnvelope } from '../../channels/email/smtp-inbound.ts';
 import { batcher } from '../../platform/batch.ts';
@@ -61,6 +66,24 @@ function humanizeDuration(seconds: number): string {
     return `within about ${h} hour${h === 1 ? '' : 's'}`;
   }
   return `within about ${Math.ceil(seconds / 86400)} days`;
+}
+
+/** Attached messages as the ticket shows them: HTML sanitised like the message's own, sizes bounded. */
+function forwardedForDisplay(list: ForwardedMessage[]): Record<string, unknown>[] {
+  return list.map((f) => {
+    const html = f.html ? prepareEmailHtml(f.html, new Map()) : null;
+    return {
+      from: f.from,
+      to: f.to,
+      cc: f.cc,
+      date: f.date,
+      subject: f.subject,
+      text: f.text || (html ? htmlToText(html) : ''),
+      html: html && html.length <= 500_000 ? html : null,
+      attachments: f.attachments,
+      forwarded: forwardedForDisplay(f.forwarded),
+    };
+  });
 }
 
 export const renderTemplate = (tpl: string, vars: Record<string, string>) =>
@@ -375,6 +398,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     }
     const bodyHtml = html ? prepareEmailHtml(html.html, inlineUrls) : null;
     const bodyText = text.body || (bodyHtml ? htmlToText(bodyHtml) : '');
+    const bulk = isBulk(p);
 
     const result = await tickets.receive(workspaceId, {
       channel: 'email',
@@ -402,7 +426,11 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
         quotedTextHidden: text.stripped || !!html?.stripped,
         ...(p.automatic ? { automatic: p.automatic } : {}),
         ...(thread ? { threadedBy: thread.how } : {}),
+        ...(bulk ? { bulk } : {}),
+        ...(p.forwarded.length ? { forwarded: forwardedForDisplay(p.forwarded) } : {}),
+        ...(p.problems.length ? { mimeProblems: p.problems } : {}),
       },
+      ...(bulk ? { tags: ['bulk'] } : {}),
       ticketId,
       followUpOf,
       cc: followers,
