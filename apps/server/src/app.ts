@@ -61,6 +61,7 @@ import { migrate } from './platform/db/migrate.ts';
 import type { Deps } from './platform/deps.ts';
 import { createEventBus, type EventBus } from './platform/events/bus.ts';
 import { installErrorHandler } from './platform/http/errors-handler.ts';
+import { createRateLimits } from './platform/http/rate-limit.ts';
 import { Router } from './platform/http/router.ts';
 import { installInputGuard } from './platform/http/untrusted-input.ts';
 import { createJobRunner, type JobRunner } from './platform/jobs/queue.ts';
@@ -145,7 +146,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await bus.start();
   const jobs = createJobRunner(db, log, { concurrency: config.WORKER_CONCURRENCY });
   const files = createFileStore(config.FILE_STORE, db, config.dataDir);
-  const deps: Deps = { config, db, bus, log, files, jobs };
+  const limits = createRateLimits(db, config);
+  const deps: Deps = { config, db, bus, log, files, jobs, limits };
 
   const app: FastifyInstance = Fastify({
     loggerInstance: log as unknown as FastifyBaseLogger,
@@ -190,7 +192,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
 
   const agents = createAgentsService(deps);
-  const router = new Router(app, agents, { ratePerMinute: config.RATE_LIMIT_PER_MINUTE });
+  const router = new Router(app, agents, limits);
   const channels = new ChannelRegistry();
   const contacts = createContactsService(deps);
   const tickets = createTicketsService(deps, channels);

@@ -123,7 +123,13 @@ export const settings = {
   RATE_LIMIT_PER_MINUTE: {
     schema: z.coerce.number().int().min(1),
     default: '600',
-    description: 'API requests per minute per token/session/IP before 429',
+    description: 'API requests per minute per token or signed-in agent before 429',
+  },
+  RATE_LIMIT_PUBLIC_PER_MINUTE: {
+    schema: z.coerce.number().int().min(1),
+    default: '600',
+    description:
+      'Anonymous API requests (widget, avatars, sign-in page calls) per minute per client network (IPv4 address or IPv6 /64) before 429; each public route also has its own policy (docs/security.md)',
   },
   LOGIN_ATTEMPTS_PER_15_MIN: {
     schema: z.coerce.number().int().min(1),

@@ -10,6 +10,7 @@ import {
 import type { Db } from '../platform/db/db.ts';
 import { sql } from '../platform/db/db.ts';
 import { createEventBus } from '../platform/events/bus.ts';
+import { createRateLimits } from '../platform/http/rate-limit.ts';
 import { createJobRunner } from '../platform/jobs/queue.ts';
 import { hashPassword } from '../platform/security/passwords.ts';
 import { createFileStore } from '../platform/storage/file-store.ts';
@@ -59,6 +60,7 @@ export async function createToken(
     log,
     files: createFileStore(config.FILE_STORE, db, config.dataDir),
     jobs: createJobRunner(db, log, { concurrency: 1 }),
+    limits: createRateLimits(db, config),
   };
   const agents = createAgentsService(deps);
   const agent = await agents.findByEmailInWorkspace(db, ws.id, o.email);

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { AppError } from '../../platform/errors.ts';
+import { clientKey, type RateLimits } from '../../platform/http/rate-limit.ts';
 import { cleanUntrustedInput } from '../../platform/http/untrusted-input.ts';
 import type { ChatBackend, VisitorContext } from './ports.ts';
 import type { VisitorHub } from './visitor-hub.ts';
@@ -69,14 +70,19 @@ export function registerVisitorSocket(
   hub: VisitorHub,
   backend: ChatBackend,
   log: Logger,
+  limits: RateLimits,
   maxSocketsPerIp = MAX_SOCKETS_PER_IP,
 ) {
   const socketsPerIp = new Map<string, number>();
   app.get<{ Params: { workspace: string } }>(
     '/api/v1/widget/:workspace/socket',
-    { websocket: true },
+    {
+      websocket: true,
+      // Counted before the upgrade, so a flood of connections is answered 429 with Retry-After.
+      onRequest: async (req) => limits.consume('widget.socket', clientKey(req.ip)),
+    },
     (socket: WebSocket, req: FastifyRequest<{ Params: { workspace: string } }>) => {
-      const ip = req.ip;
+      const ip = clientKey(req.ip);
       const open = socketsPerIp.get(ip) ?? 0;
       if (open >= maxSocketsPerIp) {
         send(socket, {

@@ -32,6 +32,7 @@ export function registerAgentRoutes(r: Router, svc: AgentsService, deps: Deps) {
     summary: 'Sign in with email and password; sets the session cookie',
     tag: 'Auth',
     access: 'public',
+    rateLimit: 'login.ip',
     body: LoginInput,
     response: z.object({ mfaRequired: z.boolean(), csrfToken: z.string() }),
     handler: async ({ body, req, reply }) => {

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Db } from '../../platform/db/db.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../platform/errors.ts';
+import { clientKey, type RateLimits } from '../../platform/http/rate-limit.ts';
 import type { Auth } from '../../platform/http/router.ts';
 import { decrypt, encrypt, randomToken, sha256 } from '../../platform/security/crypto.ts';
 import { hashPassword, verifyPassword } from '../../platform/security/passwords.ts';
@@ -44,32 +45,28 @@ export function toAgent(r: repo.AgentRow): Agent {
   };
 }
 
-/** Counts failed logins per email+IP; per node, which is enough to make guessing slow. */
-class LoginThrottle {
-  private failures = new Map<string, number[]>();
-  constructor(private max: number) {}
-  check(key: string) {
-    const now = Date.now();
-    const recent = (this.failures.get(key) ?? []).filter((t) => now - t < 15 * 60_000);
-    this.failures.set(key, recent);
-    if (recent.length >= this.max) {
-      const retry = Math.ceil((recent[0]! + 15 * 60_000 - now) / 1000);
-      throw new AppError('rate_limited', 'Too many failed sign-in attempts; try again later', {
-        retryAfterSeconds: retry,
-      });
-    }
-  }
-  fail(key: string) {
-    this.failures.set(key, [...(this.failures.get(key) ?? []), Date.now()]);
-  }
-  clear(key: string) {
-    this.failures.delete(key);
-  }
+/**
+ * Failed sign-ins (per email + client network) and wrong second-factor codes (per agent), counted by
+ * the shared limiter, so the budget holds across nodes: policies login.failures and 2fa.failures.
+ */
+function loginThrottle(limits: RateLimits) {
+  const policy = (key: string) => (key.startsWith('totp|') ? '2fa.failures' : 'login.failures');
+  return {
+    async check(key: string) {
+      const retry = await limits.blocked(policy(key), key);
+      if (retry !== null)
+        throw new AppError('rate_limited', 'Too many failed sign-in attempts; try again later', {
+          retryAfterSeconds: retry,
+        });
+    },
+    fail: async (key: string) => void (await limits.hit(policy(key), key)),
+    clear: (key: string) => limits.reset(policy(key), key),
+  };
 }
 
 export function createAgentsService(deps: Deps) {
   const { db, config } = deps;
-  const throttle = new LoginThrottle(config.LOGIN_ATTEMPTS_PER_15_MIN);
+  const throttle = loginThrottle(deps.limits);
   const ttlMs = config.SESSION_TTL_HOURS * 3600_000;
 
   async function createSession(workspaceId: number, agentId: number, mfaPending: boolean) {
@@ -142,8 +139,8 @@ export function createAgentsService(deps: Deps) {
     },
 
     async login(input: { email: string; password: string; workspace?: string }, ip: string) {
-      const key = `${input.email.toLowerCase()}|${ip}`;
-      throttle.check(key);
+      const key = `${input.email.toLowerCase()}|${clientKey(ip)}`;
+      await throttle.check(key);
       let candidates = await repo.findAgentsByEmail(db, input.email);
       if (input.workspace) candidates = candidates.filter((c) => c.slug === input.workspace);
       const matches: typeof candidates = [];
@@ -153,7 +150,7 @@ export function createAgentsService(deps: Deps) {
         if ((await verifyPassword(c.password_hash, input.password)) && c.active) matches.push(c);
       if (candidates.length === 0) await verifyPassword(null, input.password);
       if (matches.length === 0) {
-        throttle.fail(key);
+        await throttle.fail(key);
         throw new AppError('unauthorized', 'Wrong email or password');
       }
       if (matches.length > 1) {
@@ -161,7 +158,7 @@ export function createAgentsService(deps: Deps) {
           workspaces: matches.map((m) => m.slug),
         });
       }
-      throttle.clear(key);
+      await throttle.clear(key);
       const agent = matches[0]!;
       const session = await createSession(agent.workspace_id, agent.id, agent.totp_enabled);
       await repo.touchLogin(db, agent.id);
@@ -177,7 +174,7 @@ export function createAgentsService(deps: Deps) {
 
     async verifySecondFactor(auth: Auth, code: string, ip: string) {
       const key = `totp|${auth.agentId}`;
-      throttle.check(key);
+      await throttle.check(key);
       const agent = await repo.findAgent(db, auth.workspaceId, auth.agentId);
       if (!agent?.totp_enabled || !agent.totp_secret)
         throw badRequest('Two-factor authentication is not enabled');
@@ -203,10 +200,10 @@ export function createAgentsService(deps: Deps) {
         }
       }
       if (!ok) {
-        throttle.fail(key);
+        await throttle.fail(key);
         throw new AppError('unauthorized', 'Wrong code');
       }
-      throttle.clear(key);
+      await throttle.clear(key);
       if (auth.sessionId) await repo.clearMfaPending(db, auth.sessionId);
     },
 

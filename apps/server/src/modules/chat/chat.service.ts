@@ -25,6 +25,7 @@ import {
 } from '../../channels/chat/index.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../platform/errors.ts';
+import { clientKey } from '../../platform/http/rate-limit.ts';
 import type { Auth } from '../../platform/http/router.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
 import { decrypt, encrypt, hmacHex, randomToken, safeEqual } from '../../platform/security/crypto.ts';
@@ -34,7 +35,7 @@ import { findWorkspaceById, findWorkspaceBySlug, type WorkspaceRow } from '../wo
 import { availability } from './business-hours.ts';
 import * as repo from './chat.repository.ts';
 import { describeUserAgent } from './user-agent.ts';
-import { identityPayload, identityValid, originAllowed, RateLimiter, sniffMatches } from './widget-policy.ts';
+import { identityPayload, identityValid, originAllowed, sniffMatches } from './widget-policy.ts';
 
 export const DEFAULT_CHAT_SETTINGS: ChatSettings = {
   enabled: true,
@@ -102,23 +103,8 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
   const settingsCache = new Map<number, { at: number; v: Loaded }>();
   const slugCache = new Map<string, { at: number; ws: WorkspaceRow | undefined }>();
   const replyCache = new Map<number, { at: number; v: number | null }>();
-  const limits = {
-    sessionsPerIp: new RateLimiter(60),
-    messagesPerVisitor: new RateLimiter(30),
-    messagesPerIp: new RateLimiter(120),
-    uploadsPerVisitor: new RateLimiter(10),
-    transcriptsPerVisitor: new RateLimiter(3),
-  };
   /** One message of a visitor at a time, so two quick first messages open one ticket, not two. */
   const visitorQueues = new Map<string, Promise<unknown>>();
-
-  function limit(l: RateLimiter, key: string, what: string) {
-    const retry = l.hit(key);
-    if (retry !== null)
-      throw new AppError('rate_limited', `Too many ${what}; try again in ${retry} s`, {
-        retryAfterSeconds: retry,
-      });
-  }
 
   async function loadSettings(workspaceId: number): Promise<Loaded> {
     const hit = settingsCache.get(workspaceId);
@@ -338,15 +324,15 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
     },
   ): Promise<VisitorMessageAck> {
     const w = ctx.workspaceId;
-    limit(limits.messagesPerVisitor, `${w}:${ctx.visitorKey}`, 'messages');
-    limit(limits.messagesPerIp, ctx.ip, 'messages from your network');
+    await deps.limits.consume('widget.messages', `${w}:${ctx.visitorKey}`);
+    await deps.limits.consume('widget.messages.ip', clientKey(ctx.ip));
     const { settings } = await loadSettings(w);
     if (!settings.enabled) throw forbidden('Chat is switched off for this shop');
     const text = input.text.trim();
     if (text.length > MAX_CHAT_MESSAGE_CHARS)
       throw new AppError('validation_failed', `Messages can be at most ${MAX_CHAT_MESSAGE_CHARS} characters`);
     if (!text && !input.attachment) throw badRequest('Type a message or attach a file');
-    if (input.attachment) limit(limits.uploadsPerVisitor, `${w}:${ctx.visitorKey}`, 'file uploads');
+    if (input.attachment) await deps.limits.consume('widget.uploads', `${w}:${ctx.visitorKey}`);
     const attachments = input.attachment ? [decodeUpload(input.attachment)] : [];
     return serialised(`${w}:${ctx.visitorKey}`, async () => {
       // The shopper is waiting and the agent's socket hears the message when tickets.receive publishes
@@ -531,7 +517,7 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
 
     async session(slug: string, meta: RequestMeta, input: WidgetSessionRequest): Promise<WidgetSession> {
       const { ws, loaded } = await guard(slug, meta.origin, meta.host);
-      limit(limits.sessionsPerIp, meta.ip, 'chat sessions from your network');
+      await deps.limits.consume('widget.sessions', clientKey(meta.ip));
       const claims = input.token ? verifyVisitorToken(loaded.tokenKey, input.token) : null;
       // A token of another workspace or a rotated key simply starts a fresh anonymous visitor.
       let key = claims && claims.w === ws.id ? claims.v : null;
@@ -624,7 +610,7 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
     /** The e-mail address replies should go to (the away card, outside business hours). */
     async leaveEmail(slug: string, meta: RequestMeta, input: { token: string; email: string }) {
       const { ws, loaded, visitor, ctx } = await visitorOf(slug, input.token, meta);
-      limit(limits.transcriptsPerVisitor, `${ws.id}:${ctx.visitorKey}:email`, 'e-mail changes');
+      await deps.limits.consume('widget.transcripts', `${ws.id}:${ctx.visitorKey}:email`);
       // A signed-in shopper's address came signed from the shop; a form cannot replace it.
       if (!visitor.verified)
         await repo.savePrechat(db, ws.id, visitor.id, {
@@ -654,7 +640,7 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
 
     async rate(slug: string, meta: RequestMeta, input: { token: string; score: number; comment?: string }) {
       const { ws, visitor, ctx } = await visitorOf(slug, input.token, meta);
-      limit(limits.messagesPerVisitor, `${ws.id}:${ctx.visitorKey}`, 'requests');
+      await deps.limits.consume('widget.requests', `${ws.id}:${ctx.visitorKey}`);
       const conv = await repo.latestConversation(db, ws.id, visitor.id);
       if (!conv) throw notFound('Conversation');
       if (!conv.rating_requested_at)
@@ -678,7 +664,7 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
 
     async requestTranscript(slug: string, meta: RequestMeta, input: { token: string; email?: string }) {
       const { ws, visitor } = await visitorOf(slug, input.token, meta);
-      limit(limits.transcriptsPerVisitor, `${ws.id}:${visitor.visitor_key}`, 'transcript requests');
+      await deps.limits.consume('widget.transcripts', `${ws.id}:${visitor.visitor_key}`);
       const email = (visitor.verified ? visitor.email : (input.email ?? visitor.email))?.toLowerCase();
       if (!email) throw badRequest('Tell us the e-mail address to send the transcript to');
       if (!channels.get('email'))

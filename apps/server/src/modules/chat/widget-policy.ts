@@ -47,23 +47,6 @@ export const identityHash = (secret: string, i: Pick<WidgetIdentity, 'email' | '
 export const identityValid = (secret: string, i: WidgetIdentity) =>
   safeEqual(identityHash(secret, i), i.hash.toLowerCase());
 
-/** Fixed one-minute windows per key (visitor, IP); per node, enough to stop a flood or a script. */
-export class RateLimiter {
-  private windows = new Map<string, { start: number; count: number }>();
-  constructor(private perMinute: number) {}
-  /** Counts one hit; returns seconds to wait when over the limit, else null. */
-  hit(key: string, now = Date.now()): number | null {
-    let w = this.windows.get(key);
-    if (!w || now - w.start >= 60_000) {
-      if (this.windows.size > 100_000) this.windows.clear();
-      w = { start: now, count: 0 };
-      this.windows.set(key, w);
-    }
-    w.count++;
-    return w.count > this.perMinute ? Math.max(1, Math.ceil((w.start + 60_000 - now) / 1000)) : null;
-  }
-}
-
 /** Magic numbers of the allowed upload types: the declared type must match the bytes. */
 export function sniffMatches(contentType: string, data: Buffer): boolean {
   const starts = (...b: number[]) => b.every((x, i) => data[i] === x);

@@ -19,7 +19,7 @@ import {
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../platform/errors.ts';
-import { IdParams, Router } from '../../platform/http/router.ts';
+import { IdParams, type Router } from '../../platform/http/router.ts';
 import type { CommerceService } from './commerce.service.ts';
 
 const tag = 'Commerce';
@@ -246,6 +246,7 @@ export function registerCommerceRoutes(r: Router, svc: CommerceService) {
       'Push customers, products and orders (up to 500 orders per call): idempotent upserts by externalId; an order update older (by updatedAt) than the stored one is skipped. Auth: Bearer store token',
     tag: storeTag,
     access: 'public',
+    rateLimit: 'webhook',
     body: StoreBatch,
     response: StoreBatchResult,
     handler: async ({ req, body }) => svc.pushBatch(await storeConn(req), body),
@@ -256,6 +257,7 @@ export function registerCommerceRoutes(r: Router, svc: CommerceService) {
     summary: 'Push shipment/tracking updates for known orders. Auth: Bearer store token',
     tag: storeTag,
     access: 'public',
+    rateLimit: 'webhook',
     body: ShipmentBatch,
     response: z.object({ applied: z.number().int() }),
     handler: async ({ req, body }) => svc.pushShipments(await storeConn(req), body.shipments),
@@ -267,6 +269,7 @@ export function registerCommerceRoutes(r: Router, svc: CommerceService) {
       'Actions agents took on built-in store orders (refunds, cancellations, codes …) for the shop to carry out, oldest first. Auth: Bearer store token',
     tag: storeTag,
     access: 'public',
+    rateLimit: 'webhook',
     query: z.object({
       after: z.coerce.number().int().min(0).default(0),
       limit: z.coerce.number().int().min(1).max(200).default(100),
@@ -299,7 +302,7 @@ export function registerCommerceWebhooks(app: FastifyInstance, r: Router, svc: C
       (_req, body, done) => done(null, body),
     );
     // Webhooks authenticate by signature, so this router never resolves a user.
-    const scoped = new Router(scope, { authenticate: async () => null }, { ratePerMinute: 1_000_000 });
+    const scoped = r.forScope(scope, { authenticate: async () => null });
     for (const platform of ['shopify', 'woocommerce'] as const)
       scoped.add({
         method: 'POST',
@@ -311,6 +314,7 @@ export function registerCommerceWebhooks(app: FastifyInstance, r: Router, svc: C
         })`,
         tag,
         access: 'public',
+        rateLimit: 'webhook',
         params: IdParams,
         rawContentType: 'application/json',
         response: z.object({ accepted: z.boolean(), duplicate: z.boolean(), reason: z.string().optional() }),

@@ -95,6 +95,7 @@ export function registerEmailRoutes(r: Router, svc: EmailService, opts: { maxEma
       'Deliver one raw email (RFC 5322) by webhook; authenticate with the inbox secret as Bearer token',
     tag,
     access: 'public',
+    rateLimit: 'webhook',
     rawContentType: 'message/rfc822',
     // SMTP takes emails up to EMAIL_MAX_BYTES; the webhook must too (the server-wide limit is smaller).
     // A little slack so the service, not the parser, answers a slightly larger email with its reason.

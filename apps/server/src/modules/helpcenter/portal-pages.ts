@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors.ts';
 import { escapeHtml } from '../../platform/html/sanitize.ts';
+import { clientKey, type RatePolicyName } from '../../platform/http/rate-limit.ts';
 import type { Router } from '../../platform/http/router.ts';
 import { cleanUntrustedInput } from '../../platform/http/untrusted-input.ts';
 import type { TicketsService } from '../tickets/index.ts';
@@ -33,7 +34,6 @@ import {
   trackResultBody,
 } from './portal-html.ts';
 import { text as fill, messagesFor, type NotFoundWhat, type PortalMessages } from './portal-i18n.ts';
-import { WindowLimiter } from './rate-limit.ts';
 import { verifyTrackingToken } from './tracking-token.ts';
 
 /**
@@ -96,12 +96,10 @@ interface Ctx {
  */
 export function registerPortalPages(o: PortalOptions) {
   const { app, hc, deps } = o;
-  const contactLimiter = new WindowLimiter(5, 10 * 60_000);
-  const trackIpLimiter = new WindowLimiter(10, 10 * 60_000);
-  const trackNumberLimiter = new WindowLimiter(5, 15 * 60_000);
-  const suggestLimiter = new WindowLimiter(60, 60_000);
-  const voteLimiter = new WindowLimiter(30, 60 * 60_000);
-  const askLimiter = new WindowLimiter(40, 10 * 60_000);
+  const { limits } = deps;
+  /** Counts one hit of the shopper's network against a policy; seconds to wait when over it. */
+  const overLimit = (ctx: { req: FastifyRequest }, policy: RatePolicyName) =>
+    limits.hit(policy, clientKey(ctx.req.ip));
 
   // Host → workspace for shops' own domains; refreshed so a domain set on another node arrives here.
   const domains = new Map<string, number>();
@@ -470,7 +468,8 @@ export function registerPortalPages(o: PortalOptions) {
         },
         notFoundBody(ctx.nav, 'article'),
       );
-    if (voteLimiter.hit(`${ctx.req.ip}`) !== null) return tooMany(ctx);
+    const wait = await overLimit(ctx, 'portal.vote');
+    if (wait !== null) return tooMany(ctx, wait);
     try {
       await hc.vote(ctx.base.workspaceId, id, {
         helpful: f.helpful === 'yes',
@@ -485,7 +484,8 @@ export function registerPortalPages(o: PortalOptions) {
     return article(ctx, String(id), f.helpful === 'no' && !f.comment ? 'comment' : 'thanks');
   }
 
-  function tooMany(ctx: Ctx) {
+  function tooMany(ctx: Ctx, retryAfterSeconds: number) {
+    ctx.reply.header('retry-after', retryAfterSeconds);
     return send(
       ctx,
       429,
@@ -504,6 +504,8 @@ export function registerPortalPages(o: PortalOptions) {
       .trim()
       .slice(0, 200);
     if (!q) return ctx.reply.redirect(`${ctx.base.prefix}/${ctx.nav.locale}`, 302);
+    const wait = await overLimit(ctx, 'portal.search');
+    if (wait !== null) return tooMany(ctx, wait);
     const r = await hc.search(ctx.base.workspaceId, q, {
       locale: ctx.nav.locale,
       internal: ctx.agent,
@@ -613,7 +615,8 @@ export function registerPortalPages(o: PortalOptions) {
       errors.attachments = fill(m.errFileTooBig, { mb: MAX_FILE_BYTES / 1024 / 1024 });
     if (!/^[\w-]{16,64}$/.test(values.formKey)) errors.form = m.errFormExpired;
     if (Object.keys(errors).length) return contactPage(ctx, { values, errors, status: 400 });
-    if (contactLimiter.hit(`ip:${ctx.req.ip}`) !== null) return tooMany(ctx);
+    const wait = await overLimit(ctx, 'portal.contact');
+    if (wait !== null) return tooMany(ctx, wait);
 
     const body = [
       values.message,
@@ -696,8 +699,10 @@ export function registerPortalPages(o: PortalOptions) {
     // The lookup's own normalisation: "order 1042", "nr. 1042", "#1042" and "1042 " can only ever
     // match the same order, so they share one budget (anything else would reset it per spelling).
     const numberKey = `${ctx.base.workspaceId}:${normalizeOrderNumber(number)}`;
-    if (trackIpLimiter.hit(`ip:${ctx.req.ip}`) !== null || trackNumberLimiter.blocked(numberKey))
-      return tooMany(ctx);
+    const wait =
+      (await overLimit(ctx, 'portal.tracking')) ??
+      (await limits.blocked('portal.tracking.number', numberKey));
+    if (wait !== null) return tooMany(ctx, wait);
     const order = await findVerifiedOrder(
       source,
       ctx.base.workspaceId,
@@ -705,7 +710,7 @@ export function registerPortalPages(o: PortalOptions) {
       proof.includes('@') ? { email: proof } : { zip: proof },
     );
     if (!order) {
-      trackNumberLimiter.hit(numberKey);
+      await limits.hit('portal.tracking.number', numberKey);
       return page(
         404,
         trackFormBody(ctx.nav, {
@@ -767,7 +772,8 @@ export function registerPortalPages(o: PortalOptions) {
     let text: string | null = null;
     if (method === 'POST') {
       text = (formFields(ctx.req).text ?? '').trim().slice(0, 1000) || null;
-      if (askLimiter.hit(`ip:${ctx.req.ip}`) !== null) return tooMany(ctx);
+      const wait = await overLimit(ctx, 'portal.ask');
+      if (wait !== null) return tooMany(ctx, wait);
     } else {
       const q = String((ctx.req.query as Record<string, unknown>).q ?? '')
         .trim()
@@ -847,6 +853,14 @@ export function registerPortalPages(o: PortalOptions) {
   }
 
   async function dispatch(req: FastifyRequest, reply: FastifyReply, base: PortalBase, rest: string) {
+    // Every page, image and form of the help center counts against the shopper's network.
+    const busy = await overLimit({ req }, 'portal.pages');
+    if (busy !== null)
+      return reply
+        .code(429)
+        .header('retry-after', busy)
+        .type('text/plain; charset=utf-8')
+        .send('Too many requests from your network; try again in a minute.');
     const settings = await hc.settingsOf(base.workspaceId);
     const path = rest
       .split('?')[0]!
@@ -952,7 +966,7 @@ export function registerPortalPages(o: PortalOptions) {
       const q = String(query.q ?? '')
         .trim()
         .slice(0, 300);
-      if (!q || suggestLimiter.hit(`ip:${req.ip}`) !== null)
+      if (!q || (await overLimit(ctx, 'portal.search')) !== null)
         return reply.type('text/html; charset=utf-8').send('');
       const formKey = typeof query.formKey === 'string' ? query.formKey : null;
       return reply

@@ -2,6 +2,7 @@ import type { Role } from '@shopdesk/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
+import { clientKey, type RateLimits, type RatePolicyName } from './rate-limit.ts';
 
 export interface Auth {
   workspaceId: number;
@@ -53,6 +54,11 @@ export interface RouteDef<B extends z.ZodType, Q extends z.ZodType, P extends z.
   rawContentType?: string;
   /** Largest request body for this route, when it differs from the server-wide BODY_LIMIT_BYTES. */
   bodyLimit?: number;
+  /**
+   * The per-IP policy counting anonymous calls of a public route (default `public`); signed-in callers
+   * are always counted by `api` per token or agent.
+   */
+  rateLimit?: RatePolicyName;
   handler: (ctx: RouteContext<z.output<B>, z.output<Q>, z.output<P>>) => Promise<unknown>;
 }
 
@@ -81,37 +87,31 @@ export { IdParams };
 
 type AnyRoute = RouteDef<z.ZodType, z.ZodType, z.ZodType>;
 
-/** Fixed-window counter per caller; per node, which is enough to stop a runaway client. */
-function createRateLimiter(perMinute: number) {
-  const windows = new Map<string, { start: number; count: number }>();
-  return (key: string): number | null => {
-    const now = Date.now();
-    let w = windows.get(key);
-    if (!w || now - w.start >= 60_000) {
-      if (windows.size > 50_000) windows.clear();
-      w = { start: now, count: 0 };
-      windows.set(key, w);
-    }
-    w.count++;
-    return w.count > perMinute ? Math.ceil((w.start + 60_000 - now) / 1000) : null;
-  };
-}
-
 export class Router {
   readonly routes: AnyRoute[] = [];
-  private limit: (key: string) => number | null;
 
   constructor(
     private app: FastifyInstance,
     private authn: Authenticator,
-    opts: { ratePerMinute: number },
-  ) {
-    this.limit = createRateLimiter(opts.ratePerMinute);
+    private limits: RateLimits,
+  ) {}
+
+  /** A router for an encapsulated plugin scope (its own body parsers), sharing this one's limits. */
+  forScope(scope: FastifyInstance, authn: Authenticator = this.authn) {
+    return new Router(scope, authn, this.limits);
   }
 
   /** Resolves and checks the caller exactly as a route with this access would. */
-  async authorize(req: FastifyRequest, access: Access, method: string): Promise<Auth | null> {
-    if (access === 'public') return null;
+  async authorize(
+    req: FastifyRequest,
+    access: Access,
+    method: string,
+    publicPolicy: RatePolicyName = 'public',
+  ): Promise<Auth | null> {
+    if (access === 'public') {
+      await this.limits.consume(publicPolicy, clientKey(req.ip));
+      return null;
+    }
     const auth = await this.authn.authenticate(req);
     if (!auth) throw new AppError('unauthorized', 'Sign in or send a valid API token');
     if (auth.mfaPending && access !== 'session-partial')
@@ -122,8 +122,7 @@ export class Router {
       const sent = req.headers['x-csrf-token'];
       if (sent !== auth.csrfToken) throw new AppError('csrf_failed', 'Missing or wrong X-CSRF-Token header');
     }
-    const retry = this.limit(auth.tokenId ? `t${auth.tokenId}` : `a${auth.agentId}`);
-    if (retry !== null) throw new AppError('rate_limited', 'Too many requests', { retryAfterSeconds: retry });
+    await this.limits.consume('api', auth.tokenId ? `t${auth.tokenId}` : `a${auth.agentId}`);
     req.auth = auth;
     return auth;
   }
@@ -135,7 +134,7 @@ export class Router {
       url: def.url,
       ...(def.bodyLimit ? { bodyLimit: def.bodyLimit } : {}),
       handler: async (req, reply) => {
-        const auth = await this.authorize(req, def.access, def.method);
+        const auth = await this.authorize(req, def.access, def.method, def.rateLimit);
         const params = def.params ? parseInput(def.params, req.params, 'params') : req.params;
         const query = def.query ? parseInput(def.query, req.query, 'query') : req.query;
         const body = def.body ? parseInput(def.body, req.body, 'body') : req.body;
@@ -175,6 +174,10 @@ export function buildOpenApi(routes: AnyRoute[], info: { version: string; server
             }),
         '404': {
           description: 'Not found (also for other workspaces’ ids)',
+          content: { 'application/json': { schema: errorRef } },
+        },
+        '429': {
+          description: 'Rate limited (see the Retry-After header)',
           content: { 'application/json': { schema: errorRef } },
         },
       },
