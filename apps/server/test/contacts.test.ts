@@ -41,6 +41,22 @@ describe('contacts', () => {
     );
   });
 
+  it('two opposite merges at once: one wins, the other is refused, no cycle', async () => {
+    for (let round = 0; round < 5; round++) {
+      const a = (await call('POST', '/api/v1/contacts', { email: `race-a-${round}@example.com` })).json();
+      const b = (await call('POST', '/api/v1/contacts', { email: `race-b-${round}@example.com` })).json();
+      const [ab, ba] = await Promise.all([
+        call('POST', '/api/v1/contacts/merge', { sourceId: a.id, targetId: b.id }),
+        call('POST', '/api/v1/contacts/merge', { sourceId: b.id, targetId: a.id }),
+      ]);
+      expect([ab.statusCode, ba.statusCode].sort()).toEqual([200, 400]);
+      const survivor = (ab.statusCode === 200 ? ab : ba).json().id;
+      // Both old ids resolve to the one survivor (a cycle would leave neither unmerged).
+      expect((await call('GET', `/api/v1/contacts/${a.id}`)).json().id).toBe(survivor);
+      expect((await call('GET', `/api/v1/contacts/${b.id}`)).json().id).toBe(survivor);
+    }
+  });
+
   it('merges two contacts: identities, notes and tickets end up on the survivor', async () => {
     const chat = (
       await call('POST', '/api/v1/contacts', {

@@ -107,4 +107,53 @@ describe('event outbox', () => {
     expect(await second.bus.recover(0)).toBe(0);
     expect(await runsOf(id)).toHaveLength(1);
   });
+
+  it('notes, mentions, links and contact merges go through the outbox: a crash after commit still runs their reactions', async () => {
+    const call = (method: string, url: string, payload?: unknown) =>
+      t.app.inject({ method: method as 'GET', url, headers: ws.agent.headers, payload: payload as object });
+    const one = (await call('POST', '/api/v1/tickets', ticketBody({ subject: 'Note me' }))).json().id;
+    const two = (await call('POST', '/api/v1/tickets', ticketBody({ subject: 'Link me' }))).json().id;
+    const a = (await call('POST', '/api/v1/contacts', { email: 'outbox-a@example.com' })).json().id;
+    const b = (await call('POST', '/api/v1/contacts', { email: 'outbox-b@example.com' })).json().id;
+    await until('the outbox to be emptied', async () => (await outboxRows()) === 0);
+
+    // The node "dies" after each commit: nothing is published.
+    const { publish, publishMany } = t.bus;
+    t.bus.publish = async () => {};
+    t.bus.publishMany = async () => {};
+    try {
+      expect(
+        (
+          await call('POST', `/api/v1/tickets/${one}/notes`, {
+            body: 'Please look',
+            mentions: [ws.lead.agentId],
+          })
+        ).statusCode,
+      ).toBe(201);
+      expect((await call('POST', `/api/v1/tickets/${one}/links`, { ticketId: two })).statusCode).toBeLessThan(
+        300,
+      );
+      expect((await call('POST', '/api/v1/contacts/merge', { sourceId: a, targetId: b })).statusCode).toBe(
+        200,
+      );
+    } finally {
+      t.bus.publish = publish;
+      t.bus.publishMany = publishMany;
+    }
+    const pending = await t.db.query<{ name: string }>(
+      sql`SELECT event->>'name' AS name FROM event_outbox ORDER BY id`,
+    );
+    expect(pending.map((r) => r.name)).toEqual([
+      'message.created',
+      'agent.mentioned',
+      'ticket.updated',
+      'contact.merged',
+    ]);
+    const replayed: string[] = [];
+    for (const name of ['message.created', 'agent.mentioned', 'ticket.updated', 'contact.merged'])
+      t.bus.on(name, (e) => void replayed.push(e.name));
+    expect(await t.bus.recover(0)).toBe(4);
+    expect(replayed).toEqual(['message.created', 'agent.mentioned', 'ticket.updated', 'contact.merged']);
+    await until('the outbox to be emptied', async () => (await outboxRows()) === 0);
+  });
 });

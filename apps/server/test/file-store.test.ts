@@ -1,33 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { buffer } from 'node:stream/consumers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresFileStore } from '../src/platform/storage/file-store.ts';
-import { startTestApp, type TestApp } from './harness.ts';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { localFileStore } from '../src/platform/storage/file-store.ts';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t?.stop());
+const root = mkdtempSync(join(tmpdir(), 'shopdesk-files-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-describe('the database file store', () => {
-  it('stores content-addressed bytes in chunks, once, and streams them back in order', async () => {
-    const store = postgresFileStore(t.db, 1000);
-    const data = randomBytes(3500);
-    const [first, again] = await Promise.all([store.put(data), store.put(Buffer.from(data))]);
-    expect(first).toEqual(again);
-    expect(first.size).toBe(3500);
-    expect(await store.has(first.sha256)).toBe(true);
-    expect((await buffer(store.open(first.sha256))).equals(data)).toBe(true);
-    const empty = await store.put(Buffer.alloc(0));
-    expect((await buffer(store.open(empty.sha256))).length).toBe(0);
-  });
-
-  it('a missing file fails the stream instead of answering empty bytes', async () => {
-    const store = postgresFileStore(t.db);
-    const sha = 'ab'.repeat(32);
-    expect(await store.has(sha)).toBe(false);
-    await expect(buffer(store.open(sha))).rejects.toThrow(/not found/);
-    expect(() => store.open('../etc/passwd')).toThrow(/bad file key/);
+describe('local file store', () => {
+  it('stores the same bytes written by several requests at once, whole, under one name', async () => {
+    const store = localFileStore(root);
+    const data = randomBytes(4 * 1024 * 1024);
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => store.put(data)));
+    expect(results.map((r) => r.status)).toEqual(Array(8).fill('fulfilled'));
+    const { sha256 } = (results[0] as PromiseFulfilledResult<{ sha256: string }>).value;
+    const dir = join(root, sha256.slice(0, 2), sha256.slice(2, 4));
+    expect(readFileSync(join(dir, sha256)).equals(data)).toBe(true);
+    // No temporary file is left behind.
+    expect(readdirSync(dir)).toEqual([sha256]);
   });
 });

@@ -141,6 +141,12 @@ export async function updateContactRow(db: Db, workspaceId: number, id: number, 
   );
 }
 
+/** Locks the given contacts' rows in id order (a fixed order, so two lockers cannot deadlock). */
+export const lockContacts = (db: Db, workspaceId: number, ids: number[]) =>
+  db.query<{ id: number; merged_into_id: number | null }>(sql`
+    SELECT id, merged_into_id FROM contacts WHERE workspace_id = ${workspaceId} AND id = ANY(${ids}::bigint[])
+    ORDER BY id FOR UPDATE`);
+
 export async function mergeContactRows(db: Db, workspaceId: number, sourceId: number, targetId: number) {
   await db.query(
     sql`UPDATE contact_identities SET contact_id = ${targetId} WHERE workspace_id = ${workspaceId} AND contact_id = ${sourceId}`,

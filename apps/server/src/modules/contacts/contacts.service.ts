@@ -183,9 +183,14 @@ export function createContactsService(deps: Deps) {
     },
     async merge(auth: Auth, sourceId: number, targetId: number) {
       if (sourceId === targetId) throw badRequest('Cannot merge a contact into itself');
-      const [s, t] = [await get(auth.workspaceId, sourceId), await get(auth.workspaceId, targetId)];
-      if (s.merged_into_id || t.merged_into_id) throw badRequest('One of these contacts is already merged');
-      await db.tx(async (tx) => {
+      const events = await db.tx(async (tx) => {
+        // Checked under row locks taken in id order: two opposite merges at once (A into B, B into A)
+        // serialise here, and the second sees the first one's result instead of forming a cycle.
+        const locked = await repo.lockContacts(tx, auth.workspaceId, [sourceId, targetId]);
+        const s = locked.find((c) => c.id === sourceId);
+        const t = locked.find((c) => c.id === targetId);
+        if (!s || !t) throw notFound('Contact');
+        if (s.merged_into_id || t.merged_into_id) throw badRequest('One of these contacts is already merged');
         await repo.mergeContactRows(tx, auth.workspaceId, sourceId, targetId);
         await recordAudit(tx, {
           workspaceId: auth.workspaceId,
@@ -195,13 +200,16 @@ export function createContactsService(deps: Deps) {
           targetId,
           data: { sourceId, targetId },
         });
+        return deps.bus.stage(tx, [
+          {
+            name: 'contact.merged',
+            workspaceId: auth.workspaceId,
+            actorAgentId: auth.agentId,
+            data: { sourceId, targetId },
+          },
+        ]);
       });
-      await deps.bus.publish({
-        name: 'contact.merged',
-        workspaceId: auth.workspaceId,
-        actorAgentId: auth.agentId,
-        data: { sourceId, targetId },
-      });
+      await deps.bus.publishMany(events);
       return toContact(await get(auth.workspaceId, targetId));
     },
     async remove(auth: Auth, id: number) {

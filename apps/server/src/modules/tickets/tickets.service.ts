@@ -759,7 +759,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
     },
 
     async addNote(auth: Auth, id: number, body: string, mentions: number[] = []) {
-      const messageId = await db.tx(async (tx) => {
+      const { messageId, events } = await db.tx(async (tx) => {
         await load(auth.workspaceId, id, true, tx);
         const msg = await repo.insertMessage(tx, {
           workspaceId: auth.workspaceId,
@@ -785,26 +785,30 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
             data: { by: auth.name },
           });
         }
-        return msg.id;
-      });
-      await bus.publish({
-        name: 'message.created',
-        workspaceId: auth.workspaceId,
-        ticketId: id,
-        messageId,
-        actorAgentId: auth.agentId,
-        data: { kind: 'note', mentions },
-      });
-      for (const agentId of new Set(mentions))
-        if (agentId !== auth.agentId)
-          await bus.publish({
-            name: 'agent.mentioned',
+        // Staged in the outbox with the note: a crash after commit still runs their reactions.
+        const staged = await bus.stage(tx, [
+          {
+            name: 'message.created',
             workspaceId: auth.workspaceId,
             ticketId: id,
-            messageId,
+            messageId: msg.id,
             actorAgentId: auth.agentId,
-            data: { agentId },
-          });
+            data: { kind: 'note', mentions },
+          },
+          ...[...new Set(mentions)]
+            .filter((agentId) => agentId !== auth.agentId)
+            .map((agentId) => ({
+              name: 'agent.mentioned',
+              workspaceId: auth.workspaceId,
+              ticketId: id,
+              messageId: msg.id,
+              actorAgentId: auth.agentId,
+              data: { agentId },
+            })),
+        ]);
+        return { messageId: msg.id, events: staged };
+      });
+      await publishAll(events);
       return svc.getMessage(auth, messageId);
     },
 
@@ -873,19 +877,22 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
 
     async link(auth: Auth, id: number, otherId: number, kind: string) {
       if (id === otherId) throw badRequest('Cannot link a ticket to itself');
-      await db.tx(async (tx) => {
+      const events = await db.tx(async (tx) => {
         await load(auth.workspaceId, id, false, tx);
         await load(auth.workspaceId, otherId, false, tx);
         await repo.insertLink(tx, auth.workspaceId, id, otherId, kind);
         await repo.insertEvent(tx, auth.workspaceId, id, 'linked', auth.agentId, { ticketId: otherId, kind });
+        return bus.stage(tx, [
+          {
+            name: 'ticket.updated',
+            workspaceId: auth.workspaceId,
+            ticketId: id,
+            actorAgentId: auth.agentId,
+            data: { linked: otherId },
+          },
+        ]);
       });
-      await bus.publish({
-        name: 'ticket.updated',
-        workspaceId: auth.workspaceId,
-        ticketId: id,
-        actorAgentId: auth.agentId,
-        data: { linked: otherId },
-      });
+      await publishAll(events);
     },
 
     /** Job handler: sends a queued outbound message through its channel adapter. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -34,8 +34,10 @@ export function localFileStore(root: string): FileStore {
       const path = pathOf(sha256);
       if (!existsSync(path)) {
         await mkdir(dirname(path), { recursive: true });
-        // Write then rename, so a crash never leaves a half file under the final name.
-        const tmp = `${path}.${process.pid}.tmp`;
+        // Write then rename, so a crash never leaves a half file under the final name. The temporary
+        // name is unique per write: two requests storing the same bytes at once (the same attachment
+        // sent twice) must not write into, and rename away, one shared temporary file.
+        const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`;
         await writeFile(tmp, data);
         await rename(tmp, path);
       }
