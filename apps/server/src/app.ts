@@ -58,6 +58,7 @@ import {
 import { createViewsService, registerViewRoutes } from './modules/views/index.ts';
 import { type Db, openDb } from './platform/db/db.ts';
 import { migrate } from './platform/db/migrate.ts';
+import { startStatisticsKeeper } from './platform/db/statistics.ts';
 import type { Deps } from './platform/deps.ts';
 import { createEventBus, type EventBus } from './platform/events/bus.ts';
 import { installErrorHandler } from './platform/http/errors-handler.ts';
@@ -299,6 +300,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   await serveDashboard(app, config);
 
+  let statistics: { stop: () => Promise<void> } | undefined;
   if (opts.workers ?? config.RUN_WORKERS) {
     jobs.start();
     // After every module registered its listeners: events a crashed process committed but never published.
@@ -307,6 +309,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       everyMs: Math.min(30_000, config.EVENT_REPLAY_AFTER_SECONDS * 1000),
       soleUser: db.kind === 'pglite',
     });
+    // PGlite has no autovacuum: keep the planner's statistics fresh ourselves (platform/db/statistics.ts).
+    if (db.kind === 'pglite') {
+      statistics = startStatisticsKeeper(db, {
+        everyMs: 60_000,
+        onError: (err) => app.log.warn({ err }, 'ANALYZE of changed tables failed'),
+      });
+    }
   }
   await email.start({ smtp: config.EMAIL_SMTP_ENABLED, imap: opts.workers ?? config.RUN_WORKERS });
 
@@ -329,6 +338,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       await email.stop();
       await app.close();
       await jobs.stop();
+      await statistics?.stop();
       await bus.stop();
       if (ownsDb) await db.close();
     },

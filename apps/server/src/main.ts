@@ -33,7 +33,10 @@ function runSetupProcess(): Promise<void> {
 /** Migrate, and seed the demo into an empty database; the demo login is kept in the data dir. */
 export async function setupDatabase(config: Config, db: Db): Promise<Login | undefined> {
   await migrate(db);
-  return seedIfEmpty(config, db);
+  const login = await seedIfEmpty(config, db);
+  // The demo's rows arrive at once: plan the first requests with statistics (PGlite has no autovacuum).
+  if (login) await db.execScript('ANALYZE');
+  return login;
 }
 
 async function seedIfEmpty(config: Config, db: Db): Promise<Login | undefined> {
