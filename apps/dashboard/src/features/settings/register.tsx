@@ -65,6 +65,14 @@ registerSettingsPage({
   component: lazy(() => import('./audit-page.tsx')),
 });
 registerSettingsPage({
+  id: 'failed-jobs',
+  title: 'Failed jobs',
+  group: 'System',
+  order: 71,
+  minRole: 'admin',
+  component: lazy(() => import('./failed-jobs-page.tsx')),
+});
+registerSettingsPage({
   id: 'macros',
   title: 'Macros',
   group: 'Tickets',
