@@ -44,9 +44,7 @@ describe('automation log in the ticket view, routing rules form', () => {
     await page.goto(`${base}/tickets/${ticket.id}`);
     const log = page.getByRole('list', { name: 'Automation runs' });
     await log.getByText('Tag gift orders').waitFor();
-    expect(await log.locator('li').first().textContent()).toMatch(
-      /applied.*on ticket\.created.*tags \+ gift/,
-    );
+    expect(await log.locator('li').first().textContent()).toMatch(/applied.*on new ticket.*Added tag gift/);
 
     await api('POST', '/api/v1/automations', {
       name: 'Nudge open tickets',
@@ -57,7 +55,7 @@ describe('automation log in the ticket view, routing rules form', () => {
     expect((await api('POST', '/api/v1/automations/run-scheduled')).json().acted).toBe(1);
     // No reload: the ticket's change arrives over the socket and the log refreshes with it.
     await log.getByText('Nudge open tickets').waitFor({ timeout: 15_000 });
-    expect(await log.locator('li').first().textContent()).toMatch(/on scheduled scan.*priority → high/);
+    expect(await log.locator('li').first().textContent()).toMatch(/on scheduled scan.*Set priority to high/);
   });
 
   it('sends an inbox’s tickets to a team through the routing form, with the missing team named', async () => {

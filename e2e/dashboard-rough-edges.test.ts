@@ -20,6 +20,17 @@ describe('dashboard rough edges (issue 24)', () => {
   let browser: Browser;
   const contexts: BrowserContext[] = [];
 
+  const api = async (actor: TestActor, method: string, url: string, body?: unknown) => {
+    const res = await fetch(base + url, {
+      method,
+      headers: { ...actor.headers, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+
   const open = async (actor: TestActor): Promise<Page> => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     contexts.push(ctx);
@@ -137,5 +148,90 @@ describe('dashboard rough edges (issue 24)', () => {
     const warning = page.getByRole('alertdialog');
     await warning.waitFor();
     expect(await warning.textContent()).toContain('cancel my order');
+  });
+
+  it('speaks in words: timeline, automation log, audit log, automation and SLA forms', async () => {
+    const team = await api(ws.admin, 'POST', '/api/v1/teams', { name: 'Billing' });
+    await api(ws.lead, 'POST', '/api/v1/automations', {
+      name: 'Invoices to billing',
+      kind: 'trigger',
+      events: ['ticket.created'],
+      conditions: { all: [{ field: 'subject', op: 'contains', value: 'invoice' }] },
+      actions: [
+        { type: 'assign_team', teamId: team.id },
+        { type: 'add_tags', tags: ['billing'] },
+      ],
+    });
+    const ticket = await api(ws.agent, 'POST', '/api/v1/tickets', {
+      subject: 'Where is my invoice?',
+      contact: { email: 'ines@example.com', name: 'Ines' },
+      message: { body: 'I need the invoice for order 1042.' },
+    });
+    const agent = await open(ws.agent);
+    await agent.goto(`${base}/tickets/${ticket.id}`);
+    const timeline = agent.getByRole('list', { name: 'Conversation' });
+    await timeline.getByText('Automation “Invoices to billing” moved the ticket to team Billing').waitFor();
+    await timeline.getByText('Automation “Invoices to billing” added the tag billing').waitFor();
+    expect(await timeline.textContent()).not.toMatch(/[{}]|via:|team changed/);
+    const runs = agent.getByRole('list', { name: 'Automation runs' });
+    await runs.getByText('Moved to team Billing').waitFor();
+    expect(await runs.textContent()).not.toMatch(/→|team \d/);
+
+    // The audit log: an admin's change of a role reads as words, and the filters narrow the list.
+    await api(ws.admin, 'PATCH', `/api/v1/agents/${ws.readonly.agentId}`, { role: 'agent' });
+    const admin = await open(ws.admin);
+    await admin.goto(`${base}/settings/audit-log`);
+    const table = admin.locator('table.audit-table');
+    await table.locator('tr[data-action="agent.role_changed"]').waitFor();
+    expect(await table.textContent()).not.toMatch(/[{}"]/);
+    expect(await table.locator('tr[data-action="agent.role_changed"]').textContent()).toContain(
+      'Changed an agent’s role',
+    );
+    const filters = admin.getByRole('form', { name: 'Filter the audit log' });
+    await filters.getByLabel('What').selectOption({ label: 'Changed an agent’s role' });
+    await expect
+      .poll(async () => [
+        ...new Set(
+          await table
+            .locator('tbody tr')
+            .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action'))),
+        ),
+      ])
+      .toEqual(['agent.role_changed']);
+    await filters.getByLabel('What').selectOption({ label: 'Any action' });
+    await filters.getByLabel('Who').selectOption({ label: 'agent of Rough Edges' });
+    await expect
+      .poll(async () => [...new Set(await table.locator('tbody tr td:nth-child(2)').allTextContents())])
+      .toEqual(['agent of Rough Edges']);
+    await filters.getByLabel('From', { exact: true }).fill('2020-01-01');
+    await filters.getByLabel('To', { exact: true }).fill('2020-01-31');
+    await admin.getByText('No entries match these filters.').waitFor();
+    // The page fits the window: no sideways scrolling of the whole settings screen.
+    expect(await admin.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+
+    // Automation conditions on the assignee pick a name; SLA thresholds are money in the shop's currency.
+    await admin.goto(`${base}/settings/automations`);
+    await admin.getByRole('button', { name: 'New automation' }).click();
+    const form = admin.getByRole('form', { name: 'New automation' });
+    await form.getByRole('button', { name: 'Add condition' }).first().click();
+    const field = form.getByLabel('All condition 1 field');
+    expect(await field.locator('option').allTextContents()).not.toContain('Assignee (agent id)');
+    await field.selectOption({ label: 'Assignee' });
+    await form.getByLabel('All condition 1 value').selectOption({ label: 'agent of Rough Edges' });
+
+    await admin.goto(`${base}/settings/sla`);
+    await admin.getByRole('button', { name: 'New policy' }).click();
+    const policy = admin.getByRole('form', { name: 'New SLA policy' });
+    await policy.getByLabel('Policy name').fill('Big spenders');
+    expect(await policy.getByText('(cents)').count()).toBe(0);
+    const { currency } = await api(ws.admin, 'GET', '/api/v1/commerce/policy');
+    await policy.getByLabel(`Customer has spent at least (${currency})`).fill('500');
+    await policy.getByRole('button', { name: 'Add policy' }).click();
+    await admin
+      .getByRole('list', { name: 'SLA policies' })
+      .getByText(/customers who spent \D*500\.00\D* or more/)
+      .waitFor();
+    const [saved] = (await api(ws.admin, 'GET', '/api/v1/sla/policies')).items;
+    expect(saved.match.minLifetimeValue).toBe(50000);
   });
 });

@@ -91,10 +91,10 @@ describe('automations', () => {
     expect(log).toHaveLength(1);
     expect(log[0]).toMatchObject({ automationId: a.id, outcome: 'applied', trigger: 'ticket.created' });
     expect(log[0].actions).toEqual([
-      'priority → high',
-      'tags + auto-vip',
-      'reply from template',
-      'notify leads',
+      'Set priority to high',
+      'Added tag auto-vip',
+      'Replied to the customer from its template',
+      'Notified leads and admins',
     ]);
     // An automated reply is not an agent's first response.
     expect(got.firstResponseAt).toBeNull();

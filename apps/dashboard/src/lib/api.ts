@@ -53,6 +53,8 @@ export type ViewT = Out<typeof View>;
 export type TagT = Out<typeof Tag>;
 export type CustomFieldT = Out<typeof CustomFieldDef>;
 export type ApiTokenT = Out<typeof ApiToken>;
+/** Audit log filters: an agent id or 'system', an action or a family ('auth.'), ISO times. */
+export type AuditFilterT = { actor?: number | 'system'; action?: string; from?: string; to?: string };
 export type AuditEntryT = Out<typeof AuditEntry>;
 export type SearchResultT = Out<typeof SearchResult>;
 export type TicketQuery = Partial<In<typeof ListTicketsQuery>>;
@@ -228,5 +230,6 @@ export const api = {
     list: () => get<{ items: Notification[] }>('/api/v1/notifications'),
     read: (ids: number[] | 'all') => post<void>('/api/v1/notifications/read', { ids }),
   },
-  auditLog: (before?: number) => get<{ items: AuditEntryT[] }>('/api/v1/audit-log', { limit: 100, before }),
+  auditLog: (before?: number, filter: AuditFilterT = {}) =>
+    get<{ items: AuditEntryT[] }>('/api/v1/audit-log', { limit: 100, before, ...filter }),
 };

@@ -7,7 +7,14 @@ import type { AutomationRunT } from './sla-api.ts';
 import './automations.css';
 
 const OUTCOME = { applied: 'applied', loop_stopped: 'stopped', failed: 'failed' } as const;
-const TRIGGER: Record<string, string> = { schedule: 'scheduled scan' };
+const TRIGGER: Record<string, string> = {
+  schedule: 'scheduled scan',
+  'ticket.created': 'new ticket',
+  'ticket.updated': 'ticket change',
+  'message.received': 'customer message',
+  'sla.warning': 'SLA warning',
+  'sla.breached': 'SLA breach',
+};
 
 /**
  * The ticket's automation log beside the ticket: what acted, on which event, and why a run stopped or

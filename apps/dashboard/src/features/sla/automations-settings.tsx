@@ -25,8 +25,8 @@ const FIELD_LABELS: Record<string, string> = {
   channel: 'Channel',
   tags: 'Tags',
   subject: 'Subject',
-  assigneeId: 'Assignee (agent id)',
-  teamId: 'Team (id)',
+  assigneeId: 'Assignee',
+  teamId: 'Team',
   message: 'Latest customer message',
   hoursSinceCreated: 'Hours since created',
   hoursInStatus: 'Hours in status',
@@ -395,14 +395,25 @@ function AutomationForm({ automation, onDone }: { automation?: AutomationT; onDo
                 </option>
               ))}
             </select>
-            {c.op !== 'present' && c.op !== 'absent' && (
-              <input
-                aria-label={`${label} value`}
-                placeholder={c.op === 'in' || c.op === 'not_in' ? 'a, b, c' : 'value'}
+            {c.op !== 'present' && c.op !== 'absent' && (c.field === 'assigneeId' || c.field === 'teamId') ? (
+              <IdPicker
+                label={`${label} value`}
+                options={c.field === 'assigneeId' ? dir.agents : dir.teams}
+                many={c.op === 'in' || c.op === 'not_in'}
                 value={c.value}
-                onChange={(e) => setCond(group, i, { value: e.target.value })}
-                {...invalid(errors, `${path}.value`)}
+                onChange={(value) => setCond(group, i, { value })}
               />
+            ) : (
+              c.op !== 'present' &&
+              c.op !== 'absent' && (
+                <input
+                  aria-label={`${label} value`}
+                  placeholder={c.op === 'in' || c.op === 'not_in' ? 'a, b, c' : 'value'}
+                  value={c.value}
+                  onChange={(e) => setCond(group, i, { value: e.target.value })}
+                  {...invalid(errors, `${path}.value`)}
+                />
+              )
             )}
             <button
               type="button"
@@ -594,7 +605,15 @@ function AutomationForm({ automation, onDone }: { automation?: AutomationT; onDo
                     <option value="leads">leads and admins</option>
                     <option value="agents">these agents</option>
                   </select>
-                  {a.to === 'agents' && text('agentIds', 'agent ids: 3, 7')}
+                  {a.to === 'agents' && (
+                    <IdPicker
+                      label={`${label} agents`}
+                      options={dir.agents}
+                      many
+                      value={a.agentIds ?? ''}
+                      onChange={(agentIds) => setAction(i, { agentIds })}
+                    />
+                  )}
                   {text('body', 'Message', true)}
                 </>
               )}
@@ -662,5 +681,57 @@ function AutomationForm({ automation, onDone }: { automation?: AutomationT; onDo
         </section>
       )}
     </form>
+  );
+}
+
+/**
+ * Agents or teams by name for a condition or action that stores ids: one select, or checkboxes when
+ * several may be chosen. The draft keeps ids as "3, 7", as the text fields did.
+ */
+function IdPicker({
+  label,
+  options,
+  many,
+  value,
+  onChange,
+}: {
+  label: string;
+  options: { id: number; name: string }[];
+  many: boolean;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  const chosen = splitList(value);
+  if (!many)
+    return (
+      <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">nobody</option>
+        {options.map((o) => (
+          <option key={o.id} value={o.id}>
+            {o.name}
+          </option>
+        ))}
+      </select>
+    );
+  return (
+    <fieldset className="id-picker" aria-label={label}>
+      {options.map((o) => (
+        <label key={o.id} className="inline">
+          <input
+            type="checkbox"
+            checked={chosen.includes(String(o.id))}
+            onChange={(e) =>
+              onChange(
+                (e.target.checked
+                  ? [...chosen, String(o.id)]
+                  : chosen.filter((x) => x !== String(o.id))
+                ).join(', '),
+              )
+            }
+          />
+          {o.name}
+        </label>
+      ))}
+    </fieldset>
   );
 }

@@ -2,6 +2,9 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { CHANNELS, PRIORITIES } from '../../ui/format.ts';
 import { moved } from '../../ui/list.ts';
+// Money in the shop's currency with the dashboard's one formatter. Seam: when packages/contracts has the
+// shared money helper (issue #24 item 5), money/toMinor come from there.
+import { commerceApi, money, toMinor } from '../commerce/commerce-api.ts';
 import { Field, FieldError, invalid, splitList, useFormSave } from './form-kit.tsx';
 import { type SlaPolicyT, slaApi } from './sla-api.ts';
 
@@ -36,7 +39,7 @@ function targetDraft(t: { minutes: number; business: boolean } | null | undefine
   };
 }
 
-function draftOf(p?: SlaPolicyT): Draft {
+function draftOf(currency: string, p?: SlaPolicyT): Draft {
   return {
     name: p?.name ?? '',
     active: p?.active ?? true,
@@ -44,7 +47,8 @@ function draftOf(p?: SlaPolicyT): Draft {
     priorities: p?.match.priorities ?? [],
     tags: (p?.match.tags ?? []).join(', '),
     tiers: (p?.match.tiers ?? []).join(', '),
-    minLifetimeValue: p?.match.minLifetimeValue !== undefined ? String(p.match.minLifetimeValue) : '',
+    minLifetimeValue:
+      p?.match.minLifetimeValue !== undefined ? majorText(p.match.minLifetimeValue, currency) : '',
     targets: {
       firstResponse: p
         ? targetDraft(p.targets.firstResponse)
@@ -61,13 +65,27 @@ function draftOf(p?: SlaPolicyT): Draft {
 
 const num = (s: string) => (s.trim() === '' ? Number.NaN : Number(s));
 
-function bodyOf(d: Draft) {
+/** 50000 EUR minor units → "500.00", what the agent types back into the field. */
+const majorText = (minor: number, currency: string) => {
+  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+    .maximumFractionDigits;
+  return (minor / 10 ** (digits ?? 2)).toFixed(digits ?? 2);
+};
+
+/** The shop's currency (from the commerce policy); null while loading, EUR if it cannot be read. */
+function useShopCurrency(): string | null {
+  const q = useQuery({ queryKey: ['commerce', 'policy'], queryFn: commerceApi.policy, staleTime: 60_000 });
+  return q.data?.currency ?? (q.isLoading ? null : 'EUR');
+}
+
+function bodyOf(d: Draft, currency: string) {
   const match: Record<string, unknown> = {};
   if (d.channels.length) match.channels = d.channels;
   if (d.priorities.length) match.priorities = d.priorities;
   if (splitList(d.tags).length) match.tags = splitList(d.tags);
   if (splitList(d.tiers).length) match.tiers = splitList(d.tiers);
-  if (d.minLifetimeValue.trim()) match.minLifetimeValue = num(d.minLifetimeValue);
+  if (d.minLifetimeValue.trim())
+    match.minLifetimeValue = toMinor(d.minLifetimeValue, currency) ?? num(d.minLifetimeValue);
   const targets: Record<string, unknown> = {};
   for (const [k] of METRICS) {
     const t = d.targets[k];
@@ -88,14 +106,16 @@ function bodyOf(d: Draft) {
 
 const toggle = (list: string[], v: string, on: boolean) => (on ? [...list, v] : list.filter((x) => x !== v));
 
-function summary(p: SlaPolicyT) {
+function summary(p: SlaPolicyT, currency: string) {
   const m = p.match;
   const parts = [
     m.channels?.length ? m.channels.join('/') : '',
     m.priorities?.length ? `priority ${m.priorities.join('/')}` : '',
     m.tags?.length ? `tags ${m.tags.join(', ')}` : '',
     m.tiers?.length ? `tier ${m.tiers.join(', ')}` : '',
-    m.minLifetimeValue !== undefined ? `lifetime value ≥ ${m.minLifetimeValue}` : '',
+    m.minLifetimeValue !== undefined
+      ? `customers who spent ${money(m.minLifetimeValue, currency)} or more`
+      : '',
   ].filter(Boolean);
   const targets = METRICS.flatMap(([k, label]) => {
     const t = p.targets[k];
@@ -112,6 +132,7 @@ function summary(p: SlaPolicyT) {
 export function PoliciesSection() {
   const qc = useQueryClient();
   const policies = useQuery({ queryKey: ['sla-policies'], queryFn: slaApi.policies });
+  const currency = useShopCurrency();
   const [editing, setEditing] = useState<SlaPolicyT | 'new' | null>(null);
   const { save, status } = useFormSave(['sla-policies']);
   const items = policies.data?.items ?? [];
@@ -133,7 +154,7 @@ export function PoliciesSection() {
               <strong>{p.name}</strong>
               {p.active ? '' : ' (off)'}
               <br />
-              <span className="small muted">{summary(p)}</span>
+              <span className="small muted">{summary(p, currency ?? 'EUR')}</span>
             </span>
             <button
               type="button"
@@ -169,7 +190,7 @@ export function PoliciesSection() {
       {items.length === 0 && policies.isSuccess && (
         <p className="muted">No SLA policies yet: no ticket has targets.</p>
       )}
-      {editing === null ? (
+      {currency === null ? null : editing === null ? (
         <div>
           <button type="button" className="primary" onClick={() => setEditing('new')}>
             New policy
@@ -179,6 +200,7 @@ export function PoliciesSection() {
         <PolicyForm
           key={editing === 'new' ? 'new' : editing.id}
           policy={editing === 'new' ? undefined : editing}
+          currency={currency}
           onDone={() => setEditing(null)}
         />
       )}
@@ -186,8 +208,16 @@ export function PoliciesSection() {
   );
 }
 
-function PolicyForm({ policy, onDone }: { policy?: SlaPolicyT; onDone: () => void }) {
-  const [d, setD] = useState<Draft>(() => draftOf(policy));
+function PolicyForm({
+  policy,
+  currency,
+  onDone,
+}: {
+  policy?: SlaPolicyT;
+  currency: string;
+  onDone: () => void;
+}) {
+  const [d, setD] = useState<Draft>(() => draftOf(currency, policy));
   const { save, errors, status } = useFormSave(['sla-policies']);
   const setTarget = (k: MetricKey, t: Partial<TargetDraft>) =>
     setD((x) => ({ ...x, targets: { ...x.targets, [k]: { ...x.targets[k], ...t } } }));
@@ -198,7 +228,10 @@ function PolicyForm({ policy, onDone }: { policy?: SlaPolicyT; onDone: () => voi
       onSubmit={(e) => {
         e.preventDefault();
         void save(
-          () => (policy ? slaApi.updatePolicy(policy.id, bodyOf(d)) : slaApi.createPolicy(bodyOf(d))),
+          () =>
+            policy
+              ? slaApi.updatePolicy(policy.id, bodyOf(d, currency))
+              : slaApi.createPolicy(bodyOf(d, currency)),
           policy ? 'Policy saved' : 'Policy added',
         ).then((r) => r && onDone());
       }}
@@ -256,9 +289,14 @@ function PolicyForm({ policy, onDone }: { policy?: SlaPolicyT; onDone: () => voi
           <Field label="Customer tiers (e.g. vip)" errors={errors} path="match.tiers">
             <input value={d.tiers} onChange={(e) => setD({ ...d, tiers: e.target.value })} />
           </Field>
-          <Field label="Min. lifetime value (cents)" errors={errors} path="match.minLifetimeValue">
+          <Field
+            label={`Customer has spent at least (${currency})`}
+            errors={errors}
+            path="match.minLifetimeValue"
+          >
             <input
-              inputMode="numeric"
+              inputMode="decimal"
+              placeholder="e.g. 500"
               value={d.minLifetimeValue}
               onChange={(e) => setD({ ...d, minLifetimeValue: e.target.value })}
               {...invalid(errors, 'match.minLifetimeValue')}

@@ -139,7 +139,12 @@ export default function TicketScreen() {
           </p>
         )}
         <div className="timeline-scroll" ref={thread.scroller} onScroll={thread.onScroll}>
-          <Timeline ticket={t} agentName={dir.agentName} agentAvatar={dir.agentAvatar} />
+          <Timeline
+            ticket={t}
+            agentName={dir.agentName}
+            teamName={dir.teamName}
+            agentAvatar={dir.agentAvatar}
+          />
         </div>
         {thread.unread > 0 && (
           <button type="button" className="new-below" onClick={thread.follow}>

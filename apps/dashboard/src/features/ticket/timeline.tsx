@@ -3,6 +3,7 @@ import { messageExtras, timelineEvents } from '../../extensions/index.ts';
 import type { MessageT, TicketDetailT } from '../../lib/api.ts';
 import { Avatar } from '../../shell/layout.tsx';
 import { bytes, dateTime } from '../../ui/format.ts';
+import { eventText } from './event-text.ts';
 import { PlainBody, SafeHtml } from './safe-html.tsx';
 
 type Item = { at: string; key: string; message?: MessageT; event?: TicketDetailT['events'][number] };
@@ -10,10 +11,12 @@ type Item = { at: string; key: string; message?: MessageT; event?: TicketDetailT
 export function Timeline({
   ticket,
   agentName,
+  teamName,
   agentAvatar,
 }: {
   ticket: TicketDetailT;
   agentName: (id: number | null) => string | null;
+  teamName: (id: number | null) => string | null;
   agentAvatar?: (id: number | null) => string | null;
 }) {
   const items: Item[] = [
@@ -34,7 +37,7 @@ export function Timeline({
             avatarUrl={it.message.author.type === 'agent' ? agentAvatar?.(it.message.author.id) : null}
           />
         ) : (
-          <EventLine key={it.key} e={it.event!} ticket={ticket} agentName={agentName} />
+          <EventLine key={it.key} e={it.event!} ticket={ticket} agentName={agentName} teamName={teamName} />
         ),
       )}
     </ol>
@@ -113,47 +116,19 @@ function EventLine({
   e,
   ticket,
   agentName,
+  teamName,
 }: {
   e: TicketDetailT['events'][number];
   ticket: TicketDetailT;
   agentName: (id: number | null) => string | null;
+  teamName: (id: number | null) => string | null;
 }) {
   const custom = timelineEvents.get(e.type);
   if (custom) return <li className="event">{<custom.component event={e} ticket={ticket} />}</li>;
-  const by = agentName(e.actorAgentId) ?? 'Shopdesk';
-  const d = e.data as Record<string, unknown>;
-  let text: string;
-  switch (e.type) {
-    case 'status_changed':
-    case 'status':
-      text = `${by} changed status ${d.from ? `from ${d.from} ` : ''}to ${d.to ?? d.status}`;
-      break;
-    case 'assigned':
-    case 'assignee_changed':
-      text =
-        d.to || d.assigneeId
-          ? `${by} assigned to ${agentName(Number(d.to ?? d.assigneeId))}`
-          : `${by} unassigned the ticket`;
-      break;
-    case 'merged':
-    case 'merged_into':
-      text = `${by} merged ${d.sourceId ? `#${d.sourceId} into this ticket` : `this ticket into #${d.targetId ?? d.into}`}`;
-      break;
-    default:
-      text = `${e.type.replace(/[._]/g, ' ')} by ${by}${Object.keys(d).length ? ` · ${summarise(d)}` : ''}`;
-  }
+  const text = eventText(e, { agentName, teamName });
   return (
     <li className="event">
       <span>{text}</span> <time dateTime={e.createdAt}>{dateTime(e.createdAt)}</time>
     </li>
   );
 }
-
-const summarise = (d: Record<string, unknown>) =>
-  Object.entries(d)
-    .slice(0, 4)
-    .map(
-      ([k, v]) =>
-        `${k}: ${Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v)}`,
-    )
-    .join(' · ');

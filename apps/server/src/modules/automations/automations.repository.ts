@@ -278,3 +278,15 @@ export const listUrgency = (db: Db, workspaceId: number, ticketId: number) =>
 
 export const ticketExists = async (db: Db, workspaceId: number, id: number) =>
   !!(await db.one(sql`SELECT 1 FROM tickets WHERE workspace_id = ${workspaceId} AND id = ${id}`));
+
+/** Display names of agents and teams by id (the run log says "Moved to team Billing", not "team → 2"). */
+export async function namesOf(db: Db, workspaceId: number, agentIds: number[], teamIds: number[]) {
+  const rows = await db.query<{ kind: 'agent' | 'team'; id: number; name: string }>(sql`
+    SELECT 'agent' AS kind, id, name FROM agents WHERE workspace_id = ${workspaceId} AND id = ANY(${agentIds}::bigint[])
+    UNION ALL
+    SELECT 'team', id, name FROM teams WHERE workspace_id = ${workspaceId} AND id = ANY(${teamIds}::bigint[])`);
+  const agents = new Map<number, string>();
+  const teams = new Map<number, string>();
+  for (const r of rows) (r.kind === 'agent' ? agents : teams).set(Number(r.id), r.name);
+  return { agents, teams };
+}

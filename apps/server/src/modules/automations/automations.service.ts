@@ -49,30 +49,40 @@ function toAutomation(r: repo.AutomationRow): Automation {
   };
 }
 
-const describe = (a: repo.AutomationRow['actions'][number]): string => {
+type Names = { agents: Map<number, string>; teams: Map<number, string> };
+
+/** What an action did, in a support agent's words, with names for agent and team ids (the run log). */
+const describe = (a: repo.AutomationRow['actions'][number], names: Names): string => {
+  const agent = (id: unknown) => names.agents.get(Number(id)) ?? `agent #${id}`;
   switch (a.type) {
     case 'set_status':
-      return `status → ${a.status}`;
+      return `Set status to ${String(a.status).replace('-', ' ')}`;
     case 'set_priority':
-      return `priority → ${a.priority}`;
+      return `Set priority to ${a.priority}`;
     case 'add_tags':
-      return `tags + ${(a.tags as string[]).join(', ')}`;
+      return `Added tag${(a.tags as string[]).length > 1 ? 's' : ''} ${(a.tags as string[]).join(', ')}`;
     case 'remove_tags':
-      return `tags − ${(a.tags as string[]).join(', ')}`;
+      return `Removed tag${(a.tags as string[]).length > 1 ? 's' : ''} ${(a.tags as string[]).join(', ')}`;
     case 'set_field':
-      return `field ${a.key} → ${JSON.stringify(a.value)}`;
+      return a.value === null || a.value === '' ? `Cleared ${a.key}` : `Set ${a.key} to ${String(a.value)}`;
     case 'assign_agent':
-      return `assignee → ${a.agentId ?? 'nobody'}`;
+      return a.agentId == null ? 'Unassigned the ticket' : `Assigned to ${agent(a.agentId)}`;
     case 'assign_team':
-      return `team → ${a.teamId ?? 'none'}`;
+      return a.teamId == null
+        ? 'Removed the team'
+        : `Moved to team ${names.teams.get(Number(a.teamId)) ?? `#${a.teamId}`}`;
     case 'reply':
-      return 'reply from template';
+      return 'Replied to the customer from its template';
     case 'add_note':
-      return 'internal note';
+      return 'Added an internal note';
     case 'notify':
-      return `notify ${a.to}`;
+      return a.to === 'assignee'
+        ? 'Notified the assignee'
+        : a.to === 'leads'
+          ? 'Notified leads and admins'
+          : `Notified ${((a.agentIds as number[] | undefined) ?? []).map(agent).join(', ') || 'agents'}`;
     case 'webhook':
-      return `webhook ${new URL(String(a.url)).host}`;
+      return `Called the webhook at ${new URL(String(a.url)).host}`;
     default:
       return a.type;
   }
@@ -124,6 +134,22 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
     return f;
   }
 
+  /** Names of the agents and teams an automation's actions mention (for the run log's words). */
+  async function namesOf(workspaceId: number, actions: repo.AutomationRow['actions']): Promise<Names> {
+    const agentIds = actions.flatMap((x) =>
+      x.type === 'assign_agent' && x.agentId != null
+        ? [Number(x.agentId)]
+        : x.type === 'notify'
+          ? ((x.agentIds as number[] | undefined) ?? [])
+          : [],
+    );
+    const teamIds = actions.flatMap((x) =>
+      x.type === 'assign_team' && x.teamId != null ? [Number(x.teamId)] : [],
+    );
+    if (!agentIds.length && !teamIds.length) return { agents: new Map(), teams: new Map() };
+    return repo.namesOf(db, workspaceId, agentIds, teamIds);
+  }
+
   /** Runs one automation's actions on one ticket in one transaction; returns the events to publish. */
   async function execute(
     workspaceId: number,
@@ -158,6 +184,7 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
     if (addTags.length) changes.addTags = addTags;
     if (removeTags.length) changes.removeTags = removeTags;
     if (Object.keys(fields).length) changes.customFields = fields;
+    const names = await namesOf(workspaceId, a.actions);
 
     const events = await db.tx(async (tx) => {
       const out: DomainEvent[] = [];
@@ -173,7 +200,7 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
         trigger,
         outcome: 'applied',
         reason: null,
-        actions: a.actions.map(describe),
+        actions: a.actions.map((x) => describe(x, names)),
       });
       for (const [i, act] of a.actions.entries()) {
         if (act.type === 'reply')
