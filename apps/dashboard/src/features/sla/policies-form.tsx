@@ -1,10 +1,9 @@
+import { decimalToMinor, formatMoney, minorToDecimal } from '@shopdesk/contracts';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { CHANNELS, PRIORITIES } from '../../ui/format.ts';
 import { moved } from '../../ui/list.ts';
-// Money in the shop's currency with the dashboard's one formatter. Seam: when packages/contracts has the
-// shared money helper (issue #24 item 5), money/toMinor come from there.
-import { commerceApi, money, toMinor } from '../commerce/commerce-api.ts';
+import { commerceApi } from '../commerce/commerce-api.ts';
 import { Field, FieldError, invalid, splitList, useFormSave } from './form-kit.tsx';
 import { type SlaPolicyT, slaApi } from './sla-api.ts';
 
@@ -48,7 +47,7 @@ function draftOf(currency: string, p?: SlaPolicyT): Draft {
     tags: (p?.match.tags ?? []).join(', '),
     tiers: (p?.match.tiers ?? []).join(', '),
     minLifetimeValue:
-      p?.match.minLifetimeValue !== undefined ? majorText(p.match.minLifetimeValue, currency) : '',
+      p?.match.minLifetimeValue !== undefined ? minorToDecimal(p.match.minLifetimeValue, currency) : '',
     targets: {
       firstResponse: p
         ? targetDraft(p.targets.firstResponse)
@@ -65,13 +64,6 @@ function draftOf(currency: string, p?: SlaPolicyT): Draft {
 
 const num = (s: string) => (s.trim() === '' ? Number.NaN : Number(s));
 
-/** 50000 EUR minor units → "500.00", what the agent types back into the field. */
-const majorText = (minor: number, currency: string) => {
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
-    .maximumFractionDigits;
-  return (minor / 10 ** (digits ?? 2)).toFixed(digits ?? 2);
-};
-
 /** The shop's currency (from the commerce policy); null while loading, EUR if it cannot be read. */
 function useShopCurrency(): string | null {
   const q = useQuery({ queryKey: ['commerce', 'policy'], queryFn: commerceApi.policy, staleTime: 60_000 });
@@ -85,7 +77,7 @@ function bodyOf(d: Draft, currency: string) {
   if (splitList(d.tags).length) match.tags = splitList(d.tags);
   if (splitList(d.tiers).length) match.tiers = splitList(d.tiers);
   if (d.minLifetimeValue.trim())
-    match.minLifetimeValue = toMinor(d.minLifetimeValue, currency) ?? num(d.minLifetimeValue);
+    match.minLifetimeValue = decimalToMinor(d.minLifetimeValue, currency) ?? num(d.minLifetimeValue);
   const targets: Record<string, unknown> = {};
   for (const [k] of METRICS) {
     const t = d.targets[k];
@@ -114,7 +106,7 @@ function summary(p: SlaPolicyT, currency: string) {
     m.tags?.length ? `tags ${m.tags.join(', ')}` : '',
     m.tiers?.length ? `tier ${m.tiers.join(', ')}` : '',
     m.minLifetimeValue !== undefined
-      ? `customers who spent ${money(m.minLifetimeValue, currency)} or more`
+      ? `customers who spent ${formatMoney(m.minLifetimeValue, currency)} or more`
       : '',
   ].filter(Boolean);
   const targets = METRICS.flatMap(([k, label]) => {
