@@ -26,7 +26,7 @@ import {
 } from './modules/automations/index.ts';
 import { installBot } from './modules/bot/index.ts';
 import { installChat } from './modules/chat/index.ts';
-import { installCommerce } from './modules/commerce/index.ts';
+import { type CommerceService, installCommerce } from './modules/commerce/index.ts';
 import { createContactsService, registerContactRoutes } from './modules/contacts/index.ts';
 import { createEmailChannel } from './modules/email/index.ts';
 import { installHelpCenter, type PortalBot, shopperOrdersFrom } from './modules/helpcenter/index.ts';
@@ -120,6 +120,8 @@ export interface App {
     agents: ReturnType<typeof createAgentsService>;
     contacts: ReturnType<typeof createContactsService>;
     tickets: ReturnType<typeof createTicketsService>;
+    /** Commerce, e.g. its money policy path (`commerce.moneyPolicy`) as other modules use it. */
+    commerce: CommerceService;
   };
   /** Graceful: stop accepting, finish in-flight requests and jobs, close the database. */
   close(): Promise<void>;
@@ -329,7 +331,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     deps,
     channels,
     email,
-    services: { agents, contacts, tickets },
+    services: { agents, contacts, tickets, commerce },
     async close() {
       if (closed) return;
       closed = true;

@@ -181,7 +181,8 @@ describe('Shopify: backfill and actions through the Admin GraphQL API', () => {
         },
       },
     }));
-    const bad = await call('POST', `/api/v1/commerce/orders/${o.id}/actions`, ws.agent.headers, {
+    // An admin (never limited): Emma was already given 119.00 EUR today, above the agent and lead limits.
+    const bad = await call('POST', `/api/v1/commerce/orders/${o.id}/actions`, ws.admin.headers, {
       kind: 'discount_code',
       percent: 10,
       code: 'SORRY10',
@@ -192,7 +193,7 @@ describe('Shopify: backfill and actions through the Admin GraphQL API', () => {
     expect((await events(ticketId)).some((e) => e.type === 'order_action_failed')).toBe(true);
 
     shop.throttle.set('OrderCancel', 2);
-    const cancel = await call('POST', `/api/v1/commerce/orders/${o.id}/actions`, ws.lead.headers, {
+    const cancel = await call('POST', `/api/v1/commerce/orders/${o.id}/actions`, ws.admin.headers, {
       kind: 'cancel',
       reason: 'customer',
       refund: true,
@@ -285,7 +286,8 @@ describe('WooCommerce: actions through REST v3', () => {
       body: { code: 'too_many_requests', message: 'Slow down', data: { status: 429 } },
     });
     const before = woo.requests.length;
-    const res = await call('POST', `/api/v1/commerce/orders/${o.id}/actions`, ws.agent.headers, {
+    // An admin: the money already given to Emma today puts any agent refund above the limit.
+    const res = await call('POST', `/api/v1/commerce/orders/${o.id}/actions`, ws.admin.headers, {
       kind: 'refund',
       mode: 'lines',
       lines: [{ lineItemId: o.lineItems[0].id, quantity: 1 }],
@@ -312,7 +314,7 @@ describe('WooCommerce: actions through REST v3', () => {
         data: { status: 400 },
       },
     });
-    const res = await call('POST', `/api/v1/commerce/orders/${o.id}/actions`, ws.agent.headers, {
+    const res = await call('POST', `/api/v1/commerce/orders/${o.id}/actions`, ws.admin.headers, {
       kind: 'refund',
       mode: 'amount',
       amount: 100,

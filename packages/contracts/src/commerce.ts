@@ -471,6 +471,12 @@ export const CommercePolicy = z.object({
   /** Resending (duplicating) an order: the value of the goods counts against the refund limit. */
   resendCountsAgainstLimit: z.boolean().default(true),
   allowStoreCredit: z.boolean().default(true),
+  /**
+   * Money limits count everything given or awaiting approval for the same order or the same customer
+   * within this many hours (refunds, store credit, discount codes, reships, return outcomes), so a
+   * refund split into small requests adds up to the amount it really is.
+   */
+  moneyWindowHours: z.number().int().min(1).max(8760).default(24),
 });
 export type CommercePolicy = z.infer<typeof CommercePolicy>;
 

@@ -62,7 +62,10 @@ export default function PolicySettings() {
       <h2>Refund & action policy</h2>
       <p className="muted">
         Agents act alone within these limits; above them the request goes to Approvals, where a lead (within
-        the lead limit) or an admin decides. Admins are never limited.
+        the lead limit) or an admin decides. Admins are never limited. Every action that gives money counts —
+        refunds, store credit, discount codes (a percentage as that share of the order's goods), free
+        replacements, return outcomes — together with what was given or awaits approval for the same order or
+        customer within the period below.
       </p>
       {view}
       <label>
@@ -86,6 +89,17 @@ export default function PolicySettings() {
       {limitField('agent', 'Agent refund limit')}
       {limitField('lead', 'Lead refund limit')}
       {limitField('admin', 'Admin refund limit')}
+      <label>
+        Period the limits add up over (hours){' '}
+        <input
+          type="number"
+          min={1}
+          max={8760}
+          value={p.moneyWindowHours}
+          disabled={!editable}
+          onChange={(e) => setP({ ...p, moneyWindowHours: Number(e.target.value) })}
+        />
+      </label>
       {limitField('cancel', 'Agents need approval to cancel orders above')}
       {limitField('discount', 'Largest fixed discount code an agent may create')}
       <label>

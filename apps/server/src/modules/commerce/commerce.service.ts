@@ -34,8 +34,9 @@ import { recordAudit } from '../audit/index.ts';
 import type { ContactsService } from '../contacts/index.ts';
 import { recordTicketEvent, type TicketsService } from '../tickets/index.ts';
 import { ingestChanges, numberKey } from './commerce.ingest.ts';
+import { createMoneyPolicy, type MoneyRequest } from './commerce.money.ts';
 import * as repo from './commerce.repository.ts';
-import { approvalReasons, canApprove, defaultPolicy } from './order-policy.ts';
+import { approvalReasons, defaultPolicy, percentDiscountValue } from './order-policy.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 type ActionInput = z.infer<typeof OrderActionInput>;
@@ -243,6 +244,40 @@ export function createCommerceService(deps: Deps, ext: CommerceDeps) {
   async function policyOf(workspaceId: number): Promise<CommercePolicy> {
     const p = await repo.getPolicy(db, workspaceId);
     return p ? PolicySchema.parse(p) : defaultPolicy();
+  }
+
+  const money = createMoneyPolicy({
+    db,
+    policyOf,
+    contactIds: (workspaceId, contactId) =>
+      contactId ? ext.contacts.idsIncludingMerged(workspaceId, contactId) : Promise.resolve([]),
+  });
+
+  /** What an order action gives the customer, valued for the money limits (see order-policy.ts). */
+  function moneyOf(o: repo.OrderRow, command: ActionCommand, amount: number): MoneyRequest {
+    const base = { currency: o.currency, orderId: o.id, contactId: o.contact_id };
+    switch (command.kind) {
+      case 'refund':
+        return {
+          ...base,
+          kind: command.method === 'store_credit' ? 'store_credit' : 'refund',
+          value: amount,
+        };
+      case 'cancel':
+        return { ...base, kind: 'cancel_refund', value: amount };
+      case 'resend':
+        return { ...base, kind: 'reship', value: amount };
+      case 'discount_code':
+        return command.percent
+          ? {
+              ...base,
+              kind: 'discount_percent',
+              value: percentDiscountValue(command.percent, o.subtotal_minor),
+            }
+          : { ...base, kind: 'discount_fixed', value: command.amount ?? 0 };
+      default:
+        return { ...base, kind: 'refund', value: 0 };
+    }
   }
 
   async function loadOrders(_workspaceId: number, rows: repo.OrderRow[]) {
@@ -488,6 +523,8 @@ export function createCommerceService(deps: Deps, ext: CommerceDeps) {
     const label = summarize(a.kind, a.amount_minor, a.currency, a.order_number);
     await db.tx(async (tx) => {
       if (outcome?.changes?.length) await ingestChanges(tx, workspaceId, a.connection_id, outcome.changes);
+      // Nothing was given when the store refused; the grant no longer counts against the limits.
+      if (!outcome) await money.settle(tx, workspaceId, 'order_action', actionId, { status: 'void' });
       await repo.transitionAction(tx, workspaceId, actionId, ['running'], outcome ? 'succeeded' : 'failed', {
         result: outcome
           ? { summary: outcome.summary, externalId: outcome.externalId ?? null, ...outcome.data }
@@ -551,6 +588,11 @@ export function createCommerceService(deps: Deps, ext: CommerceDeps) {
   }
 
   const svc = {
+    /**
+     * The one policy-and-approval path for money (refunds, store credit, discounts, reships, return
+     * outcomes, automatic remedies): other modules call `moneyPolicy.request/approve/settle`.
+     */
+    moneyPolicy: money,
     // ---------- connections ----------
     async listConnections(auth: Auth) {
       return Promise.all((await repo.listConnections(db, auth.workspaceId)).map(toConnection));
@@ -988,61 +1030,69 @@ export function createCommerceService(deps: Deps, ext: CommerceDeps) {
       }
       const policy = await policyOf(auth.workspaceId);
       const plan = await planAction(auth.workspaceId, o, input, policy);
-      const check = {
+      const rules = approvalReasons(policy, auth.role, {
         kind: input.kind,
-        amount: plan.amount,
         currency: o.currency,
         orderPlacedAt: o.placed_at,
         orderTotal: o.total_minor,
         percent: plan.percent,
-      };
-      const reasons = approvalReasons(policy, auth.role, check);
-      const status = reasons.length ? 'pending_approval' : 'queued';
-      const { idempotencyKey: _k, ticketId: _t, ...shown } = input;
-      const id = await db.tx(async (tx) => {
-        const id = await repo.insertAction(tx, {
-          workspaceId: auth.workspaceId,
-          connectionId: o.connection_id,
-          orderId,
-          ticketId: input.ticketId ?? null,
-          kind: input.kind,
-          params: { ...shown, command: plan.command },
-          amount: plan.amount,
-          currency: o.currency,
-          key,
-          status,
-          reasons,
-          requestedBy: auth.agentId,
-        });
-        if (!id) return null; // a concurrent double click won the key
-        const data = {
-          actionId: id,
-          kind: input.kind,
-          orderId,
-          orderNumber: o.number,
-          amount: plan.amount,
-          currency: o.currency,
-          summary: summarize(input.kind, plan.amount, o.currency, o.number),
-          reasons,
-        };
-        await timeline(
-          tx,
-          { workspaceId: auth.workspaceId, ticketId: input.ticketId ?? null },
-          reasons.length ? 'order_action_requested' : 'order_action_started',
-          auth.agentId,
-          data,
-        );
-        await recordAudit(tx, {
-          workspaceId: auth.workspaceId,
-          actorAgentId: auth.agentId,
-          action: reasons.length ? 'order_action.requested' : 'order_action.started',
-          targetType: 'order',
-          targetId: orderId,
-          data,
-        });
-        if (!reasons.length) await startExecution(tx, auth.workspaceId, id);
-        return id;
+        amount: plan.amount,
       });
+      const { idempotencyKey: _k, ticketId: _t, ...shown } = input;
+      // Money limits and approval go through the one money policy path (commerce.money.ts).
+      const decision = await money.request(
+        { workspaceId: auth.workspaceId, agentId: auth.agentId, role: auth.role },
+        'order_action',
+        moneyOf(o, plan.command, plan.amount),
+        async (tx, { status: granted, reasons }) => {
+          const status = granted === 'pending' ? 'pending_approval' : 'queued';
+          const id = await repo.insertAction(tx, {
+            workspaceId: auth.workspaceId,
+            connectionId: o.connection_id,
+            orderId,
+            ticketId: input.ticketId ?? null,
+            kind: input.kind,
+            params: { ...shown, command: plan.command },
+            amount: plan.amount,
+            currency: o.currency,
+            key,
+            status,
+            reasons,
+            requestedBy: auth.agentId,
+          });
+          if (!id) return null; // a concurrent double click won the key
+          const data = {
+            actionId: id,
+            kind: input.kind,
+            orderId,
+            orderNumber: o.number,
+            amount: plan.amount,
+            currency: o.currency,
+            summary: summarize(input.kind, plan.amount, o.currency, o.number),
+            reasons,
+          };
+          await timeline(
+            tx,
+            { workspaceId: auth.workspaceId, ticketId: input.ticketId ?? null },
+            reasons.length ? 'order_action_requested' : 'order_action_started',
+            auth.agentId,
+            data,
+          );
+          await recordAudit(tx, {
+            workspaceId: auth.workspaceId,
+            actorAgentId: auth.agentId,
+            action: reasons.length ? 'order_action.requested' : 'order_action.started',
+            targetType: 'order',
+            targetId: orderId,
+            data,
+          });
+          if (!reasons.length) await startExecution(tx, auth.workspaceId, id);
+          return id;
+        },
+        rules,
+      );
+      const id = decision.sourceId;
+      const status = decision.status === 'pending' ? 'pending_approval' : 'queued';
       if (id === null) {
         const won = (await repo.findActionByKey(db, auth.workspaceId, key))!;
         return { action: toAction(won), replayed: true };
@@ -1071,23 +1121,9 @@ export function createCommerceService(deps: Deps, ext: CommerceDeps) {
       if (!a) throw notFound('Order action');
       if (a.status !== 'pending_approval')
         throw new AppError('conflict', `This request is already ${a.status.replace('_', ' ')}`);
-      if (approve) {
-        if (a.requested_by === auth.agentId && auth.role !== 'admin')
-          throw forbidden('Someone else has to approve your own request');
-        const o = await getOrderRow(auth.workspaceId, a.order_id);
-        const policy = await policyOf(auth.workspaceId);
-        const cmd = a.params.command as ActionCommand;
-        const ok = canApprove(policy, auth.role, {
-          kind: a.kind,
-          amount: a.amount_minor,
-          currency: a.currency,
-          orderPlacedAt: o.placed_at,
-          orderTotal: o.total_minor,
-          percent: cmd.kind === 'discount_code' ? cmd.percent : null,
-        });
-        if (!ok) throw forbidden('This is above your own limit; an admin has to approve it');
-      }
-      const moved = await db.tx(async (tx) => {
+      if (approve && a.requested_by === auth.agentId && auth.role !== 'admin')
+        throw forbidden('Someone else has to approve your own request');
+      const decideIn = async (tx: Db) => {
         const moved = await repo.transitionAction(
           tx,
           auth.workspaceId,
@@ -1128,7 +1164,16 @@ export function createCommerceService(deps: Deps, ext: CommerceDeps) {
         });
         if (approve) await startExecution(tx, auth.workspaceId, id);
         return true;
-      });
+      };
+      const actor = { workspaceId: auth.workspaceId, agentId: auth.agentId, role: auth.role };
+      // Approving: the approver's own limit must cover it, counted like the request (commerce.money.ts).
+      const moved = approve
+        ? await money.approve(actor, 'order_action', id, decideIn)
+        : await db.tx(async (tx) => {
+            const ok = await decideIn(tx);
+            if (ok) await money.settle(tx, auth.workspaceId, 'order_action', id, { status: 'void' });
+            return ok;
+          });
       if (!moved) throw new AppError('conflict', 'Someone else decided on this request first');
       if (approve) await execute(auth.workspaceId, id);
       else

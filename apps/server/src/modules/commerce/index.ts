@@ -13,9 +13,12 @@ import { registerCommerceRoutes, registerCommerceWebhooks } from './commerce.rou
 import { type CommerceService, createCommerceService } from './commerce.service.ts';
 
 export { ingestChanges, numberKey } from './commerce.ingest.ts';
+/** Policy checks for money: every module that gives a customer money goes through `svc.moneyPolicy`. */
+export type { MoneyActor, MoneyDecision, MoneyPolicy, MoneyRequest } from './commerce.money.ts';
 export { contactLifetimeValue } from './commerce.repository.ts';
 export { type CommerceService, createCommerceService, detectOrderNumbers } from './commerce.service.ts';
 export { createBuiltinStore } from './demo-store.ts';
+export { type MoneyKind, moneyKinds, percentDiscountValue } from './order-policy.ts';
 
 /** Commerce in one call from the composition root: connectors, routes, webhooks, jobs, macro variables. */
 export function installCommerce(o: {
