@@ -36,7 +36,12 @@ describe('SLA timer in the ticket view', () => {
       method: 'POST',
       url: '/api/v1/sla/policies',
       headers: ws.lead.headers,
-      payload: { name: 'Standard', targets: { firstResponse: { minutes: 60, business: false } } },
+      // Tickets are backdated to before the policy below: they count from their own start.
+      payload: {
+        name: 'Standard',
+        applyToOpenTickets: true,
+        targets: { firstResponse: { minutes: 60, business: false } },
+      },
     });
     expect(policy.statusCode).toBe(201);
     const ticket = (
@@ -78,6 +83,7 @@ describe('SLA timer in the ticket view', () => {
       headers: ws.lead.headers,
       payload: {
         name: 'VIP',
+        applyToOpenTickets: true,
         match: { tags: ['vip-sla'] },
         targets: {
           firstResponse: { minutes: 30, business: false },

@@ -71,6 +71,7 @@ import { appsDir, serverRoot } from './platform/paths.ts';
 import { RealtimeHub } from './platform/realtime/hub.ts';
 import { resolveSecretKey } from './platform/security/crypto.ts';
 import { createFileStore } from './platform/storage/file-store.ts';
+import { registerDemoImages } from './seed/demo-images.ts';
 
 /** Requests slower than this are logged at info (everything else only at debug). */
 const SLOW_REQUEST_MS = 1000;
@@ -262,6 +263,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     tickets,
     orders: shopperOrders,
     calendar: (w) => sla.calendarFor(w, null),
+    agentsOnline: (w) => routing.onlineCount(w),
     // The bot answers a chat in the visitor's browser language (visitorInfo reads only the workspace).
     chatLocale: async (w, ticketId) =>
       (await chat.visitorInfo({ workspaceId: w } as Parameters<typeof chat.visitorInfo>[0], ticketId)).locale,
@@ -300,6 +302,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     }
   });
 
+  registerDemoImages(app);
   await serveDashboard(app, config);
 
   let statistics: { stop: () => Promise<void> } | undefined;

@@ -153,4 +153,24 @@ describe('the bot in the chat widget', () => {
     expect(line).toContain(`back on ${back}`);
     expect(line).toContain('09:00');
   });
+
+  it('with an agent online, the handover promises a quick answer; the bot signs its lines as the bot', async () => {
+    const staffed = await t.workspace('Bot Staffed Shop');
+    const online = await call(t, 'PUT', '/api/v1/routing/presence', staffed.agent.headers, {
+      status: 'online',
+    });
+    expect(online.statusCode).toBe(200);
+    const v = await visitor(staffed.slug);
+    await v.say('talk to a human please');
+    await expect
+      .poll(async () => botLines(await ticketOf(v.ticket(), staffed)).join('\n'), { timeout: 15_000 })
+      .toContain('online and will be with you shortly');
+    const line = botLines(await ticketOf(v.ticket(), staffed)).join('\n');
+    expect(line).not.toContain('a few hours');
+    const authors = ((await ticketOf(v.ticket(), staffed)).messages as Json[])
+      .filter((m) => m.kind === 'outbound')
+      .map((m) => m.author.name);
+    expect(authors.length).toBeGreaterThan(0);
+    expect(new Set(authors)).toEqual(new Set(['Shopdesk bot']));
+  });
 });

@@ -196,4 +196,13 @@ describe('the bot on the help center', () => {
     expect(off1.html).not.toContain('How long does delivery take');
     await call(t, 'PATCH', '/api/v1/bot/settings', ws.admin.headers, { enabled: { portal: true } });
   });
+
+  it('reports containment of finished conversations only: never a rate above 0 % with 0 resolved', async () => {
+    // A conversation still going has no outcome yet: it is neither contained nor handed over.
+    await shopper().send('hello');
+    const c = (await call(t, 'GET', '/api/v1/bot/containment', ws.lead.headers)).json();
+    expect(c.open).toBeGreaterThan(0);
+    expect(c.handedOver).toBeGreaterThan(0);
+    expect(c.containmentRate).toBeCloseTo(c.resolved / (c.resolved + c.handedOver), 6);
+  });
 });

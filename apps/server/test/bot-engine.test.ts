@@ -256,4 +256,9 @@ describe('when a human will reply', () => {
   it('during business hours gives the usual reply time', () => {
     expect(humanEtaText(cal, new Date('2026-12-07T10:00:00Z'))).toBe('We usually reply within a few hours.');
   });
+  it('with an agent online says so, rather than "a few hours" (or "offline")', () => {
+    const online = 'Someone from our team is online and will be with you shortly.';
+    expect(humanEtaText(cal, new Date('2026-12-07T10:00:00Z'), 1)).toBe(online);
+    expect(humanEtaText(cal, new Date('2026-12-05T12:00:00Z'), 2)).toBe(online);
+  });
 });

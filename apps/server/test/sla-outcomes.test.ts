@@ -40,7 +40,11 @@ async function reply(ws: TestWorkspace, id: number) {
   expect(res.statusCode).toBeLessThan(300);
 }
 async function createPolicy(ws: TestWorkspace, body: Record<string, unknown>) {
-  const res = await call('POST', '/api/v1/sla/policies', ws.lead.headers, body);
+  // Tickets here are backdated to before the policy: they count from their own start.
+  const res = await call('POST', '/api/v1/sla/policies', ws.lead.headers, {
+    applyToOpenTickets: true,
+    ...body,
+  });
   expect(res.statusCode).toBe(201);
   return res.json() as { id: number };
 }

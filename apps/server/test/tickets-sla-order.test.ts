@@ -23,6 +23,8 @@ beforeAll(async () => {
   ] as const) {
     const res = await call('POST', '/api/v1/sla/policies', ws.lead.headers, {
       name: `${priority} first response`,
+      // The test backdates a ticket to before the policy: it must count from the ticket's start.
+      applyToOpenTickets: true,
       match: { priorities: [priority] },
       targets: { firstResponse: { minutes, business: false } },
     });

@@ -38,11 +38,17 @@ export const StoreCustomerInput = z.object({
 });
 export type StoreCustomerInput = z.infer<typeof StoreCustomerInput>;
 
+/** A picture: an absolute URL, or a path on this server (the demo's own pictures, served offline). */
+const ImageUrl = z.union([
+  z.url(),
+  z.string().regex(/^\/(?!\/)[\w\-./]+$/, 'an absolute URL or a path starting with /'),
+]);
+
 export const StoreProductInput = z.object({
   externalId: ExternalId,
   title: z.string().min(1).max(500),
   status: z.string().max(50).default('active'),
-  imageUrl: z.url().nullish(),
+  imageUrl: ImageUrl.nullish(),
   url: z.url().nullish(),
   updatedAt: Iso.nullish(),
   variants: z
@@ -54,7 +60,7 @@ export const StoreProductInput = z.object({
         price: Minor,
         currency: Currency,
         inventoryQuantity: z.number().int().nullish(),
-        imageUrl: z.url().nullish(),
+        imageUrl: ImageUrl.nullish(),
       }),
     )
     .max(250)
@@ -75,7 +81,7 @@ export const StoreLineItemInput = z.object({
   tax: Minor.nonnegative().default(0),
   refundedQuantity: z.number().int().nonnegative().default(0),
   fulfilledQuantity: z.number().int().nonnegative().default(0),
-  imageUrl: z.url().nullish(),
+  imageUrl: ImageUrl.nullish(),
   finalSale: z.boolean().default(false),
 });
 export type StoreLineItemInput = z.infer<typeof StoreLineItemInput>;

@@ -97,11 +97,18 @@ export const SlaPolicyInput = z.object({
   }),
   pauseStatuses: z.array(z.enum(['pending', 'on-hold'])).default(['pending', 'on-hold']),
   warnPercent: z.number().int().min(1).max(99).default(75),
+  applyToOpenTickets: z
+    .boolean()
+    .optional()
+    .describe(
+      'Time the open tickets from their own start (a ticket waiting for days is breached at once). By default a policy applies from when it is created, so old tickets are not breached retroactively',
+    ),
 });
 export type SlaPolicyInput = z.infer<typeof SlaPolicyInput>;
 
-export const SlaPolicy = SlaPolicyInput.extend({
+export const SlaPolicy = SlaPolicyInput.omit({ applyToOpenTickets: true }).extend({
   id: Id,
+  appliesFrom: Timestamp.nullable().describe('Clocks tick from this time on; null: from each ticket’s start'),
   position: z.number().int(),
   createdAt: Timestamp,
   updatedAt: Timestamp,

@@ -2,6 +2,7 @@ import type { StoreOrderInput } from '@shopdesk/contracts';
 import { createBuiltinStore } from '../modules/commerce/index.ts';
 import { type Db, sql } from '../platform/db/db.ts';
 import { products } from './demo-content.ts';
+import { demoProductImagePath } from './demo-images.ts';
 
 const DAY = 86_400_000;
 const carriers = [
@@ -56,7 +57,7 @@ export async function seedDemoOrders(db: Db, workspaceId: number) {
   const catalogue = products.map((p, i) => ({
     externalId: `p-${i + 1}`,
     title: p.name,
-    imageUrl: `https://picsum.photos/seed/shopdesk-${i + 1}/160/160`,
+    imageUrl: demoProductImagePath(i + 1),
     variants: [
       { externalId: `v-${i + 1}`, title: 'Default', sku: `DO-${1000 + i}`, price: p.price, currency: 'EUR' },
     ],

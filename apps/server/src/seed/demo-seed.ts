@@ -5,6 +5,7 @@ import { randomToken, sha256 } from '../platform/security/crypto.ts';
 import { hashPassword } from '../platform/security/passwords.ts';
 import { seedDemoArticles } from './demo-articles.ts';
 import { chatScenarios, firstNames, lastNames, products, type Scenario, scenarios } from './demo-content.ts';
+import { seedDemoDesk } from './demo-desk.ts';
 import { seedDemoOrders } from './demo-orders.ts';
 
 export const DEMO_SLUG = 'demo-outfitters';
@@ -102,8 +103,9 @@ export async function seedDemo(
         name: contact.first,
         agent: agent.name.split(' ')[0]!,
       };
-      const age = Math.floor(rand() * 60 * 24 * 60); // minutes, up to 60 days
-      const createdAt = new Date(now - age * 60_000);
+      // Minutes, up to 10 days, most of them recent: a desk the team works on now, not an archive.
+      const age = Math.floor(rand() ** 1.6 * 10 * 24 * 60) + 5;
+      let createdAt = new Date(now - age * 60_000);
       const answered = !!sc.agent && rand() < 0.8;
       const status = !answered
         ? rand() < 0.5
@@ -130,6 +132,12 @@ export async function seedDemo(
           body: fill(sc.followUp, vars),
           at: new Date(msgs[1]!.at.getTime() + (10 + rand() * 600) * 60_000),
         });
+      // A conversation that started minutes ago has not had hours of replies yet: nothing in the future.
+      const overflow = msgs[msgs.length - 1]!.at.getTime() - (now - 60_000);
+      if (overflow > 0) {
+        createdAt = new Date(createdAt.getTime() - overflow);
+        for (const m of msgs) m.at = new Date(m.at.getTime() - overflow);
+      }
       const last = msgs[msgs.length - 1]!;
       const firstResponse = msgs.find((m) => m.kind === 'outbound')?.at ?? null;
       const solvedAt =
@@ -175,6 +183,7 @@ export async function seedDemo(
     await tx.query(sql`INSERT INTO email_inboxes (workspace_id, name, address, from_name, signature, webhook_secret_hash)
       VALUES (${w}, 'Demo Outfitters Support', ${DEMO_INBOX_ADDRESS}, 'Demo Outfitters',
         'Demo Outfitters · Customer care', ${sha256(randomToken(24))})`);
+    await seedDemoDesk(tx, w, { adminId: agents[0]!.id, returnsTeamId: returns, now });
     await seedDemoArticles(tx, w);
     return w;
   });

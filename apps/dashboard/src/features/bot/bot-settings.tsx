@@ -230,7 +230,7 @@ function Containment() {
               <strong data-testid="containment-rate">
                 {c.containmentRate === null ? '—' : `${Math.round(c.containmentRate * 100)} %`}
               </strong>
-              containment
+              containment (resolved of the finished conversations)
             </span>
             <span>
               <strong>{c.conversations}</strong>conversations

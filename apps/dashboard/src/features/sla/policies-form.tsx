@@ -25,6 +25,7 @@ type Draft = {
   targets: Record<MetricKey, TargetDraft>;
   pauseStatuses: string[];
   warnPercent: string;
+  applyToOpenTickets: boolean;
 };
 
 function targetDraft(t: { minutes: number; business: boolean } | null | undefined): TargetDraft {
@@ -59,6 +60,7 @@ function draftOf(currency: string, p?: SlaPolicyT): Draft {
     },
     pauseStatuses: p?.pauseStatuses ?? ['pending', 'on-hold'],
     warnPercent: String(p?.warnPercent ?? 75),
+    applyToOpenTickets: false,
   };
 }
 
@@ -93,6 +95,7 @@ function bodyOf(d: Draft, currency: string) {
     targets,
     pauseStatuses: d.pauseStatuses,
     warnPercent: num(d.warnPercent),
+    ...(d.applyToOpenTickets ? { applyToOpenTickets: true } : {}),
   };
 }
 
@@ -367,6 +370,17 @@ function PolicyForm({
           />
         </Field>
       </div>
+      {(!policy || policy.appliesFrom) && (
+        <label className="inline">
+          <input
+            type="checkbox"
+            checked={d.applyToOpenTickets}
+            onChange={(e) => setD({ ...d, applyToOpenTickets: e.target.checked })}
+          />
+          Apply to open tickets from their start (tickets already waiting longer than the target show as
+          breached at once). Otherwise the clocks start when the policy is saved.
+        </label>
+      )}
       {status}
       <div className="row">
         <button type="submit" className="primary">

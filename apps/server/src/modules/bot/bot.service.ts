@@ -116,8 +116,12 @@ export async function answerFromHelpCenter(
   });
 }
 
-/** When a human will answer: always said on handover, with the time the team is back when closed. */
-export function humanEtaText(cal: Calendar | null, now = new Date()) {
+/**
+ * When a human will answer: always said on handover, with the time the team is back when closed. An agent
+ * online right now answers in minutes, so "a few hours" would be untrue then.
+ */
+export function humanEtaText(cal: Calendar | null, now = new Date(), agentsOnline = 0) {
+  if (agentsOnline > 0) return 'Someone from our team is online and will be with you shortly.';
   if (!cal || isOpen(cal, now)) return 'We usually reply within a few hours.';
   const next = nextOpen(cal, now);
   if (!next) return 'We will reply as soon as we can.';
@@ -158,6 +162,8 @@ export function createBotService(o: {
   tickets: TicketsService;
   orders: ShopperOrderSource | null;
   calendar?: (workspaceId: number) => Promise<Calendar | null>;
+  /** How many agents are online to take a handed-over conversation (routing presence). */
+  agentsOnline?: (workspaceId: number) => Promise<number>;
 }) {
   const { deps, hc, tickets } = o;
   const { db } = deps;
@@ -168,7 +174,8 @@ export function createBotService(o: {
   }
 
   async function humanEta(workspaceId: number) {
-    return humanEtaText((await o.calendar?.(workspaceId)) ?? null);
+    const [cal, online] = await Promise.all([o.calendar?.(workspaceId), o.agentsOnline?.(workspaceId)]);
+    return humanEtaText(cal ?? null, new Date(), online ?? 0);
   }
 
   function limitKeys(
@@ -457,8 +464,12 @@ export function createBotService(o: {
         resolved: of('resolved'),
         handedOver: of('handed_over'),
         open: of('open'),
-        /** Conversations that never reached a human. */
-        containmentRate: total ? (total - of('handed_over')) / total : null,
+        /**
+         * Of the finished conversations, the share the bot resolved without a human. Conversations still
+         * open have no outcome yet: counting them as contained showed "40 %" next to "0 resolved".
+         */
+        containmentRate:
+          of('resolved') + of('handed_over') ? of('resolved') / (of('resolved') + of('handed_over')) : null,
         byChannel: rows,
       };
     },

@@ -37,6 +37,7 @@ export function installBot(o: {
   tickets: TicketsService;
   orders: ShopperOrderSource | null;
   calendar?: (workspaceId: number) => Promise<Calendar | null>;
+  agentsOnline?: (workspaceId: number) => Promise<number>;
   chatLocale?: (workspaceId: number, ticketId: number) => Promise<string | null>;
 }): { bot: BotService; portal: PortalBot } {
   const bot = createBotService(o);

@@ -278,6 +278,9 @@ export function createRoutingService(deps: Deps, tickets: TicketsService, sla: S
       }));
     },
 
+    /** Agents online to take work now (the bot tells a shopper how soon a human answers). */
+    onlineCount: async (workspaceId: number) => (await repo.onlineAgents(db, workspaceId)).length,
+
     async listConfigs(auth: Pick<Auth, 'workspaceId'>) {
       return (await repo.listConfigs(db, auth.workspaceId)).map(toConfig);
     },

@@ -45,6 +45,11 @@ export interface ClockOptions {
   warnPercent: number;
   /** The ticket's business calendar (used by targets with business: true). */
   calendar: Calendar | null;
+  /**
+   * When the policy began to apply: no clock ticks before it, and a clock already finished by then is
+   * not the policy's to judge. A new policy must not find old tickets breached by weeks.
+   */
+  startAt?: number | null;
 }
 
 export interface Clock {
@@ -122,6 +127,7 @@ function clock(
   pausedIn: (s: string) => boolean,
 ): Clock {
   const cal = target.business ? opts.calendar : null;
+  start = Math.max(start, opts.startAt ?? start);
   const segments = runningSegments(timeline.statuses, start, stop ?? Number.POSITIVE_INFINITY, pausedIn);
   // A clock completed early still reports when it would have been due had it kept ticking.
   const projected: Segment[] = stop === null ? segments : [...segments, [stop, Number.POSITIVE_INFINITY]];
@@ -228,7 +234,8 @@ export function computeClocks(
       );
     });
   }
-  return clocks;
+  const from = opts.startAt;
+  return from ? clocks.filter((c) => c.completedAt === null || c.completedAt > from) : clocks;
 }
 
 /** A target's outcome as recorded once, for reporting; a later recompute never changes it. */

@@ -63,11 +63,12 @@ export type PolicyRow = {
   };
   pause_statuses: string[];
   warn_percent: number;
+  applies_from: Date | null;
   created_at: Date;
   updated_at: Date;
 };
 
-const policyCols = sql`id, name, position, active, match, targets, pause_statuses, warn_percent, created_at, updated_at`;
+const policyCols = sql`id, name, position, active, match, targets, pause_statuses, warn_percent, applies_from, created_at, updated_at`;
 
 export const listPolicies = (db: Db, workspaceId: number, onlyActive = false) =>
   db.query<PolicyRow>(sql`
@@ -87,21 +88,25 @@ export interface PolicyFields {
   targets: unknown;
   pauseStatuses: string[];
   warnPercent: number;
+  /** Clocks start from the open tickets' own start (else from when the policy was created). */
+  applyToOpenTickets?: boolean;
 }
 
 export const insertPolicy = (db: Db, workspaceId: number, p: PolicyFields) =>
   db.one<PolicyRow>(sql`
-    INSERT INTO sla_policies (workspace_id, name, active, position, match, targets, pause_statuses, warn_percent)
+    INSERT INTO sla_policies (workspace_id, name, active, position, match, targets, pause_statuses, warn_percent, applies_from)
     VALUES (${workspaceId}, ${p.name}, ${p.active},
       coalesce(${p.position ?? null}::int, (SELECT coalesce(max(position) + 1, 0) FROM sla_policies WHERE workspace_id = ${workspaceId})),
-      ${JSON.stringify(p.match)}::jsonb, ${JSON.stringify(p.targets)}::jsonb, ${p.pauseStatuses}::text[], ${p.warnPercent})
+      ${JSON.stringify(p.match)}::jsonb, ${JSON.stringify(p.targets)}::jsonb, ${p.pauseStatuses}::text[], ${p.warnPercent},
+      ${p.applyToOpenTickets ? sql`NULL` : sql`now()`})
     RETURNING ${policyCols}`);
 
 export const updatePolicy = (db: Db, workspaceId: number, id: number, p: PolicyFields) =>
   db.one<PolicyRow>(sql`
     UPDATE sla_policies SET name = ${p.name}, active = ${p.active}, position = coalesce(${p.position ?? null}::int, position),
       match = ${JSON.stringify(p.match)}::jsonb, targets = ${JSON.stringify(p.targets)}::jsonb,
-      pause_statuses = ${p.pauseStatuses}::text[], warn_percent = ${p.warnPercent}, updated_at = now()
+      pause_statuses = ${p.pauseStatuses}::text[], warn_percent = ${p.warnPercent},
+      applies_from = ${p.applyToOpenTickets ? sql`NULL` : sql`applies_from`}, updated_at = now()
     WHERE workspace_id = ${workspaceId} AND id = ${id}
     RETURNING ${policyCols}`);
 

@@ -46,6 +46,7 @@ function toPolicy(r: repo.PolicyRow): SlaPolicy {
     targets: r.targets,
     pauseStatuses: r.pause_statuses as SlaPolicy['pauseStatuses'],
     warnPercent: r.warn_percent,
+    appliesFrom: r.applies_from?.toISOString() ?? null,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   };
@@ -188,7 +189,12 @@ export function createSlaService(deps: Deps) {
     const replayed = computeClocks(
       buildTimeline(ticket, messages, events),
       policy.targets,
-      { pauseStatuses: policy.pause_statuses, warnPercent: policy.warn_percent, calendar },
+      {
+        pauseStatuses: policy.pause_statuses,
+        warnPercent: policy.warn_percent,
+        calendar,
+        startAt: policy.applies_from?.getTime() ?? null,
+      },
       now,
     );
     const { clocks, reached } = settle(replayed, outcomes);
@@ -487,6 +493,7 @@ function fields(input: SlaPolicyInput): repo.PolicyFields {
     targets: input.targets,
     pauseStatuses: input.pauseStatuses,
     warnPercent: input.warnPercent,
+    applyToOpenTickets: input.applyToOpenTickets,
   };
 }
 

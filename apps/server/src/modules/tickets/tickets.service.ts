@@ -66,6 +66,11 @@ function toAttachment(a: repo.AttachmentRow): AttachmentRef {
   };
 }
 
+const viaName = (meta: Record<string, unknown> | null) => {
+  const via = meta?.via as { name?: unknown } | undefined;
+  return typeof via?.name === 'string' ? via.name : null;
+};
+
 function toMessage(m: repo.MessageRow, attachments: repo.AttachmentRow[]): Message {
   return {
     id: m.id,
@@ -75,7 +80,8 @@ function toMessage(m: repo.MessageRow, attachments: repo.AttachmentRow[]): Messa
     author: {
       type: m.author_agent_id ? 'agent' : m.author_contact_id ? 'contact' : 'system',
       id: m.author_agent_id ?? m.author_contact_id,
-      name: m.author_name,
+      // A system message says who wrote it (the bot, an automation) instead of showing as "System".
+      name: m.author_name ?? viaName(m.channel_meta),
     },
     bodyText: m.body_text,
     bodyHtml: m.body_html,
