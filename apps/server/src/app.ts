@@ -69,7 +69,8 @@ import { createJobRunner, type JobRunner } from './platform/jobs/queue.ts';
 import { createLogger } from './platform/log.ts';
 import { appsDir, serverRoot } from './platform/paths.ts';
 import { RealtimeHub } from './platform/realtime/hub.ts';
-import { resolveSecretKey } from './platform/security/crypto.ts';
+import { resolveSecretKeys } from './platform/security/crypto.ts';
+import { keyRing } from './platform/security/keys.ts';
 import { createFileStore } from './platform/storage/file-store.ts';
 import { registerDemoImages } from './seed/demo-images.ts';
 
@@ -131,7 +132,8 @@ export interface App {
 /** The composition root: everything is wired here and nowhere else. */
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<App> {
   const log = opts.logger ?? createLogger(config.LOG_LEVEL);
-  config.secretKey = resolveSecretKey(config.secretKey, config.dataDir);
+  resolveSecretKeys(config);
+  keyRing(config); // a bad ring (two keys with one id) fails at start, not on first use
   const ownsDb = !opts.db;
   const db =
     opts.db ??

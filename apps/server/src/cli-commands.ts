@@ -4,9 +4,16 @@ import type { Config } from './config.ts';
 import type { AdminOutput } from './platform/admin-socket.ts';
 import { type Db, sql } from './platform/db/db.ts';
 import { migrate } from './platform/db/migrate.ts';
+import { keyRing } from './platform/security/keys.ts';
 import { createAdmin, createToken } from './seed/admin.ts';
 import { DEMO_SLUG, seedDemo } from './seed/demo-seed.ts';
 import { exportWorkspace } from './seed/export.ts';
+import {
+  dropPreviousSecrets,
+  type ReencryptReport,
+  reencryptStoredSecrets,
+  rotateEmbeddedSecret,
+} from './seed/rotate-secret.ts';
 import { progressBar, SCALE_SLUG, seedScale } from './seed/scale-seed.ts';
 
 export class UsageError extends Error {}
@@ -14,7 +21,14 @@ export class UsageError extends Error {}
 export type CliArgs = Record<string, string | undefined>;
 
 /** Commands that use the database: run by the CLI on its own connection, or inside a running server. */
-export const DB_COMMANDS = new Set(['migrate', 'seed', 'create-admin', 'create-token', 'export']);
+export const DB_COMMANDS = new Set([
+  'migrate',
+  'seed',
+  'create-admin',
+  'create-token',
+  'export',
+  'rotate-secret',
+]);
 
 /**
  * One database command, written to `io`. The same code runs in the CLI process (no server running, or
@@ -90,7 +104,41 @@ export async function runCommand(
       io.err(`Exported ${n} records.\n`);
       return;
     }
+    case 'rotate-secret': {
+      // SECRET_KEY (the raw setting) is set only when the key comes from the environment; otherwise it
+      // lives in the data dir and this command installs the new one there (in a running embedded
+      // server too, through its admin socket: the server's config switches to the new ring at once).
+      const keyFromEnv = Boolean(config.SECRET_KEY);
+      const ring = keyRing(config);
+      if (values['drop-previous']) {
+        const left = await reencryptStoredSecrets(db, ring, true);
+        const n = Object.values(left.rewritten).reduce((a, b) => a + b, 0);
+        if (n)
+          throw new Error(`${n} stored values still use a previous key; run rotate-secret --reencrypt first`);
+        if (keyFromEnv) io.out('Nothing stored needs the previous keys: remove SECRET_KEYS_PREVIOUS.\n');
+        else io.out(`Dropped ${(await dropPreviousSecrets(db, config)).dropped} previous key(s).\n`);
+        return;
+      }
+      if (values.reencrypt || keyFromEnv) {
+        if (keyFromEnv && !values.reencrypt && !config.previousSecretKeys.length)
+          throw new UsageError(
+            'SECRET_KEY comes from the environment: set the new key as SECRET_KEY and the old one in SECRET_KEYS_PREVIOUS on every node (rotate-secret --new-key prints one), then run rotate-secret again to re-encrypt',
+          );
+        io.out(`${reportText(await reencryptStoredSecrets(db, ring))} under key ${ring.currentId}.\n`);
+        return;
+      }
+      const r = await rotateEmbeddedSecret(db, config);
+      io.out(
+        `New master key ${r.keyId} installed in ${config.dataDir}; previous ${r.previousKeyIds.join(', ')} kept to verify what they signed.\n${reportText(r)}.\n`,
+      );
+      return;
+    }
     default:
       throw new UsageError(`Unknown command "${command}"`);
   }
 }
+
+const reportText = (r: ReencryptReport) => {
+  const n = Object.values(r.rewritten).reduce((a, b) => a + b, 0);
+  return `Re-encrypted ${n} stored credential(s) (${r.current} already current)`;
+};

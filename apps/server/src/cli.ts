@@ -7,7 +7,7 @@ import { DataDirLockedError, readLock } from './platform/db/data-dir-lock.ts';
 import { openDb } from './platform/db/db.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { createLogger } from './platform/log.ts';
-import { resolveSecretKey } from './platform/security/crypto.ts';
+import { randomToken, resolveSecretKeys } from './platform/security/crypto.ts';
 
 const usage = `Usage: shopdesk <command> [options]
 
@@ -22,6 +22,13 @@ Commands:
   create-token --email E [--workspace W] [--name N]
                                           print a new API token for that agent
   export [--workspace W] [--out FILE]     write a workspace as JSON lines (stdout by default)
+  rotate-secret                           install a new master key and re-encrypt stored credentials
+                                          (embedded: in the data dir; with SECRET_KEY set: re-encrypts
+                                          under SECRET_KEY, the old key in SECRET_KEYS_PREVIOUS)
+  rotate-secret --new-key                 print a new master key (for SECRET_KEY on several nodes)
+  rotate-secret --reencrypt               re-encrypt stored credentials under the current key only
+  rotate-secret --drop-previous           forget previous keys once nothing stored needs them
+                                          (links and reply tags they signed stop verifying)
 
 While a server runs on the embedded database, these commands run inside it (through its admin socket
 in the data dir); otherwise they open the database themselves.
@@ -34,7 +41,7 @@ const stdio = {
 
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
-  const { values } = parseArgs({
+  const { values: parsed } = parseArgs({
     args: rest,
     options: {
       email: { type: 'string' },
@@ -43,9 +50,16 @@ async function main() {
       name: { type: 'string' },
       out: { type: 'string' },
       scale: { type: 'string' },
+      'new-key': { type: 'boolean' },
+      reencrypt: { type: 'boolean' },
+      'drop-previous': { type: 'boolean' },
     },
     allowPositionals: true,
   });
+  // Flags travel as 'true' so the same string map works here and through the admin socket.
+  const values: Record<string, string | undefined> = Object.fromEntries(
+    Object.entries(parsed).map(([k, v]) => [k, v === true ? 'true' : v === false ? undefined : v]),
+  );
   readEnvFile();
   const config = loadConfig();
   if (!command || command === 'help' || command === '--help') {
@@ -55,6 +69,10 @@ async function main() {
   if (command === 'start') {
     const { start } = await import('./main.ts');
     await start(config);
+    return;
+  }
+  if (command === 'rotate-secret' && values['new-key']) {
+    process.stdout.write(`${randomToken(48)}\n`);
     return;
   }
   if (command !== 'setup' && !DB_COMMANDS.has(command)) throw new UsageError(`Unknown command "${command}"`);
@@ -69,7 +87,7 @@ async function main() {
     if (holder) throw new DataDirLockedError(config.dataDir, holder);
   }
   const log = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
-  config.secretKey = resolveSecretKey(config.secretKey, config.dataDir);
+  resolveSecretKeys(config);
   const db = await openDb({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.dataDir,

@@ -55,7 +55,14 @@ export const settings = {
     schema: z.string().min(32, 'must be at least 32 characters').optional(),
     default: undefined,
     description:
-      'Key for signing tokens and encrypting stored credentials; generated into the data dir when unset',
+      'Master key: per-purpose keys for signing links and encrypting stored credentials are derived from it (HKDF); generated into the data dir when unset',
+    sensitive: true,
+  },
+  SECRET_KEYS_PREVIOUS: {
+    schema: z.string().optional(),
+    default: undefined,
+    description:
+      'Comma-separated earlier master keys, kept during a key rotation so what they signed or encrypted still verifies and decrypts (see docs/operations.md)',
     sensitive: true,
   },
   LOG_LEVEL: {
@@ -235,6 +242,8 @@ type Settings = typeof settings;
 export type Config = { [K in keyof Settings]: z.output<Settings[K]['schema']> } & {
   dataDir: string;
   secretKey: string;
+  /** Earlier master keys: they only decrypt and verify (SECRET_KEYS_PREVIOUS, or the data dir's file). */
+  previousSecretKeys: string[];
   publicUrl: string;
 };
 
@@ -257,6 +266,10 @@ export function loadConfig(
   const cfg = { ...out, ...overrides } as Config;
   cfg.dataDir = resolve(cfg.SHOPDESK_DATA_DIR);
   cfg.secretKey = cfg.SECRET_KEY ?? '';
+  cfg.previousSecretKeys = (cfg.SECRET_KEYS_PREVIOUS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
   cfg.publicUrl = (cfg.PUBLIC_URL ?? `http://localhost:${cfg.PORT}`).replace(/\/$/, '');
   return cfg;
 }

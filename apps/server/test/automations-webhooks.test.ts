@@ -1,6 +1,6 @@
-import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAutomationsService } from '../src/modules/automations/index.ts';
 import { postWebhook, privateAddressReason } from '../src/modules/automations/webhook-guard.ts';
@@ -13,7 +13,7 @@ import { startTestApp, type TestApp, type TestWorkspace, ticketBody } from './ha
 // own network (SSRF). Private targets need the WEBHOOKS_ALLOW_PRIVATE opt-in, which these tests also use to
 // reach a local receiver.
 
-type Hit = { path: string; body: string; signature: string | undefined };
+type Hit = { path: string; body: string; headers: Record<string, string> };
 let receiver: Server;
 let base: string;
 const hits: Hit[] = [];
@@ -30,7 +30,7 @@ beforeAll(async () => {
       body += c;
     });
     req.on('end', () => {
-      hits.push({ path: req.url ?? '', body, signature: req.headers['x-shopdesk-signature'] as string });
+      hits.push({ path: req.url ?? '', body, headers: req.headers as Record<string, string> });
       if (req.url === '/gone' || req.url === '/busy') {
         res.writeHead(req.url === '/gone' ? 404 : 503).end();
         return;
@@ -157,7 +157,13 @@ describe('automation webhooks: SSRF guard', () => {
         ),
       ).rejects.toThrow(/loopback, private/);
     // The job of a stored automation whose host now resolves privately fails and the receiver gets nothing.
-    await expect(automationsOf(strict).deliverWebhook(`http://localhost:${port}/job`, {})).rejects.toThrow();
+    await expect(
+      automationsOf(strict).deliverWebhook({
+        workspaceId: ws.workspaceId,
+        url: `http://localhost:${port}/job`,
+        body: {},
+      }),
+    ).rejects.toThrow();
     expect(hits.length).toBe(before);
   });
 
@@ -177,18 +183,24 @@ describe('automation webhooks: SSRF guard', () => {
     const payload = JSON.parse(hit!.body);
     expect(payload).toMatchObject({ automation: { name: 'Tell the ERP' }, trigger: 'ticket.created' });
     expect(JSON.stringify(payload.ticket)).toContain(String(ticket.id));
-    const expected = createHmac('sha256', open.config.secretKey).update(hit!.body).digest('hex');
-    expect(hit!.signature).toBe(`sha256=${expected}`);
+    // Signed the Standard Webhooks way with the endpoint's own secret, shown once when it was saved.
+    const [{ secret }] = res.json().webhookSecrets;
+    expect(new Webhook(secret).verify(hit!.body, hit!.headers)).toMatchObject({ trigger: 'ticket.created' });
 
-    await expect(automationsOf(open).deliverWebhook(`${base}/redirect`, { x: 1 })).rejects.toThrow(
-      /answered 302/,
-    );
+    await expect(
+      automationsOf(open).deliverWebhook({
+        workspaceId: openWs.workspaceId,
+        url: `${base}/redirect`,
+        body: { x: 1 },
+      }),
+    ).rejects.toThrow(/answered 302/);
     expect(hits.some((h) => h.path === '/redirected')).toBe(false);
   });
   it('fails a webhook job at once when retrying cannot help, and retries one that may recover', async () => {
     const port = (receiver.address() as AddressInfo).port;
     const job = async (node: TestApp, url: string) => {
-      const id = (await enqueue(node.db, 'automation-webhook', { workspaceId: 1, url, body: {} }))!;
+      const workspaceId = node === strict ? ws.workspaceId : openWs.workspaceId;
+      const id = (await enqueue(node.db, 'automation-webhook', { workspaceId, url, body: {} }))!;
       await node.jobs.drain();
       return node.db.one<{ status: string; attempts: number; last_error: string }>(
         sql`SELECT status, attempts, last_error FROM jobs WHERE id = ${id}`,

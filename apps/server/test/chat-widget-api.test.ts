@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../src/channels/channel-adapter.ts';
 import { signVisitorToken, VERIFIED_TOKEN_TTL_SECONDS, visitorTokenKey } from '../src/channels/chat/index.ts';
 import { sql } from '../src/platform/db/db.ts';
+import { keyRing } from '../src/platform/security/keys.ts';
 import { startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 
 let t: TestApp;
@@ -295,7 +296,7 @@ describe('signing out', () => {
     const row = await t.db.one<{ token_salt: string }>(
       sql`SELECT token_salt FROM chat_settings WHERE workspace_id = ${w.workspaceId}`,
     );
-    const key = visitorTokenKey(t.config.secretKey, w.workspaceId, row!.token_salt);
+    const key = visitorTokenKey(keyRing(t.config).key('chat-visitor-tokens'), w.workspaceId, row!.token_salt);
     const stale = signVisitorToken(key, { ...claims, iat: claims.iat - VERIFIED_TOKEN_TTL_SECONDS - 60 });
     expect((await say(stale, 'still me?', {}, w.slug)).status).toBe(401);
     const unmarked = signVisitorToken(key, { w: claims.w, v: claims.v, iat: claims.iat });

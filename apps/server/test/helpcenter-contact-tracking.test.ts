@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signTrackingToken } from '../src/modules/helpcenter/index.ts';
 import { sql } from '../src/platform/db/db.ts';
+import { keyRing } from '../src/platform/security/keys.ts';
 import { demoOrder } from './commerce-helpers.ts';
 import { startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 import { authorDemoHelpCenter, call } from './helpcenter-helpers.ts';
@@ -325,7 +326,7 @@ describe('order tracking', () => {
       const r = await call(
         t,
         'GET',
-        `/help/${ws.slug}/track-link/${signTrackingToken(t.config.secretKey, ws.workspaceId, id)}`,
+        `/help/${ws.slug}/track-link/${signTrackingToken(keyRing(t.config), ws.workspaceId, id)}`,
       );
       expect(r.statusCode).toBe(200);
       return r.body;
@@ -345,7 +346,7 @@ describe('order tracking', () => {
   });
 
   it('opens a signed link from an e-mail, and refuses forged or other shops’ links', async () => {
-    const token = signTrackingToken(t.config.secretKey, ws.workspaceId, orderId);
+    const token = signTrackingToken(keyRing(t.config), ws.workspaceId, orderId);
     const ok = await call(t, 'GET', `/help/${ws.slug}/track-link/${token}`);
     expect(ok.statusCode).toBe(200);
     expect(ok.body).toContain('JD0042');
@@ -360,7 +361,7 @@ describe('order tracking', () => {
     const elsewhere = await call(t, 'GET', `/help/${other.slug}/track-link/${token}`);
     expect(elsewhere.statusCode).toBe(404);
     const expired = signTrackingToken(
-      t.config.secretKey,
+      keyRing(t.config),
       ws.workspaceId,
       orderId,
       1,

@@ -89,6 +89,24 @@ export const Automation = z.object({
 });
 export type Automation = z.infer<typeof Automation>;
 
+/** A webhook URL automations call, with its own Standard Webhooks signing secret. */
+export const WebhookEndpoint = z.object({
+  id: Id,
+  url: z.string(),
+  createdAt: Timestamp,
+  rotatedAt: Timestamp.nullable(),
+  /** After a rotation the previous secret still signs (a second signature) until then. */
+  previousValidUntil: Timestamp.nullable(),
+});
+export type WebhookEndpoint = z.infer<typeof WebhookEndpoint>;
+/** Shown once, when the endpoint is created or its secret rotated. */
+export const WebhookSecret = z.object({
+  url: z.string(),
+  secret: z.string().describe('whsec_… (Standard Webhooks): verify webhook-signature with it'),
+});
+/** Saving an automation answers with the secrets of the webhook endpoints that save created. */
+export const AutomationSaved = Automation.extend({ webhookSecrets: z.array(WebhookSecret).optional() });
+
 export const AutomationRun = z.object({
   id: Id,
   automationId: Id.nullable(),

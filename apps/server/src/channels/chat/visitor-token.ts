@@ -23,7 +23,7 @@ export const VERIFIED_TOKEN_TTL_SECONDS = 24 * 3600;
  * Per-workspace signing key: the server secret alone never signs a token, so a token of one workspace
  * cannot be replayed against another, and replacing a workspace's salt signs all its visitors out.
  */
-export const visitorTokenKey = (serverSecret: string, workspaceId: number, salt: string) =>
+export const visitorTokenKey = (serverSecret: string | Buffer, workspaceId: number, salt: string) =>
   createHmac('sha256', serverSecret).update(`chat-visitor-token:${workspaceId}:${salt}`).digest();
 
 export function signVisitorToken(key: Buffer, claims: VisitorClaims): string {
@@ -42,10 +42,17 @@ export function peekVisitorToken(token: string): VisitorClaims | null {
   }
 }
 
-export function verifyVisitorToken(key: Buffer, token: string, now = Date.now()): VisitorClaims | null {
+/** Verifies with any of `keys` (the current key first; older ones while a key rotation is under way). */
+export function verifyVisitorToken(
+  keys: Buffer | Buffer[],
+  token: string,
+  now = Date.now(),
+): VisitorClaims | null {
   const [body, sig, extra] = token.split('.');
   if (!body || !sig || extra !== undefined) return null;
-  if (!safeEqual(sig, createHmac('sha256', key).update(body).digest('base64url'))) return null;
+  const ring = Array.isArray(keys) ? keys : [keys];
+  if (!ring.some((key) => safeEqual(sig, createHmac('sha256', key).update(body).digest('base64url'))))
+    return null;
   const claims = peekVisitorToken(token);
   if (!claims) return null;
   const ttl = claims.id === 1 ? VERIFIED_TOKEN_TTL_SECONDS : VISITOR_TOKEN_TTL_SECONDS;

@@ -1,4 +1,6 @@
 import { createHmac } from 'node:crypto';
+import { safeEqual } from '../../platform/security/crypto.ts';
+import type { KeyRing } from '../../platform/security/keys.ts';
 
 /** `<id@host>` with the angle brackets, or null when the value holds no usable id. */
 export function normalizeMessageId(v: string): string | null {
@@ -34,25 +36,33 @@ export function baseAddress(address: string): string | null {
   return p ? `${p.local}@${p.domain}` : null;
 }
 
-const tokenOf = (secret: string, workspaceId: number, ticketId: number) =>
+// Tags sent before key ids existed: 10 hex characters of an HMAC keyed by the master key itself.
+const legacyTokenOf = (secret: string, workspaceId: number, ticketId: number) =>
   createHmac('sha256', secret).update(`email-reply:${workspaceId}:${ticketId}`).digest('hex').slice(0, 10);
+const TAG_HEX = 10;
 
 /**
- * The Reply-To of our replies: support+t1234-<mac>@shop.com. The MAC means a reply to this address
- * threads into ticket 1234 whoever sends it (forwarded, other alias) while a guessed tag does not.
+ * The Reply-To of our replies: support+t1234-<keyid><mac>@shop.com. The MAC means a reply to this address
+ * threads into ticket 1234 whoever sends it (forwarded, other alias) while a guessed tag does not. The
+ * key id keeps replies to mail sent before a master-key rotation threading while the old key is in the ring.
  */
-export function replyAddress(inboxAddress: string, secret: string, workspaceId: number, ticketId: number) {
+export function replyAddress(inboxAddress: string, keys: KeyRing, workspaceId: number, ticketId: number) {
   const p = splitAddress(inboxAddress);
   if (!p) return inboxAddress;
-  return `${p.local}+t${ticketId}-${tokenOf(secret, workspaceId, ticketId)}@${p.domain}`;
+  return `${p.local}+t${ticketId}-${keys.sign('reply-tags', `${workspaceId}:${ticketId}`, TAG_HEX)}@${p.domain}`;
 }
 
 /** The ticket id carried by a verified sub-address tag, or null. */
-export function ticketFromTag(tag: string | null, secret: string, workspaceId: number): number | null {
-  const m = tag ? /^t(\d{1,15})-([0-9a-f]{10})$/.exec(tag) : null;
+export function ticketFromTag(tag: string | null, keys: KeyRing, workspaceId: number): number | null {
+  const m = tag ? /^t(\d{1,15})-([0-9a-f]{10}|[0-9a-f]{14})$/.exec(tag) : null;
   if (!m) return null;
   const id = Number(m[1]);
-  return tokenOf(secret, workspaceId, id) === m[2] ? id : null;
+  const mac = m[2]!;
+  const ok =
+    mac.length === TAG_HEX
+      ? keys.legacyMasters().some((s) => safeEqual(legacyTokenOf(s, workspaceId, id), mac))
+      : keys.verify('reply-tags', `${workspaceId}:${id}`, mac, TAG_HEX);
+  return ok ? id : null;
 }
 
 /** `[#1234]` anywhere in the subject (the last one wins: forwarded subjects keep older refs first). */

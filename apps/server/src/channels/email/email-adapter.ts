@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { escapeHtml, textToHtml } from '../../platform/html/sanitize.ts';
+import type { KeyRing } from '../../platform/security/keys.ts';
 import {
   type ChannelAdapter,
   type DeliveryResult,
@@ -103,7 +104,7 @@ function fromName(agentName: string | null, inboxName: string | null) {
 export function createEmailAdapter(opts: {
   ports: EmailOutboxPorts;
   relay: RelaySender;
-  secretKey: string;
+  keys: KeyRing;
 }): ChannelAdapter {
   const { ports, relay } = opts;
   return {
@@ -141,7 +142,7 @@ export function createEmailAdapter(opts: {
         profile,
         {
           from: { name: fromName(msg.from.agentName, profile.fromName), address: profile.address },
-          replyTo: replyAddress(profile.address, opts.secretKey, msg.workspaceId, msg.ticketId),
+          replyTo: replyAddress(profile.address, opts.keys, msg.workspaceId, msg.ticketId),
           to: [to],
           cc: msg.cc.filter((c) => c.toLowerCase() !== to.toLowerCase()),
           subject,

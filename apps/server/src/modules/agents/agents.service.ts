@@ -5,7 +5,8 @@ import type { Deps } from '../../platform/deps.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../platform/errors.ts';
 import { clientKey, type RateLimits } from '../../platform/http/rate-limit.ts';
 import type { Auth } from '../../platform/http/router.ts';
-import { decrypt, encrypt, randomToken, sha256 } from '../../platform/security/crypto.ts';
+import { randomToken, sha256 } from '../../platform/security/crypto.ts';
+import { keyRing } from '../../platform/security/keys.ts';
 import { hashPassword, verifyPassword } from '../../platform/security/passwords.ts';
 import { generateTotpSecret, matchTotpStep, otpauthUrl } from '../../platform/security/totp.ts';
 import { recordAudit } from '../audit/index.ts';
@@ -178,7 +179,7 @@ export function createAgentsService(deps: Deps) {
       const agent = await repo.findAgent(db, auth.workspaceId, auth.agentId);
       if (!agent?.totp_enabled || !agent.totp_secret)
         throw badRequest('Two-factor authentication is not enabled');
-      const secret = decrypt(config.secretKey, agent.totp_secret);
+      const secret = keyRing(config).decrypt(agent.totp_secret);
       const step = matchTotpStep(secret, code);
       // A code counts once: its time step must be later than the last one used (claimed atomically).
       let ok = step !== null && (await repo.claimTotpStep(db, agent.id, step));
@@ -212,14 +213,14 @@ export function createAgentsService(deps: Deps) {
       if (!agent) throw notFound('Agent');
       if (agent.totp_enabled) throw badRequest('Two-factor authentication is already enabled');
       const secret = generateTotpSecret();
-      await repo.setTotp(db, agent.id, encrypt(config.secretKey, secret), false, []);
+      await repo.setTotp(db, agent.id, keyRing(config).encrypt(secret), false, []);
       return { secret, otpauthUrl: otpauthUrl(secret, agent.email) };
     },
 
     async confirmTotpEnrolment(auth: Auth, code: string, ip: string) {
       const agent = await repo.findAgent(db, auth.workspaceId, auth.agentId);
       if (!agent?.totp_secret || agent.totp_enabled) throw badRequest('Start enrolment first');
-      const secret = decrypt(config.secretKey, agent.totp_secret);
+      const secret = keyRing(config).decrypt(agent.totp_secret);
       const step = matchTotpStep(secret, code);
       if (step === null) throw badRequest('That code does not match; check the time on your device');
       // The enrolment code is used up too, so it cannot pass a sign-in check afterwards.

@@ -42,6 +42,12 @@ export const automationScanJob = (svc: AutomationsService, db: Db) =>
 export const automationWebhookJob = (svc: AutomationsService) =>
   defineJob({
     name: 'automation-webhook',
-    schema: z.object({ workspaceId: z.number().int(), url: z.string().url(), body: z.unknown() }),
-    handler: async (p) => svc.deliverWebhook(p.url, p.body),
+    schema: z.object({
+      workspaceId: z.number().int(),
+      url: z.string().url(),
+      body: z.unknown(),
+      // absent on jobs queued before Standard Webhooks signing
+      messageId: z.string().optional(),
+    }),
+    handler: async (p) => svc.deliverWebhook(p),
   });

@@ -290,3 +290,50 @@ export async function namesOf(db: Db, workspaceId: number, agentIds: number[], t
   for (const r of rows) (r.kind === 'agent' ? agents : teams).set(Number(r.id), r.name);
   return { agents, teams };
 }
+
+// Webhook endpoints: one signing secret per (workspace, URL)
+export type WebhookEndpointRow = {
+  id: number;
+  workspace_id: number;
+  url: string;
+  secret_enc: string;
+  previous_secret_enc: string | null;
+  previous_valid_until: Date | null;
+  created_at: Date;
+  rotated_at: Date | null;
+};
+
+export const listWebhookEndpoints = (db: Db, workspaceId: number) =>
+  db.query<WebhookEndpointRow>(
+    sql`SELECT * FROM automation_webhook_endpoints WHERE workspace_id = ${workspaceId} ORDER BY id`,
+  );
+export const findWebhookEndpoint = (db: Db, workspaceId: number, url: string) =>
+  db.one<WebhookEndpointRow>(
+    sql`SELECT * FROM automation_webhook_endpoints WHERE workspace_id = ${workspaceId} AND url = ${url}`,
+  );
+/** Inserts unless the URL has an endpoint already; returns the row only when it was inserted. */
+export const insertWebhookEndpoint = (db: Db, workspaceId: number, url: string, secretEnc: string) =>
+  db.one<WebhookEndpointRow>(sql`INSERT INTO automation_webhook_endpoints (workspace_id, url, secret_enc)
+    VALUES (${workspaceId}, ${url}, ${secretEnc}) ON CONFLICT (workspace_id, url) DO NOTHING RETURNING *`);
+export const rotateWebhookEndpoint = (
+  db: Db,
+  workspaceId: number,
+  id: number,
+  secretEnc: string,
+  graceUntil: Date,
+) =>
+  db.one<WebhookEndpointRow>(sql`UPDATE automation_webhook_endpoints
+    SET previous_secret_enc = secret_enc, previous_valid_until = ${graceUntil}, secret_enc = ${secretEnc}, rotated_at = now()
+    WHERE workspace_id = ${workspaceId} AND id = ${id} RETURNING *`);
+export const deleteWebhookEndpoint = (db: Db, workspaceId: number, id: number) =>
+  db.query<{ id: number }>(
+    sql`DELETE FROM automation_webhook_endpoints WHERE workspace_id = ${workspaceId} AND id = ${id} RETURNING id`,
+  );
+/** For `shopdesk rotate-secret`: every stored secret, to re-encrypt under the current master key. */
+export const allWebhookSecrets = (db: Db) =>
+  db.query<{ id: number; secret_enc: string; previous_secret_enc: string | null }>(
+    sql`SELECT id, secret_enc, previous_secret_enc FROM automation_webhook_endpoints ORDER BY id`,
+  );
+export const setWebhookSecrets = (db: Db, id: number, secretEnc: string, previousEnc: string | null) =>
+  db.query(sql`UPDATE automation_webhook_endpoints SET secret_enc = ${secretEnc}, previous_secret_enc = ${previousEnc}
+    WHERE id = ${id}`);

@@ -3,7 +3,10 @@ import {
   AutomationInput,
   AutomationPreview,
   AutomationRun,
+  AutomationSaved,
   UrgencyResult,
+  WebhookEndpoint,
+  WebhookSecret,
 } from '@shopdesk/contracts';
 import { z } from 'zod';
 import { IdParams, type Router } from '../../platform/http/router.ts';
@@ -13,6 +16,45 @@ import type { AutomationsService } from './automations.service.ts';
 const RUN_NOW_BUDGET_MS = 20_000;
 
 export function registerAutomationRoutes(r: Router, svc: AutomationsService) {
+  r.add({
+    method: 'GET',
+    url: '/api/v1/automations/webhook-endpoints',
+    summary: 'Webhook URLs automations call, each with its own signing secret (never shown again)',
+    tag: 'Automations',
+    access: 'lead',
+    response: z.object({ items: z.array(WebhookEndpoint) }),
+    handler: async ({ auth }) => ({ items: await svc.listWebhookEndpoints(auth) }),
+  });
+  r.add({
+    method: 'POST',
+    url: '/api/v1/automations/webhook-endpoints',
+    summary: 'Register a webhook URL; the answer holds its signing secret, shown this once',
+    tag: 'Automations',
+    access: 'lead',
+    body: z.object({ url: z.url({ protocol: /^https?$/ }) }),
+    response: WebhookEndpoint.extend(WebhookSecret.pick({ secret: true }).shape),
+    status: 201,
+    handler: async ({ auth, body }) => svc.createWebhookEndpoint(auth, body.url),
+  });
+  r.add({
+    method: 'POST',
+    url: '/api/v1/automations/webhook-endpoints/:id/rotate-secret',
+    summary: 'New signing secret (shown once); the old one keeps signing alongside for 24 hours',
+    tag: 'Automations',
+    access: 'lead',
+    params: IdParams,
+    response: WebhookEndpoint.extend(WebhookSecret.pick({ secret: true }).shape),
+    handler: async ({ auth, params }) => svc.rotateWebhookSecret(auth, params.id),
+  });
+  r.add({
+    method: 'DELETE',
+    url: '/api/v1/automations/webhook-endpoints/:id',
+    summary: 'Forget a webhook endpoint and its secret (a later delivery makes a new one)',
+    tag: 'Automations',
+    access: 'lead',
+    params: IdParams,
+    handler: async ({ auth, params }) => svc.deleteWebhookEndpoint(auth, params.id),
+  });
   r.add({
     method: 'GET',
     url: '/api/v1/automations',
@@ -29,7 +71,7 @@ export function registerAutomationRoutes(r: Router, svc: AutomationsService) {
     tag: 'Automations',
     access: 'lead',
     body: AutomationInput,
-    response: Automation,
+    response: AutomationSaved,
     status: 201,
     handler: async ({ auth, body }) => svc.create(auth, body),
   });
@@ -51,7 +93,7 @@ export function registerAutomationRoutes(r: Router, svc: AutomationsService) {
     access: 'lead',
     params: IdParams,
     body: AutomationInput,
-    response: Automation,
+    response: AutomationSaved,
     handler: async ({ auth, params, body }) => svc.update(auth, params.id, body),
   });
   r.add({

@@ -1,5 +1,6 @@
-import { createHmac } from 'node:crypto';
-import type { Automation, AutomationInput, UpdateTicket } from '@shopdesk/contracts';
+import { randomBytes } from 'node:crypto';
+import type { Automation, AutomationInput, UpdateTicket, WebhookEndpoint } from '@shopdesk/contracts';
+import { Webhook } from 'standardwebhooks';
 import { batcher } from '../../platform/batch.ts';
 import type { Db } from '../../platform/db/db.ts';
 import type { Deps } from '../../platform/deps.ts';
@@ -8,6 +9,8 @@ import type { DomainEvent } from '../../platform/events/bus.ts';
 import { createConfigCache } from '../../platform/events/config-cache.ts';
 import type { Auth } from '../../platform/http/router.ts';
 import { enqueue, PermanentJobError } from '../../platform/jobs/queue.ts';
+import { randomToken } from '../../platform/security/crypto.ts';
+import { keyRing } from '../../platform/security/keys.ts';
 import { businessMinutesBetween, type SlaService } from '../sla/index.ts';
 import type { SystemActor, TicketsService } from '../tickets/index.ts';
 import * as repo from './automations.repository.ts';
@@ -90,6 +93,7 @@ const describe = (a: repo.AutomationRow['actions'][number], names: Names): strin
 
 export function createAutomationsService(deps: Deps, tickets: TicketsService, sla: SlaService) {
   const { db, log } = deps;
+  const keys = () => keysOf(deps);
   // The inbound messages a job tick lands are scored together: one read and one insert for the lot.
   const messageText = batcher(async (keys: { workspaceId: number; messageId: number }[]) => {
     const rows = new Map((await repo.messageTexts(db, keys)).map((r) => [r.id, r]));
@@ -248,6 +252,8 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
             {
               workspaceId,
               url: act.url,
+              // webhook-id: the same on every retry of this delivery, so the receiver can deduplicate.
+              messageId: `msg_${randomToken(18)}`,
               body: {
                 automation: { id: a.id, name: a.name },
                 trigger,
@@ -514,7 +520,7 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
       await checkWebhooks(input, deps.config.WEBHOOKS_ALLOW_PRIVATE);
       const row = await repo.insertAutomation(db, auth.workspaceId, input);
       await triggers.changed(auth.workspaceId);
-      return toAutomation(row!);
+      return withSecrets(toAutomation(row!), await ensureEndpoints(auth.workspaceId, input));
     },
     async update(auth: Auth, id: number, input: AutomationInput) {
       await checkRefs(db, auth.workspaceId, input);
@@ -522,7 +528,7 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
       const r = await repo.updateAutomation(db, auth.workspaceId, id, input);
       if (!r) throw notFound('Automation');
       await triggers.changed(auth.workspaceId);
-      return toAutomation(r);
+      return withSecrets(toAutomation(r), await ensureEndpoints(auth.workspaceId, input));
     },
     /** Sets the run order: `ids` lists every automation of the workspace exactly once. */
     async reorder(auth: Auth, ids: number[]) {
@@ -544,14 +550,67 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
       await triggers.changed(auth.workspaceId);
     },
 
-    /** Job: POSTs the payload, signed with HMAC-SHA256 of the body under the workspace-independent key. */
-    async deliverWebhook(url: string, body: unknown) {
-      const text = JSON.stringify(body);
-      const signature = createHmac('sha256', deps.config.secretKey).update(text).digest('hex');
+    listWebhookEndpoints: async (auth: Pick<Auth, 'workspaceId'>) =>
+      (await repo.listWebhookEndpoints(db, auth.workspaceId)).map(toEndpoint),
+    /** Registers a webhook URL ahead of using it; the secret is in the answer, and only there. */
+    async createWebhookEndpoint(auth: Auth, url: string) {
+      await checkWebhooks(
+        { actions: [{ type: 'webhook', url }] } as AutomationInput,
+        deps.config.WEBHOOKS_ALLOW_PRIVATE,
+      );
+      const secret = newWebhookSecret();
+      const row = await repo.insertWebhookEndpoint(db, auth.workspaceId, url, keys().encrypt(secret));
+      if (!row) throw new AppError('conflict', 'This URL has a webhook endpoint already; rotate its secret');
+      return { ...toEndpoint(row), secret };
+    },
+    /**
+     * A new secret, shown once. The previous one keeps signing too (a second signature in
+     * webhook-signature) for WEBHOOK_SECRET_GRACE_HOURS, so the receiver can switch without dropping events.
+     */
+    async rotateWebhookSecret(auth: Auth, id: number) {
+      const secret = newWebhookSecret();
+      const graceUntil = new Date(Date.now() + WEBHOOK_SECRET_GRACE_HOURS * 3600_000);
+      const row = await repo.rotateWebhookEndpoint(
+        db,
+        auth.workspaceId,
+        id,
+        keys().encrypt(secret),
+        graceUntil,
+      );
+      if (!row) throw notFound('Webhook endpoint');
+      return { ...toEndpoint(row), secret };
+    },
+    async deleteWebhookEndpoint(auth: Auth, id: number) {
+      if (!(await repo.deleteWebhookEndpoint(db, auth.workspaceId, id)).length)
+        throw notFound('Webhook endpoint');
+    },
+
+    /**
+     * Job: POSTs the payload signed the Standard Webhooks way (webhook-id, webhook-timestamp,
+     * webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">) with the endpoint's own secret.
+     */
+    async deliverWebhook(p: { workspaceId: number; url: string; body: unknown; messageId?: string }) {
+      const text = JSON.stringify(p.body);
+      // An automation saved before endpoints had secrets gets its endpoint now; the admin rotates the
+      // secret to see it (listed under the automations' webhook endpoints).
+      await ensureEndpoints(p.workspaceId, { actions: [{ type: 'webhook', url: p.url }] } as AutomationInput);
+      const ep = await repo.findWebhookEndpoint(db, p.workspaceId, p.url);
+      if (!ep) throw new PermanentJobError('the webhook endpoint was deleted');
+      const id = p.messageId ?? `msg_${randomToken(18)}`;
+      const at = new Date();
+      const secrets = [keys().decrypt(ep.secret_enc)];
+      if (ep.previous_secret_enc && ep.previous_valid_until && ep.previous_valid_until > at)
+        secrets.push(keys().decrypt(ep.previous_secret_enc));
+      const signature = secrets.map((s) => new Webhook(s).sign(id, at, text)).join(' ');
       const res = await postWebhook(
-        url,
+        p.url,
         text,
-        { 'content-type': 'application/json', 'x-shopdesk-signature': `sha256=${signature}` },
+        {
+          'content-type': 'application/json',
+          'webhook-id': id,
+          'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+          'webhook-signature': signature,
+        },
         { allowPrivate: deps.config.WEBHOOKS_ALLOW_PRIVATE, timeoutMs: 10_000 },
       ).catch((err: unknown) => {
         // The host now resolves to a refused address: retrying would be refused again.
@@ -565,7 +624,35 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
     },
   };
   return svc;
+
+  /** Creates the endpoints of new webhook URLs; returns their secrets (shown once, in the save's answer). */
+  async function ensureEndpoints(workspaceId: number, input: Pick<AutomationInput, 'actions'>) {
+    const urls = [...new Set(input.actions.flatMap((a) => (a.type === 'webhook' ? [a.url] : [])))];
+    const created: { url: string; secret: string }[] = [];
+    for (const url of urls) {
+      if (await repo.findWebhookEndpoint(db, workspaceId, url)) continue;
+      const secret = newWebhookSecret();
+      if (await repo.insertWebhookEndpoint(db, workspaceId, url, keys().encrypt(secret)))
+        created.push({ url, secret });
+    }
+    return created;
+  }
 }
+
+const keysOf = (deps: Deps) => keyRing(deps.config);
+/** How long a rotated-out webhook secret keeps signing alongside the new one. */
+const WEBHOOK_SECRET_GRACE_HOURS = 24;
+/** Standard Webhooks secrets: `whsec_` + base64 of 32 random bytes. */
+const newWebhookSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
+const withSecrets = (a: Automation, secrets: { url: string; secret: string }[]) =>
+  secrets.length ? { ...a, webhookSecrets: secrets } : a;
+const toEndpoint = (r: repo.WebhookEndpointRow): WebhookEndpoint => ({
+  id: r.id,
+  url: r.url,
+  createdAt: r.created_at.toISOString(),
+  rotatedAt: r.rotated_at?.toISOString() ?? null,
+  previousValidUntil: r.previous_valid_until?.toISOString() ?? null,
+});
 
 async function checkRefs(db: Db, workspaceId: number, input: AutomationInput) {
   const agents = input.actions.flatMap((a) =>

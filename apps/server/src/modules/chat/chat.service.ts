@@ -28,7 +28,8 @@ import { AppError, badRequest, forbidden, notFound } from '../../platform/errors
 import { clientKey } from '../../platform/http/rate-limit.ts';
 import type { Auth } from '../../platform/http/router.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
-import { decrypt, encrypt, hmacHex, randomToken, safeEqual } from '../../platform/security/crypto.ts';
+import { randomToken } from '../../platform/security/crypto.ts';
+import { keyRing } from '../../platform/security/keys.ts';
 import { recordAudit } from '../audit/index.ts';
 import type { IncomingAttachment, TicketsService } from '../tickets/index.ts';
 import { findWorkspaceById, findWorkspaceBySlug, type WorkspaceRow } from '../workspaces/index.ts';
@@ -82,6 +83,8 @@ type Loaded = {
   identitySecret: string;
   secretRotatedAt: Date | null;
   tokenKey: Buffer;
+  /** tokenKey first, then the keys of older master keys in the ring (tokens made before a rotation). */
+  verifyKeys: Buffer[];
   updatedAt: Date | null;
 };
 export interface RequestMeta {
@@ -111,15 +114,20 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
     if (hit && Date.now() - hit.at < SETTINGS_TTL_MS) return hit.v;
     let row = await repo.findSettings(db, workspaceId);
     if (!row) {
-      await repo.insertSettings(db, workspaceId, encrypt(config.secretKey, randomToken(32)), randomToken(16));
+      await repo.insertSettings(db, workspaceId, keyRing(config).encrypt(randomToken(32)), randomToken(16));
       row = (await repo.findSettings(db, workspaceId))!;
     }
     const parsed = ChatSettings.safeParse({ ...DEFAULT_CHAT_SETTINGS, ...row.settings });
     const v: Loaded = {
       settings: parsed.success ? parsed.data : DEFAULT_CHAT_SETTINGS,
-      identitySecret: decrypt(config.secretKey, row.identity_secret),
+      identitySecret: keyRing(config).decrypt(row.identity_secret),
       secretRotatedAt: row.identity_secret_rotated_at,
-      tokenKey: visitorTokenKey(config.secretKey, workspaceId, row.token_salt),
+      tokenKey: visitorTokenKey(keyRing(config).key('chat-visitor-tokens'), workspaceId, row.token_salt),
+      verifyKeys: [
+        ...keyRing(config).allKeys('chat-visitor-tokens'),
+        // tokens signed before key ids existed (derived from the master key itself)
+        ...keyRing(config).legacyMasters(),
+      ].map((k) => visitorTokenKey(k, workspaceId, row.token_salt)),
       updatedAt: Object.keys(row.settings).length ? row.updated_at : null,
     };
     settingsCache.set(workspaceId, { at: Date.now(), v });
@@ -155,7 +163,7 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
 
   async function visitorOf(slug: string, token: string, meta: RequestMeta) {
     const { ws, loaded } = await guard(slug, meta.origin, meta.host);
-    const claims = verifyVisitorToken(loaded.tokenKey, token);
+    const claims = verifyVisitorToken(loaded.verifyKeys, token);
     if (!claims || claims.w !== ws.id)
       throw new AppError('unauthorized', 'The visitor token is invalid or expired; start a new chat session');
     const visitor = await repo.findVisitor(db, ws.id, claims.v);
@@ -177,7 +185,7 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
   }
 
   const fileSig = (workspaceId: number, id: number) =>
-    hmacHex(config.secretKey, `chat-file:${workspaceId}:${id}`).slice(0, 32);
+    keyRing(config).sign('chat-file-links', `${workspaceId}:${id}`, 32);
 
   function toWidgetMessage(
     workspaceId: number,
@@ -518,7 +526,7 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
     async session(slug: string, meta: RequestMeta, input: WidgetSessionRequest): Promise<WidgetSession> {
       const { ws, loaded } = await guard(slug, meta.origin, meta.host);
       await deps.limits.consume('widget.sessions', clientKey(meta.ip));
-      const claims = input.token ? verifyVisitorToken(loaded.tokenKey, input.token) : null;
+      const claims = input.token ? verifyVisitorToken(loaded.verifyKeys, input.token) : null;
       // A token of another workspace or a rotated key simply starts a fresh anonymous visitor.
       let key = claims && claims.w === ws.id ? claims.v : null;
       let verified = false;
@@ -632,7 +640,7 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
     },
 
     async file(workspaceId: number, id: number, sig: string) {
-      if (!safeEqual(sig, fileSig(workspaceId, id))) throw notFound('File');
+      if (!keyRing(config).verify('chat-file-links', `${workspaceId}:${id}`, sig, 32)) throw notFound('File');
       const a = await repo.attachmentWithTicket(db, workspaceId, id);
       if (!a || a.kind === 'note') throw notFound('File');
       return { ...a, stream: () => files.open(a.sha256) };
@@ -735,7 +743,7 @@ export function createChatService({ deps, tickets, channels, hub }: ChatServiceD
       const { rotateIdentitySecret, ...changes } = patch;
       const current = await loadSettings(auth.workspaceId);
       const next = ChatSettings.parse({ ...current.settings, ...changes });
-      const secret = rotateIdentitySecret ? encrypt(config.secretKey, randomToken(32)) : null;
+      const secret = rotateIdentitySecret ? keyRing(config).encrypt(randomToken(32)) : null;
       await db.tx(async (tx) => {
         await repo.updateSettings(tx, auth.workspaceId, next, secret);
         await recordAudit(tx, {

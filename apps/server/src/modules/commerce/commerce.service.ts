@@ -29,7 +29,8 @@ import type { Deps } from '../../platform/deps.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../platform/errors.ts';
 import type { Auth } from '../../platform/http/router.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
-import { decrypt, encrypt, randomToken, sha256 } from '../../platform/security/crypto.ts';
+import { randomToken, sha256 } from '../../platform/security/crypto.ts';
+import { keyRing } from '../../platform/security/keys.ts';
 import { recordAudit } from '../audit/index.ts';
 import type { ContactsService } from '../contacts/index.ts';
 import { recordTicketEvent, type TicketsService } from '../tickets/index.ts';
@@ -187,10 +188,10 @@ export interface CommerceDeps {
 
 export function createCommerceService(deps: Deps, ext: CommerceDeps) {
   const { db, bus, config, log } = deps;
-  const secret = () => config.secretKey;
+  const keys = () => keyRing(config);
 
   const credsOf = (c: repo.ConnectionRow): StoreCredentials =>
-    c.credentials ? (JSON.parse(decrypt(secret(), c.credentials)) as StoreCredentials) : {};
+    c.credentials ? (JSON.parse(keys().decrypt(c.credentials)) as StoreCredentials) : {};
   const contextOf = (c: repo.ConnectionRow): ConnectionContext => ({
     id: c.id,
     workspaceId: c.workspace_id,
@@ -628,7 +629,7 @@ export function createCommerceService(deps: Deps, ext: CommerceDeps) {
           platform: input.platform,
           name: input.name,
           baseUrl,
-          credentials: creds ? encrypt(secret(), JSON.stringify(creds)) : null,
+          credentials: creds ? keys().encrypt(JSON.stringify(creds)) : null,
           tokenHash: token ? sha256(token) : null,
           tokenPrefix: token ? token.slice(0, 14) : null,
           currency: input.currency,
@@ -663,7 +664,7 @@ export function createCommerceService(deps: Deps, ext: CommerceDeps) {
           name: input.name,
           active: input.active,
           currency: input.currency,
-          credentials: creds ? encrypt(secret(), JSON.stringify(creds)) : undefined,
+          credentials: creds ? keys().encrypt(JSON.stringify(creds)) : undefined,
         });
         await recordAudit(tx, {
           workspaceId: auth.workspaceId,

@@ -39,7 +39,8 @@ import { AppError, badRequest, conflict, notFound } from '../../platform/errors.
 import { htmlToText, sanitizeMessageHtml, textToHtml } from '../../platform/html/sanitize.ts';
 import type { Auth } from '../../platform/http/router.ts';
 import { insertWithJob, jobInsert } from '../../platform/jobs/queue.ts';
-import { decrypt, encrypt, randomToken, safeEqual, sha256 } from '../../platform/security/crypto.ts';
+import { randomToken, safeEqual, sha256 } from '../../platform/security/crypto.ts';
+import { keyRing } from '../../platform/security/keys.ts';
 import { recordAudit } from '../audit/index.ts';
 import type { TicketsService } from '../tickets/index.ts';
 import * as repo from './email.repository.ts';
@@ -91,7 +92,7 @@ export const renderTemplate = (tpl: string, vars: Record<string, string>) =>
 
 export function createEmailService(deps: Deps, tickets: TicketsService) {
   const { db, config, files } = deps;
-  const secretKey = () => config.secretKey;
+  const keys = () => keyRing(config);
   const relay = createRelaySender();
   const cache = new Map<string, { inbox: repo.InboxRow | null; at: number }>();
   const CACHE_MS = 15_000;
@@ -114,7 +115,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
         port: s.port,
         secure: s.secure,
         user: s.user,
-        pass: s.passEnc ? decrypt(secretKey(), s.passEnc) : null,
+        pass: s.passEnc ? keys().decrypt(s.passEnc) : null,
         acceptInvalidCerts: inbox.accept_invalid_certs,
       };
     }
@@ -244,7 +245,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
   ): Promise<{ ticketId: number; how: string } | null> {
     for (const r of recipients) {
       const parts = splitAddress(r);
-      const id = ticketFromTag(parts?.tag ?? null, secretKey(), workspaceId);
+      const id = ticketFromTag(parts?.tag ?? null, keys(), workspaceId);
       if (id) return { ticketId: id, how: 'reply address' };
     }
     const ids = [...new Set([...p.inReplyTo, ...[...p.references].reverse()])].slice(0, 50);
@@ -634,7 +635,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     },
     openFile: (sha) => files.open(sha),
   };
-  const adapter = createEmailAdapter({ ports, relay, secretKey: config.secretKey });
+  const adapter = createEmailAdapter({ ports, relay, keys: keyRing(config) });
 
   // The median over a month of tickets barely moves within minutes; one query per workspace per 5 min
   // instead of one per acknowledgement keeps a burst of new tickets from re-reading the month each time.
@@ -696,7 +697,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
       profile,
       {
         from: { name: profile.fromName, address: inbox.address },
-        replyTo: replyAddress(inbox.address, secretKey(), workspaceId, ticket.id),
+        replyTo: replyAddress(inbox.address, keys(), workspaceId, ticket.id),
         to: [to],
         subject: renderTemplate(inbox.auto_ack_subject, vars).replace(/\s+/g, ' ').trim(),
         text,
@@ -750,7 +751,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
             input.smtp.password === undefined
               ? keep
               : input.smtp.password
-                ? encrypt(secretKey(), input.smtp.password)
+                ? keys().encrypt(input.smtp.password)
                 : null,
         } satisfies repo.StoredSmtp;
       }
@@ -759,7 +760,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
       if (input.imap === null) f.imap = null;
       else {
         const passEnc = input.imap.password
-          ? encrypt(secretKey(), input.imap.password)
+          ? keys().encrypt(input.imap.password)
           : (existing?.imap?.passEnc ?? null);
         if (!passEnc)
           throw new AppError('validation_failed', 'IMAP needs a password', [
@@ -881,7 +882,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
         port: i.port,
         secure: i.secure,
         user: i.user,
-        pass: decrypt(secretKey(), i.passEnc),
+        pass: keys().decrypt(i.passEnc),
         folder: i.folder,
         after: i.after,
         moveTo: i.moveTo,

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../platform/deps.ts';
 import type { Router } from '../../platform/http/router.ts';
+import { keyRing } from '../../platform/security/keys.ts';
 import type { CommerceService } from '../commerce/index.ts';
 import type { MacrosService } from '../macros/index.ts';
 import type { TicketsService } from '../tickets/index.ts';
@@ -52,7 +53,7 @@ export function installHelpCenter(o: {
   });
   if (o.macros && o.commerce)
     o.macros.addVariableProvider(
-      trackingPageVariable({ hc, commerce: o.commerce, secret: o.deps.config.secretKey }),
+      trackingPageVariable({ hc, commerce: o.commerce, keys: keyRing(o.deps.config) }),
     );
   return { hc };
 }

@@ -6,6 +6,7 @@ import { escapeHtml } from '../../platform/html/sanitize.ts';
 import { clientKey, type RatePolicyName } from '../../platform/http/rate-limit.ts';
 import type { Router } from '../../platform/http/router.ts';
 import { cleanUntrustedInput } from '../../platform/http/untrusted-input.ts';
+import { keyRing } from '../../platform/security/keys.ts';
 import type { TicketsService } from '../tickets/index.ts';
 import type { PublishedRow } from './helpcenter.repository.ts';
 import { type HelpCenterService, IMAGE_TYPES, type PortalBase } from './helpcenter.service.ts';
@@ -729,7 +730,7 @@ export function registerPortalPages(o: PortalOptions) {
 
   async function trackLink(ctx: Ctx, token: string) {
     const source = o.orders();
-    const claims = verifyTrackingToken(deps.config.secretKey, token);
+    const claims = verifyTrackingToken(keyRing(deps.config), token);
     const order =
       claims && claims.workspaceId === ctx.base.workspaceId && source
         ? await source.byId(ctx.base.workspaceId, claims.orderId)

@@ -1,4 +1,5 @@
 import type { Order } from '@shopdesk/contracts';
+import type { KeyRing } from '../../platform/security/keys.ts';
 import type { CommerceService } from '../commerce/index.ts';
 import type { VariableProvider } from '../macros/index.ts';
 import type { HelpCenterService } from './helpcenter.service.ts';
@@ -28,7 +29,7 @@ export function orderBelongsTo(order: Order, contact: TicketContact): boolean {
 export function trackingPageVariable(o: {
   hc: Pick<HelpCenterService, 'baseFor'>;
   commerce: Pick<CommerceService, 'conversationOrder'>;
-  secret: string;
+  keys: KeyRing;
 }): VariableProvider {
   return {
     variables: [
@@ -42,7 +43,7 @@ export function trackingPageVariable(o: {
       const order = await o.commerce.conversationOrder(auth, ticket.id);
       if (!order || !orderBelongsTo(order, ticket.contact)) return {};
       const base = await o.hc.baseFor(auth.workspaceId);
-      const token = signTrackingToken(o.secret, auth.workspaceId, order.id);
+      const token = signTrackingToken(o.keys, auth.workspaceId, order.id);
       return { [TRACKING_PAGE_VARIABLE]: `${base.root}/track-link/${token}` };
     },
   };
