@@ -150,7 +150,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   const bus = createEventBus(db, log);
   await bus.start();
-  const jobs = createJobRunner(db, log, { concurrency: config.WORKER_CONCURRENCY });
+  const jobs = createJobRunner(db, log, {
+    concurrency: config.WORKER_CONCURRENCY,
+    leaseSeconds: config.JOB_LEASE_SECONDS,
+  });
   const files = createFileStore(config.FILE_STORE, db, config.dataDir);
   const limits = createRateLimits(db, config);
   const deps: Deps = { config, db, bus, log, files, jobs, limits };

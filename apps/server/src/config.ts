@@ -82,6 +82,12 @@ export const settings = {
     default: '32',
     description: 'Jobs run at once per node',
   },
+  JOB_LEASE_SECONDS: {
+    schema: z.coerce.number().int().min(2).max(3600),
+    default: '60',
+    description:
+      "How long a job's claim holds before another node may take the job over (a running handler renews it every third of it): the longest a dead node's jobs wait",
+  },
   SEED_DEMO: {
     schema: bool,
     default: 'true',

@@ -44,9 +44,6 @@ type JobRow = {
 /** How long a busy worker waits after a job ends before claiming, so several finished jobs share a claim. */
 const BUSY_CLAIM_DELAY_MS = 5;
 
-/** The lease a claim takes; a handler's heartbeat renews it (`leaseSeconds` per job). */
-const DEFAULT_LEASE_SECONDS = 60;
-
 /**
  * Exponential backoff with a ceiling (2 s, 4 s, 8 s … up to one hour) and "equal jitter": each delay
  * is drawn from its upper half, so jobs that failed together (a provider outage) do not all retry in
@@ -135,11 +132,14 @@ export function createJobRunner(
     concurrency: number;
     pollMs?: number;
     nodeId?: string;
+    /** The lease a claim takes (60 s unless set); a job's own `leaseSeconds` replaces it while it runs. */
+    leaseSeconds?: number;
     /** How often a running handler renews its lease; a third of the lease unless set (tests). */
     heartbeatMs?: number;
   },
 ): JobRunner {
   const defs = new Map<string, JobDefinition>();
+  const claimLease = opts.leaseSeconds ?? 60;
   const nodeId = opts.nodeId ?? `${hostname()}:${process.pid}`;
   const inflight = new Set<Promise<void>>();
   let running = false;
@@ -185,7 +185,7 @@ export function createJobRunner(
           finished_at = CASE WHEN status = 'running' AND attempts >= max_attempts THEN now() END,
           locked_by = ${nodeId}, updated_at = now(),
           locked_until = CASE WHEN status = 'running' AND attempts >= max_attempts THEN NULL
-            ELSE now() + make_interval(secs => ${DEFAULT_LEASE_SECONDS}) END
+            ELSE now() + make_interval(secs => ${claimLease}) END
         WHERE id IN (
           SELECT id FROM jobs
           WHERE run_at <= now() AND (status = 'queued' OR (status = 'running' AND locked_until < now()))
@@ -216,7 +216,7 @@ export function createJobRunner(
 
   async function runOne(job: JobRow): Promise<void> {
     const def = defs.get(job.name);
-    const lease = def?.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+    const lease = def?.leaseSeconds ?? claimLease;
     // Heartbeat: a handler that runs longer than its lease keeps it, so no other node runs it again
     // meanwhile. A handler that blocks the event loop cannot beat, and is taken over as if dead.
     const heartbeat = setInterval(
@@ -233,7 +233,7 @@ export function createJobRunner(
     heartbeat.unref();
     try {
       if (!def) throw new Error(`no handler registered for job "${job.name}"`);
-      if (lease > DEFAULT_LEASE_SECONDS) await renewLease(job.id, lease);
+      if (lease > claimLease) await renewLease(job.id, lease);
       const payload = def.schema.parse(job.payload);
       await def.handler(payload, {
         jobId: job.id,
