@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
 import Fastify, {
@@ -48,7 +49,7 @@ import {
   slaCheckJob,
   slaRecomputeWorkspaceJob,
 } from './modules/sla/index.ts';
-import { registerSystemRoutes } from './modules/system/index.ts';
+import { listenMetrics, registerSystemRoutes } from './modules/system/index.ts';
 import {
   createTicketsService,
   deliverMessageJob,
@@ -64,6 +65,7 @@ import { createEventBus, type EventBus } from './platform/events/bus.ts';
 import { installErrorHandler } from './platform/http/errors-handler.ts';
 import { createRateLimits } from './platform/http/rate-limit.ts';
 import { Router } from './platform/http/router.ts';
+import { securityHeaders } from './platform/http/security-headers.ts';
 import { installInputGuard } from './platform/http/untrusted-input.ts';
 import { createJobRunner, type JobRunner } from './platform/jobs/queue.ts';
 import { createLogger } from './platform/log.ts';
@@ -125,6 +127,8 @@ export interface App {
     /** Commerce, e.g. its money policy path (`commerce.moneyPolicy`) as other modules use it. */
     commerce: CommerceService;
   };
+  /** The separate /metrics listener when METRICS_LISTEN is set. */
+  metricsServer: FastifyInstance | null;
   /** Graceful: stop accepting, finish in-flight requests and jobs, close the database. */
   close(): Promise<void>;
 }
@@ -170,6 +174,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   installErrorHandler(app);
   installInputGuard(app);
   await app.register(cookie);
+  await app.register(helmet, securityHeaders(config));
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   app.addContentTypeParser(
     ['message/rfc822', 'text/plain', 'application/octet-stream'],
@@ -195,8 +200,6 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.addHook('onSend', async (req, reply, payload) => {
     // Echo the request id so a user's bug report can be matched to the log line.
     reply.header('x-request-id', req.id);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'same-origin');
     return payload;
   });
 
@@ -329,6 +332,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   }
   await email.start({ smtp: config.EMAIL_SMTP_ENABLED, imap: opts.workers ?? config.RUN_WORKERS });
 
+  const metricsServer = config.METRICS_LISTEN ? await listenMetrics(config.METRICS_LISTEN, metrics) : null;
+
   let closed = false;
   return {
     app,
@@ -339,6 +344,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     deps,
     channels,
     email,
+    metricsServer,
     services: { agents, contacts, tickets, commerce },
     async close() {
       if (closed) return;
@@ -347,6 +353,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       hub.close();
       await email.stop();
       await app.close();
+      await metricsServer?.close();
       await jobs.stop();
       await statistics?.stop();
       await bus.stop();

@@ -149,6 +149,22 @@ export const settings = {
     default: '10',
     description: 'Failed logins per email+IP before throttling',
   },
+  METRICS_TOKEN: {
+    schema: z.string().min(16, 'must be at least 16 characters').optional(),
+    default: undefined,
+    description:
+      'Bearer token Prometheus sends to scrape GET /metrics on the main port (Authorization: Bearer …); with neither this nor METRICS_LISTEN set, /metrics is off',
+    sensitive: true,
+  },
+  METRICS_LISTEN: {
+    schema: z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464')
+      .optional(),
+    default: undefined,
+    description:
+      'Serve /metrics on this separate host:port (e.g. 127.0.0.1:9464, a private interface) instead of the public port; no token is asked there',
+  },
   DASHBOARD_DIR: {
     schema: z.string().optional(),
     default: undefined,

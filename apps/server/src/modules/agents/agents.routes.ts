@@ -192,7 +192,6 @@ export function registerAgentRoutes(r: Router, svc: AgentsService, deps: Deps) {
           .header('cache-control', 'public, max-age=31536000, immutable')
           // Loaded by the chat widget on the shop's pages, i.e. from other origins.
           .header('cross-origin-resource-policy', 'cross-origin')
-          .header('x-content-type-options', 'nosniff')
           .header('content-security-policy', "sandbox; default-src 'none'")
           .send(f.stream())
       );

@@ -158,16 +158,20 @@ export function registerChatRoutes(app: FastifyInstance, r: Router, svc: ChatSer
     handler: async ({ params, query, reply }) => {
       const f = await svc.file(params.workspaceId, params.id, query.sig);
       const inline = f.content_type.startsWith('image/');
-      return reply
-        .type(f.content_type)
-        .header('content-length', String(f.size_bytes))
-        .header('cache-control', 'private, max-age=3600')
-        .header('content-security-policy', "sandbox; default-src 'none'")
-        .header(
-          'content-disposition',
-          `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(f.filename)}`,
-        )
-        .send(f.stream());
+      return (
+        reply
+          .type(f.content_type)
+          .header('content-length', String(f.size_bytes))
+          .header('cache-control', 'private, max-age=3600')
+          .header('content-security-policy', "sandbox; default-src 'none'")
+          // Shown by the widget inside the shop's page, i.e. loaded from another origin.
+          .header('cross-origin-resource-policy', 'cross-origin')
+          .header(
+            'content-disposition',
+            `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(f.filename)}`,
+          )
+          .send(f.stream())
+      );
     },
   });
 

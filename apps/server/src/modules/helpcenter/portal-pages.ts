@@ -847,7 +847,6 @@ export function registerPortalPages(o: PortalOptions) {
       return reply.code(404).type('text/plain').send('Not found');
     return reply
       .type(img.content_type)
-      .header('x-content-type-options', 'nosniff')
       .header('content-security-policy', "default-src 'none'")
       .header('cache-control', enabled ? 'public, max-age=31536000, immutable' : 'private, no-store')
       .send(deps.files.open(img.sha256));

@@ -1,1 +1,1 @@
-export { registerSystemRoutes } from './system.routes.ts';
+export { listenMetrics, METRICS_REFRESH_MS, registerSystemRoutes } from './system.routes.ts';

@@ -1,13 +1,17 @@
 import { Job } from '@shopdesk/contracts';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import client from 'prom-client';
 import { z } from 'zod';
 import { pendingMigrations } from '../../platform/db/migrate.ts';
 import type { Deps } from '../../platform/deps.ts';
-import { notFound } from '../../platform/errors.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
 import { escapeHtml } from '../../platform/html/sanitize.ts';
 import { buildOpenApi, IdParams, type Router } from '../../platform/http/router.ts';
+import { safeEqual } from '../../platform/security/crypto.ts';
 import { jobCounts, listJobs, pingDb, retryJob } from './system.repository.ts';
+
+/** How often the gauges read from the database are refreshed (a scrape itself queries nothing). */
+export const METRICS_REFRESH_MS = 15_000;
 
 export function registerSystemRoutes(
   app: FastifyInstance,
@@ -40,9 +44,34 @@ export function registerSystemRoutes(
     labelNames: ['status'],
     registers: [metrics],
   });
-  app.get('/metrics', async (_req, reply) => {
+  // Gauges that need the database are refreshed by a timer, so a scrape (or a flood of them) costs
+  // no query: the figures are at most METRICS_REFRESH_MS old.
+  const refreshJobs = async () => {
+    const rows = await jobCounts(deps.db).catch(() => null);
+    if (!rows) return;
     jobsGauge.reset();
-    for (const row of await jobCounts(deps.db).catch(() => [])) jobsGauge.set({ status: row.status }, row.n);
+    for (const row of rows) jobsGauge.set({ status: row.status }, row.n);
+  };
+  void refreshJobs();
+  const timer = setInterval(() => void refreshJobs(), METRICS_REFRESH_MS);
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
+
+  // On the public port only with the bearer token; METRICS_LISTEN serves them on their own address.
+  const token = deps.config.METRICS_LISTEN ? undefined : deps.config.METRICS_TOKEN;
+  app.get('/metrics', async (req, reply) => {
+    if (!token)
+      throw new AppError(
+        'not_found',
+        deps.config.METRICS_LISTEN
+          ? 'Metrics are served on METRICS_LISTEN, not on this port'
+          : 'Metrics are off: set METRICS_TOKEN or METRICS_LISTEN (docs/operations.md)',
+      );
+    const sent = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (!sent || !safeEqual(sent, token)) {
+      reply.header('www-authenticate', 'Bearer realm="metrics"');
+      throw new AppError('unauthorized', 'Send the metrics token: Authorization: Bearer <METRICS_TOKEN>');
+    }
     reply.header('content-type', metrics.contentType);
     return metrics.metrics();
   });
@@ -129,4 +158,16 @@ function renderDocs(r: Router): string {
 pre{background:#f5f7fa;padding:.5rem;overflow:auto;font-size:12px}p{margin:.3rem 0}</style></head><body>
 <h1>Shopdesk API</h1><p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1). Authenticate with
 <code>Authorization: Bearer &lt;token&gt;</code>. Errors are <code>{"error":{"code","message","details"}}</code>.</p>${sections}</body></html>`;
+}
+
+/** GET /metrics on its own address (METRICS_LISTEN): a private interface only Prometheus reaches. */
+export async function listenMetrics(listen: string, metrics: client.Registry): Promise<FastifyInstance> {
+  const m = /^\[?(.+?)\]?:(\d+)$/.exec(listen)!;
+  const server = Fastify();
+  server.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', metrics.contentType);
+    return metrics.metrics();
+  });
+  await server.listen({ host: m[1]!, port: Number(m[2]) });
+  return server;
 }

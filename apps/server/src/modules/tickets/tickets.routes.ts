@@ -172,7 +172,6 @@ export function registerTicketRoutes(r: Router, svc: TicketsService, contacts: C
         .header('content-type', safeType)
         .header('content-length', a.size_bytes)
         .header('content-security-policy', "default-src 'none'; sandbox")
-        .header('x-content-type-options', 'nosniff')
         .header(
           'content-disposition',
           `${safeType.startsWith('image/') ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(a.filename)}`,
