@@ -120,6 +120,16 @@ async function mailLine(config: Config, shopdesk: App): Promise<string | null> {
   return `  Mail to ${shown} on SMTP ${host}:${port} becomes a ticket; replies land in the dev mailbox (Settings → Email)`;
 }
 
+/** The README's API example, for a server at `url` (the README shows it for http://localhost:3000). */
+export function apiExample(url: string): string[] {
+  return [
+    `TOKEN=$(npx shopdesk create-token --email ${DEMO_ADMIN_EMAIL})`,
+    `curl -s -X POST ${url}/api/v1/tickets -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`,
+    `  -d '{"subject":"Parcel missing","contact":{"email":"ann@example.com"},"message":{"body":"It never came."}}'`,
+    `curl -s "${url}/api/v1/search?q=parcel" -H "authorization: Bearer $TOKEN"`,
+  ];
+}
+
 function banner(b: {
   url: string;
   seconds: number;
@@ -139,9 +149,8 @@ function banner(b: {
     `  API docs: ${b.url}/api/docs`,
     ...(demo
       ? [
-          '  Try the API (the CLI works while the server runs):',
-          `    TOKEN=$(npx shopdesk create-token --email ${DEMO_ADMIN_EMAIL})`,
-          `    curl -s "${b.url}/api/v1/search?q=parcel" -H "authorization: Bearer $TOKEN"`,
+          '  Try the API (the README example with this address; the CLI works while the server runs):',
+          ...apiExample(b.url).map((l) => `    ${l}`),
         ]
       : []),
     '',
