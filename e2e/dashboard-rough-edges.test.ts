@@ -234,4 +234,97 @@ describe('dashboard rough edges (issue 24)', () => {
     const [saved] = (await api(ws.admin, 'GET', '/api/v1/sla/policies')).items;
     expect(saved.match.minLifetimeValue).toBe(50000);
   });
+
+  it('saves and shares views and merges tickets through in-app dialogs; Link disarms Merge', async () => {
+    const nativeDialogs: string[] = [];
+    const agent = await open(ws.agent);
+    agent.on('dialog', (d) => {
+      nativeDialogs.push(d.message());
+      void d.dismiss();
+    });
+    await agent.goto(`${base}/inbox/all-open?priority=urgent`);
+    await agent.getByRole('button', { name: 'Save as view' }).click();
+    const save = agent.getByRole('dialog', { name: 'Save as view' });
+    await save.getByLabel('View name').fill('Urgent for everyone');
+    await save.getByLabel(/Share with the workspace/).check();
+    await save.getByRole('button', { name: 'Save view' }).click();
+    await agent.getByRole('heading', { name: 'Urgent for everyone' }).waitFor();
+    const nav = agent.getByRole('navigation', { name: 'Views' });
+    await nav.getByRole('link', { name: /Urgent for everyone/ }).waitFor();
+
+    // A teammate sees the shared view but cannot change it; the owner can rename it.
+    const lead = await open(ws.lead);
+    await lead
+      .getByRole('navigation', { name: 'Views' })
+      .getByRole('link', { name: /Urgent for everyone/ })
+      .click();
+    await lead.getByRole('heading', { name: 'Urgent for everyone' }).waitFor();
+    expect(await lead.getByRole('button', { name: 'Edit view' }).count()).toBe(0);
+    await agent.getByRole('button', { name: 'Edit view' }).click();
+    const edit = agent.getByRole('dialog', { name: /Edit view/ });
+    await edit.getByLabel('View name').fill('Urgent (team)');
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    await nav.getByRole('link', { name: /Urgent \(team\)/ }).waitFor();
+    const views = (await api(ws.lead, 'GET', '/api/v1/views')).items as { name: string; shared: boolean }[];
+    expect(views.find((v) => v.name === 'Urgent (team)')?.shared).toBe(true);
+
+    // Merge or link: after linking, the Merge button is no longer armed with that number.
+    const a = await api(ws.agent, 'POST', '/api/v1/tickets', {
+      subject: 'Parcel damaged (1)',
+      contact: { email: 'dora@example.com', name: 'Dora' },
+      message: { body: 'The box was crushed.' },
+    });
+    const b = await api(ws.agent, 'POST', '/api/v1/tickets', {
+      subject: 'Parcel damaged (2)',
+      contact: { email: 'dora@example.com', name: 'Dora' },
+      message: { body: 'Photos attached.' },
+    });
+    const c = await api(ws.agent, 'POST', '/api/v1/tickets', {
+      subject: 'Parcel damaged (3)',
+      contact: { email: 'dora@example.com', name: 'Dora' },
+      message: { body: 'Any news?' },
+    });
+    await agent.goto(`${base}/tickets/${a.id}`);
+    await agent.getByText('Merge or link').click();
+    const number = agent.getByLabel('Other ticket number');
+    await number.fill(String(c.id));
+    await agent.getByRole('button', { name: 'Link', exact: true }).click();
+    await agent
+      .getByRole('status')
+      .filter({ hasText: `Linked #${c.id}` })
+      .waitFor();
+    expect(await number.inputValue()).toBe('');
+    expect(await agent.getByRole('button', { name: /Merge this ticket into/ }).isDisabled()).toBe(true);
+
+    await number.fill(String(b.id));
+    await agent.getByRole('button', { name: `Merge this ticket into #${b.id}` }).click();
+    const confirm = agent.getByRole('dialog', { name: 'Merge tickets' });
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    expect((await api(ws.agent, 'GET', `/api/v1/tickets/${a.id}`)).mergedIntoId).toBeNull();
+    await agent.getByRole('button', { name: `Merge this ticket into #${b.id}` }).click();
+    await confirm.getByRole('button', { name: `Merge into #${b.id}` }).click();
+    await agent.getByRole('heading', { name: /Parcel damaged \(2\)/ }).waitFor();
+    expect((await api(ws.agent, 'GET', `/api/v1/tickets/${a.id}`)).mergedIntoId).toBe(b.id);
+    expect(nativeDialogs).toEqual([]);
+
+    // Settings deletes ask in the app too.
+    await api(ws.admin, 'POST', '/api/v1/tags', { name: 'obsolete' });
+    const admin = await open(ws.admin);
+    admin.on('dialog', (d) => {
+      nativeDialogs.push(d.message());
+      void d.dismiss();
+    });
+    await admin.goto(`${base}/settings/tags`);
+    await admin
+      .getByRole('row', { name: /obsolete/ })
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await admin
+      .getByRole('dialog', { name: 'Please confirm' })
+      .getByRole('button', { name: 'Delete tag' })
+      .click();
+    await admin.getByRole('status').filter({ hasText: 'obsolete deleted' }).waitFor();
+    expect(nativeDialogs).toEqual([]);
+  });
 });

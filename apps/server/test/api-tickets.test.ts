@@ -308,10 +308,31 @@ describe('tickets API', () => {
     expect(views.find((x: { id: number }) => x.id === v.json().id).count).toBe(list.items.length);
     // Another agent cannot see or use a personal view.
     expect((await call('GET', `/api/v1/tickets?view=${v.json().id}`, ws.lead.headers)).statusCode).toBe(404);
+    // Shared with the workspace: every agent sees and uses it; its owner and admins change it.
+    const team = await call('POST', '/api/v1/views', ws.agent.headers, {
+      name: 'Team urgent',
+      shared: true,
+      filters: { priority: 'urgent' },
+    });
+    expect(team.statusCode).toBe(201);
+    expect(team.json()).toMatchObject({ shared: true, ownerId: ws.agent.agentId, editable: true });
+    const seen = (await call('GET', '/api/v1/views', ws.lead.headers)).json().items;
+    expect(seen.find((x: { id: number }) => x.id === team.json().id)).toMatchObject({
+      shared: true,
+      editable: false,
+    });
+    expect((await call('GET', `/api/v1/tickets?view=${team.json().id}`, ws.lead.headers)).statusCode).toBe(200);
     expect(
-      (await call('POST', '/api/v1/views', ws.agent.headers, { name: 'Team', shared: true, filters: {} }))
-        .statusCode,
+      (await call('PATCH', `/api/v1/views/${team.json().id}`, ws.lead.headers, { name: 'Mine now' })).statusCode,
     ).toBe(403);
+    expect(
+      (await call('PATCH', `/api/v1/views/${team.json().id}`, ws.admin.headers, { name: 'Urgent (team)' }))
+        .statusCode,
+    ).toBe(200);
+    expect(
+      (await call('PATCH', `/api/v1/views/${team.json().id}`, ws.agent.headers, { shared: false })).json(),
+    ).toMatchObject({ shared: false, name: 'Urgent (team)' });
+    expect((await call('GET', `/api/v1/tickets?view=${team.json().id}`, ws.lead.headers)).statusCode).toBe(404);
   });
 });
 

@@ -15,7 +15,9 @@ export const ViewFilters = ListTicketsQuery.pick({
 export const View = z.object({
   id: Id,
   name: z.string(),
-  shared: z.boolean(),
+  shared: z.boolean().describe('Visible to every agent of the workspace'),
+  ownerId: Id.nullable().describe('The agent who saved it; null for a workspace view nobody owns'),
+  editable: z.boolean().describe('The caller may rename, share or delete it'),
   filters: ViewFilters,
   position: z.number().int(),
   count: z.number().int().optional(),
@@ -23,11 +25,20 @@ export const View = z.object({
 export type View = z.infer<typeof View>;
 export const CreateView = z.object({
   name: z.string().trim().min(1).max(100),
-  shared: z.boolean().default(false),
+  shared: z.boolean().default(false).describe('Share with the workspace (every agent sees it)'),
   filters: ViewFilters,
   position: z.number().int().optional(),
 });
-export const UpdateView = CreateView.partial().strict();
+// Not CreateView.partial(): its `shared` default would unshare a view on every rename.
+export const UpdateView = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    shared: z.boolean(),
+    filters: ViewFilters,
+    position: z.number().int(),
+  })
+  .partial()
+  .strict();
 
 export const Tag = z.object({ name: z.string(), color: z.string().nullable(), count: z.number().int() });
 export const CreateTag = z.object({

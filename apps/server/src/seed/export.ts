@@ -55,7 +55,7 @@ const tables: { name: string; query: (w: number) => ReturnType<typeof sql> }[] =
   {
     name: 'view',
     query: (w) =>
-      sql`SELECT id, agent_id, name, filters, position FROM views WHERE workspace_id = ${w} ORDER BY id`,
+      sql`SELECT id, agent_id, shared, name, filters, position FROM views WHERE workspace_id = ${w} ORDER BY id`,
   },
   {
     name: 'audit',

@@ -10,6 +10,7 @@ import { setTicketSequence } from '../../lib/ticket-sequence.ts';
 import { Avatar } from '../../shell/layout.tsx';
 import { ago, CHANNELS, channelIcon, PRIORITIES, STATUSES } from '../../ui/format.ts';
 import { useDirectory } from '../../ui/use-directory.ts';
+import { ViewDialog } from './view-dialog.tsx';
 import { buildViews, type InboxCounts } from './views.ts';
 
 const SORTS = [
@@ -130,17 +131,14 @@ export default function InboxScreen() {
     if (t) navigate(`/tickets/${t.id}`);
   });
 
-  const saveView = async () => {
-    const name = window.prompt('Name of the new view');
-    if (!name) return;
+  const [viewDialog, setViewDialog] = useState<'new' | 'edit' | null>(null);
+  const current = saved.data?.items.find((s) => `view-${s.id}` === view.key);
+  const saveView = async ({ name, shared }: { name: string; shared: boolean }) => {
     const { view: _v, ...filters } = query;
-    const base = view.key.startsWith('view-')
-      ? (saved.data?.items.find((s) => `view-${s.id}` === view.key)?.filters ?? {})
-      : {};
     const created = await api.views.create({
       name,
-      shared: false,
-      filters: { ...base, ...filters } as never,
+      shared,
+      filters: { ...(current?.filters ?? {}), ...filters } as never,
     });
     await qc.invalidateQueries({ queryKey: ['views'] });
     navigate(`/inbox/view-${created.id}`);
@@ -221,9 +219,30 @@ export default function InboxScreen() {
               if (e.key === 'Enter') setFilter('tag', e.currentTarget.value.trim());
             }}
           />
-          <button type="button" onClick={() => void saveView()}>
+          <button type="button" onClick={() => setViewDialog('new')}>
             Save as view
           </button>
+          {current?.editable && (
+            <button type="button" onClick={() => setViewDialog('edit')}>
+              Edit view
+            </button>
+          )}
+          {viewDialog === 'new' && <ViewDialog onSave={saveView} onClose={() => setViewDialog(null)} />}
+          {viewDialog === 'edit' && current && (
+            <ViewDialog
+              view={current}
+              onSave={async (v) => {
+                await api.views.update(current.id, v);
+                await qc.invalidateQueries({ queryKey: ['views'] });
+              }}
+              onDelete={async () => {
+                await api.views.remove(current.id);
+                await qc.invalidateQueries({ queryKey: ['views'] });
+                navigate('/inbox');
+              }}
+              onClose={() => setViewDialog(null)}
+            />
+          )}
         </div>
         {selected.size > 0 && canWrite && (
           <BulkBar

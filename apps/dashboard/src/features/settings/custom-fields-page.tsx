@@ -7,7 +7,7 @@ const TYPES = ['text', 'number', 'boolean', 'select', 'date'] as const;
 
 export default function CustomFieldsPage() {
   const fields = useQuery({ queryKey: ['custom-fields'], queryFn: api.customFields.list });
-  const { run, view } = useAction(['custom-fields']);
+  const { run, confirmRun, view } = useAction(['custom-fields']);
   const [f, setF] = useState({ key: '', label: '', type: 'text' as (typeof TYPES)[number], options: '' });
   return (
     <div className="stack">
@@ -37,8 +37,12 @@ export default function CustomFieldsPage() {
                   type="button"
                   className="danger"
                   onClick={() =>
-                    window.confirm(`Delete field ${x.label}?`) &&
-                    void run(() => api.customFields.remove(x.id), `${x.label} deleted`)
+                    void confirmRun(
+                      `Delete field ${x.label}?`,
+                      'Delete field',
+                      () => api.customFields.remove(x.id),
+                      `${x.label} deleted`,
+                    )
                   }
                 >
                   Delete

@@ -28,7 +28,7 @@ export default function MacrosPage() {
     queryFn: () =>
       api.get<{ variables: { name: string; description: string }[] }>('/api/v1/macros/variables'),
   });
-  const { run, view } = useAction(['macros']);
+  const { run, confirmRun, view } = useAction(['macros']);
   const [f, setF] = useState({ ...empty, shared: lead });
   const body = () => ({
     name: f.name,
@@ -99,8 +99,12 @@ export default function MacrosPage() {
                       type="button"
                       className="danger"
                       onClick={() =>
-                        window.confirm(`Delete ${m.name}?`) &&
-                        void run(() => api.del(`/api/v1/macros/${m.id}`), `${m.name} deleted`)
+                        void confirmRun(
+                          `Delete ${m.name}?`,
+                          'Delete macro',
+                          () => api.del(`/api/v1/macros/${m.id}`),
+                          `${m.name} deleted`,
+                        )
                       }
                     >
                       Delete

@@ -5,7 +5,7 @@ import { useAction } from './use-action.tsx';
 
 export default function TagsPage() {
   const tags = useQuery({ queryKey: ['tags'], queryFn: api.tags.list });
-  const { run, view } = useAction(['tags']);
+  const { run, confirmRun, view } = useAction(['tags']);
   const [name, setName] = useState('');
   const [color, setColor] = useState('#3b82f6');
   return (
@@ -34,8 +34,12 @@ export default function TagsPage() {
                   type="button"
                   className="danger"
                   onClick={() =>
-                    window.confirm(`Delete tag ${t.name} from every ticket?`) &&
-                    void run(() => api.tags.remove(t.name), `${t.name} deleted`)
+                    void confirmRun(
+                      `Delete tag ${t.name} from every ticket?`,
+                      'Delete tag',
+                      () => api.tags.remove(t.name),
+                      `${t.name} deleted`,
+                    )
                   }
                 >
                   Delete

@@ -7,7 +7,7 @@ import { useAction } from './use-action.tsx';
 export default function TeamsPage() {
   const teams = useQuery({ queryKey: ['teams'], queryFn: api.teams.list });
   const dir = useDirectory();
-  const { run, view } = useAction(['teams'], ['agents']);
+  const { run, confirmRun, view } = useAction(['teams'], ['agents']);
   const [name, setName] = useState('');
   return (
     <div className="stack">
@@ -31,8 +31,12 @@ export default function TeamsPage() {
                   type="button"
                   className="danger"
                   onClick={() =>
-                    window.confirm(`Delete team ${t.name}?`) &&
-                    void run(() => api.teams.remove(t.id), `${t.name} deleted`)
+                    void confirmRun(
+                      `Delete team ${t.name}?`,
+                      'Delete team',
+                      () => api.teams.remove(t.id),
+                      `${t.name} deleted`,
+                    )
                   }
                 >
                   Delete

@@ -6,7 +6,7 @@ import { useAction } from './use-action.tsx';
 
 export default function TokensPage() {
   const tokens = useQuery({ queryKey: ['tokens'], queryFn: api.tokens.list });
-  const { run, view } = useAction(['tokens']);
+  const { run, confirmRun, view } = useAction(['tokens']);
   const [name, setName] = useState('');
   const [created, setCreated] = useState<string | null>(null);
   return (
@@ -52,8 +52,12 @@ export default function TokensPage() {
                     type="button"
                     className="danger"
                     onClick={() =>
-                      window.confirm(`Revoke ${t.name}?`) &&
-                      void run(() => api.tokens.revoke(t.id), `${t.name} revoked`)
+                      void confirmRun(
+                        `Revoke ${t.name}? Programs using it stop working.`,
+                        'Revoke token',
+                        () => api.tokens.revoke(t.id),
+                        `${t.name} revoked`,
+                      )
                     }
                   >
                     Revoke

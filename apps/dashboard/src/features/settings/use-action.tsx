@@ -1,10 +1,15 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ApiError } from '../../lib/api.ts';
+import { useConfirm } from '../../ui/dialog.tsx';
 
-/** Runs a write, shows its outcome, refreshes the given query keys. */
+/**
+ * Runs a write, shows its outcome, refreshes the given query keys. `confirmRun` asks first in an in-app
+ * dialog (rendered with `view`), for deletes and revokes.
+ */
 export function useAction(...keys: string[][]) {
   const qc = useQueryClient();
+  const [confirm, dialog] = useConfirm();
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   const run = async (fn: () => Promise<unknown>, ok: string) => {
     setMsg(null);
@@ -18,10 +23,17 @@ export function useAction(...keys: string[][]) {
       return false;
     }
   };
-  const view = msg && (
-    <p className={msg.ok ? 'success' : 'error'} role={msg.ok ? 'status' : 'alert'}>
-      {msg.text}
-    </p>
+  const confirmRun = async (question: string, confirmLabel: string, fn: () => Promise<unknown>, ok: string) =>
+    (await confirm(question, { confirmLabel })) && run(fn, ok);
+  const view = (
+    <>
+      {msg && (
+        <p className={msg.ok ? 'success' : 'error'} role={msg.ok ? 'status' : 'alert'}>
+          {msg.text}
+        </p>
+      )}
+      {dialog}
+    </>
   );
-  return { run, view };
+  return { run, confirmRun, view };
 }

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ApiError, api, type TicketDetailT } from '../../lib/api.ts';
 import { Link, navigate } from '../../lib/router.tsx';
+import { useConfirm } from '../../ui/dialog.tsx';
 import { PRIORITIES, STATUSES } from '../../ui/format.ts';
 import { useDirectory } from '../../ui/use-directory.ts';
 
@@ -20,12 +21,15 @@ export function Properties({
   const [other, setOther] = useState('');
   const [linkKind, setLinkKind] = useState('related');
   const [msg, setMsg] = useState<string | null>(null);
+  const [confirm, confirmDialog] = useConfirm();
 
   const act = async (fn: () => Promise<unknown>, ok: string) => {
     setMsg(null);
     try {
       await fn();
       setMsg(ok);
+      // Done with that ticket number: a Merge button still armed with it invites a wrong second click.
+      setOther('');
     } catch (e) {
       setMsg(e instanceof ApiError ? e.message : 'Failed');
     }
@@ -209,22 +213,23 @@ export function Properties({
             type="button"
             className="danger"
             disabled={!otherId}
-            onClick={() => {
-              if (
-                !window.confirm(
-                  `Merge #${t.id} into #${otherId}? Its messages move there and this ticket closes.`,
-                )
-              )
-                return;
+            onClick={async () => {
+              const into = otherId;
+              const ok = await confirm(
+                `Merge #${t.id} into #${into}? Its messages move there and this ticket closes.`,
+                { title: 'Merge tickets', confirmLabel: `Merge into #${into}` },
+              );
+              if (!ok) return;
               void act(async () => {
-                await api.tickets.merge(t.id, otherId);
-                navigate(`/tickets/${otherId}`);
-              }, `Merged into #${otherId}`);
+                await api.tickets.merge(t.id, into);
+                navigate(`/tickets/${into}`);
+              }, `Merged into #${into}`);
             }}
           >
             Merge this ticket into #{otherId || '…'}
           </button>
           {msg && <p role="status">{msg}</p>}
+          {confirmDialog}
         </details>
       )}
     </section>

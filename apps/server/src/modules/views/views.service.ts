@@ -5,10 +5,19 @@ import { forbidden, notFound } from '../../platform/errors.ts';
 import { type Auth, hasRole } from '../../platform/http/router.ts';
 import * as repo from './views.repository.ts';
 
-const toView = (v: repo.ViewRow): View => ({
+/**
+ * Who changes a view: its owner and admins; a workspace view nobody owns (agent_id NULL), leads and admins.
+ * Every agent sees shared views, but a teammate's shared view is theirs to change.
+ */
+const mayEdit = (auth: Auth, v: repo.ViewRow) =>
+  v.agent_id === null ? hasRole(auth, 'lead') : v.agent_id === auth.agentId || hasRole(auth, 'admin');
+
+const toView = (auth: Auth, v: repo.ViewRow): View => ({
   id: v.id,
   name: v.name,
-  shared: v.agent_id === null,
+  shared: v.agent_id === null || v.shared,
+  ownerId: v.agent_id,
+  editable: mayEdit(auth, v),
   filters: v.filters,
   position: v.position,
 });
@@ -24,38 +33,41 @@ export function createViewsService(deps: Deps, count: (auth: Auth, viewId: numbe
   async function own(auth: Auth, id: number) {
     const v = await repo.findView(db, auth.workspaceId, auth.agentId, id);
     if (!v) throw notFound('View');
-    // Shared views belong to the team: only leads and admins change them.
-    if (v.agent_id === null && !hasRole(auth, 'lead'))
-      throw forbidden('Only leads and admins change shared views');
+    if (!mayEdit(auth, v))
+      throw forbidden(
+        v.agent_id === null
+          ? 'Only leads and admins change workspace views'
+          : 'Only the agent who saved this view, or an admin, changes it',
+      );
     return v;
   }
   return {
     async list(auth: Auth, withCounts: boolean) {
-      const views = (await repo.listViews(db, auth.workspaceId, auth.agentId)).map(toView);
+      const views = (await repo.listViews(db, auth.workspaceId, auth.agentId)).map((v) => toView(auth, v));
       if (withCounts) for (const v of views) v.count = await count(auth, v.id);
       return views;
     },
+    /** Any agent saves a view as its owner, and may share it with the workspace. */
     async create(auth: Auth, input: { name: string; shared: boolean; filters: unknown; position?: number }) {
-      if (input.shared && !hasRole(auth, 'lead'))
-        throw forbidden('Only leads and admins create shared views');
-      const id = await repo.insertView(db, auth.workspaceId, input.shared ? null : auth.agentId, {
+      const id = await repo.insertView(db, auth.workspaceId, auth.agentId, {
         ...input,
         position: input.position ?? 100,
       });
-      return toView((await repo.findView(db, auth.workspaceId, auth.agentId, id))!);
+      return toView(auth, (await repo.findView(db, auth.workspaceId, auth.agentId, id))!);
     },
     async update(
       auth: Auth,
       id: number,
       input: { name?: string; shared?: boolean; filters?: unknown; position?: number },
     ) {
-      await own(auth, id);
-      if (input.shared && !hasRole(auth, 'lead')) throw forbidden('Only leads and admins share views');
+      const v = await own(auth, id);
+      // Unsharing a workspace view nobody owns makes it the caller's own.
+      const adopt = v.agent_id === null && input.shared === false;
       await repo.updateViewRow(db, auth.workspaceId, id, {
         ...input,
-        agentId: input.shared === undefined ? undefined : input.shared ? null : auth.agentId,
+        agentId: adopt ? auth.agentId : undefined,
       });
-      return toView((await repo.findView(db, auth.workspaceId, auth.agentId, id))!);
+      return toView(auth, (await repo.findView(db, auth.workspaceId, auth.agentId, id))!);
     },
     async remove(auth: Auth, id: number) {
       await own(auth, id);
