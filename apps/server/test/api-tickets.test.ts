@@ -321,9 +321,12 @@ describe('tickets API', () => {
       shared: true,
       editable: false,
     });
-    expect((await call('GET', `/api/v1/tickets?view=${team.json().id}`, ws.lead.headers)).statusCode).toBe(200);
+    expect((await call('GET', `/api/v1/tickets?view=${team.json().id}`, ws.lead.headers)).statusCode).toBe(
+      200,
+    );
     expect(
-      (await call('PATCH', `/api/v1/views/${team.json().id}`, ws.lead.headers, { name: 'Mine now' })).statusCode,
+      (await call('PATCH', `/api/v1/views/${team.json().id}`, ws.lead.headers, { name: 'Mine now' }))
+        .statusCode,
     ).toBe(403);
     expect(
       (await call('PATCH', `/api/v1/views/${team.json().id}`, ws.admin.headers, { name: 'Urgent (team)' }))
@@ -332,7 +335,9 @@ describe('tickets API', () => {
     expect(
       (await call('PATCH', `/api/v1/views/${team.json().id}`, ws.agent.headers, { shared: false })).json(),
     ).toMatchObject({ shared: false, name: 'Urgent (team)' });
-    expect((await call('GET', `/api/v1/tickets?view=${team.json().id}`, ws.lead.headers)).statusCode).toBe(404);
+    expect((await call('GET', `/api/v1/tickets?view=${team.json().id}`, ws.lead.headers)).statusCode).toBe(
+      404,
+    );
   });
 });
 

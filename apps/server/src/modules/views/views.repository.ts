@@ -28,7 +28,9 @@ export const insertView = async (
   agentId: number | null,
   v: { name: string; filters: unknown; position: number; shared: boolean },
 ) =>
-  (await db.one<{ id: number }>(sql`INSERT INTO views (workspace_id, agent_id, shared, name, filters, position)
+  (await db.one<{
+    id: number;
+  }>(sql`INSERT INTO views (workspace_id, agent_id, shared, name, filters, position)
     VALUES (${workspaceId}, ${agentId}, ${v.shared}, ${v.name}, ${JSON.stringify(v.filters)}::jsonb, ${v.position}) RETURNING id`))!
     .id;
 
