@@ -41,8 +41,10 @@ describe('durable jobs', () => {
   });
 
   it('enqueues once per unique key', async () => {
-    const a = await enqueue(t.db, 'noop', {}, { uniqueKey: 'once-only' });
-    const b = await enqueue(t.db, 'noop', {}, { uniqueKey: 'once-only' });
+    // Scheduled far ahead: the other tests' runners count what they claim, and must not claim this.
+    const later = new Date(Date.now() + 3600_000);
+    const a = await enqueue(t.db, 'noop', {}, { uniqueKey: 'once-only', runAt: later });
+    const b = await enqueue(t.db, 'noop', {}, { uniqueKey: 'once-only', runAt: later });
     expect(a).toBeTypeOf('number');
     expect(b).toBeNull();
   });
@@ -64,7 +66,7 @@ describe('durable jobs', () => {
     await runner.drain();
     const first = await row(id);
     expect(first).toMatchObject({ status: 'queued', attempts: 1, last_error: 'carrier API said 503' });
-    expect(first!.run_at.getTime()).toBeGreaterThan(Date.now() + 500);
+    expect(first!.run_at.getTime()).toBeGreaterThan(Date.now() + 1000);
     for (let i = 0; i < 2; i++) {
       await t.db.query(sql`UPDATE jobs SET run_at = now() WHERE id = ${id}`);
       await runner.drain();
@@ -197,11 +199,13 @@ describe('durable jobs', () => {
   it('spreads retries of jobs that failed together (jittered backoff within the exponential ceiling)', () => {
     const delays = Array.from({ length: 50 }, () => backoffSeconds(5));
     for (const d of delays) {
-      expect(d).toBeGreaterThanOrEqual(16);
-      expect(d).toBeLessThanOrEqual(32);
+      expect(d).toBeGreaterThanOrEqual(32);
+      expect(d).toBeLessThanOrEqual(48);
     }
     expect(new Set(delays).size).toBeGreaterThan(10);
-    expect(Math.max(...Array.from({ length: 20 }, () => backoffSeconds(30)))).toBeLessThanOrEqual(3600);
+    const capped = Array.from({ length: 20 }, () => backoffSeconds(30));
+    expect(Math.max(...capped)).toBeLessThanOrEqual(3600);
+    expect(new Set(capped).size).toBeGreaterThan(1);
   });
 
   it('runs jobs scheduled for later only when due', async () => {

@@ -45,13 +45,13 @@ type JobRow = {
 const BUSY_CLAIM_DELAY_MS = 5;
 
 /**
- * Exponential backoff with a ceiling (2 s, 4 s, 8 s … up to one hour) and "equal jitter": each delay
- * is drawn from its upper half, so jobs that failed together (a provider outage) do not all retry in
- * the same second and fail together again.
+ * Exponential backoff (2 s, 4 s, 8 s … up to one hour) with jitter: each delay is drawn between the
+ * step and 1.5 times it, so jobs that failed together (a provider outage) do not all retry in the same
+ * second and fail together again. Upwards only: a retry never comes sooner than the plain step.
  */
 export const backoffSeconds = (attempt: number) => {
-  const ceiling = Math.min(3600, 2 ** attempt);
-  return Math.round((ceiling / 2 + (Math.random() * ceiling) / 2) * 1000) / 1000;
+  const step = Math.min(2400, 2 ** attempt); // ×1.5 at most: never more than an hour
+  return Math.round(step * (1 + Math.random() / 2) * 1000) / 1000;
 };
 
 /**
