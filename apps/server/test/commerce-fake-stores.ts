@@ -61,6 +61,8 @@ export async function fakeShopify(token: string) {
   const throttle = new Map<string, number>();
   const overrides = new Map<string, Handler>();
   const pages: unknown[][] = [];
+  /** Order gid → what Shopify has received and refunded (decimal strings), for CancelRefundable. */
+  const orderMoney = new Map<string, { received: string; refunded: string }>();
   const srv = await start((r) => {
     if (r.path !== '/admin/api/2024-10/graphql.json' || r.method !== 'POST')
       return { status: 404, body: { errors: 'Not Found' } };
@@ -140,6 +142,15 @@ export async function fakeShopify(token: string) {
           },
         });
       }
+      case 'CancelRefundable': {
+        const m = orderMoney.get(String(vars.id)) ?? { received: '0.00', refunded: '0.00' };
+        return ok({
+          order: {
+            totalReceivedSet: { shopMoney: { amount: m.received } },
+            totalRefundedSet: { shopMoney: { amount: m.refunded } },
+          },
+        });
+      }
       case 'OrderCancel':
         return ok({
           orderCancel: { job: { id: 'gid://shopify/Job/1', done: false }, orderCancelUserErrors: [] },
@@ -174,6 +185,7 @@ export async function fakeShopify(token: string) {
     throttle,
     overrides,
     pages,
+    orderMoney,
     ops: (name: string) => srv.requests.filter((r) => r.operation === name),
   };
 }

@@ -118,6 +118,12 @@ export type ActionCommand =
 /** What the store answered; the module applies `changes` to its read model right away. */
 export interface ActionOutcome {
   summary: string;
+  /**
+   * Money (minor units) the store reports this action refunded or credited — for a cancellation, what
+   * was not refunded yet in the store, which can be less than the order total. Timeline, audit log
+   * and approvals show this figure, not the one estimated when the action was requested.
+   */
+  refunded?: number;
   externalId?: string;
   data?: Record<string, unknown>;
   changes?: StoreChange[];

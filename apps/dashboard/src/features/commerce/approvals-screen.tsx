@@ -100,10 +100,14 @@ function Request({ a, onResult }: { a: OrderActionT; onResult: (m: { ok: boolean
     <article className="card" data-testid={`approval-${a.id}`}>
       <p>
         <strong>
-          {kindLabel[a.kind] ?? a.kind} {a.amount ? money(a.amount, a.currency) : ''}
+          {kindLabel[a.kind] ?? a.kind} {a.amount && a.kind !== 'cancel' ? money(a.amount, a.currency) : ''}
         </strong>{' '}
         on {a.orderNumber} · requested by {a.requestedBy.name} · {new Date(a.createdAt).toLocaleString()}
       </p>
+      {a.kind === 'cancel' && a.amount > 0 && (
+        // The store refunds what it has not refunded yet when the cancellation runs; this is our estimate.
+        <p>Refunds what the store has not refunded yet: {money(a.amount, a.currency)} when requested.</p>
+      )}
       <p className="muted">{a.approvalReasons.join('; ')}</p>
       {typeof a.params.note === 'string' && <p>“{a.params.note}”</p>}
       {a.ticketId && (

@@ -23,6 +23,7 @@ export const builtinConnector: StoreConnector = {
         const id = `sd-refund-${randomUUID()}`;
         return {
           summary: `Refunded ${fromMinor(cmd.amount, order.currency)} ${order.currency}${cmd.method === 'store_credit' ? ' as store credit' : ''}`,
+          refunded: cmd.amount,
           externalId: id,
           changes: [
             {
@@ -69,7 +70,12 @@ export const builtinConnector: StoreConnector = {
               createdAt: now,
             },
           });
-        return { summary: `Cancelled order ${order.number}`, changes };
+        const refunded = cmd.refund ? Math.max(0, refundable) : 0;
+        return {
+          summary: `Cancelled order ${order.number}${refunded ? ` and refunded ${fromMinor(refunded, order.currency)} ${order.currency}` : ''}`,
+          refunded,
+          changes,
+        };
       }
       case 'resend': {
         const lines = cmd.lines.map((sel) => {

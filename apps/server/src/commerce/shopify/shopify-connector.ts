@@ -348,6 +348,7 @@ export function createShopifyConnector(http: HttpOptions = {}): StoreConnector {
     const refunded = amount(r.totalRefundedSet, currency) || cmd.amount;
     return {
       summary: `Refunded ${fromMinor(refunded, currency)} ${currency}${cmd.method === 'store_credit' ? ' as store credit' : ''} in Shopify`,
+      refunded,
       externalId: id,
       changes: [
         {
@@ -426,6 +427,22 @@ export function createShopifyConnector(http: HttpOptions = {}): StoreConnector {
         case 'refund':
           return refund(ctx, order, cmd);
         case 'cancel': {
+          // Shopify refunds what it has received and not refunded yet; ask it, rather than trusting our
+          // copy (a refund made in Shopify's admin may not have reached us), so we report what it did.
+          let refunded = 0;
+          if (cmd.refund) {
+            const q = await gql<{ order: J | null }>(
+              ctx,
+              'query CancelRefundable($id: ID!) { order(id: $id) { totalReceivedSet { shopMoney { amount } } totalRefundedSet { shopMoney { amount } } } }',
+              { id: gid('Order', order.externalId) },
+            );
+            if (!q.order) throw new StoreError(`Shopify has no order ${order.number}`, 404);
+            refunded = Math.max(
+              0,
+              amount(q.order.totalReceivedSet, order.currency) -
+                amount(q.order.totalRefundedSet, order.currency),
+            );
+          }
           const data = await gql<{ orderCancel: J }>(
             ctx,
             `mutation OrderCancel($orderId: ID!, $reason: OrderCancelReason!, $refund: Boolean!, $restock: Boolean!, $notifyCustomer: Boolean, $staffNote: String) {
@@ -442,7 +459,8 @@ export function createShopifyConnector(http: HttpOptions = {}): StoreConnector {
           );
           checkUserErrors(data.orderCancel, 'orderCancelUserErrors');
           return {
-            summary: `Cancellation of ${order.number} accepted by Shopify${cmd.refund ? ' (with refund)' : ''}`,
+            summary: `Cancellation of ${order.number} accepted by Shopify${refunded ? ` (refunding ${fromMinor(refunded, order.currency)} ${order.currency})` : ''}`,
+            refunded,
             externalId: gidTail(String(obj(data.orderCancel.job).id ?? '')),
             changes: [
               {

@@ -267,10 +267,12 @@ export function createWooCommerceConnector(http: HttpOptions = {}): StoreConnect
     });
     const r = obj(res.json);
     const id = String(r.id);
+    const refunded = Math.abs(toMinor(str(r.amount) ?? fromMinor(cmd.amount, c), c));
     return {
       summary: credit
-        ? `Issued ${fromMinor(cmd.amount, c)} ${c} store credit as coupon ${credit} in WooCommerce`
-        : `Refunded ${fromMinor(cmd.amount, c)} ${c} in WooCommerce`,
+        ? `Issued ${fromMinor(refunded, c)} ${c} store credit as coupon ${credit} in WooCommerce`
+        : `Refunded ${fromMinor(refunded, c)} ${c} in WooCommerce`,
+      refunded,
       externalId: id,
       data: credit ? { storeCreditCode: credit } : undefined,
       changes: [
@@ -279,7 +281,7 @@ export function createWooCommerceConnector(http: HttpOptions = {}): StoreConnect
           orderExternalId: order.externalId,
           refund: {
             externalId: id,
-            amount: Math.abs(toMinor(str(r.amount) ?? fromMinor(cmd.amount, c), c)),
+            amount: refunded,
             note: str(r.reason),
             storeCredit: !!credit,
             restock: cmd.restock,
@@ -343,9 +345,18 @@ export function createWooCommerceConnector(http: HttpOptions = {}): StoreConnect
             status: 'cancelled',
             ...(cmd.note ? { customer_note: undefined } : {}),
           });
-          const changes: StoreChange[] = [{ type: 'order', order: mapWooOrder(obj(res.json)) }];
+          const cancelled = obj(res.json);
+          const changes: StoreChange[] = [{ type: 'order', order: mapWooOrder(cancelled) }];
           let summary = `Cancelled ${order.number} in WooCommerce`;
-          const refundable = order.total - order.refunded;
+          // What WooCommerce says is not refunded yet (its order total less its refunds), not our copy.
+          const storeRefunded = arr(cancelled.refunds).reduce(
+            (n, x) => n + Math.abs(toMinor(str(x.total) ?? '0', order.currency)),
+            0,
+          );
+          const refundable = str(cancelled.total)
+            ? toMinor(str(cancelled.total), order.currency) - storeRefunded
+            : order.total - order.refunded;
+          let refunded = 0;
           if (cmd.refund && refundable > 0) {
             const r = await refund(ctx, order, {
               kind: 'refund',
@@ -358,9 +369,10 @@ export function createWooCommerceConnector(http: HttpOptions = {}): StoreConnect
               note: 'Order cancelled',
             });
             changes.push(...(r.changes ?? []));
-            summary += ` and refunded ${fromMinor(refundable, order.currency)} ${order.currency}`;
+            refunded = r.refunded;
+            summary += ` and refunded ${fromMinor(refunded, order.currency)} ${order.currency}`;
           }
-          return { summary, changes };
+          return { summary, refunded, changes };
         }
         case 'update_address': {
           const res = await api(ctx, 'PUT', path, { shipping: wooAddress(cmd.address) });

@@ -797,6 +797,8 @@ export const transitionAction = async (
     decision_note?: string | null;
     result?: unknown;
     error?: string | null;
+    /** The amount the store reports it actually gave. */
+    amount?: number;
   } = {},
 ) =>
   (
@@ -805,6 +807,7 @@ export const transitionAction = async (
       ${fields.decision_note !== undefined ? sql`, decision_note = ${fields.decision_note}` : sql``}
       ${fields.result !== undefined ? sql`, result = ${JSON.stringify(fields.result)}::jsonb` : sql``}
       ${fields.error !== undefined ? sql`, error = ${fields.error}` : sql``}
+      ${fields.amount !== undefined ? sql`, amount_minor = ${fields.amount}` : sql``}
       WHERE workspace_id = ${workspaceId} AND id = ${id} AND status = ANY(${from}::text[]) RETURNING id`)
   )?.id ?? null;
 

@@ -521,23 +521,44 @@ export function createCommerceService(deps: Deps, ext: CommerceDeps) {
       error = err instanceof StoreError ? err.message : `Unexpected error: ${(err as Error).message}`;
       if (!(err instanceof StoreError)) log.error({ err, actionId }, 'order action failed');
     }
-    const label = summarize(a.kind, a.amount_minor, a.currency, a.order_number);
+    // What the store reports it refunded is what happened (a cancellation refunds what was not refunded
+    // yet in the store, which can be less than the amount estimated from our copy at request time).
+    const reported =
+      outcome?.refunded !== undefined && (a.kind === 'cancel' || a.kind === 'refund')
+        ? outcome.refunded
+        : null;
+    const amount = reported ?? a.amount_minor;
+    const label = summarize(a.kind, amount, a.currency, a.order_number);
     await db.tx(async (tx) => {
       if (outcome?.changes?.length) await ingestChanges(tx, workspaceId, a.connection_id, outcome.changes);
       // Nothing was given when the store refused; the grant no longer counts against the limits.
-      if (!outcome) await money.settle(tx, workspaceId, 'order_action', actionId, { status: 'void' });
+      await money.settle(
+        tx,
+        workspaceId,
+        'order_action',
+        actionId,
+        outcome
+          ? { status: 'granted', ...(reported !== null ? { value: reported } : {}) }
+          : { status: 'void' },
+      );
       await repo.transitionAction(tx, workspaceId, actionId, ['running'], outcome ? 'succeeded' : 'failed', {
         result: outcome
-          ? { summary: outcome.summary, externalId: outcome.externalId ?? null, ...outcome.data }
+          ? {
+              summary: outcome.summary,
+              externalId: outcome.externalId ?? null,
+              ...(reported !== null ? { refunded: reported, requestedAmount: a.amount_minor } : {}),
+              ...outcome.data,
+            }
           : undefined,
         error,
+        amount: reported ?? undefined,
       });
       const data = {
         actionId,
         kind: a.kind,
         orderId: a.order_id,
         orderNumber: a.order_number,
-        amount: a.amount_minor,
+        amount,
         currency: a.currency,
         status: outcome ? 'succeeded' : 'failed',
         summary: label,
