@@ -4,6 +4,7 @@ import { sql } from '../src/platform/db/db.ts';
 import { createConfigCache } from '../src/platform/events/config-cache.ts';
 import { freshDatabaseUrl, startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 import { type PgProxy, startPgProxy } from './pg-proxy.ts';
+import { connectRealtime } from './realtime-client.ts';
 
 // *.pg.test.ts run only in the postgres project: a server database whose connections can drop.
 let fresh: Awaited<ReturnType<typeof freshDatabaseUrl>>;
@@ -54,6 +55,13 @@ describe('the database connection drops', () => {
     const a = await startTestApp({}, { databaseUrl: fresh.url });
     const b = await startTestApp({}, { databaseUrl: fresh.url });
     try {
+      const w = await a.workspace('Listen drop');
+      await a.app.listen({ port: 0, host: '127.0.0.1' });
+      const socket = await connectRealtime(
+        `http://127.0.0.1:${(a.app.server.address() as { port: number }).port}`,
+        w.agent.headers,
+      );
+      const closed = new Promise<number>((r) => socket.ws.once('close', (code) => r(code)));
       const heard: unknown[] = [];
       a.bus.onSignal('probe', (p) => heard.push(p.n));
       let loads = 0;
@@ -77,6 +85,8 @@ describe('the database connection drops', () => {
       await expect.poll(async () => (await a.app.inject({ url: '/api/ready' })).statusCode, poll).toBe(200);
       // The missed invalidation is made good: a reads afresh.
       expect(await cacheOnA.get(1)).toBe(2);
+      // The dashboard's socket on a is told to reconnect (and so refetch what it missed).
+      expect(await closed).toBe(1012);
       // And signals from b arrive again.
       await b.bus.signal('probe', { n: 7 });
       await expect.poll(() => heard, poll).toEqual([7]);

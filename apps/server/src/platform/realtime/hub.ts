@@ -28,6 +28,11 @@ export class RealtimeHub {
   constructor(private bus: EventBus) {
     bus.onBroadcast((e) => this.fanOut(e));
     bus.onSignal('presence', (p) => this.applyPresence(p as unknown as PresenceSignal));
+    // Events from other nodes were missed while the LISTEN connection was down: the sockets are closed
+    // with 1012 (service restart), and the dashboard reconnects and refetches what it shows.
+    bus.onMissed(() => {
+      for (const ws of this.sockets.keys()) ws.close(1012, 'events were missed; reconnect');
+    });
     this.sweeper = setInterval(() => this.sweepPresence(), 5_000);
     this.sweeper.unref();
   }
