@@ -48,6 +48,16 @@ describe('data dir lock', () => {
     expect(readLock(dir)).toMatchObject({ pid: process.pid, role: 'shopdesk migrate' });
     lock.release();
     expect(existsSync(lockPath(dir))).toBe(false);
+    // Our own pid, left by an earlier process that had it (a restarted container): stale.
+    writeFileSync(
+      lockPath(dir),
+      JSON.stringify({ pid: process.pid, role: 'server', startedAt: '2026-01-01T00:00:00Z' }),
+    );
+    expect(readLock(dir)).toBeNull();
+    const again = lockDataDir(dir, 'server');
+    // While this process holds it, a second open here is refused like any other.
+    expect(() => lockDataDir(dir, 'server')).toThrow(DataDirLockedError);
+    again.release();
     // A half-written lock (crash between create and write) is stale too.
     writeFileSync(lockPath(dir), '{"pi');
     lockDataDir(dir, 'server').release();

@@ -34,13 +34,23 @@ export class DataDirLockedError extends Error {
 
 export const lockPath = (dataDir: string) => join(dataDir, 'shopdesk.lock');
 
+/** Data dirs this process holds: its own pid in a lock file is stale unless listed here. */
+const heldHere = new Set<string>();
+
 function alive(pid: number): boolean {
+  // After a container restart the new server often gets the old one's pid: its own pid is not a holder.
+  if (pid === process.pid) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     // EPERM: it exists but belongs to another user — still alive.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  // A reused pid that now belongs to something else (Linux tells us what it runs) is no holder either.
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('node');
+  } catch {
+    return true;
   }
 }
 
@@ -52,6 +62,7 @@ export function readLock(dataDir: string): LockInfo | null {
   } catch {
     return null;
   }
+  if (info.pid === process.pid && heldHere.has(dataDir)) return info;
   return Number.isInteger(info.pid) && alive(info.pid) ? info : null;
 }
 
@@ -70,6 +81,7 @@ export function lockDataDir(dataDir: string, role: string): DataDirLock {
       const fd = openSync(path, 'wx', 0o600);
       writeSync(fd, JSON.stringify(info));
       closeSync(fd);
+      heldHere.add(dataDir);
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw err;
@@ -85,6 +97,7 @@ export function lockDataDir(dataDir: string, role: string): DataDirLock {
     released = true;
     // Only our own lock is removed (a stale-lock takeover by another process must not be undone).
     if (readLock(dataDir)?.pid === process.pid) rmSync(path, { force: true });
+    heldHere.delete(dataDir);
   };
   process.once('exit', release);
   return {
