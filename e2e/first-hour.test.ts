@@ -17,7 +17,7 @@ let dir: string;
 let server: ChildProcess;
 let out = '';
 let env: Record<string, string>;
-const dropDb: () => Promise<void> = async () => {};
+let dropDb: () => Promise<void> = async () => {};
 let banner: { url: string; email: string; password: string; mailTo: string; smtpPort: number; api: string[] };
 let browser: Browser;
 let desk: BrowserContext;
@@ -87,6 +87,10 @@ beforeAll(async () => {
   };
   for (const k of ['DATABASE_URL', 'SHOPDESK_TEST_DB', 'LOG_LEVEL', 'PUBLIC_URL', 'EMAIL_RELAY_URL'])
     delete env[k];
+  // The postgres project runs the same hour on PostgreSQL (DATABASE_URL), the default one embedded.
+  const fresh = await freshDatabaseUrl();
+  dropDb = fresh.drop;
+  if (fresh.url) env.DATABASE_URL = fresh.url;
   [browser] = await Promise.all([launchChromium(), startServer()]);
   desk = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   // Nothing may leave the machine: every request is recorded, and one to another host is refused.
