@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -6,7 +7,9 @@ import {
   type TestApp,
   type TestWorkspace,
 } from '../apps/server/test/harness.ts';
-import { builtDashboard, launchChromium } from './support.ts';
+import { builtDashboard, launchChromium, screenshotDir } from './support.ts';
+
+const shots = screenshotDir();
 
 const day = 86_400_000;
 
@@ -102,6 +105,19 @@ describe('commerce from the ticket, in a real browser', () => {
           6,
         ),
         order(5002, [{ id: 'c', title: 'Alpine Down Jacket', qty: 1, price: 24900 }], 2),
+        {
+          // Not shipped yet: its address can still change.
+          ...order(5003, [{ id: 'd', title: 'Wool Beanie', qty: 1, price: 2500 }], 10),
+          fulfillmentStatus: 'unfulfilled',
+          fulfillments: [],
+          shippingAddress: {
+            name: 'Mia Keller',
+            address1: 'Ringstr. 5',
+            zip: '80331',
+            city: 'München',
+            countryCode: 'DE',
+          },
+        },
       ],
     });
     ticketId = (
@@ -148,6 +164,55 @@ describe('commerce from the ticket, in a real browser', () => {
       .waitFor();
     const o = (await api(ws.agent.headers, 'GET', '/api/v1/commerce/orders?number=5001', undefined)).items[0];
     expect(o.refunded).toBe(1450);
+  });
+
+  it('the action form starts fresh after each request: the next refund is not blocked by old values', async () => {
+    const page = await signIn(ws.agent);
+    await page.goto(`${base}/tickets/${ticketId}`);
+    const first = page.getByTestId('order-#5001');
+    await first.waitFor();
+    await first.getByRole('button', { name: 'Actions…' }).click();
+    await first.getByLabel('Refund quantity Merino Socks').fill('1');
+    await first.getByLabel('Note').fill('Second pair missing too');
+    await first.getByRole('button', { name: 'Confirm' }).click();
+    await first.getByRole('status').filter({ hasText: 'Refunded' }).waitFor();
+    await page.screenshot({ path: join(shots, 'commerce-refund-form.png') });
+    // Each radio, checkbox and quantity sits on one line with its text (they stacked above it before).
+    for (const text of ['Restock items', 'Trail Runner 2 (of 1)', 'Amount']) {
+      const box = await first.locator('label', { hasText: text }).last().boundingBox();
+      expect(box!.height, text).toBeLessThan(40);
+    }
+    // Both pairs are refunded now: the socks field is back at 0 (of 0) and the note is empty.
+    expect(await first.getByLabel('Refund quantity Merino Socks').inputValue()).toBe('0');
+    expect(await first.getByLabel('Note').inputValue()).toBe('');
+    // The next request goes through instead of the browser's "value must be less than or equal to 0".
+    await first.getByRole('radio', { name: 'Amount' }).check();
+    await first.getByLabel('Refund amount').fill('1.00');
+    await first.getByRole('button', { name: 'Confirm' }).click();
+    await first.getByRole('status').filter({ hasText: 'Refunded 1.00' }).waitFor();
+    const o = (await api(ws.agent.headers, 'GET', '/api/v1/commerce/orders?number=5001')).items[0];
+    expect(o.refunded).toBe(1450 + 1450 + 100);
+    const notes = (await api(ws.agent.headers, 'GET', `/api/v1/commerce/actions?orderId=${o.id}`)).map(
+      (a: { params: { note?: string } }) => a.params.note ?? null,
+    );
+    expect(notes).toEqual([null, 'Second pair missing too', null]);
+  });
+
+  it('an address edit shows the second address line, with labels a person reads', async () => {
+    const page = await signIn(ws.agent);
+    await page.goto(`${base}/tickets/${ticketId}`);
+    const card = page.getByTestId('order-#5003');
+    await card.waitFor();
+    await card.locator('button.order-head').click();
+    await card.getByRole('button', { name: 'Actions…' }).click();
+    await card.getByLabel('Action').selectOption('update_address');
+    expect(await card.getByText('address1', { exact: true }).count()).toBe(0);
+    await card.getByLabel('Address line 2').fill('Hinterhaus, 3. OG');
+    await card.getByLabel('Postcode').fill('80333');
+    await page.screenshot({ path: join(shots, 'commerce-address-form.png') });
+    await card.getByRole('button', { name: 'Confirm' }).click();
+    await card.getByRole('status').waitFor();
+    await card.getByText(/Ship to: .*Ringstr\. 5, Hinterhaus, 3\. OG, 80333/).waitFor();
   });
 
   it('an agent over the limit gets "sent for approval", and a lead approves it', async () => {
@@ -206,7 +271,7 @@ describe('commerce from the ticket, in a real browser', () => {
     await admin.goto(`${base}/settings/stores`);
     await admin.getByRole('heading', { name: 'Store connections', exact: true }).first().waitFor();
     const card = admin.locator('[data-testid^="store-"]').first();
-    await card.getByText(/2 orders/).waitFor();
+    await card.getByText(/3 orders/).waitFor();
     expect(await card.textContent()).toContain('sdstore_');
     await admin.goto(`${base}/settings/commerce-policy`);
     await admin.getByLabel('Agent refund limit').fill('75.00');

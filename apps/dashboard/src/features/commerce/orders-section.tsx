@@ -145,6 +145,7 @@ function OrderCard({
               {[
                 o.shippingAddress.name,
                 o.shippingAddress.address1,
+                o.shippingAddress.address2,
                 o.shippingAddress.zip,
                 o.shippingAddress.city,
                 o.shippingAddress.countryCode,
@@ -167,6 +168,18 @@ function OrderCard({
 }
 
 type Kind = OrderActionInputT['kind'];
+
+const addressFields = [
+  ['name', 'Name'],
+  ['company', 'Company'],
+  ['address1', 'Address'],
+  ['address2', 'Address line 2'],
+  ['zip', 'Postcode'],
+  ['city', 'City'],
+  ['province', 'State / province'],
+  ['countryCode', 'Country code'],
+  ['phone', 'Phone'],
+] as const;
 
 function ActionForm({
   order: o,
@@ -234,6 +247,12 @@ function ActionForm({
           : { ok: true, text: String(a.result?.summary ?? 'Done') },
       );
       key.current = newKey();
+      // A fresh form for the next request: stale quantities would trip the browser's max check once a
+      // line is fully refunded ("value must be 0"), and old notes would ride along.
+      setQty({});
+      setAmount('');
+      setNote('');
+      setPercent('10');
       await qc.invalidateQueries({ queryKey: ['commerce'] });
       if (ticketId) await qc.invalidateQueries({ queryKey: ['ticket', ticketId] });
     } catch (e) {
@@ -266,7 +285,7 @@ function ActionForm({
         <>
           <div className="row">
             {(['lines', 'full', 'amount'] as const).map((m) => (
-              <label key={m}>
+              <label key={m} className="inline">
                 <input type="radio" name="mode" checked={mode === m} onChange={() => setMode(m)} />{' '}
                 {m === 'lines'
                   ? 'Items'
@@ -278,7 +297,7 @@ function ActionForm({
           </div>
           {mode === 'lines' &&
             o.lineItems.map((l) => (
-              <label key={l.id} className="row">
+              <label key={l.id} className="inline">
                 <input
                   type="number"
                   min={0}
@@ -316,13 +335,13 @@ function ActionForm({
         </>
       )}
       {(kind === 'refund' || kind === 'cancel') && (
-        <label>
+        <label className="inline">
           <input type="checkbox" checked={restock} onChange={(e) => setRestock(e.target.checked)} /> Restock
           items
         </label>
       )}
       {kind === 'cancel' && (
-        <label>
+        <label className="inline">
           <input
             type="checkbox"
             checked={refundOnCancel}
@@ -332,9 +351,9 @@ function ActionForm({
         </label>
       )}
       {kind === 'update_address' &&
-        (['name', 'address1', 'address2', 'zip', 'city', 'countryCode'] as const).map((f) => (
+        addressFields.map(([f, label]) => (
           <label key={f}>
-            {f}{' '}
+            {label}{' '}
             <input
               value={(addr as Record<string, string | null | undefined>)[f] ?? ''}
               onChange={(e) => setAddr({ ...addr, [f]: e.target.value })}
