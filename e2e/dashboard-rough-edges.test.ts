@@ -327,4 +327,29 @@ describe('dashboard rough edges (issue 24)', () => {
     await admin.getByRole('status').filter({ hasText: 'obsolete deleted' }).waitFor();
     expect(nativeDialogs).toEqual([]);
   });
+
+  it('offers only the channels the workspace can use in filters and settings', async () => {
+    const unusable = /sms|voice|messenger|instagram|whatsapp/i;
+    const agent = await open(ws.agent);
+    await agent.goto(`${base}/inbox/all-open`);
+    const filter = agent.getByRole('combobox', { name: 'Channel' });
+    await expect
+      .poll(() => filter.locator('option').allTextContents())
+      .toEqual(['Any channel', 'Email', 'Chat', 'Web form', 'API']);
+
+    const admin = await open(ws.admin);
+    await admin.goto(`${base}/settings/sla`);
+    await admin.getByRole('button', { name: 'New policy' }).click();
+    const channels = admin.getByRole('group', { name: 'Channels' });
+    await channels.getByLabel('Email').waitFor();
+    expect(await channels.textContent()).not.toMatch(unusable);
+
+    await admin.goto(`${base}/settings/routing`);
+    await admin
+      .getByLabel(/Capacity any other channel/)
+      .first()
+      .waitFor();
+    const form = admin.getByRole('form', { name: 'Routing rules' }).first();
+    expect(await form.textContent()).not.toMatch(unusable);
+  });
 });

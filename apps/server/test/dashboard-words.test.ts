@@ -81,3 +81,16 @@ describe('audit log filters', () => {
     expect((await api('GET', '/api/v1/audit-log?from=yesterday', ws.admin.headers)).statusCode).toBe(400);
   });
 });
+
+describe('usable channels', () => {
+  it('lists the channels a workspace can use, not the ones without a connector', async () => {
+    const res = await api('GET', '/api/v1/channels', ws.agent.headers);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().items).toEqual([
+      { channel: 'email', label: 'Email' },
+      { channel: 'chat', label: 'Chat' },
+      { channel: 'web', label: 'Web form' },
+      { channel: 'api', label: 'API' },
+    ]);
+  });
+});

@@ -54,4 +54,11 @@ export const Channels = [
   'api',
 ] as const;
 export const Channel = z.enum(Channels);
+/** Channels every workspace has without connecting anything: email, the chat widget, web forms, the API. */
+export const AlwaysAvailableChannels = ['email', 'chat', 'web', 'api'] as const;
+export const UsableChannels = z.object({
+  items: z
+    .array(z.object({ channel: Channel, label: z.string() }))
+    .describe('Channels this workspace can use: the always-available ones and those with a connector'),
+});
 export type Channel = z.infer<typeof Channel>;

@@ -48,4 +48,8 @@ export class ChannelRegistry {
   get(channel: string): ChannelAdapter | undefined {
     return this.adapters.get(channel);
   }
+  /** The channels with an adapter: what a workspace can send through. */
+  names(): string[] {
+    return [...this.adapters.keys()];
+  }
 }

@@ -8,7 +8,8 @@ import { useMe } from '../../lib/session.tsx';
 import { useShortcut } from '../../lib/shortcuts.tsx';
 import { setTicketSequence } from '../../lib/ticket-sequence.ts';
 import { Avatar } from '../../shell/layout.tsx';
-import { ago, CHANNELS, channelIcon, PRIORITIES, STATUSES } from '../../ui/format.ts';
+import { ago, channelIcon, PRIORITIES, STATUSES } from '../../ui/format.ts';
+import { useChannels } from '../../ui/use-channels.ts';
 import { useDirectory } from '../../ui/use-directory.ts';
 import { ViewDialog } from './view-dialog.tsx';
 import { buildViews, type InboxCounts } from './views.ts';
@@ -25,6 +26,7 @@ export default function InboxScreen() {
   const me = useMe();
   const qc = useQueryClient();
   const dir = useDirectory();
+  const channels = useChannels();
   const viewKey = useParams()['*'] || 'my-open';
   const { search } = useLocation();
   const counts = useQuery({
@@ -197,8 +199,10 @@ export default function InboxScreen() {
             <span className="sr">Channel</span>
             <select value={extra.channel ?? ''} onChange={(e) => setFilter('channel', e.target.value)}>
               <option value="">Any channel</option>
-              {CHANNELS.map((c) => (
-                <option key={c}>{c}</option>
+              {[...new Set([...channels.names, ...(extra.channel ? [extra.channel] : [])])].map((c) => (
+                <option key={c} value={c}>
+                  {channels.label(c)}
+                </option>
               ))}
             </select>
           </label>

@@ -1,8 +1,9 @@
 import { decimalToMinor, formatMoney, minorToDecimal } from '@shopdesk/contracts';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { CHANNELS, PRIORITIES } from '../../ui/format.ts';
+import { PRIORITIES } from '../../ui/format.ts';
 import { moved } from '../../ui/list.ts';
+import { useChannels } from '../../ui/use-channels.ts';
 import { commerceApi } from '../commerce/commerce-api.ts';
 import { Field, FieldError, invalid, splitList, useFormSave } from './form-kit.tsx';
 import { type SlaPolicyT, slaApi } from './sla-api.ts';
@@ -213,6 +214,7 @@ function PolicyForm({
   onDone: () => void;
 }) {
   const [d, setD] = useState<Draft>(() => draftOf(currency, policy));
+  const channels = useChannels();
   const { save, errors, status } = useFormSave(['sla-policies']);
   const setTarget = (k: MetricKey, t: Partial<TargetDraft>) =>
     setD((x) => ({ ...x, targets: { ...x.targets, [k]: { ...x.targets[k], ...t } } }));
@@ -253,14 +255,14 @@ function PolicyForm({
         <legend>Applies to (empty: every ticket)</legend>
         <fieldset className="row" aria-label="Channels">
           <span className="muted">Channels:</span>
-          {CHANNELS.map((c) => (
+          {[...new Set([...channels.names, ...d.channels])].map((c) => (
             <label key={c} className="inline">
               <input
                 type="checkbox"
                 checked={d.channels.includes(c)}
                 onChange={(e) => setD({ ...d, channels: toggle(d.channels, c, e.target.checked) })}
               />
-              {c}
+              {channels.label(c)}
             </label>
           ))}
         </fieldset>

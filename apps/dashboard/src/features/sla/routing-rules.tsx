@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { z } from 'zod';
 import { request } from '../../lib/api.ts';
-import { CHANNELS } from '../../ui/format.ts';
+import { useChannels } from '../../ui/use-channels.ts';
 import { useDirectory } from '../../ui/use-directory.ts';
 import { FieldError, invalid, useFormSave } from './form-kit.tsx';
 
@@ -34,6 +34,7 @@ export function RoutingRulesForm() {
 
 function RulesForm({ initial }: { initial: Row[] }) {
   const dir = useDirectory();
+  const channels = useChannels();
   const inboxes = useQuery({ queryKey: ['email-inboxes'], queryFn: rulesApi.inboxes });
   const [rows, setRows] = useState<Row[]>(initial);
   const { save, errors, status } = useFormSave(['routing-rules']);
@@ -67,9 +68,9 @@ function RulesForm({ initial }: { initial: Row[] }) {
             onChange={(e) => set(i, { channel: e.target.value, inboxId: '' })}
             {...invalid(errors, `rules.${i}.channel`)}
           >
-            {CHANNELS.map((c) => (
+            {[...new Set([...channels.names, r.channel])].map((c) => (
               <option key={c} value={c}>
-                {c}
+                {channels.label(c)}
               </option>
             ))}
           </select>

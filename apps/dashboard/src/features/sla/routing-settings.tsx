@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { api } from '../../lib/api.ts';
 import { atLeast } from '../../lib/roles.ts';
 import { useMe } from '../../lib/session.tsx';
-import { CHANNELS } from '../../ui/format.ts';
+import { useChannels } from '../../ui/use-channels.ts';
 import { useDirectory } from '../../ui/use-directory.ts';
 import { Field, FieldError, invalid, splitList, useFormSave } from './form-kit.tsx';
 import { RoutingRulesForm } from './routing-rules.tsx';
@@ -14,8 +14,6 @@ const MODES = [
   ['round_robin', 'Round-robin (take turns)'],
   ['least_loaded', 'Least loaded (fewest open tickets)'],
 ] as const;
-const CAP_KEYS = [...CHANNELS, '*'] as const;
-const capLabel = (k: string) => (k === '*' ? 'any other channel' : k);
 
 type Draft = { mode: string; capacity: Record<string, string>; skillTags: string; matchLanguage: boolean };
 
@@ -77,6 +75,10 @@ export default function RoutingSettings() {
 function RoutingForm({ scope, config }: { scope: number | null; config: RoutingConfigT | undefined }) {
   const [d, setD] = useState<Draft>(() => draftOf(config));
   const { save, errors, status } = useFormSave(['routing-config']);
+  // Usable channels, plus any that already has a capacity set; '*' covers the rest.
+  const channels = useChannels();
+  const capKeys = [...new Set([...channels.names, ...Object.keys(d.capacity).filter((k) => k !== '*')]), '*'];
+  const capLabel = (k: string) => (k === '*' ? 'any other channel' : channels.label(k));
   const body = () => ({
     mode: d.mode,
     defaultCapacity: capacityOf(d.capacity),
@@ -111,7 +113,7 @@ function RoutingForm({ scope, config }: { scope: number | null; config: RoutingC
       <fieldset>
         <legend>Capacity per agent (open tickets per channel)</legend>
         <div className="row">
-          {CAP_KEYS.map((k) => (
+          {capKeys.map((k) => (
             <label key={k} className="stack" style={{ gap: 2 }}>
               <span className="small">{capLabel(k)}</span>
               <input

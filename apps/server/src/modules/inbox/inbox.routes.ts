@@ -1,4 +1,4 @@
-import { InboxCounts } from '@shopdesk/contracts';
+import { InboxCounts, UsableChannels } from '@shopdesk/contracts';
 import type { Router } from '../../platform/http/router.ts';
 import type { InboxService } from './inbox.service.ts';
 
@@ -12,5 +12,14 @@ export function registerInboxRoutes(r: Router, svc: InboxService) {
     access: 'read-only',
     response: InboxCounts,
     handler: async ({ auth }) => svc.counts(auth),
+  });
+  r.add({
+    method: 'GET',
+    url: '/api/v1/channels',
+    summary: 'The channels this workspace can use (filters and settings offer only these)',
+    tag: 'Views',
+    access: 'read-only',
+    response: UsableChannels,
+    handler: async () => svc.channels(),
   });
 }

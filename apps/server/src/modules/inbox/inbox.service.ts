@@ -1,9 +1,33 @@
+import { AlwaysAvailableChannels, type Channel, Channels } from '@shopdesk/contracts';
 import type { Deps } from '../../platform/deps.ts';
 import type { Auth } from '../../platform/http/router.ts';
 import { inboxCounts } from './inbox.repository.ts';
 
-export function createInboxService(deps: Deps) {
+const LABELS: Record<Channel, string> = {
+  email: 'Email',
+  chat: 'Chat',
+  sms: 'SMS',
+  voice: 'Phone',
+  messenger: 'Messenger',
+  instagram: 'Instagram',
+  whatsapp: 'WhatsApp',
+  web: 'Web form',
+  api: 'API',
+};
+
+/** `connected()`: the channels with a connector (adapter) in this deployment. */
+export function createInboxService(deps: Deps, connected: () => string[] = () => []) {
   return {
+    /**
+     * What filters and settings offer: sms, voice, messenger, instagram and whatsapp only once a connector
+     * for them exists, so nobody sets up routing or an SLA for a channel that cannot receive anything.
+     */
+    channels() {
+      const usable = new Set<string>([...AlwaysAvailableChannels, ...connected()]);
+      return {
+        items: Channels.filter((c) => usable.has(c)).map((channel) => ({ channel, label: LABELS[channel] })),
+      };
+    },
     async counts(auth: Auth) {
       const { totals, groups } = await inboxCounts(deps.db, auth.workspaceId, auth.agentId);
       const byChannel: Record<string, number> = {};
