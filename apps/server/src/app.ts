@@ -224,7 +224,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   registerViewRoutes(router, views);
   registerSearchRoutes(router, search);
   registerMacroRoutes(router, macros);
-  registerInboxRoutes(router, createInboxService(deps, () => channels.names()));
+  registerInboxRoutes(
+    router,
+    createInboxService(deps, () => channels.names()),
+  );
   registerAuditRoutes(router, deps);
   registerTicketListeners(bus, tickets);
   jobs.register(deliverMessageJob(tickets));
