@@ -108,7 +108,7 @@ describe('event outbox', () => {
     expect(await runsOf(id)).toHaveLength(1);
   });
 
-  it('notes, mentions, links and contact merges go through the outbox: a crash after commit still runs their reactions', async () => {
+  it('notes, mentions, links, contact merges and sign-outs go through the outbox: a crash after commit still runs their reactions', async () => {
     const call = (method: string, url: string, payload?: unknown) =>
       t.app.inject({ method: method as 'GET', url, headers: ws.agent.headers, payload: payload as object });
     const one = (await call('POST', '/api/v1/tickets', ticketBody({ subject: 'Note me' }))).json().id;
@@ -136,6 +136,14 @@ describe('event outbox', () => {
       expect((await call('POST', '/api/v1/contacts/merge', { sourceId: a, targetId: b })).statusCode).toBe(
         200,
       );
+      const session = await t.login(ws.lead);
+      const out = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/logout',
+        cookies: { sd_session: session.cookie },
+        headers: { 'x-csrf-token': session.csrf },
+      });
+      expect(out.statusCode).toBeLessThan(300);
     } finally {
       t.bus.publish = publish;
       t.bus.publishMany = publishMany;
@@ -143,17 +151,18 @@ describe('event outbox', () => {
     const pending = await t.db.query<{ name: string }>(
       sql`SELECT event->>'name' AS name FROM event_outbox ORDER BY id`,
     );
-    expect(pending.map((r) => r.name)).toEqual([
+    const names = [
       'message.created',
       'agent.mentioned',
       'ticket.updated',
       'contact.merged',
-    ]);
+      'agent.signed_out',
+    ];
+    expect(pending.map((r) => r.name)).toEqual(names);
     const replayed: string[] = [];
-    for (const name of ['message.created', 'agent.mentioned', 'ticket.updated', 'contact.merged'])
-      t.bus.on(name, (e) => void replayed.push(e.name));
-    expect(await t.bus.recover(0)).toBe(4);
-    expect(replayed).toEqual(['message.created', 'agent.mentioned', 'ticket.updated', 'contact.merged']);
+    for (const name of names) t.bus.on(name, (e) => void replayed.push(e.name));
+    expect(await t.bus.recover(0)).toBe(5);
+    expect(replayed).toEqual(names);
     await until('the outbox to be emptied', async () => (await outboxRows()) === 0);
   });
 });

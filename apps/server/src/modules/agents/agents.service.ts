@@ -259,14 +259,20 @@ export function createAgentsService(deps: Deps) {
     },
 
     async logout(auth: Auth) {
-      if (auth.sessionId) await repo.deleteSession(db, auth.sessionId);
-      // Routing takes the agent offline (no new tickets, live chats handed back).
-      await deps.bus.publish({
-        name: 'agent.signed_out',
-        workspaceId: auth.workspaceId,
-        actorAgentId: auth.agentId,
-        data: { agentId: auth.agentId },
+      // Routing takes the agent offline (no new tickets, live chats handed back): staged with the
+      // session's end, so a crash in between cannot leave a signed-out agent receiving tickets.
+      const events = await db.tx(async (tx) => {
+        if (auth.sessionId) await repo.deleteSession(tx, auth.sessionId);
+        return deps.bus.stage(tx, [
+          {
+            name: 'agent.signed_out',
+            workspaceId: auth.workspaceId,
+            actorAgentId: auth.agentId,
+            data: { agentId: auth.agentId },
+          },
+        ]);
       });
+      await deps.bus.publishMany(events);
     },
 
     async me(auth: Auth) {
