@@ -158,7 +158,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     concurrency: config.WORKER_CONCURRENCY,
     leaseSeconds: config.JOB_LEASE_SECONDS,
   });
-  const files = createFileStore(config.FILE_STORE, db, config.dataDir);
+  const files = createFileStore(config, db);
   const limits = createRateLimits(db, config);
   const deps: Deps = { config, db, bus, log, files, jobs, limits };
 

@@ -46,10 +46,43 @@ export const settings = {
     description: 'shared_buffers for the embedded database (memory vs. cache hit rate)',
   },
   FILE_STORE: {
-    schema: z.enum(['auto', 'local', 'postgres']),
+    schema: z.enum(['auto', 'local', 'postgres', 's3']),
     default: 'auto',
     description:
-      'Where attachments, avatars and help-center images are stored: auto = in PostgreSQL when DATABASE_URL is set (every node serves every file), else the data dir; local = the data dir (one node only); postgres = the database',
+      'Where attachments, avatars and help-center images are stored: auto = in PostgreSQL when DATABASE_URL is set (every node serves every file), else the data dir; local = the data dir (one node only); postgres = the database; s3 = an S3-compatible bucket (S3_* settings)',
+  },
+  S3_BUCKET: {
+    schema: z.string().min(3).optional(),
+    default: undefined,
+    description: 'Bucket for FILE_STORE=s3 (required then)',
+  },
+  S3_ENDPOINT: {
+    schema: z.url().optional(),
+    default: undefined,
+    description: 'Endpoint of an S3-compatible service (MinIO, Cloudflare R2, Ceph …); unset = AWS S3',
+  },
+  S3_REGION: { schema: z.string().min(1), default: 'us-east-1', description: 'Region of the bucket' },
+  S3_FORCE_PATH_STYLE: {
+    schema: bool,
+    default: 'false',
+    description:
+      'Address the bucket as ENDPOINT/BUCKET (MinIO and most self-hosted services) instead of BUCKET.ENDPOINT',
+  },
+  S3_ACCESS_KEY_ID: {
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    description: 'Access key for the bucket; unset = the AWS SDK default chain (instance role …)',
+  },
+  S3_SECRET_ACCESS_KEY: {
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    description: 'Secret key for S3_ACCESS_KEY_ID',
+    sensitive: true,
+  },
+  S3_PREFIX: {
+    schema: z.string().regex(/^([\w.-]+\/)*$/, 'must be empty or end with /, e.g. shopdesk/'),
+    default: '',
+    description: 'Key prefix inside the bucket',
   },
   SECRET_KEY: {
     schema: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -284,6 +317,7 @@ export function loadConfig(
     else
       problems.push(`${key}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   }
+  if (out.FILE_STORE === 's3' && !out.S3_BUCKET) problems.push('FILE_STORE=s3 needs S3_BUCKET');
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   const cfg = { ...out, ...overrides } as Config;
   cfg.dataDir = resolve(cfg.SHOPDESK_DATA_DIR);

@@ -58,7 +58,7 @@ export async function createToken(
     db,
     bus,
     log,
-    files: createFileStore(config.FILE_STORE, db, config.dataDir),
+    files: createFileStore(config, db),
     jobs: createJobRunner(db, log, { concurrency: 1 }),
     limits: createRateLimits(db, config),
   };

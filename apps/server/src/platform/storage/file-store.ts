@@ -3,21 +3,12 @@ import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
+import type { Config } from '../../config.ts';
 import { type Db, sql } from '../db/db.ts';
+import type { FileStore } from './file-store-type.ts';
+import { s3FileStore } from './s3-file-store.ts';
 
-/**
- * Where attachment, avatar and help-center image bytes live, content-addressed by SHA-256.
- * Local disk serves the embedded database (one process by design); with PostgreSQL the bytes live in
- * the database, so every node serves every file (a file written on one node's disk was a 404 on the
- * others). An object-store backend fits the same three calls.
- */
-export interface FileStore {
-  readonly kind: 'local' | 'postgres';
-  put(data: Buffer): Promise<{ sha256: string; size: number }>;
-  /** The bytes as a stream; a missing file fails the stream (the callers checked the metadata row). */
-  open(sha256: string): Readable;
-  has(sha256: string): Promise<boolean>;
-}
+export type { FileStore } from './file-store-type.ts';
 
 const hashOf = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const checked = (sha: string) => {
@@ -100,10 +91,21 @@ export function postgresFileStore(db: Db, chunkBytes = FILE_CHUNK_BYTES): FileSt
   };
 }
 
-export type FileStoreSetting = 'auto' | 'local' | 'postgres';
-
 /** `auto`: PostgreSQL when the app runs on PostgreSQL, the data dir's `files/` on the embedded database. */
-export function createFileStore(setting: FileStoreSetting, db: Db, dataDir: string): FileStore {
+export function createFileStore(config: Config, db: Db): FileStore {
+  const setting = config.FILE_STORE;
   const kind = setting === 'auto' ? (db.kind === 'postgres' ? 'postgres' : 'local') : setting;
-  return kind === 'postgres' ? postgresFileStore(db) : localFileStore(join(dataDir, 'files'));
+  if (kind === 's3')
+    return s3FileStore({
+      bucket: config.S3_BUCKET!,
+      endpoint: config.S3_ENDPOINT,
+      region: config.S3_REGION,
+      forcePathStyle: config.S3_FORCE_PATH_STYLE,
+      credentials:
+        config.S3_ACCESS_KEY_ID && config.S3_SECRET_ACCESS_KEY
+          ? { accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY }
+          : undefined,
+      prefix: config.S3_PREFIX,
+    });
+  return kind === 'postgres' ? postgresFileStore(db) : localFileStore(join(config.dataDir, 'files'));
 }
