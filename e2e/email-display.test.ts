@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInbox, settle } from '../apps/server/test/email-helpers.ts';
+import { createInbox, dnsStub, settle } from '../apps/server/test/email-helpers.ts';
 import { startTestApp, type TestApp, type TestWorkspace } from '../apps/server/test/harness.ts';
 import { builtDashboard, launchChromium, listen, screenshotDir, signIn } from './support.ts';
 
@@ -17,6 +17,8 @@ describe('inbound email details in the ticket, in a real browser', () => {
     base = await listen(t);
     ws = await t.workspace('Display Journey');
     inbox = await createInbox(t, ws, { name: 'Support', address: 'support@display-journey.test' });
+    // No DNS records anywhere: nothing can authenticate these senders.
+    t.email.service.useDnsResolver(dnsStub({}));
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -117,6 +119,39 @@ describe('inbound email details in the ticket, in a real browser', () => {
     await frame.getByText('Leeds depot').waitFor();
     expect(await frame.locator('script').count()).toBe(0);
     await page.screenshot({ path: `${screenshotDir()}/email-forwarded.png`, fullPage: true });
+    await ctx.close();
+  });
+
+  it('warns the agent when unverified mail claims to be a known customer, and names the Cc not added', async () => {
+    const msg = (n: number, cc?: string) =>
+      crlf(
+        'From: Fay <fay@fay-customer.test>',
+        'To: support@display-journey.test',
+        ...(cc ? [`Cc: ${cc}`] : []),
+        `Subject: Order question ${n}`,
+        `Message-ID: <fay-${n}@fay-customer.test>`,
+        'Content-Type: text/plain',
+        '',
+        n === 1 ? 'Where is my order?' : 'Please change the delivery address to 1 Evil Street.',
+        '',
+      );
+    const first = await deliver(msg(1));
+    const second = await deliver(msg(2, 'helper@evil.test'));
+    const ctx = await browser.newContext({ viewport: { width: 1300, height: 900 } });
+    const page = await ctx.newPage();
+    await signIn(page, base, ws.agent);
+    // The first mail made Fay a contact; nothing was known before it, so no warning there.
+    await page.goto(`${base}/tickets/${first}`);
+    await page.getByText('Where is my order?').waitFor();
+    expect(await page.getByRole('note', { name: 'Unverified sender' }).count()).toBe(0);
+
+    await page.goto(`${base}/tickets/${second}`);
+    const warning = page.getByRole('note', { name: 'Unverified sender' });
+    await warning.waitFor();
+    const text = (await warning.textContent()) ?? '';
+    expect(text).toContain('claims to be from a known customer');
+    expect(text).toContain('helper@evil.test');
+    await page.screenshot({ path: `${screenshotDir()}/email-unverified-sender.png` });
     await ctx.close();
   });
 });

@@ -277,6 +277,18 @@ export const settings = {
     description:
       'Emails one sender may open or add to tickets per hour; more are recorded and rejected (floods, loops)',
   },
+  EMAIL_VERIFY_SENDERS: {
+    schema: bool,
+    default: 'true',
+    description:
+      'Check SPF, DKIM, DMARC and ARC of inbound mail (mailauth); unverified mail cannot thread by [#id] alone or add followers',
+  },
+  EMAIL_TRUSTED_AUTHSERV_IDS: {
+    schema: z.string(),
+    default: '',
+    description:
+      'Comma-separated authserv-ids (e.g. mx.google.com) whose Authentication-Results header is trusted for IMAP/webhook mail; empty trusts none',
+  },
   EMAIL_IMAP_POLL_SECONDS: {
     schema: z.coerce.number().int().min(5),
     default: '60',

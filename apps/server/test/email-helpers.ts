@@ -139,3 +139,18 @@ export const get = async (t: TestApp, url: string, headers: Record<string, strin
   const res = await t.app.inject({ method: 'GET', url, headers });
   return { status: res.statusCode, json: () => res.json(), body: res.rawPayload };
 };
+
+/**
+ * A DNS resolver for sender verification (mailauth's `resolver` hook) answering from a table keyed
+ * `RRTYPE:name`; anything else is NXDOMAIN. Install with `t.email.service.useDnsResolver(...)`.
+ */
+export function dnsStub(records: Record<string, string[][] | string[]>) {
+  return async (name: string, rrtype: string) => {
+    const hit = records[`${rrtype}:${name.toLowerCase()}`];
+    if (hit) return hit;
+    throw Object.assign(new Error(`query${rrtype} ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
+  };
+}
+
+/** Test customers at customer.test send from 127.0.0.1 (the tests' SMTP client), as SPF says. */
+export const customerDns = dnsStub({ 'TXT:customer.test': [['v=spf1 ip4:127.0.0.1 ip6:::1 -all']] });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInbox, get, sendTo, settle, startRelay } from './email-helpers.ts';
+import { createInbox, customerDns, get, sendTo, settle, startRelay } from './email-helpers.ts';
 import { startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 
 let t: TestApp;
@@ -18,6 +18,8 @@ beforeAll(async () => {
   relay = await startRelay();
   t = await startTestApp({ EMAIL_SMTP_PORT: '0', EMAIL_SMTP_HOST: '127.0.0.1', EMAIL_MAX_BYTES: '200000' });
   port = t.email.smtpPort!;
+  // The customers' domain allows the test's SMTP client: their mail is verified, as a real customer's is.
+  t.email.service.useDnsResolver(customerDns);
   ws = await t.workspace('Mail Shop');
   other = await t.workspace('Other Shop');
   inbox = await createInbox(t, ws, {

@@ -142,6 +142,10 @@ export const EmailInboundLogItem = z.object({
   reason: z.string().nullable(),
   ticketId: z.number().nullable(),
   messageId: z.number().nullable(),
+  senderAuth: z
+    .enum(['pass', 'fail', 'none'])
+    .nullable()
+    .describe('Sender verification (SPF/DKIM/DMARC): pass, fail, none (nothing to check); null: not checked'),
   createdAt: Timestamp,
 });
 

@@ -67,14 +67,65 @@ function ForwardedCard({ f, depth }: { f: Forwarded; depth: number }) {
  * Under an inbound email: parts the server could not read as sent (a broken MIME boundary), and the
  * messages forwarded as attachments, each level with its sender, date, subject and sanitised body.
  */
+interface SenderAuth {
+  verdict: 'pass' | 'fail' | 'none';
+  reason: string;
+  claimsKnownCustomer?: boolean;
+}
+
+/** Shown when the sender could not be verified and it matters: a failed check, or a known customer's name. */
+function SenderWarning({ auth, ccNotAdded }: { auth?: SenderAuth; ccNotAdded?: string[] }) {
+  if (!auth || auth.verdict === 'pass') return null;
+  if (auth.verdict === 'none' && !auth.claimsKnownCustomer && !ccNotAdded?.length) return null;
+  const serious = auth.verdict === 'fail' || auth.claimsKnownCustomer;
+  return (
+    <div
+      className={serious ? 'email-warning email-warning-sender' : 'email-notice'}
+      role="note"
+      aria-label="Unverified sender"
+    >
+      {serious && (
+        <strong>
+          {auth.verdict === 'fail' ? 'Sender verification failed' : 'Unverified sender'}
+          {auth.claimsKnownCustomer ? ': this email claims to be from a known customer.' : '.'}
+        </strong>
+      )}{' '}
+      <span>
+        {auth.verdict === 'fail'
+          ? 'It may be forged. '
+          : serious
+            ? 'Nothing confirms it comes from that address. '
+            : ''}
+        {serious && 'Check before changing orders, addresses or payment details. '}
+        <span className="muted small">({auth.reason})</span>
+      </span>
+      {ccNotAdded && ccNotAdded.length > 0 && (
+        <p className="small">Not added as followers (they would get every reply): {ccNotAdded.join(', ')}</p>
+      )}
+    </div>
+  );
+}
+
 export default function EmailInboundDetails({ message: m }: { message: MessageT }) {
   if (m.channel !== 'email' || m.kind !== 'inbound') return null;
-  const meta = m.channelMeta as { forwarded?: Forwarded[]; mimeProblems?: string[] };
+  const meta = m.channelMeta as {
+    forwarded?: Forwarded[];
+    mimeProblems?: string[];
+    senderAuth?: SenderAuth;
+    ccNotAdded?: string[];
+  };
   const problems = meta.mimeProblems ?? [];
   const forwarded = meta.forwarded ?? [];
-  if (!problems.length && !forwarded.length) return null;
+  const warnSender =
+    !!meta.senderAuth &&
+    meta.senderAuth.verdict !== 'pass' &&
+    (meta.senderAuth.verdict === 'fail' ||
+      !!meta.senderAuth.claimsKnownCustomer ||
+      !!meta.ccNotAdded?.length);
+  if (!problems.length && !forwarded.length && !warnSender) return null;
   return (
     <div className="email-inbound-details">
+      <SenderWarning auth={meta.senderAuth} ccNotAdded={meta.ccNotAdded} />
       {problems.length > 0 && (
         <div className="email-warning" role="note" aria-label="Broken message part">
           <strong>Part of this email was damaged.</strong>

@@ -6,6 +6,8 @@ export interface SmtpEnvelope {
   mailFrom: string | null;
   rcptTo: string[];
   remoteAddress: string;
+  /** The client's HELO/EHLO name (SPF checks it along with the address). */
+  helo: string | null;
 }
 
 export interface InboundSmtpOptions {
@@ -77,6 +79,7 @@ export function createInboundSmtpServer(opts: InboundSmtpOptions): InboundSmtpSe
           mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address || null : null,
           rcptTo: session.envelope.rcptTo.map((r) => r.address),
           remoteAddress: session.remoteAddress,
+          helo: session.hostNameAppearsAs || null,
         };
         opts.store(Buffer.concat(chunks), envelope).then(
           () => callback(null, 'Queued'),

@@ -70,6 +70,10 @@ export function contactCtesFor(workspaceId: number, m: ContactMatch) {
 export const dropRacedContact = (db: Db, workspaceId: number, id: number) =>
   repo.deleteContactRow(db, workspaceId, id);
 
+/** The contact that has this email address, if any (email asks whether mail claims a known customer). */
+export const findContactIdByEmail = (db: Db, workspaceId: number, email: string) =>
+  repo.findContactIdByIdentity(db, workspaceId, 'email', normEmail(email));
+
 /**
  * Finds the contact for any of the given identities, or creates one: one customer across channels is
  * one contact. Runs inside the caller's transaction.

@@ -5,6 +5,7 @@ export {
   contactCtesFor,
   createContactsService,
   dropRacedContact,
+  findContactIdByEmail,
   findOrCreateContact,
   toContact,
 } from './contacts.service.ts';

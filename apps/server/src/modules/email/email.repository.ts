@@ -223,6 +223,9 @@ export type OutcomeRow = {
   ticketId: number | null;
   messageId: number | null;
   autoSubmitted: boolean;
+  /** pass | fail | none; null when the email was not checked (receipts, bounces, rejected mail). */
+  senderAuth?: string | null;
+  authResults?: Record<string, unknown> | null;
 };
 
 /**
@@ -236,11 +239,12 @@ export async function recordInboundOutcomes(db: Db, rows: OutcomeRow[], also: SQ
   await db.query(sql`
     WITH ${sql.join(ctes, sql` `)} outcome AS (
       INSERT INTO email_inbound (inbound_event_id, workspace_id, inbox_id, from_address, subject, message_id_header, outcome, reason,
-                                 ticket_id, message_id, auto_submitted)
+                                 ticket_id, message_id, auto_submitted, sender_auth, auth_results)
       SELECT * FROM unnest(${col('inboundEventId')}::bigint[], ${col('workspaceId')}::bigint[], ${col('inboxId')}::bigint[],
         ${col('fromAddress')}::text[], ${rows.map((r) => r.subject.slice(0, 1000))}::text[], ${col('messageIdHeader')}::text[],
         ${col('outcome')}::text[], ${rows.map((r) => r.reason?.slice(0, 2000) ?? null)}::text[], ${col('ticketId')}::bigint[],
-        ${col('messageId')}::bigint[], ${col('autoSubmitted')}::boolean[])
+        ${col('messageId')}::bigint[], ${col('autoSubmitted')}::boolean[], ${rows.map((r) => r.senderAuth ?? null)}::text[],
+        ${rows.map((r) => (r.authResults ? JSON.stringify(r.authResults) : null))}::jsonb[])
       ON CONFLICT (inbound_event_id) DO NOTHING)
     UPDATE inbound_events e SET processed_at = now(), error = x.error
     FROM unnest(${col('inboundEventId')}::bigint[], ${rows.map((r) => (r.outcome === 'rejected' ? r.reason : null))}::text[]) AS x(id, error)
@@ -285,9 +289,11 @@ export const listInbound = (db: Db, workspaceId: number, limit: number, outcome?
     reason: string | null;
     ticket_id: number | null;
     message_id: number | null;
+    sender_auth: string | null;
     created_at: Date;
   }>(sql`
-    SELECT inbound_event_id, inbox_id, from_address, subject, message_id_header, outcome, reason, ticket_id, message_id, created_at
+    SELECT inbound_event_id, inbox_id, from_address, subject, message_id_header, outcome, reason, ticket_id, message_id,
+           sender_auth, created_at
     FROM email_inbound WHERE workspace_id = ${workspaceId} ${outcome ? sql`AND outcome = ${outcome}` : sql``}
     ORDER BY inbound_event_id DESC LIMIT ${limit}`);
 

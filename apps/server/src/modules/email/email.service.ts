@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { CreateEmailInbox, EmailInbox, EmailOutboundItem, UpdateEmailInbox } from '@shopdesk/contracts';
 import {
   baseAddress,
@@ -31,6 +32,13 @@ import {
   readRawHeaders,
 } from '../../channels/email/parse-email.ts';
 import { stripQuotedHtml, stripQuotedText } from '../../channels/email/quote-strip.ts';
+import {
+  cachingResolver,
+  type DnsResolver,
+  type SenderAuth,
+  trustedHeaderAuth,
+  verifySender,
+} from '../../channels/email/sender-auth.ts';
 import type { SmtpEnvelope } from '../../channels/email/smtp-inbound.ts';
 import { batcher } from '../../platform/batch.ts';
 import type { Db, SQL } from '../../platform/db/db.ts';
@@ -42,6 +50,7 @@ import { insertWithJob, jobInsert } from '../../platform/jobs/queue.ts';
 import { randomToken, safeEqual, sha256 } from '../../platform/security/crypto.ts';
 import { keyRing } from '../../platform/security/keys.ts';
 import { recordAudit } from '../audit/index.ts';
+import { findContactIdByEmail } from '../contacts/index.ts';
 import type { TicketsService } from '../tickets/index.ts';
 import * as repo from './email.repository.ts';
 
@@ -242,6 +251,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     p: ParsedEmail,
     recipients: string[],
     sender: string,
+    authenticated: boolean,
   ): Promise<{ ticketId: number; how: string } | null> {
     for (const r of recipients) {
       const parts = splitAddress(r);
@@ -255,7 +265,9 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
       const acked = await repo.ticketOfOutboundHeaders(db, workspaceId, ids);
       if (acked) return { ticketId: acked, how: 'message id' };
     }
-    const ref = ticketFromSubject(p.subject);
+    // A bare [#1234] threads only mail whose sender is verified: a forged From must not join a customer's
+    // conversation (the reply address and Message-ID references above are unguessable).
+    const ref = authenticated ? ticketFromSubject(p.subject) : null;
     if (ref) {
       // A bare [#1234] is easy to guess: it threads only mail from the ticket's own people.
       const t = await tickets.threadTarget(workspaceId, ref);
@@ -263,6 +275,63 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
         return { ticketId: t.id, how: 'subject reference' };
     }
     return null;
+  }
+
+  let dnsResolver: DnsResolver = cachingResolver();
+  const trustedServIds = config.EMAIL_TRUSTED_AUTHSERV_IDS.split(',')
+    .map((x) => x.trim().toLowerCase())
+    .filter(Boolean);
+  const mta = config.EMAIL_SMTP_HOSTNAME ?? hostname();
+
+  /**
+   * Who sent it, as far as SPF/DKIM/DMARC/ARC tell (mailauth). SMTP: SPF with the client's address and
+   * HELO from the session. IMAP and webhook mail reached us through the mailbox provider, whose address
+   * says nothing about the sender: the provider's Authentication-Results header when the operator
+   * trusts it (EMAIL_TRUSTED_AUTHSERV_IDS), otherwise DKIM and DKIM-aligned DMARC without SPF.
+   */
+  async function senderAuthOf(
+    ev: LoadedEvent,
+    p: ParsedEmail,
+    meta: { source?: string; remoteAddress?: string; helo?: string | null; mailFrom?: string | null },
+  ): Promise<SenderAuth> {
+    const from = p.from?.address ?? null;
+    const fromDomain = from?.split('@').pop() ?? null;
+    const off = (reason: string): SenderAuth => ({
+      verdict: 'none',
+      fromDomain,
+      spf: 'none',
+      dkim: 'none',
+      dmarc: 'none',
+      arc: 'none',
+      reason,
+      method: 'off',
+    });
+    if (!config.EMAIL_VERIFY_SENDERS) return off('sender verification is off (EMAIL_VERIFY_SENDERS=false)');
+    const smtp = meta.source === 'smtp' && !!meta.remoteAddress;
+    if (!smtp) {
+      const header = trustedHeaderAuth(p.rawHeaders, trustedServIds, fromDomain);
+      if (header) return header;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        verifySender(toBuffer(ev.payload), {
+          from,
+          ...(smtp
+            ? { ip: meta.remoteAddress, helo: meta.helo ?? null, mailFrom: meta.mailFrom ?? null }
+            : {}),
+          resolver: dnsResolver,
+          mta,
+        }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timed out')), 20_000);
+        }),
+      ]);
+    } catch (err) {
+      return off(`the sender could not be checked: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
@@ -287,6 +356,8 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
       rcptTo?: string[];
       mailFrom?: string | null;
       source?: string;
+      remoteAddress?: string;
+      helo?: string | null;
     };
     // The batch read each sender's count once and processes its emails in parallel: every email takes
     // its place among the sender's here, before the first await, so a burst in one batch is counted too.
@@ -378,7 +449,12 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
       (a) => a !== sender && !isOurs(a),
     );
 
-    const thread = await threadFor(workspaceId, p, recipients.filter(isOurs), sender);
+    const [auth, knownContact] = await Promise.all([
+      senderAuthOf(ev, p, meta),
+      findContactIdByEmail(db, workspaceId, sender),
+    ]);
+    const authenticated = auth.verdict === 'pass';
+    const thread = await threadFor(workspaceId, p, recipients.filter(isOurs), sender, authenticated);
     let ticketId: number | null = null;
     let followUpOf: number | null = null;
     if (thread) {
@@ -430,11 +506,25 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
         ...(bulk ? { bulk } : {}),
         ...(p.forwarded.length ? { forwarded: forwardedForDisplay(p.forwarded) } : {}),
         ...(p.problems.length ? { mimeProblems: p.problems } : {}),
+        senderAuth: {
+          verdict: auth.verdict,
+          reason: auth.reason,
+          spf: auth.spf,
+          dkim: auth.dkim,
+          dmarc: auth.dmarc,
+          arc: auth.arc,
+          method: auth.method,
+          // The agent is warned when unverified mail speaks as a customer we already know.
+          claimsKnownCustomer: !authenticated && !!knownContact,
+        },
+        // Unverified mail adds no followers (they would get every later reply): the agent sees whom it
+        // copied and can add them by hand.
+        ...(!authenticated && followers.length ? { ccNotAdded: followers } : {}),
       },
       ...(bulk ? { tags: ['bulk'] } : {}),
       ticketId,
       followUpOf,
-      cc: followers,
+      cc: authenticated ? followers : [],
     });
     const done = finish(
       result.created ? 'ticket' : 'threaded',
@@ -448,6 +538,8 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
       p,
       { ticketId: result.ticketId, messageId: result.messageId },
     );
+    done.outcome.senderAuth = auth.verdict;
+    done.outcome.authResults = { ...auth };
     if (!result.created || !inbox || p.automatic) return done;
     // The acknowledgement is enqueued by the statement that records the outcome; it carries the
     // recipient so it need not read the ticket back.
@@ -820,6 +912,10 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     adapter,
     relay,
     processInbound,
+    /** The DNS lookups of sender verification go through this (tests answer from a local stub). */
+    useDnsResolver(resolver: DnsResolver) {
+      dnsResolver = resolver;
+    },
     sendAck,
     onInboxesChanged(fn: () => void) {
       inboxListeners.add(fn);
@@ -843,6 +939,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
         mailFrom: env.mailFrom,
         rcptTo: env.rcptTo.map((r) => r.toLowerCase()),
         remoteAddress: env.remoteAddress,
+        helo: env.helo,
       };
       // One workspace (the usual case) is one atomic statement; several commit together or not at all.
       const store = async (tx: Db) => {
@@ -979,6 +1076,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
         reason: r.reason,
         ticketId: r.ticket_id,
         messageId: r.message_id,
+        senderAuth: (r.sender_auth ?? null) as 'pass' | 'fail' | 'none' | null,
         createdAt: r.created_at.toISOString(),
       }));
     },
