@@ -74,16 +74,17 @@ Best,
   await tx.query(sql`INSERT INTO business_calendars (workspace_id, team_id, name, timezone, weekly, holidays)
     VALUES (${w}, NULL, ${hours.name}, ${hours.timezone}, ${JSON.stringify(hours.weekly)}::jsonb, ${JSON.stringify(hours.holidays)}::jsonb)`);
 
-  // The policies "have existed" for a working day: recent tickets show live timers, some close to due or
-  // late, while the weeks-old backlog is not breached retroactively.
-  const appliesFrom = new Date(o.now - 8 * 3600_000).toISOString();
+  // The policies "have existed" for two hours: the open tickets show live timers counting down (the
+  // urgent ones into their warning within the hour), and none starts out breached — nor sends the leads
+  // a burst of breach notices the moment the demo starts.
+  const appliesFrom = new Date(o.now - 2 * 3600_000).toISOString();
   const policies = [
     {
       name: 'Urgent and VIP',
       match: { priorities: ['urgent', 'high'] },
       targets: {
-        firstResponse: { minutes: 60, business: false },
-        nextResponse: { minutes: 120, business: false },
+        firstResponse: { minutes: 180, business: false },
+        nextResponse: { minutes: 240, business: false },
         resolution: { minutes: 24 * 60, business: false },
       },
     },
