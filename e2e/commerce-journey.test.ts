@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  LOCAL_TEST_SERVERS,
   startTestApp,
   type TestActor,
   type TestApp,
@@ -82,7 +83,7 @@ describe('commerce from the ticket, in a real browser', () => {
 
   beforeAll(async () => {
     dashboardDir = builtDashboard();
-    t = await startTestApp({ DASHBOARD_DIR: dashboardDir });
+    t = await startTestApp({ OUTBOUND_ALLOW_CIDRS: LOCAL_TEST_SERVERS, DASHBOARD_DIR: dashboardDir });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
     ws = await t.workspace('Commerce Journey');

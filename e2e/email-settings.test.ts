@@ -3,6 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendTo, settle, startRelay } from '../apps/server/test/email-helpers.ts';
 import {
+  LOCAL_TEST_SERVERS,
   startTestApp,
   type TestActor,
   type TestApp,
@@ -38,6 +39,7 @@ describe('email channel in the dashboard, in a real browser', () => {
   beforeAll(async () => {
     const dashboardDir = builtDashboard();
     t = await startTestApp({
+      OUTBOUND_ALLOW_CIDRS: LOCAL_TEST_SERVERS,
       DASHBOARD_DIR: dashboardDir,
       EMAIL_SMTP_PORT: '0',
       EMAIL_SMTP_HOST: '127.0.0.1',

@@ -57,6 +57,7 @@ import {
   registerTicketRoutes,
 } from './modules/tickets/index.ts';
 import { createViewsService, registerViewRoutes } from './modules/views/index.ts';
+import { registerWorkspaceRoutes } from './modules/workspaces/index.ts';
 import { type Db, openDb } from './platform/db/db.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { startStatisticsKeeper } from './platform/db/statistics.ts';
@@ -229,6 +230,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     createInboxService(deps, () => channels.names()),
   );
   registerAuditRoutes(router, deps);
+  registerWorkspaceRoutes(router, db);
   registerTicketListeners(bus, tickets);
   jobs.register(deliverMessageJob(tickets));
   const { chat } = installChat({ app, router, deps, tickets, channels });

@@ -294,11 +294,11 @@ export const settings = {
     default: '60',
     description: 'Safety-net IMAP poll interval (new mail normally arrives at once through IDLE)',
   },
-  WEBHOOKS_ALLOW_PRIVATE: {
-    schema: bool,
-    default: 'false',
+  OUTBOUND_ALLOW_CIDRS: {
+    schema: z.string().optional(),
+    default: undefined,
     description:
-      'Let automation webhooks call loopback, private and link-local addresses (tests, on-premise receivers)',
+      'Comma-separated private ranges (e.g. 10.1.0.0/16) that store APIs, webhooks, SMTP relays and IMAP servers of every workspace may reach; for development and tests — prefer the per-workspace allow-list',
   },
 } satisfies Record<
   string,

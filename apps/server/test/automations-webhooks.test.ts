@@ -3,15 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAutomationsService } from '../src/modules/automations/index.ts';
-import { postWebhook, privateAddressReason } from '../src/modules/automations/webhook-guard.ts';
 import { createSlaService } from '../src/modules/sla/index.ts';
 import { sql } from '../src/platform/db/db.ts';
+import { outboundFetch, PUBLIC_ONLY } from '../src/platform/http/outbound.ts';
 import { enqueue } from '../src/platform/jobs/queue.ts';
+import { privateAddressReason } from '../src/platform/net/outbound-guard.ts';
 import { startTestApp, type TestApp, type TestWorkspace, ticketBody } from './harness.ts';
 
 // Automation webhooks are URLs typed by a lead and called by the server: they must not reach the server's
-// own network (SSRF). Private targets need the WEBHOOKS_ALLOW_PRIVATE opt-in, which these tests also use to
-// reach a local receiver.
+// own network (SSRF). Private targets need the workspace's outbound allow-list, which these tests also use
+// to reach a local receiver (127.0.0.1/32 for `openWs`).
 
 type Hit = { path: string; body: string; headers: Record<string, string> };
 let receiver: Server;
@@ -46,8 +47,15 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   strict = await startTestApp();
   ws = await strict.workspace('Webhook Shop');
-  open = await startTestApp({ WEBHOOKS_ALLOW_PRIVATE: 'true' });
+  open = await startTestApp();
   openWs = await open.workspace('Local Webhook Shop');
+  const allowed = await open.app.inject({
+    method: 'PUT',
+    url: '/api/v1/workspace/outbound-allow-list',
+    headers: openWs.admin.headers,
+    payload: { items: ['127.0.0.1/32'] },
+  });
+  expect(allowed.statusCode).toBe(200);
 });
 afterAll(async () => {
   await strict?.stop();
@@ -149,13 +157,8 @@ describe('automation webhooks: SSRF guard', () => {
     const port = (receiver.address() as AddressInfo).port;
     for (const url of [`${base}/direct`, `http://localhost:${port}/by-name`])
       await expect(
-        postWebhook(
-          url,
-          '{}',
-          { 'content-type': 'application/json' },
-          { allowPrivate: false, timeoutMs: 2000 },
-        ),
-      ).rejects.toThrow(/loopback, private/);
+        outboundFetch(url, PUBLIC_ONLY, { method: 'POST', body: '{}', timeoutMs: 2000 }),
+      ).rejects.toThrow(/loopback/);
     // The job of a stored automation whose host now resolves privately fails and the receiver gets nothing.
     await expect(
       automationsOf(strict).deliverWebhook({
@@ -167,7 +170,7 @@ describe('automation webhooks: SSRF guard', () => {
     expect(hits.length).toBe(before);
   });
 
-  it('with WEBHOOKS_ALLOW_PRIVATE a local receiver gets the signed call, and redirects are not followed', async () => {
+  it('with 127.0.0.1 in the workspace allow-list a local receiver gets the signed call, and redirects are not followed', async () => {
     const res = await call(
       open,
       'POST',

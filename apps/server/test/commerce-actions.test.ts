@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeShopify, fakeWoo, graphqlOrder } from './commerce-fake-stores.ts';
-import { startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
+import { LOCAL_TEST_SERVERS, startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 
 let t: TestApp;
 let ws: TestWorkspace;
@@ -22,7 +22,7 @@ const events = async (id: number) =>
 beforeAll(async () => {
   shop = await fakeShopify('shpat_test_token_123');
   woo = await fakeWoo('ck_test_key', 'cs_test_secret');
-  t = await startTestApp();
+  t = await startTestApp({ OUTBOUND_ALLOW_CIDRS: LOCAL_TEST_SERVERS });
   ws = await t.workspace('Actions Shop');
   await call('PUT', '/api/v1/commerce/policy', ws.admin.headers, {
     currency: 'EUR',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOrder } from './commerce-helpers.ts';
-import { startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
+import { LOCAL_TEST_SERVERS, startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 
 let t: TestApp;
 let ws: TestWorkspace;
@@ -12,7 +12,7 @@ const call = (method: string, url: string, headers: Record<string, string>, payl
   t.app.inject({ method: method as 'GET', url, headers, payload: payload as object });
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ OUTBOUND_ALLOW_CIDRS: LOCAL_TEST_SERVERS });
   ws = await t.workspace('Store API Shop');
   other = await t.workspace('Other Shop');
   const res = await call('POST', '/api/v1/commerce/connections', ws.admin.headers, {

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
+import { LOCAL_TEST_SERVERS, startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 
 let t: TestApp;
 let ws: TestWorkspace;
@@ -70,7 +70,7 @@ function shopifyOrderBody(opts: { updatedAt: string; financial: string; note: st
 }
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ OUTBOUND_ALLOW_CIDRS: LOCAL_TEST_SERVERS });
   ws = await t.workspace('Webhook Shop');
   shopifyId = (
     await call('POST', '/api/v1/commerce/connections', ws.admin.headers, {

@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInbox, get, selfSignedCert, settle } from './email-helpers.ts';
-import { freshDatabaseUrl, startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
+import {
+  freshDatabaseUrl,
+  LOCAL_TEST_SERVERS,
+  startTestApp,
+  type TestApp,
+  type TestWorkspace,
+} from './harness.ts';
 
 const USER = 'support@imap-shop.test';
 
@@ -166,7 +172,10 @@ describe('IMAP polling against Dovecot', () => {
     const db = await freshDatabaseUrl();
     const dataDir = mkdtempSync(join(tmpdir(), 'sd-imap-restart-'));
     const boot = () =>
-      startTestApp({ EMAIL_SMTP_ENABLED: 'false' }, db.url ? { databaseUrl: db.url } : { dataDir });
+      startTestApp(
+        { OUTBOUND_ALLOW_CIDRS: LOCAL_TEST_SERVERS, EMAIL_SMTP_ENABLED: 'false' },
+        db.url ? { databaseUrl: db.url } : { dataDir },
+      );
     let t: TestApp | null = null;
     try {
       t = await boot();
@@ -237,7 +246,7 @@ describe('IMAP polling against Dovecot', () => {
   });
 
   it('refuses the self-signed certificate by default and says why on the inbox', async () => {
-    const t = await startTestApp({ EMAIL_SMTP_ENABLED: 'false' });
+    const t = await startTestApp({ OUTBOUND_ALLOW_CIDRS: LOCAL_TEST_SERVERS, EMAIL_SMTP_ENABLED: 'false' });
     try {
       const w = await t.workspace('Strict Shop');
       const { id } = await createInbox(t, w, {
@@ -265,7 +274,10 @@ describe('IMAP polling against Dovecot', () => {
   });
 
   it('picks up a new message through IDLE without being asked', async () => {
-    const live = await startTestApp({ EMAIL_SMTP_ENABLED: 'false' }, { workers: true });
+    const live = await startTestApp(
+      { OUTBOUND_ALLOW_CIDRS: LOCAL_TEST_SERVERS, EMAIL_SMTP_ENABLED: 'false' },
+      { workers: true },
+    );
     try {
       const w = await live.workspace('IDLE Shop');
       await createInbox(live, w, {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../src/platform/db/db.ts';
 import { createInbox, get, settle, startRelay } from './email-helpers.ts';
-import { startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
+import { LOCAL_TEST_SERVERS, startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 
 // A relay that only ever answers "try later": the reply is retried with backoff and, after the last
 // attempt, ends as failed with the reason of that last attempt.
@@ -12,7 +12,7 @@ let inbox: { id: number; webhookSecret: string };
 
 beforeAll(async () => {
   relay = await startRelay();
-  t = await startTestApp({ EMAIL_SMTP_ENABLED: 'false' });
+  t = await startTestApp({ OUTBOUND_ALLOW_CIDRS: LOCAL_TEST_SERVERS, EMAIL_SMTP_ENABLED: 'false' });
   ws = await t.workspace('Retry Shop');
   inbox = await createInbox(t, ws, {
     name: 'Support',

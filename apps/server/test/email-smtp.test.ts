@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInbox, customerDns, get, sendTo, settle, startRelay } from './email-helpers.ts';
-import { startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
+import { LOCAL_TEST_SERVERS, startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 
 let t: TestApp;
 let ws: TestWorkspace;
@@ -16,7 +16,12 @@ const PNG = Buffer.from(
 
 beforeAll(async () => {
   relay = await startRelay();
-  t = await startTestApp({ EMAIL_SMTP_PORT: '0', EMAIL_SMTP_HOST: '127.0.0.1', EMAIL_MAX_BYTES: '200000' });
+  t = await startTestApp({
+    OUTBOUND_ALLOW_CIDRS: LOCAL_TEST_SERVERS,
+    EMAIL_SMTP_PORT: '0',
+    EMAIL_SMTP_HOST: '127.0.0.1',
+    EMAIL_MAX_BYTES: '200000',
+  });
   port = t.email.smtpPort!;
   // The customers' domain allows the test's SMTP client: their mail is verified, as a real customer's is.
   t.email.service.useDnsResolver(customerDns);
@@ -248,7 +253,7 @@ describe('replies through the relay', () => {
     expect(m.parsed.references).toContain(customerMessageId);
     expect(m.parsed.from?.value[0]?.address).toBe('support@mail-shop.test');
     const replyTo = m.parsed.replyTo?.value[0]?.address ?? '';
-    expect(replyTo).toMatch(new RegExp(`^support\\+t${ticketId}-[0-9a-f]{10}@mail-shop\\.test$`));
+    expect(replyTo).toMatch(new RegExp(`^support\\+t${ticketId}-[0-9a-f]{14}@mail-shop\\.test$`));
     expect(m.parsed.text).toContain('Here is a return label.');
     expect(m.parsed.text).toContain('The Mail Shop team');
     expect(m.parsed.html).toContain('return label');
@@ -482,7 +487,7 @@ describe('inbox settings API', () => {
         .sql`SELECT imap::text AS imap FROM email_inboxes WHERE id = ${inbox.id}`,
     );
     expect(stored!.imap).not.toContain('hunter2');
-    expect(stored!.imap).toContain('v1.');
+    expect(stored!.imap).toContain('v2.');
     const off = await t.app.inject({
       method: 'PATCH',
       url: `/api/v1/email/inboxes/${inbox.id}`,

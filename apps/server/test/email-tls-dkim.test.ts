@@ -7,7 +7,7 @@ import nodemailer from 'nodemailer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInbox, get, selfSignedCert, sendTo, settle, startRelay } from './email-helpers.ts';
-import { startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
+import { LOCAL_TEST_SERVERS, startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 
 // One app with both a STARTTLS certificate on the inbound SMTP server and DKIM signing on the relay side.
 let t: TestApp;
@@ -27,6 +27,7 @@ beforeAll(async () => {
 
   relay = await startRelay();
   t = await startTestApp({
+    OUTBOUND_ALLOW_CIDRS: LOCAL_TEST_SERVERS,
     EMAIL_SMTP_PORT: '0',
     EMAIL_SMTP_HOST: '127.0.0.1',
     EMAIL_TLS_CERT_PATH: tls.certPath,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../src/platform/db/db.ts';
 import { createInbox, get, selfSignedCert, settle, startRelay } from './email-helpers.ts';
-import { startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
+import { LOCAL_TEST_SERVERS, startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 
 // A relay whose certificate is self-signed: refused by default with a reason the admin can act on, and
 // used once the inbox accepts invalid certificates (the IMAP side: email-imap.test.ts).
@@ -18,7 +18,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'shopdesk-tls-verify-'));
   const { key, cert } = selfSignedCert(dir);
   relay = await startRelay({ tls: { key, cert } });
-  t = await startTestApp({ EMAIL_SMTP_ENABLED: 'false' });
+  t = await startTestApp({ OUTBOUND_ALLOW_CIDRS: LOCAL_TEST_SERVERS, EMAIL_SMTP_ENABLED: 'false' });
   ws = await t.workspace('Cert Shop');
   inbox = await createInbox(t, ws, {
     name: 'Support',

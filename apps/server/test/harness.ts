@@ -174,3 +174,9 @@ export const ticketBody = (over: Record<string, unknown> = {}) => ({
   message: { body: 'Hi, my parcel has not arrived yet. Can you check?' },
   ...over,
 });
+
+/**
+ * Tests whose fake stores, SMTP relays and IMAP servers listen on 127.0.0.1 reach them through the
+ * config-level outbound allow-list (OUTBOUND_ALLOW_CIDRS); everything else private stays refused.
+ */
+export const LOCAL_TEST_SERVERS = '127.0.0.1/32';

@@ -66,8 +66,15 @@ beforeAll(async () => {
   });
   await new Promise<void>((ok) => receiver.listen(0, '127.0.0.1', ok));
   base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  t = await startTestApp({ WEBHOOKS_ALLOW_PRIVATE: 'true' });
+  t = await startTestApp();
   ws = await t.workspace('Signing Shop');
+  // The local receiver is a private address: reachable through the workspace's allow-list only.
+  await t.app.inject({
+    method: 'PUT',
+    url: '/api/v1/workspace/outbound-allow-list',
+    headers: ws.admin.headers,
+    payload: { items: ['127.0.0.1/32'] },
+  });
 });
 afterAll(async () => {
   await t?.stop();

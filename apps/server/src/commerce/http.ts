@@ -1,3 +1,10 @@
+import {
+  OutboundNetworkError,
+  type OutboundPolicy,
+  OutboundRefusedError,
+  outboundFetch,
+  retryAfterMs,
+} from '../platform/http/outbound.ts';
 import { StoreError } from './store-connector.ts';
 
 export interface HttpOptions {
@@ -18,43 +25,45 @@ export interface HttpResult {
 }
 
 /**
- * fetch with the retry rules every store API needs: 429 honours Retry-After, 502/503/504 back off,
- * everything else is returned for the connector to interpret (its error shape is platform-specific).
+ * A store API call through the shared outbound client (private-address guard with the workspace's
+ * allow-list, the address pinned, redirects re-checked, retries with jitter honouring Retry-After);
+ * everything but a refused target or an exhausted retry is returned for the connector to interpret
+ * (its error shape is platform-specific).
  */
 export async function storeFetch(
   url: string,
-  init: RequestInit,
+  init: { method?: string; headers?: Record<string, string>; body?: string },
+  policy: OutboundPolicy | (() => Promise<OutboundPolicy>),
   opts: HttpOptions = {},
 ): Promise<HttpResult> {
-  const attempts = opts.attempts ?? 5;
   const maxWait = opts.maxWaitMs ?? 30_000;
-  const wait = opts.sleep ?? sleep;
-  for (let attempt = 1; ; attempt++) {
-    let res: Response;
-    try {
-      res = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
-    } catch (err) {
-      if (attempt >= attempts)
-        throw new StoreError(`The store could not be reached: ${(err as Error).message}`);
-      await wait(Math.min(maxWait, 500 * 2 ** attempt));
-      continue;
-    }
-    const text = await res.text();
-    const retryable = res.status === 429 || res.status === 502 || res.status === 503 || res.status === 504;
-    if (retryable && attempt < attempts) {
-      const after = Number(res.headers.get('retry-after'));
-      const ms = Number.isFinite(after) && after > 0 ? after * 1000 : 500 * 2 ** attempt;
-      if (ms > maxWait)
-        throw new StoreError(`The store asked to wait ${Math.ceil(ms / 1000)} s (rate limited)`, res.status);
-      await wait(ms);
-      continue;
-    }
-    let json: unknown = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      json = null;
-    }
-    return { status: res.status, headers: res.headers, text, json };
+  let res: Awaited<ReturnType<typeof outboundFetch>>;
+  try {
+    res = await outboundFetch(url, typeof policy === 'function' ? await policy() : policy, {
+      ...init,
+      attempts: opts.attempts ?? 5,
+      maxWaitMs: maxWait,
+      sleep: opts.sleep,
+      timeoutMs: 30_000,
+      maxRedirects: 3,
+    });
+  } catch (err) {
+    if (err instanceof OutboundRefusedError)
+      throw new StoreError(`The store address is refused: ${err.message}`);
+    if (err instanceof OutboundNetworkError)
+      throw new StoreError(`The store could not be reached: ${err.message}`);
+    throw err;
   }
+  if (res.status === 429 || res.status === 502 || res.status === 503 || res.status === 504) {
+    const asked = retryAfterMs(res.headers);
+    if (asked !== null && asked > maxWait)
+      throw new StoreError(`The store asked to wait ${Math.ceil(asked / 1000)} s (rate limited)`, res.status);
+  }
+  let json: unknown = null;
+  try {
+    json = res.text ? JSON.parse(res.text) : null;
+  } catch {
+    json = null;
+  }
+  return { status: res.status, headers: res.headers, text: res.text, json };
 }

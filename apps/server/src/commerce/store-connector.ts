@@ -7,6 +7,7 @@ import type {
   StoreProductInput,
   StoreRefundInput,
 } from '@shopdesk/contracts';
+import type { OutboundPolicy } from '../platform/http/outbound.ts';
 
 /** Decrypted credentials of one connection; which fields are set depends on the platform. */
 export interface StoreCredentials {
@@ -23,6 +24,8 @@ export interface ConnectionContext {
   baseUrl: string | null;
   currency: string;
   credentials: StoreCredentials;
+  /** What the store's API address may be: public, or in the workspace's allow-list (read when called). */
+  outbound: () => Promise<OutboundPolicy>;
 }
 
 /** What a webhook, a backfill page or a push turns into: upserts of the order read model. */

@@ -14,6 +14,11 @@ export type RelayConfig =
   | { url: string }
   | {
       host: string;
+      /**
+       * The checked address to connect to (resolve-and-pin, see platform/net/outbound-guard.ts); called
+       * before each send. Without it (operator-configured relays) `host` is resolved as usual.
+       */
+      resolveAddress?: () => Promise<string>;
       port: number;
       secure: boolean;
       user?: string | null;
@@ -154,8 +159,9 @@ export interface RelaySender {
  */
 export function createRelaySender(): RelaySender {
   const transports = new Map<string, Transporter>();
-  const transportFor = (relay: RelayConfig) => {
-    const key = JSON.stringify(relay);
+  const transportFor = (relay: RelayConfig, address: string | null) => {
+    // A relay whose host now resolves elsewhere gets a new transport, pinned to the new checked address.
+    const key = JSON.stringify([relay, address]);
     let t = transports.get(key);
     if (!t) {
       const base = {
@@ -170,13 +176,18 @@ export function createRelaySender(): RelaySender {
           ? nodemailer.createTransport({ ...base, url: relay.url } as never)
           : nodemailer.createTransport({
               ...base,
-              host: relay.host,
+              host: address ?? relay.host,
               port: relay.port,
               secure: relay.secure,
               auth: relay.user ? { user: relay.user, pass: relay.pass ?? '' } : undefined,
-              // Certificates are verified unless the admin accepted invalid ones for this inbox.
-              ...(relay.acceptInvalidCerts ? { tls: { rejectUnauthorized: false } } : {}),
-            });
+              // Connected to the pinned address, the certificate is still checked against the name;
+              // it is verified unless the admin accepted invalid ones for this inbox.
+              servername: relay.host,
+              tls: {
+                servername: relay.host,
+                ...(relay.acceptInvalidCerts ? { rejectUnauthorized: false } : {}),
+              },
+            } as never);
       transports.set(key, t);
     }
     return t;
@@ -184,7 +195,9 @@ export function createRelaySender(): RelaySender {
   return {
     async send(relay, envelope, raw) {
       try {
-        const info = await transportFor(relay).sendMail({ envelope, raw });
+        const address =
+          'resolveAddress' in relay && relay.resolveAddress ? await relay.resolveAddress() : null;
+        const info = await transportFor(relay, address).sendMail({ envelope, raw });
         const rejected = (info.rejected ?? []).map(String);
         if (rejected.length && rejected.length === envelope.to.length)
           throw new PermanentDeliveryError(`All recipients were rejected: ${rejected.join(', ')}`);

@@ -4,6 +4,8 @@ import { certificateError } from './tls-errors.ts';
 
 export interface ImapSource {
   host: string;
+  /** The checked address to connect to (resolve-and-pin), asked at every (re)connect. */
+  resolveAddress?: () => Promise<string>;
   port: number;
   secure: boolean;
   user: string;
@@ -54,8 +56,11 @@ export function createImapPoller(opts: ImapPollerOptions): ImapPoller {
 
   async function connect(): Promise<ImapFlow> {
     if (client?.usable) return client;
+    const address = source.resolveAddress ? await source.resolveAddress() : source.host;
     const c = new ImapFlow({
-      host: source.host,
+      // The pinned address; the name stays the TLS server name (SNI and the certificate check).
+      host: address,
+      servername: source.host,
       port: source.port,
       secure: source.secure,
       auth: { user: source.user, pass: source.pass },

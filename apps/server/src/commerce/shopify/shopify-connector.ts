@@ -36,7 +36,7 @@ export function shopifyBaseUrl(domainOrUrl: string): string {
  * available and how fast they refill, so we wait exactly long enough and try again.
  */
 export async function shopifyGraphql<T = J>(
-  ctx: Pick<ConnectionContext, 'baseUrl' | 'credentials'>,
+  ctx: Pick<ConnectionContext, 'baseUrl' | 'credentials' | 'outbound'>,
   query: string,
   variables: Record<string, unknown>,
   opts: HttpOptions & { throttleAttempts?: number } = {},
@@ -57,6 +57,7 @@ export async function shopifyGraphql<T = J>(
         },
         body: JSON.stringify({ query, variables }),
       },
+      ctx.outbound,
       opts,
     );
     const body = obj(res.json);

@@ -218,6 +218,7 @@ export function createWooCommerceConnector(http: HttpOptions = {}): StoreConnect
         },
         body: body ? JSON.stringify(body) : undefined,
       },
+      ctx.outbound,
       http,
     );
     if (res.status >= 400) {

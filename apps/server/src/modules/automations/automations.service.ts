@@ -7,16 +7,22 @@ import type { Deps } from '../../platform/deps.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { DomainEvent } from '../../platform/events/bus.ts';
 import { createConfigCache } from '../../platform/events/config-cache.ts';
+import {
+  assertOutboundUrl,
+  type OutboundPolicy,
+  OutboundRefusedError,
+  outboundFetch,
+} from '../../platform/http/outbound.ts';
 import type { Auth } from '../../platform/http/router.ts';
 import { enqueue, PermanentJobError } from '../../platform/jobs/queue.ts';
 import { randomToken } from '../../platform/security/crypto.ts';
 import { keyRing } from '../../platform/security/keys.ts';
 import { businessMinutesBetween, type SlaService } from '../sla/index.ts';
 import type { SystemActor, TicketsService } from '../tickets/index.ts';
+import { outboundPolicyOf } from '../workspaces/index.ts';
 import * as repo from './automations.repository.ts';
 import { type ConditionDef, type Facts, matches, renderTemplate } from './conditions.ts';
 import { scoreUrgency } from './urgency.ts';
-import { assertWebhookUrl, postWebhook, WebhookUrlError } from './webhook-guard.ts';
 
 /** An automation chain longer than this is a loop however it is shaped. */
 const MAX_CHAIN = 5;
@@ -94,6 +100,7 @@ const describe = (a: repo.AutomationRow['actions'][number], names: Names): strin
 export function createAutomationsService(deps: Deps, tickets: TicketsService, sla: SlaService) {
   const { db, log } = deps;
   const keys = () => keysOf(deps);
+  const policyOf = (workspaceId: number) => outboundPolicyOf(db, deps.config, workspaceId);
   // The inbound messages a job tick lands are scored together: one read and one insert for the lot.
   const messageText = batcher(async (keys: { workspaceId: number; messageId: number }[]) => {
     const rows = new Map((await repo.messageTexts(db, keys)).map((r) => [r.id, r]));
@@ -517,14 +524,14 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
     },
     async create(auth: Auth, input: AutomationInput) {
       await checkRefs(db, auth.workspaceId, input);
-      await checkWebhooks(input, deps.config.WEBHOOKS_ALLOW_PRIVATE);
+      await checkWebhooks(input, await policyOf(auth.workspaceId));
       const row = await repo.insertAutomation(db, auth.workspaceId, input);
       await triggers.changed(auth.workspaceId);
       return withSecrets(toAutomation(row!), await ensureEndpoints(auth.workspaceId, input));
     },
     async update(auth: Auth, id: number, input: AutomationInput) {
       await checkRefs(db, auth.workspaceId, input);
-      await checkWebhooks(input, deps.config.WEBHOOKS_ALLOW_PRIVATE);
+      await checkWebhooks(input, await policyOf(auth.workspaceId));
       const r = await repo.updateAutomation(db, auth.workspaceId, id, input);
       if (!r) throw notFound('Automation');
       await triggers.changed(auth.workspaceId);
@@ -556,7 +563,7 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
     async createWebhookEndpoint(auth: Auth, url: string) {
       await checkWebhooks(
         { actions: [{ type: 'webhook', url }] } as AutomationInput,
-        deps.config.WEBHOOKS_ALLOW_PRIVATE,
+        await policyOf(auth.workspaceId),
       );
       const secret = newWebhookSecret();
       const row = await repo.insertWebhookEndpoint(db, auth.workspaceId, url, keys().encrypt(secret));
@@ -602,19 +609,24 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
       if (ep.previous_secret_enc && ep.previous_valid_until && ep.previous_valid_until > at)
         secrets.push(keys().decrypt(ep.previous_secret_enc));
       const signature = secrets.map((s) => new Webhook(s).sign(id, at, text)).join(' ');
-      const res = await postWebhook(
-        p.url,
-        text,
-        {
+      // One attempt per job run (the job queue retries with backoff); a 3xx is not followed.
+      const res = await outboundFetch(p.url, await policyOf(p.workspaceId), {
+        method: 'POST',
+        headers: {
           'content-type': 'application/json',
           'webhook-id': id,
           'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
           'webhook-signature': signature,
         },
-        { allowPrivate: deps.config.WEBHOOKS_ALLOW_PRIVATE, timeoutMs: 10_000 },
-      ).catch((err: unknown) => {
+        body: text,
+        timeoutMs: 10_000,
+        maxRedirects: 0,
+        maxBytes: 64 * 1024,
+      }).catch((err: unknown) => {
         // The host now resolves to a refused address: retrying would be refused again.
-        throw err instanceof WebhookUrlError ? new PermanentJobError(`webhook refused: ${err.message}`) : err;
+        throw err instanceof OutboundRefusedError
+          ? new PermanentJobError(`webhook refused: ${err.message}`)
+          : err;
       });
       if (res.status >= 200 && res.status < 300) return;
       // Redirects are not followed and a 4xx will not change on retry; 408, 429 and 5xx may.
@@ -669,13 +681,13 @@ async function checkRefs(db: Db, workspaceId: number, input: AutomationInput) {
 }
 
 /** Refuses webhook URLs that point at private addresses (SSRF), naming the field for the form. */
-async function checkWebhooks(input: AutomationInput, allowPrivate: boolean) {
+async function checkWebhooks(input: AutomationInput, policy: OutboundPolicy) {
   for (const [i, a] of input.actions.entries()) {
     if (a.type !== 'webhook') continue;
     try {
-      await assertWebhookUrl(a.url, allowPrivate);
+      await assertOutboundUrl(a.url, policy);
     } catch (err) {
-      if (!(err instanceof WebhookUrlError)) throw err;
+      if (!(err instanceof OutboundRefusedError)) throw err;
       throw new AppError('validation_failed', `Webhook URL refused: ${err.message}`, [
         { path: `body.actions.${i}.url`, message: err.message },
       ]);

@@ -27,6 +27,7 @@ import {
 import type { Db } from '../../platform/db/db.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../platform/errors.ts';
+import { assertOutboundUrl, OutboundRefusedError } from '../../platform/http/outbound.ts';
 import type { Auth } from '../../platform/http/router.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
 import { randomToken, sha256 } from '../../platform/security/crypto.ts';
@@ -34,6 +35,7 @@ import { keyRing } from '../../platform/security/keys.ts';
 import { recordAudit } from '../audit/index.ts';
 import type { ContactsService } from '../contacts/index.ts';
 import { recordTicketEvent, type TicketsService } from '../tickets/index.ts';
+import { outboundPolicyOf } from '../workspaces/index.ts';
 import { ingestChanges, numberKey } from './commerce.ingest.ts';
 import { createMoneyPolicy, type MoneyRequest } from './commerce.money.ts';
 import * as repo from './commerce.repository.ts';
@@ -199,6 +201,7 @@ export function createCommerceService(deps: Deps, ext: CommerceDeps) {
     baseUrl: c.base_url,
     currency: c.currency,
     credentials: credsOf(c),
+    outbound: () => outboundPolicyOf(db, config, c.workspace_id),
   });
   const connectorOf = (platform: string) => {
     const c = ext.stores.get(platform);
@@ -643,6 +646,20 @@ export function createCommerceService(deps: Deps, ext: CommerceDeps) {
           consumerSecret: input.consumerSecret,
           webhookSecret: input.webhookSecret,
         };
+      }
+      if (baseUrl) {
+        // The server will call this address: it must be public or in the workspace's allow-list (SSRF).
+        try {
+          await assertOutboundUrl(baseUrl, await outboundPolicyOf(db, config, auth.workspaceId), {
+            allowUnresolved: true,
+          });
+        } catch (err) {
+          if (!(err instanceof OutboundRefusedError)) throw err;
+          const field = input.platform === 'shopify' ? 'body.shopDomain' : 'body.url';
+          throw new AppError('validation_failed', `Store address refused: ${err.message}`, [
+            { path: field, message: err.message },
+          ]);
+        }
       }
       const row = await db.tx(async (tx) => {
         const row = await repo.insertConnection(tx, {

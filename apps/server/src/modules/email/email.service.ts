@@ -47,11 +47,17 @@ import { AppError, badRequest, conflict, notFound } from '../../platform/errors.
 import { htmlToText, sanitizeMessageHtml, textToHtml } from '../../platform/html/sanitize.ts';
 import type { Auth } from '../../platform/http/router.ts';
 import { insertWithJob, jobInsert } from '../../platform/jobs/queue.ts';
+import {
+  OutboundRefusedError,
+  resolveTarget,
+  UnresolvedHostError,
+} from '../../platform/net/outbound-guard.ts';
 import { randomToken, safeEqual, sha256 } from '../../platform/security/crypto.ts';
 import { keyRing } from '../../platform/security/keys.ts';
 import { recordAudit } from '../audit/index.ts';
 import { findContactIdByEmail } from '../contacts/index.ts';
 import type { TicketsService } from '../tickets/index.ts';
+import { outboundPolicyOf } from '../workspaces/index.ts';
 import * as repo from './email.repository.ts';
 
 export const PROCESS_JOB = 'process-inbound-email';
@@ -116,10 +122,40 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     };
   }
 
+  /**
+   * The checked address of an inbox's SMTP relay or IMAP server (resolve-and-pin): public, or in the
+   * workspace's allow-list; the connection goes to that address with the name kept for TLS.
+   */
+  const pinnedAddressOf = (workspaceId: number, host: string) => async () =>
+    (await resolveTarget(host, await outboundPolicyOf(db, config, workspaceId))).address;
+
+  /** Refuses a relay or IMAP host the server may not connect to, naming the field for the form. */
+  async function checkMailHosts(workspaceId: number, input: UpdateEmailInbox) {
+    for (const [field, host] of [
+      ['smtp', input.smtp?.host],
+      ['imap', input.imap?.host],
+    ] as const) {
+      if (!host) continue;
+      try {
+        await resolveTarget(host, await outboundPolicyOf(db, config, workspaceId));
+      } catch (err) {
+        // Not in DNS (yet) may be saved; the connection is checked again when it is made.
+        if (err instanceof UnresolvedHostError || !(err instanceof OutboundRefusedError)) {
+          if (err instanceof UnresolvedHostError) continue;
+          throw err;
+        }
+        throw new AppError('validation_failed', `${field.toUpperCase()} host refused: ${err.message}`, [
+          { path: `body.${field}.host`, message: err.message },
+        ]);
+      }
+    }
+  }
+
   function relayOf(inbox: repo.InboxRow): RelayConfig | null {
     if (inbox.smtp) {
       const s = inbox.smtp;
       return {
+        resolveAddress: pinnedAddressOf(inbox.workspace_id, s.host),
         host: s.host,
         port: s.port,
         secure: s.secure,
@@ -975,6 +1011,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     imapSourceOf(inbox: repo.InboxRow) {
       const i = inbox.imap!;
       return {
+        resolveAddress: pinnedAddressOf(inbox.workspace_id, i.host),
         host: i.host,
         port: i.port,
         secure: i.secure,
@@ -995,6 +1032,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     },
     async createInbox(auth: Auth, input: CreateEmailInbox) {
       await checkAddresses(input.address, input.aliases, null);
+      await checkMailHosts(auth.workspaceId, input);
       const fields = settingsFields(input, null);
       const id = await db.tx(async (tx) => {
         const placeholder = sha256(randomToken());
@@ -1022,6 +1060,7 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     async updateInbox(auth: Auth, id: number, input: UpdateEmailInbox) {
       const existing = await inboxOr404(auth, id);
       await checkAddresses(input.address, input.aliases, id);
+      await checkMailHosts(auth.workspaceId, input);
       await db.tx(async (tx) => {
         await repo.updateInbox(tx, auth.workspaceId, id, settingsFields(input, existing));
         await recordAudit(tx, {

@@ -23,3 +23,14 @@ export const countWorkspaces = async (db: Db) =>
   (await db.one<{ n: number }>(sql`SELECT count(*)::int AS n FROM workspaces`))?.n ?? 0;
 
 export const listWorkspaces = (db: Db) => db.query<WorkspaceRow>(sql`SELECT * FROM workspaces ORDER BY id`);
+
+/** The workspace's own allow-list of private ranges for outbound calls (an admin setting). */
+export const outboundAllowList = async (db: Db, id: number) =>
+  (
+    await db.one<{ list: string[] | null }>(
+      sql`SELECT settings->'outboundAllowList' AS list FROM workspaces WHERE id = ${id}`,
+    )
+  )?.list ?? [];
+export const setOutboundAllowList = (db: Db, id: number, list: string[]) =>
+  db.query(sql`UPDATE workspaces SET settings = jsonb_set(settings, '{outboundAllowList}', ${JSON.stringify(list)}::jsonb)
+    WHERE id = ${id}`);
