@@ -63,7 +63,7 @@ import { migrate } from './platform/db/migrate.ts';
 import { startStatisticsKeeper } from './platform/db/statistics.ts';
 import type { Deps } from './platform/deps.ts';
 import { createEventBus, type EventBus } from './platform/events/bus.ts';
-import { installErrorHandler } from './platform/http/errors-handler.ts';
+import { frameworkErrors, installErrorHandler } from './platform/http/errors-handler.ts';
 import { createRateLimits } from './platform/http/rate-limit.ts';
 import { Router } from './platform/http/router.ts';
 import { securityHeaders } from './platform/http/security-headers.ts';
@@ -171,6 +171,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     logController: new QuietRequestLog(),
+    frameworkErrors,
   });
   installErrorHandler(app);
   installInputGuard(app);
@@ -205,7 +206,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
 
   const agents = createAgentsService(deps);
-  const router = new Router(app, agents, limits);
+  const router = new Router(app, agents, limits, db);
   const channels = new ChannelRegistry();
   const contacts = createContactsService(deps);
   const tickets = createTicketsService(deps, channels);

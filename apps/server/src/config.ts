@@ -344,7 +344,15 @@ export function loadConfig(
 
 /** Test and CLI helpers read these without touching process.env elsewhere. */
 export function envValue(
-  name: 'TEST_DATABASE_URL' | 'BENCH_DATABASE_URL' | 'SHOPDESK_TEST_DB' | 'SHOPDESK_SCREENSHOTS_DIR' | 'CI',
+  name:
+    | 'TEST_DATABASE_URL'
+    | 'BENCH_DATABASE_URL'
+    | 'SHOPDESK_TEST_DB'
+    | 'SHOPDESK_SCREENSHOTS_DIR'
+    | 'CI'
+    | 'FUZZ_SEED'
+    | 'FUZZ_RUNS'
+    | 'FUZZ_ONLY',
 ): string | undefined {
   return process.env[name] || undefined;
 }

@@ -11,6 +11,8 @@ export const errorCatalogue = {
   stale_version: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  /** The same Idempotency-Key was sent with a different request. */
+  idempotency_key_reused: 422,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,

@@ -29,6 +29,7 @@ export function registerContactRoutes(r: Router, svc: ContactsService) {
     body: CreateContact,
     response: Contact,
     status: 201,
+    idempotent: true,
     handler: async ({ auth, body }) => svc.create(auth, body),
   });
   r.add({

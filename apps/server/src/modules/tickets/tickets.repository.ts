@@ -594,3 +594,18 @@ export const contactOf = (db: Db, workspaceId: number, id: number) =>
     FROM contacts c WHERE c.workspace_id = ${workspaceId} AND c.id = ${id}`);
 export const agentName = async (db: Db, id: number | null) =>
   id ? ((await db.one<{ name: string }>(sql`SELECT name FROM agents WHERE id = ${id}`))?.name ?? null) : null;
+
+/** Recovery after a crash only (rare): the message whose creating request carried this Idempotency-Key. */
+export async function messageByIdempotencyKey(
+  db: Db,
+  workspaceId: number,
+  agentId: number,
+  key: string,
+  kind: 'inbound' | 'outbound',
+): Promise<{ id: number; ticket_id: number } | undefined> {
+  return db.one(sql`
+    SELECT id, ticket_id FROM messages
+    WHERE workspace_id = ${workspaceId} AND kind = ${kind} AND channel_meta->>'idempotencyKey' = ${key}
+      AND (channel_meta->>'createdBy' = ${String(agentId)} OR author_agent_id = ${agentId})
+    ORDER BY id LIMIT 1`);
+}

@@ -51,7 +51,8 @@ export function registerTicketRoutes(r: Router, svc: TicketsService, contacts: C
     body: CreateTicket,
     response: TicketDetail,
     status: 201,
-    handler: async ({ auth, body }) => svc.create(auth, body),
+    idempotent: { recover: ({ auth, idempotencyKey }) => svc.createdByKey(auth, idempotencyKey!, 'ticket') },
+    handler: async ({ auth, body, idempotencyKey }) => svc.create(auth, body, { idempotencyKey }),
   });
   r.add({
     method: 'GET',
@@ -94,7 +95,9 @@ export function registerTicketRoutes(r: Router, svc: TicketsService, contacts: C
     body: ReplyInput,
     response: Message,
     status: 201,
-    handler: async ({ auth, params, body }) => svc.reply(auth, params.id, body),
+    idempotent: { recover: ({ auth, idempotencyKey }) => svc.createdByKey(auth, idempotencyKey!, 'reply') },
+    handler: async ({ auth, params, body, idempotencyKey }) =>
+      svc.reply(auth, params.id, body, { idempotencyKey }),
   });
   r.add({
     method: 'POST',
@@ -119,6 +122,7 @@ export function registerTicketRoutes(r: Router, svc: TicketsService, contacts: C
     body: NoteInput,
     response: Message,
     status: 201,
+    idempotent: true,
     handler: async ({ auth, params, body }) => svc.addNote(auth, params.id, body.body, body.mentions),
   });
   r.add({

@@ -441,6 +441,21 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
   }
 
   const svc = {
+    /**
+     * The message an agent's request with this Idempotency-Key created, if its transaction committed
+     * (the request may have died before answering): the ticket for a create, the message for a reply.
+     */
+    async createdByKey(auth: Auth, key: string, kind: 'ticket' | 'reply') {
+      const m = await repo.messageByIdempotencyKey(
+        db,
+        auth.workspaceId,
+        auth.agentId,
+        key,
+        kind === 'ticket' ? 'inbound' : 'outbound',
+      );
+      if (!m) return null;
+      return kind === 'ticket' ? svc.get(auth, m.ticket_id) : svc.getMessage(auth, m.id);
+    },
     async list(auth: Auth, q: ListTicketsQuery & { contactIds?: number[] }) {
       const { filter, sort } = await resolveFilter(auth, q);
       let after: [string | null, number] | undefined;
@@ -515,7 +530,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
       };
     },
 
-    async create(auth: Auth, input: CreateTicket) {
+    async create(auth: Auth, input: CreateTicket, opts: { idempotencyKey?: string } = {}) {
       const attachments = decodeAttachments(input.message.attachments);
       const { ticketId, events } = await db.tx(async (tx) => {
         await validateRefs(tx, auth.workspaceId, input.assigneeId, input.teamId);
@@ -555,7 +570,12 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
           bodyText: input.message.body,
           bodyHtml: html,
           deliveryStatus: 'received',
-          channelMeta: { createdVia: auth.via === 'token' ? 'api' : 'dashboard', createdBy: auth.agentId },
+          channelMeta: {
+            createdVia: auth.via === 'token' ? 'api' : 'dashboard',
+            createdBy: auth.agentId,
+            // In the creating transaction: a retry after a crash finds this ticket (createdByKey).
+            ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
+          },
           createdAt: at,
         });
         await storeAttachments(tx, auth.workspaceId, msg.id, attachments);
@@ -707,7 +727,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
       return { updated: unique.length };
     },
 
-    async reply(auth: Auth, id: number, input: ReplyInput) {
+    async reply(auth: Auth, id: number, input: ReplyInput, opts: { idempotencyKey?: string } = {}) {
       const attachments = decodeAttachments(input.attachments);
       const { messageId, events } = await db.tx(async (tx) => {
         const t = await load(auth.workspaceId, id, true, tx);
@@ -726,8 +746,10 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
           bodyHtml: html,
           deliveryStatus: 'queued',
           // A send that fails for good puts a waiting status back (markDeliveryFailed).
-          channelMeta:
-            WAITING.has(next) && next !== t.status ? { statusOnSend: { from: t.status, to: next } } : {},
+          channelMeta: {
+            ...(WAITING.has(next) && next !== t.status ? { statusOnSend: { from: t.status, to: next } } : {}),
+            ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
+          },
         });
         await storeAttachments(tx, auth.workspaceId, msg.id, attachments);
         await repo.bumpTicketForMessage(tx, id, 'outbound', preview(input.body), msg.created_at);

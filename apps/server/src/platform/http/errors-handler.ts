@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isConnectionError } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 
@@ -51,5 +51,19 @@ export function installErrorHandler(app: FastifyInstance) {
     reply
       .code(404)
       .send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}` } });
+  });
+}
+
+/**
+ * Router errors that Fastify answers before any route or error handler runs (a malformed URL, a path
+ * segment over 100 characters): same error shape as everything else, without Fastify's internal code.
+ */
+export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
+  const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  void reply.code(tooLong ? 414 : 400).send({
+    error: {
+      code: 'bad_request',
+      message: tooLong ? 'A part of the URL path is too long' : 'The URL is not valid',
+    },
   });
 }

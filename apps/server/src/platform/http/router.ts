@@ -1,8 +1,10 @@
 import type { Role } from '@shopdesk/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import { clientKey, type RateLimits, type RatePolicyName } from './rate-limit.ts';
+import { idempotencyKeyOf, requestHash, runIdempotent } from './idempotency.ts';
 
 export interface Auth {
   workspaceId: number;
@@ -37,6 +39,8 @@ export interface RouteContext<B, Q, P> {
   auth: Auth;
   req: FastifyRequest;
   reply: FastifyReply;
+  /** The Idempotency-Key header of an idempotent route, when the client sent one. */
+  idempotencyKey?: string;
 }
 
 export interface RouteDef<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType> {
@@ -59,6 +63,14 @@ export interface RouteDef<B extends z.ZodType, Q extends z.ZodType, P extends z.
    * are always counted by `api` per token or agent.
    */
   rateLimit?: RatePolicyName;
+  /**
+   * Creating routes: an `Idempotency-Key` header makes a retry return the first response instead of
+   * creating again (platform/http/idempotency.ts). `recover` finds what a request that died after
+   * its commit created, by the key the handler stored with it.
+   */
+  idempotent?:
+    | boolean
+    | { recover: (ctx: RouteContext<z.output<B>, z.output<Q>, z.output<P>>) => Promise<unknown> };
   handler: (ctx: RouteContext<z.output<B>, z.output<Q>, z.output<P>>) => Promise<unknown>;
 }
 
@@ -94,11 +106,13 @@ export class Router {
     private app: FastifyInstance,
     private authn: Authenticator,
     private limits: RateLimits,
+    /** Where Idempotency-Keys are kept; without it the header is ignored (routers of webhook scopes). */
+    private db?: Db,
   ) {}
 
   /** A router for an encapsulated plugin scope (its own body parsers), sharing this one's limits. */
   forScope(scope: FastifyInstance, authn: Authenticator = this.authn) {
-    return new Router(scope, authn, this.limits);
+    return new Router(scope, authn, this.limits, this.db);
   }
 
   /** Resolves and checks the caller exactly as a route with this access would. */
@@ -138,9 +152,36 @@ export class Router {
         const params = def.params ? parseInput(def.params, req.params, 'params') : req.params;
         const query = def.query ? parseInput(def.query, req.query, 'query') : req.query;
         const body = def.body ? parseInput(def.body, req.body, 'body') : req.body;
-        const result = await def.handler({ body, query, params, auth: auth as Auth, req, reply } as never);
+        const key = def.idempotent && auth && this.db ? idempotencyKeyOf(req) : undefined;
+        const ctx = { body, query, params, auth: auth as Auth, req, reply, idempotencyKey: key } as never;
+        const statusOf = (result: unknown) => def.status ?? (result === undefined ? 204 : 200);
+        if (key && auth && this.db) {
+          const recover = typeof def.idempotent === 'object' ? def.idempotent.recover : undefined;
+          const out = await runIdempotent(
+            this.db,
+            {
+              workspaceId: auth.workspaceId,
+              caller: auth.tokenId ? `t${auth.tokenId}` : `a${auth.agentId}`,
+              key,
+            },
+            requestHash([def.method, def.url, params, query, body]),
+            async () => {
+              const result = await def.handler(ctx);
+              return { status: statusOf(result), body: result };
+            },
+            recover &&
+              (async () => {
+                const found = await recover(ctx);
+                return found == null ? null : { status: statusOf(found), body: found };
+              }),
+          );
+          if (out.replayed) reply.header('idempotent-replayed', 'true');
+          reply.code(out.status);
+          return out.body === undefined || out.body === null ? reply.send() : out.body;
+        }
+        const result = await def.handler(ctx);
         if (reply.sent) return reply;
-        reply.code(def.status ?? (result === undefined ? 204 : 200));
+        reply.code(statusOf(result));
         return result === undefined ? reply.send() : result;
       },
     });
@@ -199,6 +240,20 @@ export function buildOpenApi(routes: AnyRoute[], info: { version: string; server
           description: schema.description,
         });
       }
+    }
+    if (r.idempotent) {
+      parameters.push({
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        schema: { type: 'string', minLength: 1, maxLength: 255 },
+        description:
+          'Send a new unique value (e.g. a UUID) per request: a retry with the same key within 24 h returns the first response (header Idempotent-Replayed: true) and creates nothing new; the same key with a different request is a 422; while the first is still running, a duplicate waits for it (409 after 10 s).',
+      });
+      (op.responses as Record<string, unknown>)['422'] = {
+        description: 'Idempotency-Key already used for a different request',
+        content: { 'application/json': { schema: errorRef } },
+      };
     }
     if (parameters.length) op.parameters = parameters;
     if (r.body)
