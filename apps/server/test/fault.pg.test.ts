@@ -43,7 +43,7 @@ function startNode(): Promise<{ proc: ChildProcess; out: () => string }> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [bin, 'start'], { env });
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 120_000);
     proc.stdout!.on('data', (d) => {
       out += d;
       if (/running at http/.test(out)) {
@@ -90,7 +90,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('faults under load', { timeout: 180_000 }, () => {
+describe('faults under load', { timeout: 300_000 }, () => {
   it('terminated backends, a database restart and SIGKILL lose nothing, duplicate nothing, and the node recovers', async () => {
     const t0 = Date.now();
     const mark = (what: string) =>
