@@ -3,8 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
-import { clientKey, type RateLimits, type RatePolicyName } from './rate-limit.ts';
 import { idempotencyKeyOf, requestHash, runIdempotent } from './idempotency.ts';
+import { clientKey, type RateLimits, type RatePolicyName } from './rate-limit.ts';
 
 export interface Auth {
   workspaceId: number;
