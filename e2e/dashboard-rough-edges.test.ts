@@ -6,6 +6,7 @@ import {
   type TestApp,
   type TestWorkspace,
 } from '../apps/server/test/harness.ts';
+import { authorDemoHelpCenter } from '../apps/server/test/helpcenter-helpers.ts';
 import { builtDashboard, launchChromium, listen, signIn } from './support.ts';
 
 /**
@@ -351,5 +352,76 @@ describe('dashboard rough edges (issue 24)', () => {
       .waitFor();
     const form = admin.getByRole('form', { name: 'Routing rules' }).first();
     expect(await form.textContent()).not.toMatch(unusable);
+  });
+
+  it('first-day screens: a landing view with tickets, assignees who can work, a 2FA QR code, team checkboxes, aligned policy page, one-line help-center search', async () => {
+    // Lands on a view with tickets (nothing is assigned to the lead), then on the view used last.
+    const ticket = await api(ws.agent, 'POST', '/api/v1/tickets', {
+      subject: 'Who takes this?',
+      contact: { email: 'olga@example.com', name: 'Olga' },
+      message: { body: 'Hello' },
+    });
+    const lead = await open(ws.lead);
+    await expect.poll(() => new URL(lead.url()).pathname).toBe('/inbox/unassigned');
+    await lead
+      .getByRole('navigation', { name: 'Views' })
+      .getByRole('link', { name: /All open/ })
+      .click();
+    await lead.getByRole('heading', { name: 'All open' }).waitFor();
+    await lead.goto(`${base}/inbox`);
+    await expect.poll(() => new URL(lead.url()).pathname).toBe('/inbox/all-open');
+
+    // A read-only account is not offered as an assignee, and the API refuses it.
+    await api(ws.admin, 'PATCH', `/api/v1/agents/${ws.readonly.agentId}`, { role: 'read-only' });
+    await lead.goto(`${base}/tickets/${ticket.id}`);
+    const assignee = lead.getByRole('complementary', { name: 'Ticket details' }).getByLabel('Assignee');
+    await expect.poll(() => assignee.locator('option').allTextContents()).toContain('agent of Rough Edges');
+    expect(await assignee.locator('option').allTextContents()).not.toContain('read-only of Rough Edges');
+    const refused = await fetch(`${base}/api/v1/tickets/${ticket.id}`, {
+      method: 'PATCH',
+      headers: { ...ws.lead.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ assigneeId: ws.readonly.agentId, version: ticket.version }),
+    });
+    expect(refused.status).toBe(400);
+
+    // Two-factor setup shows a QR code to scan.
+    await lead.goto(`${base}/settings/profile`);
+    await lead.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+    const qr = lead.getByRole('img', { name: 'QR code for your authenticator app' });
+    await qr.waitFor();
+    expect(await qr.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
+
+    // Teams are ticked, not picked from a multi-select list box.
+    const team = await api(ws.admin, 'POST', '/api/v1/teams', { name: 'Returns desk' });
+    const admin = await open(ws.admin);
+    await admin.goto(`${base}/settings/agents`);
+    const teams = admin.getByRole('group', { name: 'Teams of agent of Rough Edges' });
+    await teams.getByLabel('Returns desk').click();
+    await admin.getByText('agent of Rough Edges added to Returns desk').waitFor();
+    const agents = (await api(ws.admin, 'GET', '/api/v1/agents')).items;
+    expect(agents.find((a: { id: number }) => a.id === ws.agent.agentId).teamIds).toContain(team.id);
+    expect(await admin.locator('select[multiple]').count()).toBe(0);
+
+    // The policy page's fields line up in one column.
+    await admin.goto(`${base}/settings/commerce-policy`);
+    await admin.getByLabel('Agent refund limit').waitFor();
+    const lefts = await admin
+      .locator('form.policy-form > label > input:not([type="checkbox"])')
+      .evaluateAll((els) => [...new Set(els.map((el) => Math.round(el.getBoundingClientRect().left)))]);
+    expect(lefts).toHaveLength(1);
+
+    // The help center's search button stays on one line on a phone.
+    await authorDemoHelpCenter(t, ws);
+    const phone = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    contexts.push(phone);
+    const shopper = await phone.newPage();
+    await shopper.goto(`${base}/help/${ws.slug}/en`);
+    const form = shopper.getByRole('search').first();
+    const input = await form.locator('input[type="search"]').boundingBox();
+    const button = await form.getByRole('button').boundingBox();
+    expect(button!.height).toBeLessThanOrEqual(input!.height + 1);
+    expect(Math.abs(button!.y - input!.y)).toBeLessThanOrEqual(1);
+    expect(button!.x + button!.width).toBeLessThanOrEqual(360);
   });
 });

@@ -9,6 +9,8 @@ export function useDirectory() {
   const teamList = teams.data?.items ?? [];
   return {
     agents: agentList,
+    /** Who can own a ticket: active agents who may write (read-only accounts cannot work a ticket). */
+    assignable: agentList.filter((a) => a.active && a.role !== 'read-only'),
     teams: teamList,
     agentName: (id: number | null | undefined) =>
       id == null ? null : (agentList.find((a) => a.id === id)?.name ?? `Agent ${id}`),

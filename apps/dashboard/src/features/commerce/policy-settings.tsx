@@ -44,7 +44,7 @@ export default function PolicySettings() {
   );
   return (
     <form
-      className="stack"
+      className="stack policy-form"
       onSubmit={(e) => {
         e.preventDefault();
         void run(

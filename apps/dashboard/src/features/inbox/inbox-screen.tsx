@@ -27,7 +27,7 @@ export default function InboxScreen() {
   const qc = useQueryClient();
   const dir = useDirectory();
   const channels = useChannels();
-  const viewKey = useParams()['*'] || 'my-open';
+  const param = useParams()['*'];
   const { search } = useLocation();
   const counts = useQuery({
     queryKey: ['inbox-counts'],
@@ -35,6 +35,24 @@ export default function InboxScreen() {
   });
   const saved = useQuery({ queryKey: ['views', 'counts'], queryFn: () => api.views.list(true) });
   const views = buildViews(counts.data, dir.teams, saved.data?.items ?? []);
+  // /inbox without a view lands where the work is: the view the agent used last, else the first of
+  // My open, Unassigned, All open that has tickets (an empty "My open" is a poor first screen).
+  const lastKey = `shopdesk.inbox.last.${me.workspace.id}.${me.agent.id}`;
+  const landing = (() => {
+    if (param) return null;
+    const last = localStorage.getItem(lastKey);
+    if (last && views.some((v) => v.key === last)) return last;
+    if (!counts.data || !saved.data) return null;
+    const c = counts.data;
+    return c.myOpen > 0 ? 'my-open' : c.unassigned > 0 ? 'unassigned' : 'all-open';
+  })();
+  useEffect(() => {
+    if (landing) navigate(`/inbox/${landing}${search.toString() ? `?${search}` : ''}`, { replace: true });
+  }, [landing, search]);
+  const viewKey = param || landing || 'my-open';
+  useEffect(() => {
+    if (param) localStorage.setItem(lastKey, param);
+  }, [param, lastKey]);
   const view = views.find((v) => v.key === viewKey) ?? views[0]!;
 
   // Extra filters from the URL narrow the view (and can be saved as a new view).
@@ -253,7 +271,7 @@ export default function InboxScreen() {
             count={selected.size}
             onClear={() => setSelected(new Set())}
             onApply={bulk}
-            agents={dir.agents.filter((a) => a.active)}
+            agents={dir.assignable}
             myId={me.agent.id}
           />
         )}

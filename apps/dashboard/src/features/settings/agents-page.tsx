@@ -51,26 +51,32 @@ export default function AgentsPage() {
                 </select>
               </td>
               <td>
-                <select
-                  aria-label={`Teams of ${a.name}`}
-                  multiple
-                  value={a.teamIds.map(String)}
-                  onChange={(e) =>
-                    void run(
-                      () =>
-                        api.agents.update(a.id, {
-                          teamIds: [...e.target.selectedOptions].map((o) => Number(o.value)),
-                        }),
-                      `Teams of ${a.name} saved`,
-                    )
-                  }
-                >
+                {/* Checkboxes, not a multi-select list box: one click adds or removes one team. */}
+                <fieldset className="team-checks" aria-label={`Teams of ${a.name}`}>
                   {(teams.data?.items ?? []).map((t) => (
-                    <option key={t.id} value={t.id}>
+                    <label key={t.id} className="inline">
+                      <input
+                        type="checkbox"
+                        checked={a.teamIds.includes(t.id)}
+                        onChange={(e) =>
+                          void run(
+                            () =>
+                              api.agents.update(a.id, {
+                                teamIds: e.target.checked
+                                  ? [...a.teamIds, t.id]
+                                  : a.teamIds.filter((x) => x !== t.id),
+                              }),
+                            `${a.name} ${e.target.checked ? 'added to' : 'removed from'} ${t.name}`,
+                          )
+                        }
+                      />
                       {t.name}
-                    </option>
+                    </label>
                   ))}
-                </select>
+                  {(teams.data?.items ?? []).length === 0 && (
+                    <span className="muted small">No teams yet</span>
+                  )}
+                </fieldset>
               </td>
               <td>{a.totpEnabled ? 'on' : 'off'}</td>
               <td>

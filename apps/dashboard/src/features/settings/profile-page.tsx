@@ -1,6 +1,7 @@
 import { AVATAR_CONTENT_TYPES, AVATAR_MAX_BYTES } from '@shopdesk/contracts/avatar';
 import { useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import QRCode from 'qrcode';
+import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, api } from '../../lib/api.ts';
 import { useMe, useSession } from '../../lib/session.tsx';
 import { Avatar } from '../../shell/layout.tsx';
@@ -141,11 +142,10 @@ export default function ProfilePage() {
               })
             }
           >
-            <p>
-              Add this key to your authenticator app, then enter the code it shows. Key:{' '}
-              <code data-testid="totp-secret">{enrol.secret}</code>
-            </p>
+            <p>Scan this code with your authenticator app, then enter the code it shows.</p>
+            <TotpQr url={enrol.otpauthUrl} />
             <p className="muted small">
+              Cannot scan? Type this key instead: <code data-testid="totp-secret">{enrol.secret}</code> ·{' '}
               <a href={enrol.otpauthUrl}>Open in authenticator app</a>
             </p>
             <label>
@@ -218,5 +218,32 @@ export default function ProfilePage() {
         </button>
       </section>
     </div>
+  );
+}
+
+/**
+ * The otpauth:// URL as a QR code, drawn in the browser by `qrcode` (the well-kept encoder; only this
+ * lazily loaded settings chunk carries it): the secret never leaves the page for an image service.
+ */
+function TotpQr({ url }: { url: string }) {
+  const [svg, setSvg] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    void QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }).then((s) => {
+      if (live) setSvg(s);
+    });
+    return () => {
+      live = false;
+    };
+  }, [url]);
+  if (!svg) return null;
+  return (
+    <img
+      className="totp-qr"
+      alt="QR code for your authenticator app"
+      width={180}
+      height={180}
+      src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`}
+    />
   );
 }

@@ -573,7 +573,7 @@ function AutomationForm({ automation, onDone }: { automation?: AutomationT; onDo
                   onChange={(e) => setAction(i, { agentId: e.target.value })}
                 >
                   <option value="">nobody</option>
-                  {dir.agents.map((x) => (
+                  {dir.assignable.map((x) => (
                     <option key={x.id} value={x.id}>
                       {x.name}
                     </option>

@@ -75,7 +75,7 @@ export function Properties({
           >
             <option value="">Unassigned</option>
             {dir.agents
-              .filter((a) => a.active || a.id === t.assigneeId)
+              .filter((a) => dir.assignable.includes(a) || a.id === t.assigneeId)
               .map((a) => (
                 <option key={a.id} value={a.id}>
                   {a.name}

@@ -70,7 +70,7 @@ a{color:var(--brand)}header.top{background:var(--brand);color:#fff}header.top .i
 header.top a{color:#fff;text-decoration:none}.in{max-width:960px;margin:0 auto;padding:14px 20px}.brand{display:flex;align-items:center;gap:10px;font-weight:600;font-size:18px}
 .brand img{max-height:36px}nav.links{display:flex;gap:16px;flex-wrap:wrap;align-items:center}nav.links select{font:inherit}
 .hero{background:var(--brand);color:#fff;padding:8px 0 36px}.hero h1{margin:8px 0 16px;font-size:28px}
-form.search{display:flex;gap:8px}form.search input{flex:1;padding:12px 14px;border-radius:8px;border:1px solid #c9ced8;font:inherit}
+form.search{display:flex;gap:8px;align-items:stretch}form.search input{flex:1;min-width:0;padding:12px 14px;border-radius:8px;border:1px solid #c9ced8;font:inherit}form.search button{flex:none;white-space:nowrap}
 button,.button{background:var(--brand);color:#fff;border:0;border-radius:8px;padding:10px 16px;font:inherit;cursor:pointer;text-decoration:none;display:inline-block}
 .hero button{background:#fff;color:var(--brand)}main{max-width:960px;margin:0 auto;padding:24px 20px 48px}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:16px}.card{background:#fff;border:1px solid #e3e6ec;border-radius:10px;padding:16px 18px}
@@ -448,7 +448,7 @@ export function askBody(
 
 export function notFoundBody(nav: Nav, what: NotFoundWhat = 'page') {
   const m = msg(nav);
-  return `<h1>${e(notFoundText(m, what))}</h1><p>${searchForm(nav)}</p><p><a href="${e(`${nav.prefix}/${nav.locale}`)}">${e(m.backToHelpCenter)}</a></p>`;
+  return `<h1>${e(notFoundText(m, what))}</h1>${searchForm(nav)}<p><a href="${e(`${nav.prefix}/${nav.locale}`)}">${e(m.backToHelpCenter)}</a></p>`;
 }
 
 export function errorBody(message: string) {

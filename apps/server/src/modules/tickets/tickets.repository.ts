@@ -577,8 +577,11 @@ export const markNotificationsRead = (db: Db, workspaceId: number, agentId: numb
   db.query(sql`UPDATE notifications SET read_at = now() WHERE workspace_id = ${workspaceId} AND agent_id = ${agentId} AND read_at IS NULL
                ${ids === 'all' ? sql`` : sql`AND id = ANY(${ids}::bigint[])`}`);
 
+/** An agent who can own a ticket: active and allowed to write (a read-only account cannot work it). */
 export const agentExists = async (db: Db, workspaceId: number, id: number) =>
-  !!(await db.one(sql`SELECT 1 FROM agents WHERE workspace_id = ${workspaceId} AND id = ${id} AND active`));
+  !!(await db.one(
+    sql`SELECT 1 FROM agents WHERE workspace_id = ${workspaceId} AND id = ${id} AND active AND role <> 'read-only'`,
+  ));
 export const teamExists = async (db: Db, workspaceId: number, id: number) =>
   !!(await db.one(sql`SELECT 1 FROM teams WHERE workspace_id = ${workspaceId} AND id = ${id}`));
 export const contactOf = (db: Db, workspaceId: number, id: number) =>

@@ -291,7 +291,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
   ) {
     if (assigneeId && !(await repo.agentExists(tx, workspaceId, assigneeId)))
       throw new AppError('validation_failed', 'Unknown assignee', [
-        { path: 'body.assigneeId', message: 'no such active agent' },
+        { path: 'body.assigneeId', message: 'no such active agent, or a read-only account' },
       ]);
     if (teamId && !(await repo.teamExists(tx, workspaceId, teamId)))
       throw new AppError('validation_failed', 'Unknown team', [
