@@ -259,9 +259,7 @@ If the size you want is sold out, we refund you instead.`,
 | 42 | 8 | 9 | 10.5 | 26.7 cm |
 | 44 | 9.5 | 10.5 | 12 | 28.0 cm |
 
-**Jackets** are cut slim: size up if you want to wear a thick fleece underneath. Every product page has a size chart with measurements.
-
-@[video](https://www.youtube.com/watch?v=dQw4w9WgXcQ)`,
+**Jackets** are cut slim: size up if you want to wear a thick fleece underneath. Every product page has a size chart with measurements.`,
   },
   {
     slug: 'product-care',
