@@ -94,3 +94,47 @@ describe('usable channels', () => {
     ]);
   });
 });
+
+describe('dashboard search', () => {
+  it('forgives a typo in a subject or a name, and an email address finds the customer and their tickets', async () => {
+    const maria = { email: 'maria.rossi@example.com', name: 'Maria Rossi' };
+    const refund = (
+      await api('POST', '/api/v1/tickets', ws.agent.headers, {
+        subject: 'Refund for the parcel that never came',
+        contact: maria,
+        message: { body: 'Please send my money back.' },
+      })
+    ).json();
+    const size = (
+      await api('POST', '/api/v1/tickets', ws.agent.headers, {
+        subject: 'Wrong size',
+        contact: maria,
+        message: { body: 'The boots are too small.' },
+      })
+    ).json();
+    await api('POST', '/api/v1/tickets', ws.agent.headers, {
+      subject: 'Question about gift cards',
+      contact: { email: 'someone@example.com', name: 'Someone Else' },
+      message: { body: 'Do gift cards expire?' },
+    });
+    const search = async (q: string) => {
+      const res = await api('GET', `/api/v1/search?q=${encodeURIComponent(q)}`, ws.agent.headers);
+      expect(res.statusCode).toBe(200);
+      return res.json() as {
+        tickets: { ticketId: number; subject: string }[];
+        contacts: { id: number; email: string | null }[];
+      };
+    };
+    // Typos in the subject: no exact word matches, the close subject is found.
+    expect((await search('parcle')).tickets.map((t) => t.ticketId)).toContain(refund.id);
+    expect((await search('refnd parcel')).tickets[0]?.ticketId).toBe(refund.id);
+    // A typo in the customer's name.
+    expect((await search('Maria Rosi')).contacts.map((c) => c.email)).toContain(maria.email);
+    // The email address: the contact and both of her tickets, nobody else's.
+    const byEmail = await search(maria.email);
+    expect(byEmail.contacts.map((c) => c.email)).toEqual([maria.email]);
+    expect(byEmail.tickets.map((t) => t.ticketId).sort()).toEqual([refund.id, size.id].sort());
+    // Unrelated words still find nothing.
+    expect((await search('zzzqqq')).tickets).toEqual([]);
+  });
+});

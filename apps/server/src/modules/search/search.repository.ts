@@ -63,9 +63,49 @@ export async function searchTickets(db: Db, workspaceId: number, q: string, limi
     ORDER BY top.rank DESC, top.last_message_at DESC`);
 }
 
+/**
+ * Contacts whose name or email contains the query, or is close to it (a typo: `q <% text`, trigram word
+ * similarity above pg_trgm.word_similarity_threshold, 0.6 by default; served by contacts_name_trgm).
+ */
 export const searchContacts = (db: Db, workspaceId: number, q: string, limit: number) =>
   db.query<{ id: number; name: string | null; email: string | null }>(sql`
     SELECT id, name, email FROM contacts
     WHERE workspace_id = ${workspaceId} AND merged_into_id IS NULL
-      AND (coalesce(name, '') || ' ' || coalesce(email, '')) ILIKE ${`%${q.replace(/[%_\\]/g, '\\$&')}%`}
-    ORDER BY similarity(coalesce(name, '') || ' ' || coalesce(email, ''), ${q}) DESC, id DESC LIMIT ${limit}`);
+      AND ((coalesce(name, '') || ' ' || coalesce(email, '')) ILIKE ${`%${q.replace(/[%_\\]/g, '\\$&')}%`}
+        OR ${q} <% (coalesce(name, '') || ' ' || coalesce(email, '')))
+    ORDER BY word_similarity(${q}, coalesce(name, '') || ' ' || coalesce(email, '')) DESC, id DESC LIMIT ${limit}`);
+
+/** The hit shape of searchTickets, for tickets found another way (typo in the subject, the customer's email). */
+type TicketHit = Awaited<ReturnType<typeof searchTickets>>[number];
+
+/**
+ * Tickets whose subject is close to the query though no word matches exactly (a typo), most similar
+ * first. Word similarity at 0.5: "refnd" finds "Refund for order 1042", "parcle" finds "Parcel stuck".
+ */
+export const searchSubjectsFuzzy = (db: Db, workspaceId: number, q: string, limit: number, not: number[]) =>
+  db.tx(async (tx) => {
+    await tx.query(sql`SELECT set_config('pg_trgm.word_similarity_threshold', '0.5', true)`);
+    return tx.query<TicketHit>(sql`
+      SELECT t.id AS ticket_id, NULL::bigint AS message_id, (word_similarity(${q}, t.subject) * 0.1)::float8 AS rank,
+        t.subject, t.status, c.name AS contact_name, t.last_message_at, t.subject AS highlight
+      FROM tickets t LEFT JOIN contacts c ON c.id = t.contact_id
+      WHERE t.workspace_id = ${workspaceId} AND t.merged_into_id IS NULL AND ${q} <% t.subject
+        AND NOT (t.id = ANY(${not}::bigint[]))
+      ORDER BY word_similarity(${q}, t.subject) DESC, t.last_message_at DESC LIMIT ${limit}`);
+  });
+
+/** The tickets of the contact(s) with this email address (and of contacts merged into them), newest first. */
+export const ticketsOfEmail = (db: Db, workspaceId: number, email: string, limit: number, not: number[]) =>
+  db.query<TicketHit>(sql`
+    WITH who AS (
+      SELECT id FROM contacts WHERE workspace_id = ${workspaceId} AND lower(email) = lower(${email})
+      UNION
+      SELECT m.id FROM contacts m JOIN contacts c ON m.merged_into_id = c.id
+      WHERE c.workspace_id = ${workspaceId} AND lower(c.email) = lower(${email})
+    )
+    SELECT t.id AS ticket_id, NULL::bigint AS message_id, 0.05::float8 AS rank, t.subject, t.status,
+      c.name AS contact_name, t.last_message_at, t.subject AS highlight
+    FROM tickets t JOIN contacts c ON c.id = t.contact_id
+    WHERE t.workspace_id = ${workspaceId} AND t.merged_into_id IS NULL AND t.contact_id IN (SELECT id FROM who)
+      AND NOT (t.id = ANY(${not}::bigint[]))
+    ORDER BY t.last_message_at DESC LIMIT ${limit}`);
