@@ -90,7 +90,13 @@ beforeAll(async () => {
   // The postgres project runs the same hour on PostgreSQL (DATABASE_URL), the default one embedded.
   const fresh = await freshDatabaseUrl();
   dropDb = fresh.drop;
-  if (fresh.url) env.DATABASE_URL = fresh.url;
+  // Nodes on PostgreSQL share a master key and seed the demo only when asked (docs/operations.md).
+  if (fresh.url)
+    Object.assign(env, {
+      DATABASE_URL: fresh.url,
+      SECRET_KEY: 'e2e-secret-key-that-is-long-enough-1234',
+      SEED_DEMO: 'true',
+    });
   [browser] = await Promise.all([launchChromium(), startServer()]);
   desk = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   // Nothing may leave the machine: every request is recorded, and one to another host is refused.

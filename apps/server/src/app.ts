@@ -64,6 +64,7 @@ import { startStatisticsKeeper } from './platform/db/statistics.ts';
 import type { Deps } from './platform/deps.ts';
 import { createEventBus, type EventBus } from './platform/events/bus.ts';
 import { frameworkErrors, installErrorHandler } from './platform/http/errors-handler.ts';
+import { warnUntrustedForwarding } from './platform/http/forwarded-warning.ts';
 import { createRateLimits } from './platform/http/rate-limit.ts';
 import { Router } from './platform/http/router.ts';
 import { securityHeaders } from './platform/http/security-headers.ts';
@@ -175,6 +176,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   installErrorHandler(app);
   installInputGuard(app);
+  warnUntrustedForwarding(app, config);
   await app.register(cookie);
   await app.register(helmet, securityHeaders(config));
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });

@@ -122,9 +122,10 @@ export const settings = {
       "How long a job's claim holds before another node may take the job over (a running handler renews it every third of it): the longest a dead node's jobs wait",
   },
   SEED_DEMO: {
-    schema: bool,
-    default: 'true',
-    description: 'Seed the "Demo Outfitters" workspace on an empty database at start',
+    schema: bool.optional(),
+    default: undefined,
+    description:
+      'Seed the "Demo Outfitters" workspace on an empty database at start and serve its shop page at /demo/shop; unset = true for the embedded database, false with DATABASE_URL',
   },
   BODY_LIMIT_BYTES: {
     schema: z.coerce.number().int().min(1024),
@@ -148,9 +149,10 @@ export const settings = {
     description: 'How often each node records its agents’ live connections (kept below the grace period)',
   },
   COOKIE_SECURE: {
-    schema: bool,
-    default: 'false',
-    description: 'Mark cookies Secure (set when served over HTTPS)',
+    schema: bool.optional(),
+    default: undefined,
+    description:
+      'Mark cookies Secure (sent over HTTPS only); unset = true when PUBLIC_URL starts with https://, and false with an https PUBLIC_URL is refused',
   },
   TRUST_PROXY: {
     // A client can write any X-Forwarded-For; believing it unconditionally let anyone dodge the per-IP
@@ -306,7 +308,14 @@ export const settings = {
 >;
 
 type Settings = typeof settings;
-export type Config = { [K in keyof Settings]: z.output<Settings[K]['schema']> } & {
+type Derived = 'SEED_DEMO' | 'COOKIE_SECURE';
+export type Config = { [K in Exclude<keyof Settings, Derived>]: z.output<Settings[K]['schema']> } & {
+  /** Resolved at load: unset means true for the embedded database only. */
+  SEED_DEMO: boolean;
+  /** Resolved at load: unset means true for an https PUBLIC_URL. */
+  COOKIE_SECURE: boolean;
+  /** TRUST_PROXY was set by the operator (false by choice, not by default): no forwarded-header warning. */
+  trustProxySet: boolean;
   dataDir: string;
   secretKey: string;
   /** Earlier master keys: they only decrypt and verify (SECRET_KEYS_PREVIOUS, or the data dir's file). */
@@ -330,8 +339,17 @@ export function loadConfig(
       problems.push(`${key}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   }
   if (out.FILE_STORE === 's3' && !out.S3_BUCKET) problems.push('FILE_STORE=s3 needs S3_BUCKET');
+  const https = typeof out.PUBLIC_URL === 'string' && out.PUBLIC_URL.startsWith('https:');
+  if (out.COOKIE_SECURE === false && https)
+    // Browsers would send the session cookie over plain http too; an https desk never needs that.
+    problems.push(
+      `COOKIE_SECURE=false with PUBLIC_URL=${out.PUBLIC_URL}: session cookies would travel unencrypted; remove COOKIE_SECURE (it follows PUBLIC_URL) or set it to true`,
+    );
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   const cfg = { ...out, ...overrides } as Config;
+  cfg.SEED_DEMO ??= !cfg.DATABASE_URL;
+  cfg.COOKIE_SECURE ??= https;
+  cfg.trustProxySet ??= Boolean(env.TRUST_PROXY);
   cfg.dataDir = resolve(cfg.SHOPDESK_DATA_DIR);
   cfg.secretKey = cfg.SECRET_KEY ?? '';
   cfg.previousSecretKeys = (cfg.SECRET_KEYS_PREVIOUS ?? '')
@@ -340,6 +358,20 @@ export function loadConfig(
     .filter(Boolean);
   cfg.publicUrl = (cfg.PUBLIC_URL ?? `http://localhost:${cfg.PORT}`).replace(/\/$/, '');
   return cfg;
+}
+
+/**
+ * Mistakes that are only mistakes for a serving node (the CLI's one-off commands may run without them):
+ * checked by `start` before it touches the database.
+ */
+export function refuseUnsafeStart(cfg: Config): void {
+  if (cfg.DATABASE_URL && !cfg.SECRET_KEY)
+    throw new ConfigError(
+      'DATABASE_URL is set but SECRET_KEY is not: each node would generate its own master key, and links, ' +
+        'tokens and stored credentials made by one would fail on the others. Set the same SECRET_KEY on every ' +
+        'node (`npx shopdesk rotate-secret --new-key` prints one; keep an existing data dir key with ' +
+        'SECRET_KEY=$(cat data/secret.key)).',
+    );
 }
 
 /** Test and CLI helpers read these without touching process.env elsewhere. */

@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import type { Logger } from 'pino';
 import { type App, buildApp } from './app.ts';
 import { DB_COMMANDS, runCommand, UsageError } from './cli-commands.ts';
-import type { Config } from './config.ts';
+import { type Config, refuseUnsafeStart } from './config.ts';
 import { receivingAddresses } from './modules/email/index.ts';
 import { countWorkspaces } from './modules/workspaces/index.ts';
 import { closeAdminSocket, listenAdminSocket } from './platform/admin-socket.ts';
@@ -50,6 +50,7 @@ async function seedIfEmpty(config: Config, db: Db): Promise<Login | undefined> {
 /** Start one node: migrate, seed an empty database with the demo, listen, shut down gracefully. */
 export async function start(config: Config) {
   const started = Date.now();
+  refuseUnsafeStart(config);
   let login: Login | undefined;
   // Refuse before any work (and before the setup child) when another process holds the embedded database.
   const holder = config.DATABASE_URL ? null : readLock(config.dataDir);

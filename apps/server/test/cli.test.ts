@@ -19,6 +19,8 @@ beforeAll(async () => {
     SHOPDESK_DATA_DIR: dir,
     LOG_LEVEL: 'warn',
     ...(fresh.url ? { DATABASE_URL: fresh.url } : {}),
+    // Nodes on PostgreSQL share one master key and seed the demo only when asked.
+    ...(fresh.url ? { SECRET_KEY: 'test-secret-key-that-is-long-enough-1234', SEED_DEMO: 'true' } : {}),
   };
   delete env.SHOPDESK_TEST_DB;
 });

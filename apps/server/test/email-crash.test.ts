@@ -61,6 +61,8 @@ beforeAll(async () => {
     EMAIL_SMTP_HOST: '127.0.0.1',
     EMAIL_SENDER_LIMIT_PER_HOUR: '100000',
     ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),
+    // Nodes on PostgreSQL share one master key and seed the demo only when asked.
+    ...(dbUrl ? { SECRET_KEY: 'test-secret-key-that-is-long-enough-1234', SEED_DEMO: 'true' } : {}),
   };
   delete env.SHOPDESK_TEST_DB;
 });

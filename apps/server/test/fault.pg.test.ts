@@ -70,6 +70,8 @@ beforeAll(async () => {
     ...(process.env as Record<string, string>),
     SHOPDESK_DATA_DIR: dir,
     DATABASE_URL: proxy.url(fresh.url!),
+    SECRET_KEY: 'test-secret-key-that-is-long-enough-1234',
+    SEED_DEMO: 'true',
     LOG_LEVEL: 'warn',
     PORT: String(httpPort),
     HOST: '127.0.0.1',

@@ -106,6 +106,8 @@ export async function startTestApp(
     LOG_LEVEL: 'silent',
     RUN_WORKERS: 'false',
     SECRET_KEY: 'test-secret-key-that-is-long-enough-1234',
+    // Tests on both databases serve /demo/shop (for their own workspaces); buildApp never seeds.
+    SEED_DEMO: 'true',
     ...(fresh.url ? { DATABASE_URL: fresh.url } : {}),
     ...overrides,
   });

@@ -36,7 +36,12 @@ const metaOf = (req: FastifyRequest): RequestMeta => ({
   userAgent: req.headers['user-agent'] ?? null,
 });
 
-export function registerChatRoutes(app: FastifyInstance, r: Router, svc: ChatService) {
+export function registerChatRoutes(
+  app: FastifyInstance,
+  r: Router,
+  svc: ChatService,
+  opts: { demoShop: boolean } = { demoShop: true },
+) {
   // Widget endpoints are called from shop pages on other origins: the workspace's allow-list decides
   // which, before validation runs, so even error bodies carry CORS headers only for allowed sites.
   app.addHook('onRequest', async (req, reply) => {
@@ -244,6 +249,8 @@ export function registerChatRoutes(app: FastifyInstance, r: Router, svc: ChatSer
         .send(readFileSync(path));
     });
   }
+  // The demo shop page exists with the demo: a production desk (SEED_DEMO off) has no public test page.
+  if (!opts.demoShop) return;
   app.get<{ Querystring: { workspace?: string; plain?: string } }>('/demo/shop', async (req, reply) => {
     const slug = /^[a-z0-9][a-z0-9-]{0,59}$/.test(req.query.workspace ?? '')
       ? req.query.workspace!

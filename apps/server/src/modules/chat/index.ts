@@ -42,7 +42,7 @@ export function installChat(o: {
   );
   o.deps.jobs.register(chatEmailFallbackJob(chat.backend, o.channels));
   o.deps.jobs.register(sendChatTranscriptJob(chat));
-  registerChatRoutes(o.app, o.router, chat);
+  registerChatRoutes(o.app, o.router, chat, { demoShop: o.deps.config.SEED_DEMO });
   registerVisitorSocket(o.app, hub, chat.backend, o.deps.log, o.deps.limits);
   registerChatListeners(o.deps.bus, chat);
   o.app.addHook('onClose', async () => hub.close());
