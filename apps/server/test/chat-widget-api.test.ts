@@ -562,17 +562,99 @@ describe('agent replies, ratings, reply time, e-mail fallback', () => {
     expect(mail?.to.email).toBe('late@shopper.test');
   });
 
-  it('e-mails a transcript on request', async () => {
+  it('an anonymous visitor cannot have the transcript mailed to an address it has not proved', async () => {
+    const v = await visitor();
+    await say(v.token, 'BUY CHEAP PILLS at spam.example');
+    const before = sentMail.length;
+    const r = await inject('POST', widget(ws.slug, 'transcript'), {
+      token: v.token,
+      email: 'victim@elsewhere.test',
+    });
+    expect(r.status).toBe(202);
+    expect(r.body).toEqual({ queued: false, email: 'victim@elsewhere.test', codeSent: true });
+    await t.jobs.drain();
+    // Only the fixed code mail went out: none of the visitor's words reached the address.
+    const mails = sentMail.slice(before);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.to.email).toBe('victim@elsewhere.test');
+    expect(mails[0]!.subject).toContain('code');
+    expect(mails[0]!.bodyText).not.toContain('PILLS');
+    expect(mails[0]!.notice).toBe(true);
+    // Guessing the code does not work, and a wrong code never sends the transcript.
+    const wrong = await inject('POST', widget(ws.slug, 'transcript'), {
+      token: v.token,
+      email: 'victim@elsewhere.test',
+      code: '000000' === /\d{6}/.exec(mails[0]!.bodyText)![0] ? '111111' : '000000',
+    });
+    expect(wrong.status).toBe(400);
+    await t.jobs.drain();
+    expect(sentMail.slice(before).some((m) => m.bodyText.includes('PILLS'))).toBe(false);
+    // Asking again and again for codes to the same address is limited per address, whoever asks.
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const other = await visitor();
+      await say(other.token, `hello ${i}`);
+      statuses.push(
+        (
+          await inject('POST', widget(ws.slug, 'transcript'), {
+            token: other.token,
+            email: 'flood@elsewhere.test',
+          })
+        ).status,
+      );
+    }
+    expect(statuses.slice(0, 3)).toEqual([202, 202, 202]);
+    expect(statuses[3]).toBe(429);
+  });
+
+  it('e-mails the transcript once the visitor proves the address with the mailed code', async () => {
     const v = await visitor();
     await say(v.token, 'please send me this chat');
+    const ask = await inject('POST', widget(ws.slug, 'transcript'), {
+      token: v.token,
+      email: 'Me@Shopper.test',
+    });
+    expect(ask.body.codeSent).toBe(true);
+    await t.jobs.drain();
+    const codeMail = sentMail.filter((m) => m.to.email === 'me@shopper.test').at(-1)!;
+    const code = /\b(\d{6})\b/.exec(codeMail.bodyText)![1]!;
     const r = await inject('POST', widget(ws.slug, 'transcript'), {
       token: v.token,
       email: 'me@shopper.test',
+      code,
     });
     expect(r.status).toBe(202);
+    expect(r.body).toEqual({ queued: true, email: 'me@shopper.test', codeSent: false });
     await t.jobs.drain();
-    const mail = sentMail.find((m) => m.to.email === 'me@shopper.test');
-    expect(mail?.subject).toContain('Transcript');
+    const mail = sentMail.find((m) => m.to.email === 'me@shopper.test' && m.subject.includes('Transcript'));
     expect(mail?.bodyText).toContain('please send me this chat');
+    // The code is spent; the proved address keeps working for this visitor without a new code.
+    const again = await inject('POST', widget(ws.slug, 'transcript'), {
+      token: v.token,
+      email: 'me@shopper.test',
+      code,
+    });
+    expect(again.body).toMatchObject({ queued: true });
+  });
+
+  it('sends an identified shopper the transcript at once, to their own address only', async () => {
+    const rotated = await inject(
+      'PATCH',
+      '/api/v1/chat/settings',
+      { rotateIdentitySecret: true },
+      ws.admin.headers,
+    );
+    const secret = rotated.body.identitySecret as string;
+    const hash = createHmac('sha256', secret).update('ivy@buyer.test').digest('hex');
+    const v = await visitor(ws.slug, { identity: { email: 'ivy@buyer.test', name: 'Ivy', hash } });
+    await say(v.token, 'transcript please');
+    const r = await inject('POST', widget(ws.slug, 'transcript'), {
+      token: v.token,
+      email: 'someone@else.test',
+    });
+    expect(r.body).toEqual({ queued: true, email: 'ivy@buyer.test', codeSent: false });
+    await t.jobs.drain();
+    expect(sentMail.some((m) => m.to.email === 'someone@else.test')).toBe(false);
+    expect(sentMail.find((m) => m.to.email === 'ivy@buyer.test')?.bodyText).toContain('transcript please');
   });
 });

@@ -236,3 +236,48 @@ describe('bulk mail', () => {
     expect(listed.map((x) => x.id).sort()).toEqual([...ids].sort());
   });
 });
+
+describe('notices (chat transcripts, codes) through the e-mail channel', () => {
+  it('are sent each time asked, marked automatic, and listed as notices', async () => {
+    const ticket = await deliver(
+      crlf(
+        'From: Gus <gus@customer.test>',
+        'To: support@display-shop.test',
+        'Subject: For a notice',
+        'Message-ID: <notice-1@customer.test>',
+        'Content-Type: text/plain',
+        '',
+        'hello',
+        '',
+      ),
+    );
+    const mail = t.channels.get('email')!;
+    const notice = {
+      workspaceId: ws.workspaceId,
+      ticketId: ticket.id,
+      messageId: ticket.messages[0].id,
+      channel: 'email',
+      subject: 'Your code',
+      bodyText: 'Your code: 123456',
+      bodyHtml: null,
+      from: { agentName: null },
+      to: { name: null, email: 'gus@customer.test', phone: null, identities: [] },
+      cc: [],
+      attachments: [],
+      threadExternalIds: [],
+      lastInboundMeta: null,
+      notice: true,
+    };
+    await mail.deliver(notice);
+    await mail.deliver(notice);
+    const dev = (await get(t, '/api/v1/email/dev-mailbox', ws.agent.headers)).json().items as {
+      id: number;
+      kind: string;
+      ticketId: number;
+    }[];
+    const sent = dev.filter((x) => x.kind === 'notice' && x.ticketId === ticket.id);
+    expect(sent).toHaveLength(2);
+    const detail = (await get(t, `/api/v1/email/outbound/${sent[0]!.id}`, ws.agent.headers)).json();
+    expect(detail.headers['auto-submitted']).toBe('auto-generated');
+  });
+});

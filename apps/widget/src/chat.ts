@@ -829,7 +829,11 @@ export function mount(ctx: WidgetContext): ChatUi {
     const email = session?.email ?? window.prompt(t.transcriptTo)?.trim();
     if (!email) return;
     try {
-      await post('transcript', { token, email });
+      // Anyone but an identified shopper proves the address first with a code mailed there.
+      const r = await post<{ codeSent: boolean }>('transcript', { token, email });
+      const code = r.codeSent ? window.prompt(fill(t.transcriptCode, email))?.trim() : null;
+      if (r.codeSent && !code) return;
+      if (code) await post('transcript', { token, email, code });
       notice = fill(t.transcriptSent, email);
     } catch (err) {
       notice = (err as Error).message;

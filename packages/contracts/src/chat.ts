@@ -240,6 +240,18 @@ export const RatingInput = z.object({
 export const TranscriptInput = z.object({
   token: z.string().max(1000),
   email: z.email().max(254).optional(),
+  code: z
+    .string()
+    .regex(/^\d{6}$/)
+    .optional()
+    .describe('The one-time code mailed to `email` (visitors who are not identified shoppers)'),
+});
+export const TranscriptResult = z.object({
+  queued: z.boolean().describe('The transcript is on its way'),
+  email: z.string(),
+  codeSent: z
+    .boolean()
+    .describe('A one-time code was mailed to the address: send it back as `code` to get the transcript'),
 });
 
 export const VisitorMessageAck = z.object({

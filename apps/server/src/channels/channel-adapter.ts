@@ -19,6 +19,11 @@ export interface OutboundMessage {
   /** Provider ids of earlier messages in the thread, oldest first (email References). */
   threadExternalIds: string[];
   lastInboundMeta: Record<string, unknown> | null;
+  /**
+   * A system notice about the ticket (a chat transcript, a verification code), not a reply: sent each
+   * time it is asked for (never skipped as already sent for this message) and not threaded.
+   */
+  notice?: boolean;
 }
 
 export interface DeliveryResult {

@@ -33,7 +33,7 @@ export interface OutboundRecord {
   inboxId: number;
   ticketId: number | null;
   messageId: number | null;
-  kind: 'reply' | 'auto-ack';
+  kind: 'reply' | 'auto-ack' | 'notice';
   messageIdHeader: string;
   from: string;
   to: string[];
@@ -100,6 +100,33 @@ function fromName(agentName: string | null, inboxName: string | null) {
   return agentName ?? inboxName;
 }
 
+/** A system notice (transcript, code): its own Message-ID, no threading, marked automatic. */
+async function sendNotice(
+  ports: EmailOutboxPorts,
+  relay: RelaySender,
+  profile: SenderProfile,
+  msg: OutboundMessage,
+  to: string,
+): Promise<DeliveryResult> {
+  const messageId = newMessageId(domainOf(profile.address), `${msg.workspaceId}.notice.${msg.ticketId}`);
+  const { transport } = await sendAndRecord(
+    ports,
+    relay,
+    profile,
+    {
+      from: { name: profile.fromName, address: profile.address },
+      to: [to],
+      subject: msg.subject,
+      text: msg.bodyText,
+      html: msg.bodyHtml ?? textToHtml(msg.bodyText),
+      messageId,
+      headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+    },
+    { workspaceId: msg.workspaceId, ticketId: msg.ticketId, messageId: null, kind: 'notice' },
+  );
+  return { externalId: messageId, meta: { messageIdHeader: messageId, inboxId: profile.inboxId, transport } };
+}
+
 /** The `email` channel's side of the reply pipeline (deliver-message job → here). */
 export function createEmailAdapter(opts: {
   ports: EmailOutboxPorts;
@@ -116,8 +143,9 @@ export function createEmailAdapter(opts: {
       const inboxId = typeof meta.inboxId === 'number' ? meta.inboxId : null;
       const profile = await ports.senderFor(msg.workspaceId, inboxId);
       if (!profile) throw new PermanentDeliveryError('No email inbox is set up to send from');
-      const sent = await ports.alreadySent(msg.workspaceId, msg.messageId);
+      const sent = msg.notice ? null : await ports.alreadySent(msg.workspaceId, msg.messageId);
       if (sent) return { externalId: sent, meta: { messageIdHeader: sent, inboxId: profile.inboxId } };
+      if (msg.notice) return sendNotice(ports, relay, profile, msg, to);
 
       const references = msg.threadExternalIds
         .map((id) => normalizeMessageId(id))

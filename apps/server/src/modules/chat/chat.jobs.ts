@@ -10,6 +10,8 @@ export const sendChatTranscriptJob = (svc: ChatService) =>
       visitorId: z.number().int(),
       ticketId: z.number().int(),
       email: z.string(),
+      /** Set: mail this one-time code (the address is being verified), not the transcript. */
+      code: z.string().optional(),
     }),
     handler: (p) => svc.sendTranscript(p),
   });

@@ -329,3 +329,55 @@ export const moveConversations = (db: Db, workspaceId: number, fromVisitor: numb
   db.query(sql`
     UPDATE chat_conversations SET visitor_id = ${toVisitor}
     WHERE workspace_id = ${workspaceId} AND visitor_id = ${fromVisitor}`);
+
+// ---- transcript codes (an address proved by a one-time code before a transcript goes there) ----
+
+export interface TranscriptCodeRow {
+  code_hash: string | null;
+  expires_at: Date | null;
+  attempts: number;
+  verified_at: Date | null;
+}
+
+export const findTranscriptCode = (db: Db, workspaceId: number, visitorId: number, email: string) =>
+  db.one<TranscriptCodeRow>(sql`
+    SELECT code_hash, expires_at, attempts, verified_at FROM chat_transcript_codes
+    WHERE workspace_id = ${workspaceId} AND visitor_id = ${visitorId} AND email = ${email}`);
+
+/** A new code for the address (the previous one stops working); a verified address stays verified. */
+export const saveTranscriptCode = (
+  db: Db,
+  workspaceId: number,
+  visitorId: number,
+  email: string,
+  codeHash: string,
+  ttlSeconds: number,
+) =>
+  db.query(sql`
+    INSERT INTO chat_transcript_codes (workspace_id, visitor_id, email, code_hash, expires_at)
+    VALUES (${workspaceId}, ${visitorId}, ${email}, ${codeHash}, now() + make_interval(secs => ${ttlSeconds}))
+    ON CONFLICT (workspace_id, visitor_id, email) DO UPDATE
+      SET code_hash = EXCLUDED.code_hash, expires_at = EXCLUDED.expires_at, attempts = 0`);
+
+/**
+ * Checks a code in one statement (two tries at once cannot both use up the last attempt): true when
+ * it matches an unexpired code with attempts left; the address is then verified and the code spent.
+ */
+export async function useTranscriptCode(
+  db: Db,
+  workspaceId: number,
+  visitorId: number,
+  email: string,
+  codeHash: string,
+  maxAttempts: number,
+): Promise<boolean> {
+  const row = await db.one<{ ok: boolean }>(sql`
+    UPDATE chat_transcript_codes
+    SET attempts = attempts + 1,
+        verified_at = CASE WHEN code_hash = ${codeHash} THEN now() ELSE verified_at END,
+        code_hash = CASE WHEN code_hash = ${codeHash} THEN NULL ELSE code_hash END
+    WHERE workspace_id = ${workspaceId} AND visitor_id = ${visitorId} AND email = ${email}
+      AND code_hash IS NOT NULL AND expires_at > now() AND attempts < ${maxAttempts}
+    RETURNING verified_at IS NOT NULL AND code_hash IS NULL AS ok`);
+  return row?.ok ?? false;
+}

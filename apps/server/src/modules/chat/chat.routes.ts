@@ -7,6 +7,7 @@ import {
   PrechatInput,
   RatingInput,
   TranscriptInput,
+  TranscriptResult,
   UpdateChatSettings,
   VisitorEmailInput,
   VisitorMessageAck,
@@ -140,12 +141,13 @@ export function registerChatRoutes(
   r.add({
     method: 'POST',
     url: '/api/v1/widget/:workspace/transcript',
-    summary: 'E-mail the conversation transcript to the visitor',
+    summary:
+      'E-mail the conversation transcript to the visitor: an identified shopper at once, anyone else after proving the address with a mailed one-time code',
     tag: 'Chat widget',
     access: 'public',
     params: Slug,
     body: TranscriptInput,
-    response: z.object({ queued: z.boolean(), email: z.string() }),
+    response: TranscriptResult,
     status: 202,
     handler: async ({ params, body, req }) => svc.requestTranscript(params.workspace, metaOf(req), body),
   });

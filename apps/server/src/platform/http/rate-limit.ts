@@ -53,6 +53,26 @@ export function ratePolicies(
     'widget.messages.ip': { points: 120, seconds: 60, key: 'ip', what: 'messages from your network' },
     'widget.uploads': { points: 10, seconds: 60, key: 'workspace+visitor', what: 'file uploads' },
     'widget.transcripts': { points: 3, seconds: 60, key: 'workspace+visitor', what: 'transcript requests' },
+    // One-time codes mailed before a transcript: per address (whoever asks) and per shop, so a visitor
+    // cannot use the shop's mail to flood an address or send mail in bulk.
+    'widget.transcript-codes': {
+      points: 3,
+      seconds: 3600,
+      key: 'workspace+e-mail address',
+      what: 'codes sent to this address',
+    },
+    'widget.transcript-codes.workspace': {
+      points: 200,
+      seconds: 3600,
+      key: 'workspace',
+      what: 'transcript codes for this shop',
+    },
+    'widget.transcript-codes.check': {
+      points: 10,
+      seconds: 900,
+      key: 'workspace+visitor',
+      what: 'code attempts',
+    },
     'widget.requests': { points: 30, seconds: 60, key: 'workspace+visitor', what: 'requests' },
     'portal.pages': { points: 300, seconds: 60, key: 'ip', what: 'pages from your network' },
     'portal.search': { points: 60, seconds: 60, key: 'ip', what: 'searches' },
