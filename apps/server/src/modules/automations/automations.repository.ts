@@ -81,53 +81,8 @@ export const deleteAutomation = (db: Db, workspaceId: number, id: number) =>
     sql`DELETE FROM automations WHERE workspace_id = ${workspaceId} AND id = ${id} RETURNING id`,
   );
 
-// Automations read tickets, messages and the timeline to build condition facts; they never write them
-// (changes go through the tickets module).
-
-export type FactTicketRow = {
-  id: number;
-  subject: string;
-  status: string;
-  priority: string;
-  channel: string;
-  tags: string[];
-  custom_fields: Record<string, unknown>;
-  assignee_id: number | null;
-  team_id: number | null;
-  created_at: Date;
-  merged_into_id: number | null;
-  contact_name: string | null;
-  contact_email: string | null;
-  status_since: Date;
-  last_inbound: string | null;
-};
-
-const factCols = sql`
-  t.id, t.subject, t.status, t.priority, t.channel, t.tags, t.custom_fields, t.assignee_id, t.team_id, t.created_at,
-  t.merged_into_id, c.name AS contact_name, c.email AS contact_email,
-  coalesce((SELECT max(e.created_at) FROM ticket_events e WHERE e.ticket_id = t.id
-            AND e.type IN ('status_changed', 'reopened')), t.created_at) AS status_since,
-  (SELECT m.body_text FROM messages m WHERE m.ticket_id = t.id AND m.kind = 'inbound' ORDER BY m.id DESC LIMIT 1) AS last_inbound`;
-
-export const factTicket = (db: Db, workspaceId: number, id: number) =>
-  db.one<FactTicketRow>(sql`
-    SELECT ${factCols} FROM tickets t LEFT JOIN contacts c ON c.id = t.contact_id
-    WHERE t.workspace_id = ${workspaceId} AND t.id = ${id}`);
-
-/** Open tickets a scan or preview looks at, oldest activity first. */
-export const factActiveTickets = (db: Db, workspaceId: number, limit: number) =>
-  db.query<FactTicketRow>(sql`
-    SELECT ${factCols} FROM tickets t LEFT JOIN contacts c ON c.id = t.contact_id
-    WHERE t.workspace_id = ${workspaceId} AND t.merged_into_id IS NULL AND t.status IN ('new', 'open', 'pending', 'on-hold')
-    ORDER BY t.updated_at, t.id LIMIT ${limit}`);
-
-/** The scan's keyset page: open tickets after `afterId`, in id order (every ticket is reached in turn). */
-export const factTicketsAfter = (db: Db, workspaceId: number, afterId: number, limit: number) =>
-  db.query<FactTicketRow>(sql`
-    SELECT ${factCols} FROM tickets t LEFT JOIN contacts c ON c.id = t.contact_id
-    WHERE t.workspace_id = ${workspaceId} AND t.id > ${afterId} AND t.merged_into_id IS NULL
-      AND t.status IN ('new', 'open', 'pending', 'on-hold')
-    ORDER BY t.id LIMIT ${limit}`);
+// Condition facts (tickets, messages, the timeline) come from the tickets module's index.ts; changes go
+// through its service.
 
 export const scanCursor = async (db: Db, workspaceId: number) =>
   (
@@ -147,13 +102,6 @@ export const latestUrgency = async (db: Db, ticketId: number) =>
       sql`SELECT score FROM ticket_urgency WHERE ticket_id = ${ticketId} ORDER BY created_at DESC LIMIT 1`,
     )
   )?.score ?? null;
-
-/** The messages' texts, one row per asked id that exists in its workspace (ids are global keys). */
-export const messageTexts = (db: Db, keys: { workspaceId: number; messageId: number }[]) =>
-  db.query<{ id: number; workspace_id: number; ticket_id: number; kind: string; body_text: string }>(sql`
-    SELECT m.id, m.workspace_id, m.ticket_id, m.kind, m.body_text
-    FROM unnest(${keys.map((k) => k.messageId)}::bigint[], ${keys.map((k) => k.workspaceId)}::bigint[]) AS k(id, ws)
-    JOIN messages m ON m.id = k.id AND m.workspace_id = k.ws`);
 
 export const insertRun = (
   db: Db,

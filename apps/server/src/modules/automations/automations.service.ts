@@ -18,7 +18,15 @@ import { enqueue, PermanentJobError } from '../../platform/jobs/queue.ts';
 import { randomToken } from '../../platform/security/crypto.ts';
 import { keyRing } from '../../platform/security/keys.ts';
 import { businessMinutesBetween, type SlaService } from '../sla/index.ts';
-import type { SystemActor, TicketsService } from '../tickets/index.ts';
+import {
+  activeTicketFacts,
+  type FactTicketRow,
+  messageTexts,
+  type SystemActor,
+  type TicketsService,
+  ticketFacts,
+  ticketFactsAfter,
+} from '../tickets/index.ts';
 import { outboundPolicyOf } from '../workspaces/index.ts';
 import * as repo from './automations.repository.ts';
 import { type ConditionDef, type Facts, matches, renderTemplate } from './conditions.ts';
@@ -103,7 +111,7 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
   const policyOf = (workspaceId: number) => outboundPolicyOf(db, deps.config, workspaceId);
   // The inbound messages a job tick lands are scored together: one read and one insert for the lot.
   const messageText = batcher(async (keys: { workspaceId: number; messageId: number }[]) => {
-    const rows = new Map((await repo.messageTexts(db, keys)).map((r) => [r.id, r]));
+    const rows = new Map((await messageTexts(db, keys)).map((r) => [r.id, r]));
     return keys.map((k) => rows.get(k.messageId));
   });
   const storeUrgency = batcher(async (us: Parameters<typeof repo.insertUrgencies>[1]) => {
@@ -120,7 +128,7 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
 
   async function facts(
     workspaceId: number,
-    t: repo.FactTicketRow,
+    t: FactTicketRow,
     conditions: { all: ConditionDef[]; any: ConditionDef[] },
     e?: DomainEvent,
     now = Date.now(),
@@ -165,7 +173,7 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
   async function execute(
     workspaceId: number,
     a: repo.AutomationRow,
-    t: repo.FactTicketRow,
+    t: FactTicketRow,
     trigger: string,
     chain: number[],
     sourceEvent?: DomainEvent,
@@ -303,10 +311,10 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
   async function scheduledOn(
     workspaceId: number,
     autos: repo.AutomationRow[],
-    first: repo.FactTicketRow,
+    first: FactTicketRow,
     now: number,
   ) {
-    let t: repo.FactTicketRow | null = first;
+    let t: FactTicketRow | null = first;
     let acted = 0;
     for (const a of autos) {
       if (!t) break;
@@ -335,7 +343,7 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
         continue;
       }
       // The next automation sees the ticket as this one left it (and nothing once it left the open set).
-      const fresh = await repo.factTicket(db, workspaceId, t.id);
+      const fresh = await ticketFacts(db, workspaceId, t.id);
       t = fresh && !fresh.merged_into_id && OPEN.has(fresh.status) ? fresh : null;
     }
     return acted;
@@ -350,7 +358,7 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
       const via = (e.data as { via?: SystemActor } | undefined)?.via;
       const chain = via?.kind === 'automation' ? (via.chain ?? []) : [];
       for (const a of autos) {
-        const t = await repo.factTicket(db, e.workspaceId, e.ticketId);
+        const t = await ticketFacts(db, e.workspaceId, e.ticketId);
         if (!t || t.merged_into_id) return;
         if (!matches(a.conditions, await facts(e.workspaceId, t, a.conditions, e))) continue;
         if (chain.includes(a.id)) {
@@ -420,7 +428,7 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
       for (const [ws, autos] of byWorkspace) {
         let after = await repo.scanCursor(db, ws);
         for (;;) {
-          const page = await repo.factTicketsAfter(db, ws, after, pageSize);
+          const page = await ticketFactsAfter(db, ws, after, pageSize);
           for (const t of page) acted += await scheduledOn(ws, autos, t, now);
           if (page.length < pageSize) {
             // The end of the workspace's tickets: the next run starts a new pass.
@@ -439,7 +447,7 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
 
     /** Which open tickets would match now (nothing is changed). */
     async preview(auth: Pick<Auth, 'workspaceId'>, input: AutomationInput) {
-      const rows = await repo.factActiveTickets(db, auth.workspaceId, SCAN_LIMIT);
+      const rows = await activeTicketFacts(db, auth.workspaceId, SCAN_LIMIT);
       const out = [];
       for (const t of rows)
         if (matches(input.conditions, await facts(auth.workspaceId, t, input.conditions)))
@@ -454,7 +462,7 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
       const r = scoreUrgency(m.body_text);
       const stored = await storeUrgency({ workspaceId, ticketId: m.ticket_id, messageId, ...r });
       if (!stored || (r.level !== 'high' && r.level !== 'urgent')) return;
-      const t = await repo.factTicket(db, workspaceId, m.ticket_id);
+      const t = await ticketFacts(db, workspaceId, m.ticket_id);
       if (!t) return;
       const target = r.level === 'urgent' ? 'urgent' : 'high';
       const raise = PRIORITY_RANK.indexOf(target) > PRIORITY_RANK.indexOf(t.priority);

@@ -34,7 +34,7 @@ import { randomToken, sha256 } from '../../platform/security/crypto.ts';
 import { keyRing } from '../../platform/security/keys.ts';
 import { recordAudit } from '../audit/index.ts';
 import type { ContactsService } from '../contacts/index.ts';
-import { recordTicketEvent, type TicketsService } from '../tickets/index.ts';
+import type { TicketsService } from '../tickets/index.ts';
 import { outboundPolicyOf } from '../workspaces/index.ts';
 import { ingestChanges, numberKey } from './commerce.ingest.ts';
 import { createMoneyPolicy, type MoneyRequest } from './commerce.money.ts';
@@ -184,7 +184,7 @@ const summarize = (kind: string, amount: number, currency: string, number: strin
 
 export interface CommerceDeps {
   stores: StoreRegistry;
-  tickets: Pick<TicketsService, 'get'>;
+  tickets: Pick<TicketsService, 'get' | 'recordEvent'>;
   contacts: Pick<ContactsService, 'idsIncludingMerged'>;
 }
 
@@ -482,7 +482,7 @@ export function createCommerceService(deps: Deps, ext: CommerceDeps) {
     actor: number | null,
     data: Record<string, unknown>,
   ) {
-    if (a.ticketId) await recordTicketEvent(tx, a.workspaceId, a.ticketId, type, actor, data);
+    if (a.ticketId) await ext.tickets.recordEvent(tx, a.workspaceId, a.ticketId, type, actor, data);
   }
 
   async function announce(

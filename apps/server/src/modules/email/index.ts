@@ -70,3 +70,5 @@ export function createEmailChannel(deps: Deps, tickets: TicketsService) {
 
 /** Every address some active inbox receives mail for (the start banner names the demo's). */
 export { activeAddresses as receivingAddresses } from './email.repository.ts';
+/** Which inbox ids exist in a workspace (routing rules may name one). */
+export { existingInboxIds } from './lookups.repository.ts';

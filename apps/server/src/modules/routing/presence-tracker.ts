@@ -1,4 +1,5 @@
 import type { Deps } from '../../platform/deps.ts';
+import { liveSessionIds } from '../agents/index.ts';
 import * as repo from './routing.repository.ts';
 import type { RoutingService } from './routing.service.ts';
 
@@ -44,7 +45,7 @@ export function createPresenceTracker(
     // A socket outlives its session (sign-out elsewhere, expiry): close it, so presence lapses too.
     const sessions = [...new Set(alive.flatMap(([, l]) => [...l.sockets.values()].filter((x) => !!x)))];
     if (sessions.length) {
-      const live = new Set(await repo.liveSessions(db, sessions as string[]));
+      const live = new Set(await liveSessionIds(db, sessions as string[]));
       for (const [, l] of alive)
         for (const [ws, sid] of l.sockets) if (sid && !live.has(sid)) ws.close(4401, 'session ended');
     }

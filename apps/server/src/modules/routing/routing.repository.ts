@@ -223,22 +223,6 @@ export const existingTeams = async (db: Db, workspaceId: number, ids: number[]) 
     )
   ).map((r) => r.id);
 
-/** Read only: the email module owns its inboxes; a rule may name one of this workspace's. */
-export const existingInboxes = async (db: Db, workspaceId: number, ids: number[]) =>
-  (
-    await db.query<{ id: number }>(
-      sql`SELECT id FROM email_inboxes WHERE workspace_id = ${workspaceId} AND id = ANY(${ids}::bigint[])`,
-    )
-  ).map((r) => r.id);
-
-/** Where a ticket came in: its channel and the inbox recorded on its first customer message. */
-export const ticketSource = (db: Db, workspaceId: number, ticketId: number) =>
-  db.one<{ channel: string; inbox_id: number | null }>(sql`
-    SELECT t.channel, (SELECT (m.channel_meta->>'inboxId')::bigint FROM messages m
-                       WHERE m.ticket_id = t.id AND m.kind = 'inbound' AND m.channel_meta->>'inboxId' ~ '^[0-9]+$'
-                       ORDER BY m.id LIMIT 1) AS inbox_id
-    FROM tickets t WHERE t.workspace_id = ${workspaceId} AND t.id = ${ticketId}`);
-
 // Presence: live sockets per node, heartbeats and lapses.
 
 /** This node's socket counts for the given agents, seen now (a heartbeat, a connect or a close). */
@@ -282,14 +266,6 @@ export const markLapsed = (db: Db, workspaceId: number, agentId: number) =>
   db.query(sql`
     UPDATE agent_presence SET lapsed_at = coalesce(lapsed_at, now())
     WHERE workspace_id = ${workspaceId} AND agent_id = ${agentId}`);
-
-/** Which of these sessions still exist and have not expired (read only: the agents module owns them). */
-export const liveSessions = async (db: Db, ids: string[]) =>
-  (
-    await db.query<{ id: string }>(
-      sql`SELECT id FROM sessions WHERE id = ANY(${ids}::text[]) AND expires_at > now()`,
-    )
-  ).map((r) => r.id);
 
 /** Rows of nodes long gone. */
 export const pruneConnections = (db: Db) =>

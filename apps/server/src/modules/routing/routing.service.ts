@@ -12,8 +12,9 @@ import type { DomainEvent } from '../../platform/events/bus.ts';
 import { createConfigCache } from '../../platform/events/config-cache.ts';
 import type { Auth } from '../../platform/http/router.ts';
 import { hasRole } from '../../platform/http/router.ts';
+import { existingInboxIds } from '../email/index.ts';
 import type { SlaService } from '../sla/index.ts';
-import type { TicketsService } from '../tickets/index.ts';
+import { type TicketsService, ticketSource } from '../tickets/index.ts';
 import { type Candidate, pickAgent, type Rules } from './pick-agent.ts';
 import * as repo from './routing.repository.ts';
 
@@ -81,7 +82,7 @@ export function createRoutingService(deps: Deps, tickets: TicketsService, sla: S
 
   /** A new ticket without a team: the most specific rule for its channel (and email inbox) gives it one. */
   async function teamFromRules(workspaceId: number, ticketId: number, rules: repo.RuleRow[]) {
-    const src = await repo.ticketSource(db, workspaceId, ticketId);
+    const src = await ticketSource(db, workspaceId, ticketId);
     if (!src) return null;
     const rule =
       rules.find((r) => r.channel === src.channel && r.inbox_id !== null && r.inbox_id === src.inbox_id) ??
@@ -307,7 +308,7 @@ export function createRoutingService(deps: Deps, tickets: TicketsService, sla: S
       const problems: { path: string; message: string }[] = [];
       const teams = await repo.existingTeams(db, auth.workspaceId, [...new Set(rules.map((r) => r.teamId))]);
       const inboxIds = rules.flatMap((r) => (r.inboxId === null ? [] : [r.inboxId]));
-      const inboxes = inboxIds.length ? await repo.existingInboxes(db, auth.workspaceId, inboxIds) : [];
+      const inboxes = inboxIds.length ? await existingInboxIds(db, auth.workspaceId, inboxIds) : [];
       const seen = new Set<string>();
       for (const [i, r] of rules.entries()) {
         const key = `${r.channel}:${r.inboxId ?? '*'}`;

@@ -14,7 +14,9 @@ import type { DomainEvent } from '../../platform/events/bus.ts';
 import { createConfigCache } from '../../platform/events/config-cache.ts';
 import type { Auth } from '../../platform/http/router.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
+import { teamExists } from '../agents/index.ts';
 import { contactLifetimeValue } from '../commerce/index.ts';
+import { ticketClockFacts } from '../tickets/index.ts';
 import { businessMinutesBetween, type Calendar, isOpen, nextOpen } from './business-hours.ts';
 import * as repo from './sla.repository.ts';
 import { type Clock, computeClocks, settle, type Timeline } from './sla-clock.ts';
@@ -175,9 +177,10 @@ export function createSlaService(deps: Deps) {
     now: number,
     ltvCache: LifetimeValues = new Map(),
   ) {
-    const found = await repo.findTicketTimeline(tx, workspaceId, ticketId);
+    const found = await ticketClockFacts(tx, workspaceId, ticketId);
     if (!found) return null;
-    const { ticket, messages, events, outcomes } = found;
+    const { ticket, messages, events } = found;
+    const outcomes = await repo.findOutcomes(tx, workspaceId, ticketId);
     const ltv =
       ticket.contact_id !== null && cfg.policies.some((p) => p.match.minLifetimeValue !== undefined)
         ? await lifetimeValueOf(tx, workspaceId, ticket.contact_id, ltvCache)
@@ -426,7 +429,7 @@ export function createSlaService(deps: Deps) {
       return toBusinessHours(r);
     },
     async putBusinessHours(auth: Auth, teamId: number | null, input: BusinessCalendarInput) {
-      if (teamId !== null && !(await repo.teamExists(db, auth.workspaceId, teamId))) throw notFound('Team');
+      if (teamId !== null && !(await teamExists(db, auth.workspaceId, teamId))) throw notFound('Team');
       const row = await repo.upsertCalendar(db, auth.workspaceId, teamId, input);
       await svc.settingsChanged(auth.workspaceId);
       return toBusinessHours(row!);

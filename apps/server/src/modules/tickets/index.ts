@@ -1,7 +1,16 @@
+/** Reads other modules need on their hot paths (automations' facts, SLA replays, routing's source). */
+export {
+  activeTicketFacts,
+  type ClockTicketRow,
+  type FactTicketRow,
+  messageTexts,
+  ticketClockFacts,
+  ticketFacts,
+  ticketFactsAfter,
+  ticketSource,
+} from './ticket-reads.repository.ts';
 export { deliverMessageJob } from './tickets.jobs.ts';
 export { registerTicketListeners } from './tickets.listeners.ts';
-/** Other modules put entries on a ticket's timeline (e.g. commerce: refunds, approvals). */
-export { insertEvent as recordTicketEvent } from './tickets.repository.ts';
 export { registerTicketRoutes } from './tickets.routes.ts';
 export {
   createTicketsService,

@@ -442,6 +442,20 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
 
   const svc = {
     /**
+     * Puts an entry on a ticket's timeline inside the caller's transaction (commerce: refunds, approvals),
+     * so other modules never write ticket_events themselves.
+     */
+    recordEvent(
+      tx: Db,
+      workspaceId: number,
+      ticketId: number,
+      type: string,
+      actor: number | null,
+      data: Record<string, unknown> = {},
+    ) {
+      return repo.insertEvent(tx, workspaceId, ticketId, type, actor, data);
+    },
+    /**
      * The message an agent's request with this Idempotency-Key created, if its transaction committed
      * (the request may have died before answering): the ticket for a create, the message for a reply.
      */

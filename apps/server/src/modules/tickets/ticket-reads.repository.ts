@@ -1,0 +1,121 @@
+import { type Db, sql } from '../../platform/db/db.ts';
+
+/*
+ * Reads of tickets, messages and timelines that other modules need, shaped for their hot paths
+ * (one round trip each; the sweeps are keyset pages). Exported through index.ts: the tickets module
+ * owns these tables, so other modules never name them in their own SQL (table-owners.mjs).
+ */
+
+// ── For automations: a ticket as conditions see it ──────────────────────────────────────────────
+
+export type FactTicketRow = {
+  id: number;
+  subject: string;
+  status: string;
+  priority: string;
+  channel: string;
+  tags: string[];
+  custom_fields: Record<string, unknown>;
+  assignee_id: number | null;
+  team_id: number | null;
+  created_at: Date;
+  merged_into_id: number | null;
+  contact_name: string | null;
+  contact_email: string | null;
+  status_since: Date;
+  last_inbound: string | null;
+};
+
+const factCols = sql`
+  t.id, t.subject, t.status, t.priority, t.channel, t.tags, t.custom_fields, t.assignee_id, t.team_id, t.created_at,
+  t.merged_into_id, c.name AS contact_name, c.email AS contact_email,
+  coalesce((SELECT max(e.created_at) FROM ticket_events e WHERE e.ticket_id = t.id
+            AND e.type IN ('status_changed', 'reopened')), t.created_at) AS status_since,
+  (SELECT m.body_text FROM messages m WHERE m.ticket_id = t.id AND m.kind = 'inbound' ORDER BY m.id DESC LIMIT 1) AS last_inbound`;
+
+export const ticketFacts = (db: Db, workspaceId: number, id: number) =>
+  db.one<FactTicketRow>(sql`
+    SELECT ${factCols} FROM tickets t LEFT JOIN contacts c ON c.id = t.contact_id
+    WHERE t.workspace_id = ${workspaceId} AND t.id = ${id}`);
+
+/** Open tickets a scan or preview looks at, oldest activity first. */
+export const activeTicketFacts = (db: Db, workspaceId: number, limit: number) =>
+  db.query<FactTicketRow>(sql`
+    SELECT ${factCols} FROM tickets t LEFT JOIN contacts c ON c.id = t.contact_id
+    WHERE t.workspace_id = ${workspaceId} AND t.merged_into_id IS NULL AND t.status IN ('new', 'open', 'pending', 'on-hold')
+    ORDER BY t.updated_at, t.id LIMIT ${limit}`);
+
+/** The scan's keyset page: open tickets after `afterId`, in id order (every ticket is reached in turn). */
+export const ticketFactsAfter = (db: Db, workspaceId: number, afterId: number, limit: number) =>
+  db.query<FactTicketRow>(sql`
+    SELECT ${factCols} FROM tickets t LEFT JOIN contacts c ON c.id = t.contact_id
+    WHERE t.workspace_id = ${workspaceId} AND t.id > ${afterId} AND t.merged_into_id IS NULL
+      AND t.status IN ('new', 'open', 'pending', 'on-hold')
+    ORDER BY t.id LIMIT ${limit}`);
+
+/** The messages' texts, one row per asked id that exists in its workspace (ids are global keys). */
+export const messageTexts = (db: Db, keys: { workspaceId: number; messageId: number }[]) =>
+  db.query<{ id: number; workspace_id: number; ticket_id: number; kind: string; body_text: string }>(sql`
+    SELECT m.id, m.workspace_id, m.ticket_id, m.kind, m.body_text
+    FROM unnest(${keys.map((k) => k.messageId)}::bigint[], ${keys.map((k) => k.workspaceId)}::bigint[]) AS k(id, ws)
+    JOIN messages m ON m.id = k.id AND m.workspace_id = k.ws`);
+
+// ── For SLA: what a ticket's clocks are replayed from ───────────────────────────────────────────
+
+export type ClockTicketRow = {
+  id: number;
+  status: string;
+  priority: string;
+  channel: string;
+  tags: string[];
+  team_id: number | null;
+  contact_id: number | null;
+  created_at: Date;
+  contact_tags: string[] | null;
+  contact_fields: Record<string, unknown> | null;
+};
+
+const clockEventTypes = sql`('status_changed', 'reopened', 'merged_into')`;
+
+/**
+ * The ticket (unless merged away) with its public messages (the customer's, and replies written by a
+ * person: automatic replies have no agent) and status changes, in one round trip. Times come as epoch
+ * milliseconds, truncated like the drivers' own timestamp parsing.
+ */
+export async function ticketClockFacts(db: Db, workspaceId: number, id: number) {
+  const row = await db.one<
+    ClockTicketRow & {
+      messages: { kind: 'inbound' | 'outbound'; at: number }[];
+      events: { type: string; data: { from?: string; to?: string }; at: number }[];
+    }
+  >(sql`
+    SELECT t.id, t.status, t.priority, t.channel, t.tags, t.team_id, t.contact_id, t.created_at,
+      c.tags AS contact_tags, c.custom_fields AS contact_fields,
+      coalesce((SELECT jsonb_agg(jsonb_build_object('kind', m.kind, 'at', floor(extract(epoch FROM m.created_at) * 1000))
+                  ORDER BY m.created_at, m.id)
+                FROM messages m WHERE m.workspace_id = ${workspaceId} AND m.ticket_id = t.id
+                  AND (m.kind = 'inbound' OR (m.kind = 'outbound' AND m.author_agent_id IS NOT NULL))), '[]'::jsonb) AS messages,
+      coalesce((SELECT jsonb_agg(jsonb_build_object('type', e.type, 'data', e.data, 'at', floor(extract(epoch FROM e.created_at) * 1000))
+                  ORDER BY e.id)
+                FROM ticket_events e WHERE e.workspace_id = ${workspaceId} AND e.ticket_id = t.id
+                  AND e.type IN ${clockEventTypes}), '[]'::jsonb) AS events
+    FROM tickets t LEFT JOIN contacts c ON c.id = t.contact_id
+    WHERE t.workspace_id = ${workspaceId} AND t.id = ${id} AND t.merged_into_id IS NULL`);
+  if (!row) return null;
+  const { messages, events, ...ticket } = row;
+  return {
+    ticket: ticket as ClockTicketRow,
+    messages: messages.map((m) => ({ kind: m.kind, created_at: new Date(Number(m.at)) })),
+    events: events.map((e) => ({ type: e.type, data: e.data ?? {}, created_at: new Date(Number(e.at)) })),
+  };
+}
+
+// ── For routing: where a ticket came in ──────────────────────────────────────────────────────────
+
+/** Its channel and the inbox recorded on its first customer message. */
+export const ticketSource = (db: Db, workspaceId: number, ticketId: number) =>
+  db.one<{ channel: string; inbox_id: number | null }>(sql`
+    SELECT t.channel, (SELECT (m.channel_meta->>'inboxId')::bigint FROM messages m
+                       WHERE m.ticket_id = t.id AND m.kind = 'inbound' AND m.channel_meta->>'inboxId' ~ '^[0-9]+$'
+                       ORDER BY m.id LIMIT 1) AS inbox_id
+    FROM tickets t WHERE t.workspace_id = ${workspaceId} AND t.id = ${ticketId}`);
