@@ -4,7 +4,7 @@ import type { KeyRing } from '../../platform/security/keys.ts';
 
 /** `<id@host>` with the angle brackets, or null when the value holds no usable id. */
 export function normalizeMessageId(v: string): string | null {
-  const m = /<([^<>\s]+)>/.exec(v) ?? /^\s*([^<>\s]+@[^<>\s]+)\s*$/.exec(v);
+  const m = /<([^<>\s]+)>/.exec(v) ?? /^\s*([^<>\s@]+@[^<>\s]+)\s*$/.exec(v);
   return m ? `<${m[1]}>` : null;
 }
 

@@ -15,6 +15,29 @@ function isTrackingPixel(attribs: Record<string, string>): boolean {
 }
 
 /**
+ * Every `<head …>…</head>` removed, by index scans: the regex it replaces was quadratic on mail with
+ * many `<head ` and no `</head>` (each one scanned to the end).
+ */
+function dropHead(html: string): string {
+  const lower = html.toLowerCase();
+  let out = '';
+  let pos = 0;
+  for (let at = lower.indexOf('<head', pos); at >= 0; at = lower.indexOf('<head', pos)) {
+    const next = lower[at + 5];
+    if (next !== '>' && !/\s/.test(next ?? '')) {
+      out += html.slice(pos, at + 5);
+      pos = at + 5;
+      continue;
+    }
+    const end = lower.indexOf('</head>', at);
+    if (end < 0) break;
+    out += html.slice(pos, at);
+    pos = end + 7;
+  }
+  return out + html.slice(pos);
+}
+
+/**
  * Email HTML made safe to store: the platform's message allow-list, plus in the same pass:
  * - `cid:` images point at our served copies of the inline parts;
  * - remote images become links (loading them would tell the sender when and where an agent read the
@@ -22,7 +45,7 @@ function isTrackingPixel(attribs: Record<string, string>): boolean {
  * - the document head (title, styles, meta refresh) goes.
  */
 export function prepareEmailHtml(html: string, inlineUrls: Map<string, string>): string {
-  const body = html.replace(/<head[\s>][\s\S]*?<\/head>/gi, '');
+  const body = dropHead(html);
   // One pass: the images rewritten while the message allow-list is applied (the result is stored as is;
   // a second sanitising pass cost the ingest path ~0.1 ms per email).
   return sanitizeMessageHtml(body, (tagName, attribs): sanitizeHtml.Tag => {

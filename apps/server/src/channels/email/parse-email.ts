@@ -45,7 +45,7 @@ export function readRawHeaders(raw: Buffer): Map<string, string[]> {
   // Header lines are split on real line ends only; a NUL inside a value is dropped with the value's.
   const out = new Map<string, string[]>();
   for (const line of block.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
-    const m = /^([!-9;-~]+):\s*(.*)$/.exec(line);
+    const m = /^([!-9;-~]+):(.*)$/.exec(line);
     if (!m) continue;
     const key = m[1]!.toLowerCase();
     out.set(key, [...(out.get(key) ?? []), stripNul(m[2]!.trim())]);

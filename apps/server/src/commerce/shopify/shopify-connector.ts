@@ -27,7 +27,7 @@ type J = Record<string, unknown>;
 
 /** https://my-shop.myshopify.com, or the configured base URL as given (tests point it at a local server). */
 export function shopifyBaseUrl(domainOrUrl: string): string {
-  const s = domainOrUrl.trim().replace(/\/+$/, '');
+  const s = domainOrUrl.trim().replace(/(?<!\/)\/+$/, '');
   return /^https?:\/\//.test(s) ? s : `https://${s}`;
 }
 

@@ -208,7 +208,7 @@ export function createWooCommerceConnector(http: HttpOptions = {}): StoreConnect
     if (!ctx.baseUrl || !consumerKey || !consumerSecret)
       throw new StoreError('The WooCommerce connection has no URL or API keys');
     const res = await storeFetch(
-      `${ctx.baseUrl.replace(/\/+$/, '')}/wp-json/wc/v3${path}${query}`,
+      `${ctx.baseUrl.replace(/(?<!\/)\/+$/, '')}/wp-json/wc/v3${path}${query}`,
       {
         method,
         headers: {

@@ -185,7 +185,7 @@ export async function botTurn(
 
   if (state.step === 'handed_over') {
     if (!tools.canReachShopper) {
-      const email = typed.match(/[^\s@<>()]+@[^\s@<>()]+\.[a-z]{2,}/i)?.[0];
+      const email = typed.match(/(?<![^\s<>()])[^\s@<>()]+@[^\s@<>()]+\.[a-z]{2,}/i)?.[0];
       if (email) {
         state.collected.email = email;
         actions.push({ type: 'handover', reason: 'details added' });

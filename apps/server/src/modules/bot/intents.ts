@@ -28,7 +28,7 @@ export interface Classified {
   damage: boolean;
 }
 
-const EMAIL = /[^\s@<>()]+@[^\s@<>()]+\.[a-z]{2,}/i;
+const EMAIL = /(?<![^\s<>()])[^\s@<>()]+@[^\s@<>()]+\.[a-z]{2,}/i;
 
 /** Order numbers: "#1042", "order 1042", "order no. 1042", "bestellung 1042", or a bare 4–10 digit number. */
 export function extractOrderNumber(text: string): string | null {
@@ -72,9 +72,9 @@ function shouting(text: string) {
 export const isAngry = (t: string) => ABUSE.test(t) || THREAT.test(t) || AGAIN.test(t) || shouting(t);
 
 const GREETING =
-  /^(hi+|hello+|hey+|hiya|yo|good (morning|afternoon|evening)|hallo|moin|servus|guten tag|bonjour|hola)[\s!.,]*(there|team|guys)?[\s!.,]*$/i;
+  /^(hi+|hello+|hey+|hiya|yo|good (morning|afternoon|evening)|hallo|moin|servus|guten tag|bonjour|hola)[\s!.,]*(?:(there|team|guys)[\s!.,]*)?$/i;
 const THANKS =
-  /^(thanks?( you)?( so much| a lot| very much)?|thx|ty|cheers|great,? thanks?|perfect,? thanks?|danke( schön)?|merci|that('s| is) (all|it|great|perfect)|awesome|perfect|great|got it|that helped|that answers it|super)[\s!.,]*(thanks?( you)?)?[\s!.,]*$/i;
+  /^(thanks?( you)?( so much| a lot| very much)?|thx|ty|cheers|great,? thanks?|perfect,? thanks?|danke( schön)?|merci|that('s| is) (all|it|great|perfect)|awesome|perfect|great|got it|that helped|that answers it|super)[\s!.,]*(?:(thanks?( you)?)[\s!.,]*)?$/i;
 const AFFIRM =
   /^(y(es|ea|eah|ep|up)?|yes,? (it did|thanks?|that helps?|that answered it|perfect)|it did|sure|ok(ay)?|correct|right|ja|jep|absolutely|indeed|that('s| is) right)[\s!.,]*$/i;
 const DENY =

@@ -640,7 +640,7 @@ export function createCommerceService(deps: Deps, ext: CommerceDeps) {
         creds = { accessToken: input.accessToken, webhookSecret: input.webhookSecret };
       }
       if (input.platform === 'woocommerce') {
-        baseUrl = input.url.replace(/\/+$/, '');
+        baseUrl = input.url.replace(/(?<!\/)\/+$/, '');
         creds = {
           consumerKey: input.consumerKey,
           consumerSecret: input.consumerSecret,

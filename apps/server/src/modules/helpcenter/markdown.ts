@@ -177,11 +177,11 @@ export function htmlToPlainText(html: string): string {
   return html
     .replaceAll('\u0002', '')
     .replaceAll('\u0003', '')
-    .replace(/<(iframe|img)[^>]*>/g, ' ')
+    .replace(/<(iframe|img)[^<>]*>/g, ' ')
     .replace(/<\/(p|h\d|li|tr|blockquote|pre|div)>/g, '\n')
     .replace(/<\/t[dh]>\s*/g, ' ')
     .replace(/<br>/g, '\n')
-    .replace(/<[^>]+>/g, '')
+    .replace(/<[^<>]+>/g, '')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&quot;/g, '"')

@@ -605,7 +605,7 @@ export function registerPortalPages(o: PortalOptions) {
     }
     const errors: Record<string, string> = {};
     const m = ctx.m;
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email)) errors.email = m.errEmail;
+    if (!/^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/.test(values.email)) errors.email = m.errEmail;
     if (!ctx.settings.contact_topics.includes(values.topic)) errors.topic = m.errTopic;
     if (!values.subject) errors.subject = m.errSubject;
     if (!values.message) errors.message = m.errMessage;

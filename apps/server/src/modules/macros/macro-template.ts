@@ -3,7 +3,8 @@
  * Pure: values come in as a flat map; unknown or empty variables render as the fallback (or nothing) and
  * are reported so the agent sees what did not fill in before sending.
  */
-const VAR = /\{\{\s*([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*)\s*(?:\|\s*([^}]*?)\s*)?\}\}/gi;
+// `[^{}]*` (not `\s*([^}]*?)\s*`): a fallback cannot run into the next `{{`, so the scan stays linear.
+const VAR = /\{\{\s*([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*)\s*(?:\|([^{}]*))?\}\}/gi;
 
 export type VariableValues = Record<string, string | number | null | undefined>;
 
@@ -13,7 +14,7 @@ export function renderTemplate(body: string, values: VariableValues): { text: st
     const v = values[name.toLowerCase()];
     if (v === undefined || v === null || v === '') {
       if (fallback === undefined) missing.add(name);
-      return fallback ?? '';
+      return fallback?.trim() ?? '';
     }
     return String(v);
   });

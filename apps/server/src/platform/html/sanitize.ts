@@ -75,7 +75,7 @@ export function textToHtml(text: string): string {
 }
 
 export function htmlToText(html: string): string {
-  return sanitizeHtml(html.replace(/<(br|\/p|\/div|\/li|\/tr|\/h\d)[^>]*>/gi, '\n'), {
+  return sanitizeHtml(html.replace(/<(br|\/p|\/div|\/li|\/tr|\/h\d)[^<>]*>/gi, '\n'), {
     allowedTags: [],
     allowedAttributes: {},
   })
