@@ -331,6 +331,7 @@ async function socketRun(
   headers: Record<string, string>,
   first: string[],
   sent: (string | Buffer)[],
+  waitReady = false,
 ): Promise<string | null> {
   const socket = new WebSocket(url, { headers });
   const received: string[] = [];
@@ -348,6 +349,13 @@ async function socketRun(
     HANG_MS,
   );
   if (socket.readyState !== WebSocket.OPEN) return `socket did not open (close ${closeCode})`;
+  // The agent socket authenticates after the upgrade and says `ready`; clients send nothing before it.
+  if (waitReady) {
+    const since = performance.now();
+    while (!received.some((m) => m.includes('"ready"')) && performance.now() - since < SLOW_MS)
+      await new Promise((r) => setTimeout(r, 10));
+    if (!received.some((m) => m.includes('"ready"'))) return `no ready frame within ${SLOW_MS} ms`;
+  }
   for (const f of first) socket.send(f);
   for (const f of sent) socket.send(f);
   const started = performance.now();
@@ -410,7 +418,7 @@ const agentSocketTarget: Target = {
   property: (env) =>
     fc.asyncProperty(frames(agentFrame), async (sent) => {
       const url = `${env.baseUrl.replace('http', 'ws')}/api/v1/realtime`;
-      const problem = await socketRun(url, env.ws.agent.headers, [], sent);
+      const problem = await socketRun(url, env.ws.agent.headers, [], sent, true);
       if (problem) throw new FuzzProblem(problem, { sent });
     }) as never,
 };
