@@ -167,11 +167,16 @@ const kept = [
     reason: 'the breach sweep and the recompute-all walk join clocks to open tickets set-based',
   },
   {
-    file: 'modules/commerce/commerce.repository.ts',
+    file: 'modules/commerce/store-webhooks.repository.ts',
     table: 'inbound_events',
     writes: true,
     reason:
-      'the raw intake log is one table for every channel (0001_core); commerce reads and writes only its own rows (channel commerce:*)',
+      'the raw intake log is one table for every channel (0001_core); commerce stores and marks only its own deliveries (channel store:<connection id>)',
+  },
+  {
+    file: 'modules/commerce/connections.repository.ts',
+    table: 'inbound_events',
+    reason: "a connection's status counts its own pending and failed deliveries",
   },
 ];
 
@@ -209,12 +214,12 @@ const pending = [
   { file: 'modules/chat/chat.repository.ts', table: 'attachments', reason: 'as above' },
   { file: 'modules/chat/chat.repository.ts', table: 'agents', reason: 'as above: author names' },
   {
-    file: 'modules/commerce/commerce.repository.ts',
+    file: 'modules/commerce/actions.repository.ts',
     table: 'agents',
     reason: 'approval requester and decider names',
   },
   {
-    file: 'modules/commerce/commerce.repository.ts',
+    file: 'modules/commerce/orders.repository.ts',
     table: 'contacts',
     reason: 'merged contacts; ContactsService.idsIncludingMerged exists',
   },
