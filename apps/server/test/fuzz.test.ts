@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from './harness.ts';
 // The short run of `npm run fuzz` (docs/robustness.md): every OpenAPI operation and public endpoint
 // gets a few generated malformed requests on every `npm test`, on both databases, with a new seed
 // each time. A failure prints the seed: `FUZZ_SEED=<seed> FUZZ_ONLY='<target>' npm run fuzz` replays it.
-const RUNS = 2;
+const RUNS = 5;
 let t: TestApp;
 
 beforeAll(async () => {
