@@ -5,8 +5,10 @@ import { Parser } from 'htmlparser2';
  * These rules cover the attribution lines and separators of the common clients (Gmail, Apple Mail,
  * Outlook, Thunderbird, Android, iOS) in the languages shops most often see.
  */
+// Tested on text whose trailing white space is already trimmed: one `\s*` before the optional colon
+// keeps the pattern linear (two around it let the spaces split every way).
 const ATTRIBUTION_END =
-  /(wrote|schrieb|a écrit|escribió|ha scritto|schreef|skrev|kirjoitti|napisał|написал|написала|írta|yazdı|пишет|wrote\s*[:：])\s*[:：]?\s*$/i;
+  /(wrote|schrieb|a écrit|escribió|ha scritto|schreef|skrev|kirjoitti|napisał|написал|написала|írta|yazdı|пишет)\s*[:：]?$/i;
 const SEPARATORS = [
   /^\s*-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht)\s*-{2,}\s*$/i,
   /^\s*-{2,}\s*forwarded message\s*-{2,}\s*$/i,
