@@ -224,16 +224,6 @@ const pending = [
     reason: 'merged contacts; ContactsService.idsIncludingMerged exists',
   },
   {
-    file: 'modules/inbox/inbox.repository.ts',
-    table: 'tickets',
-    reason: 'view counts; belong to tickets or views',
-  },
-  {
-    file: 'modules/routing/routing.repository.ts',
-    table: 'teams',
-    reason: 'team existence; agents exports teamExists',
-  },
-  {
     file: 'modules/system/system.repository.ts',
     table: 'jobs',
     writes: true,

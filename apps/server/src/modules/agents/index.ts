@@ -1,4 +1,4 @@
 export { registerAgentRoutes } from './agents.routes.ts';
 export { type AgentsService, createAgentsService, SESSION_COOKIE } from './agents.service.ts';
 /** Reads other modules need (teams named in their settings, live sessions for presence). */
-export { liveSessionIds, teamExists } from './lookups.repository.ts';
+export { existingTeamIds, liveSessionIds, teamExists } from './lookups.repository.ts';

@@ -8,6 +8,14 @@ import { type Db, sql } from '../../platform/db/db.ts';
 export const teamExists = async (db: Db, workspaceId: number, teamId: number) =>
   !!(await db.one(sql`SELECT 1 FROM teams WHERE workspace_id = ${workspaceId} AND id = ${teamId}`));
 
+/** Which of these ids are teams of this workspace (one query for a whole rule set). */
+export const existingTeamIds = async (db: Db, workspaceId: number, ids: number[]) =>
+  (
+    await db.query<{ id: number }>(
+      sql`SELECT id FROM teams WHERE workspace_id = ${workspaceId} AND id = ANY(${ids}::bigint[])`,
+    )
+  ).map((r) => r.id);
+
 /** Which of these sessions still exist and have not expired (one query for a whole heartbeat's sockets). */
 export const liveSessionIds = async (db: Db, ids: string[]) =>
   (

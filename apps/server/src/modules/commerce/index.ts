@@ -12,12 +12,12 @@ import { commerceBackfillJob, processStoreWebhookJob, runOrderActionJob } from '
 import { registerCommerceRoutes, registerCommerceWebhooks } from './commerce.routes.ts';
 import { type CommerceService, createCommerceService } from './commerce.service.ts';
 
+export { createBuiltinStore } from './builtin-store.ts';
 export { ingestChanges, numberKey } from './commerce.ingest.ts';
 /** Policy checks for money: every module that gives a customer money goes through `svc.moneyPolicy`. */
 export type { MoneyActor, MoneyDecision, MoneyPolicy, MoneyRequest } from './commerce.money.ts';
 export { contactLifetimeValue } from './commerce.repository.ts';
 export { type CommerceService, createCommerceService, detectOrderNumbers } from './commerce.service.ts';
-export { createBuiltinStore } from './demo-store.ts';
 export { type MoneyKind, moneyKinds, percentDiscountValue } from './order-policy.ts';
 
 /** Commerce in one call from the composition root: connectors, routes, webhooks, jobs, macro variables. */

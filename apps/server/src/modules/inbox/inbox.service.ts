@@ -1,7 +1,7 @@
 import { AlwaysAvailableChannels, type Channel, Channels } from '@shopdesk/contracts';
 import type { Deps } from '../../platform/deps.ts';
 import type { Auth } from '../../platform/http/router.ts';
-import { inboxCounts } from './inbox.repository.ts';
+import { inboxCounts } from '../tickets/index.ts';
 
 const LABELS: Record<Channel, string> = {
   email: 'Email',

@@ -30,9 +30,6 @@ export const upsertConfig = (
       match_language = excluded.match_language, updated_at = now()
     RETURNING ${configCols}`);
 
-export const teamExists = async (db: Db, workspaceId: number, teamId: number) =>
-  !!(await db.one(sql`SELECT 1 FROM teams WHERE workspace_id = ${workspaceId} AND id = ${teamId}`));
-
 export const agentInWorkspace = (db: Db, workspaceId: number, agentId: number) =>
   db.one<{ id: number; name: string }>(
     sql`SELECT id, name FROM agents WHERE workspace_id = ${workspaceId} AND id = ${agentId} AND active`,
@@ -215,13 +212,6 @@ export const replaceRules = async (
     SELECT ${workspaceId}, * FROM unnest(${rules.map((r) => r.channel)}::text[],
       ${rules.map((r) => r.inboxId)}::bigint[], ${rules.map((r) => r.teamId)}::bigint[])`);
 };
-
-export const existingTeams = async (db: Db, workspaceId: number, ids: number[]) =>
-  (
-    await db.query<{ id: number }>(
-      sql`SELECT id FROM teams WHERE workspace_id = ${workspaceId} AND id = ANY(${ids}::bigint[])`,
-    )
-  ).map((r) => r.id);
 
 // Presence: live sockets per node, heartbeats and lapses.
 

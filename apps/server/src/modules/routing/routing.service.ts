@@ -12,6 +12,7 @@ import type { DomainEvent } from '../../platform/events/bus.ts';
 import { createConfigCache } from '../../platform/events/config-cache.ts';
 import type { Auth } from '../../platform/http/router.ts';
 import { hasRole } from '../../platform/http/router.ts';
+import { existingTeamIds, teamExists } from '../agents/index.ts';
 import { existingInboxIds } from '../email/index.ts';
 import type { SlaService } from '../sla/index.ts';
 import { type TicketsService, ticketSource } from '../tickets/index.ts';
@@ -287,7 +288,7 @@ export function createRoutingService(deps: Deps, tickets: TicketsService, sla: S
     },
 
     async putConfig(auth: Auth, teamId: number | null, input: RoutingConfigInput) {
-      if (teamId !== null && !(await repo.teamExists(db, auth.workspaceId, teamId))) throw notFound('Team');
+      if (teamId !== null && !(await teamExists(db, auth.workspaceId, teamId))) throw notFound('Team');
       const row = await repo.upsertConfig(db, auth.workspaceId, teamId, input);
       await settings.changed(auth.workspaceId);
       await svc.drain(auth.workspaceId);
@@ -306,7 +307,7 @@ export function createRoutingService(deps: Deps, tickets: TicketsService, sla: S
     /** Replaces the channel/inbox → team rules; a bad row is a 400 naming it, and nothing changes. */
     async putRules(auth: Auth, rules: RoutingRuleInput[]) {
       const problems: { path: string; message: string }[] = [];
-      const teams = await repo.existingTeams(db, auth.workspaceId, [...new Set(rules.map((r) => r.teamId))]);
+      const teams = await existingTeamIds(db, auth.workspaceId, [...new Set(rules.map((r) => r.teamId))]);
       const inboxIds = rules.flatMap((r) => (r.inboxId === null ? [] : [r.inboxId]));
       const inboxes = inboxIds.length ? await existingInboxIds(db, auth.workspaceId, inboxIds) : [];
       const seen = new Set<string>();

@@ -3,6 +3,7 @@ export {
   activeTicketFacts,
   type ClockTicketRow,
   type FactTicketRow,
+  inboxCounts,
   messageTexts,
   ticketClockFacts,
   ticketFacts,
