@@ -106,7 +106,8 @@ describe('regular expressions on untrusted text (ReDoS)', () => {
     for (const found of all) {
       if (seen.has(`${found.flags}/${found.source}`)) continue;
       seen.add(`${found.flags}/${found.source}`);
-      const d = checkSync(found.source, found.flags, { timeout: 2_000 });
+      // recheck fuzzes with a random seed unless given one: a fixed seed gives the same verdict every run.
+      const d = checkSync(found.source, found.flags, { timeout: 2_000, randomSeed: 1 });
       if (d.status !== 'vulnerable') continue;
       vulnerable++;
       const { ms, chars } = worstTime(found, d.attack);

@@ -36,7 +36,7 @@ export function extractOrderNumber(text: string): string | null {
   const m =
     t.match(/#\s?([a-z]{0,4}-?\d{3,10})\b/i) ??
     t.match(
-      /\b(?:order|ordr|odrer|bestellung|bestellnummer|auftrag|commande)\s*(?:number|no\.?|nr\.?|num|#|id)?\s*:?\s*#?([a-z]{0,4}-?\d{3,10})\b/i,
+      /\b(?:order|ordr|odrer|bestellung|bestellnummer|auftrag|commande)(?:\s*(?:number|no\.?|nr\.?|num|#|id))?(?:\s*:)?\s*#?([a-z]{0,4}-?\d{3,10})\b/i,
     ) ??
     t.match(/\b(\d{4,10})\b/);
   return m ? m[1]!.toUpperCase() : null;
@@ -44,7 +44,7 @@ export function extractOrderNumber(text: string): string | null {
 
 export function extractZip(text: string): string | null {
   const t = text.replace(EMAIL, ' ').trim();
-  const m = t.match(/^(?:zip|postcode|postal code|plz)?\s*:?\s*([a-z0-9]{2,5}[\s-]?[a-z0-9]{0,4})$/i);
+  const m = t.match(/^(?:zip|postcode|postal code|plz)?(?:\s*:)?\s*([a-z0-9]{2,5}[\s-]?[a-z0-9]{0,4})$/i);
   return m && /\d/.test(m[1]!) ? m[1]! : null;
 }
 

@@ -12,7 +12,7 @@ export type ActionInput = z.infer<typeof OrderActionInput>;
 export function detectOrderNumbers(text: string): string[] {
   const keys = new Set<string>();
   for (const m of text.matchAll(
-    /(?:#|\b(?:order|bestellung|commande|pedido|no\.?|nr\.?)\s*#?\s*)?\b([a-z]{1,5}-)?(\d{3,12})\b/gi,
+    /(?:#|\b(?:order|bestellung|commande|pedido|no\.?|nr\.?)(?:\s*#)?\s*)?\b([a-z]{1,5}-)?(\d{3,12})\b/gi,
   )) {
     keys.add(m[2]!);
     if (m[1]) keys.add(`${m[1]}${m[2]}`.toLowerCase());

@@ -11,7 +11,7 @@ import {
 } from './search.repository.ts';
 
 /** A query that is one email address: the agent is looking for a customer and their tickets. */
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const EMAIL = /^[^\s@]+@(?:[^\s@.]+\.)+[^\s@.]+$/;
 
 const highlightToHtml = (s: string) =>
   escapeHtml(s.replace(/\s+/g, ' ')).replaceAll(HL_START, '<mark>').replaceAll(HL_END, '</mark>');
