@@ -196,17 +196,6 @@ const pending = [
     reason: 'sign-in reads the workspace slug',
   },
   {
-    file: 'modules/automations/automations.repository.ts',
-    table: 'agents',
-    reason: 'notification recipients and log names',
-  },
-  { file: 'modules/automations/automations.repository.ts', table: 'teams', reason: 'log names' },
-  {
-    file: 'modules/automations/automations.repository.ts',
-    table: 'tickets',
-    reason: 'ticket existence for webhooks',
-  },
-  {
     file: 'modules/chat/chat.repository.ts',
     table: 'messages',
     reason: "the widget's transcript; should be a tickets read",

@@ -1,4 +1,11 @@
 export { registerAgentRoutes } from './agents.routes.ts';
 export { type AgentsService, createAgentsService, SESSION_COOKIE } from './agents.service.ts';
 /** Reads other modules need (teams named in their settings, live sessions for presence). */
-export { existingTeamIds, liveSessionIds, teamExists } from './lookups.repository.ts';
+export {
+  agentIdsByRole,
+  existingAgentIds,
+  existingTeamIds,
+  liveSessionIds,
+  namesOf as agentAndTeamNames,
+  teamExists,
+} from './lookups.repository.ts';

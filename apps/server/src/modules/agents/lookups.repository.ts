@@ -23,3 +23,30 @@ export const liveSessionIds = async (db: Db, ids: string[]) =>
       sql`SELECT id FROM sessions WHERE id = ANY(${ids}::text[]) AND expires_at > now()`,
     )
   ).map((r) => r.id);
+
+/** Active agents of the workspace with one of these roles (automations notify leads). */
+export const agentIdsByRole = async (db: Db, workspaceId: number, roles: string[]) =>
+  (
+    await db.query<{ id: number }>(sql`
+      SELECT id FROM agents WHERE workspace_id = ${workspaceId} AND active AND role = ANY(${roles}::text[]) ORDER BY id`)
+  ).map((r) => r.id);
+
+/** Which of these ids are active agents of the workspace. */
+export const existingAgentIds = async (db: Db, workspaceId: number, ids: number[]) =>
+  (
+    await db.query<{ id: number }>(
+      sql`SELECT id FROM agents WHERE workspace_id = ${workspaceId} AND active AND id = ANY(${ids}::bigint[])`,
+    )
+  ).map((r) => r.id);
+
+/** Display names of agents and teams by id (the run log says "Moved to team Billing", not "team → 2"). */
+export async function namesOf(db: Db, workspaceId: number, agentIds: number[], teamIds: number[]) {
+  const rows = await db.query<{ kind: 'agent' | 'team'; id: number; name: string }>(sql`
+    SELECT 'agent' AS kind, id, name FROM agents WHERE workspace_id = ${workspaceId} AND id = ANY(${agentIds}::bigint[])
+    UNION ALL
+    SELECT 'team', id, name FROM teams WHERE workspace_id = ${workspaceId} AND id = ANY(${teamIds}::bigint[])`);
+  const agents = new Map<number, string>();
+  const teams = new Map<number, string>();
+  for (const r of rows) (r.kind === 'agent' ? agents : teams).set(Number(r.id), r.name);
+  return { agents, teams };
+}

@@ -181,19 +181,6 @@ export const failedScheduledRuns = async (db: Db, automationId: number, ticketId
         AND trigger = 'schedule' AND outcome = 'failed' AND created_at >= ${since.toISOString()}::timestamptz`)
   )?.n ?? 0;
 
-export const agentIdsByRole = async (db: Db, workspaceId: number, roles: string[]) =>
-  (
-    await db.query<{ id: number }>(sql`
-      SELECT id FROM agents WHERE workspace_id = ${workspaceId} AND active AND role = ANY(${roles}::text[]) ORDER BY id`)
-  ).map((r) => r.id);
-
-export const existingAgentIds = async (db: Db, workspaceId: number, ids: number[]) =>
-  (
-    await db.query<{ id: number }>(
-      sql`SELECT id FROM agents WHERE workspace_id = ${workspaceId} AND active AND id = ANY(${ids}::bigint[])`,
-    )
-  ).map((r) => r.id);
-
 /** Stores the scores; returns the message ids that were new (a replayed event finds its row there). */
 export const insertUrgencies = (
   db: Db,
@@ -223,21 +210,6 @@ export const listUrgency = (db: Db, workspaceId: number, ticketId: number) =>
   }>(sql`
     SELECT message_id, score, level, reasons, created_at FROM ticket_urgency
     WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId} ORDER BY created_at DESC`);
-
-export const ticketExists = async (db: Db, workspaceId: number, id: number) =>
-  !!(await db.one(sql`SELECT 1 FROM tickets WHERE workspace_id = ${workspaceId} AND id = ${id}`));
-
-/** Display names of agents and teams by id (the run log says "Moved to team Billing", not "team → 2"). */
-export async function namesOf(db: Db, workspaceId: number, agentIds: number[], teamIds: number[]) {
-  const rows = await db.query<{ kind: 'agent' | 'team'; id: number; name: string }>(sql`
-    SELECT 'agent' AS kind, id, name FROM agents WHERE workspace_id = ${workspaceId} AND id = ANY(${agentIds}::bigint[])
-    UNION ALL
-    SELECT 'team', id, name FROM teams WHERE workspace_id = ${workspaceId} AND id = ANY(${teamIds}::bigint[])`);
-  const agents = new Map<number, string>();
-  const teams = new Map<number, string>();
-  for (const r of rows) (r.kind === 'agent' ? agents : teams).set(Number(r.id), r.name);
-  return { agents, teams };
-}
 
 // Webhook endpoints: one signing secret per (workspace, URL)
 export type WebhookEndpointRow = {

@@ -17,6 +17,7 @@ import type { Auth } from '../../platform/http/router.ts';
 import { enqueue, PermanentJobError } from '../../platform/jobs/queue.ts';
 import { randomToken } from '../../platform/security/crypto.ts';
 import { keyRing } from '../../platform/security/keys.ts';
+import { agentAndTeamNames, agentIdsByRole, existingAgentIds } from '../agents/index.ts';
 import { businessMinutesBetween, type SlaService } from '../sla/index.ts';
 import {
   activeTicketFacts,
@@ -24,6 +25,7 @@ import {
   messageTexts,
   type SystemActor,
   type TicketsService,
+  ticketExists,
   ticketFacts,
   ticketFactsAfter,
 } from '../tickets/index.ts';
@@ -166,7 +168,7 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
       x.type === 'assign_team' && x.teamId != null ? [Number(x.teamId)] : [],
     );
     if (!agentIds.length && !teamIds.length) return { agents: new Map(), teams: new Map() };
-    return repo.namesOf(db, workspaceId, agentIds, teamIds);
+    return agentAndTeamNames(db, workspaceId, agentIds, teamIds);
   }
 
   /** Runs one automation's actions on one ticket in one transaction; returns the events to publish. */
@@ -245,9 +247,8 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
         if (act.type === 'notify') {
           let ids: number[] = [];
           if (act.to === 'assignee') ids = t.assignee_id ? [t.assignee_id] : [];
-          if (act.to === 'leads') ids = await repo.agentIdsByRole(tx, workspaceId, ['lead', 'admin']);
-          if (act.to === 'agents')
-            ids = await repo.existingAgentIds(tx, workspaceId, act.agentIds as number[]);
+          if (act.to === 'leads') ids = await agentIdsByRole(tx, workspaceId, ['lead', 'admin']);
+          if (act.to === 'agents') ids = await existingAgentIds(tx, workspaceId, act.agentIds as number[]);
           if (ids.length)
             out.push(
               ...(await tickets.addSystemNote(
@@ -493,7 +494,7 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
     },
 
     async urgency(auth: Pick<Auth, 'workspaceId'>, ticketId: number) {
-      if (!(await repo.ticketExists(db, auth.workspaceId, ticketId))) throw notFound('Ticket');
+      if (!(await ticketExists(db, auth.workspaceId, ticketId))) throw notFound('Ticket');
       return (await repo.listUrgency(db, auth.workspaceId, ticketId)).map((u) => ({
         messageId: u.message_id,
         score: u.score,
@@ -508,8 +509,7 @@ export function createAutomationsService(deps: Deps, tickets: TicketsService, sl
       f: { ticketId?: number; automationId?: number },
       limit = 100,
     ) {
-      if (f.ticketId && !(await repo.ticketExists(db, auth.workspaceId, f.ticketId)))
-        throw notFound('Ticket');
+      if (f.ticketId && !(await ticketExists(db, auth.workspaceId, f.ticketId))) throw notFound('Ticket');
       return (await repo.listRuns(db, auth.workspaceId, f, limit)).map((r) => ({
         id: r.id,
         automationId: r.automation_id,
@@ -679,7 +679,7 @@ async function checkRefs(db: Db, workspaceId: number, input: AutomationInput) {
     a.type === 'assign_agent' && a.agentId ? [a.agentId] : a.type === 'notify' ? a.agentIds : [],
   );
   if (agents.length) {
-    const found = await repo.existingAgentIds(db, workspaceId, agents);
+    const found = await existingAgentIds(db, workspaceId, agents);
     const missing = agents.filter((id) => !found.includes(id));
     if (missing.length)
       throw new AppError('validation_failed', `Unknown agent ${missing[0]}`, [

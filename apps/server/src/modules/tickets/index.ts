@@ -6,6 +6,7 @@ export {
   inboxCounts,
   messageTexts,
   ticketClockFacts,
+  ticketExists,
   ticketFacts,
   ticketFactsAfter,
   ticketSource,

@@ -147,3 +147,8 @@ export async function inboxCounts(db: Db, workspaceId: number, agentId: number) 
     GROUP BY channel, team_id`);
   return { totals: totals!, groups };
 }
+
+// ── Existence ─────────────────────────────────────────────────────────────────────────────────
+
+export const ticketExists = async (db: Db, workspaceId: number, id: number) =>
+  !!(await db.one(sql`SELECT 1 FROM tickets WHERE workspace_id = ${workspaceId} AND id = ${id}`));
