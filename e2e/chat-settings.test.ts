@@ -49,7 +49,6 @@ describe('chat settings and the visitor panel in a real browser', () => {
   it('admin changes the widget and the demo shop shows it; the agent sees where the shopper is', async () => {
     const desk = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const admin = await desk.newPage();
-    admin.on('dialog', (d) => void d.accept());
     await signIn(admin, ws.admin);
     await admin.goto(`${base}/settings/chat`);
     const form = admin.getByRole('form', { name: 'Chat settings' });
@@ -101,6 +100,8 @@ describe('chat settings and the visitor panel in a real browser', () => {
 
     // The identity secret appears once, when issued, and not after a reload.
     await admin.getByRole('button', { name: 'Issue a new secret' }).click();
+    // Asked in the app's own dialog (no native confirm() that blocks the page).
+    await admin.getByRole('dialog').getByRole('button', { name: 'Issue new secret' }).click();
     const secret = await admin.getByTestId('identity-secret').innerText();
     expect(secret.length).toBeGreaterThanOrEqual(32);
     await admin.reload();

@@ -228,8 +228,8 @@ describe('help center authoring in the dashboard', () => {
 
     // A lead deletes the German version: German visitors get the English article again.
     await page.getByRole('tab', { name: 'Translations' }).click();
-    page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Delete German version' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
     await status(page, 'German version deleted.');
     await sp.goto(`${base}/help/${ws.slug}/de/articles/${id}-gift-wrapping`);
     expect(await sp.textContent('h1')).toBe('Gift wrapping');

@@ -4,6 +4,7 @@ import { ApiError } from '../../lib/api.ts';
 import { useMe } from '../../lib/session.tsx';
 import { type ChatSettingsT, chatApi, type PrechatFieldT, type UpdateChatSettingsT } from './chat-api.ts';
 import './chat.css';
+import { useConfirm } from '../../ui/dialog.tsx';
 import { Field, fieldErrors } from '../../ui/field.tsx';
 
 /**
@@ -69,6 +70,7 @@ export default function ChatSettingsPage() {
 }
 
 function ChatSettingsForm({ settings }: { settings: ChatSettingsT }) {
+  const [ask, askDialog] = useConfirm();
   const me = useMe();
   const qc = useQueryClient();
   const id = useId();
@@ -188,6 +190,7 @@ function ChatSettingsForm({ settings }: { settings: ChatSettingsT }) {
   const hours = draft.businessHours;
   return (
     <div className="stack chat-settings">
+      {askDialog}
       <h2>Live chat</h2>
       <p className="muted small">
         The chat widget on your shop's pages. Changes reach open widgets within a minute (new page views at
@@ -560,10 +563,11 @@ function ChatSettingsForm({ settings }: { settings: ChatSettingsT }) {
           <button
             type="button"
             disabled={busy}
-            onClick={() => {
+            onClick={async () => {
               if (
-                confirm(
+                await ask(
                   'Issue a new identity secret? The current one stops working at once, so signed-in shoppers are treated as guests until your shop uses the new one.',
+                  { confirmLabel: 'Issue new secret' },
                 )
               )
                 void save({ rotateIdentitySecret: true }, 'New identity secret issued');

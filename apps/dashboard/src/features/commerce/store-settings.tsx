@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useMe } from '../../lib/session.tsx';
+import { useConfirm } from '../../ui/dialog.tsx';
 import { useAction } from '../settings/use-action.tsx';
 import { commerceApi, type StoreConnectionT } from './commerce-api.ts';
 
@@ -44,8 +45,10 @@ function Connection({
   run: ReturnType<typeof useAction>['run'];
   onToken: (t: string) => void;
 }) {
+  const [ask, askDialog] = useConfirm();
   return (
     <section className="card" data-testid={`store-${c.id}`}>
+      {askDialog}
       <h3>
         {c.name}{' '}
         <span className="muted small">
@@ -112,8 +115,8 @@ function Connection({
           <button
             type="button"
             className="danger"
-            onClick={() => {
-              if (confirm(`Remove ${c.name} and its synced orders?`))
+            onClick={async () => {
+              if (await ask(`Remove ${c.name} and its synced orders?`, { confirmLabel: 'Remove' }))
                 void run(() => commerceApi.deleteConnection(c.id), 'Removed');
             }}
           >

@@ -4,6 +4,7 @@ import { ApiError } from '../../lib/api.ts';
 import { useMe } from '../../lib/session.tsx';
 import { type CreateEmailInboxT, type EmailInboxT, emailApi } from './email-api.ts';
 import './email.css';
+import { useConfirm } from '../../ui/dialog.tsx';
 import { Field } from '../../ui/field.tsx';
 
 /**
@@ -11,6 +12,7 @@ import { Field } from '../../ui/field.tsx';
  * whether one is stored), and the webhook secret is shown once, right after it is issued.
  */
 export default function EmailSettings() {
+  const [ask, askDialog] = useConfirm();
   const me = useMe();
   const admin = me.agent.role === 'admin';
   const list = useQuery({ queryKey: ['email', 'inboxes'], queryFn: emailApi.inboxes });
@@ -32,6 +34,7 @@ export default function EmailSettings() {
   const inboxes = list.data?.items ?? [];
   return (
     <div className="stack email-settings">
+      {askDialog}
       <h2>Email inboxes</h2>
       <p className="muted small">
         Mail for these addresses (and their +tag sub-addresses) becomes tickets: through the built-in SMTP
@@ -74,8 +77,12 @@ export default function EmailSettings() {
                 setSecret({ inbox: r.address, secret: r.webhookSecret });
               }, 'New webhook secret issued; the old one no longer works')
             }
-            onDelete={() => {
-              if (confirm(`Delete the inbox ${i.address}? Mail to it will be refused.`))
+            onDelete={async () => {
+              if (
+                await ask(`Delete the inbox ${i.address}? Mail to it will be refused.`, {
+                  confirmLabel: 'Delete',
+                })
+              )
                 void act(() => emailApi.deleteInbox(i.id), `${i.address} deleted`);
             }}
           />

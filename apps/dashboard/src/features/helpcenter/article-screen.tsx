@@ -4,6 +4,7 @@ import { ApiError } from '../../lib/api.ts';
 import { atLeast } from '../../lib/roles.ts';
 import { Link, navigate, useLocation } from '../../lib/router.tsx';
 import { useMe } from '../../lib/session.tsx';
+import { useConfirm } from '../../ui/dialog.tsx';
 import { ArticleHistory } from './article-history.tsx';
 import { ArticleStats } from './article-stats.tsx';
 import {
@@ -206,6 +207,7 @@ function ArticleSettings({
   const [err, setErr] = useState<string | null>(null);
   const seq = useRef(0);
   const me = useMe();
+  const [ask, askDialog] = useConfirm();
   const update = async (b: Parameters<typeof hcApi.updateArticle>[1]) => {
     setErr(null);
     const key = ['hc', 'article', article.id];
@@ -226,7 +228,8 @@ function ArticleSettings({
     }
   };
   const remove = async () => {
-    if (!confirm('Delete this article with all its languages and history?')) return;
+    if (!(await ask('Delete this article with all its languages and history?', { confirmLabel: 'Delete' })))
+      return;
     try {
       await hcApi.deleteArticle(article.id);
       await qc.invalidateQueries({ queryKey: ['hc', 'articles'] });
@@ -238,6 +241,7 @@ function ArticleSettings({
   const def = settings.defaultLocale;
   return (
     <section className="row hc-article-settings" aria-label="Article settings">
+      {askDialog}
       <label className="inline">
         Section
         <select

@@ -4,6 +4,7 @@ import { ApiError } from '../../lib/api.ts';
 import { atLeast } from '../../lib/roles.ts';
 import { Link } from '../../lib/router.tsx';
 import { useMe } from '../../lib/session.tsx';
+import { useConfirm } from '../../ui/dialog.tsx';
 import { moved } from '../../ui/list.ts';
 import {
   type ArticleT,
@@ -73,6 +74,7 @@ function MoveButtons({
  * Names in every help-center language; leads and admins rename, reorder, add and delete.
  */
 export function CategoriesPage() {
+  const [ask, askDialog] = useConfirm();
   const me = useMe();
   const canEdit = atLeast(me.agent.role, 'lead');
   const qc = useQueryClient();
@@ -109,6 +111,7 @@ export function CategoriesPage() {
     }, 'Order saved.');
   return (
     <>
+      {askDialog}
       <h1>Categories & sections</h1>
       {!canEdit && <p className="muted">Only leads and admins change categories and sections.</p>}
       {msg && (
@@ -140,9 +143,10 @@ export function CategoriesPage() {
             onSave={(names, slug) =>
               run(() => hcApi.updateCategory(c.id, { names, slug }), 'Category saved.')
             }
-            onDelete={() =>
-              confirm('Delete this category and its sections? Their articles become unfiled.') &&
-              run(() => hcApi.deleteCategory(c.id), 'Category deleted.')
+            onDelete={async () =>
+              (await ask('Delete this category and its sections? Their articles become unfiled.', {
+                confirmLabel: 'Delete',
+              })) && run(() => hcApi.deleteCategory(c.id), 'Category deleted.')
             }
           />
           <ul className="hc-sections">
@@ -168,9 +172,10 @@ export function CategoriesPage() {
                     onSave={(names, slug) =>
                       run(() => hcApi.updateSection(s.id, { names, slug }), 'Section saved.')
                     }
-                    onDelete={() =>
-                      confirm('Delete this section? Its articles become unfiled.') &&
-                      run(() => hcApi.deleteSection(s.id), 'Section deleted.')
+                    onDelete={async () =>
+                      (await ask('Delete this section? Its articles become unfiled.', {
+                        confirmLabel: 'Delete',
+                      })) && run(() => hcApi.deleteSection(s.id), 'Section deleted.')
                     }
                   />
                   <SectionArticles

@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { ApiError } from '../../lib/api.ts';
+import { useConfirm } from '../../ui/dialog.tsx';
 import {
   type ArticleT,
   fileToBase64,
@@ -64,6 +65,7 @@ function EditorForm({
   msg,
   setMsg,
 }: EditorProps & { msg: Msg; setMsg: (m: Msg) => void }) {
+  const [ask, askDialog] = useConfirm();
   const qc = useQueryClient();
   const start = translation ?? initial ?? { title: '', bodyMd: '', summary: '', keywords: '' };
   const [d, setD] = useState<Draft>({
@@ -164,6 +166,7 @@ function EditorForm({
 
   return (
     <div className={`hc-editor hc-${layout}`}>
+      {askDialog}
       <div className="hc-edit-pane">
         <div className="row">
           <strong>{lang}</strong>
@@ -245,11 +248,12 @@ function EditorForm({
                 type="button"
                 className="link danger"
                 disabled={busy}
-                onClick={() => {
+                onClick={async () => {
                   if (
-                    !confirm(
+                    !(await ask(
                       `Delete the ${lang} version with its history? Shoppers then get another language.`,
-                    )
+                      { confirmLabel: 'Delete' },
+                    ))
                   )
                     return;
                   void run(async () => {
