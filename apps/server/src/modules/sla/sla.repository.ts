@@ -121,30 +121,71 @@ export const setPolicyPositions = (db: Db, workspaceId: number, ids: number[]) =
 // The SLA module reads tickets, messages and the ticket timeline (a read model, like search) and never
 // writes them.
 
-export type { ClockTicketRow as SlaTicketRow } from '../tickets/index.ts';
+export type SlaTicketRow = {
+  id: number;
+  status: string;
+  priority: string;
+  channel: string;
+  tags: string[];
+  team_id: number | null;
+  contact_id: number | null;
+  created_at: Date;
+  contact_tags: string[] | null;
+  contact_fields: Record<string, unknown> | null;
+};
+
+const timelineTypes = sql`('status_changed', 'reopened', 'merged_into')`;
 
 export type OutcomeRow = Outcome & { policyId: number | null; policyName: string };
 
 /**
- * The outcomes already recorded for a ticket (its messages and status changes come from the tickets
- * module's ticketClockFacts). Times come as epoch milliseconds, truncated like the drivers' own
- * timestamp parsing.
+ * The ticket (unless merged away) with what its clocks are replayed from, in one round trip (a kept
+ * exception in table-owners.mjs: asking tickets for the facts and SLA for the outcomes separately
+ * measured 2.0 -> 2.9 ms per recompute on PGlite): public
+ * messages (the customer's, and replies written by a person: automatic replies have no agent), status
+ * changes and the outcomes already recorded. Times come as epoch milliseconds, truncated like the drivers'
+ * own timestamp parsing.
  */
-export async function findOutcomes(db: Db, workspaceId: number, ticketId: number): Promise<OutcomeRow[]> {
-  const row = await db.one<{ outcomes: OutcomeRow[] }>(sql`
-    SELECT coalesce(jsonb_agg(jsonb_build_object('metric', o.metric, 'cycle', o.cycle, 'outcome', o.outcome,
-             'policyId', o.policy_id, 'policyName', o.policy_name, 'targetMinutes', o.target_minutes,
-             'business', o.business, 'startedAt', floor(extract(epoch FROM o.started_at) * 1000),
-             'dueAt', floor(extract(epoch FROM o.due_at) * 1000), 'at', floor(extract(epoch FROM o.outcome_at) * 1000))
-             ORDER BY o.metric, o.cycle), '[]'::jsonb) AS outcomes
-    FROM sla_outcomes o WHERE o.workspace_id = ${workspaceId} AND o.ticket_id = ${ticketId}`);
-  return (row?.outcomes ?? []).map((o) => ({
-    ...o,
-    policyId: o.policyId === null ? null : Number(o.policyId),
-    startedAt: Number(o.startedAt),
-    dueAt: o.dueAt === null ? null : Number(o.dueAt),
-    at: Number(o.at),
-  }));
+export async function findTicketTimeline(db: Db, workspaceId: number, id: number) {
+  const row = await db.one<
+    SlaTicketRow & {
+      messages: { kind: 'inbound' | 'outbound'; at: number }[];
+      events: { type: string; data: { from?: string; to?: string }; at: number }[];
+      outcomes: OutcomeRow[];
+    }
+  >(sql`
+    SELECT t.id, t.status, t.priority, t.channel, t.tags, t.team_id, t.contact_id, t.created_at,
+      c.tags AS contact_tags, c.custom_fields AS contact_fields,
+      coalesce((SELECT jsonb_agg(jsonb_build_object('kind', m.kind, 'at', floor(extract(epoch FROM m.created_at) * 1000))
+                  ORDER BY m.created_at, m.id)
+                FROM messages m WHERE m.workspace_id = ${workspaceId} AND m.ticket_id = t.id
+                  AND (m.kind = 'inbound' OR (m.kind = 'outbound' AND m.author_agent_id IS NOT NULL))), '[]'::jsonb) AS messages,
+      coalesce((SELECT jsonb_agg(jsonb_build_object('type', e.type, 'data', e.data, 'at', floor(extract(epoch FROM e.created_at) * 1000))
+                  ORDER BY e.id)
+                FROM ticket_events e WHERE e.workspace_id = ${workspaceId} AND e.ticket_id = t.id
+                  AND e.type IN ${timelineTypes}), '[]'::jsonb) AS events,
+      coalesce((SELECT jsonb_agg(jsonb_build_object('metric', o.metric, 'cycle', o.cycle, 'outcome', o.outcome,
+                  'policyId', o.policy_id, 'policyName', o.policy_name, 'targetMinutes', o.target_minutes,
+                  'business', o.business, 'startedAt', floor(extract(epoch FROM o.started_at) * 1000),
+                  'dueAt', floor(extract(epoch FROM o.due_at) * 1000), 'at', floor(extract(epoch FROM o.outcome_at) * 1000))
+                  ORDER BY o.metric, o.cycle)
+                FROM sla_outcomes o WHERE o.workspace_id = ${workspaceId} AND o.ticket_id = t.id), '[]'::jsonb) AS outcomes
+    FROM tickets t LEFT JOIN contacts c ON c.id = t.contact_id
+    WHERE t.workspace_id = ${workspaceId} AND t.id = ${id} AND t.merged_into_id IS NULL`);
+  if (!row) return null;
+  const { messages, events, outcomes, ...ticket } = row;
+  return {
+    ticket: ticket as SlaTicketRow,
+    outcomes: outcomes.map((o) => ({
+      ...o,
+      policyId: o.policyId === null ? null : Number(o.policyId),
+      startedAt: Number(o.startedAt),
+      dueAt: o.dueAt === null ? null : Number(o.dueAt),
+      at: Number(o.at),
+    })),
+    messages: messages.map((m) => ({ kind: m.kind, created_at: new Date(Number(m.at)) })),
+    events: events.map((e) => ({ type: e.type, data: e.data ?? {}, created_at: new Date(Number(e.at)) })),
+  };
 }
 
 /** Serialises recomputes of one ticket across nodes until the transaction ends. */

@@ -16,7 +16,6 @@ import type { Auth } from '../../platform/http/router.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
 import { teamExists } from '../agents/index.ts';
 import { contactLifetimeValue } from '../commerce/index.ts';
-import { ticketClockFacts } from '../tickets/index.ts';
 import { businessMinutesBetween, type Calendar, isOpen, nextOpen } from './business-hours.ts';
 import * as repo from './sla.repository.ts';
 import { type Clock, computeClocks, settle, type Timeline } from './sla-clock.ts';
@@ -177,10 +176,9 @@ export function createSlaService(deps: Deps) {
     now: number,
     ltvCache: LifetimeValues = new Map(),
   ) {
-    const found = await ticketClockFacts(tx, workspaceId, ticketId);
+    const found = await repo.findTicketTimeline(tx, workspaceId, ticketId);
     if (!found) return null;
-    const { ticket, messages, events } = found;
-    const outcomes = await repo.findOutcomes(tx, workspaceId, ticketId);
+    const { ticket, messages, events, outcomes } = found;
     const ltv =
       ticket.contact_id !== null && cfg.policies.some((p) => p.match.minLifetimeValue !== undefined)
         ? await lifetimeValueOf(tx, workspaceId, ticket.contact_id, ltvCache)

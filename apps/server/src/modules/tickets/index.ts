@@ -1,11 +1,9 @@
-/** Reads other modules need on their hot paths (automations' facts, SLA replays, routing's source). */
+/** Reads other modules need on their hot paths (automations' facts, routing's source, inbox counts). */
 export {
   activeTicketFacts,
-  type ClockTicketRow,
   type FactTicketRow,
   inboxCounts,
   messageTexts,
-  ticketClockFacts,
   ticketExists,
   ticketFacts,
   ticketFactsAfter,

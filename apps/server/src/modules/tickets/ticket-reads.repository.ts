@@ -60,56 +60,6 @@ export const messageTexts = (db: Db, keys: { workspaceId: number; messageId: num
     FROM unnest(${keys.map((k) => k.messageId)}::bigint[], ${keys.map((k) => k.workspaceId)}::bigint[]) AS k(id, ws)
     JOIN messages m ON m.id = k.id AND m.workspace_id = k.ws`);
 
-// ── For SLA: what a ticket's clocks are replayed from ───────────────────────────────────────────
-
-export type ClockTicketRow = {
-  id: number;
-  status: string;
-  priority: string;
-  channel: string;
-  tags: string[];
-  team_id: number | null;
-  contact_id: number | null;
-  created_at: Date;
-  contact_tags: string[] | null;
-  contact_fields: Record<string, unknown> | null;
-};
-
-const clockEventTypes = sql`('status_changed', 'reopened', 'merged_into')`;
-
-/**
- * The ticket (unless merged away) with its public messages (the customer's, and replies written by a
- * person: automatic replies have no agent) and status changes, in one round trip. Times come as epoch
- * milliseconds, truncated like the drivers' own timestamp parsing.
- */
-export async function ticketClockFacts(db: Db, workspaceId: number, id: number) {
-  const row = await db.one<
-    ClockTicketRow & {
-      messages: { kind: 'inbound' | 'outbound'; at: number }[];
-      events: { type: string; data: { from?: string; to?: string }; at: number }[];
-    }
-  >(sql`
-    SELECT t.id, t.status, t.priority, t.channel, t.tags, t.team_id, t.contact_id, t.created_at,
-      c.tags AS contact_tags, c.custom_fields AS contact_fields,
-      coalesce((SELECT jsonb_agg(jsonb_build_object('kind', m.kind, 'at', floor(extract(epoch FROM m.created_at) * 1000))
-                  ORDER BY m.created_at, m.id)
-                FROM messages m WHERE m.workspace_id = ${workspaceId} AND m.ticket_id = t.id
-                  AND (m.kind = 'inbound' OR (m.kind = 'outbound' AND m.author_agent_id IS NOT NULL))), '[]'::jsonb) AS messages,
-      coalesce((SELECT jsonb_agg(jsonb_build_object('type', e.type, 'data', e.data, 'at', floor(extract(epoch FROM e.created_at) * 1000))
-                  ORDER BY e.id)
-                FROM ticket_events e WHERE e.workspace_id = ${workspaceId} AND e.ticket_id = t.id
-                  AND e.type IN ${clockEventTypes}), '[]'::jsonb) AS events
-    FROM tickets t LEFT JOIN contacts c ON c.id = t.contact_id
-    WHERE t.workspace_id = ${workspaceId} AND t.id = ${id} AND t.merged_into_id IS NULL`);
-  if (!row) return null;
-  const { messages, events, ...ticket } = row;
-  return {
-    ticket: ticket as ClockTicketRow,
-    messages: messages.map((m) => ({ kind: m.kind, created_at: new Date(Number(m.at)) })),
-    events: events.map((e) => ({ type: e.type, data: e.data ?? {}, created_at: new Date(Number(e.at)) })),
-  };
-}
-
 // ── For routing: where a ticket came in ──────────────────────────────────────────────────────────
 
 /** Its channel and the inbox recorded on its first customer message. */
