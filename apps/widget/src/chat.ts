@@ -164,6 +164,7 @@ export function mount(ctx: WidgetContext): ChatUi {
   let prechatEl: HTMLFormElement | null = null;
   let ratingEl: { form: HTMLFormElement; conversationId: number } | null = null;
   let awayEl: HTMLFormElement | null = null;
+  let transcriptEl: HTMLFormElement | null = null;
 
   // Static frame
   const avatar = h('div', { class: 'sd-avatar', 'aria-hidden': 'true' });
@@ -332,7 +333,7 @@ export function mount(ctx: WidgetContext): ChatUi {
     const rating = conversation?.ratingRequested && !conversation.rating && !rated ? conversation.id : null;
     if (rating === null) ratingEl = null;
     else if (ratingEl?.conversationId !== rating) ratingEl = { form: ratingForm(), conversationId: rating };
-    const want = [awayEl, prechatEl, ratingEl?.form].filter((x): x is HTMLFormElement => !!x);
+    const want = [awayEl, prechatEl, ratingEl?.form, transcriptEl].filter((x): x is HTMLFormElement => !!x);
     const have = [...forms.children];
     // Only a change of forms touches the DOM: moving a form would drop the focus of a field in it.
     if (want.length !== have.length || want.some((f, i) => f !== have[i])) forms.replaceChildren(...want);
@@ -762,6 +763,58 @@ export function mount(ctx: WidgetContext): ChatUi {
     return form;
   }
 
+  /**
+   * "E-mail me this chat" asks in the panel, not with the page's prompt(): first the address (an
+   * identified shopper's own is filled in), then — for anyone else — the code mailed there to prove it.
+   */
+  function transcriptForm() {
+    const field = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: '' });
+    if (session?.email) field.value = session.email;
+    const label = h('label', {}, t.transcriptTo, field);
+    const err = h('p', { class: 'sd-err' });
+    const go = h('button', { class: 'sd-btn', type: 'submit' }, t.send);
+    const cancel = h('button', { class: 'sd-link', type: 'button' }, t.transcriptCancel);
+    const form = h('form', { class: 'sd-form sd-transcript' }, label, err, go, cancel);
+    let email: string | null = null;
+    let active: HTMLInputElement = field;
+    const done = (text: string | null) => {
+      transcriptEl = null;
+      notice = text;
+      renderForms();
+      renderHeader();
+    };
+    cancel.addEventListener('click', () => done(notice));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      err.textContent = '';
+      const value = active.value.trim();
+      if (!value) return;
+      try {
+        if (email === null) {
+          const r = await post<{ codeSent: boolean }>('transcript', { token, email: value });
+          if (!r.codeSent) return done(fill(t.transcriptSent, value));
+          // Anyone but an identified shopper proves the address with the code mailed there.
+          email = value;
+          const code = h('input', {
+            name: 'code',
+            inputmode: 'numeric',
+            autocomplete: 'one-time-code',
+            required: '',
+          });
+          label.replaceChildren(fill(t.transcriptCode, email), code);
+          active = code;
+          code.focus();
+          return;
+        }
+        await post('transcript', { token, email, code: value });
+        done(fill(t.transcriptSent, email));
+      } catch (ex) {
+        err.textContent = (ex as Error).message;
+      }
+    });
+    return form;
+  }
+
   function ratingForm() {
     let score = 0;
     const stars = h('div', { class: 'sd-stars', role: 'radiogroup', 'aria-label': t.rate });
@@ -825,20 +878,10 @@ export function mount(ctx: WidgetContext): ChatUi {
     fileInput.value = '';
     if (f) void submitFile(f);
   });
-  transcriptLink.addEventListener('click', async () => {
-    const email = session?.email ?? window.prompt(t.transcriptTo)?.trim();
-    if (!email) return;
-    try {
-      // Anyone but an identified shopper proves the address first with a code mailed there.
-      const r = await post<{ codeSent: boolean }>('transcript', { token, email });
-      const code = r.codeSent ? window.prompt(fill(t.transcriptCode, email))?.trim() : null;
-      if (r.codeSent && !code) return;
-      if (code) await post('transcript', { token, email, code });
-      notice = fill(t.transcriptSent, email);
-    } catch (err) {
-      notice = (err as Error).message;
-    }
-    renderHeader();
+  transcriptLink.addEventListener('click', () => {
+    transcriptEl ??= transcriptForm();
+    renderForms();
+    transcriptEl.querySelector('input')?.focus();
   });
   window.addEventListener('offline', () => {
     // Sockets can linger half-open without a network: treat offline as disconnected and queue.
