@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeShopify, fakeWoo, graphqlOrder } from './commerce-fake-stores.ts';
 import { demoOrder } from './commerce-helpers.ts';
-import { startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
+import { LOCAL_TEST_SERVERS, startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 
 /**
  * #24 item 4: a cancellation refunds what the store has not refunded yet, which can be less than the
@@ -54,7 +54,8 @@ async function reported(ticketId: number, orderId: number) {
 beforeAll(async () => {
   shop = await fakeShopify('shpat_cancel_token_1');
   woo = await fakeWoo('ck_cancel_key', 'cs_cancel_secret');
-  t = await startTestApp();
+  // The fake stores listen on loopback: reached through the outbound allow-list, as a shop would allow them.
+  t = await startTestApp({ OUTBOUND_ALLOW_CIDRS: LOCAL_TEST_SERVERS });
   ws = await t.workspace('Cancel Amounts Shop');
   await call('PUT', '/api/v1/commerce/policy', ws.admin.headers, {
     currency: 'EUR',
