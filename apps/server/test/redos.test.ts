@@ -23,6 +23,7 @@ const NOT_UNTRUSTED: Record<string, string> = {
   'config.ts': 'reads the operator’s own .env file',
   'seed/admin.ts': 'the admin e-mail typed at the CLI by the operator',
   'commerce/shopify/shopify-map.ts': 'Shopify GraphQL ids from the store’s authenticated API responses',
+  'platform/db/migrate.ts': 'splits the project’s own migration files into statements',
 };
 
 interface Found {
