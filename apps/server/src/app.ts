@@ -30,7 +30,12 @@ import { installChat } from './modules/chat/index.ts';
 import { type CommerceService, installCommerce } from './modules/commerce/index.ts';
 import { createContactsService, registerContactRoutes } from './modules/contacts/index.ts';
 import { createEmailChannel } from './modules/email/index.ts';
-import { installHelpCenter, type PortalBot, shopperOrdersFrom } from './modules/helpcenter/index.ts';
+import {
+  installHelpCenter,
+  type PortalBot,
+  type ShopperLinks,
+  shopperOrdersFrom,
+} from './modules/helpcenter/index.ts';
 import { createInboxService, registerInboxRoutes } from './modules/inbox/index.ts';
 import { createMacrosService, registerMacroRoutes } from './modules/macros/index.ts';
 import {
@@ -128,6 +133,8 @@ export interface App {
     tickets: ReturnType<typeof createTicketsService>;
     /** Commerce, e.g. its money policy path (`commerce.moneyPolicy`) as other modules use it. */
     commerce: CommerceService;
+    /** Signed links to shopper pages (helpcenter `shopper-links.ts`). */
+    shopperLinks: ShopperLinks;
   };
   /** The separate /metrics listener when METRICS_LISTEN is set. */
   metricsServer: FastifyInstance | null;
@@ -262,7 +269,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const commerce = installCommerce({ app, router, deps, tickets, contacts, macros });
   const shopperOrders = shopperOrdersFrom(commerce);
   const selfService: { bot: PortalBot | null } = { bot: null };
-  const { hc } = installHelpCenter({
+  const { hc, shopperLinks } = installHelpCenter({
     app,
     router,
     deps,
@@ -353,7 +360,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     channels,
     email,
     metricsServer,
-    services: { agents, contacts, tickets, commerce },
+    services: { agents, contacts, tickets, commerce, shopperLinks },
     async close() {
       if (closed) return;
       closed = true;

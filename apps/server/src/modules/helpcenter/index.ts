@@ -10,6 +10,7 @@ import { registerHelpCenterRoutes } from './helpcenter.routes.ts';
 import { createHelpCenterService, type HelpCenterService } from './helpcenter.service.ts';
 import type { ShopperOrderSource } from './order-port.ts';
 import { type PortalBot, registerPortalPages } from './portal-pages.ts';
+import { createShopperLinks, type ShopperLinks } from './shopper-links.ts';
 import { trackingPageVariable } from './tracking-link.ts';
 
 export { shopperOrdersFrom } from './commerce-orders.ts';
@@ -21,11 +22,25 @@ export { normalizeOrderNumber, shopperMatchesOrder } from './order-verification.
 export { orderStatusLine } from './portal-html.ts';
 export type { PortalBot } from './portal-pages.ts';
 export { expandSynonyms, queryWords } from './search-text.ts';
+export {
+  DEFAULT_SHOPPER_LINK_DAYS,
+  type ShopperLinkClaims,
+  type ShopperLinkPurpose,
+  type ShopperLinkRequest,
+  type ShopperLinkSubjectType,
+  type ShopperLinks,
+  type ShopperPage,
+  type ShopperPageInput,
+  type ShopperPageResult,
+  signShopperLink,
+  verifyShopperLink,
+} from './shopper-links.ts';
 export { signTrackingToken, verifyTrackingToken } from './tracking-token.ts';
 
 /**
  * The help center in one call from the composition root: authoring API, shopper pages (help center,
- * contact form, order tracking, "ask a question"). Orders and the bot are late-bound getters because
+ * contact form, order tracking, "ask a question", and the pages other modules serve at `/l/<token>`
+ * from shopper links — `shopperLinks.registerPage`). Orders and the bot are late-bound getters because
  * the modules that provide them are wired after this one.
  */
 export function installHelpCenter(o: {
@@ -38,8 +53,12 @@ export function installHelpCenter(o: {
   /** For `{{order.tracking_page_url}}` in macros (signed tracking links). */
   macros?: Pick<MacrosService, 'addVariableProvider'>;
   commerce?: Pick<CommerceService, 'conversationOrder'>;
-}): { hc: HelpCenterService } {
+}): { hc: HelpCenterService; shopperLinks: ShopperLinks } {
   const hc = createHelpCenterService(o.deps);
+  const shopperLinks = createShopperLinks({
+    keys: keyRing(o.deps.config),
+    rootOf: async (w) => (await hc.baseFor(w)).root,
+  });
   registerHelpCenterRoutes(o.router, hc);
   registerHelpCenterListeners(o.deps.bus, { hc, tickets: o.tickets });
   registerPortalPages({
@@ -50,10 +69,11 @@ export function installHelpCenter(o: {
     tickets: o.tickets,
     orders: () => o.orders ?? null,
     bot: o.bot,
+    shopperLinks,
   });
   if (o.macros && o.commerce)
     o.macros.addVariableProvider(
       trackingPageVariable({ hc, commerce: o.commerce, keys: keyRing(o.deps.config) }),
     );
-  return { hc };
+  return { hc, shopperLinks };
 }

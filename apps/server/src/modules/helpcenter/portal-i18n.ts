@@ -82,6 +82,7 @@ const en = {
   errTrackNoMatch:
     'We could not find an order with that number and e-mail address or postcode. Please check both.',
   trackLinkInvalid: 'This tracking link is invalid or has expired.',
+  shopperLinkInvalid: 'This link is invalid or has expired.',
   orderTitle: 'Order {number}',
   status: 'Status:',
   statusCancelled: 'Cancelled',
@@ -201,6 +202,7 @@ const de: PortalMessages = {
   errTrackNoMatch:
     'Wir haben keine Bestellung mit dieser Nummer und dieser E-Mail-Adresse oder Postleitzahl gefunden. Bitte prüfe beides.',
   trackLinkInvalid: 'Dieser Link zur Sendungsverfolgung ist ungültig oder abgelaufen.',
+  shopperLinkInvalid: 'Dieser Link ist ungültig oder abgelaufen.',
   orderTitle: 'Bestellung {number}',
   status: 'Status:',
   statusCancelled: 'Storniert',
@@ -317,6 +319,7 @@ const fr: PortalMessages = {
   errTrackNoMatch:
     "Nous n'avons trouvé aucune commande avec ce numéro et cette adresse e-mail ou ce code postal. Veuillez vérifier les deux.",
   trackLinkInvalid: 'Ce lien de suivi est invalide ou a expiré.',
+  shopperLinkInvalid: 'Ce lien est invalide ou a expiré.',
   orderTitle: 'Commande {number}',
   status: 'Statut :',
   statusCancelled: 'Annulée',
@@ -432,6 +435,7 @@ const es: PortalMessages = {
   errTrackNoMatch:
     'No hemos encontrado ningún pedido con ese número y ese e-mail o código postal. Comprueba ambos.',
   trackLinkInvalid: 'Este enlace de seguimiento no es válido o ha caducado.',
+  shopperLinkInvalid: 'Este enlace no es válido o ha caducado.',
   orderTitle: 'Pedido {number}',
   status: 'Estado:',
   statusCancelled: 'Cancelado',
@@ -547,6 +551,7 @@ const nl: PortalMessages = {
   errTrackNoMatch:
     'We hebben geen bestelling gevonden met dat nummer en dat e-mailadres of die postcode. Controleer beide.',
   trackLinkInvalid: 'Deze track-&-trace-link is ongeldig of verlopen.',
+  shopperLinkInvalid: 'Deze link is ongeldig of verlopen.',
   orderTitle: 'Bestelling {number}',
   status: 'Status:',
   statusCancelled: 'Geannuleerd',

@@ -35,6 +35,7 @@ import {
   trackResultBody,
 } from './portal-html.ts';
 import { text as fill, messagesFor, type NotFoundWhat, type PortalMessages } from './portal-i18n.ts';
+import { readShopperLink, type ShopperLinks } from './shopper-links.ts';
 import { verifyTrackingToken } from './tracking-token.ts';
 
 /**
@@ -73,6 +74,8 @@ export interface PortalOptions {
   /** Null until a store is connected through the commerce module. */
   orders: () => ShopperOrderSource | null;
   bot?: () => PortalBot | null;
+  /** Pages other modules serve at /l/<token> (returns, surveys, notice options). */
+  shopperLinks: ShopperLinks;
 }
 
 interface Ctx {
@@ -760,6 +763,37 @@ export function registerPortalPages(o: PortalOptions) {
     );
   }
 
+  /** `/l/<token>`: the one place a shopper link is verified and handed to its purpose's page. */
+  async function shopperLinkPage(ctx: Ctx, token: string) {
+    const claims = readShopperLink(keyRing(deps.config), token);
+    const page =
+      claims && claims.workspaceId === ctx.base.workspaceId
+        ? o.shopperLinks.pageFor(claims.purpose)
+        : undefined;
+    const meta = { description: '', canonical: url(ctx, `/${ctx.nav.locale}`), noindex: true };
+    if (!claims || !page)
+      return send(
+        ctx,
+        404,
+        { ...meta, title: `${ctx.m.notFoundTitle} · ${ctx.theme.title}` },
+        `<div class="error" role="alert">${escapeHtml(ctx.m.shopperLinkInvalid)}</div>`,
+      );
+    const query = Object.fromEntries(
+      Object.entries(ctx.req.query as Record<string, unknown>).filter(([, v]) => typeof v === 'string'),
+    ) as Record<string, string>;
+    const r = await page.render({
+      claims,
+      method: ctx.req.method === 'POST' ? 'POST' : 'GET',
+      fields: ctx.req.method === 'POST' ? formFields(ctx.req) : {},
+      query,
+      locale: ctx.nav.locale,
+      path: `${ctx.base.prefix}/l/${token}`,
+      clientIp: ctx.req.ip,
+    });
+    if ('redirect' in r) return ctx.reply.redirect(headerSafe(r.redirect), 303);
+    return send(ctx, r.status ?? 200, { ...meta, title: `${r.title} · ${ctx.theme.title}` }, r.html);
+  }
+
   async function ask(ctx: Ctx, method: string) {
     const bot = o.bot?.();
     const canonical = url(ctx, `/${ctx.nav.locale}/ask`);
@@ -888,7 +922,12 @@ export function registerPortalPages(o: PortalOptions) {
           : wanted.split('-')[0]!
         : settings.default_locale;
       return reply.redirect(`${base.prefix}/${l}`, 302);
-    } else if (path[0] !== 'sitemap.xml' && path[0] !== 'robots.txt' && path[0] !== 'track-link') {
+    } else if (
+      path[0] !== 'sitemap.xml' &&
+      path[0] !== 'robots.txt' &&
+      path[0] !== 'track-link' &&
+      path[0] !== 'l'
+    ) {
       return reply.redirect(headerSafe(`${base.prefix}/${settings.default_locale}/${path.join('/')}`), 302);
     }
     const msgs = messagesFor(locale);
@@ -916,9 +955,11 @@ export function registerPortalPages(o: PortalOptions) {
       path,
       m: msgs,
     };
-    if (!settings.enabled && !ctx.agent) return notFound(ctx, 'help center');
     const [a, b, c] = path;
     const m = req.method;
+    // Pages opened from a shopper link (returns, surveys, notice options) work with the help center off.
+    if (a === 'l' && b && !c && (m === 'GET' || m === 'POST')) return shopperLinkPage(ctx, b);
+    if (!settings.enabled && !ctx.agent) return notFound(ctx, 'help center');
     if (a === 'robots.txt')
       return reply
         .type('text/plain')

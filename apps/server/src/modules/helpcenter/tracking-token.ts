@@ -1,14 +1,15 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { KeyRing } from '../../platform/security/keys.ts';
+import { signShopperLink, verifyShopperLink } from './shopper-links.ts';
 
 /**
  * Signed order-tracking links (`/help/<slug>/track-link/<token>`, or `/track-link/<token>` on the shop's
  * own domain; sent as `{{order.tracking_page_url}}`, see tracking-link.ts): whoever holds the link sees
- * that one order, nobody can forge one for another order, and it expires. The signature starts with
- * the id of the key that made it (the shopper-links key of the key ring), so links sent before a
- * master-key rotation still open while the old key is in the ring.
+ * that one order, nobody can forge one for another order, and it expires. New links are shopper links
+ * (shopper-links.ts) with purpose `tracking` and subject `order`; the two formats before them still
+ * open until they expire (120 days), so nothing already mailed breaks.
  */
-const SIG_HEX = 32;
+const OLD_SIG_HEX = 32;
 // Links sent before key ids existed: 32 base64url characters keyed by the master key itself.
 const legacySign = (secret: string, payload: string) =>
   createHmac('sha256', `${secret}:order-tracking`).update(payload).digest('base64url').slice(0, 32);
@@ -20,12 +21,18 @@ export function signTrackingToken(
   ttlDays = 120,
   now = Date.now(),
 ) {
-  const exp = Math.floor(now / 1000) + ttlDays * 86400;
-  const payload = `${workspaceId.toString(36)}.${orderId.toString(36)}.${exp.toString(36)}`;
-  return `${payload}.${keys.sign('shopper-links', payload, SIG_HEX)}`;
+  return signShopperLink(
+    keys,
+    { purpose: 'tracking', workspaceId, subject: { type: 'order', id: orderId }, ttlDays },
+    now,
+  );
 }
 
 export function verifyTrackingToken(keys: KeyRing, token: string, now = Date.now()) {
+  const link = verifyShopperLink(keys, token, 'tracking', now);
+  if (link)
+    return link.subject.type === 'order' ? { workspaceId: link.workspaceId, orderId: link.subject.id } : null;
+  // `ws.order.exp.sig`: the format before shopper links (key id + 32 hex) and before key ids (base64url).
   const m = token.match(/^([0-9a-z]{1,13})\.([0-9a-z]{1,13})\.([0-9a-z]{1,10})\.([\w-]{32}|[0-9a-f]{36})$/);
   if (!m) return null;
   const payload = `${m[1]}.${m[2]}.${m[3]}`;
@@ -36,7 +43,7 @@ export function verifyTrackingToken(keys: KeyRing, token: string, now = Date.now
           const want = Buffer.from(legacySign(s, payload));
           return timingSafeEqual(want, Buffer.from(sig));
         })
-      : keys.verify('shopper-links', payload, sig, SIG_HEX);
+      : keys.verify('shopper-links', payload, sig, OLD_SIG_HEX);
   if (!ok) return null;
   if (Number.parseInt(m[3]!, 36) * 1000 < now) return null;
   return { workspaceId: Number.parseInt(m[1]!, 36), orderId: Number.parseInt(m[2]!, 36) };
