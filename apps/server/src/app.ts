@@ -37,6 +37,7 @@ import {
   shopperOrdersFrom,
 } from './modules/helpcenter/index.ts';
 import { createInboxService, registerInboxRoutes } from './modules/inbox/index.ts';
+import { type IntakeService, installIntake } from './modules/intake/index.ts';
 import { createMacrosService, registerMacroRoutes } from './modules/macros/index.ts';
 import {
   createPresenceTracker,
@@ -136,6 +137,8 @@ export interface App {
     /** Signed links to shopper pages (helpcenter `shopper-links.ts`). */
     shopperLinks: ShopperLinks;
   };
+  /** The one inbound pipeline: every provider webhook's accounts, storage and processing. */
+  intake: IntakeService;
   /** The separate /metrics listener when METRICS_LISTEN is set. */
   metricsServer: FastifyInstance | null;
   /** Graceful: stop accepting, finish in-flight requests and jobs, close the database. */
@@ -248,6 +251,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   channels.register(email.adapter);
   email.registerRoutes(router);
   for (const job of email.jobs) jobs.register(job);
+  // Channels with an inbound side (docs/channels.md) register above this line; the intake serves them all.
+  const intake = installIntake({ app, router, deps, tickets, channels });
   registerSlaRoutes(router, sla);
   registerSlaListeners(bus, sla);
   jobs.register(slaCheckJob(sla));
@@ -359,6 +364,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     deps,
     channels,
     email,
+    intake,
     metricsServer,
     services: { agents, contacts, tickets, commerce, shopperLinks },
     async close() {

@@ -4,7 +4,7 @@ import type { OutboundMessage } from '../src/channels/channel-adapter.ts';
 import { signVisitorToken, VERIFIED_TOKEN_TTL_SECONDS, visitorTokenKey } from '../src/channels/chat/index.ts';
 import { sql } from '../src/platform/db/db.ts';
 import { keyRing } from '../src/platform/security/keys.ts';
-import { startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
+import { startTestApp, TEST_CAPABILITIES, type TestApp, type TestWorkspace } from './harness.ts';
 
 let t: TestApp;
 let ws: TestWorkspace;
@@ -19,6 +19,7 @@ beforeAll(async () => {
   // Stands in for the e-mail channel: the chat hands replies over through the registry.
   t.channels.register({
     channel: 'email',
+    capabilities: TEST_CAPABILITIES,
     deliver: async (m) => {
       sentMail.push(m);
       return { externalId: `<mail-${m.messageId}@test>` };

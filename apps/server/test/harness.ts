@@ -182,3 +182,12 @@ export const ticketBody = (over: Record<string, unknown> = {}) => ({
  * config-level outbound allow-list (OUTBOUND_ALLOW_CIDRS); everything else private stays refused.
  */
 export const LOCAL_TEST_SERVERS = '127.0.0.1/32';
+
+/** Capabilities for adapters tests register in place of a real channel (nothing limited). */
+export const TEST_CAPABILITIES = {
+  messagingWindowHours: null,
+  media: true,
+  deliveryReceipts: false,
+  templates: false,
+  maxLength: null,
+};

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startTestApp, type TestApp, type TestWorkspace, ticketBody } from './harness.ts';
+import { startTestApp, TEST_CAPABILITIES, type TestApp, type TestWorkspace, ticketBody } from './harness.ts';
 import { connectRealtime as connect } from './realtime-client.ts';
 
 let t: TestApp;
@@ -88,6 +88,7 @@ describe('realtime WebSocket', () => {
     const attempted: number[] = [];
     t.channels.register({
       channel: 'api',
+      capabilities: TEST_CAPABILITIES,
       deliver: async (m) => {
         attempted.push(m.messageId);
         throw new Error('451 4.3.0 relay busy, try later');

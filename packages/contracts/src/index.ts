@@ -1,5 +1,6 @@
 export * from './agents.ts';
 export * from './automations.ts';
+export * from './channels.ts';
 export * from './chat.ts';
 export * from './commerce.ts';
 export * from './common.ts';

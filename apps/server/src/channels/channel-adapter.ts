@@ -1,3 +1,5 @@
+import type { InboundChannel } from './inbound.ts';
+
 /** What the reply pipeline hands a channel to deliver. Adapters import only platform/ and contracts. */
 export interface OutboundMessage {
   workspaceId: number;
@@ -39,9 +41,29 @@ export class PermanentDeliveryError extends Error {
   readonly permanent = true;
 }
 
+/**
+ * What a channel can do, declared by its adapter: the composer, customer notices and automations read
+ * these instead of hard-coding channel names.
+ */
+export interface ChannelCapabilities {
+  /** Hours after the customer's last message in which a free-form reply may be sent; null: no window. */
+  messagingWindowHours: number | null;
+  /** Images and files travel with a message. */
+  media: boolean;
+  /** The provider reports delivered/failed after the send (status callbacks, read receipts). */
+  deliveryReceipts: boolean;
+  /** Outside the window only pre-approved templates may be sent. */
+  templates: boolean;
+  /** Longest message body in characters the provider accepts; null: no practical limit. */
+  maxLength: number | null;
+}
+
 export interface ChannelAdapter {
   readonly channel: string;
+  readonly capabilities: ChannelCapabilities;
   deliver(msg: OutboundMessage): Promise<DeliveryResult>;
+  /** Channels customers write in through a provider webhook: how to verify and read it (channels/inbound.ts). */
+  readonly inbound?: InboundChannel;
 }
 
 /** Channels are found by name; adding a provider is a new folder plus one `register` line in app.ts. */
@@ -56,5 +78,9 @@ export class ChannelRegistry {
   /** The channels with an adapter: what a workspace can send through. */
   names(): string[] {
     return [...this.adapters.keys()];
+  }
+  /** Every registered adapter (the intake builds a webhook source for each with an `inbound` side). */
+  all(): ChannelAdapter[] {
+    return [...this.adapters.values()];
   }
 }

@@ -14,6 +14,13 @@ export const CHAT_EMAIL_FALLBACK_JOB = 'chat-email-fallback';
  */
 export class ChatChannelAdapter implements ChannelAdapter {
   readonly channel = 'chat';
+  readonly capabilities = {
+    messagingWindowHours: null,
+    media: true,
+    deliveryReceipts: false,
+    templates: false,
+    maxLength: 10_000,
+  };
 
   constructor(
     private deps: {

@@ -136,6 +136,14 @@ export function createEmailAdapter(opts: {
   const { ports, relay } = opts;
   return {
     channel: 'email',
+    // Mail has no window or length limit; bounces arrive as mail, not as receipts.
+    capabilities: {
+      messagingWindowHours: null,
+      media: true,
+      deliveryReceipts: false,
+      templates: false,
+      maxLength: null,
+    },
     async deliver(msg: OutboundMessage): Promise<DeliveryResult> {
       const to = msg.to.email;
       if (!to) throw new PermanentDeliveryError('The customer has no email address to reply to');

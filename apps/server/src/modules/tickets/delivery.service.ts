@@ -12,7 +12,7 @@ import * as repo from './tickets.repository.ts';
  */
 export function createDeliveryService(core: TicketCore, channels: ChannelRegistry) {
   const { deps, db, bus, load, publishAll, applyChanges } = core;
-  return {
+  const service = {
     /** Job handler: sends a queued outbound message through its channel adapter. */
     async deliver(workspaceId: number, messageId: number) {
       const m = await repo.findMessage(db, workspaceId, messageId);
@@ -102,6 +102,40 @@ export function createDeliveryService(core: TicketCore, channels: ChannelRegistr
       await bus.publish({ name: 'message.delivery_changed', workspaceId, ticketId: m.ticket_id, messageId });
     },
 
+    /**
+     * A provider's status callback for a message we sent (SMS delivered, failed with a reason). Callbacks
+     * arrive out of order, so the status only moves forward; a failure reverts the ticket like a failed send.
+     * False when no outbound message carries this provider id (yet: the send may not have returned).
+     */
+    async recordDeliveryReceipt(
+      workspaceId: number,
+      externalId: string,
+      status: 'queued' | 'sent' | 'delivered' | 'read' | 'failed',
+      error: string | null,
+    ) {
+      const m = (await repo.findMessagesByExternalIds(db, workspaceId, [externalId])).find(
+        (x) => x.kind === 'outbound',
+      );
+      if (!m) return false;
+      if (status === 'failed') {
+        if (await repo.canFailDelivery(db, m.id))
+          await service.markDeliveryFailed(
+            workspaceId,
+            m.id,
+            error ?? 'The provider reported the message failed',
+          );
+        return true;
+      }
+      if (await repo.advanceDelivery(db, m.id, status))
+        await bus.publish({
+          name: 'message.delivery_changed',
+          workspaceId,
+          ticketId: m.ticket_id,
+          messageId: m.id,
+        });
+      return true;
+    },
+
     /** Sends a failed reply again (the agent's Retry): queued anew, delivered by a fresh job. */
     async retryDelivery(auth: Auth, ticketId: number, messageId: number) {
       await db.tx(async (tx) => {
@@ -127,4 +161,5 @@ export function createDeliveryService(core: TicketCore, channels: ChannelRegistr
       return core.getMessage(auth, messageId);
     },
   };
+  return service;
 }

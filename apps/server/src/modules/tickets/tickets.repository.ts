@@ -412,6 +412,22 @@ export const setDelivery = (
       channel_meta = channel_meta || ${JSON.stringify(meta ?? {})}::jsonb
     WHERE id = ${id}`);
 
+const DELIVERY_ORDER = ['queued', 'sent', 'delivered', 'read'];
+
+/** Moves a sent message's status forward only (receipts arrive out of order); true when it changed. */
+export const advanceDelivery = async (db: Db, id: number, status: string) =>
+  (
+    await db.query(sql`
+      UPDATE messages SET delivery_status = ${status}, delivery_error = NULL
+      WHERE id = ${id} AND coalesce(array_position(${DELIVERY_ORDER}::text[], delivery_status), 99)
+                         < array_position(${DELIVERY_ORDER}::text[], ${status}::text)
+      RETURNING id`)
+  ).length > 0;
+
+/** A failure receipt counts unless the message was already delivered, read or failed. */
+export const canFailDelivery = async (db: Db, id: number) =>
+  !!(await db.one(sql`SELECT 1 FROM messages WHERE id = ${id} AND delivery_status IN ('queued', 'sent')`));
+
 export const listAttachmentsOfTicket = (db: Db, workspaceId: number, ticketId: number) =>
   db.query<AttachmentRow>(sql`
     SELECT a.id, a.message_id, a.filename, a.content_type, a.size_bytes, a.sha256, a.content_id, a.inline
