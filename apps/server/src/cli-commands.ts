@@ -59,7 +59,7 @@ export async function runCommand(
           onProgress: progressBar(progressOut),
         });
         io.out(
-          `Workspace "${r.slug}": ${r.tickets} tickets, ${r.messages} messages, ${r.contacts} contacts (${r.seconds.toFixed(0)} s).\n` +
+          `Workspace "${r.slug}": ${r.tickets} tickets, ${r.messages} messages, ${r.contacts} contacts, ${r.orders} orders (${r.seconds.toFixed(0)} s).\n` +
             (r.password ? `Sign in as ${r.email} with password ${r.password}\n` : ''),
         );
         return;

@@ -19,7 +19,12 @@ describe('seed --scale', () => {
       batch: 500,
       onProgress: (p) => progress.push(p.phase),
     });
-    expect(r).toMatchObject({ tickets: TICKETS, messages: TICKETS * 3, contacts: TICKETS * 0.4 });
+    expect(r).toMatchObject({
+      tickets: TICKETS,
+      messages: TICKETS * 3,
+      contacts: TICKETS * 0.4,
+      orders: TICKETS * 0.4 * 1.5,
+    });
     expect(r.password).toBeTruthy();
     expect(progress).toContain('tickets');
     const agent = await t.db.one<{ id: number }>(
@@ -52,6 +57,22 @@ describe('seed --scale', () => {
       // Placeholders are all filled in.
       for (const m of detail.messages) expect(m.bodyText).not.toMatch(/\{[a-z]+\}/);
     }
+  });
+
+  it("shows the customer's orders when a ticket is opened (about 1.5 per customer, with items and shipments)", async () => {
+    const page = await get('/api/v1/tickets?status=solved,closed&limit=20');
+    let withOrders = 0;
+    for (const summary of page.items) {
+      const orders = await get(`/api/v1/commerce/tickets/${summary.id}/orders`);
+      if (!orders.items.length) continue;
+      withOrders++;
+      expect(orders.items.length).toBeLessThanOrEqual(2);
+      for (const o of orders.items) {
+        expect(o.lineItems.length).toBeGreaterThan(0);
+        expect(o.total).toBeGreaterThan(0);
+      }
+    }
+    expect(withOrders).toBe(page.items.length);
   });
 
   it('gives the inbox a realistic mix: mostly solved or closed history, a working set of active tickets', async () => {

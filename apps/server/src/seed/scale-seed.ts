@@ -1,3 +1,4 @@
+import { createBuiltinStore } from '../modules/commerce/index.ts';
 import type { Db } from '../platform/db/db.ts';
 import { sql } from '../platform/db/db.ts';
 import { randomToken } from '../platform/security/crypto.ts';
@@ -430,6 +431,7 @@ export interface ScaleResult {
   tickets: number;
   messages: number;
   contacts: number;
+  orders: number;
   seconds: number;
 }
 
@@ -437,14 +439,23 @@ export interface ScaleResult {
 export async function scaleWorkspaceCounts(db: Db, slug = SCALE_SLUG) {
   const ws = await db.one<{ id: number }>(sql`SELECT id FROM workspaces WHERE slug = ${slug}`);
   if (!ws) return undefined;
-  const r = await db.one<{ tickets: number; messages: number; contacts: number }>(sql`
+  const r = await db.one<{ tickets: number; messages: number; contacts: number; orders: number }>(sql`
     SELECT (SELECT count(*)::int FROM tickets WHERE workspace_id = ${ws.id}) AS tickets,
            (SELECT count(*)::int FROM messages WHERE workspace_id = ${ws.id}) AS messages,
-           (SELECT count(*)::int FROM contacts WHERE workspace_id = ${ws.id}) AS contacts`);
+           (SELECT count(*)::int FROM contacts WHERE workspace_id = ${ws.id}) AS contacts,
+           (SELECT count(*)::int FROM orders WHERE workspace_id = ${ws.id}) AS orders`);
   return { workspaceId: ws.id, ...r! };
 }
 
 const contactsFor = (tickets: number) => Math.max(10, Math.round(tickets * 0.4));
+/** About 1.5 orders per contact: contacts take 2, 1, 2, 1 … orders in id order. */
+const ordersFor = (contacts: number) => Math.round(contacts * 1.5);
+
+/** Whether a scale workspace of `tickets` tickets still lacks rows that seedScale would add. */
+export const scaleSeedIncomplete = (
+  have: { tickets: number; contacts: number; orders: number } | undefined,
+  tickets: number,
+) => !have || have.tickets < tickets || have.orders < ordersFor(contactsFor(tickets));
 
 /** Seeds (or tops up to) `tickets` tickets with about 3 messages each in the workspace `slug`. */
 export async function seedScale(db: Db, o: ScaleOptions): Promise<ScaleResult> {
@@ -467,9 +478,12 @@ export async function seedScale(db: Db, o: ScaleOptions): Promise<ScaleResult> {
   } finally {
     await rebuildIndexes(db, workspaceId, progress);
   }
-  if (dropped.length || o.tickets - have > 0) {
+  const newOrders = await seedOrders(db, workspaceId, ordersFor(wantContacts), progress);
+  if (dropped.length || o.tickets - have > 0 || newOrders > 0) {
     progress({ phase: 'analyze', done: 0, total: 1 });
-    await db.execScript('ANALYZE tickets; ANALYZE messages; ANALYZE contacts; ANALYZE contact_identities');
+    await db.execScript(
+      'ANALYZE tickets; ANALYZE messages; ANALYZE contacts; ANALYZE contact_identities; ANALYZE orders; ANALYZE order_line_items; ANALYZE fulfillments',
+    );
     progress({ phase: 'analyze', done: 1, total: 1 });
   }
   const counts = (await scaleWorkspaceCounts(db, slug))!;
@@ -481,6 +495,7 @@ export async function seedScale(db: Db, o: ScaleOptions): Promise<ScaleResult> {
     tickets: counts.tickets,
     messages: counts.messages,
     contacts: counts.contacts,
+    orders: counts.orders,
     seconds: (Date.now() - started) / 1000,
   };
 }
@@ -570,6 +585,75 @@ async function seedContacts(
         UNION ALL
         SELECT ${w}::bigint, id, 'phone', phone, false FROM ins WHERE phone IS NOT NULL`),
     );
+  }
+}
+
+/**
+ * The customers' orders (≈1.5 per contact) in a built-in store, so the customer panel of an opened
+ * ticket reads real order rows at scale: one or two line items each, a shipment with tracking for the
+ * fulfilled ones, placed over the same two years as the tickets. Resumable like the rest: it counts the
+ * store's orders and adds the missing ordinals. Returns how many were added.
+ */
+async function seedOrders(
+  db: Db,
+  w: number,
+  want: number,
+  progress: NonNullable<ScaleOptions['onProgress']>,
+) {
+  let conn = await db.one<{ id: number }>(sql`
+    SELECT id FROM store_connections WHERE workspace_id = ${w} AND platform = 'builtin' AND name = 'Scale store'
+    ORDER BY id LIMIT 1`);
+  if (!conn) conn = { id: (await createBuiltinStore(db, w, 'Scale store', 'EUR')).connectionId };
+  const productNames = products.map((p) => p.name);
+  const step = 50_000;
+  let added = 0;
+  for (;;) {
+    const have = (await db.one<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM orders WHERE connection_id = ${conn.id}`,
+    ))!.n;
+    progress({ phase: 'orders', done: have, total: want });
+    if (have >= want) return added;
+    const from = have + 1;
+    const to = Math.min(want, have + step);
+    await db.tx((tx) =>
+      tx.query(sql`
+        WITH c AS MATERIALIZED (
+          SELECT id, email, name, row_number() OVER (ORDER BY id) AS n FROM contacts
+          WHERE workspace_id = ${w}::bigint AND merged_into_id IS NULL
+        ), src AS MATERIALIZED (
+          SELECT g, c.id AS contact_id, c.email, c.name,
+            (g * 2654435761) % 4294967296 AS h,
+            now() - make_interval(secs => ((${want}::float8 - g) / ${want} * 730 * 86400)) AS placed_at
+          FROM generate_series(${from}::bigint, ${to}::bigint) g
+          JOIN c ON c.n = 1 + ((g - 1) * 2 / 3) % (SELECT count(*) FROM c)
+        ), o AS (
+          INSERT INTO orders (workspace_id, connection_id, external_id, number, number_key, contact_id, email, currency,
+            subtotal_minor, shipping_minor, total_minor, status, financial_status, fulfillment_status,
+            shipping_address, placed_at, remote_updated_at, created_at, updated_at)
+          SELECT ${w}::bigint, ${conn.id}::bigint, 'scale-' || g, 'S' || (1000000 + g), 's' || (1000000 + g),
+            contact_id, email, 'EUR', 2900 + (h % 40) * 500, 495, 2900 + (h % 40) * 500 + 495,
+            CASE WHEN h % 50 = 0 THEN 'cancelled' WHEN placed_at < now() - interval '30 days' THEN 'closed' ELSE 'open' END,
+            CASE WHEN h % 50 = 0 THEN 'refunded' ELSE 'paid' END,
+            CASE WHEN placed_at < now() - interval '3 days' THEN 'fulfilled' ELSE 'unfulfilled' END,
+            jsonb_build_object('name', name, 'address1', 'Hauptstraße ' || (1 + h % 120), 'city',
+              (${cities}::text[])[1 + (h / 7) % ${cities.length}], 'zip', lpad((h % 99999)::text, 5, '0'), 'country', 'DE'),
+            placed_at, placed_at + interval '2 days', placed_at, placed_at + interval '2 days'
+          FROM src
+          RETURNING id, external_id, placed_at, fulfillment_status, total_minor
+        ), l AS (
+          INSERT INTO order_line_items (workspace_id, order_id, external_id, title, quantity, price_minor, position)
+          SELECT ${w}::bigint, o.id, o.external_id || '-' || k,
+            (${productNames}::text[])[1 + (o.id * 7 + k) % ${productNames.length}], 1, (o.total_minor - 495) / 2, k
+          FROM o CROSS JOIN LATERAL generate_series(1, 1 + (o.id % 2)::int) k
+        )
+        INSERT INTO fulfillments (workspace_id, order_id, external_id, status, shipment_status, carrier, tracking_number,
+          shipped_at, delivered_at, remote_updated_at)
+        SELECT ${w}::bigint, o.id, o.external_id || '-f', 'success', 'delivered',
+          (${carriers}::text[])[1 + o.id % ${carriers.length}], upper(substr(md5(o.external_id), 1, 2)) || (1000000000 + o.id)::text,
+          o.placed_at + interval '1 day', o.placed_at + interval '3 days', o.placed_at + interval '3 days'
+        FROM o WHERE o.fulfillment_status = 'fulfilled'`),
+    );
+    added += to - from + 1;
   }
 }
 
