@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import client from 'prom-client';
 import { ChannelRegistry } from './channels/channel-adapter.ts';
 import type { Config } from './config.ts';
+import { housekeepingJob, scheduleHousekeeping } from './housekeeping.ts';
 import { createAgentsService, registerAgentRoutes } from './modules/agents/index.ts';
 import { registerAuditRoutes } from './modules/audit/index.ts';
 import {
@@ -271,6 +272,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   jobs.register(automationScanJob(automations, db));
   jobs.register(automationWebhookJob(automations));
   await scheduleAutomationScan(db);
+  jobs.register(housekeepingJob(db, config, deps.log));
+  await scheduleHousekeeping(db);
   const commerce = installCommerce({ app, router, deps, tickets, contacts, macros });
   const shopperOrders = shopperOrdersFrom(commerce);
   const selfService: { bot: PortalBot | null } = { bot: null };

@@ -104,6 +104,30 @@ export const settings = {
     description: 'pino log level',
   },
   RUN_WORKERS: { schema: bool, default: 'true', description: 'Run the job worker in this process' },
+  RETAIN_FINISHED_JOBS_DAYS: {
+    schema: z.coerce.number().min(0),
+    default: '7',
+    description:
+      'Finished (done) jobs are deleted after this many days, with their unique keys; 0 keeps them',
+  },
+  RETAIN_WEBHOOK_DELIVERIES_DAYS: {
+    schema: z.coerce.number().min(0),
+    default: '30',
+    description:
+      'Delivered automation webhooks (their job rows) are deleted after this many days; 0 keeps them',
+  },
+  RETAIN_INBOUND_DAYS: {
+    schema: z.coerce.number().min(0),
+    default: '30',
+    description:
+      'Processed inbound payloads (raw email, store webhooks) and their ingest log rows are deleted after this many days; 0 keeps them',
+  },
+  RETAIN_SENT_MAIL_DAYS: {
+    schema: z.coerce.number().min(0),
+    default: '30',
+    description:
+      'The raw MIME of sent mail is dropped after this many days (the row stays for threading); 0 keeps it',
+  },
   EVENT_REPLAY_AFTER_SECONDS: {
     schema: z.coerce.number().min(0.1).max(3600),
     default: '60',

@@ -1124,7 +1124,8 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     },
     async outboundDetail(auth: Auth, id: number) {
       const r = await repo.findOutbound(db, auth.workspaceId, id);
-      if (!r) throw notFound('Email');
+      // An empty raw: housekeeping dropped the bytes after RETAIN_SENT_MAIL_DAYS.
+      if (!r?.raw.length) throw notFound('Email');
       const p = await parseEmail(toBuffer(r.raw));
       const headers: Record<string, string> = {};
       for (const k of [
@@ -1156,13 +1157,14 @@ export function createEmailService(deps: Deps, tickets: TicketsService) {
     },
     async outboundRaw(auth: Auth, id: number) {
       const r = await repo.findOutbound(db, auth.workspaceId, id);
-      if (!r) throw notFound('Email');
+      // An empty raw: housekeeping dropped the bytes after RETAIN_SENT_MAIL_DAYS.
+      if (!r?.raw.length) throw notFound('Email');
       return { raw: toBuffer(r.raw), filename: `email-${r.id}.eml` };
     },
     /** The original of a ticket message as an .eml file (what the customer sent, or what we sent). */
     async messageRaw(auth: Auth, messageId: number) {
       const raw = await repo.rawOfMessage(db, auth.workspaceId, messageId);
-      if (!raw) throw notFound('Original email');
+      if (!raw?.length) throw notFound('Original email');
       return { raw: toBuffer(raw), filename: `message-${messageId}.eml` };
     },
     async inboundRaw(auth: Auth, eventId: number) {

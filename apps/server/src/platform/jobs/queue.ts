@@ -114,6 +114,33 @@ export async function pruneDoneJobs(db: Db, name: string, olderThanMs: number): 
   return rows.length;
 }
 
+/**
+ * Housekeeping (RETAIN_FINISHED_JOBS_DAYS, RETAIN_WEBHOOK_DELIVERIES_DAYS): deletes finished jobs that
+ * ended more than `olderThanMs` ago — of the names in `only`, or of every name but those in `except` —
+ * in batches of short statements. A job's unique key is a column of its row, so it goes with it. Failed
+ * jobs are never touched: they stay until someone retries or deletes them.
+ */
+export async function pruneFinishedJobs(
+  db: Db,
+  olderThanMs: number,
+  names: { only: string[] } | { except: string[] },
+): Promise<number> {
+  const batch = 2000;
+  const filter =
+    'only' in names ? sql`name = ANY(${names.only}::text[])` : sql`NOT (name = ANY(${names.except}::text[]))`;
+  let total = 0;
+  for (;;) {
+    const rows = await db.query(sql`
+      DELETE FROM jobs WHERE id IN (
+        SELECT id FROM jobs WHERE status = 'done' AND ${filter}
+          AND finished_at < now() - make_interval(secs => ${olderThanMs / 1000})
+        LIMIT ${batch})
+      RETURNING 1`);
+    total += rows.length;
+    if (rows.length < batch) return total;
+  }
+}
+
 export interface JobRunner {
   register(def: JobDefinition): void;
   start(): void;

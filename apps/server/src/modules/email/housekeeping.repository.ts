@@ -1,0 +1,49 @@
+import { type Db, sql } from '../../platform/db/db.ts';
+
+/** Rows per statement: each batch is a short transaction, so pruning never holds locks for long. */
+const BATCH = 2000;
+
+async function inBatches(run: () => Promise<number>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await run();
+    total += n;
+    if (n < BATCH) return total;
+  }
+}
+
+/**
+ * Deletes inbound payloads (raw email, store webhooks: every channel of the intake log) processed more
+ * than `days` ago, with their ingest log rows (email_inbound cascades). Ones that failed and were never
+ * processed stay until handled.
+ */
+export const pruneProcessedInbound = (db: Db, days: number) =>
+  inBatches(
+    async () =>
+      (
+        await db.query(sql`
+          DELETE FROM inbound_events WHERE id IN (
+            SELECT id FROM inbound_events
+            WHERE processed_at IS NOT NULL AND processed_at < now() - make_interval(secs => ${days * 86400})
+            LIMIT ${BATCH})
+          RETURNING 1`)
+      ).length,
+  );
+
+/**
+ * Drops the raw MIME of mail sent more than `days` ago. The row stays: replies thread by its
+ * Message-ID, and auto-acknowledgement limits count it. (octet_length reads a TOASTed value's size
+ * without fetching it.)
+ */
+export const pruneSentMailRaw = (db: Db, days: number) =>
+  inBatches(
+    async () =>
+      (
+        await db.query(sql`
+          UPDATE email_outbound SET raw = '\\x'::bytea WHERE id IN (
+            SELECT id FROM email_outbound
+            WHERE created_at < now() - make_interval(secs => ${days * 86400}) AND octet_length(raw) > 0
+            LIMIT ${BATCH})
+          RETURNING 1`)
+      ).length,
+  );
