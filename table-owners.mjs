@@ -74,6 +74,11 @@ export const tableOwners = {
 
   macros: 'modules/macros',
 
+  return_events: 'modules/returns',
+  return_lines: 'modules/returns',
+  return_policies: 'modules/returns',
+  returns: 'modules/returns',
+
   agent_connections: 'modules/routing',
   agent_presence: 'modules/routing',
   routing_configs: 'modules/routing',

@@ -40,6 +40,7 @@ import {
 import { createInboxService, registerInboxRoutes } from './modules/inbox/index.ts';
 import { type IntakeService, installIntake } from './modules/intake/index.ts';
 import { createMacrosService, registerMacroRoutes } from './modules/macros/index.ts';
+import { installReturns, type ReturnsService } from './modules/returns/index.ts';
 import {
   createPresenceTracker,
   createRoutingService,
@@ -137,6 +138,7 @@ export interface App {
     commerce: CommerceService;
     /** Signed links to shopper pages (helpcenter `shopper-links.ts`). */
     shopperLinks: ShopperLinks;
+    returns: ReturnsService;
   };
   /** The one inbound pipeline: every provider webhook's accounts, storage and processing. */
   intake: IntakeService;
@@ -287,6 +289,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     macros,
     commerce,
   });
+  // Returns: its shopper pages are served by the help center at /l/<token> (purpose 'return').
+  const returns = installReturns({ router, deps, commerce, tickets, contacts, links: shopperLinks });
   selfService.bot = installBot({
     router,
     deps,
@@ -369,7 +373,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     email,
     intake,
     metricsServer,
-    services: { agents, contacts, tickets, commerce, shopperLinks },
+    services: { agents, contacts, tickets, commerce, shopperLinks, returns },
     async close() {
       if (closed) return;
       closed = true;

@@ -11,6 +11,7 @@ export * from './macros.ts';
 export * from './misc.ts';
 export * from './money.ts';
 export * from './realtime.ts';
+export * from './returns.ts';
 export * from './routing.ts';
 export * from './sla.ts';
 export * from './tickets.ts';

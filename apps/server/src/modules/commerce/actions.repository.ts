@@ -46,7 +46,7 @@ export const insertAction = async (
     key: string;
     status: string;
     reasons: string[];
-    requestedBy: number;
+    requestedBy: number | null;
   },
 ) =>
   (

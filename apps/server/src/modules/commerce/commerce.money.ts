@@ -16,7 +16,8 @@ export interface MoneyRequest {
 
 export interface MoneyActor {
   workspaceId: number;
-  agentId: number;
+  /** Null when nobody asked: a shopper's own return, decided by the role limits of `role`. */
+  agentId: number | null;
   role: Role;
 }
 

@@ -4,6 +4,7 @@ import { type CommerceDeps, createCommerceContext } from './commerce-context.ts'
 import { connectionUseCases } from './connections.service.ts';
 import { orderActionUseCases } from './order-actions.ts';
 import { orderUseCases } from './orders.service.ts';
+import { returnActionUseCases } from './return-actions.ts';
 import { storePushUseCases } from './store-push-api.ts';
 import { storeWebhookUseCases } from './store-webhooks.ts';
 
@@ -32,6 +33,7 @@ export function createCommerceService(deps: Deps, ext: CommerceDeps) {
     ...orderUseCases(ctx),
     ...approvalUseCases(ctx, actions),
     ...actions.useCases,
+    ...returnActionUseCases(ctx, actions),
   };
 }
 

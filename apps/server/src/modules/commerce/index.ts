@@ -19,6 +19,8 @@ export type { MoneyActor, MoneyDecision, MoneyPolicy, MoneyRequest } from './com
 export { contactLifetimeValue } from './commerce.repository.ts';
 export { type CommerceService, createCommerceService, detectOrderNumbers } from './commerce.service.ts';
 export { type MoneyKind, moneyKinds, percentDiscountValue } from './order-policy.ts';
+/** Store writes for returns (refund, store credit, exchange) through the order-action machinery. */
+export type { ReturnStoreCommand } from './return-actions.ts';
 
 /** Commerce in one call from the composition root: connectors, routes, webhooks, jobs, macro variables. */
 export function installCommerce(o: {
