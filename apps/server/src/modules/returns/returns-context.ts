@@ -172,7 +172,11 @@ export function createReturnsContext(deps: Deps, ext: ReturnsDeps) {
   /** The shopper's signed link to the order's returns page, in their language. */
   async function portalLink(workspaceId: number, orderId: number, locale: string) {
     if (!ext.links) return null;
-    const u = await ext.links.url({ purpose: 'return', workspaceId, subject: { type: 'order', id: orderId } });
+    const u = await ext.links.url({
+      purpose: 'return',
+      workspaceId,
+      subject: { type: 'order', id: orderId },
+    });
     const at = u.lastIndexOf('/l/');
     return `${u.slice(0, at)}/${locale}${u.slice(at)}`;
   }
