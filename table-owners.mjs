@@ -78,6 +78,11 @@ export const tableOwners = {
   return_lines: 'modules/returns',
   return_policies: 'modules/returns',
   returns: 'modules/returns',
+  notices: 'modules/notices',
+  notice_consents: 'modules/notices',
+  notice_opt_outs: 'modules/notices',
+  notice_settings: 'modules/notices',
+  notice_templates: 'modules/notices',
 
   agent_connections: 'modules/routing',
   agent_presence: 'modules/routing',

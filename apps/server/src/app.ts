@@ -41,6 +41,7 @@ import { createInboxService, registerInboxRoutes } from './modules/inbox/index.t
 import { type IntakeService, installIntake } from './modules/intake/index.ts';
 import { createMacrosService, registerMacroRoutes } from './modules/macros/index.ts';
 import { installReturns, type ReturnsService } from './modules/returns/index.ts';
+import { installNotices, type NoticesService } from './modules/notices/index.ts';
 import {
   createPresenceTracker,
   createRoutingService,
@@ -139,6 +140,8 @@ export interface App {
     /** Signed links to shopper pages (helpcenter `shopper-links.ts`). */
     shopperLinks: ShopperLinks;
     returns: ReturnsService;
+    /** Customer notices (modules/notices): what returns, surveys and tracking send through. */
+    notices: NoticesService;
   };
   /** The one inbound pipeline: every provider webhook's accounts, storage and processing. */
   intake: IntakeService;
@@ -289,6 +292,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     macros,
     commerce,
   });
+  const notices = installNotices({
+    router,
+    deps,
+    tickets,
+    contacts,
+    shopperLinks,
+    shopName: async (w) => (await hc.baseFor(w)).workspaceName,
+  });
   // Returns: its shopper pages are served by the help center at /l/<token> (purpose 'return').
   const returns = installReturns({ router, deps, commerce, tickets, contacts, links: shopperLinks });
   selfService.bot = installBot({
@@ -373,7 +384,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     email,
     intake,
     metricsServer,
-    services: { agents, contacts, tickets, commerce, shopperLinks, returns },
+    services: { agents, contacts, tickets, commerce, shopperLinks, returns, notices },
     async close() {
       if (closed) return;
       closed = true;

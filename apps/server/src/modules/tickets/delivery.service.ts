@@ -32,7 +32,8 @@ export function createDeliveryService(core: TicketCore, channels: ChannelRegistr
             ticketId: t.id,
             messageId,
             channel: m.channel,
-            subject: t.subject,
+            // A notice that opens a conversation carries its own subject (replies keep the thread's).
+            subject: typeof m.channel_meta?.subject === 'string' ? m.channel_meta.subject : t.subject,
             bodyText: m.body_text,
             bodyHtml: m.body_html,
             from: { agentName: await repo.agentName(db, m.author_agent_id) },

@@ -91,6 +91,11 @@ export function createSystemActionsService(core: TicketCore) {
       id: number,
       body: string,
       via: SystemActor,
+      /**
+       * Customer notices: another channel than the ticket's (chosen from consent), a subject for a
+       * message that starts the thread, and what the notice was about (kept in channel_meta).
+       */
+      opts: { channel?: string; subject?: string; meta?: Record<string, unknown> } = {},
     ): Promise<DomainEvent[]> {
       const t = await load(workspaceId, id, true, tx);
       if (t.merged_into_id) return [];
@@ -98,13 +103,13 @@ export function createSystemActionsService(core: TicketCore) {
         workspaceId,
         ticketId: id,
         kind: 'outbound',
-        channel: t.channel,
+        channel: opts.channel ?? t.channel,
         authorAgentId: null,
         authorContactId: null,
         bodyText: body,
         bodyHtml: null,
         deliveryStatus: 'queued',
-        channelMeta: { via },
+        channelMeta: { ...opts.meta, ...(opts.subject ? { subject: opts.subject } : {}), via },
       });
       await repo.bumpTicketForMessage(tx, id, 'outbound', preview(body), msg.created_at);
       await enqueue(
