@@ -79,7 +79,6 @@ export const tableOwners = {
   return_policies: 'modules/returns',
   returns: 'modules/returns',
   notices: 'modules/notices',
-  notice_consents: 'modules/notices',
   notice_opt_outs: 'modules/notices',
   notice_settings: 'modules/notices',
   notice_templates: 'modules/notices',

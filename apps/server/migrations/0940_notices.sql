@@ -60,14 +60,4 @@ CREATE TABLE notice_opt_outs (
   PRIMARY KEY (workspace_id, contact_id, kind)
 );
 
--- A customer's consent per channel: email is allowed until withdrawn; channels that need explicit
--- consent (SMS, WhatsApp) only once granted.
-CREATE TABLE notice_consents (
-  workspace_id bigint NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
-  contact_id bigint NOT NULL,
-  channel text NOT NULL,
-  granted boolean NOT NULL,
-  source text NOT NULL DEFAULT '',
-  updated_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (workspace_id, contact_id, channel)
-);
+-- Consent per channel and address is the intake's (channel_consents: SMS STOP/START and the like).

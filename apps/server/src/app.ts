@@ -299,6 +299,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     contacts,
     shopperLinks,
     shopName: async (w) => (await hc.baseFor(w)).workspaceName,
+    intake,
   });
   // Returns: its shopper pages are served by the help center at /l/<token> (purpose 'return').
   const returns = installReturns({ router, deps, commerce, tickets, contacts, links: shopperLinks });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendingCalendar } from '../src/modules/notices/notices.service.ts';
 import { isOpen } from '../src/modules/sla/index.ts';
+import { sql } from '../src/platform/db/db.ts';
 import { createInbox, get, settle } from './email-helpers.ts';
 import { startTestApp, type TestApp, type TestWorkspace, ticketBody } from './harness.ts';
 

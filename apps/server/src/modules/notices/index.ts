@@ -3,6 +3,7 @@ import type { Deps } from '../../platform/deps.ts';
 import type { Auth, Router } from '../../platform/http/router.ts';
 import type { ContactsService } from '../contacts/index.ts';
 import type { ShopperLinks } from '../helpcenter/index.ts';
+import type { IntakeService } from '../intake/index.ts';
 import type { TicketsService } from '../tickets/index.ts';
 import { noticeReleaseJob } from './notices.jobs.ts';
 import { registerNoticeRoutes } from './notices.routes.ts';
@@ -31,6 +32,7 @@ export function installNotices(o: {
   contacts: Pick<ContactsService, 'get'>;
   shopperLinks: ShopperLinks;
   shopName: (workspaceId: number) => Promise<string>;
+  intake: Pick<IntakeService, 'consent'>;
 }): NoticesService {
   const svc = createNoticesService(o.deps, {
     tickets: o.tickets,
@@ -38,6 +40,10 @@ export function installNotices(o: {
       o.contacts.get({ workspaceId } as Auth, id).catch(() => null),
     shopperLinks: o.shopperLinks,
     shopName: o.shopName,
+    consent: async (w, channel, address) => {
+      const state = (await o.intake.consent(w, channel, address))?.state;
+      return state === 'opted-in' || state === 'opted-out' ? state : null;
+    },
   });
   svc.registerKind({
     kind: 'ticket.update',

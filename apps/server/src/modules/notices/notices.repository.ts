@@ -96,26 +96,6 @@ export async function setOptOuts(db: Db, workspaceId: number, contactId: number,
   });
 }
 
-export const consents = (db: Db, workspaceId: number, contactId: number) =>
-  db.query<{ channel: string; granted: boolean; source: string; updated_at: Date }>(sql`
-    SELECT channel, granted, source, updated_at FROM notice_consents
-    WHERE workspace_id = ${workspaceId} AND contact_id = ${contactId} ORDER BY channel`);
-
-export async function setConsent(
-  db: Db,
-  workspaceId: number,
-  contactId: number,
-  channel: string,
-  granted: boolean,
-  source: string,
-) {
-  await db.query(sql`
-    INSERT INTO notice_consents (workspace_id, contact_id, channel, granted, source)
-    VALUES (${workspaceId}, ${contactId}, ${channel}, ${granted}, ${source})
-    ON CONFLICT (workspace_id, contact_id, channel) DO UPDATE SET granted = EXCLUDED.granted,
-      source = EXCLUDED.source, updated_at = now()`);
-}
-
 /** Serialises decisions about one customer (the frequency cap counts what the other decision sent). */
 export async function lockContact(tx: Db, workspaceId: number, contactId: number) {
   await tx.query(sql`SELECT pg_advisory_xact_lock(${workspaceId}::int, ${contactId}::int)`);

@@ -191,7 +191,7 @@ export function registerNoticeRoutes(r: Router, svc: NoticesService) {
   r.add({
     method: 'GET',
     url: '/api/v1/notices/contacts/:id/preferences',
-    summary: 'A customer’s declined notice kinds and consent per channel',
+    summary: 'The notice kinds a customer declined (* = all)',
     tag: 'Notices',
     access: 'read-only',
     params: IdParams,
@@ -201,22 +201,14 @@ export function registerNoticeRoutes(r: Router, svc: NoticesService) {
   r.add({
     method: 'PUT',
     url: '/api/v1/notices/contacts/:id/preferences',
-    summary: 'Record what the customer told you: declined kinds, consent per channel',
+    summary: 'Record the notice kinds the customer declined (* = all)',
     tag: 'Notices',
     access: 'agent',
     params: IdParams,
-    body: z.object({
-      optedOut: z.array(z.string().max(64)).max(100).optional(),
-      consents: z
-        .array(z.object({ channel: z.string().max(32), granted: z.boolean() }))
-        .max(20)
-        .optional(),
-    }),
+    body: z.object({ optedOut: z.array(z.string().max(64)).max(100) }),
     response: Prefs,
     handler: async ({ auth, params, body }) => {
-      if (body.optedOut) await svc.setOptOuts(auth.workspaceId, params.id, body.optedOut);
-      for (const c of body.consents ?? [])
-        await svc.setConsent(auth.workspaceId, params.id, c.channel, c.granted, `agent:${auth.agentId}`);
+      await svc.setOptOuts(auth.workspaceId, params.id, body.optedOut);
       return svc.preferences(auth.workspaceId, params.id);
     },
   });

@@ -33,8 +33,10 @@ export interface NoticeChannel {
   channel: string;
   /** SMS, WhatsApp: only after the customer said yes. Email, chat: until the customer says no. */
   explicitConsent: boolean;
-  /** Whether this customer can be reached here for this ticket now (an address, an open session window). */
-  reachable(c: { contact: Contact; ticket: TicketSummary }): boolean | Promise<boolean>;
+  /** The customer's address on this channel (consent is kept per address), null when there is none. */
+  address(c: { contact: Contact; ticket: TicketSummary }): string | null;
+  /** Whether the customer can be reached here now (an open session window); default: has an address. */
+  reachable?(c: { contact: Contact; ticket: TicketSummary }): boolean | Promise<boolean>;
 }
 
 export interface NoticeRequest {
@@ -115,6 +117,12 @@ export interface NoticesOptions {
   contact: (workspaceId: number, contactId: number) => Promise<Contact | null>;
   shopperLinks: Pick<ShopperLinks, 'url'>;
   shopName: (workspaceId: number) => Promise<string>;
+  /** The customer's consent on a channel address (intake's channel_consents), null when never given. */
+  consent: (
+    workspaceId: number,
+    channel: string,
+    address: string,
+  ) => Promise<'opted-in' | 'opted-out' | null>;
   now?: () => Date;
 }
 
@@ -124,16 +132,12 @@ export function createNoticesService(deps: Deps, o: NoticesOptions) {
   const kinds = new Map<string, NoticeKind>();
   const channels = new Map<string, NoticeChannel>();
 
-  registerChannel({
-    channel: 'email',
-    explicitConsent: false,
-    reachable: ({ contact }) => !!contact.email,
-  });
+  registerChannel({ channel: 'email', explicitConsent: false, address: ({ contact }) => contact.email });
   // A chat conversation is answered in the chat (the chat module falls back to e-mail when the visitor left).
   registerChannel({
     channel: 'chat',
     explicitConsent: false,
-    reachable: ({ ticket }) => ticket.channel === 'chat',
+    address: ({ ticket }) => (ticket.channel === 'chat' ? `ticket:${ticket.id}` : null),
   });
 
   function registerKind(k: NoticeKind) {
@@ -168,20 +172,20 @@ export function createNoticesService(deps: Deps, o: NoticesOptions) {
     return { locale: 'en', ...k.templates.en! };
   }
 
-  /** The first usable channel: the conversation's own, then e-mail; consent decides. */
+  /** The first usable channel: the conversation's own, then e-mail; consent (the intake's) decides. */
   async function chooseChannel(workspaceId: number, contact: Contact, ticket: TicketSummary) {
-    const given = new Map(
-      (await repo.consents(db, workspaceId, contact.id)).map((c) => [c.channel, c.granted]),
-    );
     const order = [...new Set([ticket.channel, 'email', ...channels.keys()])];
     for (const name of order) {
       const ch = channels.get(name);
       if (!ch) continue;
-      const consent = given.get(name);
-      if (consent === false) continue;
+      const address = ch.address({ contact, ticket });
+      if (!address) continue;
+      const consent = await o.consent(workspaceId, name, address);
+      if (consent === 'opted-out') continue;
       // Answering in the conversation the customer opened is consent enough; elsewhere ask first.
-      if (ch.explicitConsent && consent !== true && name !== ticket.channel) continue;
-      if (await ch.reachable({ contact, ticket })) return name;
+      if (ch.explicitConsent && consent !== 'opted-in' && name !== ticket.channel) continue;
+      if (ch.reachable && !(await ch.reachable({ contact, ticket }))) continue;
+      return name;
     }
     return null;
   }
@@ -476,22 +480,12 @@ export function createNoticesService(deps: Deps, o: NoticesOptions) {
     removeTemplate: (workspaceId: number, kind: string, locale: string) =>
       repo.deleteTemplate(db, workspaceId, kind, locale),
 
-    /** A customer's choices: declined kinds ('*' = all declinable) and consent per channel. */
+    /** A customer's declined kinds ('*' = every declinable kind). */
     async preferences(workspaceId: number, contactId: number) {
-      return {
-        optedOut: await repo.optOuts(db, workspaceId, contactId),
-        consents: (await repo.consents(db, workspaceId, contactId)).map((c) => ({
-          channel: c.channel,
-          granted: c.granted,
-          source: c.source,
-          updatedAt: c.updated_at.toISOString(),
-        })),
-      };
+      return { optedOut: await repo.optOuts(db, workspaceId, contactId) };
     },
     setOptOuts: (workspaceId: number, contactId: number, kindsOut: string[]) =>
       repo.setOptOuts(db, workspaceId, contactId, [...new Set(kindsOut)]),
-    setConsent: (workspaceId: number, contactId: number, channel: string, granted: boolean, source: string) =>
-      repo.setConsent(db, workspaceId, contactId, channel, granted, source),
   };
   return svc;
 }
