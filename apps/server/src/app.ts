@@ -40,8 +40,8 @@ import {
 import { createInboxService, registerInboxRoutes } from './modules/inbox/index.ts';
 import { type IntakeService, installIntake } from './modules/intake/index.ts';
 import { createMacrosService, registerMacroRoutes } from './modules/macros/index.ts';
-import { installReturns, type ReturnsService } from './modules/returns/index.ts';
 import { installNotices, type NoticesService } from './modules/notices/index.ts';
+import { installReturns, type ReturnsService } from './modules/returns/index.ts';
 import {
   createPresenceTracker,
   createRoutingService,
