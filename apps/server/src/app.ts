@@ -14,6 +14,8 @@ import Fastify, {
 import type { Logger } from 'pino';
 import client from 'prom-client';
 import { ChannelRegistry } from './channels/channel-adapter.ts';
+import { createSmsAdapter } from './channels/twilio/sms-adapter.ts';
+import { createTwilioApi } from './channels/twilio/twilio-api.ts';
 import type { Config } from './config.ts';
 import { housekeepingJob, scheduleHousekeeping } from './housekeeping.ts';
 import { createAgentsService, registerAgentRoutes } from './modules/agents/index.ts';
@@ -66,7 +68,7 @@ import {
   registerTicketRoutes,
 } from './modules/tickets/index.ts';
 import { createViewsService, registerViewRoutes } from './modules/views/index.ts';
-import { registerWorkspaceRoutes } from './modules/workspaces/index.ts';
+import { outboundPolicyOf, registerWorkspaceRoutes } from './modules/workspaces/index.ts';
 import { type Db, openDb } from './platform/db/db.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { startStatisticsKeeper } from './platform/db/statistics.ts';
@@ -257,8 +259,16 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   channels.register(email.adapter);
   email.registerRoutes(router);
   for (const job of email.jobs) jobs.register(job);
-  // Channels with an inbound side (docs/channels.md) register above this line; the intake serves them all.
+  // The intake serves every channel with an inbound side (docs/channels.md); it finds them by name.
   const intake = installIntake({ app, router, deps, tickets, channels });
+  channels.register(
+    createSmsAdapter({
+      accountFor: (w, id) => intake.accountForSending(w, 'sms', id),
+      optedOut: (w, phone) => intake.optedOut(w, 'sms', phone),
+      api: createTwilioApi({ apiUrl: config.TWILIO_API_URL, policy: (w) => outboundPolicyOf(db, config, w) }),
+      maxMediaBytes: config.BODY_LIMIT_BYTES,
+    }),
+  );
   registerSlaRoutes(router, sla);
   registerSlaListeners(bus, sla);
   jobs.register(slaCheckJob(sla));

@@ -320,6 +320,12 @@ export const settings = {
     default: '60',
     description: 'Safety-net IMAP poll interval (new mail normally arrives at once through IDLE)',
   },
+  TWILIO_API_URL: {
+    schema: z.url(),
+    default: 'https://api.twilio.com',
+    description:
+      "Base URL of Twilio's REST API for SMS and voice (docs/sms-voice.md); change only for a test double or a regional edge",
+  },
   OUTBOUND_ALLOW_CIDRS: {
     schema: z.string().optional(),
     default: undefined,

@@ -14,4 +14,5 @@ export * from './realtime.ts';
 export * from './returns.ts';
 export * from './routing.ts';
 export * from './sla.ts';
+export * from './sms.ts';
 export * from './tickets.ts';

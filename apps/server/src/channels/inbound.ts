@@ -31,6 +31,8 @@ export interface ChannelAccount<S = Record<string, unknown>> {
   settings: S;
   /** Decrypted secret fields (auth tokens); encrypted at rest with the KeyRing's `credentials` key. */
   secrets: Record<string, string>;
+  /** The public URL of each webhook kind of this account (a status callback URL to hand the provider). */
+  webhooks: Record<string, string>;
 }
 
 /** The request checks out: what the intake stores it under. */

@@ -51,7 +51,15 @@ export function createIntakeService(deps: Deps, tickets: TicketsService, channel
     address: row.address,
     settings: row.settings,
     secrets: row.secrets ? (JSON.parse(keys.decrypt(row.secrets)) as Record<string, string>) : {},
+    webhooks: webhooksOf(row),
   });
+  const webhooksOf = (r: repo.AccountRow) =>
+    Object.fromEntries(
+      (inboundOf(r.channel)?.inbound.hooks ?? []).map((k) => [
+        k,
+        publicUrlOf(r.public_url ?? config.publicUrl, `/api/v1/intake/${r.channel}/${r.hook_key}/${k}`),
+      ]),
+    );
 
   /** The source behind a channel with an inbound side: accounts, signatures, threading into tickets. */
   function channelSource(adapter: ChannelAdapter & { inbound: InboundChannel }): IntakeSource {
@@ -347,12 +355,6 @@ export function createIntakeService(deps: Deps, tickets: TicketsService, channel
     },
     consent: (workspaceId: number, channel: string, address: string) =>
       repo.findConsent(db, workspaceId, channel, address),
-    /** Where the provider must send an account's deliveries of this kind. */
-    hookUrl: (row: { hook_key: string; public_url: string | null; channel: string }, kind: string) =>
-      publicUrlOf(
-        row.public_url ?? config.publicUrl,
-        `/api/v1/intake/${row.channel}/${row.hook_key}/${kind}`,
-      ),
   };
 
   function requireInbound(channel: string) {
@@ -362,9 +364,7 @@ export function createIntakeService(deps: Deps, tickets: TicketsService, channel
   }
 
   async function view(r: repo.AccountRow) {
-    const inbound = requireInbound(r.channel);
     const stats = await repo.eventStats(db, r.workspace_id, r.channel, r.id);
-    const base = r.public_url ?? config.publicUrl;
     return {
       id: r.id,
       channel: r.channel,
@@ -375,9 +375,7 @@ export function createIntakeService(deps: Deps, tickets: TicketsService, channel
       secretsSet: r.secrets ? Object.keys(toAccount(r).secrets).sort() : [],
       publicUrl: r.public_url,
       active: r.active,
-      webhooks: Object.fromEntries(
-        inbound.hooks.map((k) => [k, publicUrlOf(base, `/api/v1/intake/${r.channel}/${r.hook_key}/${k}`)]),
-      ),
+      webhooks: webhooksOf(r),
       pendingDeliveries: stats?.pending ?? 0,
       failingDeliveries: stats?.failed ?? 0,
       lastInboundAt: r.last_inbound_at?.toISOString() ?? null,

@@ -45,6 +45,8 @@ export interface OutboundResponse {
   status: number;
   headers: Headers;
   text: string;
+  /** The same answer as bytes (media downloads). */
+  body: Buffer;
   /** The URL that answered (after redirects). */
   url: string;
 }
@@ -199,10 +201,12 @@ async function once(
           const h = new Headers();
           for (const [k, v] of Object.entries(res.headers))
             if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+          const bytes = Buffer.concat(chunks);
           ok({
             status: res.statusCode ?? 0,
             headers: h,
-            text: Buffer.concat(chunks).toString('utf8'),
+            text: bytes.toString('utf8'),
+            body: bytes,
             url: raw,
           });
         });
