@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { AdminOutput } from './platform/admin-socket.ts';
+import { backup } from './platform/db/backup.ts';
 import { type Db, sql } from './platform/db/db.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { keyRing } from './platform/security/keys.ts';
@@ -28,6 +29,7 @@ export const DB_COMMANDS = new Set([
   'create-token',
   'export',
   'rotate-secret',
+  'backup',
 ]);
 
 /**
@@ -102,6 +104,15 @@ export async function runCommand(
       );
       if (file) await new Promise((r) => file.end(r));
       io.err(`Exported ${n} records.\n`);
+      return;
+    }
+    case 'backup': {
+      // Embedded: runs inside the server (admin socket), which snapshots its open database.
+      if (!values.out) throw new UsageError('backup needs --out DIR (a new directory)');
+      const m = await backup(db, config, values.out);
+      io.out(
+        `Backed up the ${m.kind === 'pglite' ? 'embedded database' : 'PostgreSQL database'} (${m.migrations.length} migrations), ${m.files} files${m.secretKey ? ' and secret.key' : ''} to ${values.out} in ${m.seconds.toFixed(1)} s.\n`,
+      );
       return;
     }
     case 'rotate-secret': {

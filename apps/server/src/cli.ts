@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { DB_COMMANDS, runCommand, UsageError } from './cli-commands.ts';
 import { ConfigError, loadConfig, readEnvFile } from './config.ts';
 import { callAdminSocket } from './platform/admin-socket.ts';
+import { restore } from './platform/db/backup.ts';
 import { DataDirLockedError, readLock } from './platform/db/data-dir-lock.ts';
 import { openDb } from './platform/db/db.ts';
 import { migrate } from './platform/db/migrate.ts';
@@ -22,6 +23,11 @@ Commands:
   create-token --email E [--workspace W] [--name N]
                                           print a new API token for that agent
   export [--workspace W] [--out FILE]     write a workspace as JSON lines (stdout by default)
+  backup --out DIR                        back up the database, files and keys into a new directory
+                                          (embedded: taken by the running server, no stop needed;
+                                          PostgreSQL: pg_dump)
+  restore --from DIR                      restore a backup into an empty data dir / empty database
+                                          (server stopped)
   rotate-secret                           install a new master key and re-encrypt stored credentials
                                           (embedded: in the data dir; with SECRET_KEY set: re-encrypts
                                           under SECRET_KEY, the old key in SECRET_KEYS_PREVIOUS)
@@ -49,6 +55,7 @@ async function main() {
       workspace: { type: 'string' },
       name: { type: 'string' },
       out: { type: 'string' },
+      from: { type: 'string' },
       scale: { type: 'string' },
       'new-key': { type: 'boolean' },
       reencrypt: { type: 'boolean' },
@@ -69,6 +76,18 @@ async function main() {
   if (command === 'start') {
     const { start } = await import('./main.ts');
     await start(config);
+    return;
+  }
+  if (command === 'restore') {
+    if (!values.from) throw new UsageError('restore needs --from DIR (a directory made by backup)');
+    if (!config.DATABASE_URL) {
+      const holder = readLock(config.dataDir);
+      if (holder) throw new DataDirLockedError(config.dataDir, holder);
+    }
+    const m = await restore(config, resolve(values.from));
+    process.stdout.write(
+      `Restored the backup of ${m.createdAt} (${m.migrations.length} migrations, ${m.files} files) into ${config.DATABASE_URL ? 'DATABASE_URL' : config.dataDir}. Start the server as usual.\n`,
+    );
     return;
   }
   if (command === 'rotate-secret' && values['new-key']) {

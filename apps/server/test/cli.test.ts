@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -151,6 +151,17 @@ describe('npx shopdesk', { timeout: 240_000 }, () => {
         'demo-outfitters',
       ]);
       expect(admin.code).toBe(0);
+      // An online backup: the running server takes it (embedded, through the admin socket; PostgreSQL: pg_dump).
+      const backedUp = await run(['backup', '--out', join(dir, 'backup-online')]);
+      expect(backedUp.stderr).toBe('');
+      expect(backedUp.stdout).toMatch(/^Backed up the (embedded|PostgreSQL) database \(\d+ migrations\)/);
+      expect(existsSync(join(dir, 'backup-online', 'manifest.json'))).toBe(true);
+      if (!env.DATABASE_URL) {
+        // Restoring needs the server stopped (and an empty data dir).
+        const restoring = await run(['restore', '--from', join(dir, 'backup-online')]);
+        expect(restoring.code).toBe(1);
+        expect(restoring.stderr).toContain('in use by a running Shopdesk server');
+      }
       if (!env.DATABASE_URL) {
         // The embedded database belongs to the running server: a second one is refused, naming it.
         const second = spawn(process.execPath, [bin, 'start'], {
