@@ -352,18 +352,25 @@ export function contactThanksBody(nav: Nav, ticketId: number, email: string) {
 
 export function trackFormBody(
   nav: Nav,
-  s: { values: { number?: string; email?: string }; error: string | null; available: boolean },
+  s: {
+    values: { number?: string; email?: string };
+    error: string | null;
+    available: boolean;
+    /** The returns look-up (`/returns`): the same proof, then the order's return page. */
+    forReturn?: boolean;
+  },
 ) {
   const m = msg(nav);
+  const heading = s.forReturn ? m.returnItems : m.trackOrder;
   if (!s.available)
-    return `<h1>${e(m.trackOrder)}</h1><div class="note">${html(m.trackUnavailable, { contact: `<a href="${e(`${nav.prefix}/${nav.locale}/contact`)}">${e(m.contactUsLower)}</a>` })}</div>`;
-  return `<h1>${e(m.trackOrder)}</h1>
+    return `<h1>${e(heading)}</h1><div class="note">${html(m.trackUnavailable, { contact: `<a href="${e(`${nav.prefix}/${nav.locale}/contact`)}">${e(m.contactUsLower)}</a>` })}</div>`;
+  return `<h1>${e(heading)}</h1>
 <p class="muted">${e(m.trackIntro)}</p>
 ${s.error ? `<div class="error" role="alert">${e(s.error)}</div>` : ''}
-<form method="post" action="${e(`${nav.prefix}/${nav.locale}/track`)}">
+<form method="post" action="${e(`${nav.prefix}/${nav.locale}/${s.forReturn ? 'returns' : 'track'}`)}">
 <label for="number">${e(m.orderNumber)}</label><input id="number" type="text" name="number" required maxlength="40" value="${e(s.values.number ?? '')}">
 <label for="email">${e(m.emailOrPostcode)}</label><input id="email" type="text" name="email" required maxlength="320" value="${e(s.values.email ?? '')}" autocomplete="email">
-<p><button type="submit">${e(m.track)}</button></p></form>`;
+<p><button type="submit">${e(s.forReturn ? m.go : m.track)}</button></p></form>`;
 }
 
 // Minor units per currency (¥ 0, € 2, KWD 3 decimals): the one helper every screen uses.

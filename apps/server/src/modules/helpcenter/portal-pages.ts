@@ -671,22 +671,26 @@ export function registerPortalPages(o: PortalOptions) {
     );
   }
 
-  async function track(ctx: Ctx, method: string) {
+  async function track(ctx: Ctx, method: string, forReturn = false) {
+    // `/returns` is the same look-up, leading to the order's return page (a shopper link) instead.
+    const returnPage = o.shopperLinks.pageFor('return');
+    if (forReturn && !returnPage) return notFound(ctx);
     const source = o.orders();
     const page = (status: number, body: string) =>
       send(
         ctx,
         status,
         {
-          title: `${ctx.m.trackOrder} · ${ctx.theme.title}`,
+          title: `${forReturn ? ctx.m.returnItems : ctx.m.trackOrder} · ${ctx.theme.title}`,
           description: fill(ctx.m.trackDescription, { shop: ctx.theme.shopName }),
-          canonical: url(ctx, `/${ctx.nav.locale}/track`),
+          canonical: url(ctx, `/${ctx.nav.locale}/${forReturn ? 'returns' : 'track'}`),
         },
         body,
       );
-    if (!source) return page(200, trackFormBody(ctx.nav, { values: {}, error: null, available: false }));
+    if (!source)
+      return page(200, trackFormBody(ctx.nav, { values: {}, error: null, available: false, forReturn }));
     if (method === 'GET')
-      return page(200, trackFormBody(ctx.nav, { values: {}, error: null, available: true }));
+      return page(200, trackFormBody(ctx.nav, { values: {}, error: null, available: true, forReturn }));
     const f = formFields(ctx.req);
     const number = (f.number ?? '').trim().slice(0, 40);
     const proof = (f.email ?? '').trim().slice(0, 320);
@@ -695,6 +699,7 @@ export function registerPortalPages(o: PortalOptions) {
       return page(
         400,
         trackFormBody(ctx.nav, {
+          forReturn,
           values,
           error: ctx.m.errTrackMissing,
           available: true,
@@ -718,6 +723,7 @@ export function registerPortalPages(o: PortalOptions) {
       return page(
         404,
         trackFormBody(ctx.nav, {
+          forReturn,
           values,
           error: ctx.m.errTrackNoMatch,
           available: true,
@@ -728,7 +734,14 @@ export function registerPortalPages(o: PortalOptions) {
     // to the articles read here (stats only).
     const email = order.email ?? (proof.includes('@') ? proof : null);
     if (email) await hc.linkVisitorEmail(ctx.base.workspaceId, ctx.visitor, email);
-    return page(200, trackResultBody(ctx.nav, order));
+    const returnLink = returnPage
+      ? `${ctx.base.prefix}/${ctx.nav.locale}/l/${o.shopperLinks.sign({ purpose: 'return', workspaceId: ctx.base.workspaceId, subject: { type: 'order', id: order.id } })}`
+      : null;
+    if (forReturn && returnLink) return ctx.reply.redirect(returnLink, 303);
+    return page(
+      200,
+      `${trackResultBody(ctx.nav, order)}${returnLink ? `<p><a class="button" href="${escapeHtml(returnLink)}">${escapeHtml(ctx.m.returnItems)}</a></p>` : ''}`,
+    );
   }
 
   async function trackLink(ctx: Ctx, token: string) {
@@ -781,10 +794,12 @@ export function registerPortalPages(o: PortalOptions) {
     const query = Object.fromEntries(
       Object.entries(ctx.req.query as Record<string, unknown>).filter(([, v]) => typeof v === 'string'),
     ) as Record<string, string>;
+    const form = ctx.req.method === 'POST' ? formWithFiles(ctx.req) : { fields: {}, files: [] };
     const r = await page.render({
       claims,
       method: ctx.req.method === 'POST' ? 'POST' : 'GET',
-      fields: ctx.req.method === 'POST' ? formFields(ctx.req) : {},
+      fields: form.fields,
+      files: form.files,
       query,
       locale: ctx.nav.locale,
       path: `${ctx.base.prefix}/l/${token}`,
@@ -1016,6 +1031,7 @@ export function registerPortalPages(o: PortalOptions) {
         .send(suggestionsHtml(ctx.nav, await suggestions(ctx, q, formKey)));
     }
     if (a === 'track' && !b && (m === 'GET' || m === 'POST')) return track(ctx, m);
+    if (a === 'returns' && !b && (m === 'GET' || m === 'POST')) return track(ctx, m, true);
     if (a === 'ask' && !b && (m === 'GET' || m === 'POST')) return ask(ctx, m);
     return notFound(ctx);
   }

@@ -98,6 +98,8 @@ export interface ShopperPageInput {
   method: 'GET' | 'POST';
   /** Form fields of a POST (strings only), query parameters of either. */
   fields: Record<string, string>;
+  /** Files of a multipart POST (the page checks their size and bytes). */
+  files: { field: string; filename: string; contentType: string; data: Buffer }[];
   query: Record<string, string>;
   /** The page's language (the help center's locale choice). */
   locale: string;

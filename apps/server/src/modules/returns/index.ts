@@ -1,5 +1,6 @@
 import type { Deps } from '../../platform/deps.ts';
 import type { Router } from '../../platform/http/router.ts';
+import { returnPortalPage } from './return-portal.ts';
 import { registerReturnsRoutes } from './returns.routes.ts';
 import { createReturnsService, type ReturnsDeps, type ReturnsService } from './returns.service.ts';
 
@@ -12,5 +13,7 @@ export function installReturns(o: { router: Router; deps: Deps } & ReturnsDeps):
   const { router, deps, ...ext } = o;
   const svc = createReturnsService(deps, ext);
   registerReturnsRoutes(router, svc);
+  // The shopper's pages: served by the help center at /l/<token> for links with purpose 'return'.
+  ext.links?.registerPage(returnPortalPage(svc));
   return svc;
 }

@@ -208,6 +208,7 @@ export function createReturnsContext(deps: Deps, ext: ReturnsDeps) {
     deps,
     ext,
     db,
+    portalLink,
     policyOf,
     orderOf,
     toReturns,

@@ -51,6 +51,8 @@ export function createReturnsService(deps: Deps, ext: ReturnsDeps) {
       });
       return policyOf(auth.workspaceId);
     },
+    orderFor: ctx.orderOf,
+    portalLink: ctx.portalLink,
     options: creating.options,
     quote: creating.quote,
     create,
