@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { type App, buildApp } from '../../apps/server/src/app.ts';
 import { loadConfig } from '../../apps/server/src/config.ts';
 import { createWorkspace } from '../../apps/server/src/modules/workspaces/index.ts';
+import { sql } from '../../apps/server/src/platform/db/db.ts';
 import type { BenchResult } from './results.ts';
 
 export type DbKind = 'pglite' | 'postgres';
@@ -154,5 +155,26 @@ export async function withTicker<T>(ctx: BenchContext, label: string, fn: () => 
     return await fn();
   } finally {
     clearInterval(timer);
+  }
+}
+
+/**
+ * CPU seconds the database's server processes for this database have used so far, read from /proc (so
+ * only for a PostgreSQL on this machine; null otherwise, and for PGlite, whose CPU is the process's own).
+ */
+export async function databaseCpuSeconds(server: BenchServer, db: DbKind): Promise<number | null> {
+  if (db !== 'postgres') return null;
+  try {
+    const rows = await server.shop.db.query<{ pid: number }>(
+      sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`,
+    );
+    let ticks = 0;
+    for (const { pid } of rows) {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(f[11]) + Number(f[12]); // utime + stime, in USER_HZ (100 on Linux)
+    }
+    return ticks / 100;
+  } catch {
+    return null;
   }
 }

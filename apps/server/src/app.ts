@@ -172,7 +172,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     }));
   await migrate(db);
 
-  const bus = createEventBus(db, log);
+  const bus = createEventBus(db, log, { deferReactions: config.REACTIONS === 'after-response' });
   await bus.start();
   const jobs = createJobRunner(db, log, {
     concurrency: config.WORKER_CONCURRENCY,

@@ -134,6 +134,12 @@ export const settings = {
     description:
       'Age after which an event still in the outbox is taken to belong to a dead node and is replayed (PostgreSQL)',
   },
+  REACTIONS: {
+    schema: z.enum(['after-response', 'inline']),
+    default: 'after-response',
+    description:
+      'When the reactions to a ticket created through the API (SLA clocks, routing, automations, urgency) run: after the response, from the outbox, a few at a time (after-response), or before it (inline)',
+  },
   WORKER_CONCURRENCY: {
     schema: z.coerce.number().int().min(1).max(64),
     default: '32',

@@ -108,6 +108,9 @@ export async function startTestApp(
     SECRET_KEY: 'test-secret-key-that-is-long-enough-1234',
     // Tests on both databases serve /demo/shop (for their own workspaces); buildApp never seeds.
     SEED_DEMO: 'true',
+    // Tests read a created ticket's reactions right after the response; the deferred path has its own
+    // test (reactions-after-response.test.ts) and is what the server runs by default.
+    REACTIONS: 'inline',
     ...(fresh.url ? { DATABASE_URL: fresh.url } : {}),
     ...overrides,
   });

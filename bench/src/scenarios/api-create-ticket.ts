@@ -1,5 +1,13 @@
-import { sql } from '../../../apps/server/src/platform/db/db.ts';
-import { type DbKind, type Scenario, startServer, tempDir, tempPostgres, withTicker } from '../env.ts';
+import { sql, statementCount } from '../../../apps/server/src/platform/db/db.ts';
+import {
+  type DbKind,
+  databaseCpuSeconds,
+  type Scenario,
+  startServer,
+  tempDir,
+  tempPostgres,
+  withTicker,
+} from '../env.ts';
 import { type PlainRequest, runLoad } from '../load.ts';
 import { figure } from '../results.ts';
 import { ratio } from './references.ts';
@@ -40,6 +48,14 @@ function requests(token: string): PlainRequest[] {
   ].map((b) => ({ method: 'POST', path: '/api/v1/tickets', headers, body: b }));
 }
 
+const ticketCount = async (
+  server: { shop: { db: import('../../../apps/server/src/platform/db/db.ts').Db } },
+  w: number,
+) =>
+  (await server.shop.db.one<{ n: number }>(
+    sql`SELECT count(*)::int AS n FROM tickets WHERE workspace_id = ${w}`,
+  ))!.n;
+
 export const apiCreateTicket: Scenario = {
   name: 'api-create-ticket',
   description:
@@ -56,6 +72,12 @@ export const apiCreateTicket: Scenario = {
       ctx.log(
         `  8 connections, ${ctx.seconds} s, ${db === 'pglite' ? 'PGlite on disk (as npm start)' : 'PostgreSQL'}`,
       );
+      // Statements and CPU are counted over the whole run (warm-up included) and divided by every
+      // ticket stored, reactions included: they run after the answers, so the run waits for them.
+      const count0 = await ticketCount(server, ws.workspaceId);
+      const st0 = statementCount();
+      const db0 = await databaseCpuSeconds(server, db);
+      const cpu0 = process.cpuUsage();
       const r = await withTicker(ctx, 'creating tickets', () =>
         runLoad({
           kind: 'cannon',
@@ -67,6 +89,13 @@ export const apiCreateTicket: Scenario = {
           idReplacement: true,
         }),
       );
+      await server.shop.bus.reactionsSettled();
+      const cpu = process.cpuUsage(cpu0);
+      const db1 = db0 === null ? null : await databaseCpuSeconds(server, db);
+      const made = Math.max(1, (await ticketCount(server, ws.workspaceId)) - count0);
+      const statements = (statementCount() - st0 - 3) / made;
+      const nodeCpuMs = (cpu.user + cpu.system) / 1000 / made;
+      const dbCpuMs = db0 === null || db1 === null ? null : ((db1 - db0) * 1000) / made;
       // Acknowledged means stored: every 201 must be a ticket with its message in the database.
       const stored = await server.shop.db.one<{ t: number; m: number }>(sql`
         SELECT (SELECT count(*)::int FROM tickets WHERE workspace_id = ${ws.workspaceId}) AS t,
@@ -82,6 +111,24 @@ export const apiCreateTicket: Scenario = {
         figure({ ...base, metric: 'p50', value: r.latency.p50, unit: 'ms' }),
         figure({ ...base, metric: 'p95', value: r.latency.p95, unit: 'ms' }),
         figure({ ...base, metric: 'p99', value: r.latency.p99, unit: 'ms', target: t.p99, goal: 'max' }),
+        figure({
+          ...base,
+          metric: 'statements-per-ticket',
+          value: statements,
+          unit: 'statements',
+          note: 'SQL statements the server sent per stored ticket (BEGIN/COMMIT and the reactions included)',
+        }),
+        // The load-independent view, as smtp-ingest's cpu-per-email: what caps the rate on two cores.
+        figure({
+          ...base,
+          metric: 'cpu-per-ticket',
+          value: nodeCpuMs + (dbCpuMs ?? 0),
+          unit: 'ms',
+          note:
+            dbCpuMs === null
+              ? 'this process (server, PGlite and the load generator thread)'
+              : `server process ${nodeCpuMs.toFixed(2)} ms (incl. load generator thread) + PostgreSQL ${dbCpuMs.toFixed(2)} ms`,
+        }),
         ...ratio(
           ctx,
           'api-create-ticket',

@@ -1,8 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { sql } from '../../../apps/server/src/platform/db/db.ts';
-import { type DbKind, type Scenario, startServer, tempDir, tempPostgres, withTicker } from '../env.ts';
+import {
+  type DbKind,
+  databaseCpuSeconds,
+  type Scenario,
+  startServer,
+  tempDir,
+  tempPostgres,
+  withTicker,
+} from '../env.ts';
 import { figure } from '../results.ts';
 import type { SmtpSendJob, SmtpSendOutcome } from '../smtp-sender.ts';
 
@@ -44,30 +51,6 @@ function template(): string {
     `--${boundary}--`,
     '',
   ].join('\r\n');
-}
-
-/**
- * CPU seconds the database's server processes for this database have used so far, read from /proc (so
- * only for a PostgreSQL on this machine; null otherwise, and for PGlite, whose CPU is the process's own).
- */
-async function databaseCpuSeconds(
-  server: Awaited<ReturnType<typeof startServer>>,
-  db: DbKind,
-): Promise<number | null> {
-  if (db !== 'postgres') return null;
-  try {
-    const rows = await server.shop.db.query<{ pid: number }>(
-      sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`,
-    );
-    let ticks = 0;
-    for (const { pid } of rows) {
-      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks += Number(f[11]) + Number(f[12]); // utime + stime, in USER_HZ (100 on Linux)
-    }
-    return ticks / 100;
-  } catch {
-    return null;
-  }
 }
 
 interface RunFigures {

@@ -113,7 +113,9 @@ export function createAgentsService(deps: Deps) {
         const t = await repo.findTokenByHash(db, sha256(token));
         if (!t || t.revoked_at || !t.active)
           throw new AppError('unauthorized', 'Invalid or revoked API token');
-        void repo.touchToken(db, t.id).catch(() => {});
+        // last_used_at moves at most once a minute (the UPDATE's own condition): no statement before then.
+        if (!t.last_used_at || Date.now() - t.last_used_at.getTime() >= 60_000)
+          void repo.touchToken(db, t.id).catch(() => {});
         return {
           workspaceId: t.workspace_id,
           agentId: t.agent_id,

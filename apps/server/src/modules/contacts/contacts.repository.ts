@@ -75,7 +75,7 @@ export function contactByIdentityCtes(
   workspaceId: number,
   i: { kind: string; value: string; verified: boolean },
   c: { name: string | null; email: string | null; phone: string | null },
-): { ctes: SQL; id: SQL; created: SQL } {
+): { ctes: SQL; id: SQL; created: SQL; nameEmail: SQL } {
   return {
     ctes: sql`ct_found AS (
       SELECT contact_id FROM contact_identities
@@ -92,6 +92,11 @@ export function contactByIdentityCtes(
       RETURNING contact_id)`,
     id: sql`coalesce((SELECT contact_id FROM ct_found), (SELECT contact_id FROM ct_ident))`,
     created: sql`(SELECT id FROM ct_new)`,
+    // The contact's name and email as stored (a row inserted by this statement is not visible to a
+    // plain SELECT in it, so a new contact's come from its own values).
+    nameEmail: sql`coalesce(
+      (SELECT jsonb_build_object('name', name, 'email', email) FROM contacts WHERE id = (SELECT contact_id FROM ct_found)),
+      jsonb_build_object('name', ${c.name}::text, 'email', ${c.email}::text))`,
   };
 }
 

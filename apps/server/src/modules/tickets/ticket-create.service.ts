@@ -11,7 +11,7 @@ import {
   findOrCreateContact,
 } from '../contacts/index.ts';
 import type { IncomingAttachment, TicketCore } from './ticket-core.ts';
-import { preview } from './ticket-shapes.ts';
+import { preview, toMessage, toSummary } from './ticket-shapes.ts';
 import * as repo from './tickets.repository.ts';
 
 export interface ReceiveInput {
@@ -52,6 +52,13 @@ export interface ReceiveInput {
  */
 export function createTicketCreateService(core: TicketCore) {
   const { db, bus, load, storeAttachments, decodeAttachments, publishAll, validateRefs } = core;
+
+  const createdVia = (auth: Auth, opts: { idempotencyKey?: string }) => ({
+    createdVia: auth.via === 'token' ? 'api' : 'dashboard',
+    createdBy: auth.agentId,
+    // In the creating statement: a retry after a crash finds this ticket (createdByKey).
+    ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
+  });
 
   const previewOf = (input: ReceiveInput) => preview(input.bodyText || htmlToText(input.bodyHtml ?? ''));
 
@@ -130,8 +137,95 @@ export function createTicketCreateService(core: TicketCore) {
     };
   }
 
+  /**
+   * The usual API create — a contact known by one identity, no attachments, no assignee, team or tags to
+   * check — as one statement (contact, ticket, timeline event, message, outbox rows), answered from the
+   * rows it returns; the reactions run after the response (`publishAfterResponse`). Null when the input
+   * needs the general path.
+   */
+  async function createInOneStatement(auth: Auth, input: CreateTicket, opts: { idempotencyKey?: string }) {
+    if (input.message.attachments?.length || input.contact.id) return null;
+    if (input.assigneeId || input.teamId || input.tags?.length) return null;
+    const contact = contactCtesFor(auth.workspaceId, input.contact);
+    if (!contact) return null;
+    const at = new Date();
+    const r = await repo.insertApiTicket(
+      db,
+      contact,
+      {
+        workspaceId: auth.workspaceId,
+        subject: input.subject,
+        status: input.status ?? 'new',
+        priority: input.priority,
+        channel: input.channel,
+        assigneeId: null,
+        teamId: null,
+        tags: [],
+        customFields: input.customFields ?? {},
+        firstInbound: { preview: preview(input.message.body), at },
+      },
+      {
+        workspaceId: auth.workspaceId,
+        kind: 'inbound',
+        channel: input.channel,
+        authorAgentId: null,
+        bodyText: input.message.body,
+        bodyHtml: input.message.html ? sanitizeMessageHtml(input.message.html) : null,
+        deliveryStatus: 'received',
+        channelMeta: createdVia(auth, opts),
+        createdAt: at,
+      },
+      auth.agentId,
+      (rows) => bus.stageSql(rows),
+    );
+    const ticketId = r.ticket.id;
+    const [created, received] = r.outboxIds;
+    const events: DomainEvent[] = [
+      {
+        name: 'ticket.created',
+        workspaceId: auth.workspaceId,
+        ticketId,
+        actorAgentId: auth.agentId,
+        data: { channel: input.channel },
+        outboxId: created,
+      },
+      {
+        name: 'message.received',
+        workspaceId: auth.workspaceId,
+        ticketId,
+        messageId: r.message.id,
+        data: { channel: input.channel, newTicket: true },
+        outboxId: received,
+      },
+    ];
+    // A concurrent insert won the identity: the ticket is on their contact, ours is an empty row.
+    if (r.createdContact && r.createdContact !== r.ticket.contact_id) {
+      await dropRacedContact(db, auth.workspaceId, r.createdContact);
+      await bus.publishAfterResponse(events);
+      return core.get(auth, ticketId);
+    }
+    await bus.publishAfterResponse(events);
+    return {
+      ...toSummary(r.ticket),
+      messages: [toMessage(r.message, [])],
+      events: [
+        {
+          id: r.event.id,
+          type: r.event.type,
+          actorAgentId: r.event.actor_agent_id,
+          data: r.event.data,
+          createdAt: r.event.created_at.toISOString(),
+        },
+      ],
+      links: [],
+      followers: [],
+    };
+  }
+
   return {
     async create(auth: Auth, input: CreateTicket, opts: { idempotencyKey?: string } = {}) {
+      const fast = await createInOneStatement(auth, input, opts);
+      if (fast) return fast;
       const attachments = decodeAttachments(input.message.attachments);
       const { ticketId, events } = await db.tx(async (tx) => {
         await validateRefs(tx, auth.workspaceId, input.assigneeId, input.teamId);
@@ -171,12 +265,7 @@ export function createTicketCreateService(core: TicketCore) {
           bodyText: input.message.body,
           bodyHtml: html,
           deliveryStatus: 'received',
-          channelMeta: {
-            createdVia: auth.via === 'token' ? 'api' : 'dashboard',
-            createdBy: auth.agentId,
-            // In the creating transaction: a retry after a crash finds this ticket (createdByKey).
-            ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
-          },
+          channelMeta: createdVia(auth, opts),
           createdAt: at,
         });
         await storeAttachments(tx, auth.workspaceId, msg.id, attachments);
@@ -202,7 +291,7 @@ export function createTicketCreateService(core: TicketCore) {
         ]);
         return { ticketId, events };
       });
-      await publishAll(events);
+      await bus.publishAfterResponse(events);
       return core.get(auth, ticketId);
     },
 

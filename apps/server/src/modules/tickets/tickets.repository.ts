@@ -245,6 +245,7 @@ function ticketWithMessageCtes(
   contactId: SQL,
   m: Omit<NewMessage, 'authorContactId'>,
   createdData: Record<string, unknown>,
+  actorAgentId: number | null = null,
 ): SQL {
   const first = t.firstInbound;
   const at = first ? first.at.toISOString() : null;
@@ -255,10 +256,11 @@ function ticketWithMessageCtes(
       VALUES (${t.workspaceId}, ${t.subject}, ${t.status}, ${t.priority}, ${t.channel}, ${contactId}, ${t.assigneeId}, ${t.teamId},
               ${t.tags}, ${JSON.stringify(t.customFields)}::jsonb,
               ${first ? 1 : 0}, coalesce(${at}::timestamptz, now()), ${first?.preview ?? ''}, ${at}::timestamptz)
-      RETURNING id, contact_id),
+      RETURNING *),
     ev AS (
       INSERT INTO ticket_events (workspace_id, ticket_id, type, actor_agent_id, data)
-      SELECT ${t.workspaceId}, t.id, 'created', NULL, ${JSON.stringify(createdData)}::jsonb FROM t),
+      SELECT ${t.workspaceId}, t.id, 'created', ${actorAgentId}::bigint, ${JSON.stringify(createdData)}::jsonb FROM t
+      RETURNING id, type, actor_agent_id, data, created_at),
     m AS (
       INSERT INTO messages (workspace_id, ticket_id, kind, channel, author_agent_id, author_contact_id, body_text, body_html,
                             channel_meta, external_id, delivery_status, created_at)
@@ -266,7 +268,7 @@ function ticketWithMessageCtes(
              ${m.bodyHtml}, ${JSON.stringify(m.channelMeta ?? {})}::jsonb, ${m.externalId ?? null}, ${m.deliveryStatus},
              ${(m.createdAt ?? new Date()).toISOString()}::timestamptz
       FROM t
-      RETURNING ticket_id, id, created_at)`;
+      RETURNING *)`;
 }
 
 /** A new ticket, its `created` timeline event and its first message in one statement. */
@@ -314,6 +316,84 @@ export async function insertInboundTicket(
            (SELECT array_agg(id ORDER BY id) FROM ob) AS outbox_ids
     FROM t, m`);
   return row!;
+}
+
+/** What insertApiTicket stored, as the rows a TicketDetail is built from. */
+export interface StoredNewTicket {
+  ticket: TicketRow;
+  message: MessageRow;
+  event: {
+    id: number;
+    type: string;
+    actor_agent_id: number | null;
+    data: Record<string, unknown>;
+    created_at: Date;
+  };
+  createdContact: number | null;
+  outboxIds: number[];
+}
+
+const toDate = (v: unknown) => (v == null ? null : new Date(v as string));
+
+/**
+ * A ticket created through the API in one statement, no transaction needed: its contact (CTEs from the
+ * contacts module), the ticket, its `created` event (by the agent), the first message, and the
+ * `ticket.created` and `message.received` events staged in the outbox. It returns every stored row so
+ * the response needs no read-back.
+ */
+export async function insertApiTicket(
+  db: Db,
+  contact: { ctes: SQL; id: SQL; created: SQL; nameEmail: SQL },
+  t: Omit<NewTicket, 'contactId'>,
+  m: Omit<NewMessage, 'authorContactId'>,
+  actorAgentId: number | null,
+  stage: (rows: SQL) => SQL,
+): Promise<StoredNewTicket> {
+  const ws = t.workspaceId;
+  // The same events as the transaction path stages: only ticket.created names the agent.
+  const ev = (name: string, extra: SQL, data: SQL, actor: number | null) =>
+    sql`jsonb_strip_nulls(jsonb_build_object('name', ${name}::text, 'workspaceId', ${ws}::bigint, ${extra}, 'actorAgentId', ${actor}::bigint, 'data', ${data}))`;
+  const row = await db.one<{
+    t: Record<string, unknown>;
+    m: Record<string, unknown>;
+    ev: Record<string, unknown>;
+    c: { name: string | null; email: string | null };
+    created_contact: number | null;
+    outbox_ids: number[];
+  }>(sql`
+    WITH ${contact.ctes}, ${ticketWithMessageCtes(t, contact.id, m, { channel: t.channel }, actorAgentId)},
+    ob AS (${stage(sql`
+      SELECT ${ev('ticket.created', sql`'ticketId', t.id`, sql`jsonb_build_object('channel', ${t.channel}::text)`, actorAgentId)}, 1 FROM t
+      UNION ALL
+      SELECT ${ev('message.received', sql`'ticketId', m.ticket_id, 'messageId', m.id`, sql`jsonb_build_object('channel', ${t.channel}::text, 'newTicket', true)`, null)}, 2 FROM m`)})
+    SELECT to_jsonb(t) AS t, to_jsonb(m) AS m, to_jsonb(ev) AS ev, ${contact.nameEmail} AS c,
+           ${contact.created} AS created_contact, (SELECT array_agg(id ORDER BY id) FROM ob) AS outbox_ids
+    FROM t, m, ev`);
+  const r = row!;
+  const ticket = {
+    ...r.t,
+    last_message_at: toDate(r.t.last_message_at),
+    last_inbound_at: toDate(r.t.last_inbound_at),
+    first_response_at: toDate(r.t.first_response_at),
+    solved_at: toDate(r.t.solved_at),
+    closed_at: toDate(r.t.closed_at),
+    created_at: toDate(r.t.created_at),
+    updated_at: toDate(r.t.updated_at),
+    contact_name: r.c.name,
+    contact_email: r.c.email,
+  } as TicketRow;
+  const message = {
+    ...r.m,
+    author_name: r.c.name ?? r.c.email,
+    created_at: toDate(r.m.created_at),
+  } as MessageRow;
+  return {
+    ticket,
+    message,
+    event: { ...r.ev, created_at: toDate(r.ev.created_at) } as StoredNewTicket['event'],
+    createdContact: r.created_contact,
+    outboxIds: r.outbox_ids,
+  };
 }
 
 /** Keeps the inbox columns (count, preview, activity time) in step with a new message. */

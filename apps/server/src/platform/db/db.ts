@@ -64,6 +64,18 @@ export interface Db {
 
 const dialect = new PgDialect();
 
+/**
+ * Statements this process has sent to a database (transaction BEGIN/COMMIT included): benchmarks
+ * report statements per request, a figure that does not move with the machine's load.
+ */
+let statements = 0;
+export const statementCount = () => statements;
+/** Test/bench hook: sees every statement's text. */
+let statementTap: ((text: string) => void) | undefined;
+export const tapStatements = (fn: ((text: string) => void) | undefined) => {
+  statementTap = fn;
+};
+
 // A function scan returns the array's elements in order, so the notifications go out in that order.
 const NOTIFY_MANY = 'SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p';
 
@@ -93,17 +105,25 @@ function wrap(
     kind,
     async query<T>(q: SQL) {
       const { sql: text, params } = dialect.sqlToQuery(q);
+      statements++;
+      statementTap?.(text);
       return (await run.query(text, params)).rows as T[];
     },
     async one<T>(q: SQL) {
       const { sql: text, params } = dialect.sqlToQuery(q);
+      statements++;
+      statementTap?.(text);
       return (await run.query(text, params)).rows[0] as T | undefined;
     },
     execScript(text: string) {
+      statements++;
+      statementTap?.(text);
       return run.exec(text).then(() => undefined);
     },
     tx<T>(fn: (d: Db) => Promise<T>) {
       if (!begin) return fn(db);
+      statements += 2;
+      statementTap?.('BEGIN');
       return begin((r) => fn(wrap(kind, r, undefined, extra)));
     },
     ...extra,

@@ -36,6 +36,15 @@ export interface EventBus {
    */
   publishMany(events: DomainEvent[]): Promise<void>;
   /**
+   * `publishMany` for a request that answers before the reactions run: sockets hear the events now,
+   * the local listeners run after, from a queue drained a few changes at a time (their outbox rows stay
+   * until they ran, so a crash replays them). With `deferReactions` off, or a long queue (the reactions
+   * fall behind), it waits for the listeners like `publishMany` — backpressure on the producers.
+   */
+  publishAfterResponse(events: DomainEvent[]): Promise<void>;
+  /** Resolves when no deferred reactions are queued or running (tests, shutdown). */
+  reactionsSettled(): Promise<void>;
+  /**
    * Replays outbox rows whose node died before publishing them: at start, then every `everyMs`.
    * Rows count as orphaned once older than `orphanAfterMs`; at start every row does when this
    * process is the database's only user (`soleUser`, the embedded database).
@@ -61,7 +70,11 @@ export interface EventBus {
 
 const CHANNEL = 'shopdesk_events';
 
-export function createEventBus(db: Db, log: Logger): EventBus {
+/** Changes whose reactions run at once, and how many may wait before producers wait with them. */
+const REACTION_LANES = 4;
+const REACTION_QUEUE_MAX = 1000;
+
+export function createEventBus(db: Db, log: Logger, o: { deferReactions?: boolean } = {}): EventBus {
   const nodeId = randomUUID();
   const listeners = new Map<string, Set<Listener>>();
   const broadcast = new Set<Listener>();
@@ -127,6 +140,50 @@ export function createEventBus(db: Db, log: Logger): EventBus {
   const flushTimer = setInterval(() => void flushDone(), 200);
   flushTimer.unref();
   const inflight = new Set<number>();
+  // Deferred reactions: groups (the events of one change, in order), run REACTION_LANES at a time.
+  const reactionQueue: DomainEvent[][] = [];
+  let reactionsRunning = 0;
+  let settledWaiters: (() => void)[] = [];
+  const announce = (events: DomainEvent[]) => {
+    // Sockets hear the events first: business reactions (routing, SLA, bot, automations) may take
+    // tens of milliseconds and publish their own follow-up events, which must not delay a chat line.
+    for (const e of events) {
+      deliverBroadcast(e);
+      if (crossNode) {
+        const { outboxId: _, ...wire } = e;
+        // `q` keeps two equal events apart: PostgreSQL folds identical payloads sent in one statement.
+        queueNotify(JSON.stringify({ o: nodeId, q: ++notifySeq, e: wire }));
+      }
+      if (e.outboxId) inflight.add(e.outboxId);
+    }
+  };
+  const react = async (events: DomainEvent[]) => {
+    for (const e of events) {
+      try {
+        await runListeners(e);
+      } finally {
+        if (e.outboxId) {
+          inflight.delete(e.outboxId);
+          done.push(e.outboxId);
+        }
+      }
+    }
+  };
+  const pumpReactions = () => {
+    while (reactionsRunning < REACTION_LANES && reactionQueue.length) {
+      const group = reactionQueue.shift()!;
+      reactionsRunning++;
+      void react(group).finally(() => {
+        reactionsRunning--;
+        pumpReactions();
+      });
+    }
+    if (!reactionsRunning && !reactionQueue.length) {
+      const waiters = settledWaiters;
+      settledWaiters = [];
+      for (const w of waiters) w();
+    }
+  };
   let recoveryTimer: NodeJS.Timeout | undefined;
   let recovering: Promise<number> | undefined;
 
@@ -136,27 +193,18 @@ export function createEventBus(db: Db, log: Logger): EventBus {
       await bus.publishMany([e]);
     },
     async publishMany(events) {
-      // Sockets hear the events first: business reactions (routing, SLA, bot, automations) may take
-      // tens of milliseconds and publish their own follow-up events, which must not delay a chat line.
-      for (const e of events) {
-        deliverBroadcast(e);
-        if (crossNode) {
-          const { outboxId: _, ...wire } = e;
-          // `q` keeps two equal events apart: PostgreSQL folds identical payloads sent in one statement.
-          queueNotify(JSON.stringify({ o: nodeId, q: ++notifySeq, e: wire }));
-        }
-        if (e.outboxId) inflight.add(e.outboxId);
-      }
-      for (const e of events) {
-        try {
-          await runListeners(e);
-        } finally {
-          if (e.outboxId) {
-            inflight.delete(e.outboxId);
-            done.push(e.outboxId);
-          }
-        }
-      }
+      announce(events);
+      await react(events);
+    },
+    async publishAfterResponse(events) {
+      if (!o.deferReactions || reactionQueue.length >= REACTION_QUEUE_MAX) return bus.publishMany(events);
+      announce(events);
+      reactionQueue.push(events);
+      pumpReactions();
+    },
+    reactionsSettled() {
+      if (!reactionsRunning && !reactionQueue.length) return Promise.resolve();
+      return new Promise((resolve) => settledWaiters.push(resolve));
     },
     async stage(tx, events) {
       if (!events.length) return events;
@@ -264,6 +312,7 @@ export function createEventBus(db: Db, log: Logger): EventBus {
       });
     },
     async stop() {
+      await bus.reactionsSettled();
       clearInterval(flushTimer);
       clearInterval(recoveryTimer);
       await recovering?.catch(() => 0);
