@@ -14,7 +14,7 @@ import Fastify, {
 import type { Logger } from 'pino';
 import client from 'prom-client';
 import { ChannelRegistry } from './channels/channel-adapter.ts';
-import { createSmsAdapter } from './channels/twilio/sms-adapter.ts';
+import { createTwilioChannels } from './channels/twilio/sms-adapter.ts';
 import { createTwilioApi } from './channels/twilio/twilio-api.ts';
 import type { Config } from './config.ts';
 import { housekeepingJob, scheduleHousekeeping } from './housekeeping.ts';
@@ -55,6 +55,7 @@ import {
 import { createSearchService, registerSearchRoutes } from './modules/search/index.ts';
 import {
   createSlaService,
+  isOpen,
   registerSlaListeners,
   registerSlaRoutes,
   slaCheckJob,
@@ -261,14 +262,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   for (const job of email.jobs) jobs.register(job);
   // The intake serves every channel with an inbound side (docs/channels.md); it finds them by name.
   const intake = installIntake({ app, router, deps, tickets, channels });
-  channels.register(
-    createSmsAdapter({
-      accountFor: (w, id) => intake.accountForSending(w, 'sms', id),
-      optedOut: (w, phone) => intake.optedOut(w, 'sms', phone),
-      api: createTwilioApi({ apiUrl: config.TWILIO_API_URL, policy: (w) => outboundPolicyOf(db, config, w) }),
-      maxMediaBytes: config.BODY_LIMIT_BYTES,
-    }),
-  );
+  for (const adapter of createTwilioChannels({
+    accountFor: (w, id) => intake.accountForSending(w, 'sms', id),
+    optedOut: (w, phone) => intake.optedOut(w, 'sms', phone),
+    api: createTwilioApi({ apiUrl: config.TWILIO_API_URL, policy: (w) => outboundPolicyOf(db, config, w) }),
+    maxMediaBytes: config.BODY_LIMIT_BYTES,
+    isOpen: async (w) => isOpen(await sla.calendarFor(w, null), new Date()),
+  }))
+    channels.register(adapter);
   registerSlaRoutes(router, sla);
   registerSlaListeners(bus, sla);
   jobs.register(slaCheckJob(sla));

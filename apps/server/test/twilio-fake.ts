@@ -24,6 +24,8 @@ export interface FakeTwilio {
   /** Media served at /media/<name>; `failTimes` answers 500 that many times first. */
   media: Map<string, { data: Buffer; contentType: string; failTimes: number }>;
   unauthorizedCalls: number;
+  /** Call recordings at /2010-04-01/Accounts/<sid>/Recordings/<RecordingSid>.mp3 (Basic auth). */
+  recordings: Map<string, Buffer>;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
     refuse: new Map(),
     media: new Map(),
     unauthorizedCalls: 0,
+    recordings: new Map(),
     close: async () => {},
   };
   let cdnUrl = '';
@@ -78,6 +81,15 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
         // Twilio redirects media to its CDN; the CDN needs no credentials.
         res.writeHead(307, { location: `${cdnUrl}/cdn/${media[1]}` });
         return res.end();
+      }
+      const rec = url.pathname.match(/^\/2010-04-01\/Accounts\/(AC\w+)\/Recordings\/(RE\w+)\.mp3$/);
+      if (rec) {
+        const expected = `Basic ${Buffer.from(`${fake.accountSid}:${fake.authToken}`).toString('base64')}`;
+        if (req.headers.authorization !== expected) return json(401, { code: 20003 });
+        const data = fake.recordings.get(rec[2]!);
+        if (!data) return json(404, { code: 20404, message: 'not found yet' });
+        res.writeHead(200, { 'content-type': 'audio/mpeg' });
+        return res.end(data);
       }
       const cdn = url.pathname.match(/^\/cdn\/(\w+)$/);
       if (cdn) {
@@ -171,4 +183,23 @@ export function statusCallback(o: {
   ];
   if (o.errorCode) f.push(['ErrorCode', o.errorCode]);
   return f;
+}
+
+/** The standard fields of a voice request (incoming call, <Record> action, transcription callback). */
+export function voiceFields(
+  o: { accountSid: string; callSid: string; from: string; to: string; status?: string },
+  extra: [string, string][] = [],
+) {
+  const f: [string, string][] = [
+    ['AccountSid', o.accountSid],
+    ['ApiVersion', '2010-04-01'],
+    ['CallSid', o.callSid],
+    ['CallStatus', o.status ?? 'ringing'],
+    ['Called', o.to],
+    ['Caller', o.from],
+    ['Direction', 'inbound'],
+    ['From', o.from],
+    ['To', o.to],
+  ];
+  return [...f, ...extra];
 }

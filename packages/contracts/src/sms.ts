@@ -1,5 +1,35 @@
 import { z } from 'zod';
 
+/** Calls to the number: a greeting by business hours, then voicemail (docs/sms-voice.md). */
+export const TwilioVoiceSettings = z.object({
+  enabled: z
+    .boolean()
+    .default(false)
+    .describe("Answer calls with the greeting and take a voicemail (set the number's voice webhook)"),
+  greetingOpen: z
+    .string()
+    .max(500)
+    .default(
+      'Thanks for calling. All of us are helping other customers right now. Please leave a message after the tone and we will call you back.',
+    ),
+  greetingClosed: z
+    .string()
+    .max(500)
+    .default(
+      'Thanks for calling. We are closed right now. Please leave a message after the tone and we will call you back when we open.',
+    ),
+  consentNotice: z
+    .string()
+    .max(300)
+    .default('Your message is recorded and transcribed so that we can help you.'),
+  maxRecordingSeconds: z.number().int().min(10).max(600).default(120),
+  language: z
+    .string()
+    .regex(/^[a-z]{2}-[A-Z]{2}$/)
+    .default('en-US'),
+});
+export type TwilioVoiceSettings = z.infer<typeof TwilioVoiceSettings>;
+
 /** A Twilio account connected to an SMS inbox (docs/sms-voice.md). The auth token is a secret field. */
 export const TwilioSmsSettings = z
   .object({
@@ -27,6 +57,7 @@ export const TwilioSmsSettings = z
       .default('US')
       .describe('Country for numbers typed without a country code (ISO 3166 alpha-2)'),
     helpText: z.string().max(320).default('').describe('Answer to HELP; empty leaves HELP to Twilio'),
+    voice: TwilioVoiceSettings.default(TwilioVoiceSettings.parse({})),
   })
   .refine((s) => s.phoneNumber || s.messagingServiceSid, {
     message: 'give the phone number or the Messaging Service SID',

@@ -65,6 +65,9 @@ export interface InboundMessage {
   attachments: { filename: string; contentType: string; data: Buffer }[];
   /** Kept on the message (channel_meta); `accountId` is added by the intake. */
   meta: Record<string, unknown>;
+  /** The ticket's channel when it differs from the account's (a voicemail on an SMS account: `voice`). */
+  channel?: string;
+  tags?: string[];
   /** The message changes whether this address may be written to (SMS STOP / START). */
   consent?: { state: 'opted-out' | 'opted-in'; keyword: string };
 }
@@ -80,6 +83,8 @@ export type InboundItem =
       /** The provider's error, in words an agent understands. */
       error?: string | null;
     }
+  /** Something the provider adds later to a conversation (a voicemail's transcript): an internal note. */
+  | { type: 'note'; threadKey: string; text: string; author: string }
   | { type: 'ignored'; reason: string };
 
 /** A stored raw delivery handed back to the adapter in the job. */

@@ -18,6 +18,7 @@ import { smsKeyword } from './keywords.ts';
 import { toE164 } from './phone.ts';
 import { field, parseTwilioForm, type TwilioParams, validTwilioSignature } from './signature.ts';
 import { type TwilioApi, TwilioApiError } from './twilio-api.ts';
+import { readVoice, VOICE_HOOKS, voiceProviderId, voiceResponse } from './voice.ts';
 
 type Settings = TwilioSmsSettings;
 type Account = ChannelAccount<Settings>;
@@ -29,10 +30,13 @@ export interface SmsPorts {
   /** The number texted STOP (and not START since). */
   optedOut(workspaceId: number, phone: string): Promise<boolean>;
   api: TwilioApi;
+  /** Whether the workspace is inside its business hours now (the call greeting). */
+  isOpen(workspaceId: number): Promise<boolean>;
   /** Largest media file downloaded from an MMS. */
   maxMediaBytes: number;
 }
 
+const isVoice = (kind: string) => (VOICE_HOOKS as readonly string[]).includes(kind);
 const SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 const xmlEscape = (s: string) =>
@@ -78,17 +82,21 @@ const STATUS: Record<string, 'queued' | 'sent' | 'delivered' | 'read' | 'failed'
   canceled: 'failed',
 };
 
-/** SMS and MMS through Twilio: one account (number or Messaging Service) per inbox. */
-export function createSmsAdapter(ports: SmsPorts): ChannelAdapter {
+/** SMS, MMS and voicemail through Twilio: one account (number or Messaging Service) per inbox. */
+export function createTwilioChannels(ports: SmsPorts): ChannelAdapter[] {
   const inbound: InboundChannel<Settings> = {
-    hooks: ['sms', 'status'],
+    hooks: ['sms', 'status', ...VOICE_HOOKS],
     settings: TwilioSmsSettings,
     secrets: TwilioSecrets,
     addressOf: (s) => s.phoneNumber ?? s.messagingServiceSid,
     verify(req, account) {
-      if (req.kind !== 'sms' && req.kind !== 'status')
-        throw new WebhookRejected(404, `No ${req.kind} webhook on SMS`);
+      if (!inbound.hooks.includes(req.kind)) throw new WebhookRejected(404, `No ${req.kind} webhook on SMS`);
       const p = verifiedParams(req, account);
+      if (isVoice(req.kind)) {
+        const id = voiceProviderId(req.kind, p);
+        if (!id) throw new WebhookRejected(400, 'CallSid (or TranscriptionSid) is missing or malformed');
+        return { providerId: id };
+      }
       const sid = field(p, 'MessageSid') ?? field(p, 'SmsSid');
       if (!sid || !SID.test(sid)) throw new WebhookRejected(400, 'MessageSid is missing or malformed');
       if (req.kind === 'sms') {
@@ -99,7 +107,16 @@ export function createSmsAdapter(ports: SmsPorts): ChannelAdapter {
       if (!status) throw new WebhookRejected(400, 'MessageStatus is missing');
       return { providerId: `${sid}:${status}` };
     },
-    respond(req, account) {
+    async respond(req, account) {
+      if (isVoice(req.kind))
+        return {
+          contentType: 'text/xml',
+          body: voiceResponse(
+            req.kind,
+            account,
+            req.kind === 'voice' ? await ports.isOpen(account.workspaceId) : true,
+          ),
+        };
       // HELP is answered in the webhook's own TwiML when the inbox has a help text; STOP/START by Twilio.
       if (req.kind === 'sms' && account.settings.helpText) {
         const kw = smsKeyword(field(parseTwilioForm(req.body), 'Body') ?? '');
@@ -116,6 +133,7 @@ export function createSmsAdapter(ports: SmsPorts): ChannelAdapter {
 
   async function readDelivery(d: StoredDelivery, account: Account): Promise<InboundItem[]> {
     const p = parseTwilioForm(d.body);
+    if (isVoice(d.kind)) return readVoice(d, p, account, ports.api, ports.maxMediaBytes);
     const sid = (field(p, 'MessageSid') ?? field(p, 'SmsSid'))!;
     if (d.kind === 'status') {
       const raw = field(p, 'MessageStatus') ?? field(p, 'SmsStatus') ?? '';
@@ -192,7 +210,7 @@ export function createSmsAdapter(ports: SmsPorts): ChannelAdapter {
     ];
   }
 
-  return {
+  const sms: ChannelAdapter = {
     channel: 'sms',
     capabilities: {
       messagingWindowHours: null,
@@ -237,4 +255,11 @@ export function createSmsAdapter(ports: SmsPorts): ChannelAdapter {
       }
     },
   };
+  // Voicemail tickets are answered by text from the same number: the caller gets an SMS.
+  const voice: ChannelAdapter = {
+    channel: 'voice',
+    capabilities: { ...sms.capabilities, media: false },
+    deliver: (msg) => sms.deliver(msg),
+  };
+  return [sms, voice];
 }

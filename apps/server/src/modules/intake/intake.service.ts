@@ -113,7 +113,23 @@ export function createIntakeService(deps: Deps, tickets: TicketsService, channel
         }
         for (const item of items) {
           if (item.type === 'message') await land(account, ev.id, item.message);
-          else if (item.type === 'receipt') {
+          else if (item.type === 'note') {
+            const thread = await repo.findThread(db, account.id, item.threadKey);
+            // The note can overtake the message it belongs to (a transcript before its voicemail).
+            if (!thread) {
+              if (final) continue;
+              throw new Error(`No conversation ${item.threadKey} yet`);
+            }
+            const target = await tickets.threadTarget(ev.workspaceId, thread.ticket_id);
+            if (!target) continue;
+            const events = await db.tx((tx) =>
+              tickets.addSystemNote(tx, ev.workspaceId, target.id, item.text, {
+                kind: 'channel',
+                name: item.author,
+              }),
+            );
+            await tickets.publishSystemEvents(events);
+          } else if (item.type === 'receipt') {
             const known = await tickets.recordDeliveryReceipt(
               ev.workspaceId,
               item.externalId,
@@ -150,7 +166,8 @@ export function createIntakeService(deps: Deps, tickets: TicketsService, channel
     const target = thread ? await tickets.threadTarget(ws, thread.ticket_id) : null;
     const open = target && target.status !== 'closed' ? target.id : null;
     await tickets.receive(ws, {
-      channel: account.channel,
+      channel: m.channel ?? account.channel,
+      tags: m.tags,
       contact: {
         phone: m.from.phone ?? null,
         email: m.from.email ?? null,
