@@ -19,6 +19,7 @@ import {
 } from './src/results.ts';
 import { apiCreateTicket } from './src/scenarios/api-create-ticket.ts';
 import { botEval } from './src/scenarios/bot-eval.ts';
+import { botRelevance } from './src/scenarios/bot-relevance.ts';
 import { dashboardBundle, widgetBundle } from './src/scenarios/bundles.ts';
 import { chatSockets } from './src/scenarios/chat-sockets.ts';
 import { commerceBackfill, commerceOrderQuery } from './src/scenarios/commerce.ts';
@@ -44,6 +45,7 @@ const scenarios: Scenario[] = [
   inboxFirstRender,
   widgetBundle,
   botEval,
+  botRelevance,
   chatSockets,
   commerceBackfill,
   commerceOrderQuery,

@@ -232,6 +232,7 @@ export const BotSettings = z.object({
     orderStatus: z.boolean(),
     returns: z.boolean(),
     cancel: z.boolean(),
+    change: z.boolean().describe('Take order changes (address, size, item) and pass them to the team'),
   }),
   handover: z.object({
     onRequest: z.boolean().describe('Hand over when the shopper asks for a human'),

@@ -24,6 +24,7 @@ const INTENTS = [
   ['orderStatus', 'Order status (after the shopper proves the order is theirs)'],
   ['returns', 'Start a return request'],
   ['cancel', 'Start a cancellation request'],
+  ['change', 'Take order changes (address, size, item) for the team'],
 ] as const;
 
 export default function BotSettingsPage() {

@@ -1,144 +1,44 @@
 import type { Order } from '@shopdesk/contracts';
-import { type Classified, classify, extractOrderNumber, extractZip, type Intent } from './intents.ts';
+import { languageName, minutesText, type TextKey, tr } from './bot-texts.ts';
+import type {
+  BotAction,
+  BotArticle,
+  BotAttachment,
+  BotReply,
+  BotSettings,
+  BotState,
+  BotTools,
+  TurnResult,
+} from './bot-types.ts';
+import {
+  BOT_LANGS,
+  type BotLang,
+  type Classified,
+  classify,
+  detectLanguage,
+  extractOrderNumber,
+  extractZip,
+  type Intent,
+  orderNumbersEqual,
+} from './intents.ts';
+
+export * from './bot-types.ts';
 
 /**
  * The bot's dialogue (channel-independent): one shopper message in, replies and actions out. All I/O
  * goes through `BotTools`, so the same logic serves the chat widget, the help-center "ask" page and
- * messaging channels, and the evaluation bench runs it without a server.
+ * messaging channels, and the evaluation bench runs it without a server. It answers in the language
+ * the shopper writes (bot-texts.ts), or the channel's locale until they have written enough to tell.
  */
-
-export interface BotSettings {
-  enabled: { chat: boolean; portal: boolean; messaging: boolean };
-  greeting: string;
-  intents: { answer: boolean; orderStatus: boolean; returns: boolean; cancel: boolean };
-  handover: { onRequest: boolean; onAngry: boolean; afterFailedAnswers: number; minAnswerConfidence: number };
-}
-export const DEFAULT_BOT_SETTINGS: BotSettings = {
-  enabled: { chat: true, portal: true, messaging: false },
-  greeting:
-    'Hi! I\'m the shop assistant. Ask me anything, tell me your order number to see where your order is, or type "agent" to talk to a person.',
-  intents: { answer: true, orderStatus: true, returns: true, cancel: true },
-  handover: { onRequest: true, onAngry: true, afterFailedAnswers: 2, minAnswerConfidence: 0.5 },
-};
-
-export type Step =
-  | 'idle'
-  | 'await_order'
-  | 'await_proof'
-  | 'await_feedback'
-  | 'await_contact'
-  /** The bot did not know and offered a colleague: "yes" hands over. */
-  | 'offer_handover'
-  | 'handed_over';
-
-export interface BotState {
-  step: Step;
-  pending: 'order_status' | 'return_request' | 'cancel_request' | null;
-  orderNumber: string | null;
-  /** Failed proofs in this conversation; never reset, so restarting the order flow does not clear it. */
-  proofFailures: number;
-  failedAnswers: number;
-  lastArticleIds: number[];
-  lastQuery: string | null;
-  collected: {
-    orderNumber?: string;
-    email?: string;
-    request?: string;
-    details?: string[];
-    verifiedOrderId?: number;
-    /** Files (photos) the shopper sent, with where the agent finds them. */
-    photos?: string[];
-  };
-  /** What the bot is waiting for besides the dialogue step: a photo of a damaged, wrong or returned item. */
-  collecting?: 'photo' | null;
-  transcript: { from: 'shopper' | 'bot'; text: string; at: string }[];
-  resolved: boolean;
-}
-export const initialState = (): BotState => ({
-  step: 'idle',
-  pending: null,
-  orderNumber: null,
-  proofFailures: 0,
-  failedAnswers: 0,
-  lastArticleIds: [],
-  lastQuery: null,
-  collected: {},
-  transcript: [],
-  resolved: false,
-});
-
-export interface BotArticle {
-  articleId: number;
-  title: string;
-  summary: string;
-  url: string;
-  /** 0..1: share of the question's words the article covers. */
-  confidence: number;
-}
-
-export interface BotReply {
-  text: string;
-  article?: { title: string; url: string; summary: string };
-  order?: { number: string; status: string; trackingUrl: string | null };
-  quickReplies?: string[];
-}
-
-export type BotAction =
-  | { type: 'handover'; reason: string }
-  | { type: 'request'; kind: 'return' | 'cancel'; orderId: number; orderNumber: string }
-  | { type: 'resolved'; articleIds: number[] }
-  | { type: 'suggested'; articleIds: number[]; query: string }
-  /** Something for the agent on the ticket (a photo added to a request) without handing over. */
-  | { type: 'note'; text: string };
-
-/** A file the shopper sent with a message; `ref` says where the agent finds it ("message 123"). */
-export interface BotAttachment {
-  filename: string;
-  contentType: string;
-  ref: string;
-}
-
-export interface BotTools {
-  answer(query: string): Promise<BotArticle[]>;
-  /** The order with this number that the proof matches, else null (never says which part failed). */
-  verifiedOrder(number: string, proof: { email?: string | null; zip?: string | null }): Promise<Order | null>;
-  /** E-mail the channel already verified (signed-in widget identity), if any. */
-  verifiedEmail: string | null;
-  /** Whether the channel already knows how to reach the shopper (chat ticket, e-mail). */
-  canReachShopper: boolean;
-  statusLine(o: Order): string;
-  /** When a human will answer, e.g. "within an hour" or "on Monday from 9:00". */
-  humanEta(): Promise<string>;
-  /** Whether the shopper can send files here (chat yes, the help center's ask page no). */
-  canReceiveFiles: boolean;
-  /**
-   * Durable limits on typed order proofs (per order number, proof, conversation, contact and IP) that
-   * survive restarting the flow and new conversations. Look-ups with a channel-verified identity are
-   * not limited: they cannot be used to guess.
-   */
-  lookups: {
-    /** Seconds until this look-up may be tried; null when allowed. Same answer whether the order exists. */
-    blockedFor(
-      number: string,
-      proof?: { email?: string | null; zip?: string | null },
-    ): Promise<number | null>;
-    failed(number: string, proof: { email?: string | null; zip?: string | null }): Promise<void>;
-  };
-}
-
-export interface TurnResult {
-  state: BotState;
-  replies: BotReply[];
-  actions: BotAction[];
-  classified: Classified | null;
-}
 
 const MAX_TRANSCRIPT = 60;
 
 const MAX_PHOTOS = 10;
 
-/** The photo request, worded for channels where the shopper can attach files. */
-const PHOTO_ASK = "If you can, send a photo of the item here (use the paperclip) — I'll pass it to our team.";
+const asLang = (l: string | null | undefined): BotLang | null => {
+  const base = (l ?? '').toLowerCase().slice(0, 2);
+  return (BOT_LANGS as readonly string[]).includes(base) ? (base as BotLang) : null;
+};
 
 export async function botTurn(
   prev: BotState,
@@ -160,16 +60,25 @@ export async function botTurn(
     return { state, replies, actions, classified: c };
   };
 
+  const typedRaw = (text ?? '').trim();
+  const detected = typedRaw
+    ? detectLanguage(typedRaw, state.lang ?? asLang(tools.locale) ?? 'en')
+    : { lang: state.lang ?? asLang(tools.locale) ?? 'en', sure: false };
+  if (detected.sure || !state.lang) state.lang = detected.lang;
+  const lang: BotLang = state.lang ?? 'en';
+  const t = (key: TextKey, vars?: Record<string, string | number>) => tr(lang, key, vars);
+  const yesNo = () => [t('yes'), t('no')];
+
   const files = extra.attachments ?? [];
   if (text === null && !files.length) {
     if (!state.transcript.length)
       say({
-        text: settings.greeting,
-        quickReplies: ['Where is my order?', 'Return an item', 'Talk to a person'],
+        text: settings.greeting === DEFAULT_GREETING || lang !== 'en' ? t('greeting') : settings.greeting,
+        quickReplies: [t('whereOrder'), t('returnItem'), t('talkPerson')],
       });
     return finish(null);
   }
-  const typed = (text ?? '').trim();
+  const typed = typedRaw;
   const fileNote = files.map((f) => `[file: ${f.filename}]`).join(' ');
   state.transcript.push({
     from: 'shopper',
@@ -198,14 +107,12 @@ export async function botTurn(
     if (!tools.canReachShopper && !state.collected.email && !tools.verifiedEmail) {
       state.step = 'await_contact';
       state.collected.request ??= reason;
-      say({ text: "I'll pass this to our team. What's your e-mail address, so they can reply to you?" });
+      say({ text: t('askContact') });
       return;
     }
     state.step = 'handed_over';
     actions.push({ type: 'handover', reason });
-    say({
-      text: `I'm handing you over to a colleague, who will see everything we talked about. ${await tools.humanEta()}`,
-    });
+    say({ text: `${t('handover')} ${await tools.humanEta()}` });
   }
 
   // A file without words: a photo for what the bot is collecting, or just kept for the agent.
@@ -216,12 +123,12 @@ export async function botTurn(
         type: 'note',
         text: `Photo for the return request of order ${state.collected.orderNumber}: ${files.map((f) => `${f.filename} (${f.ref})`).join(', ')}`,
       });
-      say({ text: "Thanks, I've added the photo to your return request. Anything else?" });
+      say({ text: t('photoAdded') });
     } else if (state.collecting === 'photo') {
       state.collecting = null;
       state.collected.request ??= 'damaged or wrong item';
       await handover('damaged or wrong item, photo received');
-    } else say({ text: "Thanks, I've kept your file for our team. How can I help?" });
+    } else say({ text: t('fileKept') });
     return finish(null);
   }
 
@@ -235,6 +142,7 @@ export async function botTurn(
   if (c.angry && settings.handover.onAngry) {
     if (c.orderNumber) state.collected.orderNumber = c.orderNumber;
     state.collected.details = [...(state.collected.details ?? []), typed.slice(0, 500)];
+    state.collected.intent ??= c.intent;
     await handover('shopper is upset');
     return finish(c);
   }
@@ -245,8 +153,8 @@ export async function botTurn(
       state.collected.email = email;
       state.step = 'handed_over';
       actions.push({ type: 'handover', reason: state.collected.request ?? 'asked for a human' });
-      say({ text: `Thanks! Our team will reply to ${email}. ${await tools.humanEta()}` });
-    } else say({ text: 'Please type the e-mail address where our team can reach you.' });
+      say({ text: `${t('contactThanks', { email })} ${await tools.humanEta()}` });
+    } else say({ text: t('typeEmail') });
     return finish(c);
   }
 
@@ -257,7 +165,7 @@ export async function botTurn(
       return finish(c);
     }
     if (c.intent === 'deny') {
-      say({ text: 'All right. Ask me anything else, or give me your order number.' });
+      say({ text: t('okElse') });
       return finish(c);
     }
   }
@@ -267,10 +175,53 @@ export async function botTurn(
     state.pending = null;
     state.orderNumber = null;
     const minutes = Math.max(1, Math.ceil(seconds / 60));
-    say({
-      text: `There have been too many attempts to verify this order, so I can't look it up right now. Please try again in about ${minutes} minute${minutes === 1 ? '' : 's'}, or type "agent" to talk to a person.`,
-      quickReplies: ['Talk to a person'],
-    });
+    say({ text: t('tooMany', { duration: minutesText(lang, minutes) }), quickReplies: [t('talkPerson')] });
+  }
+
+  const shipped = (order: Order) =>
+    order.fulfillments.some((f) => !!f.shippedAt || !!f.deliveredAt || !!f.trackingNumber) ||
+    order.fulfillmentStatus === 'fulfilled';
+
+  async function verified(order: Order) {
+    const pending = state.pending;
+    state.step = 'idle';
+    state.pending = null;
+    if (pending === 'order_status') {
+      const f = order.fulfillments.at(-1);
+      say({
+        text: `Order ${order.number}: ${tools.statusLine(order)}.${f?.carrier ? ` Carrier: ${f.carrier}${f.trackingNumber ? `, tracking number ${f.trackingNumber}` : ''}.` : ''}${f?.expectedDeliveryAt && !f.deliveredAt ? ` Expected: ${new Date(f.expectedDeliveryAt).toUTCString().slice(0, 16)}.` : ''}\n\n${t('orderStatusFooter')}`,
+        order: { number: order.number, status: tools.statusLine(order), trackingUrl: f?.trackingUrl ?? null },
+        quickReplies: [t('thanksQr'), t('talkPerson')],
+      });
+    } else if (pending === 'change_order') {
+      const isShipped = shipped(order);
+      state.collected.request = 'order change';
+      actions.push({
+        type: 'request',
+        kind: 'change',
+        orderId: order.id,
+        orderNumber: order.number,
+        detail: state.collected.change,
+        shipped: isShipped,
+      });
+      if (isShipped) {
+        say({ text: t('changeShipped', { number: order.number }) });
+        await handover('order change after shipping');
+      } else say({ text: t('changePassed', { number: order.number }) });
+    } else if (pending === 'return_request' || pending === 'cancel_request') {
+      const kind = pending === 'return_request' ? 'return' : 'cancel';
+      actions.push({ type: 'request', kind, orderId: order.id, orderNumber: order.number });
+      state.collected.request = kind === 'return' ? 'return' : 'cancellation';
+      say({ text: t(kind === 'return' ? 'returnPassed' : 'cancelAsked', { number: order.number }) });
+      if (kind === 'return') {
+        const url = await tools.returnsPortalUrl?.();
+        if (url) say({ text: t('returnPortal', { url }) });
+      }
+      if (kind === 'return' && tools.canReceiveFiles) {
+        state.collecting = 'photo';
+        say({ text: t('photoForReturn') });
+      }
+    }
   }
 
   /** True: done (shown, or refused for too many attempts); false: the proof did not match. */
@@ -294,33 +245,7 @@ export async function botTurn(
     state.collected.verifiedOrderId = order.id;
     state.collected.orderNumber = order.number;
     if (proof.email) state.collected.email = proof.email;
-    const pending = state.pending;
-    state.step = 'idle';
-    state.pending = null;
-    if (pending === 'order_status') {
-      const f = order.fulfillments.at(-1);
-      say({
-        text: `Order ${order.number}: ${tools.statusLine(order)}.${f?.carrier ? ` Carrier: ${f.carrier}${f.trackingNumber ? `, tracking number ${f.trackingNumber}` : ''}.` : ''}${f?.expectedDeliveryAt && !f.deliveredAt ? ` Expected: ${new Date(f.expectedDeliveryAt).toUTCString().slice(0, 16)}.` : ''}\n\nAnything else? Type "agent" if you would like to talk to a person.`,
-        order: { number: order.number, status: tools.statusLine(order), trackingUrl: f?.trackingUrl ?? null },
-        quickReplies: ['Thanks!', 'Talk to a person'],
-      });
-    } else if (pending === 'return_request' || pending === 'cancel_request') {
-      const kind = pending === 'return_request' ? 'return' : 'cancel';
-      actions.push({ type: 'request', kind, orderId: order.id, orderNumber: order.number });
-      state.collected.request = kind === 'return' ? 'return' : 'cancellation';
-      say({
-        text:
-          kind === 'return'
-            ? `I've passed your return request for order ${order.number} to our team. You'll get the return label and instructions by e-mail, usually within one business day.`
-            : `I've asked our team to cancel order ${order.number}. If it has not been packed yet it will be cancelled and fully refunded; you'll get an e-mail either way.`,
-      });
-      if (kind === 'return' && tools.canReceiveFiles) {
-        state.collecting = 'photo';
-        say({
-          text: "If the item is damaged or not what you ordered, send a photo of it here (use the paperclip) and I'll add it to your request.",
-        });
-      }
-    }
+    await verified(order);
     return true;
   }
 
@@ -328,7 +253,7 @@ export async function botTurn(
     state.orderNumber = number;
     state.collected.orderNumber = number;
     if (tools.verifiedEmail && (await lookUp(number, { email: tools.verifiedEmail }, true))) return;
-    if (c.email || c.zip) {
+    if (c.email || (c.zip && !orderNumbersEqual(c.zip, number))) {
       if (await lookUp(number, { email: c.email, zip: c.email ? null : c.zip })) return;
       state.proofFailures++;
     } else {
@@ -341,24 +266,33 @@ export async function botTurn(
       return handover('could not verify the order');
     }
     state.step = 'await_proof';
-    say({
-      text: `To keep your order private, please tell me the e-mail address you ordered with (or the shipping postcode) for order ${number}.`,
-    });
+    say({ text: t('askProof', { number }) });
   }
 
-  async function startOrderFlow(kind: 'order_status' | 'return_request' | 'cancel_request') {
+  async function startOrderFlow(kind: NonNullable<BotState['pending']>) {
     state.pending = kind;
     state.collecting = null;
+    state.collected.intent = kind;
+    if (kind === 'change_order') state.collected.change = typed.slice(0, 500);
     const number = c.orderNumber;
     if (number) return askProofOrLookUp(number);
     state.step = 'await_order';
-    say({
-      text: 'Sure — what is your order number? You find it in your order confirmation e-mail (for example #1042).',
-    });
+    say({ text: t('askOrder') });
   }
 
   if (state.step === 'await_proof' && state.orderNumber) {
     const email = c.email;
+    const hashed = /#\s?\d/.test(typed) || /\b(order|bestellung|commande|pedido|bestelling)\b/i.test(typed);
+    const typedNumber = extractOrderNumber(typed);
+    // The shopper typed the order number again (or "#…"): not a postcode, and not a failed proof.
+    if (!email && typedNumber && (orderNumbersEqual(typedNumber, state.orderNumber) || hashed)) {
+      if (orderNumbersEqual(typedNumber, state.orderNumber)) {
+        say({ text: t('thatIsOrderNumber', { number: state.orderNumber }) });
+        return finish(c);
+      }
+      await askProofOrLookUp(typedNumber);
+      return finish(c);
+    }
     const zip = email ? null : extractZip(typed);
     if (email || zip) {
       if (await lookUp(state.orderNumber, { email, zip })) return finish(c);
@@ -368,19 +302,14 @@ export async function botTurn(
         await handover('could not verify the order');
         return finish(c);
       }
-      say({
-        text: "That doesn't match the order number I have. Please check the e-mail address or postcode you used for the order, or the order number.",
-      });
+      say({ text: t('proofMismatch') });
       return finish(c);
     }
-    const newNumber = extractOrderNumber(typed);
-    if (newNumber && newNumber !== state.orderNumber && c.intent !== 'question') {
-      await askProofOrLookUp(newNumber);
-      return finish(c);
-    }
-    if (c.intent === 'question' || c.intent === 'greeting') state.step = 'idle';
+    if (c.intent === 'question' || c.intent === 'greeting' || c.intent === 'product_question')
+      state.step = 'idle';
+    else if (c.intent !== state.pending && isOrderIntent(c.intent)) state.step = 'idle';
     else {
-      say({ text: 'Please type the e-mail address or shipping postcode of the order.' });
+      say({ text: t('typeProof') });
       return finish(c);
     }
   }
@@ -391,9 +320,11 @@ export async function botTurn(
       await askProofOrLookUp(number);
       return finish(c);
     }
-    if (c.intent === 'deny' || c.intent === 'question') state.step = 'idle';
+    if (c.intent === 'deny' || c.intent === 'question' || c.intent === 'product_question')
+      state.step = 'idle';
+    else if (c.intent !== state.pending && isOrderIntent(c.intent)) state.step = 'idle';
     else {
-      say({ text: 'I need the order number to look it up — it starts with # in your confirmation e-mail.' });
+      say({ text: t('needOrder') });
       return finish(c);
     }
   }
@@ -404,7 +335,7 @@ export async function botTurn(
       state.resolved = true;
       state.failedAnswers = 0;
       actions.push({ type: 'resolved', articleIds: state.lastArticleIds });
-      say({ text: 'Great, glad I could help! Anything else?' });
+      say({ text: t('glad') });
       return finish(c);
     }
     if (c.intent === 'deny') {
@@ -414,10 +345,7 @@ export async function botTurn(
         await handover('answers did not help');
         return finish(c);
       }
-      say({
-        text: 'Sorry about that. Could you tell me a bit more, in other words? Or type "agent" to talk to a person.',
-        quickReplies: ['Talk to a person'],
-      });
+      say({ text: t('sorryMore'), quickReplies: [t('talkPerson')] });
       return finish(c);
     }
     state.step = 'idle';
@@ -425,10 +353,7 @@ export async function botTurn(
 
   const intent: Intent = c.intent;
   if (intent === 'greeting') {
-    say({
-      text: 'Hi! How can I help you today? Ask me a question, give me your order number, or type "agent" to talk to a person.',
-      quickReplies: ['Where is my order?', 'Return an item', 'Shipping costs'],
-    });
+    say({ text: t('hi'), quickReplies: [t('whereOrder'), t('returnItem'), t('shippingCosts')] });
     return finish(c);
   }
   if (intent === 'thanks') {
@@ -436,11 +361,11 @@ export async function botTurn(
       state.resolved = true;
       actions.push({ type: 'resolved', articleIds: state.lastArticleIds });
     }
-    say({ text: "You're welcome! Anything else I can help with?" });
+    say({ text: t('welcome') });
     return finish(c);
   }
   if (intent === 'affirm' || intent === 'deny') {
-    say({ text: 'How can I help? You can ask a question or give me your order number.' });
+    say({ text: t('howHelp') });
     return finish(c);
   }
   if (intent === 'order_status' && settings.intents.orderStatus) {
@@ -455,10 +380,17 @@ export async function botTurn(
     await startOrderFlow('cancel_request');
     return finish(c);
   }
+  if (intent === 'change_order' && settings.intents.change) {
+    await startOrderFlow('change_order');
+    return finish(c);
+  }
 
-  // A question: answer from the help center, or say honestly that we don't know.
-  const hits = settings.intents.answer ? await tools.answer(typed) : [];
-  const best = hits[0];
+  // A question (or a complaint, or a product question): answer from the help center when an article
+  // really answers it, or say honestly that we don't know.
+  // A complaint is looked up as what it is (a damaged, defective or wrong item) as well as in its words.
+  const query = c.intent === 'complaint' ? `${typed} — damaged defective wrong item` : typed;
+  const hits = settings.intents.answer ? await tools.answer(query, lang) : [];
+  const best: BotArticle | undefined = hits[0];
   const askPhoto = c.damage && tools.canReceiveFiles;
   if (best && best.confidence >= settings.handover.minAnswerConfidence) {
     state.lastArticleIds = hits.slice(0, 3).map((h) => h.articleId);
@@ -466,14 +398,18 @@ export async function botTurn(
     state.step = 'await_feedback';
     state.resolved = false;
     actions.push({ type: 'suggested', articleIds: state.lastArticleIds, query: state.lastQuery });
+    const original =
+      best.locale && asLang(best.locale) !== lang
+        ? `${tr(lang, 'onlyOriginal', { language: languageName(best.locale, lang) })}\n\n`
+        : '';
     say({
-      text: `${best.summary || best.title}\n\nMore in "${best.title}": ${best.url}\n\nDid that answer your question? Reply yes or no.`,
+      text: `${original}${best.summary || best.title}\n\n${t('moreIn', { title: best.title, url: best.url })}\n\n${t('didAnswer')}`,
       article: { title: best.title, url: best.url, summary: best.summary },
-      quickReplies: ['Yes', 'No'],
+      quickReplies: yesNo(),
     });
     if (askPhoto) {
       state.collecting = 'photo';
-      say({ text: PHOTO_ASK });
+      say({ text: t('photoAsk') });
     }
     return finish(c);
   }
@@ -482,19 +418,22 @@ export async function botTurn(
     state.collecting = 'photo';
     if (c.orderNumber) state.collected.orderNumber = c.orderNumber;
     state.collected.details = [...(state.collected.details ?? []), typed.slice(0, 500)];
-    say({ text: `I'm sorry about that. ${PHOTO_ASK}` });
+    say({ text: `${t('sorry')} ${t('photoAsk')}` });
     return finish(c);
   }
   // Not confident: say so, and hand over or offer a colleague as the admin's rules say.
   state.failedAnswers++;
+  state.collected.intent = c.intent;
   if (state.failedAnswers >= settings.handover.afterFailedAnswers) {
     await handover('bot did not know the answer');
     return finish(c);
   }
   state.step = 'offer_handover';
-  say({
-    text: "I'm sorry, I don't know the answer to that. Shall I pass you to a colleague? Reply yes or no — or ask me again in other words.",
-    quickReplies: ['Yes', 'No'],
-  });
+  say({ text: t('dontKnow'), quickReplies: yesNo() });
   return finish(c);
 }
+
+const isOrderIntent = (i: Intent) =>
+  i === 'order_status' || i === 'return_request' || i === 'cancel_request' || i === 'change_order';
+
+const DEFAULT_GREETING = tr('en', 'greeting');

@@ -25,6 +25,7 @@ import {
   DEFAULT_BOT_SETTINGS,
   initialState,
 } from './bot-engine.ts';
+import { isFiller, toEnglishTerms } from './query-terms.ts';
 
 export type BotChannel = 'chat' | 'portal' | 'messenger' | 'instagram' | 'whatsapp' | 'sms';
 
@@ -65,28 +66,122 @@ const mergeSettings = (raw: unknown): BotSettings => {
   };
 };
 
-/**
- * Share of the question's words found in the article: the bot's confidence. A word found only after
- * typo correction counts half, so a far-fetched correction cannot make the bot sure of itself.
- */
-export function coverage(question: string, corrected: string | null, article: string): number {
-  const words = queryWords(question);
-  if (!words.length) return 0;
-  const fixed = corrected ? corrected.split(' ') : words;
-  const text = ` ${article.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ')} `;
-  const found = (w: string) => {
-    const stem = w.length > 5 ? w.slice(0, -2) : w;
-    return expandSynonyms([w]).some((f) => text.includes(` ${f}`)) || text.includes(` ${stem}`);
-  };
-  let hit = 0;
-  words.forEach((w, i) => {
-    if (found(w)) hit += 1;
-    else if (fixed[i] && fixed[i] !== w && found(fixed[i]!)) hit += 0.5;
-  });
-  return hit / words.length;
+/** A word of the question found in an article's text (directly, through a synonym, or by its stem). */
+function foundIn(text: string, w: string) {
+  const stem = w.length > 5 ? w.slice(0, -2) : w;
+  return expandSynonyms([w]).some((f) => text.includes(` ${f}`)) || text.includes(` ${stem}`);
 }
 
-/** Retrieval with the bot's confidence, as the bot uses it (also run by the evaluation bench). */
+const flat = (x: string) => ` ${x.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ')} `;
+/** An article as the relevance sees it: its head (title, keywords, summary) and its whole text. */
+export interface ArticleText {
+  head: string;
+  all: string;
+}
+const textOf = (a: { title: string; keywords: string; summary: string; body_text: string }): ArticleText => ({
+  head: flat(`${a.title} ${a.keywords} ${a.summary}`),
+  all: flat(`${a.title} ${a.keywords} ${a.summary} ${a.body_text}`),
+});
+
+/**
+ * The bot's relevance: the share of the question's words found in the article, each word weighted by
+ * how distinctive it is in the help center (inverse document frequency over `corpus`, the published
+ * articles' texts). A word no article mentions ("gift" in "do you sell gift vouchers", "physical" in
+ * "a physical store") weighs most, so an article that shares only the common words of the question
+ * does not pass for an answer. A word found only after typo correction counts half.
+ */
+export function coverage(
+  question: string,
+  corrected: string | null,
+  article: string | ArticleText,
+  corpus: readonly string[] = [],
+): number {
+  const words = queryWords(question).filter((w) => !isFiller(w));
+  if (!words.length) return 0;
+  const all = queryWords(question);
+  const fixed = corrected ? words.map((w) => corrected.split(' ')[all.indexOf(w)] ?? w) : words;
+  const a = typeof article === 'string' ? { head: flat(article), all: flat(article) } : article;
+  // A word only the body mentions in passing ("48 hours", "contact us") counts less than one the
+  // article is about (its title, keywords and summary).
+  const found = (w: string) => (foundIn(a.head, w) ? 1 : foundIn(a.all, w) ? BODY_ONLY : 0);
+  const n = corpus.length;
+  const idf = (w: string) => {
+    if (!n) return 1;
+    const df = corpus.filter((c) => foundIn(c, w)).length;
+    return Math.log((n + 1) / (df + 1)) + 1;
+  };
+  let hit = 0;
+  let total = 0;
+  words.forEach((w, i) => {
+    const f = fixed[i] && fixed[i] !== w ? fixed[i]! : null;
+    const direct = found(w);
+    const weight = idf(f && !direct ? f : w);
+    total += weight;
+    if (direct) hit += weight * direct;
+    else if (f) hit += (weight * found(f)) / 2;
+  });
+  return total ? hit / total : 0;
+}
+
+const BODY_ONLY = 0.6;
+
+/** Published article texts per workspace and language, for the relevance weights (kept briefly). */
+const corpusCache = new Map<string, { at: number; texts: Map<number, ArticleText> }>();
+const CORPUS_TTL_MS = 30_000;
+
+async function corpusOf(hc: HelpCenterService, workspaceId: number, locale: string, fallback: string) {
+  const key = `${workspaceId}:${locale}`;
+  const hit = corpusCache.get(key);
+  if (hit && Date.now() - hit.at < CORPUS_TTL_MS) return hit.texts;
+  const all = await hc.publishedArticles(workspaceId, locale, fallback, false);
+  const texts = new Map(all.map((a) => [a.article_id, textOf(a)]));
+  if (corpusCache.size > 500) corpusCache.clear();
+  corpusCache.set(key, { at: Date.now(), texts });
+  return texts;
+}
+
+/** Search, then re-rank by relevance (the search's rank breaks ties). */
+async function ranked(
+  hc: HelpCenterService,
+  workspaceId: number,
+  locale: string,
+  fallback: string,
+  question: string,
+  record: boolean | undefined,
+): Promise<BotArticle[]> {
+  const r = await hc.search(workspaceId, question, { locale, limit: 6, source: 'bot', record });
+  if (!r.hits.length) return [];
+  let corpus = await corpusOf(hc, workspaceId, locale, fallback);
+  if (r.hits.some((h) => !corpus.has(h.articleId))) {
+    corpusCache.delete(`${workspaceId}:${locale}`);
+    corpus = await corpusOf(hc, workspaceId, locale, fallback);
+  }
+  const texts = [...corpus.values()].map((t) => t.all);
+  // The article that covers the question's distinctive words comes first, not the one that repeats
+  // its common words most.
+  const scored = r.hits.map((h, rank) => ({
+    articleId: h.articleId,
+    title: h.title,
+    summary: h.summary,
+    url: h.url,
+    locale: h.locale,
+    rank,
+    confidence: coverage(
+      question,
+      r.correctedQuery,
+      corpus.get(h.articleId) ?? textOf({ title: h.title, keywords: '', summary: h.summary, body_text: '' }),
+      texts,
+    ),
+  }));
+  scored.sort((x, y) => y.confidence - x.confidence || x.rank - y.rank);
+  return scored.slice(0, 3).map(({ rank: _rank, ...x }) => x);
+}
+
+/**
+ * Retrieval with the bot's relevance, as the bot uses it (also run by the evaluation bench). A question
+ * in another language than the help center's default is also tried as its shop words in English
+ * (query-terms.ts), so an untranslated article is found in the original; the more relevant wins.
+ */
 export async function answerFromHelpCenter(
   hc: HelpCenterService,
   workspaceId: number,
@@ -94,26 +189,15 @@ export async function answerFromHelpCenter(
   question: string,
   o: { record?: boolean } = {},
 ): Promise<BotArticle[]> {
-  const r = await hc.search(workspaceId, question, { locale, limit: 3, source: 'bot', record: o.record });
-  if (!r.hits.length) return [];
-  const full = await hc.publishedArticles(
-    workspaceId,
-    locale ?? 'en',
-    (await hc.settingsOf(workspaceId)).default_locale,
-    false,
-    { articleIds: r.hits.map((h) => h.articleId) },
-  );
-  return r.hits.map((h) => {
-    const a = full.find((f) => f.article_id === h.articleId);
-    const text = a ? `${a.title} ${a.keywords} ${a.summary} ${a.body_text}` : `${h.title} ${h.summary}`;
-    return {
-      articleId: h.articleId,
-      title: h.title,
-      summary: h.summary,
-      url: h.url,
-      confidence: coverage(question, r.correctedQuery, text),
-    };
-  });
+  const settings = await hc.settingsOf(workspaceId);
+  const fallback = settings.default_locale;
+  const lang = locale && settings.locales.includes(locale) ? locale : fallback;
+  const own = await ranked(hc, workspaceId, lang, fallback, question, o.record);
+  if ((locale ?? fallback).slice(0, 2) === 'en' || fallback.slice(0, 2) !== 'en') return own;
+  const english = toEnglishTerms(question);
+  if (!english) return own;
+  const viaEnglish = await ranked(hc, workspaceId, fallback, fallback, english, false);
+  return (viaEnglish[0]?.confidence ?? 0) > (own[0]?.confidence ?? 0) ? viaEnglish : own;
 }
 
 /**
@@ -164,6 +248,8 @@ export function createBotService(o: {
   calendar?: (workspaceId: number) => Promise<Calendar | null>;
   /** How many agents are online to take a handed-over conversation (routing presence). */
   agentsOnline?: (workspaceId: number) => Promise<number>;
+  /** The shop's returns page (modules/returns), offered when the bot starts a return. */
+  returnsPortalUrl?: (workspaceId: number) => Promise<string | null>;
 }) {
   const { deps, hc, tickets } = o;
   const { db } = deps;
@@ -228,6 +314,8 @@ export function createBotService(o: {
       c.orderNumber ? `Order: ${c.orderNumber}${verified ? ' (shopper verified)' : ' (not verified)'}` : null,
       c.email ? `E-mail: ${c.email}` : null,
       c.request ? `Request: ${c.request}` : null,
+      c.intent ? `Detected intent: ${c.intent}${state.lang ? ` (language: ${state.lang})` : ''}` : null,
+      c.change ? `Change asked for: ${c.change}` : null,
       ...(c.details ?? []).map((d) => `Detail: ${d}`),
       ...(c.photos ?? []).map((p) => `Photo from the shopper: ${p}`),
       '',
@@ -311,13 +399,23 @@ export function createBotService(o: {
           ticketId: tid,
         });
       } else if (a.type === 'request') {
-        const kind = a.kind === 'return' ? 'Return' : 'Cancellation';
+        const kind = a.kind === 'return' ? 'Return' : a.kind === 'cancel' ? 'Cancellation' : 'Order change';
+        const detail =
+          a.kind === 'change'
+            ? ` The shopper wrote: "${a.detail ?? ''}". ${a.shipped ? 'The order has already shipped: ask the carrier to redirect it, or tell the shopper.' : 'The order has not shipped yet.'}`
+            : '';
         tid = await toTicket(
           input,
           state,
           tid,
-          `${kind} requested by the shopper through the bot for order ${a.orderNumber} (shopper verified). Please process it.`,
-          [a.kind === 'return' ? 'return-request' : 'cancel-request'],
+          `${kind} requested by the shopper through the bot for order ${a.orderNumber} (shopper verified). Detected intent: ${state.collected.intent ?? a.kind}${state.lang ? `, language ${state.lang}` : ''}.${detail} Please process it.`,
+          [
+            a.kind === 'return'
+              ? 'return-request'
+              : a.kind === 'cancel'
+                ? 'cancel-request'
+                : 'change-request',
+          ],
           `${kind} request for order ${a.orderNumber}`,
         );
       } else if (a.type === 'note') {
@@ -401,7 +499,9 @@ export function createBotService(o: {
         input.text,
         settings,
         {
-          answer: (q) => answerFromHelpCenter(hc, input.workspaceId, input.locale, q),
+          answer: (q, lang) => answerFromHelpCenter(hc, input.workspaceId, lang ?? input.locale, q),
+          locale: input.locale ?? null,
+          returnsPortalUrl: o.returnsPortalUrl ? () => o.returnsPortalUrl!(input.workspaceId) : undefined,
           verifiedOrder: (number, proof): Promise<Order | null> =>
             o.orders ? findVerifiedOrder(o.orders, input.workspaceId, number, proof) : Promise.resolve(null),
           verifiedEmail: input.verifiedEmail ?? null,

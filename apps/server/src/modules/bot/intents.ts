@@ -1,24 +1,56 @@
+import { detectAll } from 'tinyld';
+import { predictIntent, predictLanguage } from './model/intent-model.ts';
+
 /**
- * Intent detection for shopper messages (pure, local, no model download): weighted patterns tuned on
- * the labelled set in eval/messages.ts (eval/held-out.ts is never used for tuning: it measures them).
- * Anything that is not a clear request becomes a `question`, answered by retrieval over the help center.
+ * Intent detection for shopper messages (local, nothing downloaded at run time): a few high-precision
+ * rules (a request for a person, bare small talk, a bare order number) and, for everything else, the
+ * intent model (model/: logistic regression over hashed word and character n-grams, trained at build
+ * time by `npm run bot:train` from eval/training.ts and eval/messages.ts, calibrated confidence). The
+ * held-out sets (eval/held-out.ts, eval/held-out-2.ts) are never trained on: they measure it.
  */
 
-export type Intent =
-  | 'greeting'
-  | 'thanks'
-  | 'affirm'
-  | 'deny'
-  | 'human'
-  | 'order_status'
-  | 'return_request'
-  | 'cancel_request'
-  | 'question';
+export const INTENTS = [
+  'greeting',
+  'thanks',
+  'affirm',
+  'deny',
+  'human',
+  'order_status',
+  'return_request',
+  'cancel_request',
+  'change_order',
+  'product_question',
+  'complaint',
+  'question',
+] as const;
+export type Intent = (typeof INTENTS)[number];
+
+/** Languages the bot detects and answers in (the intent model is trained on all five). */
+export const BOT_LANGS = ['en', 'de', 'fr', 'es', 'nl'] as const;
+export type BotLang = (typeof BOT_LANGS)[number];
+
+/**
+ * The message's language: the n-gram detector (tinyld) when it is sure, else the intent model's own
+ * language head when it is, else `fallback` (the conversation's language so far, or the page's locale).
+ * Short replies ("ok", "ja") keep the conversation's language.
+ */
+export function detectLanguage(text: string, fallback: BotLang = 'en'): { lang: BotLang; sure: boolean } {
+  const letters = text.replace(/[^\p{L}]+/gu, '');
+  if (letters.length < 4) return { lang: fallback, sure: false };
+  const top = detectAll(text, { only: [...BOT_LANGS] })[0];
+  if (top && top.accuracy >= 0.5 && letters.length >= 10) return { lang: top.lang as BotLang, sure: true };
+  const own = predictLanguage(text);
+  if (own.confidence >= 0.8) return { lang: own.label as BotLang, sure: true };
+  if (top && top.accuracy >= 0.3) return { lang: top.lang as BotLang, sure: true };
+  return { lang: fallback, sure: false };
+}
 
 export interface Classified {
   intent: Intent;
-  /** 0..1: how sure the rules are (questions get their confidence from retrieval instead). */
+  /** 0..1: calibrated probability of the intent (the model's) or the rule's fixed confidence. */
   confidence: number;
+  /** Which decided: a high-precision rule or the intent model. */
+  source: 'rule' | 'model';
   orderNumber: string | null;
   email: string | null;
   /** A postcode-looking token (only meaningful while the bot is asking for one). */
@@ -42,6 +74,12 @@ export function extractOrderNumber(text: string): string | null {
   return m ? m[1]!.toUpperCase() : null;
 }
 
+/** Whether two typed order numbers are the same ("#1042", "1042", "# 1042"). */
+export function orderNumbersEqual(a: string, b: string): boolean {
+  const n = (x: string) => x.replace(/[^a-z0-9]/gi, '').toUpperCase();
+  return n(a) === n(b);
+}
+
 export function extractZip(text: string): string | null {
   const t = text.replace(EMAIL, ' ').trim();
   const m = t.match(/^(?:zip|postcode|postal code|plz)?(?:\s*:)?\s*([a-z0-9]{2,5}[\s-]?[a-z0-9]{0,4})$/i);
@@ -51,7 +89,7 @@ export function extractZip(text: string): string | null {
 const has = (t: string, re: RegExp) => re.test(t);
 
 const HUMAN =
-  /\b(human|humans|agent|agents|person|people|someone real|real person|representative|rep|operator|staff|employee|customer service|support team|somebody|anyone there|mitarbeiter|mensch)\b|\b(talk|speak|chat|connect|put me through)\b.{0,25}\b(someone|somebody|a person|a human|an agent|staff|team|support|you guys|manager)\b|\bcall me\b|\bphone (me|call)\b|\bmanager\b/i;
+  /\b(human|humans|agent|agents|person|people|someone real|real person|representative|rep|operator|staff|employee|customer service|support team|somebody|mitarbeiter|mensch)\b|\b(talk|speak|chat|connect|put me through)\b.{0,25}\b(someone|somebody|a person|a human|an agent|staff|team|support|you guys|manager)\b|\bcall me\b|\bphone (me|call)\b|\bmanager\b/i;
 // Real anger, not emphasis: abuse, threats (chargeback, lawyer, reviews), having to ask again and
 // again. Punctuation alone ("Thanks!!!", "where is my order???") is enthusiasm or impatience, not anger.
 const ABUSE =
@@ -80,24 +118,17 @@ const AFFIRM =
 const DENY =
   /^(no+|nope|nah|not really|no,? (it did ?n[o']t|that did ?n[o']t help|not really|thanks?)|it did ?n[o']t|did ?n[o']t help|nein|that('s| is) not (it|what i (asked|meant|need)))[\s!.,]*$/i;
 
-const WHERE_ORDER =
-  /\b(where('s| is| are)?|wheres|status|track|tracking|trace|locate|update on|any news|eta|has .{0,20}shipped|been shipped|shipped yet|dispatched yet|sent yet|on (its|the) way|not (yet )?(arrived|received|here|come)|has ?n[o']t (arrived|come|shown up|been delivered)|did ?n[o']t (arrive|get|receive)|never (arrived|came|got)|still (not|no|waiting)|waiting (for|on)|wo ist|noch nicht (angekommen|da)|when (will|do|does|is) (i|my|it|the (order|parcel|package)).{0,30}(get|arrive|receive|come|deliver|ship|be (here|delivered|shipped)))\b/i;
-const ORDER_NOUN =
-  /\b(order|orders|parcel|package|packet|delivery|shipment|bestellung|paket|stuff|item|items|purchase)\b/i;
-const POLICY_Q =
-  /^(how|what|which|do you|does|can (i|you) (pay|use|ship|get)|is (it|there)|are (there|you)|when (do|does|are|is) (you|refunds?|returns?)|who|why|wie|was|welche|gibt es)\b/i;
-const WANT =
-  /\b(i('d| would)? (like|want|wanna|need|wish) to|i want|i need|want to|please|pls|plz|could you|can you|can i|i'm|im|help me|would like|start|initiate|open|request|ich möchte|bitte|process)\b/i;
-const RETURN_VERB =
-  /\b(return|returning|send (it |them |this |these |my \w+ )?back|exchange|swap|refund( me)?|rücksendung|zurücksenden|umtauschen)\b/i;
-const CANCEL_VERB =
-  /\b(cancel+(ed|ing|ation)?|stop (my|the) order|storn\w*|don'?t want (it|the order) anymore)\b/i;
-const GENERIC_CANCEL_Q =
-  /\b(can (i|you|orders?) (still )?(be )?cancel+|how (do|can) i cancel|is it possible to cancel|cancellation policy)\b/i;
 const DAMAGE =
   /\b(damaged|broken|broke|torn|ripped|scratched|crushed|dented|stained|defect\w*|faulty|wrong (item|size|colou?r|product|shoes?|jacket)|(is|was|were|are) missing|missing from|not what i ordered|instead of)\b/i;
-const ACTION_OBJ =
-  /\b(my|this|the|these|that|an?) (order|item|items|jacket|shoes?|boots?|purchase|parcel|package|socks|shirt|pants|trousers|hoodie|top|size)\b|#\s?\d|\border\s*#?\d/i;
+/** Below this the model's intent is not trusted for an action: the message is treated as a question. */
+export const MIN_ACTION_CONFIDENCE = 0.35;
+
+const ACTIONS: ReadonlySet<Intent> = new Set([
+  'order_status',
+  'return_request',
+  'cancel_request',
+  'change_order',
+]);
 
 export function classify(raw: string): Classified {
   const text = raw.trim().slice(0, 1000);
@@ -106,41 +137,35 @@ export function classify(raw: string): Classified {
   const email = text.match(EMAIL)?.[0] ?? null;
   const zip = extractZip(text);
   const angry = isAngry(text);
-  const damage = has(t, DAMAGE);
-  const base = { orderNumber, email, zip, angry, damage };
+  const base = { orderNumber, email, zip, angry };
+  const rule = (intent: Intent, confidence: number): Classified => ({
+    ...base,
+    intent,
+    confidence,
+    source: 'rule',
+    damage: has(t, DAMAGE),
+  });
 
-  if (has(t, HUMAN) && !/\bhuman(e|ity)\b/.test(t)) return { ...base, intent: 'human', confidence: 0.95 };
-  if (GREETING.test(t)) return { ...base, intent: 'greeting', confidence: 0.95 };
-  if (THANKS.test(t)) return { ...base, intent: 'thanks', confidence: 0.9 };
-  if (AFFIRM.test(t)) return { ...base, intent: 'affirm', confidence: 0.9 };
-  if (DENY.test(t)) return { ...base, intent: 'deny', confidence: 0.9 };
+  if (has(t, HUMAN) && !/\bhuman(e|ity)\b/.test(t)) return rule('human', 0.95);
+  if (GREETING.test(t)) return rule('greeting', 0.95);
+  if (THANKS.test(t)) return rule('thanks', 0.9);
+  if (AFFIRM.test(t)) return rule('affirm', 0.9);
+  if (DENY.test(t)) return rule('deny', 0.9);
+  // Only an order number ("1042", "#1042", "order 1042"): the shopper wants that order looked up.
+  if (
+    orderNumber &&
+    t.replace(/\b(order|no|nr|number|bestellung|commande|pedido|bestelling)\b|[^a-z]/g, '').length === 0
+  )
+    return rule('order_status', 0.9);
 
-  const policyQuestion =
-    POLICY_Q.test(t) && !orderNumber && !/\bmy (order|parcel|package|return|refund)\b/.test(t);
-  if (has(t, CANCEL_VERB)) {
-    if (!GENERIC_CANCEL_Q.test(t) || orderNumber || /\bmy order\b/.test(t))
-      if (!policyQuestion || orderNumber) return { ...base, intent: 'cancel_request', confidence: 0.85 };
-    return { ...base, intent: 'question', confidence: 0.6 };
-  }
-  if (has(t, RETURN_VERB)) {
-    const wants = has(t, WANT) && (has(t, ACTION_OBJ) || !!orderNumber);
-    const howTo =
-      /^(how|what|when|which|where|do|does|is|are|can (i|you) (return|exchange|get)|wie|was)\b/.test(t);
-    const refundStatus =
-      /\b(where('s| is)|when (will|do) i get|still (no|not|waiting)|not (yet )?(received|got)|have ?n[o']t (received|got))\b.{0,30}\brefund/.test(
-        t,
-      );
-    if (refundStatus) return { ...base, intent: 'question', confidence: 0.6 };
-    if ((wants && !howTo) || (orderNumber && !howTo))
-      return { ...base, intent: 'return_request', confidence: 0.8 };
-    return { ...base, intent: 'question', confidence: 0.6 };
-  }
-  const aboutOrder = has(t, ORDER_NOUN) || !!orderNumber;
-  if (aboutOrder && has(t, WHERE_ORDER) && !policyQuestion)
-    return { ...base, intent: 'order_status', confidence: 0.85 };
-  if (orderNumber && t.replace(/[^a-z]/g, '').length < 25)
-    return { ...base, intent: 'order_status', confidence: 0.7 };
-  if (/^(track|tracking)( my)?( order| parcel| package)?[\s?!.]*$/.test(t))
-    return { ...base, intent: 'order_status', confidence: 0.8 };
-  return { ...base, intent: 'question', confidence: 0.5 };
+  const p = predictIntent(text);
+  let intent = p.label as Intent;
+  if (ACTIONS.has(intent) && p.confidence < MIN_ACTION_CONFIDENCE) intent = 'question';
+  return {
+    ...base,
+    intent,
+    confidence: p.confidence,
+    source: 'model',
+    damage: intent === 'complaint' || has(t, DAMAGE),
+  };
 }

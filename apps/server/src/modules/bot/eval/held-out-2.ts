@@ -186,7 +186,9 @@ export const heldOut2: HeldOutMessage[] = [
   m('en', 'complaint', 'the buckle on my backpack snapped on day one', { article: 'damaged-or-wrong-item' }),
   m('en', 'complaint', 'you sent me the green one, I ordered blue', { article: 'damaged-or-wrong-item' }),
   m('en', 'complaint', 'the bottle leaks', { article: 'damaged-or-wrong-item' }),
-  m('de', 'complaint', 'Der Reißverschluss ist nach einer Woche kaputt', { article: 'damaged-or-wrong-item' }),
+  m('de', 'complaint', 'Der Reißverschluss ist nach einer Woche kaputt', {
+    article: 'damaged-or-wrong-item',
+  }),
   m('fr', 'complaint', "J'ai reçu un article abîmé", { article: 'damaged-or-wrong-item' }),
 
   // asks for a person

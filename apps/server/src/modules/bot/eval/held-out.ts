@@ -22,6 +22,14 @@ const i = (text: string, intent: LabelledMessage['intent'], handover = false): L
   handover,
 });
 
+/** A damaged, defective, wrong or missing item (labelled `question` before the complaint intent existed). */
+const c = (text: string, handover = false): LabelledMessage => ({
+  text,
+  intent: 'complaint',
+  article: 'damaged-or-wrong-item',
+  handover,
+});
+
 export const heldOutMessages: LabelledMessage[] = [
   // shipping
   q('hey how much do you charge for delivery', 'shipping-times-and-costs'),
@@ -63,10 +71,10 @@ export const heldOutMessages: LabelledMessage[] = [
   q('my rain jacket isnt waterproof anymore what can I do', 'product-care'),
   q('ironing merino ok?', 'product-care'),
   // damaged / wrong
-  q('The box arrived crushed and the boots are scratched', 'damaged-or-wrong-item'),
-  q('you sent me a size 44 instead of 42', 'damaged-or-wrong-item'),
-  q('the seam ripped on the first hike', 'damaged-or-wrong-item'),
-  q('there was only one glove in the package', 'damaged-or-wrong-item'),
+  c('The box arrived crushed and the boots are scratched'),
+  c('you sent me a size 44 instead of 42'),
+  c('the seam ripped on the first hike'),
+  c('there was only one glove in the package'),
   // payment
   q('do you take google pay', 'payment-methods'),
   q('can i pay when it arrives, cash on delivery?', 'payment-methods'),
@@ -120,7 +128,7 @@ export const heldOutMessages: LabelledMessage[] = [
   i('ABSOLUTELY USELESS SERVICE, NOBODY ANSWERS MY EMAILS', 'question', true),
   i("I will contact my lawyer if this isn't sorted today", 'question', true),
   i('this is a joke, 3 weeks and still no parcel', 'order_status', true),
-  q('Are you kidding me? Wrong item AGAIN.', 'damaged-or-wrong-item', true),
+  c('Are you kidding me? Wrong item AGAIN.', true),
   i("I'm reporting you to consumer protection", 'question', true),
 
   // happy, emphatic, polite in several languages: must not go to a human

@@ -14,6 +14,12 @@ export interface LabelledMessage {
 
 const q = (text: string, article: string): LabelledMessage => ({ text, intent: 'question', article });
 const i = (text: string, intent: Intent, handover = false): LabelledMessage => ({ text, intent, handover });
+/** A damaged, defective, wrong or missing item (the damage article answers it; the bot asks for a photo). */
+const c = (text: string): LabelledMessage => ({
+  text,
+  intent: 'complaint',
+  article: 'damaged-or-wrong-item',
+});
 
 export const evalMessages: LabelledMessage[] = [
   // shipping times and costs
@@ -111,14 +117,14 @@ export const evalMessages: LabelledMessage[] = [
   q('washing instructions for wool', 'product-care'),
   q('can i use fabric softener', 'product-care'),
   // damaged / wrong
-  q('My item arrived damaged', 'damaged-or-wrong-item'),
-  q('I received the wrong item', 'damaged-or-wrong-item'),
-  q('the zipper broke after two weeks', 'damaged-or-wrong-item'),
-  q('one item is missing from my package', 'damaged-or-wrong-item'),
-  q('the shoes have a defect', 'damaged-or-wrong-item'),
-  q('jacket came torn what do i do', 'damaged-or-wrong-item'),
+  c('My item arrived damaged'),
+  c('I received the wrong item'),
+  c('the zipper broke after two weeks'),
+  c('one item is missing from my package'),
+  c('the shoes have a defect'),
+  c('jacket came torn what do i do'),
   q('do you have a warranty', 'damaged-or-wrong-item'),
-  q('faulty product', 'damaged-or-wrong-item'),
+  c('faulty product'),
   // payment
   q('What payment methods do you accept?', 'payment-methods'),
   q('can I pay with PayPal', 'payment-methods'),
