@@ -322,6 +322,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     orders: shopperOrders,
     calendar: (w) => sla.calendarFor(w, null),
     agentsOnline: (w) => routing.onlineCount(w),
+    // A return the bot starts links to the order's returns page (modules/returns).
+    returns,
     // The bot answers a chat in the visitor's browser language (visitorInfo reads only the workspace).
     chatLocale: async (w, ticketId) =>
       (await chat.visitorInfo({ workspaceId: w } as Parameters<typeof chat.visitorInfo>[0], ticketId)).locale,

@@ -69,7 +69,13 @@ describe('the bot generalises (#23 failure classes, through the widget)', () => 
     expect(first).toContain('order number');
     expect(first).not.toMatch(/Sizing guide|More in/);
     expect(await s.say('#1042')).toContain('e-mail address you ordered with');
-    expect(await s.say('emma@example.com')).toContain('return request for order #1042');
+    const started = await s.say('emma@example.com');
+    expect(started).toContain('return request for order #1042');
+    // The order's returns page (modules/returns), where the shopper picks the exchange size.
+    const link = started.match(/returns page: (\S+)/)?.[1];
+    expect(link).toMatch(/\/en\/l\/[\w.-]+$/);
+    const page = await t.app.inject({ method: 'GET', url: new URL(link!).pathname });
+    expect(page.statusCode).toBe(200);
     const d = await s.ticket();
     expect(d.tags).toContain('return-request');
     expect((await s.notes()).join('\n')).toContain('Detected intent: return_request');

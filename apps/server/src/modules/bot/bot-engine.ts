@@ -214,7 +214,7 @@ export async function botTurn(
       state.collected.request = kind === 'return' ? 'return' : 'cancellation';
       say({ text: t(kind === 'return' ? 'returnPassed' : 'cancelAsked', { number: order.number }) });
       if (kind === 'return') {
-        const url = await tools.returnsPortalUrl?.();
+        const url = await tools.returnsPortalUrl?.(order.id, lang);
         if (url) say({ text: t('returnPortal', { url }) });
       }
       if (kind === 'return' && tools.canReceiveFiles) {

@@ -124,8 +124,8 @@ export interface BotTools {
   answer(query: string, lang?: BotLang): Promise<BotArticle[]>;
   /** The channel's language (widget or portal locale): the answer language until the shopper writes. */
   locale?: string | null;
-  /** The shop's returns page, where a shopper picks items and exchange or refund (modules/returns). */
-  returnsPortalUrl?: () => Promise<string | null>;
+  /** The order's returns page, where the shopper picks items and exchange or refund (modules/returns). */
+  returnsPortalUrl?: (orderId: number, lang: string) => Promise<string | null>;
   /** The order with this number that the proof matches, else null (never says which part failed). */
   verifiedOrder(number: string, proof: { email?: string | null; zip?: string | null }): Promise<Order | null>;
   /** E-mail the channel already verified (signed-in widget identity), if any. */

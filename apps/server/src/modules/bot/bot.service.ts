@@ -11,6 +11,7 @@ import {
   queryWords,
   type ShopperOrderSource,
 } from '../helpcenter/index.ts';
+import type { ReturnsService } from '../returns/index.ts';
 import { type Calendar, isOpen, nextOpen } from '../sla/index.ts';
 import type { TicketsService } from '../tickets/index.ts';
 import * as repo from './bot.repository.ts';
@@ -248,8 +249,8 @@ export function createBotService(o: {
   calendar?: (workspaceId: number) => Promise<Calendar | null>;
   /** How many agents are online to take a handed-over conversation (routing presence). */
   agentsOnline?: (workspaceId: number) => Promise<number>;
-  /** The shop's returns page (modules/returns), offered when the bot starts a return. */
-  returnsPortalUrl?: (workspaceId: number) => Promise<string | null>;
+  /** Returns (modules/returns, through its index.ts): the order's returns page, offered with a return. */
+  returns?: Pick<ReturnsService, 'portalUrl'> | null;
 }) {
   const { deps, hc, tickets } = o;
   const { db } = deps;
@@ -501,7 +502,9 @@ export function createBotService(o: {
         {
           answer: (q, lang) => answerFromHelpCenter(hc, input.workspaceId, lang ?? input.locale, q),
           locale: input.locale ?? null,
-          returnsPortalUrl: o.returnsPortalUrl ? () => o.returnsPortalUrl!(input.workspaceId) : undefined,
+          returnsPortalUrl: o.returns
+            ? (orderId, lang) => o.returns!.portalUrl(input.workspaceId, orderId, lang)
+            : undefined,
           verifiedOrder: (number, proof): Promise<Order | null> =>
             o.orders ? findVerifiedOrder(o.orders, input.workspaceId, number, proof) : Promise.resolve(null),
           verifiedEmail: input.verifiedEmail ?? null,

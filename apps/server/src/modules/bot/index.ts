@@ -2,6 +2,7 @@ import type { Deps } from '../../platform/deps.ts';
 import { escapeHtml } from '../../platform/html/sanitize.ts';
 import type { Router } from '../../platform/http/router.ts';
 import type { HelpCenterService, PortalBot, ShopperOrderSource } from '../helpcenter/index.ts';
+import type { ReturnsService } from '../returns/index.ts';
 import type { Calendar } from '../sla/index.ts';
 import type { TicketsService } from '../tickets/index.ts';
 import { registerBotListeners } from './bot.listeners.ts';
@@ -39,6 +40,7 @@ export function installBot(o: {
   calendar?: (workspaceId: number) => Promise<Calendar | null>;
   agentsOnline?: (workspaceId: number) => Promise<number>;
   chatLocale?: (workspaceId: number, ticketId: number) => Promise<string | null>;
+  returns?: Pick<ReturnsService, 'portalUrl'> | null;
 }): { bot: BotService; portal: PortalBot } {
   const bot = createBotService(o);
   registerBotRoutes(o.router, bot);

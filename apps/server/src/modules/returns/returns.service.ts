@@ -59,6 +59,9 @@ export function createReturnsService(deps: Deps, ext: ReturnsDeps) {
     ...flow,
     get: (auth: Auth, id: number) => getReturn(auth.workspaceId, id),
     getForShopper: getReturn,
+    /** The shopper's signed link to the order's returns page in `locale` (null without shopper links). */
+    portalUrl: (workspaceId: number, orderId: number, locale: string) =>
+      ctx.portalLink(workspaceId, orderId, locale),
     async ofOrder(workspaceId: number, orderId: number) {
       return toReturns(workspaceId, await repo.returnsOfOrder(db, workspaceId, orderId));
     },
