@@ -221,6 +221,12 @@ export const settings = {
       'Bearer token Prometheus sends to scrape GET /metrics on the main port (Authorization: Bearer …); with neither this nor METRICS_LISTEN set, /metrics is off',
     sensitive: true,
   },
+  METRICS_REFRESH_SECONDS: {
+    schema: z.coerce.number().min(0.1).max(3600),
+    default: '15',
+    description:
+      'How often the gauges read from the database (queue depth and lag, outbox, intake backlog) are refreshed; a scrape itself runs no query',
+  },
   METRICS_LISTEN: {
     schema: z
       .string()

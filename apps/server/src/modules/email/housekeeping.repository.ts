@@ -47,3 +47,14 @@ export const pruneSentMailRaw = (db: Db, days: number) =>
           RETURNING 1`)
       ).length,
   );
+
+/**
+ * For /metrics: the durable intake's backlog — stored payloads not processed yet, per channel kind
+ * (`email`, `store` for every store connection), and the age of the oldest (partial index on unprocessed
+ * rows). A payload that failed and waits for a retry counts as backlog.
+ */
+export const intakeBacklog = (db: Db) =>
+  db.query<{ channel: string; pending: number; oldest_seconds: number }>(sql`
+    SELECT split_part(channel, ':', 1) AS channel, count(*)::int AS pending,
+      extract(epoch FROM now() - min(received_at))::float8 AS oldest_seconds
+    FROM inbound_events WHERE processed_at IS NULL GROUP BY 1`);

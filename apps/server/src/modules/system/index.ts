@@ -1,1 +1,1 @@
-export { listenMetrics, METRICS_REFRESH_MS, registerSystemRoutes } from './system.routes.ts';
+export { listenMetrics, registerSystemRoutes } from './system.routes.ts';

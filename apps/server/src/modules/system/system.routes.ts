@@ -5,13 +5,13 @@ import { z } from 'zod';
 import { pendingMigrations } from '../../platform/db/migrate.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
+import { outboxStats } from '../../platform/events/bus.ts';
 import { escapeHtml } from '../../platform/html/sanitize.ts';
 import { buildOpenApi, IdParams, type Router } from '../../platform/http/router.ts';
+import { queueStats } from '../../platform/jobs/queue.ts';
 import { safeEqual } from '../../platform/security/crypto.ts';
+import { intakeBacklog } from '../email/index.ts';
 import { jobCounts, listJobs, pingDb, retryJob } from './system.repository.ts';
-
-/** How often the gauges read from the database are refreshed (a scrape itself queries nothing). */
-export const METRICS_REFRESH_MS = 15_000;
 
 export function registerSystemRoutes(
   app: FastifyInstance,
@@ -44,16 +44,64 @@ export function registerSystemRoutes(
     labelNames: ['status'],
     registers: [metrics],
   });
+  const gauge = (name: string, help: string, labelNames: string[] = []) =>
+    new client.Gauge({ name, help, labelNames, registers: [metrics] });
+  const queueDepth = gauge('shopdesk_job_queue_depth', 'Jobs due now and waiting for a worker, by job name', [
+    'name',
+  ]);
+  const queueAge = gauge(
+    'shopdesk_job_oldest_due_seconds',
+    'How long the oldest job due now has waited for a worker, by job name (queue lag)',
+    ['name'],
+  );
+  const failedByName = gauge('shopdesk_jobs_failed', 'Failed jobs kept for inspection, by job name', [
+    'name',
+  ]);
+  const outboxPending = gauge(
+    'shopdesk_outbox_pending',
+    'Events whose reactions have not finished yet (event_outbox)',
+  );
+  const outboxLag = gauge(
+    'shopdesk_outbox_lag_seconds',
+    'Age of the oldest event in the outbox (a dead node leaves events here until a worker replays them)',
+  );
+  const intakePending = gauge(
+    'shopdesk_intake_backlog',
+    'Inbound payloads stored and acknowledged but not processed yet, by channel (email, store)',
+    ['channel'],
+  );
+  const intakeAge = gauge(
+    'shopdesk_intake_oldest_seconds',
+    'Age of the oldest unprocessed inbound payload, by channel',
+    ['channel'],
+  );
   // Gauges that need the database are refreshed by a timer, so a scrape (or a flood of them) costs
-  // no query: the figures are at most METRICS_REFRESH_MS old.
+  // no query: the figures are at most METRICS_REFRESH_SECONDS old.
   const refreshJobs = async () => {
-    const rows = await jobCounts(deps.db).catch(() => null);
-    if (!rows) return;
+    const [rows, queues, outbox, intake] = await Promise.all([
+      jobCounts(deps.db),
+      queueStats(deps.db),
+      outboxStats(deps.db),
+      intakeBacklog(deps.db),
+    ]).catch(() => [null, null, null, null] as const);
+    if (!rows || !queues || !outbox || !intake) return;
     jobsGauge.reset();
     for (const row of rows) jobsGauge.set({ status: row.status }, row.n);
+    for (const g of [queueDepth, queueAge, failedByName, intakePending, intakeAge]) g.reset();
+    for (const q of queues) {
+      queueDepth.set({ name: q.name }, q.due);
+      queueAge.set({ name: q.name }, q.due ? q.oldest_seconds : 0);
+      if (q.failed) failedByName.set({ name: q.name }, q.failed);
+    }
+    outboxPending.set(outbox.pending);
+    outboxLag.set(outbox.oldest_seconds);
+    for (const i of intake) {
+      intakePending.set({ channel: i.channel }, i.pending);
+      intakeAge.set({ channel: i.channel }, i.oldest_seconds);
+    }
   };
   void refreshJobs();
-  const timer = setInterval(() => void refreshJobs(), METRICS_REFRESH_MS);
+  const timer = setInterval(() => void refreshJobs(), deps.config.METRICS_REFRESH_SECONDS * 1000);
   timer.unref();
   app.addHook('onClose', async () => clearInterval(timer));
 

@@ -70,6 +70,15 @@ export interface EventBus {
 
 const CHANNEL = 'shopdesk_events';
 
+/**
+ * For /metrics: events written with a change whose listeners have not finished yet (the outbox), and
+ * the age of the oldest (a node dead before publishing shows here until a worker replays it).
+ */
+export const outboxStats = async (db: Db) =>
+  (await db.one<{ pending: number; oldest_seconds: number }>(sql`
+    SELECT (SELECT count(*)::int FROM event_outbox) AS pending,
+      coalesce((SELECT extract(epoch FROM now() - created_at)::float8 FROM event_outbox ORDER BY id LIMIT 1), 0) AS oldest_seconds`))!;
+
 /** Changes whose reactions run at once, and how many may wait before producers wait with them. */
 const REACTION_LANES = 4;
 const REACTION_QUEUE_MAX = 1000;

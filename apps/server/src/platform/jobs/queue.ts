@@ -141,6 +141,20 @@ export async function pruneFinishedJobs(
   }
 }
 
+/**
+ * Per job name, for /metrics: jobs due now and not yet running (the queue depth), the age of the oldest
+ * of them (how far the workers are behind), and failed jobs. Uses the partial indexes on runnable and
+ * failed rows; run by a timer, never per scrape.
+ */
+export const queueStats = (db: Db) =>
+  db.query<{ name: string; due: number; oldest_seconds: number; failed: number }>(sql`
+    SELECT name, sum(due)::int AS due, max(oldest)::float8 AS oldest_seconds, sum(failed)::int AS failed FROM (
+      SELECT name, count(*) AS due, extract(epoch FROM now() - min(run_at)) AS oldest, 0 AS failed
+        FROM jobs WHERE status = 'queued' AND run_at <= now() GROUP BY name
+      UNION ALL
+      SELECT name, 0, 0, count(*) FROM jobs WHERE status = 'failed' GROUP BY name
+    ) x GROUP BY name`);
+
 export interface JobRunner {
   register(def: JobDefinition): void;
   start(): void;
