@@ -83,6 +83,14 @@ export const tableOwners = {
   notice_settings: 'modules/notices',
   notice_templates: 'modules/notices',
 
+  problem_tickets: 'modules/tracking',
+  problems: 'modules/tracking',
+  shipment_events: 'modules/tracking',
+  shipments: 'modules/tracking',
+  tracking_detections: 'modules/tracking',
+  tracking_settings: 'modules/tracking',
+  tracking_sources: 'modules/tracking',
+
   agent_connections: 'modules/routing',
   agent_presence: 'modules/routing',
   routing_configs: 'modules/routing',

@@ -68,6 +68,7 @@ import {
   registerTicketListeners,
   registerTicketRoutes,
 } from './modules/tickets/index.ts';
+import { installTracking, type ProblemsService, type TrackingService } from './modules/tracking/index.ts';
 import { createViewsService, registerViewRoutes } from './modules/views/index.ts';
 import { outboundPolicyOf, registerWorkspaceRoutes } from './modules/workspaces/index.ts';
 import { type Db, openDb } from './platform/db/db.ts';
@@ -145,6 +146,8 @@ export interface App {
     returns: ReturnsService;
     /** Customer notices (modules/notices): what returns, surveys and tracking send through. */
     notices: NoticesService;
+    tracking: TrackingService;
+    problems: ProblemsService;
   };
   /** The one inbound pipeline: every provider webhook's accounts, storage and processing. */
   intake: IntakeService;
@@ -312,6 +315,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     shopName: async (w) => (await hc.baseFor(w)).workspaceName,
     intake,
   });
+  const { tracking, problems } = await installTracking({
+    router,
+    deps,
+    tickets,
+    notices,
+    shopperLinks,
+    intake,
+  });
   // Returns: its shopper pages are served by the help center at /l/<token> (purpose 'return').
   const returns = installReturns({ router, deps, commerce, tickets, contacts, links: shopperLinks });
   selfService.bot = installBot({
@@ -398,7 +409,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     email,
     intake,
     metricsServer,
-    services: { agents, contacts, tickets, commerce, shopperLinks, returns, notices },
+    services: { agents, contacts, tickets, commerce, shopperLinks, returns, notices, tracking, problems },
     async close() {
       if (closed) return;
       closed = true;

@@ -181,6 +181,17 @@ describe('customer notices', () => {
       dryRun: true,
     });
     expect(pb).toMatchObject({ contactEmail: 'bob@example.com', status: 'skipped', reason: 'opted_out' });
+    // Consent withdrawn on the channel (the intake's record, e.g. a STOP): no channel left to use.
+    await t.db.query(
+      sql`INSERT INTO channel_consents (workspace_id, channel, address, state) VALUES (${ws.workspaceId}, 'email', 'ann@example.com', 'opted-out')`,
+    );
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/notices/preview',
+      headers: ws.agent.headers,
+      payload: { kind: 'ticket.update', ticketIds: [a.id], values: { 'update.text': 'x' } },
+    });
+    expect(again.json().items[0]).toMatchObject({ status: 'skipped', reason: 'no_channel' });
     expect((await get(t, `/api/v1/notices?ticketId=${a.id}`, ws.agent.headers)).json().items).toHaveLength(0);
     await settle(t);
     expect((await messagesOf(a.id)).filter((m) => m.kind === 'outbound')).toHaveLength(0);

@@ -21,6 +21,13 @@ export { type CommerceService, createCommerceService, detectOrderNumbers } from 
 export { type MoneyKind, moneyKinds, percentDiscountValue } from './order-policy.ts';
 /** Store writes for returns (refund, store credit, exchange) through the order-action machinery. */
 export type { ReturnStoreCommand } from './return-actions.ts';
+export {
+  orderContact,
+  type StoreShipment,
+  storeShipmentByTracking,
+  storeShipmentsChangedSince,
+  workspacesWithStores,
+} from './shipments-port.ts';
 
 /** Commerce in one call from the composition root: connectors, routes, webhooks, jobs, macro variables. */
 export function installCommerce(o: {

@@ -2,6 +2,7 @@ import type { TicketSummary, UpdateTicket } from '@shopdesk/contracts';
 import type { Db } from '../../platform/db/db.ts';
 import type { DomainEvent } from '../../platform/events/bus.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
+import { findOrCreateContact } from '../contacts/index.ts';
 import type { SystemActor, TicketCore } from './ticket-core.ts';
 import { preview, toSummary } from './ticket-shapes.ts';
 import * as repo from './tickets.repository.ts';
@@ -15,6 +16,43 @@ import * as repo from './tickets.repository.ts';
 export function createSystemActionsService(core: TicketCore) {
   const { deps, bus, load, publishAll, applyChanges } = core;
   return {
+    /**
+     * A ticket the system opens before the customer writes (tracking's delay detections): no message
+     * yet, the customer as its contact (found or created by e-mail), a `created` timeline event by
+     * `via`. The caller adds a note or a notice in the same transaction and publishes the events.
+     */
+    async openSystemTicket(
+      tx: Db,
+      workspaceId: number,
+      t: {
+        subject: string;
+        channel: string;
+        contact: { email: string; name?: string | null };
+        tags: string[];
+      },
+      via: SystemActor,
+    ): Promise<{ ticketId: number; events: DomainEvent[] }> {
+      const contactId = await findOrCreateContact(tx, workspaceId, t.contact);
+      const ticketId = await repo.insertTicket(tx, {
+        workspaceId,
+        subject: t.subject,
+        status: 'open',
+        priority: 'normal',
+        channel: t.channel,
+        contactId,
+        assigneeId: null,
+        teamId: null,
+        tags: t.tags,
+        customFields: {},
+      });
+      if (t.tags.length) await repo.ensureTags(tx, workspaceId, t.tags);
+      await repo.insertEvent(tx, workspaceId, ticketId, 'created', null, { channel: t.channel, via });
+      const events = await bus.stage(tx, [
+        { name: 'ticket.created', workspaceId, ticketId, data: { channel: t.channel, via } },
+      ]);
+      return { ticketId, events };
+    },
+
     /** Locks the ticket row and applies changes as the system; null when the ticket is not there. */
     async applySystemChanges(
       tx: Db,

@@ -23,7 +23,17 @@ export const WAITING = new Set<string>(['pending', 'on-hold', 'solved', 'closed'
 
 /** Who made a system change: shown on the timeline and carried on events (loop protection). */
 export interface SystemActor {
-  kind: 'routing' | 'sla' | 'automation' | 'urgency' | 'bot' | 'delivery' | 'returns' | 'notice' | 'channel';
+  kind:
+    | 'routing'
+    | 'sla'
+    | 'automation'
+    | 'urgency'
+    | 'bot'
+    | 'delivery'
+    | 'returns'
+    | 'notice'
+    | 'channel'
+    | 'tracking';
   id?: number;
   name?: string;
   /** Automation ids that led to this change, oldest first. */

@@ -1,0 +1,81 @@
+import type { ShipmentRow } from './tracking.repository.ts';
+
+/** A delay or delivery problem found on a shipment; `rule` is unique per shipment (fires once). */
+export interface Detection {
+  rule: string;
+  /** What happened, for the ticket note and the notice (plain English; templates add the rest). */
+  what: string;
+}
+
+const DAY = 86_400_000;
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+/**
+ * The rules (docs/tracking.md): status-based ones fire when the status is reached, time-based ones
+ * when the sweep (or an update) finds them due. Pure: the shipment, the thresholds and "now".
+ */
+export function detect(
+  s: Pick<
+    ShipmentRow,
+    | 'status'
+    | 'sub_status'
+    | 'label_at'
+    | 'first_scan_at'
+    | 'delivered_at'
+    | 'estimated_delivery_at'
+    | 'original_estimate_at'
+    | 'created_at'
+  >,
+  t: { no_first_scan_days: number; in_transit_days: number },
+  now: Date,
+): Detection[] {
+  const out: Detection[] = [];
+  if (s.status === 'delivered') return out;
+  if (s.status === 'failed_attempt')
+    out.push({ rule: 'failed_attempt', what: 'The carrier tried to deliver your parcel but could not.' });
+  if (s.status === 'exception')
+    out.push({
+      rule: `exception:${s.sub_status ?? 'other'}`,
+      what: `The carrier reported a problem with your parcel (${(s.sub_status ?? 'other').replace(/_/g, ' ')}).`,
+    });
+  if (s.status === 'expired') out.push({ rule: 'lost', what: 'The carrier has lost track of your parcel.' });
+  if (s.status === 'available_for_pickup')
+    out.push({
+      rule: 'pickup',
+      what: 'Your parcel is waiting for you at a pickup point; it goes back to us if it is not collected.',
+    });
+  const since = s.label_at ?? s.created_at;
+  if (
+    !s.first_scan_at &&
+    s.status === 'info_received' &&
+    now.getTime() - since.getTime() > t.no_first_scan_days * DAY
+  )
+    out.push({
+      rule: 'no_first_scan',
+      what: `Your parcel has not been scanned by the carrier since its label was made on ${day(since)}.`,
+    });
+  if (
+    s.first_scan_at &&
+    s.status !== 'expired' &&
+    now.getTime() - s.first_scan_at.getTime() > t.in_transit_days * DAY
+  )
+    out.push({
+      rule: 'in_transit_long',
+      what: `Your parcel has been on its way since ${day(s.first_scan_at)}, longer than it should.`,
+    });
+  if (s.estimated_delivery_at && s.estimated_delivery_at.getTime() + DAY < now.getTime())
+    out.push({
+      rule: 'estimate_passed',
+      what: `Your parcel was expected by ${day(s.estimated_delivery_at)} and has not arrived.`,
+    });
+  if (
+    s.original_estimate_at &&
+    s.estimated_delivery_at &&
+    s.estimated_delivery_at.getTime() - s.original_estimate_at.getTime() >= DAY
+  )
+    out.push({
+      rule: `estimate_pushed:${day(s.estimated_delivery_at)}`,
+      what: `The carrier moved the expected delivery from ${day(s.original_estimate_at)} to ${day(s.estimated_delivery_at)}.`,
+    });
+  return out;
+}

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { IdParams, type Router } from '../../platform/http/router.ts';
+import type { ProblemsService } from './problems.ts';
+import { PROVIDERS, type TrackingService } from './tracking.service.ts';
+
+export function registerTrackingRoutes(r: Router, svc: TrackingService, problems: ProblemsService) {
+  r.add({
+    method: 'GET',
+    url: '/api/v1/tracking/shipments',
+    summary: 'Shipments (parcels) with their normalised status, newest change first',
+    tag: 'Tracking',
+    access: 'read-only',
+    query: z.object({
+      status: z.string().max(32).optional(),
+      orderId: z.coerce.number().int().optional(),
+      limit: z.coerce.number().int().min(1).max(200).optional(),
+    }),
+    handler: async ({ auth, query }) => ({ items: await svc.listShipments(auth.workspaceId, query) }),
+  });
+  r.add({
+    method: 'GET',
+    url: '/api/v1/tracking/shipments/:id',
+    summary: 'A shipment with its scan history (carrier time order)',
+    tag: 'Tracking',
+    access: 'read-only',
+    params: IdParams,
+    handler: async ({ auth, params }) => svc.shipment(auth.workspaceId, params.id),
+  });
+  r.add({
+    method: 'GET',
+    url: '/api/v1/tracking/detections',
+    summary: 'Delays and delivery problems found, newest first, with the ticket each used',
+    tag: 'Tracking',
+    access: 'read-only',
+    handler: async ({ auth }) => ({ items: await svc.detections(auth.workspaceId) }),
+  });
+  r.add({
+    method: 'GET',
+    url: '/api/v1/tracking/sources',
+    summary: 'Connected carrier aggregators (AfterShip, EasyPost, Shippo)',
+    tag: 'Tracking',
+    access: 'admin',
+    handler: async ({ auth }) => ({ items: await svc.sources(auth.workspaceId) }),
+  });
+  r.add({
+    method: 'PUT',
+    url: '/api/v1/tracking/sources/:provider',
+    summary: 'Connect a carrier aggregator with its webhook secret; returns the webhook address to give it',
+    tag: 'Tracking',
+    access: 'admin',
+    params: z.object({ provider: z.enum(PROVIDERS) }),
+    body: z.object({ secret: z.string().min(1).max(500) }),
+    handler: async ({ auth, params, body }) =>
+      svc.connectSource(auth.workspaceId, params.provider, body.secret),
+  });
+  r.add({
+    method: 'PATCH',
+    url: '/api/v1/tracking/settings',
+    summary:
+      'Delay rules (days before "no first scan" and "in transit too long") and whether shoppers are told',
+    tag: 'Tracking',
+    access: 'admin',
+    body: z.object({
+      noFirstScanDays: z.number().int().min(1).max(60).optional(),
+      inTransitDays: z.number().int().min(1).max(120).optional(),
+      notify: z.boolean().optional(),
+    }),
+    handler: async ({ auth, body }) => {
+      const s = await svc.updateSettings(auth.workspaceId, {
+        ...(body.noFirstScanDays !== undefined ? { no_first_scan_days: body.noFirstScanDays } : {}),
+        ...(body.inTransitDays !== undefined ? { in_transit_days: body.inTransitDays } : {}),
+        ...(body.notify !== undefined ? { notify: body.notify } : {}),
+      });
+      return { noFirstScanDays: s.no_first_scan_days, inTransitDays: s.in_transit_days, notify: s.notify };
+    },
+  });
+  r.add({
+    method: 'POST',
+    url: '/api/v1/tracking/sweep',
+    summary: 'Run the delivery check now (store shipments, then the time-based rules)',
+    tag: 'Tracking',
+    access: 'admin',
+    handler: async ({ auth }) => svc.sweep(auth.workspaceId),
+  });
+
+  r.add({
+    method: 'GET',
+    url: '/api/v1/problems',
+    summary: 'Problems (one cause, many tickets) with their impact',
+    tag: 'Problems',
+    access: 'read-only',
+    handler: async ({ auth }) => ({ items: await problems.list(auth) }),
+  });
+  r.add({
+    method: 'POST',
+    url: '/api/v1/problems',
+    summary: 'Create a problem from selected tickets; keywords link new tickets whose subject names them',
+    tag: 'Problems',
+    access: 'agent',
+    status: 201,
+    body: z.object({
+      title: z.string().min(1).max(200),
+      cause: z.string().max(2000).optional(),
+      ticketIds: z.array(z.number().int()).max(1000).optional(),
+      keywords: z.array(z.string().min(2).max(60)).max(20).optional(),
+    }),
+    handler: async ({ auth, body }) => problems.create(auth, body),
+  });
+  r.add({
+    method: 'GET',
+    url: '/api/v1/problems/:id',
+    summary: 'A problem and its linked tickets',
+    tag: 'Problems',
+    access: 'read-only',
+    params: IdParams,
+    handler: async ({ auth, params }) => problems.get(auth, params.id),
+  });
+  r.add({
+    method: 'POST',
+    url: '/api/v1/problems/:id/tickets',
+    summary: 'Link more tickets to a problem',
+    tag: 'Problems',
+    access: 'agent',
+    params: IdParams,
+    body: z.object({ ticketIds: z.array(z.number().int()).min(1).max(1000) }),
+    handler: async ({ auth, params, body }) => problems.link(auth, params.id, body.ticketIds),
+  });
+  r.add({
+    method: 'POST',
+    url: '/api/v1/problems/:id/notify',
+    summary: 'Send every linked customer one templated update (dryRun: who would be told)',
+    tag: 'Problems',
+    access: 'agent',
+    params: IdParams,
+    body: z.object({ text: z.string().min(1).max(5000), dryRun: z.boolean().optional() }),
+    handler: async ({ auth, params, body }) => problems.notify(auth, params.id, body),
+  });
+  r.add({
+    method: 'POST',
+    url: '/api/v1/problems/:id/solve',
+    summary: 'Solve the problem: tell every linked customer, and solve their tickets if asked',
+    tag: 'Problems',
+    access: 'agent',
+    params: IdParams,
+    body: z.object({ text: z.string().min(1).max(5000), solveTickets: z.boolean().default(true) }),
+    handler: async ({ auth, params, body }) => problems.solve(auth, params.id, body),
+  });
+}
