@@ -131,7 +131,18 @@ describe('eligibility per line', () => {
     ],
     ['excluded order tag', { tags: ['No-Returns'] }, { excludedTags: ['no-returns'] }, 'excluded_tag'],
     ['excluded SKU prefix', {}, { excludedSkuPrefixes: ['tr2-'] }, 'excluded_sku'],
-    ['not shipped yet', { lineItems: [line({ fulfilledQuantity: 0 })] }, {}, 'not_fulfilled'],
+    [
+      'not shipped yet',
+      { fulfillmentStatus: 'partial', lineItems: [line({ fulfilledQuantity: 0 })] },
+      {},
+      'not_fulfilled',
+    ],
+    [
+      'shipped order without per-line shipments (WooCommerce)',
+      { lineItems: [line({ fulfilledQuantity: 0 })] },
+      {},
+      null,
+    ],
     ['cancelled order', { status: 'cancelled' as const }, {}, 'order_cancelled'],
     ['all refunded', { lineItems: [line({ refundedQuantity: 2 })] }, {}, 'already_returned'],
   ])('%s', (_name, o, p, reason) => {
@@ -141,7 +152,7 @@ describe('eligibility per line', () => {
   });
 
   it('offers cancellation for what has not shipped', () => {
-    const e = first(order({ lineItems: [line({ fulfilledQuantity: 0 })] }));
+    const e = first(order({ fulfillmentStatus: 'unfulfilled', lineItems: [line({ fulfilledQuantity: 0 })] }));
     expect(e).toMatchObject({ eligible: false, offerCancel: true });
   });
 

@@ -116,13 +116,15 @@ export function lineEligibility(
   const orderTags = new Set(order.tags.map((t) => t.toLowerCase()));
   const excludedTag = policy.excludedTags.some((t) => orderTags.has(t.toLowerCase()));
   return order.lineItems.map((l) => {
+    // Stores without per-line shipments (WooCommerce, Shopify's order list) only say the order shipped.
+    const shippedQty = l.fulfilledQuantity || (order.fulfillmentStatus === 'fulfilled' ? l.quantity : 0);
     const r = inReturns.get(l.id) ?? { open: 0, resolved: 0 };
     // Refunded returns show in the store's refunded quantities once it reports them: counted once.
     const returnable = Math.max(
       0,
-      Math.min(l.fulfilledQuantity, l.quantity) - Math.max(l.refundedQuantity, r.resolved) - r.open,
+      Math.min(shippedQty, l.quantity) - Math.max(l.refundedQuantity, r.resolved) - r.open,
     );
-    const unfulfilled = l.quantity - l.refundedQuantity - l.fulfilledQuantity > 0;
+    const unfulfilled = l.quantity - l.refundedQuantity - shippedQty > 0;
     const sku = (l.sku ?? '').toLowerCase();
     let reason: Ineligibility | null = null;
     if (order.status === 'cancelled') reason = 'order_cancelled';
@@ -131,7 +133,7 @@ export function lineEligibility(
       reason = 'excluded_sku';
     else if (policy.excludeFinalSale && l.finalSale) reason = 'final_sale';
     else if (policy.excludeDiscounted && l.discount > 0) reason = 'discounted';
-    else if (l.fulfilledQuantity === 0 && unfulfilled) reason = 'not_fulfilled';
+    else if (shippedQty === 0 && unfulfilled) reason = 'not_fulfilled';
     else if (returnable === 0) reason = 'already_returned';
     else if (today > deadline) reason = 'window_passed';
     return {
