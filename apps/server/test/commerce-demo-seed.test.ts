@@ -49,4 +49,20 @@ describe('demo store', () => {
     expect(panel.mentionedNumbers.length).toBeGreaterThan(0);
     expect(withNumber!.subject).toContain(panel.mentionedNumbers[0]);
   });
+
+  it('seeds a return policy and a return in progress on a customer ticket (#14)', async () => {
+    const policy = await get('/api/v1/returns/policy');
+    expect(policy).toMatchObject({ windowDays: 30, windowFrom: 'delivery', storeCreditBonusPercent: 10 });
+    const { items } = await get('/api/v1/returns');
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ rma: 'RMA-DEMO2345', status: 'approved', outcome: 'exchange' });
+    const ticket = await get(`/api/v1/tickets/${items[0].ticketId}`);
+    expect(ticket.events.map((e: { type: string }) => e.type)).toContain('return_approved');
+    // Its line is not returnable twice.
+    const opts = await get(`/api/v1/returns/orders/${items[0].orderId}/options`);
+    const line = opts.lines.find(
+      (l: { lineItemId: number }) => l.lineItemId === items[0].lines[0].lineItemId,
+    );
+    expect(line.returnableQuantity).toBeLessThan(line.quantity);
+  });
 });

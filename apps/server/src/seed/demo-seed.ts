@@ -7,6 +7,7 @@ import { seedDemoArticles } from './demo-articles.ts';
 import { chatScenarios, firstNames, lastNames, products, type Scenario, scenarios } from './demo-content.ts';
 import { seedDemoDesk } from './demo-desk.ts';
 import { seedDemoOrders } from './demo-orders.ts';
+import { seedDemoReturns } from './demo-returns.ts';
 
 export const DEMO_SLUG = 'demo-outfitters';
 export const DEMO_ADMIN_EMAIL = 'admin@demo-outfitters.test';
@@ -188,6 +189,7 @@ export async function seedDemo(
     return w;
   });
   await seedDemoOrders(db, workspaceId);
+  await seedDemoReturns(db, workspaceId);
   log?.info({ workspaceId }, 'seeded demo workspace "Demo Outfitters"');
   return { email: DEMO_ADMIN_EMAIL, password, workspaceId };
 }
