@@ -322,6 +322,27 @@ describe('tracking pipeline', () => {
       headers: ws.admin.headers,
       payload: { noFirstScanDays: 3 },
     });
+    // Store data alone never counts as "not scanned" (a store may not report scans at all) …
+    await t.app.inject({ method: 'POST', url: '/api/v1/tracking/sweep', headers: ws.admin.headers });
+    const none = (await get(t, '/api/v1/tracking/detections', ws.agent.headers)).json().items;
+    expect(none.filter((d: { trackingNumber: string }) => d.trackingNumber === 'ST1')).toHaveLength(0);
+    // … a carrier feed that reports the label and nothing after it does.
+    await aftership(
+      {
+        tracking_number: 'ST1',
+        tag: 'InfoReceived',
+        checkpoints: [
+          {
+            tag: 'InfoReceived',
+            subtag: 'InfoReceived_001',
+            checkpoint_time: ago(4),
+            message: 'Label created',
+          },
+        ],
+      },
+      'evt-st1',
+    );
+    await settle(t);
     await t.app.inject({ method: 'POST', url: '/api/v1/tracking/sweep', headers: ws.admin.headers });
     await t.app.inject({ method: 'POST', url: '/api/v1/tracking/sweep', headers: ws.admin.headers });
     await settle(t);

@@ -28,6 +28,11 @@ export function detect(
   >,
   t: { no_first_scan_days: number; in_transit_days: number },
   now: Date,
+  /**
+   * A carrier feed (AfterShip, EasyPost, Shippo) reports this parcel: only then does a missing scan
+   * mean something (a store that never updates shipment status would look unscanned forever).
+   */
+  carrierFed = true,
 ): Detection[] {
   const out: Detection[] = [];
   if (s.status === 'delivered') return out;
@@ -46,6 +51,7 @@ export function detect(
     });
   const since = s.label_at ?? s.created_at;
   if (
+    carrierFed &&
     !s.first_scan_at &&
     s.status === 'info_received' &&
     now.getTime() - since.getTime() > t.no_first_scan_days * DAY

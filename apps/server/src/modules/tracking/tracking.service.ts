@@ -156,7 +156,8 @@ export function createTrackingService(deps: Deps, o: TrackingOptions) {
   /** Runs the rules on a shipment; each new detection annotates (or opens) the order's ticket and tells the shopper. */
   async function detectOn(s: repo.ShipmentRow) {
     const settings = await repo.settings(db, s.workspace_id);
-    for (const d of detect(s, settings, now())) {
+    const carrierFed = (await repo.history(db, s.id)).some((e) => e.source !== 'store');
+    for (const d of detect(s, settings, now(), carrierFed)) {
       if (!(await repo.claimDetection(db, s.workspace_id, s.id, d.rule, d.what))) continue;
       try {
         await act(s, d, settings.notify);
