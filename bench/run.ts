@@ -27,6 +27,7 @@ import { embeddedStart } from './src/scenarios/embedded-start.ts';
 import { inboxFirstRender } from './src/scenarios/inbox-first-render.ts';
 import { referenceHttp, referenceInsert, referenceWsEcho } from './src/scenarios/references.ts';
 import { closeScaleEnvs, inboxView, search, ticketOpen } from './src/scenarios/scale-reads.ts';
+import { smsIngest } from './src/scenarios/sms-ingest.ts';
 import { smtpIngest } from './src/scenarios/smtp-ingest.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -50,6 +51,7 @@ const scenarios: Scenario[] = [
   commerceBackfill,
   commerceOrderQuery,
   smtpIngest,
+  smsIngest,
 ];
 
 const usage = `Usage: npm run bench -- [scenario …] [options]

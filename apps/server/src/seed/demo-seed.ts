@@ -8,6 +8,7 @@ import { chatScenarios, firstNames, lastNames, products, type Scenario, scenario
 import { seedDemoDesk } from './demo-desk.ts';
 import { seedDemoOrders } from './demo-orders.ts';
 import { seedDemoReturns } from './demo-returns.ts';
+import { seedDemoSms } from './demo-sms.ts';
 
 export const DEMO_SLUG = 'demo-outfitters';
 export const DEMO_ADMIN_EMAIL = 'admin@demo-outfitters.test';
@@ -186,6 +187,7 @@ export async function seedDemo(
         'Demo Outfitters · Customer care', ${sha256(randomToken(24))})`);
     await seedDemoDesk(tx, w, { adminId: agents[0]!.id, returnsTeamId: returns, now });
     await seedDemoArticles(tx, w);
+    await seedDemoSms(tx, w, { supportTeamId: support, agentId: agents[1]!.id, now });
     return w;
   });
   await seedDemoOrders(db, workspaceId);

@@ -70,24 +70,29 @@ export function createIntakeService(deps: Deps, tickets: TicketsService, channel
       headers: req.headers,
       body: req.body,
     });
+    // The account `accept` found, for `respond` on the same request (no second read per webhook).
+    const accountOf = new WeakMap<AcceptedDelivery, ChannelAccount>();
     return {
       name: channel,
       async accept(req) {
         const row = await repo.findAccountByKey(db, channel, req.key);
         if (!row?.active) throw new WebhookRejected(404, `No active ${channel} account at this address`);
         const wr = requestOf(req, row);
-        const d = inbound.verify(wr, toAccount(row));
+        const account = toAccount(row);
+        const d = inbound.verify(wr, account);
         if (!d) return null;
-        return {
+        const accepted = {
           workspaceId: row.workspace_id,
           providerId: d.providerId,
           headers: { accountId: row.id, kind: req.kind, url: wr.url, request: keptHeaders(req.headers) },
         };
+        accountOf.set(accepted, account);
+        return accepted;
       },
       async respond(req, accepted) {
-        if (!inbound.respond) return undefined;
-        const row = await repo.findAccount(db, accepted.workspaceId, Number(accepted.headers?.accountId));
-        return row ? inbound.respond(requestOf(req, row), toAccount(row)) : undefined;
+        const account = accountOf.get(accepted);
+        if (!inbound.respond || !account) return undefined;
+        return inbound.respond({ ...req, url: String(accepted.headers?.url ?? req.url) }, account);
       },
       async process(ev, { final }) {
         const row = await repo.findAccount(db, ev.workspaceId, Number(ev.headers.accountId));
