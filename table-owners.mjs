@@ -49,6 +49,16 @@ export const tableOwners = {
   contacts: 'modules/contacts',
   contact_identities: 'modules/contacts',
 
+  feedback_followups: 'modules/feedback',
+  feedback_improvement_links: 'modules/feedback',
+  feedback_improvement_notices: 'modules/feedback',
+  feedback_improvements: 'modules/feedback',
+  feedback_items: 'modules/feedback',
+  feedback_optouts: 'modules/feedback',
+  feedback_settings: 'modules/feedback',
+  feedback_surveys: 'modules/feedback',
+  feedback_topics: 'modules/feedback',
+
   email_inbound: 'modules/email',
   email_inboxes: 'modules/email',
   email_outbound: 'modules/email',

@@ -33,6 +33,7 @@ import { installChat } from './modules/chat/index.ts';
 import { type CommerceService, installCommerce } from './modules/commerce/index.ts';
 import { createContactsService, registerContactRoutes } from './modules/contacts/index.ts';
 import { createEmailChannel } from './modules/email/index.ts';
+import { installFeedback } from './modules/feedback/index.ts';
 import {
   installHelpCenter,
   type PortalBot,
@@ -325,6 +326,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   // Returns: its shopper pages are served by the help center at /l/<token> (purpose 'return').
   const returns = installReturns({ router, deps, commerce, tickets, contacts, links: shopperLinks });
+  await installFeedback({ router, deps, tickets, channels, hc, shopperLinks });
   selfService.bot = installBot({
     router,
     deps,

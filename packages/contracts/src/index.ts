@@ -6,6 +6,7 @@ export * from './commerce.ts';
 export * from './common.ts';
 export * from './contacts.ts';
 export * from './email.ts';
+export * from './feedback.ts';
 export * from './helpcenter.ts';
 export * from './macros.ts';
 export * from './misc.ts';

@@ -224,7 +224,8 @@ export function createWidgetService(c: ChatContext, accept: VisitorMessages['acc
         name: 'chat.rated',
         workspaceId: ws.id,
         ticketId: conv.ticket_id,
-        data: { score: input.score, conversationId: conv.id },
+        // The feedback module records the rating as the CSAT answer of the ticket's resolution cycle.
+        data: { score: input.score, comment: input.comment || null, conversationId: conv.id },
       });
       return (await conversationView(ws.id, await repo.latestConversation(db, ws.id, visitor.id)))!;
     },

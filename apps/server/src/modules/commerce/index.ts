@@ -18,6 +18,11 @@ export { ingestChanges, numberKey } from './commerce.ingest.ts';
 export type { MoneyActor, MoneyDecision, MoneyPolicy, MoneyRequest } from './commerce.money.ts';
 export { contactLifetimeValue } from './commerce.repository.ts';
 export { type CommerceService, createCommerceService, detectOrderNumbers } from './commerce.service.ts';
+export {
+  type DeliveredOrder,
+  ordersDeliveredBetween,
+  ticketOrderActionKinds,
+} from './feedback-reads.repository.ts';
 export { type MoneyKind, moneyKinds, percentDiscountValue } from './order-policy.ts';
 /** Store writes for returns (refund, store credit, exchange) through the order-action machinery. */
 export type { ReturnStoreCommand } from './return-actions.ts';

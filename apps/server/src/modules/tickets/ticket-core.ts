@@ -33,7 +33,8 @@ export interface SystemActor {
     | 'returns'
     | 'notice'
     | 'channel'
-    | 'tracking';
+    | 'tracking'
+    | 'feedback';
   id?: number;
   name?: string;
   /** Automation ids that led to this change, oldest first. */

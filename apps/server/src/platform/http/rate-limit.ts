@@ -74,6 +74,16 @@ export function ratePolicies(
       what: 'code attempts',
     },
     'widget.requests': { points: 30, seconds: 60, key: 'workspace+visitor', what: 'requests' },
+    // The site's Feedback tab (modules/feedback): a few a shopper, spam and floods stop here.
+    'widget.feedback': { points: 5, seconds: 600, key: 'ip', what: 'feedback messages from your network' },
+    'widget.feedback.workspace': {
+      points: 500,
+      seconds: 3600,
+      key: 'workspace',
+      what: 'feedback for this shop',
+    },
+    // Answers on survey and follow-up pages (each link is already a signed capability).
+    'portal.answers': { points: 30, seconds: 600, key: 'ip', what: 'answers' },
     'portal.pages': { points: 300, seconds: 60, key: 'ip', what: 'pages from your network' },
     'portal.search': { points: 60, seconds: 60, key: 'ip', what: 'searches' },
     'portal.vote': { points: 30, seconds: 3600, key: 'ip', what: 'votes' },

@@ -1,0 +1,64 @@
+import type { ChannelRegistry } from '../../channels/channel-adapter.ts';
+import type { Deps } from '../../platform/deps.ts';
+import { clientKey } from '../../platform/http/rate-limit.ts';
+import type { Router } from '../../platform/http/router.ts';
+import type { HelpCenterService, ShopperLinks } from '../helpcenter/index.ts';
+import type { TicketsService } from '../tickets/index.ts';
+import { createShopperMail } from './delivery.ts';
+import {
+  closeFollowUpJob,
+  npsScanJob,
+  scheduleNpsScan,
+  sendFollowUpJob,
+  sendSurveyJob,
+} from './feedback.jobs.ts';
+import { registerFeedbackListeners } from './feedback.listeners.ts';
+import { registerSurveyRoutes } from './feedback.routes.ts';
+import { LINK_PURPOSES, surveyPages } from './survey-pages.ts';
+import { createSurveysService, type SurveysService } from './surveys.service.ts';
+
+/**
+ * Survey metrics for other modules (analytics): read through these, never the feedback tables.
+ * `csatSummary(db, workspaceId, days)`, `npsSummary(db, workspaceId, days)`, `feedbackOverview(...)`.
+ */
+export { csatSummary, feedbackOverview, npsSummary } from './reports.ts';
+export type { SurveysService };
+
+/**
+ * Follow-ups, surveys and the feedback loop in one call from the composition root: reactions to
+ * solved and reopened tickets, the send/close jobs, the agent API, and the shopper's answer pages in
+ * the help center.
+ */
+export async function installFeedback(o: {
+  router: Router;
+  deps: Deps;
+  tickets: TicketsService;
+  channels: ChannelRegistry;
+  hc: Pick<HelpCenterService, 'baseFor' | 'settingsOf'>;
+  shopperLinks: Pick<ShopperLinks, 'url' | 'registerPage'>;
+}): Promise<{ surveys: SurveysService }> {
+  const mail = createShopperMail(o.channels);
+  const surveys = createSurveysService({
+    deps: o.deps,
+    tickets: o.tickets,
+    hc: o.hc,
+    links: o.shopperLinks,
+    mail,
+  });
+  registerSurveyRoutes(o.router, surveys);
+  registerFeedbackListeners(o.deps.bus, surveys);
+  o.deps.jobs.register(sendSurveyJob(surveys));
+  o.deps.jobs.register(sendFollowUpJob(surveys));
+  o.deps.jobs.register(closeFollowUpJob(surveys));
+  o.deps.jobs.register(npsScanJob(surveys, o.deps.db));
+  await scheduleNpsScan(o.deps.db);
+  const pages = surveyPages({
+    surveys,
+    shopName: async (w) => (await o.hc.baseFor(w)).workspaceName,
+    overLimit: (ip) => o.deps.limits.hit('portal.answers', clientKey(ip)),
+  });
+  o.shopperLinks.registerPage({ purpose: LINK_PURPOSES.survey, render: pages.survey });
+  o.shopperLinks.registerPage({ purpose: LINK_PURPOSES.followUp, render: pages.followUp });
+  o.shopperLinks.registerPage({ purpose: LINK_PURPOSES.optOut, render: pages.optOut });
+  return { surveys };
+}
