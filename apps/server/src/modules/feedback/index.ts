@@ -14,7 +14,8 @@ import {
 } from './feedback.jobs.ts';
 import { registerFeedbackListeners } from './feedback.listeners.ts';
 import { registerSurveyRoutes } from './feedback.routes.ts';
-import { LINK_PURPOSES, surveyPages } from './survey-pages.ts';
+import { surveyPages } from './survey-pages.ts';
+import { LINK_PURPOSES } from './survey-rules.ts';
 import { createSurveysService, type SurveysService } from './surveys.service.ts';
 
 /**

@@ -83,8 +83,6 @@ ${reasons}
 </form>`;
 }
 
-export const LINK_PURPOSES = { survey: 'survey', followUp: 'follow-up', optOut: 'feedback-opt-out' } as const;
-
 type Page = (input: ShopperPageInput) => Promise<ShopperPageResult>;
 
 export function surveyPages(o: {

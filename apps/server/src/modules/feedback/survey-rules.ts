@@ -129,3 +129,6 @@ export function csatPercent(good: number, answered: number): number | null {
 export function npsValue(promoters: number, detractors: number, answered: number): number | null {
   return answered ? Math.round(((promoters - detractors) / answered) * 1000) / 10 : null;
 }
+
+/** Purposes of the shopper links this module makes (helpcenter shopper links, served at /l/<token>). */
+export const LINK_PURPOSES = { survey: 'survey', followUp: 'follow-up', optOut: 'feedback-opt-out' } as const;

@@ -13,11 +13,11 @@ import type { SystemActor, TicketsService } from '../tickets/index.ts';
 import type { ShopperMail } from './delivery.ts';
 import { fill, formatDate, wordsFor } from './feedback-i18n.ts';
 import { feedbackOverview } from './reports.ts';
-import { LINK_PURPOSES } from './survey-pages.ts';
 import {
   csatDecision,
   followUpDecision,
   isLowScore,
+  LINK_PURPOSES,
   npsDecision,
   raisedPriority,
   type Scale,
