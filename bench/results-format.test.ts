@@ -166,3 +166,25 @@ describe('percentiles', () => {
     expect(() => percentile([], 50)).toThrow();
   });
 });
+
+describe('bench/results/latest.json in the repository', () => {
+  it('keeps the latest rows of every scenario npm run bench knows', () => {
+    const source = readFileSync(join(import.meta.dirname, 'run.ts'), 'utf8');
+    const list = /const scenarios: Scenario\[\] = \[([^\]]+)\]/.exec(source)![1]!;
+    const registered = list
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    // Each scenario's `name:` from its module, matched by the exported identifier.
+    const names = registered.map((id) => {
+      const file = new RegExp(`import \\{[^}]*\\b${id}\\b[^}]*\\} from '(\\./src/scenarios/[^']+)'`).exec(
+        source,
+      )![1]!;
+      const text = readFileSync(join(import.meta.dirname, `${file}`), 'utf8');
+      return new RegExp(`export const ${id}: Scenario = \\{\\s*name: '([^']+)'`).exec(text)![1]!;
+    });
+    const latest = readReport(join(import.meta.dirname, 'results', 'latest.json'))!;
+    const present = new Set(latest.results.map((r) => r.scenario));
+    expect(names.filter((n) => !present.has(n))).toEqual([]);
+  });
+});
