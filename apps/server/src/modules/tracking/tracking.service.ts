@@ -127,11 +127,15 @@ export function createTrackingService(deps: Deps, o: TrackingOptions) {
       const latest = [...hist]
         .sort((a, b) => a.occurred_at.getTime() - b.occurred_at.getTime() || RANK[a.status] - RANK[b.status])
         .at(-1);
-      const candidate: { status: ShipmentStatus; sub: string | null; at: Date | null } | null = latest
-        ? { status: latest.status, sub: latest.sub_status, at: latest.occurred_at }
-        : u.status
-          ? { status: u.status, sub: u.subStatus, at: null }
-          : null;
+      // Delivery is final: a stray scan timed after it (or arriving before it) never hides it.
+      const delivered = hist.find((e) => e.status === 'delivered');
+      const candidate: { status: ShipmentStatus; sub: string | null; at: Date | null } | null = delivered
+        ? { status: 'delivered', sub: null, at: delivered.occurred_at }
+        : latest
+          ? { status: latest.status, sub: latest.sub_status, at: latest.occurred_at }
+          : u.status
+            ? { status: u.status, sub: u.subStatus, at: null }
+            : null;
       if (candidate && RANK[candidate.status] >= RANK[s.status] && s.status !== 'delivered') {
         next.status = candidate.status;
         next.sub_status = candidate.sub;
