@@ -212,11 +212,11 @@ export async function botTurn(
       const kind = pending === 'return_request' ? 'return' : 'cancel';
       actions.push({ type: 'request', kind, orderId: order.id, orderNumber: order.number });
       state.collected.request = kind === 'return' ? 'return' : 'cancellation';
-      say({ text: t(kind === 'return' ? 'returnPassed' : 'cancelAsked', { number: order.number }) });
-      if (kind === 'return') {
-        const url = await tools.returnsPortalUrl?.(order.id, lang);
-        if (url) say({ text: t('returnPortal', { url }) });
-      }
+      // One reply: the request, and for a return the order's returns page (modules/returns).
+      const url = kind === 'return' ? await tools.returnsPortalUrl?.(order.id, lang) : null;
+      say({
+        text: `${t(kind === 'return' ? 'returnPassed' : 'cancelAsked', { number: order.number })}${url ? `\n\n${t('returnPortal', { url })}` : ''}`,
+      });
       if (kind === 'return' && tools.canReceiveFiles) {
         state.collecting = 'photo';
         say({ text: t('photoForReturn') });
