@@ -326,7 +326,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   // Returns: its shopper pages are served by the help center at /l/<token> (purpose 'return').
   const returns = installReturns({ router, deps, commerce, tickets, contacts, links: shopperLinks });
-  await installFeedback({ router, deps, tickets, channels, hc, shopperLinks });
+  await installFeedback({ router, deps, tickets, channels, hc, shopperLinks, notices });
   selfService.bot = installBot({
     router,
     deps,

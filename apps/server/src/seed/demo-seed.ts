@@ -6,6 +6,7 @@ import { hashPassword } from '../platform/security/passwords.ts';
 import { seedDemoArticles } from './demo-articles.ts';
 import { chatScenarios, firstNames, lastNames, products, type Scenario, scenarios } from './demo-content.ts';
 import { seedDemoDesk } from './demo-desk.ts';
+import { seedDemoFeedback } from './demo-feedback.ts';
 import { seedDemoOrders } from './demo-orders.ts';
 import { seedDemoReturns } from './demo-returns.ts';
 import { seedDemoSms } from './demo-sms.ts';
@@ -192,6 +193,7 @@ export async function seedDemo(
   });
   await seedDemoOrders(db, workspaceId);
   await seedDemoReturns(db, workspaceId);
+  await seedDemoFeedback(db, workspaceId);
   log?.info({ workspaceId }, 'seeded demo workspace "Demo Outfitters"');
   return { email: DEMO_ADMIN_EMAIL, password, workspaceId };
 }

@@ -89,7 +89,7 @@ const de: FeedbackWords = {
   improvementText:
     'Hallo {name},\n\nSie schrieben uns: „{said}“\n\nDas haben wir geändert: {change}\n\nDanke, dass Sie sich die Zeit genommen haben.',
   stopLink: 'Keine solchen Nachrichten mehr: {url}',
-  hi: '',
+  hi: 'zusammen',
 };
 
 const fr: FeedbackWords = {
@@ -134,7 +134,7 @@ const fr: FeedbackWords = {
   improvementText:
     'Bonjour {name},\n\nvous nous avez dit : « {said} »\n\nNous avons changé : {change}\n\nMerci d’avoir pris le temps de nous le dire.',
   stopLink: 'Ne plus recevoir ces messages : {url}',
-  hi: '',
+  hi: 'à vous',
 };
 
 const es: FeedbackWords = {
@@ -178,7 +178,7 @@ const es: FeedbackWords = {
   improvementText:
     'Hola {name}:\n\nnos dijo: «{said}»\n\nLo hemos cambiado: {change}\n\nGracias por tomarse el tiempo de decírnoslo.',
   stopLink: 'No recibir más estos mensajes: {url}',
-  hi: '',
+  hi: 'de nuevo',
 };
 
 const nl: FeedbackWords = {
@@ -221,7 +221,7 @@ const nl: FeedbackWords = {
   improvementText:
     'Hallo {name},\n\nu schreef ons: "{said}"\n\nDit hebben we aangepast: {change}\n\nBedankt dat u de tijd nam om het ons te laten weten.',
   stopLink: 'Geen berichten meer zoals deze: {url}',
-  hi: '',
+  hi: 'daar',
 };
 
 const CATALOGUES: Record<string, FeedbackWords> = { en, de, fr, es, nl };
@@ -241,4 +241,23 @@ export function formatDate(locale: string, d: Date): string {
   } catch {
     return d.toISOString().slice(0, 10);
   }
+}
+
+/** The notice kinds' built-in wording (customer notices templates) in every language above. */
+export function noticeTemplates(kind: 'survey' | 'follow-up') {
+  const out: Record<string, { subject: string; body: string }> = {};
+  for (const [l, w] of Object.entries(CATALOGUES)) {
+    const name = `{{customer.first_name | ${w.hi}}}`;
+    if (kind === 'survey')
+      out[l] = {
+        subject: fill(w.surveySubject, { ticket: '{{ticket.id}}' }),
+        body: `${fill(w.surveyIntro, { name, subject: '{{survey.subject}}' })}\n\n{{survey.choices}}\n\n${fill(w.surveyFooter, { date: '{{survey.closes}}' })}\n\n{{shop.name}}`,
+      };
+    else
+      out[l] = {
+        subject: w.followQuestion,
+        body: `${fill(w.followText, { name, subject: '{{followup.subject}}', yes: '{{followup.yes_url}}', no: '{{followup.no_url}}' })}\n\n{{shop.name}}`,
+      };
+  }
+  return out;
 }

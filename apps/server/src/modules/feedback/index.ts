@@ -3,6 +3,7 @@ import type { Deps } from '../../platform/deps.ts';
 import { clientKey } from '../../platform/http/rate-limit.ts';
 import type { Router } from '../../platform/http/router.ts';
 import type { HelpCenterService, ShopperLinks } from '../helpcenter/index.ts';
+import type { NoticesService } from '../notices/index.ts';
 import type { TicketsService } from '../tickets/index.ts';
 import { createShopperMail } from './delivery.ts';
 import {
@@ -37,6 +38,7 @@ export async function installFeedback(o: {
   channels: ChannelRegistry;
   hc: Pick<HelpCenterService, 'baseFor' | 'settingsOf'>;
   shopperLinks: Pick<ShopperLinks, 'url' | 'registerPage'>;
+  notices: Pick<NoticesService, 'send' | 'registerKind'>;
 }): Promise<{ surveys: SurveysService }> {
   const mail = createShopperMail(o.channels);
   const surveys = createSurveysService({
@@ -44,6 +46,7 @@ export async function installFeedback(o: {
     tickets: o.tickets,
     hc: o.hc,
     links: o.shopperLinks,
+    notices: o.notices,
     mail,
   });
   registerSurveyRoutes(o.router, surveys);

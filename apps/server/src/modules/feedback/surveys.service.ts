@@ -9,9 +9,10 @@ import { agentAndTeamNames, agentIdsByRole } from '../agents/index.ts';
 import { recordAudit } from '../audit/index.ts';
 import { ordersDeliveredBetween, ticketOrderActionKinds } from '../commerce/index.ts';
 import type { HelpCenterService, ShopperLinks } from '../helpcenter/index.ts';
+import type { NoticesService } from '../notices/index.ts';
 import type { SystemActor, TicketsService } from '../tickets/index.ts';
 import type { ShopperMail } from './delivery.ts';
-import { fill, formatDate, wordsFor } from './feedback-i18n.ts';
+import { fill, formatDate, noticeTemplates, wordsFor } from './feedback-i18n.ts';
 import { feedbackOverview } from './reports.ts';
 import {
   csatDecision,
@@ -30,6 +31,8 @@ import * as repo from './surveys.repository.ts';
 export const SEND_SURVEY_JOB = 'send-feedback-survey';
 export const SEND_FOLLOW_UP_JOB = 'send-feedback-follow-up';
 export const CLOSE_FOLLOW_UP_JOB = 'close-feedback-follow-up';
+export const SURVEY_NOTICE = 'feedback.survey';
+export const FOLLOW_UP_NOTICE = 'feedback.follow-up';
 
 const VIA: SystemActor = { kind: 'feedback', name: 'Feedback' };
 const DAY = 86_400_000;
@@ -74,9 +77,22 @@ export function createSurveysService(o: {
   tickets: TicketsService;
   hc: Pick<HelpCenterService, 'baseFor' | 'settingsOf'>;
   links: Pick<ShopperLinks, 'url'>;
+  notices: Pick<NoticesService, 'send' | 'registerKind'>;
   mail: ShopperMail;
 }) {
-  const { deps, tickets, hc, mail, links } = o;
+  const { deps, tickets, hc, mail, links, notices } = o;
+  notices.registerKind({
+    kind: SURVEY_NOTICE,
+    description: 'Questions about how we helped you',
+    variables: ['survey.subject', 'survey.choices', 'survey.closes'],
+    templates: noticeTemplates('survey'),
+  });
+  notices.registerKind({
+    kind: FOLLOW_UP_NOTICE,
+    description: 'Asking whether your problem was solved',
+    variables: ['followup.subject', 'followup.yes_url', 'followup.no_url'],
+    templates: noticeTemplates('follow-up'),
+  });
   const { db, bus } = deps;
 
   async function settingsOf(workspaceId: number): Promise<FeedbackSettings> {
@@ -324,10 +340,7 @@ export function createSurveysService(o: {
       const t = s.ticket_id ? await tickets.findSummary(workspaceId, s.ticket_id) : null;
       if (!t || (t.status !== 'solved' && t.status !== 'closed'))
         return void (await repo.markSurveySkipped(db, s.id, 'the ticket was reopened'));
-      if (!t.contact?.email)
-        return void (await repo.markSurveySkipped(db, s.id, 'the customer has no e-mail address'));
-      if (await repo.isOptedOut(db, workspaceId, t.contact.id, 'surveys'))
-        return void (await repo.markSurveySkipped(db, s.id, 'the customer opted out of surveys'));
+      if (!t.contact) return void (await repo.markSurveySkipped(db, s.id, 'no customer to ask'));
       const settings = await settingsOf(workspaceId);
       const { snapshot } = await snapshotOf(workspaceId, t.id, null);
       // The snapshot of scheduling time knew who worked this cycle; keep its `human`, refresh the rest.
@@ -341,24 +354,30 @@ export function createSurveysService(o: {
       const lines = scalePoints(s.scale)
         .map((n, i) => `${labels[i] ?? n}: ${urls.score(n)}`)
         .reverse();
-      const text = [
-        fill(w.surveyIntro, { name: t.contact.name ?? w.hi, subject: t.subject }),
-        texts?.question ? `\n${texts.question}` : '',
-        '',
-        ...lines,
-        '',
-        fill(w.surveyFooter, { date: formatDate(s.locale, expiresAt) }),
-        '',
-        fill(w.stopLink, { url: await optOutUrl(workspaceId, t.contact.id) }),
-      ].join('\n');
-      await mail.send({
+      // Through customer notices: the conversation's channel, quiet hours, frequency cap, the
+      // customer's opt-out, at most once per survey; the message shows on the ticket's timeline.
+      const out = await notices.send({
         workspaceId,
+        kind: SURVEY_NOTICE,
         ticketId: t.id,
-        to: { name: t.contact.name, email: t.contact.email },
-        subject: fill(w.surveySubject, { ticket: t.id }),
-        text,
+        dedupeKey: `${SURVEY_NOTICE}:${s.id}`,
+        values: {
+          'survey.subject': t.subject,
+          'survey.choices': [texts?.question ?? '', ...lines].filter(Boolean).join('\n'),
+          'survey.closes': formatDate(s.locale, expiresAt),
+        },
+        locale: s.locale,
+        about: { type: 'survey', id: s.id },
       });
-      await repo.markSurveySent(db, s.id, snap, new Date(), expiresAt);
+      if (out.status === 'skipped')
+        return void (await repo.markSurveySkipped(db, s.id, `not sent: ${out.reason ?? 'skipped'}`));
+      await repo.markSurveySent(
+        db,
+        s.id,
+        { ...snap, channel: out.channel ?? snap.channel },
+        new Date(),
+        expiresAt,
+      );
     },
 
     async sendNps(s: repo.SurveyRow) {
@@ -451,21 +470,30 @@ export function createSurveysService(o: {
         subject: { type: 'follow-up', id: f.id },
         expiresAt: new Date(closeAt.getTime() + 30 * DAY),
       });
-      const w = wordsFor(f.locale);
-      const body = fill(w.followText, {
-        name: t.contact?.name ?? w.hi,
-        subject: t.subject,
-        yes: `${page}?answer=yes`,
-        no: `${page}?answer=no`,
+      // On the ticket's own channel through customer notices: e-mail threads into the conversation,
+      // chat shows it in the widget when the shopper comes back; quiet hours and opt-out apply.
+      const out = await notices.send({
+        workspaceId,
+        kind: FOLLOW_UP_NOTICE,
+        ticketId: t.id,
+        dedupeKey: `${FOLLOW_UP_NOTICE}:${f.id}`,
+        values: {
+          'followup.subject': t.subject,
+          'followup.yes_url': `${page}?answer=yes`,
+          'followup.no_url': `${page}?answer=no`,
+        },
+        locale: f.locale,
+        about: { type: 'follow-up', id: f.id },
       });
-      // On the ticket's own channel, in its thread: e-mail replies in the conversation, chat shows it
-      // in the widget when the shopper comes back.
-      const events = await db.tx(async (tx) => {
-        const ev = await tickets.addSystemReply(tx, workspaceId, t.id, body, VIA);
-        await repo.markFollowUpSent(tx, f, closeAt, CLOSE_FOLLOW_UP_JOB);
-        return ev;
-      });
-      await tickets.publishSystemEvents(events);
+      if (out.status === 'skipped')
+        return void (await repo.setFollowUpStatus(
+          db,
+          f.id,
+          ['scheduled'],
+          'skipped',
+          `not sent: ${out.reason ?? 'skipped'}`,
+        ));
+      await repo.markFollowUpSent(db, f, closeAt, CLOSE_FOLLOW_UP_JOB);
     },
 
     /** No answer to the follow-up: the ticket is closed on schedule (unless it came back meanwhile). */
