@@ -72,7 +72,7 @@ function ReturnCard({ ret: r }: { ret: ReturnT }) {
         {r.fee ? ` (fees ${formatMoney(r.fee, r.currency)})` : ''}
         {r.bonus ? ` (bonus ${formatMoney(r.bonus, r.currency)})` : ''} · by {r.createdBy}
       </p>
-      <ul className="order-lines small">
+      <ul className="small">
         {r.lines.map((l) => (
           <li key={l.id}>
             {l.quantity} × {l.title} — {l.reasonLabel}

@@ -33,6 +33,9 @@ export function returnPortalPage(svc: ReturnsService): ShopperPage {
           return { status: 404, title: t.notFound, html: `<div class="error">${e(t.notFound)}</div>` };
         throw err;
       }
+      // Forms and redirects keep the page's language (the link's path carries none of its own).
+      const at = input.path.lastIndexOf('/l/');
+      input = { ...input, path: `${input.path.slice(0, at)}/${input.locale}${input.path.slice(at)}` };
       const page = new Page(input, order, opts);
       if (input.method === 'POST') {
         const step = input.fields.step;
