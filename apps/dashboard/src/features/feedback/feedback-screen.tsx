@@ -188,7 +188,13 @@ function Responses() {
       <div className="row filters">
         <label className="inline">
           Survey{' '}
-          <select value={kind} onChange={(e) => (setKind(e.target.value), setVerdict(''))}>
+          <select
+            value={kind}
+            onChange={(e) => {
+              setKind(e.target.value);
+              setVerdict('');
+            }}
+          >
             <option value="csat">Satisfaction (CSAT)</option>
             <option value="nps">NPS</option>
           </select>

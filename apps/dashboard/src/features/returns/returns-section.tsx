@@ -188,7 +188,10 @@ function StartReturn({ ticketId, onClose }: { ticketId?: number; onClose: () => 
         Order{' '}
         <select
           value={orderId ?? ''}
-          onChange={(e) => (setOrderId(Number(e.target.value) || null), setQuotes(null))}
+          onChange={(e) => {
+            setOrderId(Number(e.target.value) || null);
+            setQuotes(null);
+          }}
         >
           <option value="">Choose…</option>
           {(orders.data?.items ?? []).map((o) => (
