@@ -330,13 +330,13 @@ describe('dashboard rough edges (issue 24)', () => {
   });
 
   it('offers only the channels the workspace can use in filters and settings', async () => {
-    const unusable = /sms|voice|messenger|instagram|whatsapp/i;
+    const unusable = /messenger|instagram|whatsapp/i;
     const agent = await open(ws.agent);
     await agent.goto(`${base}/inbox/all-open`);
     const filter = agent.getByRole('combobox', { name: 'Channel' });
     await expect
       .poll(() => filter.locator('option').allTextContents())
-      .toEqual(['Any channel', 'Email', 'Chat', 'Web form', 'API']);
+      .toEqual(['Any channel', 'Email', 'Chat', 'SMS', 'Phone', 'Web form', 'API']);
 
     const admin = await open(ws.admin);
     await admin.goto(`${base}/settings/sla`);

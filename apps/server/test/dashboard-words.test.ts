@@ -89,6 +89,9 @@ describe('usable channels', () => {
     expect(res.json().items).toEqual([
       { channel: 'email', label: 'Email' },
       { channel: 'chat', label: 'Chat' },
+      // Twilio's adapter is in the deployment (docs/sms-voice.md); messenger, instagram and whatsapp are not.
+      { channel: 'sms', label: 'SMS' },
+      { channel: 'voice', label: 'Phone' },
       { channel: 'web', label: 'Web form' },
       { channel: 'api', label: 'API' },
     ]);

@@ -32,7 +32,8 @@ const basic = (c: TwilioCredentials) =>
 
 /** Twilio's REST API (2010-04-01), the few calls the desk makes, through platform/http/outbound.ts. */
 export function createTwilioApi(opts: TwilioClientOptions) {
-  const base = opts.apiUrl.replace(/\/+$/, '');
+  let base = opts.apiUrl;
+  while (base.endsWith('/')) base = base.slice(0, -1);
   const apiOrigin = new URL(base).origin;
 
   async function post(c: TwilioCredentials, path: string, form: Record<string, string | undefined>) {

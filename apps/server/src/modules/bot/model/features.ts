@@ -12,8 +12,21 @@ export function normalize(text: string): string {
     .replace(/\p{M}+/gu, '')
     .replace(/ß/g, 'ss')
     .replace(/[’`´]/g, "'")
-    .replace(/\S+@\S+\.\S+/g, ' zemail ')
+    .split(/(\s+)/)
+    .map((token) => (looksLikeEmail(token) ? ' zemail ' : token))
+    .join('')
     .replace(/\d+/g, '0');
+}
+
+/**
+ * What `/\S+@\S+\.\S+/` matched in a whitespace-free token (a character before an `@`, and a `.` with a
+ * character on each side after it), without the regex: it backtracks cubically on long shopper text.
+ */
+function looksLikeEmail(token: string): boolean {
+  const at = token.indexOf('@', 1);
+  if (at < 1) return false;
+  const dot = token.indexOf('.', at + 2);
+  return dot !== -1 && dot < token.length - 1;
 }
 
 function fnv1a(s: string): number {
