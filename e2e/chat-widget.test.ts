@@ -124,7 +124,7 @@ describe('live chat in a real browser', () => {
     // While the agent has the ticket open, the shopper's next message appears live.
     await page.locator('shopdesk-chat .sd-input').fill('it was a gift, quite urgent');
     await page.locator('shopdesk-chat .sd-input').press('Enter');
-    await agent.locator('.timeline').getByText('it was a gift, quite urgent').waitFor();
+    await agent.locator('.timeline').getByText('it was a gift, quite urgent', { exact: true }).waitFor();
     await agent
       .getByLabel('Reply to the customer by chat')
       .fill('Hi Sam, order 1042 ships today: https://track.example/1042');
