@@ -7,6 +7,8 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // A page or a job under a loaded CI box can take seconds: the 1 s default made waits flaky.
+    expect: { poll: { timeout: 15_000 } },
     // PGlite instances are memory-hungry; two files at a time keeps a 2-core CI box steady.
     maxWorkers: 2,
     projects: databases.map((db) => ({

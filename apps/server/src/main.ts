@@ -79,6 +79,11 @@ export async function start(config: Config) {
     await shopdesk.close();
     process.exit(0);
   };
+  // A stray rejection (a fire-and-forget write that loses its database connection, say) is a bug to
+  // log, not a reason to drop every request in flight: Node's default would end the process.
+  process.on('unhandledRejection', (err) =>
+    app.log.error({ err }, 'a promise rejected with nobody waiting for it; the node keeps serving'),
+  );
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 

@@ -1,4 +1,4 @@
-import { type OutboundPolicy, outboundFetch } from '../../platform/http/outbound.ts';
+import { type OutboundPolicy, outboundFetch, withoutTrailingSlashes } from '../../platform/http/outbound.ts';
 import { twilioErrorInWords } from './errors.ts';
 
 /** What the REST client needs: where Twilio is, how to reach it (the outbound guard), the credentials. */
@@ -32,8 +32,7 @@ const basic = (c: TwilioCredentials) =>
 
 /** Twilio's REST API (2010-04-01), the few calls the desk makes, through platform/http/outbound.ts. */
 export function createTwilioApi(opts: TwilioClientOptions) {
-  let base = opts.apiUrl;
-  while (base.endsWith('/')) base = base.slice(0, -1);
+  const base = withoutTrailingSlashes(opts.apiUrl);
   const apiOrigin = new URL(base).origin;
 
   async function post(c: TwilioCredentials, path: string, form: Record<string, string | undefined>) {

@@ -10,6 +10,7 @@ import {
 import type { Db } from '../../platform/db/db.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
+import { withoutTrailingSlashes } from '../../platform/http/outbound.ts';
 import { randomToken } from '../../platform/security/crypto.ts';
 import { keyRing } from '../../platform/security/keys.ts';
 import type { TicketsService } from '../tickets/index.ts';
@@ -26,7 +27,7 @@ const keptHeaders = (h: WebhookRequest['headers']) => {
 };
 
 /** PUBLIC_URL (or the account's own public URL) joined with the path the provider called. */
-export const publicUrlOf = (base: string, path: string) => base.replace(/\/+$/, '') + path;
+export const publicUrlOf = (base: string, path: string) => withoutTrailingSlashes(base) + path;
 
 /**
  * The one inbound pipeline (docs/channels.md): a registry of sources; every delivery is verified, stored

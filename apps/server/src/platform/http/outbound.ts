@@ -55,6 +55,13 @@ export { OutboundRefusedError };
 export class OutboundNetworkError extends Error {}
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
+/** A base URL without its trailing slashes (a loop: `/\/+$/` backtracks quadratically on untrusted input). */
+export function withoutTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url.charCodeAt(end - 1) === 47) end--;
+  return url.slice(0, end);
+}
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Seconds from Retry-After (seconds or an HTTP date) or RateLimit-Reset, as milliseconds. */
