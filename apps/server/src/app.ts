@@ -29,7 +29,7 @@ import {
   scheduleAutomationScan,
 } from './modules/automations/index.ts';
 import { installBot } from './modules/bot/index.ts';
-import { installChat } from './modules/chat/index.ts';
+import { installChat, widgetRequestMeta } from './modules/chat/index.ts';
 import { type CommerceService, installCommerce } from './modules/commerce/index.ts';
 import { createContactsService, registerContactRoutes } from './modules/contacts/index.ts';
 import { createEmailChannel } from './modules/email/index.ts';
@@ -326,7 +326,17 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   // Returns: its shopper pages are served by the help center at /l/<token> (purpose 'return').
   const returns = installReturns({ router, deps, commerce, tickets, contacts, links: shopperLinks });
-  await installFeedback({ router, deps, tickets, channels, hc, shopperLinks, notices });
+  await installFeedback({
+    router,
+    deps,
+    tickets,
+    channels,
+    hc,
+    shopperLinks,
+    notices,
+    intake,
+    shopperOf: (slug, req, token) => chat.widgetShopper(slug, widgetRequestMeta(req), token),
+  });
   selfService.bot = installBot({
     router,
     deps,

@@ -30,7 +30,8 @@ const widgetDist = join(appsDir, 'widget/dist');
 const WIDGET_PREFIX = /^\/api\/v1\/widget\/([a-z0-9][a-z0-9-]{0,59})\//;
 const Slug = z.object({ workspace: z.string().regex(/^[a-z0-9][a-z0-9-]{0,59}$/) });
 
-const metaOf = (req: FastifyRequest): RequestMeta => ({
+/** Origin, host, address and browser of a widget request (also used by the feedback tab's route). */
+export const metaOf = (req: FastifyRequest): RequestMeta => ({
   origin: requestOrigin(req.headers as { origin?: string; referer?: string }),
   host: req.headers.host,
   ip: req.ip,

@@ -14,6 +14,7 @@ import { registerChatListeners } from './chat.listeners.ts';
 import { registerChatRoutes } from './chat.routes.ts';
 import { type ChatService, createChatService } from './chat.service.ts';
 
+export { metaOf as widgetRequestMeta } from './chat.routes.ts';
 export { type ChatService, createChatService, DEFAULT_CHAT_SETTINGS } from './chat.service.ts';
 export { identityHash } from './widget-policy.ts';
 

@@ -1,8 +1,11 @@
+import { z } from 'zod';
 import type { ChannelRegistry } from '../../channels/channel-adapter.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { clientKey } from '../../platform/http/rate-limit.ts';
 import type { Router } from '../../platform/http/router.ts';
+import { defineJob } from '../../platform/jobs/queue.ts';
 import type { HelpCenterService, ShopperLinks } from '../helpcenter/index.ts';
+import type { IntakeService } from '../intake/index.ts';
 import type { NoticesService } from '../notices/index.ts';
 import type { TicketsService } from '../tickets/index.ts';
 import { createShopperMail } from './delivery.ts';
@@ -15,6 +18,9 @@ import {
 } from './feedback.jobs.ts';
 import { registerFeedbackListeners } from './feedback.listeners.ts';
 import { registerSurveyRoutes } from './feedback.routes.ts';
+import { createImprovementsService, NOTIFY_IMPROVEMENT_JOB } from './improvements.service.ts';
+import { registerLoopRoutes, type ShopperOf } from './loop.routes.ts';
+import { createSiteFeedbackService } from './site-feedback.service.ts';
 import { surveyPages } from './survey-pages.ts';
 import { LINK_PURPOSES } from './survey-rules.ts';
 import { createSurveysService, type SurveysService } from './surveys.service.ts';
@@ -39,6 +45,9 @@ export async function installFeedback(o: {
   hc: Pick<HelpCenterService, 'baseFor' | 'settingsOf'>;
   shopperLinks: Pick<ShopperLinks, 'url' | 'registerPage'>;
   notices: Pick<NoticesService, 'send' | 'registerKind'>;
+  intake: Pick<IntakeService, 'store' | 'register'>;
+  /** The chat module's widget guard: workspace by slug (origin allowed) and the visitor of a token. */
+  shopperOf: ShopperOf;
 }): Promise<{ surveys: SurveysService }> {
   const mail = createShopperMail(o.channels);
   const surveys = createSurveysService({
@@ -50,6 +59,18 @@ export async function installFeedback(o: {
     mail,
   });
   registerSurveyRoutes(o.router, surveys);
+  // The loop: site feedback through the intake, topics, improvements and their "we changed it" notice.
+  const site = createSiteFeedbackService({ deps: o.deps, tickets: o.tickets, intake: o.intake });
+  o.intake.register(site.intakeSource());
+  const improvements = createImprovementsService({ deps: o.deps, tickets: o.tickets, notices: o.notices });
+  registerLoopRoutes(o.router, site, improvements, o.shopperOf);
+  o.deps.jobs.register(
+    defineJob({
+      name: NOTIFY_IMPROVEMENT_JOB,
+      schema: z.object({ workspaceId: z.number().int(), improvementId: z.number().int() }),
+      handler: (p) => improvements.notify(p.workspaceId, p.improvementId),
+    }),
+  );
   registerFeedbackListeners(o.deps.bus, surveys);
   o.deps.jobs.register(sendSurveyJob(surveys));
   o.deps.jobs.register(sendFollowUpJob(surveys));
