@@ -35,6 +35,7 @@ import { createContactsService, registerContactRoutes } from './modules/contacts
 import { createEmailChannel } from './modules/email/index.ts';
 import { installFeedback } from './modules/feedback/index.ts';
 import {
+  type DeliveryStatusSource,
   installHelpCenter,
   type PortalBot,
   type ShopperLinks,
@@ -296,7 +297,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await scheduleHousekeeping(db);
   const commerce = installCommerce({ app, router, deps, tickets, contacts, macros });
   const shopperOrders = shopperOrdersFrom(commerce);
-  const selfService: { bot: PortalBot | null } = { bot: null };
+  const selfService: { bot: PortalBot | null; deliveries: DeliveryStatusSource | null } = {
+    bot: null,
+    deliveries: null,
+  };
   const { hc, shopperLinks } = installHelpCenter({
     app,
     router,
@@ -304,6 +308,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     tickets,
     orders: shopperOrders,
     bot: () => selfService.bot,
+    deliveries: () => selfService.deliveries,
     macros,
     commerce,
   });
@@ -324,6 +329,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     shopperLinks,
     intake,
   });
+  selfService.deliveries = tracking.orderDelivery;
   // Returns: its shopper pages are served by the help center at /l/<token> (purpose 'return').
   const returns = installReturns({ router, deps, commerce, tickets, contacts, links: shopperLinks });
   await installFeedback({

@@ -10,6 +10,7 @@ import { seedDemoFeedback } from './demo-feedback.ts';
 import { seedDemoOrders } from './demo-orders.ts';
 import { seedDemoReturns } from './demo-returns.ts';
 import { seedDemoSms } from './demo-sms.ts';
+import { seedDemoTracking } from './demo-tracking.ts';
 
 export const DEMO_SLUG = 'demo-outfitters';
 export const DEMO_ADMIN_EMAIL = 'admin@demo-outfitters.test';
@@ -194,6 +195,7 @@ export async function seedDemo(
   await seedDemoOrders(db, workspaceId);
   await seedDemoReturns(db, workspaceId);
   await seedDemoFeedback(db, workspaceId);
+  await seedDemoTracking(db, workspaceId);
   log?.info({ workspaceId }, 'seeded demo workspace "Demo Outfitters"');
   return { email: DEMO_ADMIN_EMAIL, password, workspaceId };
 }

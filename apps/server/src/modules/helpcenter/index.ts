@@ -9,6 +9,7 @@ import { registerHelpCenterListeners } from './helpcenter.listeners.ts';
 import { registerHelpCenterRoutes } from './helpcenter.routes.ts';
 import { createHelpCenterService, type HelpCenterService } from './helpcenter.service.ts';
 import type { ShopperOrderSource } from './order-port.ts';
+import type { DeliveryStatusSource } from './portal-html.ts';
 import { type PortalBot, registerPortalPages } from './portal-pages.ts';
 import { createShopperLinks, type ShopperLinks } from './shopper-links.ts';
 import { trackingPageVariable } from './tracking-link.ts';
@@ -19,7 +20,7 @@ export { createHelpCenterService, type HelpCenterService, type SearchOutcome } f
 export { renderMarkdown } from './markdown.ts';
 export { findVerifiedOrder, type ShopperOrderSource } from './order-port.ts';
 export { normalizeOrderNumber, shopperMatchesOrder } from './order-verification.ts';
-export { orderStatusLine } from './portal-html.ts';
+export { type DeliveryStatusSource, type OrderDeliveryStatus, orderStatusLine } from './portal-html.ts';
 export type { PortalBot } from './portal-pages.ts';
 export { expandSynonyms, queryWords } from './search-text.ts';
 export {
@@ -50,6 +51,8 @@ export function installHelpCenter(o: {
   tickets: TicketsService;
   orders?: ShopperOrderSource | null;
   bot?: () => PortalBot | null;
+  /** The tracking page's parcels and delay banner (modules/tracking; late-bound). */
+  deliveries?: () => DeliveryStatusSource | null;
   /** For `{{order.tracking_page_url}}` in macros (signed tracking links). */
   macros?: Pick<MacrosService, 'addVariableProvider'>;
   commerce?: Pick<CommerceService, 'conversationOrder'>;
@@ -69,6 +72,7 @@ export function installHelpCenter(o: {
     tickets: o.tickets,
     orders: () => o.orders ?? null,
     bot: o.bot,
+    deliveries: o.deliveries,
     shopperLinks,
   });
   if (o.macros && o.commerce)

@@ -81,7 +81,7 @@ article.body{background:#fff;border:1px solid #e3e6ec;border-radius:10px;padding
 mark{background:#fff1a8;padding:0 1px}.hit{margin:0 0 18px}.hit h2{font-size:18px;margin:0 0 4px}.hit p{margin:0}
 label{display:block;font-weight:600;margin:14px 0 4px}input[type=text],input[type=email],textarea,select{width:100%;padding:10px 12px;border:1px solid #c9ced8;border-radius:8px;font:inherit;background:#fff}
 textarea{min-height:140px}.note{background:#fff8e1;border:1px solid #f1d48a;border-radius:8px;padding:10px 14px;margin:12px 0}
-.error{background:#fdecec;border:1px solid #f1a5a5;border-radius:8px;padding:10px 14px;margin:12px 0}.ok{background:#e8f6ec;border:1px solid #9fd3ad;border-radius:8px;padding:10px 14px;margin:12px 0}
+.error{background:#fdecec;border:1px solid #f1a5a5;border-radius:8px;padding:10px 14px;margin:12px 0}.warn{background:#fff6e0;border:1px solid #f0c36d;border-radius:8px;padding:10px 14px;margin:12px 0}.ok{background:#e8f6ec;border:1px solid #9fd3ad;border-radius:8px;padding:10px 14px;margin:12px 0}
 .vote{margin-top:24px;background:#fff;border:1px solid #e3e6ec;border-radius:10px;padding:14px 18px}.vote form{display:inline}
 .timeline{list-style:none;padding:0}.timeline li{border-left:3px solid var(--brand);padding:4px 0 10px 14px}.suggest{margin:8px 0 0;padding:0;list-style:none}
 .suggest li{margin:4px 0}footer{max-width:960px;margin:0 auto;padding:0 20px 40px;font-size:14px;color:#5b6475}.sr{position:absolute;left:-9999px}
@@ -397,8 +397,55 @@ export function orderStatusLine(o: Order, locale = 'en'): string {
   return messagesFor(locale)[orderStatusKey(o)];
 }
 
-export function trackResultBody(nav: Nav, o: Order) {
+/**
+ * What the tracking module knows of an order's parcels (docs/tracking.md): the normalised status of each
+ * and whether a delay or problem was found. The help center defines the port; tracking provides it.
+ */
+export interface OrderDeliveryStatus {
+  parcels: {
+    carrier: string | null;
+    trackingNumber: string;
+    status: string;
+    estimatedDeliveryAt: string | null;
+  }[];
+  /** A delay (new estimate) or a carrier problem found on one of the parcels; null when all is on time. */
+  delay: { kind: 'late' | 'problem'; estimate: string | null } | null;
+}
+export type DeliveryStatusSource = (
+  workspaceId: number,
+  orderId: number,
+) => Promise<OrderDeliveryStatus | null>;
+
+function deliveryBody(nav: Nav, d: OrderDeliveryStatus | null | undefined) {
+  if (!d) return '';
   const m = msg(nav);
+  const day = (iso: string | null) => formatDay(nav.locale, iso);
+  const banner = d.delay
+    ? `<div class="warn delay-banner" role="status">${e(
+        d.delay.kind === 'late' && d.delay.estimate
+          ? text(m.delayLate, { date: day(d.delay.estimate) })
+          : m.delayProblem,
+      )}</div>`
+    : '';
+  const label = (s: string) => (m as Record<string, string>)[`ps_${s}`] ?? s.replace(/_/g, ' ');
+  const parcels = d.parcels.length
+    ? `<h2>${e(m.parcels)}</h2><ul class="parcels">${d.parcels
+        .map(
+          (p) =>
+            `<li data-status="${e(p.status)}">${e(text(m.parcelLine, { carrier: p.carrier ?? '', number: p.trackingNumber, status: label(p.status) }))}${
+              p.estimatedDeliveryAt && p.status !== 'delivered'
+                ? ` (${e(text(m.expected, { date: day(p.estimatedDeliveryAt) }))})`
+                : ''
+            }</li>`,
+        )
+        .join('')}</ul>`
+    : '';
+  return { banner, parcels };
+}
+
+export function trackResultBody(nav: Nav, o: Order, delivery?: OrderDeliveryStatus | null) {
+  const m = msg(nav);
+  const d = deliveryBody(nav, delivery) || { banner: '', parcels: '' };
   const day = (iso: string | null) => formatDay(nav.locale, iso);
   const events: { at: string; text: string; link?: string | null }[] = [
     { at: o.placedAt, text: m.orderPlaced },
@@ -421,8 +468,8 @@ export function trackResultBody(nav: Nav, o: Order) {
   events.sort((a, b) => a.at.localeCompare(b.at));
   const price = (minor: number) => money(nav.locale, minor, o.currency);
   return `<h1>${e(text(m.orderTitle, { number: o.number }))}</h1>
-<p><strong>${e(m.status)}</strong> ${e(orderStatusLine(o, nav.locale))}</p>
-<h2>${e(m.shipment)}</h2><ul class="timeline">${events
+${d.banner}<p><strong>${e(m.status)}</strong> ${e(orderStatusLine(o, nav.locale))}</p>
+${d.parcels}<h2>${e(m.shipment)}</h2><ul class="timeline">${events
     .map(
       (ev) =>
         `<li><span class="muted">${e(day(ev.at))}</span><br>${e(ev.text)}${ev.link && /^https?:\/\//.test(ev.link) ? ` — <a href="${e(ev.link)}" rel="noopener noreferrer">${e(m.trackWithCarrier)}</a>` : ''}</li>`,

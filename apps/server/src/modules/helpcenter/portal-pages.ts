@@ -20,6 +20,7 @@ import {
   contactBody,
   contactScript,
   contactThanksBody,
+  type DeliveryStatusSource,
   homeBody,
   layout,
   type Nav,
@@ -74,6 +75,8 @@ export interface PortalOptions {
   /** Null until a store is connected through the commerce module. */
   orders: () => ShopperOrderSource | null;
   bot?: () => PortalBot | null;
+  /** The tracking module's view of an order's parcels (late-bound: tracking is wired after the help center). */
+  deliveries?: () => DeliveryStatusSource | null;
   /** Pages other modules serve at /l/<token> (returns, surveys, notice options). */
   shopperLinks: ShopperLinks;
 }
@@ -104,6 +107,15 @@ export function registerPortalPages(o: PortalOptions) {
   /** Counts one hit of the shopper's network against a policy; seconds to wait when over it. */
   const overLimit = (ctx: { req: FastifyRequest }, policy: RatePolicyName) =>
     limits.hit(policy, clientKey(ctx.req.ip));
+  /** The order's parcels and delay as tracking sees them; the page still shows the order when it fails. */
+  const deliveryOf = async (workspaceId: number, orderId: number) => {
+    try {
+      return (await o.deliveries?.()?.(workspaceId, orderId)) ?? null;
+    } catch (err) {
+      deps.log.warn({ err, orderId }, 'help center: delivery status unavailable');
+      return null;
+    }
+  };
 
   // Host → workspace for shops' own domains; refreshed so a domain set on another node arrives here.
   const domains = new Map<string, number>();
@@ -740,7 +752,7 @@ export function registerPortalPages(o: PortalOptions) {
     if (forReturn && returnLink) return ctx.reply.redirect(returnLink, 303);
     return page(
       200,
-      `${trackResultBody(ctx.nav, order)}${returnLink ? `<p><a class="button" href="${escapeHtml(returnLink)}">${escapeHtml(ctx.m.returnItems)}</a></p>` : ''}`,
+      `${trackResultBody(ctx.nav, order, await deliveryOf(ctx.base.workspaceId, order.id))}${returnLink ? `<p><a class="button" href="${escapeHtml(returnLink)}">${escapeHtml(ctx.m.returnItems)}</a></p>` : ''}`,
     );
   }
 
@@ -772,7 +784,7 @@ export function registerPortalPages(o: PortalOptions) {
         canonical: url(ctx, `/${ctx.nav.locale}/track`),
         noindex: true,
       },
-      trackResultBody(ctx.nav, order),
+      trackResultBody(ctx.nav, order, await deliveryOf(ctx.base.workspaceId, order.id)),
     );
   }
 

@@ -186,3 +186,9 @@ export async function saveSettings(db: Db, workspaceId: number, s: TrackingSetti
     ON CONFLICT (workspace_id) DO UPDATE SET no_first_scan_days = EXCLUDED.no_first_scan_days, in_transit_days = EXCLUDED.in_transit_days,
       notify = EXCLUDED.notify, store_cursor = EXCLUDED.store_cursor, updated_at = now()`);
 }
+
+/** Rules that fired on an order's parcels (the tracking page's delay banner). */
+export const orderDetections = (db: Db, workspaceId: number, orderId: number) =>
+  db.query<{ shipment_id: number; rule: string }>(sql`
+    SELECT d.shipment_id, d.rule FROM tracking_detections d JOIN shipments s ON s.id = d.shipment_id
+    WHERE d.workspace_id = ${workspaceId} AND s.order_id = ${orderId}`);

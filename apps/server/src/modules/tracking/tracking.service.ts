@@ -10,7 +10,7 @@ import {
   storeShipmentsChangedSince,
   workspacesWithStores,
 } from '../commerce/index.ts';
-import type { ShopperLinks } from '../helpcenter/index.ts';
+import type { OrderDeliveryStatus, ShopperLinks } from '../helpcenter/index.ts';
 import type { IntakeSource } from '../intake/index.ts';
 import type { NoticesService } from '../notices/index.ts';
 import type { TicketsService } from '../tickets/index.ts';
@@ -318,6 +318,34 @@ export function createTrackingService(deps: Deps, o: TrackingOptions) {
       return { workspaces: ids.length, checked };
     },
 
+    /**
+     * The tracking page's view of an order (the help center's DeliveryStatusSource): each parcel's
+     * normalised status, and a banner when a rule fired on a parcel not yet delivered.
+     */
+    orderDelivery: async (workspaceId: number, orderId: number): Promise<OrderDeliveryStatus | null> => {
+      const parcels = await repo.shipmentsOfOrder(db, workspaceId, orderId);
+      if (!parcels.length) return null;
+      const open = new Map(parcels.filter((p) => p.status !== 'delivered').map((p) => [p.id, p]));
+      const fired = (await repo.orderDetections(db, workspaceId, orderId)).filter((d) =>
+        open.has(d.shipment_id),
+      );
+      const late = fired.find((d) => LATE_RULES.some((r) => d.rule.startsWith(r)));
+      const estimate = late ? open.get(late.shipment_id)!.estimated_delivery_at : null;
+      return {
+        parcels: parcels.map((p) => ({
+          carrier: p.carrier,
+          trackingNumber: p.tracking_number,
+          status: p.status,
+          estimatedDeliveryAt: iso(p.estimated_delivery_at),
+        })),
+        delay: !fired.length
+          ? null
+          : late && estimate && estimate.getTime() > now().getTime()
+            ? { kind: 'late', estimate: estimate.toISOString() }
+            : { kind: 'problem', estimate: null },
+      };
+    },
+
     async shipment(workspaceId: number, id: number) {
       const s = await repo.shipmentById(db, workspaceId, id);
       if (!s) throw notFound('Shipment');
@@ -346,6 +374,9 @@ export function createTrackingService(deps: Deps, o: TrackingOptions) {
 }
 
 export type TrackingService = ReturnType<typeof createTrackingService>;
+
+/** Rules that mean "late" (the banner gives the new estimate); any other rule is a carrier problem. */
+const LATE_RULES = ['estimate_pushed', 'estimate_passed', 'in_transit_long', 'no_first_scan'];
 
 function fromStore(f: StoreShipment): NormalUpdate {
   const m = mapStoreStatus(f.shipment_status);
