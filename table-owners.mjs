@@ -15,6 +15,11 @@ export const tableOwners = {
   teams: 'modules/agents',
   team_members: 'modules/agents',
 
+  analytics_contributions: 'modules/analytics',
+  analytics_dirty: 'modules/analytics',
+  analytics_rollups: 'modules/analytics',
+  analytics_settings: 'modules/analytics',
+
   audit_log: 'modules/audit',
 
   automations: 'modules/automations',

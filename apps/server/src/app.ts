@@ -19,6 +19,7 @@ import { createTwilioApi } from './channels/twilio/twilio-api.ts';
 import type { Config } from './config.ts';
 import { housekeepingJob, scheduleHousekeeping } from './housekeeping.ts';
 import { createAgentsService, registerAgentRoutes } from './modules/agents/index.ts';
+import { type AnalyticsService, installAnalytics } from './modules/analytics/index.ts';
 import { registerAuditRoutes } from './modules/audit/index.ts';
 import {
   automationScanJob,
@@ -33,7 +34,7 @@ import { installChat, widgetRequestMeta } from './modules/chat/index.ts';
 import { type CommerceService, installCommerce } from './modules/commerce/index.ts';
 import { createContactsService, registerContactRoutes } from './modules/contacts/index.ts';
 import { createEmailChannel } from './modules/email/index.ts';
-import { installFeedback } from './modules/feedback/index.ts';
+import { csatSummary, installFeedback } from './modules/feedback/index.ts';
 import {
   type DeliveryStatusSource,
   installHelpCenter,
@@ -60,7 +61,9 @@ import {
   isOpen,
   registerSlaListeners,
   registerSlaRoutes,
+  slaAnalyticsContributions,
   slaCheckJob,
+  slaMetricDefinitions,
   slaRecomputeWorkspaceJob,
 } from './modules/sla/index.ts';
 import { listenMetrics, registerSystemRoutes } from './modules/system/index.ts';
@@ -69,6 +72,11 @@ import {
   deliverMessageJob,
   registerTicketListeners,
   registerTicketRoutes,
+  ticketAnalyticsContributions,
+  ticketAnalyticsDescribe,
+  ticketAnalyticsDims,
+  ticketIdsAfter,
+  ticketMetricDefinitions,
 } from './modules/tickets/index.ts';
 import { installTracking, type ProblemsService, type TrackingService } from './modules/tracking/index.ts';
 import { createViewsService, registerViewRoutes } from './modules/views/index.ts';
@@ -150,6 +158,8 @@ export interface App {
     notices: NoticesService;
     tracking: TrackingService;
     problems: ProblemsService;
+    /** Analytics: rollups, rebuild (CLI, bench, seed). */
+    analytics: AnalyticsService;
   };
   /** The one inbound pipeline: every provider webhook's accounts, storage and processing. */
   intake: IntakeService;
@@ -343,6 +353,37 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     intake,
     shopperOf: (slug, req, token) => chat.widgetShopper(slug, widgetRequestMeta(req), token),
   });
+  // Analytics: each module registers its metrics (definitions + rollup function) with the registry.
+  const { registry: metricsRegistry, analytics } = installAnalytics({ router, deps });
+  metricsRegistry.setSubjects({
+    dims: ticketAnalyticsDims,
+    describe: ticketAnalyticsDescribe,
+    idsAfter: ticketIdsAfter,
+  });
+  metricsRegistry.register({
+    name: 'tickets',
+    metrics: ticketMetricDefinitions,
+    contributions: ticketAnalyticsContributions,
+  });
+  metricsRegistry.register({
+    name: 'sla',
+    metrics: slaMetricDefinitions,
+    contributions: slaAnalyticsContributions,
+  });
+  metricsRegistry.registerSummary({
+    key: 'csat',
+    label: 'CSAT',
+    definition:
+      'Share of good answers among CSAT survey answers (feedback module), over the days from the report’s first day to today; response rate = answers ÷ surveys sent. Not split by the report’s filters.',
+    summary: async (db, w, days) => {
+      const c = await csatSummary(db, w, days);
+      return {
+        value: c.csat,
+        n: c.answered,
+        detail: `${c.answered} answers of ${c.sent} surveys sent${c.responseRate === null ? '' : ` (${c.responseRate} % response rate)`}`,
+      };
+    },
+  });
   selfService.bot = installBot({
     router,
     deps,
@@ -427,7 +468,18 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     email,
     intake,
     metricsServer,
-    services: { agents, contacts, tickets, commerce, shopperLinks, returns, notices, tracking, problems },
+    services: {
+      agents,
+      contacts,
+      tickets,
+      commerce,
+      shopperLinks,
+      returns,
+      notices,
+      tracking,
+      problems,
+      analytics,
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -1,4 +1,5 @@
 export * from './agents.ts';
+export * from './analytics.ts';
 export * from './automations.ts';
 export * from './channels.ts';
 export * from './chat.ts';

@@ -1,3 +1,5 @@
+/** SLA achievement metrics for the analytics registry. */
+export { slaAnalyticsContributions, slaMetricDefinitions } from './analytics-source.ts';
 export {
   addBusinessMinutes,
   businessMinutesBetween,

@@ -1,4 +1,13 @@
 /** Reads other modules need on their hot paths (automations' facts, routing's source, inbox counts). */
+
+/** Metrics for the analytics registry (definitions, rollup function, dimensions, drill-down rows). */
+export {
+  ticketAnalyticsContributions,
+  ticketAnalyticsDescribe,
+  ticketAnalyticsDims,
+  ticketIdsAfter,
+  ticketMetricDefinitions,
+} from './analytics-source.ts';
 export {
   activeTicketFacts,
   type FactTicketRow,

@@ -1,0 +1,174 @@
+import { type Db, sql } from '../../platform/db/db.ts';
+import { BUCKET_EDGES } from './buckets.ts';
+import type { Contribution } from './registry.ts';
+
+/** All SQL of the analytics tables. Reads nothing but them (table-owners lint). */
+
+/** Advisory-lock namespace: one ticket's contributions are replaced by one flush at a time. */
+const LOCK_NS = 16_016;
+
+export async function markDirty(db: Db, rows: { workspaceId: number; ticketId: number }[]) {
+  if (!rows.length) return;
+  await db.query(sql`
+    INSERT INTO analytics_dirty (workspace_id, subject_id)
+    SELECT * FROM unnest(${rows.map((r) => r.workspaceId)}::bigint[], ${rows.map((r) => r.ticketId)}::bigint[])
+    ON CONFLICT DO NOTHING`);
+}
+
+export const workspacesWithDirty = async (db: Db) =>
+  (await db.query<{ workspace_id: number }>(sql`SELECT DISTINCT workspace_id FROM analytics_dirty`)).map(
+    (r) => r.workspace_id,
+  );
+
+export const dirtyCount = async (db: Db, workspaceId: number) =>
+  Number(
+    (
+      await db.one<{ n: number }>(
+        sql`SELECT count(*)::int AS n FROM analytics_dirty WHERE workspace_id = ${workspaceId}`,
+      )
+    )?.n ?? 0,
+  );
+
+/** Takes up to `limit` marked tickets (another flusher skips them) and locks them, in id order. */
+export async function claimDirty(tx: Db, workspaceId: number, limit: number): Promise<number[]> {
+  const rows = await tx.query<{ subject_id: number }>(sql`
+    DELETE FROM analytics_dirty WHERE (workspace_id, subject_id) IN (
+      SELECT workspace_id, subject_id FROM analytics_dirty WHERE workspace_id = ${workspaceId}
+      ORDER BY subject_id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+    RETURNING subject_id`);
+  const ids = rows.map((r) => Number(r.subject_id)).sort((a, b) => a - b);
+  if (ids.length)
+    await tx.query(sql`
+      SELECT pg_advisory_xact_lock(${LOCK_NS}, (id % 2147483647)::int)
+      FROM unnest(${ids}::bigint[]) WITH ORDINALITY AS u(id, ord)`);
+  return ids;
+}
+
+export async function timeZoneOf(db: Db, workspaceId: number): Promise<string> {
+  const r = await db.one<{ time_zone: string }>(
+    sql`SELECT time_zone FROM analytics_settings WHERE workspace_id = ${workspaceId}`,
+  );
+  return r?.time_zone ?? 'UTC';
+}
+
+export async function setTimeZone(db: Db, workspaceId: number, tz: string) {
+  await db.query(sql`
+    INSERT INTO analytics_settings (workspace_id, time_zone) VALUES (${workspaceId}, ${tz})
+    ON CONFLICT (workspace_id) DO UPDATE SET time_zone = EXCLUDED.time_zone, updated_at = now()`);
+}
+
+const bucketExpr = sql`CASE WHEN NOT c.included THEN -1 WHEN c.value IS NULL THEN 0
+  ELSE width_bucket(c.value, ${BUCKET_EDGES}::float8[]) END`;
+
+/** Adds (sign 1) or takes away (sign -1) the rows of `rows` (a CTE name) from the rollups. */
+const rollupUpsert = (rowsCte: string, sign: 1 | -1) => sql`
+  INSERT INTO analytics_rollups AS r (workspace_id, metric, dim, dim_value, day, bucket, n, total)
+  SELECT c.workspace_id, c.metric, d.dim, d.dim_value, c.day, ${bucketExpr},
+         ${sign} * count(*), ${sign} * coalesce(sum(c.value), 0)
+  FROM ${sql.raw(rowsCte)} c
+  CROSS JOIN LATERAL (SELECT '' AS dim, '' AS dim_value
+                      UNION ALL SELECT key, value FROM jsonb_each_text(c.dims)) d
+  GROUP BY 1, 2, 3, 4, 5, 6
+  ON CONFLICT (workspace_id, metric, dim, dim_value, day, bucket)
+  DO UPDATE SET n = r.n + EXCLUDED.n, total = r.total + EXCLUDED.total`;
+
+/**
+ * Replaces the contributions of these tickets: the old rows leave the rollups, the new ones enter. Called
+ * with the tickets locked (claimDirty), so the rollups always equal the sum of the stored contributions.
+ */
+export async function replaceContributions(
+  tx: Db,
+  workspaceId: number,
+  timeZone: string,
+  ticketIds: number[],
+  rows: (Contribution & { dims: Record<string, string> })[],
+) {
+  await tx.query(sql`
+    WITH old AS (
+      DELETE FROM analytics_contributions
+      WHERE workspace_id = ${workspaceId} AND subject_id = ANY(${ticketIds}::bigint[])
+      RETURNING workspace_id, metric, day, value, included, dims)
+    ${rollupUpsert('old', -1)}`);
+  if (!rows.length) return;
+  const json = JSON.stringify(
+    rows.map((r) => ({
+      subject_id: r.subjectId,
+      metric: r.metric,
+      seq: r.seq,
+      at: r.at.toISOString(),
+      value: r.value,
+      included: r.included,
+      reason: r.reason,
+      dims: r.dims,
+    })),
+  );
+  await tx.query(sql`
+    WITH new AS (
+      INSERT INTO analytics_contributions (workspace_id, subject_id, metric, seq, at, day, value, included, reason, dims)
+      SELECT ${workspaceId}, x.subject_id, x.metric, x.seq, x.at, (x.at AT TIME ZONE ${timeZone})::date,
+             x.value, x.included, x.reason, x.dims
+      FROM jsonb_to_recordset(${json}::jsonb)
+        AS x(subject_id bigint, metric text, seq int, at timestamptz, value float8, included boolean, reason text, dims jsonb)
+      RETURNING workspace_id, metric, day, value, included, dims)
+    ${rollupUpsert('new', 1)}`);
+}
+
+export interface RollupRow {
+  metric: string;
+  day: string;
+  bucket: number;
+  n: number;
+  total: number;
+}
+
+/** The report's only read: rollup rows of some metrics for one dimension value over a day range. */
+export const rollups = (
+  db: Db,
+  workspaceId: number,
+  metrics: string[],
+  dim: string,
+  dimValue: string,
+  from: string,
+  to: string,
+) =>
+  db.query<RollupRow>(sql`
+    SELECT metric, day::text AS day, bucket, n::float8 AS n, total
+    FROM analytics_rollups
+    WHERE workspace_id = ${workspaceId} AND metric = ANY(${metrics}::text[]) AND dim = ${dim}
+      AND dim_value = ${dimValue} AND day BETWEEN ${from}::date AND ${to}::date AND n <> 0`);
+
+export interface DrillRow {
+  subject_id: number;
+  seq: number;
+  at: Date;
+  day: string;
+  value: number | null;
+  included: boolean;
+  reason: string | null;
+  dims: Record<string, string>;
+}
+
+/** The contributions behind a figure (live query: the drill-down), newest first, keyset by (at, id). */
+export const contributionsFor = (
+  db: Db,
+  o: {
+    workspaceId: number;
+    metric: string;
+    from: string;
+    to: string;
+    dim: string | null;
+    dimValue: string | null;
+    included: boolean | null;
+    limit: number;
+    offset: number;
+  },
+) =>
+  db.query<DrillRow>(sql`
+    SELECT subject_id, seq, at, day::text AS day, value, included, reason, dims
+    FROM analytics_contributions
+    WHERE workspace_id = ${o.workspaceId} AND metric = ${o.metric}
+      AND day BETWEEN ${o.from}::date AND ${o.to}::date
+      ${o.dim ? sql`AND dims->>${o.dim} = ${o.dimValue}` : sql.empty()}
+      ${o.included === null ? sql.empty() : sql`AND included = ${o.included}`}
+    ORDER BY at DESC, subject_id DESC, seq DESC
+    LIMIT ${o.limit} OFFSET ${o.offset}`);
