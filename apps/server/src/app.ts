@@ -14,6 +14,8 @@ import Fastify, {
 import type { Logger } from 'pino';
 import client from 'prom-client';
 import { ChannelRegistry } from './channels/channel-adapter.ts';
+import { createGraphApi } from './channels/meta/graph-api.ts';
+import { createMetaChannels } from './channels/meta/meta-adapter.ts';
 import { createTwilioChannels } from './channels/twilio/sms-adapter.ts';
 import { createTwilioApi } from './channels/twilio/twilio-api.ts';
 import type { Config } from './config.ts';
@@ -283,6 +285,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     api: createTwilioApi({ apiUrl: config.TWILIO_API_URL, policy: (w) => outboundPolicyOf(db, config, w) }),
     maxMediaBytes: config.BODY_LIMIT_BYTES,
     isOpen: async (w) => isOpen(await sla.calendarFor(w, null), new Date()),
+  }))
+    channels.register(adapter);
+  // WhatsApp, Messenger and Instagram (docs/messaging-apps.md).
+  for (const adapter of createMetaChannels({
+    accountFor: (w, channel, id) => intake.accountForSending(w, channel, id),
+    api: createGraphApi({ apiUrl: config.META_GRAPH_URL, policy: (w) => outboundPolicyOf(db, config, w) }),
+    maxMediaBytes: config.BODY_LIMIT_BYTES,
   }))
     channels.register(adapter);
   registerSlaRoutes(router, sla);

@@ -338,6 +338,12 @@ export const settings = {
     description:
       "Base URL of Twilio's REST API for SMS and voice (docs/sms-voice.md); change only for a test double or a regional edge",
   },
+  META_GRAPH_URL: {
+    schema: z.url(),
+    default: 'https://graph.facebook.com',
+    description:
+      "Base URL of Meta's Graph API for WhatsApp, Messenger and Instagram (docs/messaging-apps.md); change only for a test double",
+  },
   OUTBOUND_ALLOW_CIDRS: {
     schema: z.string().optional(),
     default: undefined,

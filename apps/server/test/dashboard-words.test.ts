@@ -83,15 +83,19 @@ describe('audit log filters', () => {
 });
 
 describe('usable channels', () => {
-  it('lists the channels a workspace can use, not the ones without a connector', async () => {
+  it('lists the channels a workspace can use: every channel with a connector in the deployment', async () => {
     const res = await api('GET', '/api/v1/channels', ws.agent.headers);
     expect(res.statusCode).toBe(200);
     expect(res.json().items).toEqual([
       { channel: 'email', label: 'Email' },
       { channel: 'chat', label: 'Chat' },
-      // Twilio's adapter is in the deployment (docs/sms-voice.md); messenger, instagram and whatsapp are not.
+      // Twilio's adapter (docs/sms-voice.md) and Meta's (docs/messaging-apps.md) are in the deployment,
+      // so no channel is left out any more; a channel without an adapter would be.
       { channel: 'sms', label: 'SMS' },
       { channel: 'voice', label: 'Phone' },
+      { channel: 'messenger', label: 'Messenger' },
+      { channel: 'instagram', label: 'Instagram' },
+      { channel: 'whatsapp', label: 'WhatsApp' },
       { channel: 'web', label: 'Web form' },
       { channel: 'api', label: 'API' },
     ]);

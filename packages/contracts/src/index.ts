@@ -10,6 +10,7 @@ export * from './email.ts';
 export * from './feedback.ts';
 export * from './helpcenter.ts';
 export * from './macros.ts';
+export * from './meta.ts';
 export * from './misc.ts';
 export * from './money.ts';
 export * from './realtime.ts';

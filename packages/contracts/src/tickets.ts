@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Channel, Id, idOr, Timestamp } from './common.ts';
+import { TemplateReply } from './meta.ts';
 
 export const TicketStatuses = ['new', 'open', 'pending', 'on-hold', 'solved', 'closed'] as const;
 export const TicketStatus = z.enum(TicketStatuses);
@@ -142,6 +143,9 @@ export const ReplyInput = z.object({
   html: z.string().max(2_000_000).optional(),
   attachments: z.array(NewAttachment).max(20).optional(),
   status: TicketStatus.optional().describe('Set the ticket status in the same action (e.g. Send + Solved)'),
+  template: TemplateReply.optional().describe(
+    'Send an approved template instead of free text (WhatsApp outside the 24-hour window); body is its rendered preview',
+  ),
 });
 export type ReplyInput = z.infer<typeof ReplyInput>;
 

@@ -1,3 +1,4 @@
+import type { WhatsAppTemplate } from '@shopdesk/contracts';
 import type { InboundChannel } from './inbound.ts';
 
 /** What the reply pipeline hands a channel to deliver. Adapters import only platform/ and contracts. */
@@ -21,6 +22,10 @@ export interface OutboundMessage {
   /** Provider ids of earlier messages in the thread, oldest first (email References). */
   threadExternalIds: string[];
   lastInboundMeta: Record<string, unknown> | null;
+  /** When the customer last wrote on this ticket (the provider's time): messaging windows count from it. */
+  lastInboundAt?: Date | null;
+  /** This message's own channel metadata (a WhatsApp template the agent chose: `template`). */
+  meta?: Record<string, unknown> | null;
   /**
    * A system notice about the ticket (a chat transcript, a verification code), not a reply: sent each
    * time it is asked for (never skipped as already sent for this message) and not threaded.
@@ -58,10 +63,39 @@ export interface ChannelCapabilities {
   maxLength: number | null;
 }
 
+/** What a channel needs to know to say whether a reply may go out now (messaging windows). */
+export interface ReplyContext {
+  workspaceId: number;
+  /** The customer's last message on the ticket (provider time), null when they never wrote. */
+  lastInboundAt: Date | null;
+  lastInboundMeta: Record<string, unknown> | null;
+  now: Date;
+}
+
+/** Whether free text may be sent now, until when, and the rule in words (the composer shows it). */
+export interface ReplyRule {
+  freeText: boolean;
+  closesAt: Date | null;
+  templates: boolean;
+  rule: string | null;
+}
+
 export interface ChannelAdapter {
   readonly channel: string;
   readonly capabilities: ChannelCapabilities;
   deliver(msg: OutboundMessage): Promise<DeliveryResult>;
+  /** Channels with a messaging window: may a reply be sent now (absent: always). */
+  replyRule?(ctx: ReplyContext): Promise<ReplyRule> | ReplyRule;
+  /** The account's message templates (WhatsApp), synced from the provider when asked. */
+  templates?(ctx: ReplyContext): Promise<WhatsAppTemplate[]>;
+  /**
+   * Checks a reply before it is queued (a template's name, language and variables against the account's
+   * approved templates): a sentence saying what is wrong, or null. The reply is refused with it (409).
+   */
+  checkReply?(
+    ctx: ReplyContext,
+    reply: { body: string; template: Record<string, unknown> | null },
+  ): Promise<string | null>;
   /** Channels customers write in through a provider webhook: how to verify and read it (channels/inbound.ts). */
   readonly inbound?: InboundChannel;
 }

@@ -84,7 +84,14 @@ export type InboundItem =
       error?: string | null;
     }
   /** Something the provider adds later to a conversation (a voicemail's transcript): an internal note. */
-  | { type: 'note'; threadKey: string; text: string; author: string }
+  | {
+      type: 'note';
+      threadKey: string;
+      text: string;
+      author: string;
+      /** Dropped when no conversation has this key (an echo of a Page message outside any ticket). */
+      skipWithoutThread?: boolean;
+    }
   | { type: 'ignored'; reason: string };
 
 /** A stored raw delivery handed back to the adapter in the job. */
@@ -105,6 +112,11 @@ export interface InboundChannel<S = Record<string, unknown>> {
   readonly secrets: z.ZodType<Record<string, string>>;
   /** The address customers write to, from the settings (shown on the account and used to match). */
   addressOf(settings: S): string | null;
+  /**
+   * A provider's GET subscription check (Meta's `hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`):
+   * the text to answer with, or throw WebhookRejected. Absent: GET is 404.
+   */
+  handshake?(kind: string, query: URLSearchParams, account: ChannelAccount<S>): string;
   /** Checks the signature and names the delivery; null: nothing to store (a ping). Throws WebhookRejected. */
   verify(req: WebhookRequest, account: ChannelAccount<S>): VerifiedDelivery | null;
   /** The body of the 2xx, sent after the commit (Twilio wants TwiML); JSON `{accepted}` when absent. */

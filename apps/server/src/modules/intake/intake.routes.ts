@@ -118,6 +118,21 @@ export function registerIntakeRoutes(
         return out.json;
       },
     });
+    hooks.add({
+      method: 'GET',
+      url: '/api/v1/intake/:source/:key/:kind',
+      summary:
+        "A provider's subscription check on a channel webhook (Meta: hub.mode, hub.verify_token, hub.challenge): the challenge echoed as text when the verify token matches, 403 otherwise",
+      tag,
+      access: 'public',
+      rateLimit: 'webhook',
+      params: HookParams,
+      handler: async ({ req, reply, params }) => {
+        const query = new URL(req.url, 'http://x').searchParams;
+        const text = await svc.handshake(params.source, params.key, params.kind, query);
+        return reply.code(200).type('text/plain').send(text);
+      },
+    });
     router.routes.push(...hooks.routes);
   });
 }

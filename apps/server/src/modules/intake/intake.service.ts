@@ -123,7 +123,7 @@ export function createIntakeService(deps: Deps, tickets: TicketsService, channel
             const thread = await repo.findThread(db, account.id, item.threadKey);
             // The note can overtake the message it belongs to (a transcript before its voicemail).
             if (!thread) {
-              if (final) continue;
+              if (final || item.skipWithoutThread) continue;
               throw new Error(`No conversation ${item.threadKey} yet`);
             }
             const target = await tickets.threadTarget(ev.workspaceId, thread.ticket_id);
@@ -156,8 +156,25 @@ export function createIntakeService(deps: Deps, tickets: TicketsService, channel
     };
   }
 
-  /** A customer's message into the sender's open conversation on this account (a new ticket otherwise). */
+  /**
+   * Landings per conversation run one at a time in this process: two messages from a new sender processed
+   * by parallel jobs would otherwise both find no thread and open two tickets.
+   */
+  const landing = new Map<string, Promise<void>>();
   async function land(account: ChannelAccount, eventId: number, m: InboundMessage) {
+    const key = `${account.id}:${m.threadKey}`;
+    const run = (landing.get(key) ?? Promise.resolve()).then(() => landNow(account, eventId, m));
+    const tail = run.catch(() => {});
+    landing.set(key, tail);
+    try {
+      await run;
+    } finally {
+      if (landing.get(key) === tail) landing.delete(key);
+    }
+  }
+
+  /** A customer's message into the sender's open conversation on this account (a new ticket otherwise). */
+  async function landNow(account: ChannelAccount, eventId: number, m: InboundMessage) {
     const ws = account.workspaceId;
     if (m.consent && m.from.phone)
       await repo.upsertConsent(db, {
@@ -252,6 +269,24 @@ export function createIntakeService(deps: Deps, tickets: TicketsService, channel
       const r = await store(name, accepted, req.body);
       const custom = source.respond ? await source.respond(req, accepted) : undefined;
       return custom ? { custom } : { json: { accepted: true, duplicate: r.duplicate } };
+    },
+
+    /**
+     * A provider's GET subscription check on a channel webhook (Meta's hub.challenge): answered by the
+     * channel from the account's secrets; nothing is stored.
+     */
+    async handshake(channel: string, key: string, kind: string, query: URLSearchParams) {
+      const a = inboundOf(channel);
+      if (!a?.inbound.handshake) throw notFound('Webhook');
+      const row = await repo.findAccountByKey(db, channel, key);
+      if (!row?.active || !a.inbound.hooks.includes(kind)) throw notFound(`Active ${channel} account`);
+      try {
+        return a.inbound.handshake(kind, query, toAccount(row));
+      } catch (err) {
+        if (err instanceof WebhookRejected)
+          throw new AppError(err.status === 400 ? 'bad_request' : 'forbidden', err.message);
+        throw err;
+      }
     },
 
     /** Job: one stored delivery through its source; marked processed only when that succeeded. */

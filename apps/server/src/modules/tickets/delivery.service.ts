@@ -54,6 +54,8 @@ export function createDeliveryService(core: TicketCore, channels: ChannelRegistr
               .filter((x) => x.external_id && x.id !== messageId)
               .map((x) => x.external_id!),
             lastInboundMeta: lastInbound?.channel_meta ?? null,
+            lastInboundAt: lastInbound?.created_at ?? null,
+            meta: m.channel_meta ?? null,
           });
           await repo.setDelivery(db, messageId, 'sent', null, res.externalId, res.meta);
         } catch (err) {

@@ -1,5 +1,6 @@
-import type { ReplyInput, TicketStatus } from '@shopdesk/contracts';
-import { badRequest, notFound } from '../../platform/errors.ts';
+import type { ReplyInput, ReplyPolicy, TicketStatus, WhatsAppTemplate } from '@shopdesk/contracts';
+import type { ChannelRegistry, ReplyContext } from '../../channels/channel-adapter.ts';
+import { badRequest, conflict, notFound } from '../../platform/errors.ts';
 import { sanitizeMessageHtml } from '../../platform/html/sanitize.ts';
 import type { Auth } from '../../platform/http/router.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
@@ -8,11 +9,60 @@ import { preview } from './ticket-shapes.ts';
 import * as repo from './tickets.repository.ts';
 
 /** Messages on a ticket: an agent's reply and note, reading one back, provider ids, attachments. */
-export function createMessagesService(core: TicketCore) {
+export function createMessagesService(core: TicketCore, channels?: ChannelRegistry) {
   const { deps, db, bus, files, load, storeAttachments, decodeAttachments, publishAll, applyChanges } = core;
+
+  /** The ticket's channel adapter and what its rules need: when the customer last wrote, on which account. */
+  async function replyContext(auth: Auth, id: number) {
+    const t = await load(auth.workspaceId, id);
+    const adapter = channels?.get(t.channel);
+    const all = await repo.listMessages(db, auth.workspaceId, id);
+    const last = [...all].reverse().find((x) => x.kind === 'inbound');
+    const ctx: ReplyContext = {
+      workspaceId: auth.workspaceId,
+      lastInboundAt: last?.created_at ?? null,
+      lastInboundMeta: last?.channel_meta ?? null,
+      now: new Date(),
+    };
+    return { t, adapter, ctx };
+  }
+
   return {
+    /** Whether a free-form reply may go out now on this ticket's channel (messaging windows), and why. */
+    async replyPolicy(auth: Auth, id: number): Promise<ReplyPolicy> {
+      const { t, adapter, ctx } = await replyContext(auth, id);
+      const r = adapter?.replyRule ? await adapter.replyRule(ctx) : null;
+      return {
+        channel: t.channel,
+        freeText: r?.freeText ?? true,
+        closesAt: r?.closesAt?.toISOString() ?? null,
+        templates: r?.templates ?? false,
+        rule: r?.rule ?? null,
+      };
+    },
+    /** The approved templates of the account this ticket's customer wrote to (WhatsApp), read from the provider. */
+    async replyTemplates(auth: Auth, id: number): Promise<WhatsAppTemplate[]> {
+      const { adapter, ctx } = await replyContext(auth, id);
+      if (!adapter?.templates) return [];
+      try {
+        return await adapter.templates(ctx);
+      } catch (err) {
+        throw conflict(`The templates could not be read: ${(err as Error).message}`);
+      }
+    },
+
     async reply(auth: Auth, id: number, input: ReplyInput, opts: { idempotencyKey?: string } = {}) {
       const attachments = decodeAttachments(input.attachments);
+      // Channels with rules (messaging windows, templates) refuse a reply that could not be delivered.
+      const pre = channels ? await replyContext(auth, id) : null;
+      if (pre?.adapter?.checkReply) {
+        const problem = await pre.adapter.checkReply(pre.ctx, {
+          body: input.body,
+          template: (input.template as Record<string, unknown> | undefined) ?? null,
+        });
+        if (problem) throw conflict(problem);
+      } else if (input.template)
+        throw badRequest(`Templates are not used on ${pre?.t.channel ?? 'this'} channel`);
       const { messageId, events } = await db.tx(async (tx) => {
         const t = await load(auth.workspaceId, id, true, tx);
         if (t.merged_into_id)
@@ -33,6 +83,7 @@ export function createMessagesService(core: TicketCore) {
           channelMeta: {
             ...(WAITING.has(next) && next !== t.status ? { statusOnSend: { from: t.status, to: next } } : {}),
             ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
+            ...(input.template ? { template: input.template } : {}),
           },
         });
         await storeAttachments(tx, auth.workspaceId, msg.id, attachments);

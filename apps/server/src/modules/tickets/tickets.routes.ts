@@ -11,10 +11,12 @@ import {
   NoteInput,
   Page,
   ReplyInput,
+  ReplyPolicy,
   Tag,
   TicketDetail,
   TicketSummary,
   UpdateTicket,
+  WhatsAppTemplate,
 } from '@shopdesk/contracts';
 import { z } from 'zod';
 import { IdParams, type Router } from '../../platform/http/router.ts';
@@ -98,6 +100,28 @@ export function registerTicketRoutes(r: Router, svc: TicketsService, contacts: C
     idempotent: { recover: ({ auth, idempotencyKey }) => svc.createdByKey(auth, idempotencyKey!, 'reply') },
     handler: async ({ auth, params, body, idempotencyKey }) =>
       svc.reply(auth, params.id, body, { idempotencyKey }),
+  });
+  r.add({
+    method: 'GET',
+    url: '/api/v1/tickets/:id/reply-policy',
+    summary:
+      "Whether a free-form reply may be sent now on the ticket's channel (WhatsApp/Messenger/Instagram windows), until when, and the rule in words",
+    tag: 'Tickets',
+    access: 'read-only',
+    params: IdParams,
+    response: ReplyPolicy,
+    handler: async ({ auth, params }) => svc.replyPolicy(auth, params.id),
+  });
+  r.add({
+    method: 'GET',
+    url: '/api/v1/tickets/:id/templates',
+    summary:
+      "The message templates of the account the ticket's customer wrote to (WhatsApp), read from the provider; empty for channels without templates",
+    tag: 'Tickets',
+    access: 'agent',
+    params: IdParams,
+    response: z.object({ items: z.array(WhatsAppTemplate) }),
+    handler: async ({ auth, params }) => ({ items: await svc.replyTemplates(auth, params.id) }),
   });
   r.add({
     method: 'POST',

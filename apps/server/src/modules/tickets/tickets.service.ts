@@ -24,7 +24,7 @@ export function createTicketsService(deps: Deps, channels: ChannelRegistry = new
     ...createTicketReadsService(core),
     ...createTicketCreateService(core),
     ...createTicketUpdatesService(core),
-    ...createMessagesService(core),
+    ...createMessagesService(core, channels),
     ...createDeliveryService(core, channels),
     ...createTagsFieldsService(core),
     ...createNotificationsService(core),
