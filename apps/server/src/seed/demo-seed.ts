@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { type Db, sql } from '../platform/db/db.ts';
 import { randomToken, sha256 } from '../platform/security/crypto.ts';
 import { hashPassword } from '../platform/security/passwords.ts';
+import { seedDemoAnalytics } from './demo-analytics.ts';
 import { seedDemoArticles } from './demo-articles.ts';
 import { chatScenarios, firstNames, lastNames, products, type Scenario, scenarios } from './demo-content.ts';
 import { seedDemoDesk } from './demo-desk.ts';
@@ -196,6 +197,7 @@ export async function seedDemo(
   await seedDemoReturns(db, workspaceId);
   await seedDemoFeedback(db, workspaceId);
   await seedDemoTracking(db, workspaceId);
+  await seedDemoAnalytics(db, workspaceId, 'Europe/Berlin');
   log?.info({ workspaceId }, 'seeded demo workspace "Demo Outfitters"');
   return { email: DEMO_ADMIN_EMAIL, password, workspaceId };
 }
