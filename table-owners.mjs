@@ -98,6 +98,11 @@ export const tableOwners = {
   notice_settings: 'modules/notices',
   notice_templates: 'modules/notices',
 
+  qa_review_comments: 'modules/quality',
+  qa_reviews: 'modules/quality',
+  qa_scorecard_versions: 'modules/quality',
+  qa_scorecards: 'modules/quality',
+
   problem_tickets: 'modules/tracking',
   problems: 'modules/tracking',
   shipment_events: 'modules/tracking',

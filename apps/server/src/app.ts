@@ -48,6 +48,7 @@ import { createInboxService, registerInboxRoutes } from './modules/inbox/index.t
 import { type IntakeService, installIntake } from './modules/intake/index.ts';
 import { createMacrosService, registerMacroRoutes } from './modules/macros/index.ts';
 import { installNotices, type NoticesService } from './modules/notices/index.ts';
+import { installQuality } from './modules/quality/index.ts';
 import { installReturns, type ReturnsService } from './modules/returns/index.ts';
 import {
   createPresenceTracker,
@@ -393,6 +394,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       };
     },
   });
+import { installQuality } from './modules/quality/index.ts';
   selfService.bot = installBot({
     router,
     deps,

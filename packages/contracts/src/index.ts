@@ -13,6 +13,7 @@ export * from './macros.ts';
 export * from './meta.ts';
 export * from './misc.ts';
 export * from './money.ts';
+export * from './quality.ts';
 export * from './realtime.ts';
 export * from './returns.ts';
 export * from './routing.ts';

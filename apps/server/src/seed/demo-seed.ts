@@ -9,6 +9,7 @@ import { chatScenarios, firstNames, lastNames, products, type Scenario, scenario
 import { seedDemoDesk } from './demo-desk.ts';
 import { seedDemoFeedback } from './demo-feedback.ts';
 import { seedDemoOrders } from './demo-orders.ts';
+import { seedDemoQuality } from './demo-quality.ts';
 import { seedDemoReturns } from './demo-returns.ts';
 import { seedDemoSms } from './demo-sms.ts';
 import { seedDemoTracking } from './demo-tracking.ts';
@@ -197,6 +198,7 @@ export async function seedDemo(
   await seedDemoReturns(db, workspaceId);
   await seedDemoFeedback(db, workspaceId);
   await seedDemoTracking(db, workspaceId);
+  await seedDemoQuality(db, workspaceId);
   await seedDemoAnalytics(db, workspaceId, 'Europe/Berlin');
   log?.info({ workspaceId }, 'seeded demo workspace "Demo Outfitters"');
   return { email: DEMO_ADMIN_EMAIL, password, workspaceId };

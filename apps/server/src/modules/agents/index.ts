@@ -8,4 +8,5 @@ export {
   liveSessionIds,
   namesOf as agentAndTeamNames,
   teamExists,
+  teammateIds,
 } from './lookups.repository.ts';

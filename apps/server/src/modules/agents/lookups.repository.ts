@@ -50,3 +50,12 @@ export async function namesOf(db: Db, workspaceId: number, agentIds: number[], t
   for (const r of rows) (r.kind === 'agent' ? agents : teams).set(Number(r.id), r.name);
   return { agents, teams };
 }
+
+/** The agents who share a team with this one (itself included): a lead sees their team's QA reviews. */
+export const teammateIds = async (db: Db, workspaceId: number, agentId: number) =>
+  (
+    await db.query<{ id: number }>(sql`
+      SELECT DISTINCT other.agent_id AS id FROM team_members mine
+      JOIN team_members other ON other.team_id = mine.team_id
+      WHERE mine.workspace_id = ${workspaceId} AND mine.agent_id = ${agentId}`)
+  ).map((r) => r.id);

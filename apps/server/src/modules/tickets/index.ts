@@ -8,6 +8,14 @@ export {
   ticketIdsAfter,
   ticketMetricDefinitions,
 } from './analytics-source.ts';
+/** Reads for QA reviews (modules/quality): what a review is about and the conversations samples draw from. */
+export {
+  type ReviewCandidate,
+  type ReviewFacts,
+  reviewCandidates,
+  reviewFacts,
+  ticketSubjects,
+} from './quality-reads.repository.ts';
 export {
   activeTicketFacts,
   type FactTicketRow,
