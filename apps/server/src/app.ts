@@ -394,7 +394,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       };
     },
   });
-import { installQuality } from './modules/quality/index.ts';
+  installQuality({ router, deps });
   selfService.bot = installBot({
     router,
     deps,

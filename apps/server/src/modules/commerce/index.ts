@@ -23,9 +23,9 @@ export {
   ordersDeliveredBetween,
   ticketOrderActionKinds,
 } from './feedback-reads.repository.ts';
+export { type MoneyKind, moneyKinds, percentDiscountValue } from './order-policy.ts';
 /** Risk-based QA sampling (modules/quality): tickets where money moved or an approval was used. */
 export { riskyTickets } from './quality-reads.repository.ts';
-export { type MoneyKind, moneyKinds, percentDiscountValue } from './order-policy.ts';
 /** Store writes for returns (refund, store credit, exchange) through the order-action machinery. */
 export type { ReturnStoreCommand } from './return-actions.ts';
 export {
