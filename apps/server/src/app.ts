@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
@@ -9,6 +10,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  type FastifyServerFactory,
   LogController,
 } from 'fastify';
 import type { Logger } from 'pino';
@@ -102,6 +104,7 @@ import { RealtimeHub } from './platform/realtime/hub.ts';
 import { resolveSecretKeys } from './platform/security/crypto.ts';
 import { keyRing } from './platform/security/keys.ts';
 import { createFileStore } from './platform/storage/file-store.ts';
+import { type Tracer, tracer } from './platform/tracing.ts';
 import { registerDemoImages } from './seed/demo-images.ts';
 
 /** Requests slower than this are logged at info (everything else only at debug). */
@@ -124,7 +127,24 @@ class QuietRequestLog extends LogController {
   }
 }
 
-const pkg = JSON.parse(readFileSync(join(serverRoot, 'package.json'), 'utf8')) as { version: string };
+/**
+ * With tracing on, Fastify's HTTP/1 server with the request listener wrapped in a span (the same
+ * settings Fastify would apply to the server it makes itself).
+ */
+function tracedServer(t: Tracer): FastifyServerFactory {
+  return (handler, options) => {
+    const o = options as Record<string, unknown>;
+    const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+    const server = createServer(t.http(handler));
+    server.keepAliveTimeout = num(o.keepAliveTimeout) ?? server.keepAliveTimeout;
+    server.requestTimeout = num(o.requestTimeout) ?? server.requestTimeout;
+    server.setTimeout(num(o.connectionTimeout) ?? 0);
+    if (num(o.maxRequestsPerSocket)) server.maxRequestsPerSocket = num(o.maxRequestsPerSocket)!;
+    return server;
+  };
+}
+
+export const pkg = JSON.parse(readFileSync(join(serverRoot, 'package.json'), 'utf8')) as { version: string };
 
 export interface BuildOptions {
   /** Use this database instead of opening one from config (tests share one per file). */
@@ -136,6 +156,8 @@ export interface BuildOptions {
   logger?: Logger;
   /** Start the job worker loop (default: config.RUN_WORKERS). */
   workers?: boolean;
+  /** Migrations to apply at start (tests: a later release's files, for the rolling-upgrade test). */
+  migrationsDir?: string;
 }
 
 export interface App {
@@ -189,7 +211,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       sharedBuffers: config.PGLITE_SHARED_BUFFERS,
       log,
     }));
-  await migrate(db);
+  await migrate(db, opts.migrationsDir);
 
   const bus = createEventBus(db, log, { deferReactions: config.REACTIONS === 'after-response' });
   await bus.start();
@@ -201,6 +223,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const limits = createRateLimits(db, config);
   const deps: Deps = { config, db, bus, log, files, jobs, limits };
 
+  const tracing = tracer();
   const app: FastifyInstance = Fastify({
     loggerInstance: log as unknown as FastifyBaseLogger,
     bodyLimit: config.BODY_LIMIT_BYTES,
@@ -210,7 +233,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     forceCloseConnections: 'idle',
     logController: new QuietRequestLog(),
     frameworkErrors,
+    ...(tracing ? { serverFactory: tracedServer(tracing) } : {}),
   });
+  if (tracing) app.addHook('onRequest', async (req) => tracing.route(req.raw, req.routeOptions.url));
   installErrorHandler(app);
   installInputGuard(app);
   warnUntrustedForwarding(app, config);

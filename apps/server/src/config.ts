@@ -444,3 +444,36 @@ export function readEnvFile(path = '.env'): void {
     if (m?.[1] && process.env[m[1]] === undefined) process.env[m[1]] = m[2]!.replace(/^['"]|['"]$/g, '');
   }
 }
+
+export type TracingSettings = { protocol: 'http/protobuf' | 'http/json' };
+
+/**
+ * OpenTelemetry tracing is off unless the standard OTEL_* variables ask for it: an OTLP endpoint
+ * (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) or OTEL_TRACES_EXPORTER=otlp.
+ * OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none keep it off. The exporter itself reads the rest
+ * (headers, timeout, OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER …) from the environment.
+ */
+export function tracingSettings(
+  env: Record<string, string | undefined> = process.env,
+): TracingSettings | null {
+  const exporter = (env.OTEL_TRACES_EXPORTER ?? '').trim().toLowerCase();
+  if ((env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true' || exporter === 'none') return null;
+  if (exporter && exporter !== 'otlp')
+    throw new ConfigError(
+      `OTEL_TRACES_EXPORTER=${exporter}: Shopdesk exports traces over OTLP only; set OTEL_TRACES_EXPORTER=otlp (or leave it unset), or none to turn tracing off`,
+    );
+  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (!endpoint && exporter !== 'otlp') return null;
+  const protocol = (
+    env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ||
+    env.OTEL_EXPORTER_OTLP_PROTOCOL ||
+    'http/protobuf'
+  )
+    .trim()
+    .toLowerCase();
+  if (protocol !== 'http/protobuf' && protocol !== 'http/json')
+    throw new ConfigError(
+      `OTEL_EXPORTER_OTLP_PROTOCOL=${protocol}: Shopdesk exports traces over OTLP/HTTP only; set http/protobuf (the default) or http/json and point OTEL_EXPORTER_OTLP_ENDPOINT at the collector's HTTP port (4318)`,
+    );
+  return { protocol };
+}

@@ -2,16 +2,18 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Logger } from 'pino';
-import { type App, buildApp } from './app.ts';
+import { type App, buildApp, pkg } from './app.ts';
 import { DB_COMMANDS, runCommand, UsageError } from './cli-commands.ts';
-import { type Config, refuseUnsafeStart } from './config.ts';
+import { type Config, refuseUnsafeStart, tracingSettings } from './config.ts';
 import { receivingAddresses } from './modules/email/index.ts';
 import { countWorkspaces } from './modules/workspaces/index.ts';
 import { closeAdminSocket, listenAdminSocket } from './platform/admin-socket.ts';
 import { DataDirLockedError, readLock } from './platform/db/data-dir-lock.ts';
 import type { Db } from './platform/db/db.ts';
 import { migrate } from './platform/db/migrate.ts';
+import { createLogger } from './platform/log.ts';
 import { serverRoot } from './platform/paths.ts';
+import { startTracing, stopTracing } from './platform/tracing.ts';
 import { DEMO_ADMIN_EMAIL, DEMO_INBOX_ADDRESS, seedDemo } from './seed/demo-seed.ts';
 
 type Login = { email: string; password: string };
@@ -51,6 +53,7 @@ async function seedIfEmpty(config: Config, db: Db): Promise<Login | undefined> {
 export async function start(config: Config) {
   const started = Date.now();
   refuseUnsafeStart(config);
+  const tracing = tracingSettings();
   let login: Login | undefined;
   // Refuse before any work (and before the setup child) when another process holds the embedded database.
   const holder = config.DATABASE_URL ? null : readLock(config.dataDir);
@@ -61,7 +64,9 @@ export async function start(config: Config) {
     // would otherwise idle at ~450 MB instead of ~300 MB.
     await runSetupProcess();
   }
-  const shopdesk = await buildApp(config);
+  const log = createLogger(config.LOG_LEVEL);
+  await startTracing(tracing, log, pkg.version);
+  const shopdesk = await buildApp(config, { logger: log });
   const { app, db } = shopdesk;
   login ??= await seedIfEmpty(config, db);
   const credFile = join(config.dataDir, 'demo-login.json');
@@ -77,6 +82,7 @@ export async function start(config: Config) {
     force.unref();
     await adminSocket?.close();
     await shopdesk.close();
+    await stopTracing();
     process.exit(0);
   };
   // A stray rejection (a fire-and-forget write that loses its database connection, say) is a bug to

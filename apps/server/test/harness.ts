@@ -97,7 +97,7 @@ export async function startTestApp(
    * databaseUrl: a PostgreSQL database the caller owns (several nodes, or a restart). dataDir: an on-disk
    * PGlite the caller owns, kept after stop() so a new app can start on it (a restart on PGlite).
    */
-  opts: { workers?: boolean; databaseUrl?: string; dataDir?: string } = {},
+  opts: { workers?: boolean; databaseUrl?: string; dataDir?: string; migrationsDir?: string } = {},
 ): Promise<TestApp> {
   const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'shopdesk-test-'));
   const fresh = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => {} } : await freshDatabaseUrl();
@@ -118,6 +118,7 @@ export async function startTestApp(
     memoryDb: !fresh.url && !opts.dataDir,
     pgliteTemplate: fresh.url || opts.dataDir ? undefined : await pgliteTemplate(),
     workers: opts.workers ?? false,
+    migrationsDir: opts.migrationsDir,
   });
   const { services } = shopdesk;
 

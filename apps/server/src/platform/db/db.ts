@@ -7,6 +7,7 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import { backOff } from 'exponential-backoff';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { tracer } from '../tracing.ts';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 
 export type { SQL };
@@ -107,13 +108,21 @@ function wrap(
       const { sql: text, params } = dialect.sqlToQuery(q);
       statements++;
       statementTap?.(text);
-      return (await run.query(text, params)).rows as T[];
+      const t = tracer();
+      const result = t
+        ? await t.db(text, kind, () => run.query(text, params))
+        : await run.query(text, params);
+      return result.rows as T[];
     },
     async one<T>(q: SQL) {
       const { sql: text, params } = dialect.sqlToQuery(q);
       statements++;
       statementTap?.(text);
-      return (await run.query(text, params)).rows[0] as T | undefined;
+      const t = tracer();
+      const result = t
+        ? await t.db(text, kind, () => run.query(text, params))
+        : await run.query(text, params);
+      return result.rows[0] as T | undefined;
     },
     execScript(text: string) {
       statements++;

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { type Db, planEachTime, type SQL, sql } from '../db/db.ts';
+import { tracer } from '../tracing.ts';
 
 export interface EnqueueOptions {
   workspaceId?: number | null;
@@ -276,12 +277,18 @@ export function createJobRunner(
       if (!def) throw new Error(`no handler registered for job "${job.name}"`);
       if (lease > claimLease) await renewLease(job.id, lease);
       const payload = def.schema.parse(job.payload);
-      await def.handler(payload, {
+      const ctx = {
         jobId: job.id,
         attempt: job.attempts,
         maxAttempts: job.max_attempts,
         workspaceId: job.workspace_id,
-      });
+      };
+      const t = tracer();
+      if (t)
+        await t.job(job.name, { 'shopdesk.job.id': job.id, 'shopdesk.job.attempt': job.attempts }, () =>
+          def.handler(payload, ctx),
+        );
+      else await def.handler(payload, ctx);
       finished.push(job.id);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
