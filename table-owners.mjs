@@ -105,6 +105,7 @@ export const tableOwners = {
 
   problem_tickets: 'modules/tracking',
   problems: 'modules/tracking',
+  problem_events: 'modules/tracking',
   shipment_events: 'modules/tracking',
   shipments: 'modules/tracking',
   tracking_detections: 'modules/tracking',

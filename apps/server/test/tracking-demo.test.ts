@@ -95,3 +95,38 @@ describe('the demo deliveries', () => {
     ).toEqual(tickets);
   });
 });
+
+describe('the demo problem', () => {
+  it('shows its impact and a timeline of what was done', async () => {
+    const p = (await get('/api/v1/problems')).items[0] as { id: number };
+    const impact = await get(`/api/v1/problems/${p.id}/impact`);
+    expect(impact.tickets).toBeGreaterThanOrEqual(3);
+    expect(impact.openTickets).toBe(impact.tickets);
+    expect(impact.orders).toBe(1);
+    expect(impact.atStake).toEqual([{ currency: 'EUR', amount: expect.any(Number) }]);
+    expect(impact.atStake[0].amount).toBeGreaterThan(0);
+    const sent = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/problems/${p.id}/notify`,
+      headers,
+      payload: { text: 'DHL expects the Leipzig hub to clear by Thursday.' },
+    });
+    expect(sent.statusCode).toBe(200);
+    const told = (sent.json().items as { status: string }[]).filter((i) => i.status !== 'skipped').length;
+    expect(told).toBeGreaterThan(0);
+    const timeline = (await get(`/api/v1/problems/${p.id}/timeline`)).items as {
+      type: string;
+      what: string;
+    }[];
+    expect(timeline.map((e) => e.type)).toEqual(['created', 'update']);
+    expect(timeline[1]!.what).toBe(`Update sent: ${told} customer${told === 1 ? '' : 's'} told`);
+    // Another workspace sees none of it.
+    const other = await t.workspace('Elsewhere');
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/problems/${p.id}/impact`,
+      headers: other.agent.headers,
+    });
+    expect(res.statusCode).toBe(404);
+  });
+});

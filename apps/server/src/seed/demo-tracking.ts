@@ -158,6 +158,8 @@ export async function seedDemoTracking(db: Db, workspaceId: number, now = Date.n
   await db.query(sql`INSERT INTO problem_tickets (problem_id, workspace_id, ticket_id, linked_by, linked_at)
     SELECT ${problem}, ${w}, t, 'agent', ${iso(detectedAt)}::timestamptz
     FROM unnest(${[ticket, ...shipping.map((s) => s.id)]}::bigint[]) AS t ON CONFLICT DO NOTHING`);
+  await db.query(sql`INSERT INTO problem_events (workspace_id, problem_id, type, count, created_at)
+    VALUES (${w}, ${problem}, 'created', ${1 + shipping.length}, ${iso(detectedAt)}::timestamptz)`);
 
   await db.query(sql`INSERT INTO tracking_settings (workspace_id, store_cursor) VALUES (${w}, ${iso(now)}::timestamptz)
     ON CONFLICT (workspace_id) DO UPDATE SET store_cursor = EXCLUDED.store_cursor`);

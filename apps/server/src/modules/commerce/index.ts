@@ -30,6 +30,7 @@ export { riskyTickets } from './quality-reads.repository.ts';
 export type { ReturnStoreCommand } from './return-actions.ts';
 export {
   orderContact,
+  ordersValue,
   type StoreShipment,
   storeShipmentByTracking,
   storeShipmentsChangedSince,

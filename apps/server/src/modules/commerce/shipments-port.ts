@@ -51,3 +51,9 @@ export const workspacesWithStores = async (db: Db) =>
   (await db.query<{ workspace_id: number }>(sql`SELECT DISTINCT workspace_id FROM store_connections`)).map(
     (r) => r.workspace_id,
   );
+
+/** Orders and their value per currency (a problem's impact: money at stake). */
+export const ordersValue = (db: Db, workspaceId: number, orderIds: number[]) =>
+  db.query<{ currency: string; orders: number; total_minor: number }>(sql`
+    SELECT currency, count(*)::int AS orders, sum(total_minor)::bigint AS total_minor FROM orders
+    WHERE workspace_id = ${workspaceId} AND id = ANY(${orderIds}::bigint[]) GROUP BY currency ORDER BY currency`);

@@ -116,6 +116,24 @@ export function registerTrackingRoutes(r: Router, svc: TrackingService, problems
     handler: async ({ auth, params }) => problems.get(auth, params.id),
   });
   r.add({
+    method: 'GET',
+    url: '/api/v1/problems/:id/impact',
+    summary: "A problem's impact: linked and open tickets, orders behind them, money at stake per currency",
+    tag: 'Problems',
+    access: 'read-only',
+    params: IdParams,
+    handler: async ({ auth, params }) => problems.impact(auth, params.id),
+  });
+  r.add({
+    method: 'GET',
+    url: '/api/v1/problems/:id/timeline',
+    summary: 'What happened to a problem: created, tickets linked, updates sent, solved',
+    tag: 'Problems',
+    access: 'read-only',
+    params: IdParams,
+    handler: async ({ auth, params }) => ({ items: await problems.timeline(auth, params.id) }),
+  });
+  r.add({
     method: 'POST',
     url: '/api/v1/problems/:id/tickets',
     summary: 'Link more tickets to a problem',
