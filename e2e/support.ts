@@ -79,7 +79,9 @@ const newest = (path: string): number => {
  */
 export function builtWidget() {
   const w = join(root, 'apps/widget');
-  const built = Math.min(newest(join(w, 'dist/widget.js')), newest(join(w, 'dist/widget-chat.js')));
+  const built = Math.min(
+    ...['widget.js', 'widget-chat.js', 'widget-feedback.js'].map((f) => newest(join(w, 'dist', f))),
+  );
   if (built > Math.max(newest(join(w, 'src')), newest(join(w, 'build.mjs')))) return;
   execFileSync(process.execPath, [join(w, 'build.mjs')], { stdio: 'ignore' });
 }

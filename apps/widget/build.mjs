@@ -1,5 +1,6 @@
-// Two bundles: widget.js (launcher + JS API, loaded on every page view) and widget-chat.js (the
-// conversation UI, loaded on first open). Prints both sizes gzipped; the page-view budget is 30 KB.
+// Three bundles: widget.js (launcher + JS API + feedback tab, loaded on every page view), widget-chat.js
+// (the conversation UI, loaded on first open) and widget-feedback.js (the feedback form, on first
+// click). Prints their sizes gzipped; the page-view budget is 30 KB.
 import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +28,13 @@ await build({
   outfile: join(out, 'widget-chat.js'),
   format: 'esm',
 });
-for (const f of ['widget.js', 'widget-chat.js']) {
+await build({
+  ...common,
+  entryPoints: [join(here, 'src/feedback.ts')],
+  outfile: join(out, 'widget-feedback.js'),
+  format: 'esm',
+});
+for (const f of ['widget.js', 'widget-chat.js', 'widget-feedback.js']) {
   const buf = readFileSync(join(out, f));
   renameSync(join(out, f), join(dist, f));
   process.stdout.write(

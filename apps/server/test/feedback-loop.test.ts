@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../src/platform/db/db.ts';
+import { DEMO_ADMIN_EMAIL, seedDemo } from '../src/seed/demo-seed.ts';
 import { createInbox, get, settle } from './email-helpers.ts';
 import { startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 
@@ -304,5 +305,32 @@ describe('topics and improvements', () => {
       links: [{ source: 'ticket', id: cy.ticketId }],
     });
     expect(foreign.statusCode).toBe(404);
+  });
+});
+
+describe('demo workspace', () => {
+  it('shows site feedback, topics and an improvement in progress', async () => {
+    const { workspaceId } = await seedDemo(t.db, undefined, 'demo-password-123');
+    const admin = await t.db.one<{ id: number }>(
+      sql`SELECT id FROM agents WHERE workspace_id = ${workspaceId} AND email = ${DEMO_ADMIN_EMAIL}`,
+    );
+    const h = {
+      authorization: `Bearer ${(await t.services.agents.createToken(workspaceId, admin!.id, 't')).token}`,
+    };
+    const items = (await get(t, '/api/v1/feedback/items?days=90', h)).json().items as Item[];
+    expect(items.length).toBe(10);
+    expect(items.filter((i) => i.ticketId).length).toBeGreaterThanOrEqual(3);
+    const topics = (await get(t, '/api/v1/feedback/topics', h)).json().topics as {
+      name: string;
+      volume: number;
+    }[];
+    expect(topics.find((x) => x.name === 'Sizing')!.volume).toBeGreaterThanOrEqual(3);
+    const imps = (await get(t, '/api/v1/feedback/improvements', h)).json().items as {
+      title: string;
+      status: string;
+      links: unknown[];
+    }[];
+    expect(imps[0]).toMatchObject({ title: 'Size chart fixed for jackets', status: 'in-progress' });
+    expect(imps[0]!.links.length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -23,6 +23,8 @@ const CSS = `
 .sd-badge.on{display:flex}
 .sd-panel{display:none;width:370px;max-width:calc(100vw - 40px);height:560px;max-height:calc(100vh - 110px);background:#fff;color:#111827;border-radius:14px;box-shadow:0 12px 40px rgba(0,0,0,.25);overflow:hidden;margin-bottom:14px;flex-direction:column;font-size:14px}
 .sd-panel.on{display:flex}
+.sd-fbtab{all:unset;box-sizing:border-box;position:absolute;right:66px;bottom:14px;background:#fff;color:#111827;border:1px solid #d1d5db;border-radius:14px;padding:5px 12px;font:13px system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.15)}
+.sd-fbtab:focus-visible{outline:3px solid #93c5fd}
 `;
 
 const CHAT_ICON =
@@ -75,7 +77,26 @@ declare global {
     launcher.setAttribute('aria-label', open ? 'Close chat' : 'Open chat');
   };
   setIcon();
-  root.append(style, panel, launcher);
+  // The site feedback tab (modules/feedback); its form loads on the first click. data-feedback="off" hides it.
+  const fbTab =
+    script.dataset.feedback === 'off' ? null : h('button', { class: 'sd-fbtab', type: 'button' }, 'Feedback');
+  let fb: Promise<{ toggle(): void }> | null = null;
+  fbTab?.addEventListener('click', () => {
+    if (!fb) {
+      const first = import(/* @vite-ignore */ `${base}/widget-feedback.js`).then(
+        (m: {
+          mount(c: { base: string; slug: string; root: ShadowRoot; locale: string | null }): {
+            toggle(): void;
+          };
+        }) => m.mount({ base, slug: slug!, root, locale }),
+      );
+      fb = first;
+      first.catch(() => {
+        fb = null;
+      });
+    } else void fb.then((f) => f.toggle());
+  });
+  root.append(style, panel, launcher, ...(fbTab ? [fbTab] : []));
 
   const emit = (event: WidgetEvent, data: unknown) => {
     for (const fn of listeners.get(event) ?? []) {

@@ -7,7 +7,7 @@ import { seedDemoAnalytics } from './demo-analytics.ts';
 import { seedDemoArticles } from './demo-articles.ts';
 import { chatScenarios, firstNames, lastNames, products, type Scenario, scenarios } from './demo-content.ts';
 import { seedDemoDesk } from './demo-desk.ts';
-import { seedDemoFeedback } from './demo-feedback.ts';
+import { seedDemoFeedback, seedDemoFeedbackLoop } from './demo-feedback.ts';
 import { seedDemoOrders } from './demo-orders.ts';
 import { seedDemoQuality } from './demo-quality.ts';
 import { seedDemoReturns } from './demo-returns.ts';
@@ -198,6 +198,7 @@ export async function seedDemo(
   await seedDemoReturns(db, workspaceId);
   await seedDemoFeedback(db, workspaceId);
   await seedDemoTracking(db, workspaceId);
+  await seedDemoFeedbackLoop(db, workspaceId, 'https://shop.demo-outfitters.test');
   await seedDemoQuality(db, workspaceId);
   await seedDemoAnalytics(db, workspaceId, 'Europe/Berlin');
   log?.info({ workspaceId }, 'seeded demo workspace "Demo Outfitters"');

@@ -1,7 +1,10 @@
 import type {
+  FeedbackItem,
   FeedbackOverview,
   FeedbackSettings,
+  Improvement,
   SurveyResponse,
+  Topic,
   UpdateFeedbackSettings,
 } from '@shopdesk/contracts';
 import type { z } from 'zod';
@@ -36,3 +39,26 @@ export const verdictLabel: Record<string, string> = {
   detractor: 'Detractor',
 };
 export const pct = (v: number | null) => (v === null ? '—' : `${v}%`);
+
+export type FeedbackItemT = FeedbackItem;
+export type TopicT = Topic;
+export type ImprovementT = Improvement;
+
+/** The feedback loop: site feedback (inbox), topics and improvements. */
+export const loopApi = {
+  items: (q: { rating?: string; page?: string; topicId?: string; days?: number }) =>
+    api.get<{ items: FeedbackItemT[] }>(`/api/v1/feedback/items?${qs(q)}`),
+  topics: (days: number) =>
+    api.get<{ topics: TopicT[]; emerging: { word: string; count: number }[] }>(
+      `/api/v1/feedback/topics?days=${days}`,
+    ),
+  createTopic: (name: string, keywords: string[]) =>
+    api.post<{ id: number }>('/api/v1/feedback/topics', { name, keywords }),
+  updateTopic: (id: number, b: { name?: string; keywords?: string[]; mergeInto?: number }) =>
+    api.patch<{ id: number }>(`/api/v1/feedback/topics/${id}`, b),
+  improvements: () => api.get<{ items: ImprovementT[] }>('/api/v1/feedback/improvements'),
+  createImprovement: (b: { title: string; changeText: string; topicId?: number }) =>
+    api.post<ImprovementT>('/api/v1/feedback/improvements', b),
+  updateImprovement: (id: number, b: { status?: string; title?: string; changeText?: string }) =>
+    api.patch<ImprovementT>(`/api/v1/feedback/improvements/${id}`, b),
+};

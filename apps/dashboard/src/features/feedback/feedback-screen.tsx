@@ -4,11 +4,15 @@ import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YA
 import { ApiError } from '../../lib/api.ts';
 import { Link, useParams } from '../../lib/router.tsx';
 import { feedbackApi, type OverviewT, pct, type SurveyT, verdictLabel } from './feedback-api.ts';
+import { Improvements, Inbox, Topics } from './feedback-loop.tsx';
 import './feedback.css';
 
 const TABS = [
   ['', 'Overview'],
   ['responses', 'Responses'],
+  ['inbox', 'Inbox'],
+  ['topics', 'Topics'],
+  ['improvements', 'Improvements'],
 ] as const;
 
 /** Feedback: how customers rate the help (CSAT, NPS, follow-ups), what they say, and what changed. */
@@ -26,6 +30,9 @@ export default function FeedbackScreen() {
       </div>
       {tab === '' && <Overview />}
       {tab === 'responses' && <Responses />}
+      {tab === 'inbox' && <Inbox />}
+      {tab === 'topics' && <Topics />}
+      {tab === 'improvements' && <Improvements />}
     </div>
   );
 }

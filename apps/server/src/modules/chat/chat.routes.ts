@@ -234,7 +234,7 @@ export function registerChatRoutes(
   });
 
   // The widget bundle is loaded by every page of a shop, from any origin.
-  for (const file of ['widget.js', 'widget-chat.js']) {
+  for (const file of ['widget.js', 'widget-chat.js', 'widget-feedback.js']) {
     app.get(`/${file}`, async (_req, reply) => {
       const path = join(widgetDist, file);
       if (!existsSync(path))
