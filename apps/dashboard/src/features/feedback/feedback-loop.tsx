@@ -223,6 +223,7 @@ function TopicCard({
   run: (fn: () => Promise<unknown>, ok: string) => Promise<void>;
 }) {
   const [into, setInto] = useState('');
+  const [name, setName] = useState(t.name);
   const max = Math.max(1, ...t.weekly.map((w) => w.count));
   return (
     <article className="card topic" aria-label={`Topic ${t.name}`}>
@@ -253,16 +254,22 @@ function TopicCard({
       </ul>
       {canEdit && (
         <div className="row filters">
-          <button
-            type="button"
-            onClick={() => {
-              const name = window.prompt('New name', t.name);
-              if (name?.trim())
-                void run(() => loopApi.updateTopic(t.id, { name: name.trim() }), 'Topic renamed');
-            }}
-          >
-            Rename
-          </button>
+          <input
+            aria-label={`Name of ${t.name}`}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            maxLength={80}
+          />
+          {name.trim() && name.trim() !== t.name && (
+            <button
+              type="button"
+              onClick={() =>
+                void run(() => loopApi.updateTopic(t.id, { name: name.trim() }), 'Topic renamed')
+              }
+            >
+              Rename
+            </button>
+          )}
           <select aria-label={`Merge ${t.name} into`} value={into} onChange={(e) => setInto(e.target.value)}>
             <option value="">Merge into…</option>
             {all

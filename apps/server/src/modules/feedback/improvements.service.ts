@@ -201,7 +201,7 @@ export function createImprovementsService(o: {
     /** Job: tells each person linked to a done improvement, once (the notice row's key is the person). */
     async notify(workspaceId: number, improvementId: number) {
       const imp = await repo.findImprovement(db, workspaceId, improvementId);
-      if (!imp || imp.status !== 'done') return;
+      if (imp?.status !== 'done') return;
       const links = await repo.linksOf(db, workspaceId, [improvementId]);
       const byPerson = new Map<number, repo.LinkRow[]>();
       for (const l of links)
