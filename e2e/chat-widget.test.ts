@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -309,6 +310,7 @@ describe('live chat in a real browser', () => {
   });
 
   it("the shop's aggressive global CSS does not change how the widget looks", async () => {
+    const cssEvidence = join(tmpdir(), 'shopdesk-chat-widget-css');
     const shots: Buffer[] = [];
     for (const extra of ['&plain=1', '']) {
       const ctx = await browser.newContext({ viewport: { width: 1000, height: 800 } });
@@ -358,19 +360,19 @@ describe('live chat in a real browser', () => {
     const panel = await pixelDiff(shots[0]!, shots[2]!);
     const launcher = await pixelDiff(shots[1]!, shots[3]!);
     if (panel.changed || launcher.changed || panel.sizeDiffers || launcher.sizeDiffers) {
-      // Keep the evidence: which part differs is visible at a glance in test-results/.
-      const dir = join(process.cwd(), 'test-results', 'chat-widget-css');
-      mkdirSync(dir, { recursive: true });
+      // Keep the evidence (in the temp dir: tests write nothing into the repository): which part
+      // differs is visible at a glance.
+      mkdirSync(cssEvidence, { recursive: true });
       const names = ['panel-plain', 'launcher-plain', 'panel-hostile', 'launcher-hostile'];
-      for (const [i, n] of names.entries()) writeFileSync(join(dir, `${n}.png`), shots[i]!);
+      for (const [i, n] of names.entries()) writeFileSync(join(cssEvidence, `${n}.png`), shots[i]!);
     }
     // A leaking rule (another font, colour, size or spacing) changes many pixels by a lot; a loaded
     // machine's software rasteriser may shade a few edge pixels by a handful of levels, which is no leak.
-    expect(panel, 'panel: plain page vs hostile page (see test-results/chat-widget-css)').toMatchObject({
+    expect(panel, `panel: plain page vs hostile page (see ${cssEvidence})`).toMatchObject({
       sizeDiffers: false,
       changed: 0,
     });
-    expect(launcher, 'launcher (see test-results/chat-widget-css)').toMatchObject({
+    expect(launcher, `launcher (see ${cssEvidence})`).toMatchObject({
       sizeDiffers: false,
       changed: 0,
     });

@@ -1,9 +1,10 @@
 import { createWriteStream } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
+import { findWorkspaceBySlug } from './modules/workspaces/index.ts';
 import type { AdminOutput } from './platform/admin-socket.ts';
 import { backup } from './platform/db/backup.ts';
-import { type Db, sql } from './platform/db/db.ts';
+import type { Db } from './platform/db/db.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { keyRing } from './platform/security/keys.ts';
 import { createAdmin, createToken } from './seed/admin.ts';
@@ -66,7 +67,7 @@ export async function runCommand(
         );
         return;
       }
-      if (await db.one(sql`SELECT 1 FROM workspaces WHERE slug = ${DEMO_SLUG}`)) {
+      if (await findWorkspaceBySlug(db, DEMO_SLUG)) {
         io.out('The demo workspace already exists.\n');
         return;
       }

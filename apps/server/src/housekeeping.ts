@@ -5,7 +5,8 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from './config.ts';
-import { pruneProcessedInbound, pruneSentMailRaw } from './modules/email/index.ts';
+import { pruneSentMailRaw } from './modules/email/index.ts';
+import { pruneProcessedInbound } from './modules/intake/index.ts';
 import type { Db } from './platform/db/db.ts';
 import { defineJob, enqueue, pruneFinishedJobs } from './platform/jobs/queue.ts';
 

@@ -29,8 +29,8 @@ export const findAgent = (db: Db, workspaceId: number, id: number) =>
   );
 
 export const findAgentsByEmail = (db: Db, email: string) =>
-  db.query<AgentRow & { slug: string }>(sql`
-    SELECT ${agentCols}, w.slug FROM agents a JOIN workspaces w ON w.id = a.workspace_id
+  db.query<AgentRow>(sql`
+    SELECT ${agentCols} FROM agents a
     WHERE lower(a.email) = lower(${email}) ORDER BY a.id`);
 
 export const listAgents = (db: Db, workspaceId: number) =>

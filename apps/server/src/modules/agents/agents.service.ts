@@ -10,7 +10,7 @@ import { keyRing } from '../../platform/security/keys.ts';
 import { hashPassword, verifyPassword } from '../../platform/security/passwords.ts';
 import { generateTotpSecret, matchTotpStep, otpauthUrl } from '../../platform/security/totp.ts';
 import { recordAudit } from '../audit/index.ts';
-import { findWorkspaceById } from '../workspaces/index.ts';
+import { findWorkspaceById, workspaceSlugs } from '../workspaces/index.ts';
 import * as repo from './agents.repository.ts';
 
 export const SESSION_COOKIE = 'sd_session';
@@ -144,7 +144,10 @@ export function createAgentsService(deps: Deps) {
     async login(input: { email: string; password: string; workspace?: string }, ip: string) {
       const key = `${input.email.toLowerCase()}|${clientKey(ip)}`;
       await throttle.check(key);
-      let candidates = await repo.findAgentsByEmail(db, input.email);
+      const rows = await repo.findAgentsByEmail(db, input.email);
+      // Asked even when no agent has this email, so the sign-in takes as many queries either way.
+      const slugs = await workspaceSlugs(db, [...new Set(rows.map((r) => Number(r.workspace_id)))]);
+      let candidates = rows.map((r) => ({ ...r, slug: slugs.get(Number(r.workspace_id)) ?? '' }));
       if (input.workspace) candidates = candidates.filter((c) => c.slug === input.workspace);
       const matches: typeof candidates = [];
       // Every candidate's password is checked, active or not, and an unknown email is checked against

@@ -9,6 +9,7 @@ import type { Auth } from '../../platform/http/router.ts';
 import { randomToken } from '../../platform/security/crypto.ts';
 import { keyRing } from '../../platform/security/keys.ts';
 import { recordAudit } from '../audit/index.ts';
+import { messageCreatedAt } from '../tickets/index.ts';
 import { findWorkspaceById } from '../workspaces/index.ts';
 import * as repo from './chat.repository.ts';
 import type { ChatContext } from './chat-context.ts';
@@ -108,7 +109,9 @@ export function createAgentChatService(c: ChatContext) {
 
     /** A human agent's reply (never the bot's or an automation's): its time is the first response. */
     async onAgentReply(workspaceId: number, ticketId: number, messageId: number) {
-      if (await repo.markFirstResponse(db, workspaceId, ticketId, messageId)) replyCache.delete(workspaceId);
+      const repliedAt = await messageCreatedAt(db, workspaceId, messageId);
+      if (repliedAt && (await repo.markFirstResponse(db, workspaceId, ticketId, repliedAt)))
+        replyCache.delete(workspaceId);
     },
 
     async onTicketSolved(workspaceId: number, ticketId: number) {

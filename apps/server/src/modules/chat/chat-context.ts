@@ -17,6 +17,7 @@ import { AppError, forbidden, notFound } from '../../platform/errors.ts';
 import { randomToken } from '../../platform/security/crypto.ts';
 import { keyRing } from '../../platform/security/keys.ts';
 import type { TicketsService } from '../tickets/index.ts';
+import { transcriptMessages } from '../tickets/index.ts';
 import { findWorkspaceBySlug, type WorkspaceRow } from '../workspaces/index.ts';
 import * as repo from './chat.repository.ts';
 import { originAllowed } from './widget-policy.ts';
@@ -200,7 +201,7 @@ export function createChatContext({ deps, tickets, channels, hub }: ChatServiceD
   ): Promise<WidgetSession> {
     const conv = await repo.latestConversation(db, ws.id, visitor.id);
     const ticketIds = await repo.ticketIdsOfVisitor(db, ws.id, visitor.id);
-    const rows = ticketIds.length ? await repo.visitorMessages(db, ws.id, ticketIds, HISTORY_LIMIT) : [];
+    const rows = ticketIds.length ? await transcriptMessages(db, ws.id, ticketIds, HISTORY_LIMIT) : [];
     return {
       token: signVisitorToken(loaded.tokenKey, {
         w: ws.id,

@@ -48,18 +48,7 @@ export type ConversationRow = {
   rating_comment: string | null;
 };
 
-export type ChatMessageRow = {
-  id: number;
-  ticket_id: number;
-  kind: 'inbound' | 'outbound';
-  author_agent_id: number | null;
-  agent_name: string | null;
-  agent_avatar: string | null;
-  body_text: string;
-  channel_meta: Record<string, unknown>;
-  created_at: Date;
-  attachments: { id: number; filename: string; content_type: string; size_bytes: number }[];
-};
+export type { TranscriptMessageRow as ChatMessageRow } from '../tickets/index.ts';
 
 export const findSettings = (db: Db, workspaceId: number) =>
   db.one<SettingsRow>(sql`SELECT * FROM chat_settings WHERE workspace_id = ${workspaceId}`);
@@ -210,12 +199,11 @@ export const repointConversation = (db: Db, workspaceId: number, id: number, tic
   );
 
 /** The reply's own time (a replayed event must not move it), once per conversation; true when set. */
-export const markFirstResponse = async (db: Db, workspaceId: number, ticketId: number, messageId: number) =>
+export const markFirstResponse = async (db: Db, workspaceId: number, ticketId: number, repliedAt: Date) =>
   (
     await db.query(sql`
-    UPDATE chat_conversations c SET first_response_at = m.created_at
-    FROM messages m
-    WHERE m.workspace_id = ${workspaceId} AND m.id = ${messageId} AND m.created_at >= c.started_at
+    UPDATE chat_conversations c SET first_response_at = ${repliedAt}::timestamptz
+    WHERE ${repliedAt}::timestamptz >= c.started_at
       AND c.id = (SELECT id FROM chat_conversations WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}
                   ORDER BY id DESC LIMIT 1) AND c.first_response_at IS NULL
     RETURNING c.id`)
@@ -232,48 +220,14 @@ export const setVisitorRead = (db: Db, workspaceId: number, visitorId: number, u
     WHERE workspace_id = ${workspaceId} AND visitor_id = ${visitorId} AND visitor_read_up_to < ${upTo}
     RETURNING ticket_id`);
 
-/** Everything the visitor sent on the ticket counts as seen once an agent opened it. */
-export const setAgentRead = async (db: Db, workspaceId: number, ticketId: number) =>
+/** Everything the visitor sent on the ticket (up to `upTo`, its newest inbound message) counts as seen. */
+export const setAgentRead = async (db: Db, workspaceId: number, ticketId: number, upTo: number) =>
   (
     await db.one<{ up_to: number }>(sql`
-    UPDATE chat_conversations SET agent_read_up_to = GREATEST(agent_read_up_to, coalesce(
-      (SELECT max(id) FROM messages WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId} AND kind = 'inbound'), 0))
+    UPDATE chat_conversations SET agent_read_up_to = GREATEST(agent_read_up_to, ${upTo})
     WHERE workspace_id = ${workspaceId} AND ticket_id = ${ticketId}
     RETURNING agent_read_up_to AS up_to`)
   )?.up_to ?? 0;
-
-const messageCols = sql`m.id, m.ticket_id, m.kind, m.author_agent_id, a.name AS agent_name, a.avatar_url AS agent_avatar,
-  m.body_text, m.channel_meta, m.created_at,
-  coalesce((SELECT json_agg(json_build_object('id', f.id, 'filename', f.filename, 'content_type', f.content_type,
-    'size_bytes', f.size_bytes) ORDER BY f.id) FROM attachments f WHERE f.message_id = m.id), '[]') AS attachments`;
-
-/** The customer-facing part of the visitor's tickets (never internal notes), oldest first. */
-export const visitorMessages = (db: Db, workspaceId: number, ticketIds: number[], limit: number) =>
-  db.query<ChatMessageRow>(sql`
-    SELECT * FROM (
-      SELECT ${messageCols} FROM messages m LEFT JOIN agents a ON a.id = m.author_agent_id
-      WHERE m.workspace_id = ${workspaceId} AND m.ticket_id = ANY(${ticketIds}::bigint[]) AND m.kind IN ('inbound', 'outbound')
-      ORDER BY m.id DESC LIMIT ${limit}) x
-    ORDER BY id`);
-
-export const chatMessage = (db: Db, workspaceId: number, messageId: number) =>
-  db.one<ChatMessageRow>(sql`
-    SELECT ${messageCols} FROM messages m LEFT JOIN agents a ON a.id = m.author_agent_id
-    WHERE m.workspace_id = ${workspaceId} AND m.id = ${messageId} AND m.kind IN ('inbound', 'outbound')`);
-
-export const attachmentWithTicket = (db: Db, workspaceId: number, id: number) =>
-  db.one<{
-    id: number;
-    ticket_id: number;
-    kind: string;
-    filename: string;
-    content_type: string;
-    size_bytes: number;
-    sha256: string;
-  }>(sql`
-    SELECT f.id, m.ticket_id, m.kind, f.filename, f.content_type, f.size_bytes, f.sha256
-    FROM attachments f JOIN messages m ON m.id = f.message_id
-    WHERE f.workspace_id = ${workspaceId} AND f.id = ${id}`);
 
 export const upsertRating = (
   db: Db,

@@ -1,4 +1,5 @@
 import type { ChatBackend, VisitorContext } from '../../channels/chat/index.ts';
+import { lastInboundMessageId, transcriptMessage } from '../tickets/index.ts';
 import * as repo from './chat.repository.ts';
 import type { ChatContext } from './chat-context.ts';
 import type { VisitorMessages } from './visitor-messages.ts';
@@ -51,7 +52,8 @@ export function createSocketBackend(c: ChatContext, accept: VisitorMessages['acc
     async heartbeat(ctx, online) {
       await repo.setVisitorOnline(db, ctx.workspaceId, ctx.visitorKey, online);
     },
-    agentViewed: (w, ticketId) => repo.setAgentRead(db, w, ticketId),
+    agentViewed: async (w, ticketId) =>
+      repo.setAgentRead(db, w, ticketId, await lastInboundMessageId(db, w, ticketId)),
     async deliveryTarget(w, ticketId) {
       const conv = await repo.conversationForTicket(db, w, ticketId);
       if (!conv) return null;
@@ -69,7 +71,7 @@ export function createSocketBackend(c: ChatContext, accept: VisitorMessages['acc
       };
     },
     async widgetMessage(w, messageId) {
-      const row = await repo.chatMessage(db, w, messageId);
+      const row = await transcriptMessage(db, w, messageId);
       return row ? toWidgetMessage(w, row) : null;
     },
     async visitorHasRead(w, ticketId, messageId) {

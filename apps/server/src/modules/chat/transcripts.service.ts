@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { AppError, badRequest, notFound } from '../../platform/errors.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
 import { sha256 } from '../../platform/security/crypto.ts';
+import { transcriptMessages } from '../tickets/index.ts';
 import { findWorkspaceById } from '../workspaces/index.ts';
 import * as repo from './chat.repository.ts';
 import type { ChatContext, RequestMeta } from './chat-context.ts';
@@ -78,7 +79,7 @@ export function createTranscriptsService(c: ChatContext) {
       if (!mail) throw new Error('no e-mail channel is registered');
       const ws = await findWorkspaceById(db, p.workspaceId);
       const visitor = await repo.findVisitorById(db, p.workspaceId, p.visitorId);
-      const rows = await repo.visitorMessages(db, p.workspaceId, [p.ticketId], 1000);
+      const rows = await transcriptMessages(db, p.workspaceId, [p.ticketId], 1000);
       const last = rows[rows.length - 1];
       if (!ws || !visitor || !last) return;
       const notice = {

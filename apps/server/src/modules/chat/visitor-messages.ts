@@ -8,6 +8,7 @@ import type { VisitorContext } from '../../channels/chat/index.ts';
 import { AppError, badRequest, forbidden } from '../../platform/errors.ts';
 import { clientKey } from '../../platform/http/rate-limit.ts';
 import type { IncomingAttachment } from '../tickets/index.ts';
+import { transcriptMessage } from '../tickets/index.ts';
 import * as repo from './chat.repository.ts';
 import type { ChatContext } from './chat-context.ts';
 import { sniffMatches } from './widget-policy.ts';
@@ -160,7 +161,7 @@ export function createVisitorMessages(c: ChatContext) {
         await repo.setVisitorContact(db, w, visitor.id, res.contactId);
       // Independent reads: in parallel on PostgreSQL's pool (PGlite runs them in turn anyway).
       const [row, conversation] = await Promise.all([
-        repo.chatMessage(db, w, res.messageId),
+        transcriptMessage(db, w, res.messageId),
         conversationView(w, forTicket),
         input.pageUrl
           ? repo.setVisitorPage(db, w, visitor.visitor_key, input.pageUrl, input.pageTitle ?? null)

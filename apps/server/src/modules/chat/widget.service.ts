@@ -13,6 +13,7 @@ import { AppError, forbidden, notFound } from '../../platform/errors.ts';
 import { clientKey } from '../../platform/http/rate-limit.ts';
 import { randomToken } from '../../platform/security/crypto.ts';
 import { keyRing } from '../../platform/security/keys.ts';
+import { attachmentWithTicket } from '../tickets/index.ts';
 import { availability } from './business-hours.ts';
 import * as repo from './chat.repository.ts';
 import type { ChatContext, RequestMeta } from './chat-context.ts';
@@ -200,7 +201,7 @@ export function createWidgetService(c: ChatContext, accept: VisitorMessages['acc
 
     async file(workspaceId: number, id: number, sig: string) {
       if (!keyRing(config).verify('chat-file-links', `${workspaceId}:${id}`, sig, 32)) throw notFound('File');
-      const a = await repo.attachmentWithTicket(db, workspaceId, id);
+      const a = await attachmentWithTicket(db, workspaceId, id);
       if (!a || a.kind === 'note') throw notFound('File');
       return { ...a, stream: () => files.open(a.sha256) };
     },

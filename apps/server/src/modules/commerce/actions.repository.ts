@@ -1,4 +1,5 @@
 import { type Db, sql } from '../../platform/db/db.ts';
+import { agentAndTeamNames } from '../agents/index.ts';
 
 /* Order actions: requested, approved, queued, run; each move only from the expected state. */
 
@@ -28,9 +29,25 @@ export interface ActionRow {
   updated_at: Date;
 }
 
-const actionSelect = sql`SELECT a.*, o.number AS order_number, ra.name AS requested_by_name, da.name AS decided_by_name
-  FROM order_actions a JOIN orders o ON o.id = a.order_id
-  LEFT JOIN agents ra ON ra.id = a.requested_by LEFT JOIN agents da ON da.id = a.decided_by`;
+const actionSelect = sql`SELECT a.*, o.number AS order_number FROM order_actions a JOIN orders o ON o.id = a.order_id`;
+
+type StoredAction = Omit<ActionRow, 'requested_by_name' | 'decided_by_name'>;
+
+/** The requester's and decider's names, from the agents module (one query for a whole list). */
+async function withAgentNames(db: Db, workspaceId: number, rows: StoredAction[]): Promise<ActionRow[]> {
+  const ids = new Set<number>();
+  for (const r of rows) {
+    if (r.requested_by !== null) ids.add(Number(r.requested_by));
+    if (r.decided_by !== null) ids.add(Number(r.decided_by));
+  }
+  const names = ids.size ? (await agentAndTeamNames(db, workspaceId, [...ids], [])).agents : new Map();
+  const name = (id: number | null) => (id === null ? null : (names.get(Number(id)) ?? null));
+  return rows.map((r) => ({
+    ...r,
+    requested_by_name: name(r.requested_by),
+    decided_by_name: name(r.decided_by),
+  }));
+}
 
 export const insertAction = async (
   db: Db,
@@ -58,24 +75,39 @@ export const insertAction = async (
       ON CONFLICT (workspace_id, idempotency_key) DO NOTHING RETURNING id`)
   )?.id ?? null;
 
-export const findAction = (db: Db, workspaceId: number, id: number) =>
-  db.one<ActionRow>(sql`${actionSelect} WHERE a.workspace_id = ${workspaceId} AND a.id = ${id}`);
+const oneAction = async (db: Db, workspaceId: number, row: StoredAction | undefined) =>
+  row ? (await withAgentNames(db, workspaceId, [row]))[0] : undefined;
 
-export const findActionByKey = (db: Db, workspaceId: number, key: string) =>
-  db.one<ActionRow>(
-    sql`${actionSelect} WHERE a.workspace_id = ${workspaceId} AND a.idempotency_key = ${key}`,
+export const findAction = async (db: Db, workspaceId: number, id: number) =>
+  oneAction(
+    db,
+    workspaceId,
+    await db.one<StoredAction>(sql`${actionSelect} WHERE a.workspace_id = ${workspaceId} AND a.id = ${id}`),
   );
 
-export const listActions = (
+export const findActionByKey = async (db: Db, workspaceId: number, key: string) =>
+  oneAction(
+    db,
+    workspaceId,
+    await db.one<StoredAction>(
+      sql`${actionSelect} WHERE a.workspace_id = ${workspaceId} AND a.idempotency_key = ${key}`,
+    ),
+  );
+
+export const listActions = async (
   db: Db,
   workspaceId: number,
   q: { status?: string; orderId?: number; ticketId?: number; limit: number },
 ) =>
-  db.query<ActionRow>(sql`${actionSelect} WHERE a.workspace_id = ${workspaceId}
+  withAgentNames(
+    db,
+    workspaceId,
+    await db.query<StoredAction>(sql`${actionSelect} WHERE a.workspace_id = ${workspaceId}
     ${q.status ? sql`AND a.status = ${q.status}` : sql``}
     ${q.orderId ? sql`AND a.order_id = ${q.orderId}` : sql``}
     ${q.ticketId ? sql`AND a.ticket_id = ${q.ticketId}` : sql``}
-    ORDER BY a.id DESC LIMIT ${q.limit}`);
+    ORDER BY a.id DESC LIMIT ${q.limit}`),
+  );
 
 /** Moves an action between states only from the expected state: the row lock decides races. */
 export const transitionAction = async (

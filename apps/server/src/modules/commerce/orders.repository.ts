@@ -1,4 +1,5 @@
 import { type Db, sql } from '../../platform/db/db.ts';
+import { contactIdsIncludingMerged } from '../contacts/index.ts';
 
 /* The order read model (orders with their lines, payments, refunds, shipments) and the commerce policy. */
 
@@ -74,16 +75,11 @@ export const lifetimeValue = (db: Db, workspaceId: number, contactIds: number[])
 
 /**
  * The lifetime value of a contact and the contacts merged into it, per currency (other modules' rules,
- * e.g. SLA policies matching on order value, read it through the module's index).
+ * e.g. SLA policies matching on order value, read it through the module's index). The merged contacts
+ * come from the contacts module, which owns them.
  */
-export const contactLifetimeValue = (db: Db, workspaceId: number, contactId: number) =>
-  db.query<{
-    currency: string;
-    total: number;
-  }>(sql`SELECT currency, sum(total_minor - refunded_minor)::bigint AS total
-    FROM orders WHERE workspace_id = ${workspaceId} AND status <> 'cancelled' AND contact_id IN (
-      SELECT id FROM contacts WHERE workspace_id = ${workspaceId} AND (id = ${contactId} OR merged_into_id = ${contactId}))
-    GROUP BY currency ORDER BY currency`);
+export const contactLifetimeValue = async (db: Db, workspaceId: number, contactId: number) =>
+  lifetimeValue(db, workspaceId, await contactIdsIncludingMerged(db, workspaceId, contactId));
 
 export interface LineRow {
   id: number;

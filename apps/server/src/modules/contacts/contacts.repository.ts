@@ -178,3 +178,16 @@ export const contactIdsIncludingMerged = async (db: Db, workspaceId: number, id:
     await db.query<{ id: number }>(sql`
     SELECT id FROM contacts WHERE workspace_id = ${workspaceId} AND (id = ${id} OR merged_into_id = ${id})`)
   ).map((r) => r.id);
+
+/** A contact with its identities, as the ticket's delivery and the ticket form need it (one query). */
+export const contactCard = (db: Db, workspaceId: number, id: number) =>
+  db.one<{
+    id: number;
+    name: string | null;
+    email: string | null;
+    phone: string | null;
+    identities: { kind: string; value: string }[];
+  }>(sql`
+    SELECT c.id, c.name, c.email, c.phone,
+      coalesce((SELECT json_agg(json_build_object('kind', i.kind, 'value', i.value)) FROM contact_identities i WHERE i.contact_id = c.id), '[]') AS identities
+    FROM contacts c WHERE c.workspace_id = ${workspaceId} AND c.id = ${id}`);

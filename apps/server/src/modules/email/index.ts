@@ -71,6 +71,6 @@ export function createEmailChannel(deps: Deps, tickets: TicketsService) {
 /** Every address some active inbox receives mail for (the start banner names the demo's). */
 export { activeAddresses as receivingAddresses } from './email.repository.ts';
 /** Housekeeping of the intake log and of sent mail (RETAIN_INBOUND_DAYS, RETAIN_SENT_MAIL_DAYS). */
-export { intakeBacklog, pruneProcessedInbound, pruneSentMailRaw } from './housekeeping.repository.ts';
+export { pruneSentMailRaw } from './housekeeping.repository.ts';
 /** Which inbox ids exist in a workspace (routing rules may name one). */
 export { existingInboxIds } from './lookups.repository.ts';

@@ -7,6 +7,8 @@ import { processInboundEventJob } from './intake.jobs.ts';
 import { registerIntakeRoutes } from './intake.routes.ts';
 import { createIntakeService, type IntakeService } from './intake.service.ts';
 
+/** The hourly prune of processed deliveries and the backlog gauge (housekeeping.ts, /metrics). */
+export { intakeBacklog, pruneProcessedInbound } from './housekeeping.repository.ts';
 export type { AcceptedDelivery, HookRequest, IntakeEvent, IntakeSource } from './intake-source.ts';
 export type { IntakeService };
 

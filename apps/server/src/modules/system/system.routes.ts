@@ -8,10 +8,11 @@ import { AppError, notFound } from '../../platform/errors.ts';
 import { outboxStats } from '../../platform/events/bus.ts';
 import { escapeHtml } from '../../platform/html/sanitize.ts';
 import { buildOpenApi, IdParams, type Router } from '../../platform/http/router.ts';
+import { jobCounts, listJobs, retryJob } from '../../platform/jobs/admin.ts';
 import { queueStats } from '../../platform/jobs/queue.ts';
 import { safeEqual } from '../../platform/security/crypto.ts';
-import { intakeBacklog } from '../email/index.ts';
-import { jobCounts, listJobs, pingDb, retryJob } from './system.repository.ts';
+import { intakeBacklog } from '../intake/index.ts';
+import { pingDb } from './system.repository.ts';
 
 export function registerSystemRoutes(
   app: FastifyInstance,

@@ -3,6 +3,7 @@ import type { ChannelRegistry } from '../../channels/channel-adapter.ts';
 import { conflict, notFound } from '../../platform/errors.ts';
 import type { Auth } from '../../platform/http/router.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
+import { contactCard } from '../contacts/index.ts';
 import type { TicketCore } from './ticket-core.ts';
 import * as repo from './tickets.repository.ts';
 
@@ -23,7 +24,7 @@ export function createDeliveryService(core: TicketCore, channels: ChannelRegistr
         // No transport for this channel (API-only tickets): the reply is stored and visible via API/webhooks.
         await repo.setDelivery(db, messageId, 'none', null);
       } else {
-        const contact = t.contact_id ? await repo.contactOf(db, workspaceId, t.contact_id) : undefined;
+        const contact = t.contact_id ? await contactCard(db, workspaceId, t.contact_id) : undefined;
         const all = await repo.listMessages(db, workspaceId, t.id);
         const lastInbound = [...all].reverse().find((x) => x.kind === 'inbound');
         try {

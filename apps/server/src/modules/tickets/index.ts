@@ -37,3 +37,12 @@ export {
   type TicketsService,
   toSummary,
 } from './tickets.service.ts';
+/** The customer-facing thread, as the chat widget shows it. */
+export {
+  attachmentWithTicket,
+  lastInboundMessageId,
+  messageCreatedAt,
+  type TranscriptMessageRow,
+  transcriptMessage,
+  transcriptMessages,
+} from './transcript.repository.ts';

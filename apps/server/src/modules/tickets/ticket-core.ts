@@ -4,6 +4,7 @@ import type { Deps } from '../../platform/deps.ts';
 import { AppError, badRequest, notFound } from '../../platform/errors.ts';
 import type { DomainEvent } from '../../platform/events/bus.ts';
 import type { Auth } from '../../platform/http/router.ts';
+import { teamExists } from '../agents/index.ts';
 import { getViewFilters } from '../views/index.ts';
 import { toMessage, toSummary } from './ticket-shapes.ts';
 import * as repo from './tickets.repository.ts';
@@ -114,7 +115,7 @@ export function createTicketCore(deps: Deps) {
       throw new AppError('validation_failed', 'Unknown assignee', [
         { path: 'body.assigneeId', message: 'no such active agent, or a read-only account' },
       ]);
-    if (teamId && !(await repo.teamExists(tx, workspaceId, teamId)))
+    if (teamId && !(await teamExists(tx, workspaceId, teamId)))
       throw new AppError('validation_failed', 'Unknown team', [
         { path: 'body.teamId', message: 'no such team' },
       ]);

@@ -6,6 +6,7 @@ import { htmlToText, sanitizeMessageHtml } from '../../platform/html/sanitize.ts
 import type { Auth } from '../../platform/http/router.ts';
 import {
   type ContactMatch,
+  contactCard,
   contactCtesFor,
   dropRacedContact,
   findOrCreateContact,
@@ -231,7 +232,7 @@ export function createTicketCreateService(core: TicketCore) {
         await validateRefs(tx, auth.workspaceId, input.assigneeId, input.teamId);
         let contactId: number;
         if (input.contact.id) {
-          if (!(await repo.contactOf(tx, auth.workspaceId, input.contact.id)))
+          if (!(await contactCard(tx, auth.workspaceId, input.contact.id)))
             throw new AppError('validation_failed', 'Unknown contact', [
               { path: 'body.contact.id', message: 'no such contact' },
             ]);

@@ -678,19 +678,6 @@ export const agentExists = async (db: Db, workspaceId: number, id: number) =>
   !!(await db.one(
     sql`SELECT 1 FROM agents WHERE workspace_id = ${workspaceId} AND id = ${id} AND active AND role <> 'read-only'`,
   ));
-export const teamExists = async (db: Db, workspaceId: number, id: number) =>
-  !!(await db.one(sql`SELECT 1 FROM teams WHERE workspace_id = ${workspaceId} AND id = ${id}`));
-export const contactOf = (db: Db, workspaceId: number, id: number) =>
-  db.one<{
-    id: number;
-    name: string | null;
-    email: string | null;
-    phone: string | null;
-    identities: { kind: string; value: string }[];
-  }>(sql`
-    SELECT c.id, c.name, c.email, c.phone,
-      coalesce((SELECT json_agg(json_build_object('kind', i.kind, 'value', i.value)) FROM contact_identities i WHERE i.contact_id = c.id), '[]') AS identities
-    FROM contacts c WHERE c.workspace_id = ${workspaceId} AND c.id = ${id}`);
 export const agentName = async (db: Db, id: number | null) =>
   id ? ((await db.one<{ name: string }>(sql`SELECT name FROM agents WHERE id = ${id}`))?.name ?? null) : null;
 

@@ -10,10 +10,11 @@ import {
   insertWorkspace,
   listWorkspaces,
   outboundAllowList,
+  workspaceSlugs,
 } from './workspaces.repository.ts';
 
 export type { WorkspaceRow } from './workspaces.repository.ts';
-export { countWorkspaces, findWorkspaceById, findWorkspaceBySlug, listWorkspaces };
+export { countWorkspaces, findWorkspaceById, findWorkspaceBySlug, listWorkspaces, workspaceSlugs };
 
 export const slugify = (name: string) =>
   name

@@ -19,6 +19,16 @@ export const findWorkspaceBySlug = (db: Db, slug: string) =>
 export const findWorkspaceById = (db: Db, id: number) =>
   db.one<WorkspaceRow>(sql`SELECT * FROM workspaces WHERE id = ${id}`);
 
+/** Slugs by workspace id, one query for a set (sign-in names the workspaces an email belongs to). */
+export const workspaceSlugs = async (db: Db, ids: number[]) =>
+  new Map(
+    (
+      await db.query<{ id: number; slug: string }>(
+        sql`SELECT id, slug FROM workspaces WHERE id = ANY(${ids}::bigint[])`,
+      )
+    ).map((r) => [Number(r.id), r.slug]),
+  );
+
 export const countWorkspaces = async (db: Db) =>
   (await db.one<{ n: number }>(sql`SELECT count(*)::int AS n FROM workspaces`))?.n ?? 0;
 
