@@ -49,8 +49,14 @@ describe('queue and lag metrics', () => {
       await t.db.query(sql`INSERT INTO inbound_events (workspace_id, channel, provider_id, payload, received_at)
         VALUES (${ws.workspaceId}, 'store:42', ${n}, '\\x7b7d', now() - make_interval(secs => ${age}))`);
 
+    // Both figures from one refresh: one that ran between the inserts above shows the jobs but not the
+    // deliveries (seen on a loaded machine).
     await vi.waitFor(
-      async () => expect(value(await scrape(), 'shopdesk_job_queue_depth{name="deliver-message"}')).toBe(3),
+      async () => {
+        const now = await scrape();
+        expect(value(now, 'shopdesk_job_queue_depth{name="deliver-message"}')).toBe(3);
+        expect(value(now, 'shopdesk_intake_backlog{channel="store"}')).toBe(2);
+      },
       { timeout: 20_000, interval: 100 },
     );
     const body = await scrape();
