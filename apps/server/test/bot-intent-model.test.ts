@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { coverage } from '../src/modules/bot/bot.service.ts';
 import { heldOutMessages } from '../src/modules/bot/eval/held-out.ts';
 import { heldOut2 } from '../src/modules/bot/eval/held-out-2.ts';
 import { classify, detectLanguage } from '../src/modules/bot/intents.ts';
 import { modelInfo } from '../src/modules/bot/model/intent-model.ts';
+import {
+  predictTopic,
+  topicFingerprint,
+  topicModelInfo,
+  topicTrainingExamples,
+} from '../src/modules/bot/model/topic-model.ts';
 import { allTrainingExamples, trainingFingerprint } from '../src/modules/bot/model/training-data.ts';
 import { toEnglishTerms } from '../src/modules/bot/query-terms.ts';
+import { coverage } from '../src/modules/bot/retrieval.ts';
 
 describe('the intent model', () => {
   it('ships trained on the current examples (run `npm run bot:train` after changing them)', () => {
@@ -13,9 +19,10 @@ describe('the intent model', () => {
     expect(modelInfo().examples).toBe(allTrainingExamples().length);
   });
 
-  it('never trains on a held-out message', () => {
-    const trained = new Set(allTrainingExamples().map((e) => e.text.trim().toLowerCase()));
-    const leaked = [...heldOutMessages, ...heldOut2].filter((m) => trained.has(m.text.trim().toLowerCase()));
+  it('never trains on a held-out message, for intents or topics', () => {
+    const norm = (t: string) => t.trim().toLowerCase();
+    const trained = new Set([...allTrainingExamples(), ...topicTrainingExamples()].map((e) => norm(e.text)));
+    const leaked = [...heldOutMessages, ...heldOut2].filter((m) => trained.has(norm(m.text)));
     expect(leaked.map((m) => m.text)).toEqual([]);
   });
 
@@ -64,5 +71,26 @@ describe('the relevance threshold', () => {
   it('translates shop words of other languages to English for the original article', () => {
     expect(toEnglishTerms('¿Cuánto cuesta el envío a España?')).toContain('shipping');
     expect(toEnglishTerms('Wie lange dauert der Versand?')).toContain('delivery');
+  });
+});
+
+describe('the topic model', () => {
+  it('ships trained on the current topic examples (run `npm run bot:train` after changing them)', () => {
+    expect(topicModelInfo().fingerprint).toBe(topicFingerprint());
+    expect(topicModelInfo().examples).toBe(topicTrainingExamples().length);
+  });
+
+  it.each([
+    // Questions that share few words with the article that answers them, in the five languages.
+    ['is there a limit on how long after delivery I can return', 'returns_policy'],
+    ['Wann ist das Geld wieder auf meinem Konto?', 'refund'],
+    ['le colis est arrivé écrasé et la veste est déchirée', 'damaged'],
+    ['¿hacéis envíos a Portugal?', 'international'],
+    ['ik wil een grotere maat in plaats van deze', 'exchange'],
+    // Articles, from their title, keywords and summary as a shop writes them.
+    ['Gift vouchers: buy one for a friend, redeem it at checkout', 'gift_card'],
+    ['Our showroom in Hamburg: opening hours and directions', 'store'],
+  ])('"%s" is about %s', (text, topic) => {
+    expect(predictTopic(text).label).toBe(topic);
   });
 });

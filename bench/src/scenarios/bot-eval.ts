@@ -119,6 +119,8 @@ async function scoreSet(
       else s.misses.push(`article "${m.text}": ${slugs.join(', ') || '(none)'} ≠ ${m.article}`);
       const shown = turn.replies.find((x) => x.article)?.article?.url ?? '';
       if (shown.endsWith(`-${m.article}`)) s.answered++;
+      else
+        s.misses.push(`answered "${m.text}": ${shown || turn.replies[0]?.text.slice(0, 60)} ≠ ${m.article}`);
     }
   }
   return s;

@@ -274,6 +274,23 @@ export async function botTurn(
     state.collecting = null;
     state.collected.intent = kind;
     if (kind === 'change_order') state.collected.change = typed.slice(0, 500);
+    // A return, exchange, change or cancel is also a policy question: the article that says how it works
+    // (the return window, what an exchange costs) comes with the request, before the order look-up.
+    // Only an article about that very request: not the sizing guide for an exchange, nor refund timing
+    // for a damaged item the shopper wants their money back for.
+    const fits = POLICY_TOPICS[kind];
+    if (fits && settings.intents.answer) {
+      const [policy] = await tools.answer(typed, lang);
+      if (
+        policy?.topic &&
+        fits.includes(policy.topic) &&
+        policy.confidence >= settings.handover.minAnswerConfidence
+      )
+        say({
+          text: t('policyFirst', { title: policy.title, url: policy.url }),
+          article: { title: policy.title, url: policy.url, summary: policy.summary },
+        });
+    }
     const number = c.orderNumber;
     if (number) return askProofOrLookUp(number);
     state.step = 'await_order';
@@ -432,6 +449,13 @@ export async function botTurn(
   say({ text: t('dontKnow'), quickReplies: yesNo() });
   return finish(c);
 }
+
+/** The article topics (eval/topics.ts) that explain each order request before the look-up. */
+const POLICY_TOPICS: Partial<Record<NonNullable<BotState['pending']>, string[]>> = {
+  return_request: ['returns_policy', 'return_how', 'exchange'],
+  cancel_request: ['change_cancel'],
+  change_order: ['change_cancel'],
+};
 
 const isOrderIntent = (i: Intent) =>
   i === 'order_status' || i === 'return_request' || i === 'cancel_request' || i === 'change_order';

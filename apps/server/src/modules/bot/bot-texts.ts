@@ -138,6 +138,13 @@ const TEXTS = {
     es: '¿Responde esto a tu pregunta? Contesta sí o no.',
     nl: 'Beantwoordt dit je vraag? Antwoord ja of nee.',
   },
+  policyFirst: {
+    en: 'How this works: "{title}": {url}',
+    de: 'So funktioniert es: „{title}“: {url}',
+    fr: 'Comment ça marche : « {title} » : {url}',
+    es: 'Cómo funciona: «{title}»: {url}',
+    nl: 'Zo werkt het: "{title}": {url}',
+  },
   moreIn: {
     en: 'More in "{title}": {url}',
     de: 'Mehr dazu in „{title}“: {url}',

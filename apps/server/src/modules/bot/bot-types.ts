@@ -87,6 +87,8 @@ export interface BotArticle {
   confidence: number;
   /** The language of the article text shown (the default locale when it has no translation). */
   locale?: string;
+  /** What the article is about (the topic model, eval/topics.ts). */
+  topic?: string;
 }
 
 export interface BotReply {

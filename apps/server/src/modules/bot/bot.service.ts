@@ -3,12 +3,10 @@ import type { Order } from '@shopdesk/contracts';
 import type { Deps } from '../../platform/deps.ts';
 import type { Auth } from '../../platform/http/router.ts';
 import {
-  expandSynonyms,
   findVerifiedOrder,
   type HelpCenterService,
   normalizeOrderNumber,
   orderStatusLine,
-  queryWords,
   type ShopperOrderSource,
 } from '../helpcenter/index.ts';
 import type { ReturnsService } from '../returns/index.ts';
@@ -17,7 +15,6 @@ import type { TicketsService } from '../tickets/index.ts';
 import * as repo from './bot.repository.ts';
 import {
   type BotAction,
-  type BotArticle,
   type BotAttachment,
   type BotReply,
   type BotSettings,
@@ -26,7 +23,7 @@ import {
   DEFAULT_BOT_SETTINGS,
   initialState,
 } from './bot-engine.ts';
-import { isFiller, toEnglishTerms } from './query-terms.ts';
+import { answerFromHelpCenter } from './retrieval.ts';
 
 export type BotChannel = 'chat' | 'portal' | 'messenger' | 'instagram' | 'whatsapp' | 'sms';
 
@@ -66,140 +63,6 @@ const mergeSettings = (raw: unknown): BotSettings => {
     handover: { ...DEFAULT_BOT_SETTINGS.handover, ...r.handover },
   };
 };
-
-/** A word of the question found in an article's text (directly, through a synonym, or by its stem). */
-function foundIn(text: string, w: string) {
-  const stem = w.length > 5 ? w.slice(0, -2) : w;
-  return expandSynonyms([w]).some((f) => text.includes(` ${f}`)) || text.includes(` ${stem}`);
-}
-
-const flat = (x: string) => ` ${x.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ')} `;
-/** An article as the relevance sees it: its head (title, keywords, summary) and its whole text. */
-export interface ArticleText {
-  head: string;
-  all: string;
-}
-const textOf = (a: { title: string; keywords: string; summary: string; body_text: string }): ArticleText => ({
-  head: flat(`${a.title} ${a.keywords} ${a.summary}`),
-  all: flat(`${a.title} ${a.keywords} ${a.summary} ${a.body_text}`),
-});
-
-/**
- * The bot's relevance: the share of the question's words found in the article, each word weighted by
- * how distinctive it is in the help center (inverse document frequency over `corpus`, the published
- * articles' texts). A word no article mentions ("gift" in "do you sell gift vouchers", "physical" in
- * "a physical store") weighs most, so an article that shares only the common words of the question
- * does not pass for an answer. A word found only after typo correction counts half.
- */
-export function coverage(
-  question: string,
-  corrected: string | null,
-  article: string | ArticleText,
-  corpus: readonly string[] = [],
-): number {
-  const words = queryWords(question).filter((w) => !isFiller(w));
-  if (!words.length) return 0;
-  const all = queryWords(question);
-  const fixed = corrected ? words.map((w) => corrected.split(' ')[all.indexOf(w)] ?? w) : words;
-  const a = typeof article === 'string' ? { head: flat(article), all: flat(article) } : article;
-  // A word only the body mentions in passing ("48 hours", "contact us") counts less than one the
-  // article is about (its title, keywords and summary).
-  const found = (w: string) => (foundIn(a.head, w) ? 1 : foundIn(a.all, w) ? BODY_ONLY : 0);
-  const n = corpus.length;
-  const idf = (w: string) => {
-    if (!n) return 1;
-    const df = corpus.filter((c) => foundIn(c, w)).length;
-    return Math.log((n + 1) / (df + 1)) + 1;
-  };
-  let hit = 0;
-  let total = 0;
-  words.forEach((w, i) => {
-    const f = fixed[i] && fixed[i] !== w ? fixed[i]! : null;
-    const direct = found(w);
-    const weight = idf(f && !direct ? f : w);
-    total += weight;
-    if (direct) hit += weight * direct;
-    else if (f) hit += (weight * found(f)) / 2;
-  });
-  return total ? hit / total : 0;
-}
-
-const BODY_ONLY = 0.6;
-
-/** Published article texts per workspace and language, for the relevance weights (kept briefly). */
-const corpusCache = new Map<string, { at: number; texts: Map<number, ArticleText> }>();
-const CORPUS_TTL_MS = 30_000;
-
-async function corpusOf(hc: HelpCenterService, workspaceId: number, locale: string, fallback: string) {
-  const key = `${workspaceId}:${locale}`;
-  const hit = corpusCache.get(key);
-  if (hit && Date.now() - hit.at < CORPUS_TTL_MS) return hit.texts;
-  const all = await hc.publishedArticles(workspaceId, locale, fallback, false);
-  const texts = new Map(all.map((a) => [a.article_id, textOf(a)]));
-  if (corpusCache.size > 500) corpusCache.clear();
-  corpusCache.set(key, { at: Date.now(), texts });
-  return texts;
-}
-
-/** Search, then re-rank by relevance (the search's rank breaks ties). */
-async function ranked(
-  hc: HelpCenterService,
-  workspaceId: number,
-  locale: string,
-  fallback: string,
-  question: string,
-  record: boolean | undefined,
-): Promise<BotArticle[]> {
-  const r = await hc.search(workspaceId, question, { locale, limit: 6, source: 'bot', record });
-  if (!r.hits.length) return [];
-  let corpus = await corpusOf(hc, workspaceId, locale, fallback);
-  if (r.hits.some((h) => !corpus.has(h.articleId))) {
-    corpusCache.delete(`${workspaceId}:${locale}`);
-    corpus = await corpusOf(hc, workspaceId, locale, fallback);
-  }
-  const texts = [...corpus.values()].map((t) => t.all);
-  // The article that covers the question's distinctive words comes first, not the one that repeats
-  // its common words most.
-  const scored = r.hits.map((h, rank) => ({
-    articleId: h.articleId,
-    title: h.title,
-    summary: h.summary,
-    url: h.url,
-    locale: h.locale,
-    rank,
-    confidence: coverage(
-      question,
-      r.correctedQuery,
-      corpus.get(h.articleId) ?? textOf({ title: h.title, keywords: '', summary: h.summary, body_text: '' }),
-      texts,
-    ),
-  }));
-  scored.sort((x, y) => y.confidence - x.confidence || x.rank - y.rank);
-  return scored.slice(0, 3).map(({ rank: _rank, ...x }) => x);
-}
-
-/**
- * Retrieval with the bot's relevance, as the bot uses it (also run by the evaluation bench). A question
- * in another language than the help center's default is also tried as its shop words in English
- * (query-terms.ts), so an untranslated article is found in the original; the more relevant wins.
- */
-export async function answerFromHelpCenter(
-  hc: HelpCenterService,
-  workspaceId: number,
-  locale: string | undefined,
-  question: string,
-  o: { record?: boolean } = {},
-): Promise<BotArticle[]> {
-  const settings = await hc.settingsOf(workspaceId);
-  const fallback = settings.default_locale;
-  const lang = locale && settings.locales.includes(locale) ? locale : fallback;
-  const own = await ranked(hc, workspaceId, lang, fallback, question, o.record);
-  if ((locale ?? fallback).slice(0, 2) === 'en' || fallback.slice(0, 2) !== 'en') return own;
-  const english = toEnglishTerms(question);
-  if (!english) return own;
-  const viaEnglish = await ranked(hc, workspaceId, fallback, fallback, english, false);
-  return (viaEnglish[0]?.confidence ?? 0) > (own[0]?.confidence ?? 0) ? viaEnglish : own;
-}
 
 /**
  * When a human will answer: always said on handover, with the time the team is back when closed. An agent

@@ -10,7 +10,6 @@ import { registerBotRoutes } from './bot.routes.ts';
 import { type BotService, createBotService } from './bot.service.ts';
 
 export {
-  answerFromHelpCenter,
   type BotService,
   type ConverseInput,
   type ConverseResult,
@@ -19,6 +18,7 @@ export {
 } from './bot.service.ts';
 export { type BotTools, botTurn, DEFAULT_BOT_SETTINGS, initialState } from './bot-engine.ts';
 export { classify } from './intents.ts';
+export { answerFromHelpCenter, coverage } from './retrieval.ts';
 
 /** Text with URLs made clickable, for the server-rendered "ask" page. */
 function linkify(text: string) {

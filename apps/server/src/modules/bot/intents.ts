@@ -1,5 +1,6 @@
 import { detectAll } from 'tinyld';
 import { predictIntent, predictLanguage } from './model/intent-model.ts';
+import { predictTopic } from './model/topic-model.ts';
 
 /**
  * Intent detection for shopper messages (local, nothing downloaded at run time): a few high-precision
@@ -123,6 +124,7 @@ const DAMAGE =
 /** Below this the model's intent is not trusted for an action: the message is treated as a question. */
 export const MIN_ACTION_CONFIDENCE = 0.35;
 
+const UNSURE_COMPLAINT = 0.6;
 const ACTIONS: ReadonlySet<Intent> = new Set([
   'order_status',
   'return_request',
@@ -161,6 +163,12 @@ export function classify(raw: string): Classified {
   const p = predictIntent(text);
   let intent = p.label as Intent;
   if (ACTIONS.has(intent) && p.confidence < MIN_ACTION_CONFIDENCE) intent = 'question';
+  // An unsure "complaint" with no damage words is checked against the topic model: "what is the meaning
+  // of life" is not a damaged item, and would otherwise be asked for a photo.
+  if (intent === 'complaint' && p.confidence < UNSURE_COMPLAINT && !has(t, DAMAGE)) {
+    const topic = predictTopic(text);
+    if (topic.label !== 'damaged') intent = 'question';
+  }
   return {
     ...base,
     intent,

@@ -18,7 +18,7 @@ export const trainingExamples: TrainingExample[] = [
   // ---------- English ----------
   ...block('en', 'greeting', [
     'hello',
-    'hey!',
+    'heya!',
     'hi team',
     'good afternoon',
     'hiya, anybody home?',
@@ -34,7 +34,7 @@ export const trainingExamples: TrainingExample[] = [
     'ok thank you',
     'thanks, bye',
     'great, thank you!',
-    'many thanks',
+    'many thanks to you',
     'thank u',
     'tysm',
     'thanks that helps',
@@ -226,6 +226,10 @@ export const trainingExamples: TrainingExample[] = [
     'received someone elses order',
   ]),
   ...block('en', 'question', [
+    'any job openings at your company',
+    'i would like to apply for a job',
+    'do you have vacancies in the warehouse',
+    'hiring for the summer?',
     'how long does delivery take',
     'what does shipping cost',
     'do you ship to italy',
@@ -240,7 +244,7 @@ export const trainingExamples: TrainingExample[] = [
     'how do i use a voucher code',
     'i forgot my password',
     'can i change my order after placing it',
-    'do you sell gift cards',
+    'are gift cards for sale here',
     'do you have a shop i can visit',
     'do you price match',
     'are you on instagram',
@@ -271,7 +275,13 @@ export const trainingExamples: TrainingExample[] = [
     'perfekt, danke',
   ]),
   ...block('de', 'affirm', ['ja', 'ja bitte', 'genau', 'ok, passt', 'jawohl', 'ja, gerne doch']),
-  ...block('de', 'deny', ['nein', 'nein, das hilft nicht', 'nö', 'das ist nicht meine Frage', 'nein, danke']),
+  ...block('de', 'deny', [
+    'nein',
+    'nein, das hilft nicht',
+    'nö',
+    'das ist nicht meine Frage',
+    'nein danke, passt schon',
+  ]),
   ...block('de', 'human', [
     'Ich möchte mit einem Mitarbeiter sprechen',
     'Bitte verbinden Sie mich mit einem Menschen',
@@ -348,7 +358,7 @@ export const trainingExamples: TrainingExample[] = [
   ]),
 
   // ---------- French ----------
-  ...block('fr', 'greeting', ['Bonjour', 'Salut', 'Bonsoir', 'Bonjour, il y a quelqu’un ?']),
+  ...block('fr', 'greeting', ['Bonjour à vous', 'Salut', 'Bonsoir', 'Bonjour, il y a quelqu’un ?']),
   ...block('fr', 'thanks', [
     'Merci',
     'Merci bien',
@@ -411,7 +421,7 @@ export const trainingExamples: TrainingExample[] = [
   // ---------- Spanish ----------
   ...block('es', 'greeting', ['Hola', 'Buenos días', 'Buenas noches', 'Hola, ¿hay alguien?']),
   ...block('es', 'thanks', [
-    'Gracias',
+    'Gracias a ti',
     'Muchas gracias',
     'Gracias, adiós',
     'Mil gracias por la ayuda',
@@ -536,7 +546,7 @@ export const trainingExamples: TrainingExample[] = [
  * questions that have one). Never taken from the held-out sets.
  */
 export const noArticleQuestions: string[] = [
-  'do you sell gift cards',
+  'can i buy a gift card from you',
   'do you have a shop i can visit',
   'do you price match',
   'are you on instagram',
