@@ -3,12 +3,8 @@ import { heldOutMessages } from '../src/modules/bot/eval/held-out.ts';
 import { heldOut2 } from '../src/modules/bot/eval/held-out-2.ts';
 import { classify, detectLanguage } from '../src/modules/bot/intents.ts';
 import { modelInfo } from '../src/modules/bot/model/intent-model.ts';
-import {
-  predictTopic,
-  topicFingerprint,
-  topicModelInfo,
-  topicTrainingExamples,
-} from '../src/modules/bot/model/topic-model.ts';
+import { predictTopic, topicModelInfo } from '../src/modules/bot/model/topic-model.ts';
+import { topicFingerprint, topicTrainingExamples } from '../src/modules/bot/model/train-topics.ts';
 import { allTrainingExamples, trainingFingerprint } from '../src/modules/bot/model/training-data.ts';
 import { toEnglishTerms } from '../src/modules/bot/query-terms.ts';
 import { coverage } from '../src/modules/bot/retrieval.ts';

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { encodeWeights } from './intent-model.ts';
-import { topicFingerprint, trainTopicModel } from './topic-model.ts';
 import { trainModel } from './train.ts';
+import { topicFingerprint, trainTopicModel } from './train-topics.ts';
 
 /**
  * `npm run bot:train`: trains the intent and language model from eval/training.ts and eval/messages.ts
