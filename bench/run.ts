@@ -17,6 +17,7 @@ import {
   updateDoc,
   writeReport,
 } from './src/results.ts';
+import { analyticsReports } from './src/scenarios/analytics.ts';
 import { apiCreateTicket } from './src/scenarios/api-create-ticket.ts';
 import { botEval } from './src/scenarios/bot-eval.ts';
 import { botRelevance } from './src/scenarios/bot-relevance.ts';
@@ -52,6 +53,7 @@ const scenarios: Scenario[] = [
   commerceOrderQuery,
   smtpIngest,
   smsIngest,
+  analyticsReports,
 ];
 
 const usage = `Usage: npm run bench -- [scenario …] [options]

@@ -293,6 +293,12 @@ describe('scope and bad input', () => {
     });
     expect(byLead.statusCode).toBe(403);
   });
+
+  it('is in the OpenAPI document', async () => {
+    const spec = (await t.app.inject('/api/openapi.json')).json();
+    for (const p of ['report', 'report.csv', 'drilldown', 'drilldown.csv', 'metrics', 'settings'])
+      expect(spec.paths[`/api/v1/analytics/${p}`]?.get, p).toBeDefined();
+  });
 });
 
 describe('rollups', () => {

@@ -23,7 +23,7 @@ import { ratio } from './references.ts';
 
 const SLUG = SCALE_SLUG;
 
-interface ScaleEnv {
+export interface ScaleEnv {
   server: BenchServer;
   workspaceId: number;
   headers: Record<string, string>;
@@ -39,7 +39,7 @@ const envs = new Map<DbKind, Promise<ScaleEnv>>();
  * 1M-ticket load happens once, not per run), on PGlite in a cache directory. Smoke runs use a
  * scratch database and a tiny workspace instead.
  */
-function scaleEnv(ctx: BenchContext, db: DbKind): Promise<ScaleEnv> {
+export function scaleEnv(ctx: BenchContext, db: DbKind): Promise<ScaleEnv> {
   let env = envs.get(db);
   if (!env) {
     env = openScaleEnv(ctx, db);
@@ -111,7 +111,7 @@ async function openScaleEnv(ctx: BenchContext, db: DbKind): Promise<ScaleEnv> {
 }
 
 /** Latency with one client (an agent clicking), then throughput with 8 clients on the same requests. */
-async function measureReads(
+export async function measureReads(
   ctx: BenchContext,
   env: ScaleEnv,
   scenario: string,
