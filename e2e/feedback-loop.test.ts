@@ -170,6 +170,28 @@ describe('feedback loop in a real browser', () => {
       message: { body: 'The zip of my jacket broke on the first day.' },
     });
     const ticketId = created.id as number;
+    // The lead words the question per language in Settings → Surveys & follow-ups.
+    const lead = await signIn(ws.lead);
+    await lead.goto(`${base}/settings/feedback`);
+    const words = lead.getByRole('group', { name: 'Survey wording per language' });
+    await words.getByLabel('Question (empty: the built-in one)').fill('Did we sort out your jacket?');
+    await words.getByLabel('Language').selectOption('de');
+    await words
+      .getByLabel('Question (empty: the built-in one)')
+      .fill('Haben wir Ihre Jacke in Ordnung gebracht?');
+    await words.getByLabel(/Labels, one per line/).fill('Schlecht\nMäßig\nOkay\nGut\nSuper');
+    await lead.getByRole('button', { name: 'Save survey settings' }).click();
+    await lead.getByText('Survey settings saved').waitFor();
+    await lead.screenshot({ path: join(shots, 'feedback-settings-languages.png'), fullPage: true });
+    const saved = await api(ws.lead.headers, 'GET', '/api/v1/feedback/settings');
+    expect(saved.csat.texts).toMatchObject({
+      en: { question: 'Did we sort out your jacket?' },
+      de: {
+        question: 'Haben wir Ihre Jacke in Ordnung gebracht?',
+        labels: ['Schlecht', 'Mäßig', 'Okay', 'Gut', 'Super'],
+      },
+    });
+
     const agent = await signIn(ws.agent);
     await agent.goto(`${base}/tickets/${ticketId}`);
     await agent.getByRole('heading', { name: /Zip broke on day one/ }).waitFor();
@@ -205,6 +227,7 @@ describe('feedback loop in a real browser', () => {
     // The link names the configured public address; this test server listens elsewhere.
     await shopper.goto(base + new URL(link).pathname + new URL(link).search);
     expect(await shopper.getByRole('radio', { checked: true }).count()).toBe(1);
+    await shopper.getByRole('heading', { name: 'Did we sort out your jacket?' }).waitFor();
     await shopper.getByLabel('Problem not solved').check();
     await shopper.locator('#comment').fill('Still broken after the exchange');
     await shopper.screenshot({ path: join(shots, 'feedback-survey-page.png'), fullPage: true });

@@ -4,6 +4,7 @@ import { atLeast } from '../../lib/roles.ts';
 import { useMe } from '../../lib/session.tsx';
 import { Field, fieldErrors } from '../../ui/field.tsx';
 import { type FeedbackSettingsT, feedbackApi } from './feedback-api.ts';
+import { SurveyTextsEditor } from './survey-texts.tsx';
 import './feedback.css';
 
 const list = (s: string) =>
@@ -77,10 +78,15 @@ function SettingsForm({ settings }: { settings: FeedbackSettingsT }) {
           scale: d.csat.scale,
           style: d.csat.style,
           reasons: list(text.reasons),
-          texts: { ...d.csat.texts, en: { question: text.question, labels: [], commentPrompt: '' } },
+          texts: d.csat.texts,
           lowScore: d.csat.lowScore,
         },
-        nps: { enabled: d.nps.enabled, delayDays: num(text.npsDelay), throttleDays: num(text.npsThrottle) },
+        nps: {
+          enabled: d.nps.enabled,
+          delayDays: num(text.npsDelay),
+          throttleDays: num(text.npsThrottle),
+          texts: d.nps.texts,
+        },
         widget: d.widget,
       });
       setErrors({});
@@ -180,7 +186,13 @@ function SettingsForm({ settings }: { settings: FeedbackSettingsT }) {
             <option value="numbers">Numbers</option>
           </select>
         </Field>
-        {input('question', 'Question (English; empty: the built-in one in each language)', 'csat.texts')}
+        <SurveyTextsEditor
+          title="Survey wording per language"
+          value={d.csat.texts}
+          points={d.csat.scale === 'five' ? 5 : d.csat.scale === 'three' ? 3 : 2}
+          disabled={!canEdit}
+          onChange={(texts) => csat({ texts })}
+        />
         <Field
           label="Reasons offered on a low rating"
           id={`${id}-reasons`}
@@ -226,6 +238,13 @@ function SettingsForm({ settings }: { settings: FeedbackSettingsT }) {
         )}
         {input('npsDelay', 'Days after delivery', 'nps.delayDays')}
         {input('npsThrottle', 'Ask one person at most once in this many days', 'nps.throttleDays')}
+        <SurveyTextsEditor
+          title="NPS wording per language"
+          value={d.nps.texts}
+          points={0}
+          disabled={!canEdit}
+          onChange={(texts) => nps({ texts })}
+        />
       </fieldset>
       <fieldset disabled={!canEdit}>
         <legend>Feedback tab on the shop’s site</legend>
@@ -263,7 +282,6 @@ function textsOf(s: FeedbackSettingsT) {
     channels: s.csat.channels.join(', '),
     includeTags: s.csat.includeTags.join(', '),
     excludeTags: s.csat.excludeTags.join(', '),
-    question: s.csat.texts.en?.question ?? '',
     reasons: s.csat.reasons.join('\n'),
     npsDelay: String(s.nps.delayDays),
     npsThrottle: String(s.nps.throttleDays),
