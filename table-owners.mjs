@@ -89,6 +89,10 @@ export const tableOwners = {
 
   macros: 'modules/macros',
 
+  webhook_subscriptions: 'modules/integrations',
+  webhook_deliveries: 'modules/integrations',
+  webhook_delivery_attempts: 'modules/integrations',
+
   return_events: 'modules/returns',
   return_lines: 'modules/returns',
   return_policies: 'modules/returns',

@@ -48,6 +48,7 @@ import {
 } from './modules/helpcenter/index.ts';
 import { createInboxService, registerInboxRoutes } from './modules/inbox/index.ts';
 import { type IntakeService, installIntake } from './modules/intake/index.ts';
+import { installIntegrations, type WebhooksService } from './modules/integrations/index.ts';
 import { createMacrosService, registerMacroRoutes } from './modules/macros/index.ts';
 import { installNotices, type NoticesService } from './modules/notices/index.ts';
 import { installQuality } from './modules/quality/index.ts';
@@ -185,6 +186,8 @@ export interface App {
     problems: ProblemsService;
     /** Analytics: rollups, rebuild (CLI, bench, seed). */
     analytics: AnalyticsService;
+    /** Outgoing webhook subscriptions and their deliveries (modules/integrations). */
+    webhooks: WebhooksService;
   };
   /** The one inbound pipeline: every provider webhook's accounts, storage and processing. */
   intake: IntakeService;
@@ -338,6 +341,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   jobs.register(automationScanJob(automations, db));
   jobs.register(automationWebhookJob(automations));
   await scheduleAutomationScan(db);
+  // Outgoing webhooks: a listener per public domain event, durable deliveries (docs/integrations.md).
+  const { webhooks } = await installIntegrations({ app, router, deps, tickets });
   jobs.register(housekeepingJob(db, config, deps.log));
   await scheduleHousekeeping(db);
   const commerce = installCommerce({ app, router, deps, tickets, contacts, macros });
@@ -515,6 +520,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       tracking,
       problems,
       analytics,
+      webhooks,
     },
     async close() {
       if (closed) return;

@@ -9,6 +9,7 @@ import { migrate } from './platform/db/migrate.ts';
 import { keyRing } from './platform/security/keys.ts';
 import { createAdmin, createToken } from './seed/admin.ts';
 import { DEMO_SLUG, seedDemo } from './seed/demo-seed.ts';
+import { seedDemoWebhooks } from './seed/demo-webhooks.ts';
 import { exportWorkspace } from './seed/export.ts';
 import {
   dropPreviousSecrets,
@@ -72,6 +73,7 @@ export async function runCommand(
         return;
       }
       const r = await seedDemo(db, log, values.password);
+      await seedDemoWebhooks(db, config, r.workspaceId);
       io.out(`Seeded "Demo Outfitters". Sign in as ${r.email} with password ${r.password}\n`);
       return;
     }

@@ -116,6 +116,17 @@ export const settings = {
     description:
       'Delivered automation webhooks (their job rows) are deleted after this many days; 0 keeps them',
   },
+  WEBHOOK_DISABLE_AFTER_FAILURES: {
+    schema: z.coerce.number().int().min(1),
+    default: '10',
+    description:
+      'An outgoing webhook subscription is switched off after this many deliveries in a row failed (each after all its retries) …',
+  },
+  WEBHOOK_DISABLE_AFTER_HOURS: {
+    schema: z.coerce.number().min(0),
+    default: '24',
+    description: '… and only once it has been failing for at least this many hours (docs/integrations.md)',
+  },
   RETAIN_INBOUND_DAYS: {
     schema: z.coerce.number().min(0),
     default: '30',

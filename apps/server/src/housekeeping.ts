@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Config } from './config.ts';
 import { pruneSentMailRaw } from './modules/email/index.ts';
 import { pruneProcessedInbound } from './modules/intake/index.ts';
+import { pruneWebhookDeliveries } from './modules/integrations/index.ts';
 import type { Db } from './platform/db/db.ts';
 import { defineJob, enqueue, pruneFinishedJobs } from './platform/jobs/queue.ts';
 
@@ -40,6 +41,9 @@ export async function runHousekeeping(db: Db, retention: Retention): Promise<Pru
         only: WEBHOOK_JOBS,
       },
     );
+  // Outgoing webhook subscriptions' delivery log (modules/integrations): same retention, not counted above.
+  if (retention.RETAIN_WEBHOOK_DELIVERIES_DAYS > 0)
+    await pruneWebhookDeliveries(db, Math.max(1, Math.floor(retention.RETAIN_WEBHOOK_DELIVERIES_DAYS)));
   if (retention.RETAIN_INBOUND_DAYS > 0)
     pruned.inbound = await pruneProcessedInbound(db, retention.RETAIN_INBOUND_DAYS);
   if (retention.RETAIN_SENT_MAIL_DAYS > 0)

@@ -15,6 +15,7 @@ import { createLogger } from './platform/log.ts';
 import { serverRoot } from './platform/paths.ts';
 import { startTracing, stopTracing } from './platform/tracing.ts';
 import { DEMO_ADMIN_EMAIL, DEMO_INBOX_ADDRESS, seedDemo } from './seed/demo-seed.ts';
+import { seedDemoWebhooks } from './seed/demo-webhooks.ts';
 
 type Login = { email: string; password: string };
 
@@ -44,6 +45,7 @@ export async function setupDatabase(config: Config, db: Db): Promise<Login | und
 async function seedIfEmpty(config: Config, db: Db): Promise<Login | undefined> {
   if (!config.SEED_DEMO || (await countWorkspaces(db)) > 0) return undefined;
   const seeded = await seedDemo(db);
+  await seedDemoWebhooks(db, config, seeded.workspaceId);
   const login = { email: seeded.email, password: seeded.password };
   writeFileSync(join(config.dataDir, 'demo-login.json'), JSON.stringify(login), { mode: 0o600 });
   return login;

@@ -18,6 +18,8 @@ export const ENCRYPTED_FIELDS: { table: string; id: string; column: string; json
   { table: 'email_inboxes', id: 'id', column: 'imap', jsonKey: 'passEnc' },
   { table: 'automation_webhook_endpoints', id: 'id', column: 'secret_enc' },
   { table: 'automation_webhook_endpoints', id: 'id', column: 'previous_secret_enc' },
+  { table: 'webhook_subscriptions', id: 'id', column: 'secret_enc' },
+  { table: 'webhook_subscriptions', id: 'id', column: 'previous_secret_enc' },
 ];
 
 export interface ReencryptReport {

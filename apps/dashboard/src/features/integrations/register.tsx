@@ -1,0 +1,11 @@
+import { lazy } from 'react';
+import { registerSettingsPage } from '../../extensions/index.ts';
+
+registerSettingsPage({
+  id: 'webhooks',
+  title: 'Webhooks',
+  group: 'Developers',
+  order: 61,
+  minRole: 'admin',
+  component: lazy(() => import('./webhooks-page.tsx')),
+});
