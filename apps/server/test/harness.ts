@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Role } from '@shopdesk/contracts';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import { type App, buildApp } from '../src/app.ts';
 import { type Config, envValue, loadConfig } from '../src/config.ts';
 import { createWorkspace } from '../src/modules/workspaces/index.ts';
@@ -97,7 +98,14 @@ export async function startTestApp(
    * databaseUrl: a PostgreSQL database the caller owns (several nodes, or a restart). dataDir: an on-disk
    * PGlite the caller owns, kept after stop() so a new app can start on it (a restart on PGlite).
    */
-  opts: { workers?: boolean; databaseUrl?: string; dataDir?: string; migrationsDir?: string } = {},
+  opts: {
+    workers?: boolean;
+    databaseUrl?: string;
+    dataDir?: string;
+    migrationsDir?: string;
+    /** Capture the app's log (the default writes nothing: LOG_LEVEL=silent). */
+    logger?: Logger;
+  } = {},
 ): Promise<TestApp> {
   const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'shopdesk-test-'));
   const fresh = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => {} } : await freshDatabaseUrl();
@@ -119,6 +127,7 @@ export async function startTestApp(
     pgliteTemplate: fresh.url || opts.dataDir ? undefined : await pgliteTemplate(),
     workers: opts.workers ?? false,
     migrationsDir: opts.migrationsDir,
+    logger: opts.logger,
   });
   const { services } = shopdesk;
 
