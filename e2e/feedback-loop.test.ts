@@ -243,4 +243,45 @@ describe('feedback loop in a real browser', () => {
     await agent.goto(`${base}/feedback/responses`);
     await agent.getByRole('cell', { name: /Still broken after the exchange/ }).waitFor();
   });
+
+  it("chat ends → inline rating in the widget → the cycle's CSAT answer in Feedback → Responses", async () => {
+    const shop = await fresh();
+    await shop.goto(`${base}/demo/shop?workspace=${ws.slug}`);
+    await shop.locator('shopdesk-chat .sd-launcher').click();
+    await shop.locator('shopdesk-chat .sd-prechat input[name="name"]').fill('Lena Chat');
+    await shop.locator('shopdesk-chat .sd-prechat button[type="submit"]').click();
+    await shop.locator('shopdesk-chat .sd-prechat').waitFor({ state: 'detached' });
+    await shop.locator('shopdesk-chat .sd-input').fill('my gloves have a hole');
+    await shop.locator('shopdesk-chat .sd-input').press('Enter');
+    await shop
+      .locator('shopdesk-chat .sd-msg.visitor:not(.pending):not(.failed)', {
+        hasText: 'my gloves have a hole',
+      })
+      .waitFor();
+    await settle(t);
+    const chats = (await api(ws.agent.headers, 'GET', '/api/v1/tickets?channel=chat')).items as {
+      id: number;
+      lastMessagePreview: string;
+      subject: string;
+    }[];
+    const ticketId = chats.find(
+      (x) => x.subject.includes('gloves') || x.lastMessagePreview.includes('gloves'),
+    )!.id;
+    await api(ws.agent.headers, 'PATCH', `/api/v1/tickets/${ticketId}`, { status: 'solved' });
+    await settle(t);
+    const form = shop.locator('shopdesk-chat .sd-rating');
+    await form.waitFor();
+    await form.getByRole('button', { name: '2 of 5' }).click();
+    await form.locator('textarea').fill('The hole is still there');
+    await form.getByRole('button', { name: 'Send rating' }).click();
+    await form.waitFor({ state: 'detached' });
+    await settle(t);
+
+    const lead = await signIn(ws.lead);
+    await lead.goto(`${base}/feedback/responses`);
+    const row = lead.getByRole('row', { name: /The hole is still there/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('chat');
+    expect(await row.textContent()).toContain('2/5');
+  });
 });
