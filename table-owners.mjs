@@ -4,7 +4,7 @@
  * Other modules read through the owner's index.ts, so a schema change touches one folder and the
  * owner's invariants (events, caches, realtime) cannot be skipped by a write from elsewhere.
  * Owners are `modules/<name>`, `platform/<part>` or a top-level file (`cli-commands.ts`).
- * seed/, migrations and tests are exempt: they set up whole databases on purpose.
+ * seed/, admin/ (export, key rotation), migrations and tests are exempt: they work on whole databases on purpose.
  */
 export const tableOwners = {
   workspaces: 'modules/workspaces',

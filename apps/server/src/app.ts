@@ -46,7 +46,7 @@ import {
   type ShopperLinks,
   shopperOrdersFrom,
 } from './modules/helpcenter/index.ts';
-import { createInboxService, registerInboxRoutes } from './modules/inbox/index.ts';
+import { createInboxService, registerInboxRoutes } from './modules/inbox-sidebar/index.ts';
 import { type IntakeService, installIntake } from './modules/intake/index.ts';
 import { installIntegrations, type WebhooksService } from './modules/integrations/index.ts';
 import { createMacrosService, registerMacroRoutes } from './modules/macros/index.ts';

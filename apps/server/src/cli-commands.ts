@@ -1,5 +1,13 @@
 import { createWriteStream } from 'node:fs';
 import type { Logger } from 'pino';
+import { createAdmin, createToken } from './admin/create-admin.ts';
+import { exportWorkspace } from './admin/export.ts';
+import {
+  dropPreviousSecrets,
+  type ReencryptReport,
+  reencryptStoredSecrets,
+  rotateEmbeddedSecret,
+} from './admin/rotate-secret.ts';
 import type { Config } from './config.ts';
 import { findWorkspaceBySlug } from './modules/workspaces/index.ts';
 import type { AdminOutput } from './platform/admin-socket.ts';
@@ -7,16 +15,8 @@ import { backup } from './platform/db/backup.ts';
 import type { Db } from './platform/db/db.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { keyRing } from './platform/security/keys.ts';
-import { createAdmin, createToken } from './seed/admin.ts';
 import { DEMO_SLUG, seedDemo } from './seed/demo-seed.ts';
 import { seedDemoWebhooks } from './seed/demo-webhooks.ts';
-import { exportWorkspace } from './seed/export.ts';
-import {
-  dropPreviousSecrets,
-  type ReencryptReport,
-  reencryptStoredSecrets,
-  rotateEmbeddedSecret,
-} from './seed/rotate-secret.ts';
 import { progressBar, SCALE_SLUG, seedScale } from './seed/scale-seed.ts';
 
 export class UsageError extends Error {}

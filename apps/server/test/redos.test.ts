@@ -21,7 +21,7 @@ const BUDGET_MS = 100;
  */
 const NOT_UNTRUSTED: Record<string, string> = {
   'config.ts': 'reads the operator’s own .env file',
-  'seed/admin.ts': 'the admin e-mail typed at the CLI by the operator',
+  'admin/create-admin.ts': 'the admin e-mail typed at the CLI by the operator',
   'commerce/shopify/shopify-map.ts': 'Shopify GraphQL ids from the store’s authenticated API responses',
   'platform/db/migrate.ts': 'splits the project’s own migration files into statements',
 };

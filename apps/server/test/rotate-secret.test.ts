@@ -3,12 +3,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { reencryptStoredSecrets } from '../src/admin/rotate-secret.ts';
 import { loadConfig } from '../src/config.ts';
 import { signTrackingToken, verifyTrackingToken } from '../src/modules/helpcenter/index.ts';
 import { openDb, sql } from '../src/platform/db/db.ts';
 import { createKeyRing, keyIdOf, keyRing } from '../src/platform/security/keys.ts';
 import { totpCode } from '../src/platform/security/totp.ts';
-import { reencryptStoredSecrets } from '../src/seed/rotate-secret.ts';
 import { freshDatabaseUrl, startTestApp } from './harness.ts';
 
 const K1 = 'first-master-key-first-master-key-0001';

@@ -8,7 +8,7 @@ import { createKeyRing, type KeyRing, keyIdOf } from '../platform/security/keys.
 /**
  * Every value stored encrypted under the key ring's credentials key. A module that adds an encrypted
  * column lists it here, so `shopdesk rotate-secret` re-encrypts it (the CLI writes rows directly, like
- * the other seed/admin helpers). `jsonKey`: the ciphertext is that key of a jsonb column.
+ * the other admin helpers). `jsonKey`: the ciphertext is that key of a jsonb column.
  */
 export const ENCRYPTED_FIELDS: { table: string; id: string; column: string; jsonKey?: string }[] = [
   { table: 'agents', id: 'id', column: 'totp_secret' },

@@ -1,2 +1,2 @@
-export { registerInboxRoutes } from './inbox.routes.ts';
-export { createInboxService } from './inbox.service.ts';
+export { registerInboxRoutes } from './sidebar.routes.ts';
+export { createInboxService } from './sidebar.service.ts';

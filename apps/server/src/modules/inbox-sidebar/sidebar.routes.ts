@@ -1,6 +1,6 @@
 import { InboxCounts, UsableChannels } from '@shopdesk/contracts';
 import type { Router } from '../../platform/http/router.ts';
-import type { InboxService } from './inbox.service.ts';
+import type { InboxService } from './sidebar.service.ts';
 
 export function registerInboxRoutes(r: Router, svc: InboxService) {
   r.add({
