@@ -10,6 +10,45 @@ export interface Detection {
 const DAY = 86_400_000;
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
+/** How days are counted: calendar days, or the carrier's working days minus holidays in a time zone. */
+export interface DayCalendar {
+  businessDays: boolean;
+  /** ISO weekdays carriers work (1 = Monday … 7 = Sunday). */
+  workDays: number[];
+  /** Local dates (YYYY-MM-DD) no parcel moves. */
+  holidays: string[];
+  timeZone: string;
+}
+export const CALENDAR_DAYS: DayCalendar = {
+  businessDays: false,
+  workDays: [],
+  holidays: [],
+  timeZone: 'UTC',
+};
+
+const localDay = (d: Date, timeZone: string) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+
+/**
+ * Whole days from `from` to `now`: calendar days, or — with business days — the working days after
+ * `from`'s local date up to and including `now`'s, skipping holidays (a label made on Friday evening is
+ * one business day old on Monday).
+ */
+export function daysBetween(from: Date, now: Date, cal: DayCalendar): number {
+  if (!cal.businessDays) return (now.getTime() - from.getTime()) / DAY;
+  const start = Date.parse(`${localDay(from, cal.timeZone)}T00:00:00Z`);
+  const end = Date.parse(`${localDay(now, cal.timeZone)}T00:00:00Z`);
+  const holidays = new Set(cal.holidays);
+  let n = 0;
+  // Bounded: at most a year of days is walked (older parcels are long past any threshold).
+  for (let t = start + DAY, i = 0; t <= end && i < 366; t += DAY, i++) {
+    const iso = new Date(t).toISOString().slice(0, 10);
+    const weekday = new Date(t).getUTCDay() || 7;
+    if (cal.workDays.includes(weekday) && !holidays.has(iso)) n++;
+  }
+  return n;
+}
+
 /**
  * The rules (docs/tracking.md): status-based ones fire when the status is reached, time-based ones
  * when the sweep (or an update) finds them due. Pure: the shipment, the thresholds and "now".
@@ -33,6 +72,7 @@ export function detect(
    * mean something (a store that never updates shipment status would look unscanned forever).
    */
   carrierFed = true,
+  cal: DayCalendar = CALENDAR_DAYS,
 ): Detection[] {
   const out: Detection[] = [];
   if (s.status === 'delivered') return out;
@@ -54,17 +94,13 @@ export function detect(
     carrierFed &&
     !s.first_scan_at &&
     s.status === 'info_received' &&
-    now.getTime() - since.getTime() > t.no_first_scan_days * DAY
+    daysBetween(since, now, cal) > t.no_first_scan_days
   )
     out.push({
       rule: 'no_first_scan',
       what: `Your parcel has not been scanned by the carrier since its label was made on ${day(since)}.`,
     });
-  if (
-    s.first_scan_at &&
-    s.status !== 'expired' &&
-    now.getTime() - s.first_scan_at.getTime() > t.in_transit_days * DAY
-  )
+  if (s.first_scan_at && s.status !== 'expired' && daysBetween(s.first_scan_at, now, cal) > t.in_transit_days)
     out.push({
       rule: 'in_transit_long',
       what: `Your parcel has been on its way since ${day(s.first_scan_at)}, longer than it should.`,

@@ -170,21 +170,37 @@ export interface TrackingSettings {
   in_transit_days: number;
   notify: boolean;
   store_cursor: Date | null;
+  business_days: boolean;
+  work_days: number[];
+  holidays: string[];
+  time_zone: string;
+  /** Thresholds per carrier: `{ carrier, noFirstScanDays?, inTransitDays? }[]`. */
+  rule_overrides: { carrier: string; noFirstScanDays?: number; inTransitDays?: number }[];
 }
 export const settings = async (db: Db, workspaceId: number): Promise<TrackingSettings> =>
   (await db.one<TrackingSettings>(sql`
-    SELECT no_first_scan_days, in_transit_days, notify, store_cursor FROM tracking_settings WHERE workspace_id = ${workspaceId}`)) ?? {
+    SELECT no_first_scan_days, in_transit_days, notify, store_cursor, business_days, work_days, holidays, time_zone,
+      rule_overrides FROM tracking_settings WHERE workspace_id = ${workspaceId}`)) ?? {
     no_first_scan_days: 2,
     in_transit_days: 7,
     notify: true,
     store_cursor: null,
+    business_days: false,
+    work_days: [1, 2, 3, 4, 5],
+    holidays: [],
+    time_zone: 'UTC',
+    rule_overrides: [],
   };
 export async function saveSettings(db: Db, workspaceId: number, s: TrackingSettings) {
   await db.query(sql`
-    INSERT INTO tracking_settings (workspace_id, no_first_scan_days, in_transit_days, notify, store_cursor)
-    VALUES (${workspaceId}, ${s.no_first_scan_days}, ${s.in_transit_days}, ${s.notify}, ${s.store_cursor?.toISOString() ?? null}::timestamptz)
+    INSERT INTO tracking_settings (workspace_id, no_first_scan_days, in_transit_days, notify, store_cursor, business_days,
+      work_days, holidays, time_zone, rule_overrides)
+    VALUES (${workspaceId}, ${s.no_first_scan_days}, ${s.in_transit_days}, ${s.notify}, ${s.store_cursor?.toISOString() ?? null}::timestamptz,
+      ${s.business_days}, ${s.work_days}::int[], ${s.holidays}::text[], ${s.time_zone}, ${JSON.stringify(s.rule_overrides)}::jsonb)
     ON CONFLICT (workspace_id) DO UPDATE SET no_first_scan_days = EXCLUDED.no_first_scan_days, in_transit_days = EXCLUDED.in_transit_days,
-      notify = EXCLUDED.notify, store_cursor = EXCLUDED.store_cursor, updated_at = now()`);
+      notify = EXCLUDED.notify, store_cursor = EXCLUDED.store_cursor, business_days = EXCLUDED.business_days,
+      work_days = EXCLUDED.work_days, holidays = EXCLUDED.holidays, time_zone = EXCLUDED.time_zone,
+      rule_overrides = EXCLUDED.rule_overrides, updated_at = now()`);
 }
 
 /** Rules that fired on an order's parcels (the tracking page's delay banner). */

@@ -64,15 +64,49 @@ export function registerTrackingRoutes(r: Router, svc: TrackingService, problems
       noFirstScanDays: z.number().int().min(1).max(60).optional(),
       inTransitDays: z.number().int().min(1).max(120).optional(),
       notify: z.boolean().optional(),
+      businessDays: z.boolean().optional(),
+      workDays: z.array(z.number().int().min(1).max(7)).min(1).max(7).optional(),
+      holidays: z
+        .array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/))
+        .max(100)
+        .optional(),
+      timeZone: z
+        .string()
+        .max(64)
+        .refine(validTimeZone, 'Unknown time zone (use an IANA name like Europe/Berlin)')
+        .optional(),
+      carriers: z
+        .array(
+          z.object({
+            carrier: z.string().min(1).max(60),
+            noFirstScanDays: z.number().int().min(1).max(60).optional(),
+            inTransitDays: z.number().int().min(1).max(120).optional(),
+          }),
+        )
+        .max(50)
+        .optional(),
     }),
     handler: async ({ auth, body }) => {
       const s = await svc.updateSettings(auth.workspaceId, {
         ...(body.noFirstScanDays !== undefined ? { no_first_scan_days: body.noFirstScanDays } : {}),
         ...(body.inTransitDays !== undefined ? { in_transit_days: body.inTransitDays } : {}),
         ...(body.notify !== undefined ? { notify: body.notify } : {}),
+        ...(body.businessDays !== undefined ? { business_days: body.businessDays } : {}),
+        ...(body.workDays ? { work_days: [...new Set(body.workDays)].sort() } : {}),
+        ...(body.holidays ? { holidays: body.holidays } : {}),
+        ...(body.timeZone ? { time_zone: body.timeZone } : {}),
+        ...(body.carriers ? { rule_overrides: body.carriers } : {}),
       });
-      return { noFirstScanDays: s.no_first_scan_days, inTransitDays: s.in_transit_days, notify: s.notify };
+      return settingsApi(s);
     },
+  });
+  r.add({
+    method: 'GET',
+    url: '/api/v1/tracking/settings',
+    summary: 'Delay rules: thresholds, business days and holidays, per-carrier thresholds',
+    tag: 'Tracking',
+    access: 'read-only',
+    handler: async ({ auth }) => settingsApi(await svc.settings(auth.workspaceId)),
   });
   r.add({
     method: 'POST',
@@ -164,3 +198,22 @@ export function registerTrackingRoutes(r: Router, svc: TrackingService, problems
     handler: async ({ auth, params, body }) => problems.solve(auth, params.id, body),
   });
 }
+
+function validTimeZone(tz: string) {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const settingsApi = (s: Awaited<ReturnType<TrackingService['settings']>>) => ({
+  noFirstScanDays: s.no_first_scan_days,
+  inTransitDays: s.in_transit_days,
+  notify: s.notify,
+  businessDays: s.business_days,
+  workDays: s.work_days,
+  holidays: s.holidays,
+  timeZone: s.time_zone,
+  carriers: s.rule_overrides,
+});

@@ -161,7 +161,21 @@ export function createTrackingService(deps: Deps, o: TrackingOptions) {
   async function detectOn(s: repo.ShipmentRow) {
     const settings = await repo.settings(db, s.workspace_id);
     const carrierFed = (await repo.history(db, s.id)).some((e) => e.source !== 'store');
-    for (const d of detect(s, settings, now(), carrierFed)) {
+    // The carrier's own thresholds when set (case-insensitive name), else the workspace's.
+    const ov = settings.rule_overrides.find(
+      (r) => r.carrier.toLowerCase() === (s.carrier ?? '').toLowerCase(),
+    );
+    const thresholds = {
+      no_first_scan_days: ov?.noFirstScanDays ?? settings.no_first_scan_days,
+      in_transit_days: ov?.inTransitDays ?? settings.in_transit_days,
+    };
+    const cal = {
+      businessDays: settings.business_days,
+      workDays: settings.work_days,
+      holidays: settings.holidays,
+      timeZone: settings.time_zone,
+    };
+    for (const d of detect(s, thresholds, now(), carrierFed, cal)) {
       if (!(await repo.claimDetection(db, s.workspace_id, s.id, d.rule, d.what))) continue;
       try {
         await act(s, d, settings.notify);
