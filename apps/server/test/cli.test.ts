@@ -117,7 +117,8 @@ describe('npx shopdesk', { timeout: 240_000 }, () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { type: string; password_hash?: string });
     expect(lines[0]!.type).toBe('workspace');
-    // 200 demo tickets plus the SMS conversations and voicemail the demo seeds on its SMS line.
+    // 200 demo tickets plus the SMS conversations, the voicemail and the WhatsApp, Messenger and Instagram
+    // conversations the demo seeds on its (switched-off) channel accounts.
     expect(lines.filter((l) => l.type === 'ticket').length).toBeGreaterThanOrEqual(200);
     expect(lines.filter((l) => l.type === 'message').length).toBeGreaterThan(200);
     expect(exp.stdout).not.toContain('argon2');

@@ -8,6 +8,7 @@ import { seedDemoArticles } from './demo-articles.ts';
 import { chatScenarios, firstNames, lastNames, products, type Scenario, scenarios } from './demo-content.ts';
 import { seedDemoDesk } from './demo-desk.ts';
 import { seedDemoFeedback, seedDemoFeedbackLoop } from './demo-feedback.ts';
+import { seedDemoMessaging } from './demo-messaging.ts';
 import { seedDemoOrders } from './demo-orders.ts';
 import { seedDemoQuality } from './demo-quality.ts';
 import { seedDemoReturns } from './demo-returns.ts';
@@ -192,6 +193,7 @@ export async function seedDemo(
     await seedDemoDesk(tx, w, { adminId: agents[0]!.id, returnsTeamId: returns, now });
     await seedDemoArticles(tx, w);
     await seedDemoSms(tx, w, { supportTeamId: support, agentId: agents[1]!.id, now });
+    await seedDemoMessaging(tx, w, { supportTeamId: support, agentId: agents[1]!.id, now });
     return w;
   });
   await seedDemoOrders(db, workspaceId);

@@ -8,6 +8,7 @@ import { useShortcut } from '../../lib/shortcuts.tsx';
 import { bytes } from '../../ui/format.ts';
 import { useDirectory } from '../../ui/use-directory.ts';
 import { clearDraft, type Draft, loadDraft, saveDraft } from './drafts.ts';
+import { ReplyWindow, TemplatePicker, useReplyPolicy } from './reply-window.tsx';
 
 type Macro = { id: number; name: string; body: string; shared: boolean };
 type Attachment = { filename: string; contentType: string; contentBase64: string; size: number };
@@ -55,6 +56,9 @@ export function Composer({
   const ta = useRef<HTMLTextAreaElement>(null);
   const typingTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const lastTyping = useRef(0);
+  // WhatsApp, Messenger, Instagram: free text only inside the channel's window (templates after it).
+  const policy = useReplyPolicy(ticket, mode === 'reply').data;
+  const closed = mode === 'reply' && policy?.freeText === false;
   const macros = useQuery({
     queryKey: ['macros'],
     queryFn: () => api.get<{ items: Macro[] }>('/api/v1/macros'),
@@ -283,8 +287,19 @@ export function Composer({
           </div>
         </div>
       )}
+      {mode === 'reply' && policy && <ReplyWindow policy={policy} />}
+      {closed && policy?.templates && (
+        <TemplatePicker
+          ticket={ticket}
+          onSent={() => {
+            rt.presence(ticket.id, 'viewing');
+            onSent();
+          }}
+        />
+      )}
       <div className="compose-box">
         <textarea
+          disabled={closed}
           ref={ta}
           aria-label={
             mode === 'reply'
@@ -373,7 +388,7 @@ export function Composer({
         <button
           type="button"
           className="primary"
-          disabled={!body.trim() || sending}
+          disabled={!body.trim() || sending || closed}
           onClick={() => void send()}
         >
           {sending ? 'Sending…' : mode === 'note' ? 'Add note' : status ? `Send and set ${status}` : 'Send'}
