@@ -168,4 +168,39 @@ describe('event outbox', () => {
     expect(replayed).toEqual(names);
     await until('the outbox to be emptied', async () => (await outboxRows()) === 0);
   });
+
+  it('a recovery with no orphan age neither replays nor spins on the events this node is still publishing', async () => {
+    // A listener that holds the ticket's reactions: its outbox row stays this node's publication.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inListener = new Promise<void>((r) => (entered = r));
+    let hold = true;
+    t.bus.on('ticket.created', async () => {
+      if (!hold) return;
+      hold = false;
+      entered();
+      await held;
+    });
+    const created = t.app.inject({
+      method: 'POST',
+      url: '/api/v1/tickets',
+      headers: ws.agent.headers,
+      payload: ticketBody(),
+    });
+    await inListener;
+    const before = await t.db.query<{ id: number; attempts: number }>(
+      sql`SELECT id, attempts FROM event_outbox ORDER BY id`,
+    );
+    expect(before.length).toBeGreaterThan(0);
+    // Returns at once with nothing replayed, and the rows were not claimed again and again.
+    expect(await t.bus.recover(0)).toBe(0);
+    const after = await t.db.query<{ id: number; attempts: number }>(
+      sql`SELECT id, attempts FROM event_outbox ORDER BY id`,
+    );
+    expect(after).toEqual(before);
+    release();
+    expect((await created).statusCode).toBe(201);
+    await until('the outbox to be emptied', async () => (await outboxRows()) === 0);
+  });
 });

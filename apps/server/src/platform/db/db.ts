@@ -243,6 +243,14 @@ async function openPostgres(url: string, max: number, log: OpenDbOptions['log'])
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 30_000, keepAlive: true });
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', (err) => log?.warn({ err }, 'an idle database connection dropped; the pool replaces it'));
+  // Every connection keeps a listener of its own: the pool's come and go as it hands a connection from
+  // one caller to the next, and a FATAL (pg_terminate_backend) arriving in that gap was an unhandled
+  // 'error' event that ended the process. The query in flight still rejects, and the pool drops the client.
+  pool.on('connect', (client) =>
+    client.on('error', (err) =>
+      log?.info({ err }, 'a database connection failed; the query it ran fails on its own'),
+    ),
+  );
   const runner: Runner = {
     query: (text, params) => runPrepared(pool, text, params),
     exec: (text) => pool.query(text),

@@ -133,6 +133,8 @@ export function createEventBus(db: Db, log: Logger, o: { deferReactions?: boolea
 
   // Outbox rows whose listeners ran are deleted in batches, off the request path.
   let done: number[] = [];
+  // Rows whose listeners ran (in `done` or being deleted): a recovery must not replay them meanwhile.
+  const finished = new Set<number>();
   let flushing: Promise<void> = Promise.resolve();
   const flushDone = () => {
     if (!done.length) return flushing;
@@ -143,7 +145,10 @@ export function createEventBus(db: Db, log: Logger, o: { deferReactions?: boolea
       .then(
         () => undefined,
         (err) => log.warn({ err }, 'outbox cleanup failed'),
-      );
+      )
+      .finally(() => {
+        for (const id of ids) finished.delete(id);
+      });
     return flushing;
   };
   const flushTimer = setInterval(() => void flushDone(), 200);
@@ -174,6 +179,7 @@ export function createEventBus(db: Db, log: Logger, o: { deferReactions?: boolea
         if (e.outboxId) {
           inflight.delete(e.outboxId);
           done.push(e.outboxId);
+          finished.add(e.outboxId);
         }
       }
     }
@@ -235,18 +241,26 @@ export function createEventBus(db: Db, log: Logger, o: { deferReactions?: boolea
         let ran = 0;
         try {
           for (;;) {
+            // Rows this node is still publishing (slow listeners, a long reaction queue), or has finished and
+            // not yet deleted, are not orphans:
+            // claiming them again at once made a start with no orphan age (embedded database) spin on
+            // them while a backlog was processed, starving every other query on the one connection.
+            const publishing = [...inflight, ...finished];
             const rows = await db.query<{ id: number; event: DomainEvent; attempts: number }>(sql`
               UPDATE event_outbox SET claimed_at = now(), attempts = attempts + 1
               WHERE id IN (
                 SELECT id FROM event_outbox
                 WHERE coalesce(claimed_at, created_at) <= now() - make_interval(secs => ${orphanAfterMs / 1000})
+                  AND NOT (id = ANY(${publishing}::bigint[]))
                 ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED)
               RETURNING id, event, attempts`);
             if (!rows.length) return ran;
             rows.sort((a, b) => a.id - b.id);
+            let handled = 0;
             for (const r of rows) {
-              // Still being published here (slow listeners): not an orphan.
-              if (inflight.has(r.id)) continue;
+              // Became one of this node's own publications after the claim: not an orphan.
+              if (inflight.has(r.id) || finished.has(r.id)) continue;
+              handled++;
               // A row that keeps failing to finish (the node dies in its listeners) is given up on.
               if (r.attempts > 5) log.error({ event: r.event }, 'outbox event dropped after 5 replays');
               else {
@@ -259,8 +273,11 @@ export function createEventBus(db: Db, log: Logger, o: { deferReactions?: boolea
                 ran++;
               }
               done.push(r.id);
+              finished.add(r.id);
             }
             await flushDone();
+            // Everything claimed is being published here: the next pass would find the same rows.
+            if (!handled) return ran;
           }
         } finally {
           recovering = undefined;
