@@ -154,19 +154,35 @@ export const tableOwners = {
  */
 const kept = [
   {
-    file: 'modules/tickets/tickets.repository.ts',
+    file: 'modules/tickets/ticket-core.repository.ts',
     table: 'contacts',
     reason: 'ticket list and detail rows carry the requester name and email (one query per page)',
   },
   {
-    file: 'modules/tickets/tickets.repository.ts',
+    file: 'modules/tickets/ticket-core.repository.ts',
     table: 'sla_ticket_status',
     reason: 'the inbox filters and sorts by SLA due time in the same ORDER BY as the keyset page',
   },
   {
-    file: 'modules/tickets/tickets.repository.ts',
+    file: 'modules/tickets/ticket-core.repository.ts',
+    table: 'agents',
+    reason:
+      'an assignee is checked active and writable, and a name read, inside the ticket change that names them',
+  },
+  {
+    file: 'modules/tickets/messages.repository.ts',
     table: 'agents',
     reason: "a thread's messages carry their author's name (one query per thread)",
+  },
+  {
+    file: 'modules/tickets/messages.repository.ts',
+    table: 'contacts',
+    reason: "a thread's inbound messages carry the customer's name (one query per thread)",
+  },
+  {
+    file: 'modules/tickets/notifications.repository.ts',
+    table: 'agents',
+    reason: 'a notification is written only for an agent of the workspace, checked in the same INSERT',
   },
   {
     file: 'modules/tickets/transcript.repository.ts',
