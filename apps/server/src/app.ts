@@ -22,7 +22,7 @@ import { createTwilioChannels } from './channels/twilio/sms-adapter.ts';
 import { createTwilioApi } from './channels/twilio/twilio-api.ts';
 import type { Config } from './config.ts';
 import { housekeepingJob, scheduleHousekeeping } from './housekeeping.ts';
-import { createAgentsService, registerAgentRoutes } from './modules/agents/index.ts';
+import { createAgentsService, hasRole, registerAgentRoutes } from './modules/agents/index.ts';
 import { type AnalyticsService, installAnalytics } from './modules/analytics/index.ts';
 import { registerAuditRoutes } from './modules/audit/index.ts';
 import {
@@ -52,6 +52,7 @@ import { installIntegrations, type WebhooksService } from './modules/integration
 import { createMacrosService, registerMacroRoutes } from './modules/macros/index.ts';
 import { installNotices, type NoticesService } from './modules/notices/index.ts';
 import { installQuality } from './modules/quality/index.ts';
+import { RealtimeHub } from './modules/realtime/index.ts';
 import { installReturns, type ReturnsService } from './modules/returns/index.ts';
 import {
   createPresenceTracker,
@@ -101,7 +102,6 @@ import { installInputGuard } from './platform/http/untrusted-input.ts';
 import { createJobRunner, type JobRunner } from './platform/jobs/queue.ts';
 import { createLogger } from './platform/log.ts';
 import { appsDir, serverRoot } from './platform/paths.ts';
-import { RealtimeHub } from './platform/realtime/hub.ts';
 import { resolveSecretKeys } from './platform/security/crypto.ts';
 import { keyRing } from './platform/security/keys.ts';
 import { createFileStore } from './platform/storage/file-store.ts';
@@ -273,7 +273,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
 
   const agents = createAgentsService(deps);
-  const router = new Router(app, agents, limits, db);
+  const router = new Router(app, agents, limits, hasRole, db);
   const channels = new ChannelRegistry();
   const contacts = createContactsService(deps);
   const tickets = createTicketsService(deps, channels);

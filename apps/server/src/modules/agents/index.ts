@@ -10,3 +10,4 @@ export {
   teamExists,
   teammateIds,
 } from './lookups.repository.ts';
+export { hasRole } from './roles.ts';

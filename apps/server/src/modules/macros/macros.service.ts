@@ -1,7 +1,8 @@
 import type { Macro } from '@shopdesk/contracts';
 import type { Deps } from '../../platform/deps.ts';
 import { forbidden, notFound } from '../../platform/errors.ts';
-import { type Auth, hasRole } from '../../platform/http/router.ts';
+import type { Auth } from '../../platform/http/router.ts';
+import { hasRole } from '../agents/index.ts';
 import { recordAudit } from '../audit/index.ts';
 import type { TicketsService } from '../tickets/index.ts';
 import { firstName, renderTemplate, type VariableValues } from './macro-template.ts';

@@ -2,7 +2,8 @@ import type { ListTicketsQuery, View } from '@shopdesk/contracts';
 import type { Db } from '../../platform/db/db.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { forbidden, notFound } from '../../platform/errors.ts';
-import { type Auth, hasRole } from '../../platform/http/router.ts';
+import type { Auth } from '../../platform/http/router.ts';
+import { hasRole } from '../agents/index.ts';
 import * as repo from './views.repository.ts';
 
 /**

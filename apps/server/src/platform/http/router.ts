@@ -27,8 +27,8 @@ declare module 'fastify' {
 }
 
 export type Access = 'public' | 'session-partial' | Role;
-const rank: Record<Role, number> = { 'read-only': 0, agent: 1, lead: 2, admin: 3 };
-export const hasRole = (auth: Auth, min: Role) => rank[auth.role] >= rank[min];
+/** Whether the caller holds at least this role; the ranking is business, so app.ts hands it in (agents). */
+export type RoleCheck = (auth: Auth, min: Role) => boolean;
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -106,13 +106,14 @@ export class Router {
     private app: FastifyInstance,
     private authn: Authenticator,
     private limits: RateLimits,
+    private hasRole: RoleCheck,
     /** Where Idempotency-Keys are kept; without it the header is ignored (routers of webhook scopes). */
     private db?: Db,
   ) {}
 
   /** A router for an encapsulated plugin scope (its own body parsers), sharing this one's limits. */
   forScope(scope: FastifyInstance, authn: Authenticator = this.authn) {
-    return new Router(scope, authn, this.limits, this.db);
+    return new Router(scope, authn, this.limits, this.hasRole, this.db);
   }
 
   /** Resolves and checks the caller exactly as a route with this access would. */
@@ -130,7 +131,7 @@ export class Router {
     if (!auth) throw new AppError('unauthorized', 'Sign in or send a valid API token');
     if (auth.mfaPending && access !== 'session-partial')
       throw new AppError('mfa_required', 'Two-factor verification required');
-    if (access !== 'session-partial' && !hasRole(auth, access))
+    if (access !== 'session-partial' && !this.hasRole(auth, access))
       throw new AppError('forbidden', `Requires the ${access} role`);
     if (auth.via === 'session' && method !== 'GET' && method !== 'HEAD') {
       const sent = req.headers['x-csrf-token'];

@@ -1,8 +1,8 @@
 import type { ClientFrame, ServerFrame } from '@shopdesk/contracts';
 import { ClientFrame as ClientFrameSchema } from '@shopdesk/contracts';
 import type { WebSocket } from 'ws';
-import type { DomainEvent, EventBus } from '../events/bus.ts';
-import { cleanUntrustedInput } from '../http/untrusted-input.ts';
+import type { DomainEvent, EventBus } from '../../platform/events/bus.ts';
+import { cleanUntrustedInput } from '../../platform/http/untrusted-input.ts';
 
 export interface SocketIdentity {
   workspaceId: number;

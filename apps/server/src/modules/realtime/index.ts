@@ -1,0 +1,1 @@
+export { RealtimeHub, type SocketIdentity } from './hub.ts';
