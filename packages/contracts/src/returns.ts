@@ -191,6 +191,24 @@ export const EligibleLine = z.object({
   offerCancel: z.boolean(),
 });
 
+/** Per picked line: what each outcome the policy allows gives for that line alone (before shared fees). */
+export const LineQuote = z.object({
+  lineItemId: Id,
+  options: z.array(OutcomeOption.extend({ fee: Minor, bonus: Minor })),
+});
+
+/** A quote for a return whose lines may each have their own outcome: per line, and the totals. */
+export const MixedQuote = z.object({
+  lines: z.array(
+    z.object({ lineItemId: Id, outcome: ReturnOutcome, amount: Minor, fee: Minor, bonus: Minor }),
+  ),
+  amount: Minor,
+  fee: Minor,
+  bonus: Minor,
+  costToShop: Minor,
+});
+export type MixedQuote = z.infer<typeof MixedQuote>;
+
 export const ReturnOptions = z.object({
   orderId: Id,
   orderNumber: z.string(),
@@ -212,13 +230,16 @@ export const CreateReturnLine = z.object({
   reason: z.string().min(1).max(40),
   subReason: z.string().max(80).optional(),
   note: z.string().max(300).optional(),
+  /** This line's own outcome; lines without one take the return's `outcome`. */
+  outcome: ReturnOutcome.optional(),
 });
 
 export const CreateReturn = z.object({
   orderId: Id,
   ticketId: Id.optional(),
   lines: z.array(CreateReturnLine).min(1).max(100),
-  outcome: ReturnOutcome,
+  /** The outcome of every line that names none of its own (required unless every line has one). */
+  outcome: ReturnOutcome.optional(),
   /** Exchange: the variant wanted instead (same product or another); defaults to the same item. */
   exchangeVariantId: z.string().max(200).optional(),
   idempotencyKey: z.string().min(8).max(200).optional(),
@@ -251,7 +272,15 @@ export const ReturnLine = z.object({
   photos: z.array(z.object({ id: z.string(), contentType: z.string() })),
   condition: z.string().nullable(),
   restock: z.boolean().nullable(),
+  /** This line's outcome and what it gives (its share of the return's fee and bonus included). */
+  outcome: ReturnOutcome,
+  amount: Minor,
+  fee: Minor,
+  bonus: Minor,
 });
+
+/** A return's outcome: one for all lines, or 'mixed' when its lines differ (see each line). */
+export const ReturnOutcomeOrMixed = z.enum(['refund', 'store_credit', 'exchange', 'keep', 'mixed']);
 
 export const ReturnEvent = z.object({
   type: z.string(),
@@ -269,7 +298,7 @@ export const Return = z.object({
   contactId: z.number().int().nullable(),
   email: z.string().nullable(),
   status: ReturnStatus,
-  outcome: ReturnOutcome,
+  outcome: ReturnOutcomeOrMixed,
   currency: z.string(),
   /** What the shopper gets (refund or credit incl. bonus; 0 for an even exchange). */
   value: Minor,

@@ -49,4 +49,5 @@ export const outcomeLabel: Record<string, string> = {
   store_credit: 'Store credit',
   exchange: 'Exchange',
   keep: 'Keep item + refund',
+  mixed: 'Per item',
 };

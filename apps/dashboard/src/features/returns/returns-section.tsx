@@ -76,6 +76,12 @@ function ReturnCard({ ret: r }: { ret: ReturnT }) {
         {r.lines.map((l) => (
           <li key={l.id}>
             {l.quantity} × {l.title} — {l.reasonLabel}
+            {r.outcome === 'mixed' ? (
+              <strong data-testid="line-outcome">
+                {' '}
+                → {outcomeLabel[l.outcome]} {formatMoney(l.amount, r.currency)}
+              </strong>
+            ) : null}
             {l.note ? <span className="muted"> “{l.note}”</span> : null}
             {l.photos.length ? <span className="muted"> · {l.photos.length} photo(s)</span> : null}
             {l.condition ? <span className="muted"> · {l.condition.replace('_', ' ')}</span> : null}

@@ -7,10 +7,10 @@ import {
   type LineEligibility,
   lineEligibility,
   lineValue,
-  type OutcomeQuote,
   quoteOutcomes,
   reviewReasons,
 } from './return-eligibility.ts';
+import { lineOptions, overallOutcome, quoteMixed } from './return-outcomes.ts';
 import * as repo from './returns.repository.ts';
 import { newRma, type ReturnsContext, systemAuth } from './returns-context.ts';
 
@@ -135,6 +135,22 @@ export function returnCreateUseCases(ctx: ReturnsContext) {
     return quoteOutcomes(policy, picked, await allowStoreCredit(workspaceId));
   }
 
+  /** Per picked line, what each outcome gives for it alone (the portal's per-line choice). */
+  async function quoteLines(workspaceId: number, orderId: number, input: Pick<CreateReturn, 'lines'>) {
+    const order = await orderOf(workspaceId, orderId);
+    const { policy, picked } = await plan(workspaceId, order, input);
+    const credit = await allowStoreCredit(workspaceId);
+    return {
+      /** Return shipping, taken once off the refund when a refunded line's reason is the shopper's. */
+      shippingFee: policy.returnShippingFee,
+      lines: picked.map((p) => ({
+        lineItemId: p.line.id,
+        shopperFault: p.reason.fault === 'shopper',
+        options: lineOptions(policy, p, credit),
+      })),
+    };
+  }
+
   async function create(
     workspaceId: number,
     input: CreateReturn,
@@ -156,9 +172,24 @@ export function returnCreateUseCases(ctx: ReturnsContext) {
     const opts = await options(workspaceId, order.id);
     if (opts.blocked && who.kind === 'shopper') throw bad(opts.blocked);
     const { policy, picked } = await plan(workspaceId, order, input);
-    const quotes = quoteOutcomes(policy, picked, await allowStoreCredit(workspaceId));
-    const q: OutcomeQuote | undefined = quotes.find((x) => x.outcome === input.outcome);
-    if (!q) throw bad('That outcome is not offered for these items');
+    // Each line's own outcome, or the return's; then what each gives (fees and bonus per group).
+    const withOutcome = picked.map((p) => {
+      const outcome = p.sel.outcome ?? input.outcome;
+      if (!outcome) throw bad(`Choose what you would like for "${p.line.title}"`);
+      return { ...p, lineItemId: p.line.id, outcome };
+    });
+    const mixed = quoteMixed(policy, withOutcome, await allowStoreCredit(workspaceId));
+    if (!mixed.ok) {
+      const l = withOutcome.find((x) => x.lineItemId === mixed.lineItemId)!;
+      throw bad(
+        withOutcome.length > 1
+          ? `That outcome is not offered for "${l.line.title}"`
+          : 'That outcome is not offered for these items',
+      );
+    }
+    const q = mixed.quote;
+    const outcome = overallOutcome(withOutcome.map((p) => p.outcome));
+    const lineQuote = new Map(q.lines.map((l) => [l.lineItemId, l]));
 
     // Photos: required or optional per reason, checked by their bytes; agents may skip them.
     const photos = new Map<number, { id: string; contentType: string }[]>();
@@ -199,10 +230,10 @@ export function returnCreateUseCases(ctx: ReturnsContext) {
     }
     const email = who.kind === 'shopper' ? (who.email ?? order.email) : order.email;
     const rma = newRma();
-    const summary = picked
+    const summary = withOutcome
       .map(
         (p) =>
-          `${p.sel.quantity} × ${p.line.title}${p.line.variantTitle ? ` (${p.line.variantTitle})` : ''} — ${p.reason.label}${p.sel.note ? `: ${p.sel.note}` : ''}`,
+          `${p.sel.quantity} × ${p.line.title}${p.line.variantTitle ? ` (${p.line.variantTitle})` : ''} — ${p.reason.label}${p.sel.note ? `: ${p.sel.note}` : ''}${outcome === 'mixed' ? ` → ${p.outcome.replace('_', ' ')} (${money(lineQuote.get(p.lineItemId)!.amount, order.currency)})` : ''}`,
       )
       .join('\n');
     if (who.kind === 'shopper' && email) {
@@ -210,7 +241,7 @@ export function returnCreateUseCases(ctx: ReturnsContext) {
         channel: 'web',
         contact: { email, name: who.name ?? null },
         subject: `Return ${rma} for order ${order.number}`,
-        bodyText: `${summary}\n\nOutcome: ${input.outcome.replace('_', ' ')} (${money(q.amount, order.currency)})`,
+        bodyText: `${summary}\n\nOutcome: ${outcome.replace('_', ' ')} (${money(q.amount, order.currency)})`,
         attachments: [...who.photos.values()].flat().map((f) => ({
           filename: f.filename.slice(0, 200) || 'photo',
           contentType: photoType(f.data)!,
@@ -273,7 +304,7 @@ export function returnCreateUseCases(ctx: ReturnsContext) {
           email,
           ticketId,
           status: approved ? 'approved' : 'needs_review',
-          outcome: input.outcome,
+          outcome,
           currency: order.currency,
           value: q.amount,
           fee: q.fee,
@@ -301,6 +332,10 @@ export function returnCreateUseCases(ctx: ReturnsContext) {
             subReason: p.sel.subReason ?? null,
             note: p.sel.note?.trim() || null,
             photos: photos.get(p.line.id) ?? [],
+            outcome: lineQuote.get(p.line.id)!.outcome,
+            amount: lineQuote.get(p.line.id)!.amount,
+            fee: lineQuote.get(p.line.id)!.fee,
+            bonus: lineQuote.get(p.line.id)!.bonus,
           })),
         );
         const row = {
@@ -313,7 +348,7 @@ export function returnCreateUseCases(ctx: ReturnsContext) {
         };
         const who_ = { agentId: actor.agentId, name: actorName };
         await record(tx, row, 'requested', who_, {
-          outcome: input.outcome,
+          outcome,
           amount: q.amount,
           items: summary,
           reasons: decisionReasons,
@@ -328,7 +363,8 @@ export function returnCreateUseCases(ctx: ReturnsContext) {
           data: {
             returnId: id,
             rma,
-            outcome: input.outcome,
+            outcome,
+            lines: q.lines,
             amount: q.amount,
             status: approved ? 'approved' : 'needs_review',
           },
@@ -344,5 +380,5 @@ export function returnCreateUseCases(ctx: ReturnsContext) {
     return { ret: (await toReturns(workspaceId, [row]))[0]!, replayed: false };
   }
 
-  return { options, quote, create, eligibility };
+  return { options, quote, quoteLines, create, eligibility };
 }

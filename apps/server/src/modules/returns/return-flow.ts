@@ -1,16 +1,11 @@
+import type { ReturnOutcome } from '@shopdesk/contracts';
 import { AppError } from '../../platform/errors.ts';
 import type { Auth } from '../../platform/http/router.ts';
 import { recordAudit } from '../audit/index.ts';
 import type { NoticeStage } from './return-notices.ts';
+import { resolvedStatus } from './return-outcomes.ts';
 import * as repo from './returns.repository.ts';
 import type { ReturnsContext } from './returns-context.ts';
-
-const resolvedStatus = {
-  refund: 'refunded',
-  keep: 'refunded',
-  store_credit: 'credited',
-  exchange: 'exchanged',
-} as const;
 
 /** After the request: review, receive and inspect, and the refund, credit or exchange in the store. */
 export function returnFlowUseCases(ctx: ReturnsContext) {
@@ -34,49 +29,86 @@ export function returnFlowUseCases(ctx: ReturnsContext) {
     if (!ready) throw conflict(r, 'refunded yet');
     const lines = await repo.linesOf(db, [r.id]);
     const attempt = (await repo.eventsOf(db, [r.id])).filter((e) => e.type === 'failed').length;
-    let action: Awaited<ReturnType<typeof ext.commerce.runReturnAction>> | null = null;
+    const outcomeOf = (l: repo.LineRow) => (l.outcome ?? r.outcome) as ReturnOutcome;
+    // One store action per outcome group (a refund, a credit, an exchange); groups a previous attempt
+    // already ran are skipped, so a retry after a partial store failure never pays twice.
+    const groups = new Map<ReturnOutcome, repo.LineRow[]>();
+    for (const l of lines) groups.set(outcomeOf(l), [...(groups.get(outcomeOf(l)) ?? []), l]);
+    const single = groups.size === 1;
     let error: string | null = null;
-    try {
-      action = await ext.commerce.runReturnAction(workspaceId, {
-        returnId: r.id,
-        rma: r.rma,
-        orderId: r.order_id,
-        ticketId: r.ticket_id,
-        key: `return:${r.id}:resolve:${attempt}`,
-        requestedBy: auth?.agentId ?? null,
-        outcome: r.outcome as 'refund',
-        lines: lines.map((l) => ({ lineItemId: l.line_item_id, quantity: l.quantity })),
-        amount: r.value_minor,
-        restock: r.outcome !== 'keep' && lines.every((l) => l.restock !== false),
-        note: `Return ${r.rma}`,
-      });
-      if (action.status !== 'succeeded') error = action.error ?? `The store action is ${action.status}`;
-    } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      error = err.message;
+    let lastAction: number | null = null;
+    const ran: { outcome: ReturnOutcome; lineIds: number[]; actionId: number; refunded?: number }[] = [];
+    for (const [outcome, group] of groups) {
+      if (group.every((l) => l.order_action_id !== null)) continue;
+      // A single-outcome return gives the return's value (older lines carry no amount of their own).
+      const amount = single ? r.value_minor : group.reduce((s, l) => s + Number(l.amount_minor ?? 0), 0);
+      let action: Awaited<ReturnType<typeof ext.commerce.runReturnAction>> | null = null;
+      try {
+        action = await ext.commerce.runReturnAction(workspaceId, {
+          returnId: r.id,
+          rma: r.rma,
+          orderId: r.order_id,
+          ticketId: r.ticket_id,
+          key: single ? `return:${r.id}:resolve:${attempt}` : `return:${r.id}:resolve:${attempt}:${outcome}`,
+          requestedBy: auth?.agentId ?? null,
+          outcome,
+          lines: group.map((l) => ({ lineItemId: l.line_item_id, quantity: l.quantity })),
+          amount,
+          restock: outcome !== 'keep' && group.every((l) => l.restock !== false),
+          note: `Return ${r.rma}`,
+        });
+        lastAction = action.id;
+        if (action.status !== 'succeeded') error = action.error ?? `The store action is ${action.status}`;
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        error = err.message;
+      }
+      if (error) break;
+      const refunded = (action!.result as { refunded?: number } | null)?.refunded;
+      ran.push({ outcome, lineIds: group.map((l) => l.id), actionId: action!.id, refunded });
+      await db.tx((tx) =>
+        repo.setLinesAction(
+          tx,
+          workspaceId,
+          r.id,
+          group.map((l) => l.id),
+          action!.id,
+        ),
+      );
     }
     const done = await db.tx(async (tx) => {
       if (error) {
-        await repo.setError(tx, workspaceId, r.id, error, action?.id ?? null);
-        await record(tx, r, 'failed', who(auth), { error, actionId: action?.id ?? null });
+        await repo.setError(tx, workspaceId, r.id, error, lastAction);
+        await record(tx, r, 'failed', who(auth), { error, actionId: lastAction });
         return null;
       }
-      const refunded = (action!.result as { refunded?: number } | null)?.refunded;
-      await ext.commerce.moneyPolicy.settle(tx, workspaceId, 'return', r.id, {
-        status: 'granted',
-        ...(refunded !== undefined && r.outcome !== 'exchange' ? { value: refunded } : {}),
-      });
-      const to = resolvedStatus[r.outcome as keyof typeof resolvedStatus];
+      // The grant is settled with what the store reports: refunds and credits as done, goods at value.
+      if (single) {
+        const refunded = ran[0]?.refunded;
+        await ext.commerce.moneyPolicy.settle(tx, workspaceId, 'return', r.id, {
+          status: 'granted',
+          ...(refunded !== undefined && r.outcome !== 'exchange' ? { value: refunded } : {}),
+        });
+      } else {
+        const value = [...groups].reduce((s, [outcome, group]) => {
+          const got = ran.find((x) => x.outcome === outcome)?.refunded;
+          const own = group.reduce((t, l) => t + Number(l.amount_minor ?? 0), 0);
+          return s + (got !== undefined && outcome !== 'exchange' ? got : own);
+        }, 0);
+        await ext.commerce.moneyPolicy.settle(tx, workspaceId, 'return', r.id, { status: 'granted', value });
+      }
+      const to = resolvedStatus([...groups.keys()]);
       const row = await repo.setStatus(tx, workspaceId, r.id, ['received', 'approved'], to, {
         error: null,
-        actionId: action!.id,
+        actionId: lastAction ?? r.order_action_id,
       });
       if (row)
         await record(tx, row, 'resolved', who(auth), {
           status: to,
           outcome: r.outcome,
           amount: r.value_minor,
-          actionId: action!.id,
+          actionId: lastAction,
+          ...(single ? {} : { actions: ran.map((x) => ({ outcome: x.outcome, actionId: x.actionId })) }),
         });
       return row;
     });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { formatMoney, type Order, type Return, type ReturnOptions } from '@shopdesk/contracts';
+import { formatMoney, type Order, type Return, type ReturnOptions, ReturnOutcome } from '@shopdesk/contracts';
 import { AppError } from '../../platform/errors.ts';
 import { escapeHtml as e } from '../../platform/html/sanitize.ts';
 import type { ShopperPage, ShopperPageInput, ShopperPageResult } from '../helpcenter/index.ts';
@@ -54,7 +54,10 @@ export function returnPortalPage(svc: ReturnsService): ShopperPage {
         try {
           if (step === 'review') {
             const quotes = await svc.quote(workspaceId, order.id, { lines: picked });
-            return page.review(picked, quotes);
+            // Several items: each gets its own choice, with what that choice gives for it.
+            const perLine =
+              picked.length > 1 ? await svc.quoteLines(workspaceId, order.id, { lines: picked }) : null;
+            return page.review(picked, quotes, perLine);
           }
           if (step === 'submit') {
             const photos = new Map<number, ShopperPhoto[]>();
@@ -70,7 +73,8 @@ export function returnPortalPage(svc: ReturnsService): ShopperPage {
               {
                 orderId: order.id,
                 lines: picked,
-                outcome: (input.fields.outcome ?? '') as 'refund',
+                // A per-line choice wins; the whole-return choice covers lines without one.
+                outcome: input.fields.outcome ? (input.fields.outcome as 'refund') : undefined,
                 idempotencyKey: `portal:${key}`,
               },
               { kind: 'shopper', email: order.email, locale: input.locale, photos },
@@ -90,7 +94,14 @@ export function returnPortalPage(svc: ReturnsService): ShopperPage {
   };
 }
 
-type Picked = { lineItemId: number; quantity: number; reason: string; note?: string };
+type Picked = {
+  lineItemId: number;
+  quantity: number;
+  reason: string;
+  note?: string;
+  outcome?: ReturnOutcome;
+};
+type PerLine = Awaited<ReturnType<ReturnsService['quoteLines']>>;
 
 class Page {
   private t;
@@ -124,6 +135,8 @@ class Page {
         quantity: Math.min(10_000, Math.max(0, Number.parseInt(f[`qty_${l.lineItemId}`] ?? '0', 10) || 0)),
         reason: (f[`reason_${l.lineItemId}`] ?? '').slice(0, 40),
         note: (f[`note_${l.lineItemId}`] ?? '').trim().slice(0, 300) || undefined,
+        // Anything but a known outcome is the service's to refuse ("choose what you would like").
+        outcome: ReturnOutcome.safeParse(f[`outcome_${l.lineItemId}`]).data,
       }))
       .filter((p) => p.quantity > 0 && p.reason);
   }
@@ -137,8 +150,25 @@ class Page {
       .join('');
   }
 
-  review(picked: Picked[], quotes: OutcomeQuote[]): ShopperPageResult {
+  review(picked: Picked[], quotes: OutcomeQuote[], perLine: PerLine | null): ShopperPageResult {
     const t = this.t;
+    const extras = (q: Pick<OutcomeQuote, 'fee' | 'bonus'>) =>
+      [
+        q.fee ? this.fill(t.fees, { fee: this.money(q.fee) }) : '',
+        q.bonus ? this.fill(t.bonus, { bonus: this.money(q.bonus) }) : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
+    const lineChoice = (p: Picked, title: string) => {
+      const opts = perLine?.lines.find((x) => x.lineItemId === p.lineItemId)?.options ?? [];
+      const radios = opts
+        .map((q, i) => {
+          const extra = extras(q);
+          return `<label class="choice"><input type="radio" name="outcome_${p.lineItemId}" value="${q.outcome}"${i === 0 ? ' checked' : ''} required> ${e((t as Record<string, string>)[`outcome_${q.outcome}`] ?? q.outcome)} — ${this.fill(t.youGet, { amount: this.money(q.amount) })}${extra ? ` <span class="muted">(${extra})</span>` : ''}${q.recommended && opts.length > 1 ? ` <span class="badge">${e(t.recommended)}</span>` : ''}</label>`;
+        })
+        .join('');
+      return `<fieldset class="line-outcome"><legend>${this.fill(t.outcomeFor, { item: title })}</legend>${radios}</fieldset>`;
+    };
     const items = picked
       .map((p) => {
         const l = this.opts.lines.find((x) => x.lineItemId === p.lineItemId)!;
@@ -151,17 +181,12 @@ class Page {
                   : this.fill(t.photos, { item: l.title })
               }</label><input id="photo_${l.lineItemId}" type="file" name="photo_${l.lineItemId}" accept="image/jpeg,image/png,image/webp,image/heic" multiple${reason.photos === 'required' ? ' required' : ''}>`
             : '';
-        return `<li>${p.quantity} × ${e(l.title)}${l.variantTitle ? ` (${e(l.variantTitle)})` : ''} — ${e(this.reasonLabel(p.reason))}${photos}</li>`;
+        return `<li>${p.quantity} × ${e(l.title)}${l.variantTitle ? ` (${e(l.variantTitle)})` : ''} — ${e(this.reasonLabel(p.reason))}${photos}${perLine ? lineChoice(p, l.title) : ''}</li>`;
       })
       .join('');
     const choices = quotes
       .map((q, i) => {
-        const extra = [
-          q.fee ? this.fill(t.fees, { fee: this.money(q.fee) }) : '',
-          q.bonus ? this.fill(t.bonus, { bonus: this.money(q.bonus) }) : '',
-        ]
-          .filter(Boolean)
-          .join(', ');
+        const extra = extras(q);
         return `<p><label class="choice"><input type="radio" name="outcome" value="${q.outcome}"${i === 0 ? ' checked' : ''} required> <strong>${e((t as Record<string, string>)[`outcome_${q.outcome}`] ?? q.outcome)}</strong> — ${this.fill(t.youGet, { amount: this.money(q.amount) })}${extra ? ` <span class="muted">(${extra})</span>` : ''}${q.recommended && quotes.length > 1 ? ` <span class="badge">${e(t.recommended)}</span>` : ''}</label></p>`;
       })
       .join('');
@@ -171,7 +196,13 @@ class Page {
 <form method="post" action="${e(this.input.path)}" enctype="multipart/form-data">
 <input type="hidden" name="formKey" value="${randomBytes(18).toString('base64url')}">
 ${this.hidden(picked)}<ul class="return-items">${items}</ul>
-<fieldset><legend>${e(t.chooseOutcome)}</legend>${choices}</fieldset>
+${
+  perLine
+    ? perLine.shippingFee > 0 && perLine.lines.some((l) => l.shopperFault)
+      ? `<p class="muted">${this.fill(t.shippingOnce, { fee: this.money(perLine.shippingFee) })}</p>`
+      : ''
+    : `<fieldset><legend>${e(t.chooseOutcome)}</legend>${choices}</fieldset>`
+}
 <p><button type="submit" name="step" value="submit">${e(t.submit)}</button></p></form>
 <form method="get" action="${e(this.input.path)}"><p><button type="submit" class="secondary">${e(t.back)}</button></p></form>`,
     };
@@ -259,7 +290,7 @@ ${returns.length ? list : ''}
       )
       .join('');
     return `<section class="card return" data-rma="${e(r.rma)}"><h3>${this.fill(t.rmaLabel, { rma: r.rma })} — <span class="return-status">${e(status)}</span></h3>
-<ul>${r.lines.map((l) => `<li>${l.quantity} × ${e(l.title)} — ${e(this.reasonLabel(l.reason))}</li>`).join('')}</ul>
+<ul>${r.lines.map((l) => `<li>${l.quantity} × ${e(l.title)} — ${e(this.reasonLabel(l.reason))}${r.outcome === 'mixed' ? ` · ${e((t as Record<string, string>)[`outcome_${l.outcome}`] ?? l.outcome)}: ${this.money(l.amount)}` : ''}</li>`).join('')}</ul>
 <p>${e((t as Record<string, string>)[`outcome_${r.outcome}`] ?? r.outcome)}: ${this.money(r.value)}</p>
 ${r.status === 'declined' && r.declineReason ? `<div class="error">${this.fill(t.declinedBecause, { reason: r.declineReason })}</div>` : ''}
 ${r.status === 'approved' && r.outcome !== 'keep' ? `<p class="note">${this.fill(t.slip, { rma: r.rma })}</p>` : ''}

@@ -104,6 +104,15 @@ export function createReturnsContext(deps: Deps, ext: ReturnsDeps) {
           photos: l.photos,
           condition: l.condition,
           restock: l.restock,
+          // Lines from before per-line outcomes share their return's outcome and value.
+          outcome: (l.outcome ?? r.outcome) as Return['lines'][number]['outcome'],
+          amount:
+            l.amount_minor ??
+            (r.outcome === 'mixed'
+              ? 0
+              : Math.round(r.value_minor / Math.max(1, lines.filter((x) => x.return_id === r.id).length))),
+          fee: l.fee_minor,
+          bonus: l.bonus_minor,
         })),
       events: events
         .filter((e) => e.return_id === r.id)

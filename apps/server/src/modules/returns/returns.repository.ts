@@ -49,6 +49,11 @@ export interface LineRow {
   photos: { id: string; contentType: string }[];
   condition: string | null;
   restock: boolean | null;
+  outcome: string | null;
+  amount_minor: number | null;
+  fee_minor: number;
+  bonus_minor: number;
+  order_action_id: number | null;
 }
 
 export interface EventRow {
@@ -126,13 +131,17 @@ export async function insertLines(
     subReason: string | null;
     note: string | null;
     photos: { id: string; contentType: string }[];
+    outcome: string;
+    amount: number;
+    fee: number;
+    bonus: number;
   }[],
 ) {
   if (!lines.length) return;
   await db.query(sql`INSERT INTO return_lines (workspace_id, return_id, line_item_id, line_external_id, title, sku,
-      quantity, unit_minor, reason, sub_reason, note, photos)
+      quantity, unit_minor, reason, sub_reason, note, photos, outcome, amount_minor, fee_minor, bonus_minor)
     SELECT ${workspaceId}, ${returnId}, x.line_item_id, x.line_external_id, x.title, x.sku, x.quantity, x.unit_minor,
-      x.reason, x.sub_reason, x.note, x.photos
+      x.reason, x.sub_reason, x.note, x.photos, x.outcome, x.amount_minor, x.fee_minor, x.bonus_minor
     FROM jsonb_to_recordset(${JSON.stringify(
       lines.map((l) => ({
         line_item_id: l.lineItemId,
@@ -145,9 +154,14 @@ export async function insertLines(
         sub_reason: l.subReason,
         note: l.note,
         photos: l.photos,
+        outcome: l.outcome,
+        amount_minor: l.amount,
+        fee_minor: l.fee,
+        bonus_minor: l.bonus,
       })),
     )}::jsonb) AS x(line_item_id bigint, line_external_id text, title text, sku text, quantity int, unit_minor bigint,
-      reason text, sub_reason text, note text, photos jsonb)`);
+      reason text, sub_reason text, note text, photos jsonb, outcome text, amount_minor bigint, fee_minor bigint,
+      bonus_minor bigint)`);
 }
 
 export const insertEvent = (
@@ -302,6 +316,17 @@ export const inspectLine = (
 ) =>
   db.query(sql`UPDATE return_lines SET condition = ${condition}, restock = ${restock}
     WHERE workspace_id = ${workspaceId} AND return_id = ${returnId} AND id = ${lineId}`);
+
+/** The store action that resolved these lines (a retry skips them). */
+export const setLinesAction = (
+  db: Db,
+  workspaceId: number,
+  returnId: number,
+  lineIds: number[],
+  actionId: number,
+) =>
+  db.query(sql`UPDATE return_lines SET order_action_id = ${actionId}
+    WHERE workspace_id = ${workspaceId} AND return_id = ${returnId} AND id = ANY(${lineIds}::bigint[])`);
 
 /** "Wrong item", "damaged", "not as described" returns grouped by SKU over the last `days` days. */
 export const errorClusters = (db: Db, workspaceId: number, reasons: string[], days: number) =>

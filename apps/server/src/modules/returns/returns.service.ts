@@ -55,6 +55,7 @@ export function createReturnsService(deps: Deps, ext: ReturnsDeps) {
     portalLink: ctx.portalLink,
     options: creating.options,
     quote: creating.quote,
+    quoteLines: creating.quoteLines,
     create,
     ...flow,
     get: (auth: Auth, id: number) => getReturn(auth.workspaceId, id),
