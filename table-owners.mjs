@@ -15,6 +15,10 @@ export const tableOwners = {
   teams: 'modules/agents',
   team_members: 'modules/agents',
 
+  callback_agent_phones: 'modules/callbacks',
+  callback_calls: 'modules/callbacks',
+  callback_tasks: 'modules/callbacks',
+
   analytics_contributions: 'modules/analytics',
   analytics_dirty: 'modules/analytics',
   analytics_rollups: 'modules/analytics',

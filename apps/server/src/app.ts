@@ -18,6 +18,7 @@ import client from 'prom-client';
 import { ChannelRegistry } from './channels/channel-adapter.ts';
 import { createGraphApi } from './channels/meta/graph-api.ts';
 import { createMetaChannels } from './channels/meta/meta-adapter.ts';
+import { createTwilioDialer } from './channels/twilio/click-to-call.ts';
 import { createTwilioChannels } from './channels/twilio/sms-adapter.ts';
 import { createTwilioApi } from './channels/twilio/twilio-api.ts';
 import type { Config } from './config.ts';
@@ -34,6 +35,7 @@ import {
   scheduleAutomationScan,
 } from './modules/automations/index.ts';
 import { installBot } from './modules/bot/index.ts';
+import { installCallbacks } from './modules/callbacks/index.ts';
 import { installChat, widgetRequestMeta } from './modules/chat/index.ts';
 import { type CommerceService, installCommerce } from './modules/commerce/index.ts';
 import { createContactsService, registerContactRoutes } from './modules/contacts/index.ts';
@@ -308,10 +310,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   for (const job of email.jobs) jobs.register(job);
   // The intake serves every channel with an inbound side (docs/channels.md); it finds them by name.
   const intake = installIntake({ app, router, deps, tickets, channels });
+  const twilioApi = createTwilioApi({
+    apiUrl: config.TWILIO_API_URL,
+    policy: (w) => outboundPolicyOf(db, config, w),
+  });
   for (const adapter of createTwilioChannels({
     accountFor: (w, id) => intake.accountForSending(w, 'sms', id),
     optedOut: (w, phone) => intake.optedOut(w, 'sms', phone),
-    api: createTwilioApi({ apiUrl: config.TWILIO_API_URL, policy: (w) => outboundPolicyOf(db, config, w) }),
+    api: twilioApi,
     maxMediaBytes: config.BODY_LIMIT_BYTES,
     isOpen: async (w) => isOpen(await sla.calendarFor(w, null), new Date()),
   }))
@@ -323,6 +329,19 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     maxMediaBytes: config.BODY_LIMIT_BYTES,
   }))
     channels.register(adapter);
+  // Callback tasks for voicemails and click-to-call through the Twilio number (docs/sms-voice.md).
+  installCallbacks({
+    router,
+    deps,
+    intake,
+    tickets,
+    calendar: (w) => sla.calendarFor(w, null),
+    contactPhone: async (auth, id) => (await contacts.get(auth, id)).phone,
+    dialer: createTwilioDialer({
+      accountFor: (w, id) => intake.accountForSending(w, 'sms', id),
+      api: twilioApi,
+    }),
+  });
   registerSlaRoutes(router, sla);
   registerSlaListeners(bus, sla);
   jobs.register(slaCheckJob(sla));

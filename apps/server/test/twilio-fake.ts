@@ -24,6 +24,8 @@ export interface FakeTwilio {
   /** Media served at /media/<name>; `failTimes` answers 500 that many times first. */
   media: Map<string, { data: Buffer; contentType: string; failTimes: number }>;
   unauthorizedCalls: number;
+  /** Calls placed through Calls.json (click-to-call). */
+  calls: { to: string; from: string; twiml: string; statusCallback?: string; sid: string }[];
   /** Call recordings at /2010-04-01/Accounts/<sid>/Recordings/<RecordingSid>.mp3 (Basic auth). */
   recordings: Map<string, Buffer>;
   close(): Promise<void>;
@@ -40,6 +42,7 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
     refuse: new Map(),
     media: new Map(),
     unauthorizedCalls: 0,
+    calls: [],
     recordings: new Map(),
     close: async () => {},
   };
@@ -75,6 +78,31 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
           sid,
         });
         return json(201, { sid, status: 'queued', to, body: f.get('Body'), account_sid: fake.accountSid });
+      }
+      const call = url.pathname.match(/^\/2010-04-01\/Accounts\/(AC\w+)\/Calls\.json$/);
+      if (call && req.method === 'POST') {
+        const expected = `Basic ${Buffer.from(`${fake.accountSid}:${fake.authToken}`).toString('base64')}`;
+        if (call[1] !== fake.accountSid || req.headers.authorization !== expected) {
+          fake.unauthorizedCalls++;
+          return json(401, { code: 20003, message: 'Authenticate', status: 401 });
+        }
+        const f = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+        const to = f.get('To') ?? '';
+        const refused = fake.refuse.get(to);
+        if (refused)
+          return json(400, { ...refused, status: 400, more_info: 'https://www.twilio.com/docs/errors' });
+        // Twilio requires one of Url, Twiml or ApplicationSid (error 21205 otherwise).
+        if (!f.get('Twiml') && !f.get('Url'))
+          return json(400, { code: 21205, message: 'Url parameter is required.', status: 400 });
+        const sid = `CA${hex(32)}`;
+        fake.calls.push({
+          to,
+          from: f.get('From') ?? '',
+          twiml: f.get('Twiml') ?? '',
+          statusCallback: f.get('StatusCallback') ?? undefined,
+          sid,
+        });
+        return json(201, { sid, status: 'queued', to, from: f.get('From'), account_sid: fake.accountSid });
       }
       const media = url.pathname.match(/^\/2010-04-01\/Accounts\/AC\w+\/Messages\/\w+\/Media\/(\w+)$/);
       if (media) {

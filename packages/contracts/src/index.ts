@@ -1,6 +1,7 @@
 export * from './agents.ts';
 export * from './analytics.ts';
 export * from './automations.ts';
+export * from './callbacks.ts';
 export * from './channels.ts';
 export * from './chat.ts';
 export * from './commerce.ts';

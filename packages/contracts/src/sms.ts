@@ -23,6 +23,13 @@ export const TwilioVoiceSettings = z.object({
     .max(300)
     .default('Your message is recorded and transcribed so that we can help you.'),
   maxRecordingSeconds: z.number().int().min(10).max(600).default(120),
+  callbackWithinMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(7 * 24 * 60)
+    .default(240)
+    .describe('A voicemail or missed call is due for a call back within this many business-hours minutes'),
   language: z
     .string()
     .regex(/^[a-z]{2}-[A-Z]{2}$/)

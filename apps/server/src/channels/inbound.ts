@@ -92,6 +92,11 @@ export type InboundItem =
       /** Dropped when no conversation has this key (an echo of a Page message outside any ticket). */
       skipWithoutThread?: boolean;
     }
+  /**
+   * A report for another module (a click-to-call's status → modules/callbacks): handed to the handler
+   * registered under `name` with `intake.handle`; a throw retries the job like any other item.
+   */
+  | { type: 'event'; name: string; data: Record<string, unknown> }
   | { type: 'ignored'; reason: string };
 
 /** A stored raw delivery handed back to the adapter in the job. */

@@ -94,6 +94,24 @@ export function createTwilioApi(opts: TwilioClientOptions) {
       return { sid: String(json.sid), status: String(json.status ?? 'queued') };
     },
     /**
+     * POST Calls.json: rings `to` from `from` and runs the inline TwiML when answered; the call's final
+     * status goes to `statusCallback` (Twilio's default event, `completed`).
+     */
+    async createCall(
+      c: TwilioCredentials,
+      call: { to: string; from: string; twiml: string; statusCallback: string },
+    ) {
+      const json = await post(c, '/Calls.json', {
+        To: call.to,
+        From: call.from,
+        Twiml: call.twiml,
+        StatusCallback: call.statusCallback,
+        StatusCallbackMethod: 'POST',
+        Timeout: '30',
+      });
+      return { callSid: String(json.sid), status: String(json.status ?? 'queued') };
+    },
+    /**
      * Downloads an MMS media file. Twilio answers media URLs with a redirect to its CDN; the credentials go
      * only to Twilio's own API origin, never to another host (outbound.ts drops them on a cross-origin hop).
      */

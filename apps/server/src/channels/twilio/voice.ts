@@ -1,8 +1,10 @@
 import type { TwilioSmsSettings } from '@shopdesk/contracts';
 import type { ChannelAccount, InboundItem, StoredDelivery } from '../inbound.ts';
+import { callStatusProviderId, readCallStatus } from './click-to-call.ts';
 import { toE164 } from './phone.ts';
 import { field, type TwilioParams } from './signature.ts';
 import type { TwilioApi } from './twilio-api.ts';
+import { xml } from './xml.ts';
 
 /*
  * Calls to an SMS account's number (docs/sms-voice.md): a greeting chosen by business hours, the consent
@@ -11,20 +13,17 @@ import type { TwilioApi } from './twilio-api.ts';
  */
 
 type Account = ChannelAccount<TwilioSmsSettings>;
-export const VOICE_HOOKS = ['voice', 'voicemail', 'transcription'] as const;
+/** `call-status`: click-to-call's status callback and <Dial> action (click-to-call.ts). */
+export const VOICE_HOOKS = ['voice', 'voicemail', 'transcription', 'call-status'] as const;
 const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
 
-const xml = (s: string) =>
-  s.replace(
-    /[<>&'"]/g,
-    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!,
-  );
 const twiml = (inner: string) => `<?xml version="1.0" encoding="UTF-8"?><Response>${inner}</Response>`;
 
 /** The provider id of a voice webhook, or null when it lacks a call id (→ 400). */
 export function voiceProviderId(kind: string, p: TwilioParams): string | null {
   const call = field(p, 'CallSid');
   if (!call || !CALL_SID.test(call)) return null;
+  if (kind === 'call-status') return callStatusProviderId(call, p);
   if (kind === 'transcription') {
     const t = field(p, 'TranscriptionSid');
     return t ? `${t}:transcription` : null;
@@ -64,6 +63,7 @@ export async function readVoice(
   const rawFrom = field(p, 'From') ?? field(p, 'Caller') ?? '';
   const from = toE164(rawFrom, account.settings.defaultCountry) ?? rawFrom;
   if (d.kind === 'voice') return [{ type: 'ignored', reason: 'call answered with the greeting' }];
+  if (d.kind === 'call-status') return readCallStatus(p);
   if (d.kind === 'transcription') {
     const ok = field(p, 'TranscriptionStatus') === 'completed';
     const text = field(p, 'TranscriptionText')?.trim();
@@ -112,6 +112,12 @@ export async function readVoice(
             to: field(p, 'To') ?? null,
             seconds,
             recordingSid: field(p, 'RecordingSid') ?? null,
+            // modules/callbacks opens a callback task due within this many business-hours minutes.
+            callback: {
+              reason: attachments.length ? 'voicemail' : 'missed-call',
+              phone: from || null,
+              withinMinutes: account.settings.voice.callbackWithinMinutes,
+            },
           },
         },
       },

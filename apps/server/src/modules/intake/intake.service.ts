@@ -26,6 +26,13 @@ const keptHeaders = (h: WebhookRequest['headers']) => {
   return out;
 };
 
+/** Does what a channel's `event` item reports; a throw retries the job (`final`: the last attempt). */
+export type EventHandler = (
+  workspaceId: number,
+  data: Record<string, unknown>,
+  ctx: { final: boolean },
+) => Promise<void>;
+
 /** PUBLIC_URL (or the account's own public URL) joined with the path the provider called. */
 export const publicUrlOf = (base: string, path: string) => withoutTrailingSlashes(base) + path;
 
@@ -38,6 +45,7 @@ export function createIntakeService(deps: Deps, tickets: TicketsService, channel
   const { db, config, log } = deps;
   const keys = keyRing(config);
   const sources = new Map<string, IntakeSource>();
+  const handlers = new Map<string, EventHandler>();
 
   const inboundOf = (channel: string) => {
     const a = channels.get(channel);
@@ -144,6 +152,8 @@ export function createIntakeService(deps: Deps, tickets: TicketsService, channel
             );
             // The callback can overtake the send's own answer (the id is stored when the API call returns).
             if (!known && !final) throw new Error(`No sent message with id ${item.externalId} yet`);
+          } else if (item.type === 'event') {
+            await handlers.get(item.name)?.(ev.workspaceId, item.data, { final });
           }
         }
         await repo.reportAccount(
@@ -244,6 +254,11 @@ export function createIntakeService(deps: Deps, tickets: TicketsService, channel
     register(source: IntakeSource) {
       if (sources.has(source.name)) throw new Error(`intake source ${source.name} registered twice`);
       sources.set(source.name, source);
+    },
+    /** Who handles a channel's `event` items by this name (modules/callbacks: `call.status`). */
+    handle(name: string, fn: EventHandler) {
+      if (handlers.has(name)) throw new Error(`intake event ${name} handled twice`);
+      handlers.set(name, fn);
     },
     /** Whether a source by this name exists (a channel with an inbound side, or a registered source). */
     has: (name: string) => !!sourceOf(name),
