@@ -419,6 +419,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     describe: ticketAnalyticsDescribe,
     idsAfter: ticketIdsAfter,
   });
+  // Business-hours durations use the SLA module's calendars (a team's, or the workspace default).
+  metricsRegistry.setCalendar((w) => sla.calendarsOf(w));
   metricsRegistry.register({
     name: 'tickets',
     metrics: ticketMetricDefinitions,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** Analytics (issue 16): report, drill-down and metric definitions. */
 
 export const AnalyticsPeriod = z.enum(['day', 'week', 'month']);
-export const AnalyticsMetricKind = z.enum(['count', 'duration', 'rate', 'average']);
+export const AnalyticsMetricKind = z.enum(['count', 'duration', 'rate', 'average', 'level']);
 
 export const AnalyticsMetricDefinition = z.object({
   key: z.string(),
@@ -15,7 +15,7 @@ export const AnalyticsMetricDefinition = z.object({
 
 const id = z.coerce.number().int().positive();
 
-/** Filters shared by the report, the drill-down and the CSV: one dimension at a time. */
+/** Filters shared by the report, the drill-down and the CSV; several combine (AND). */
 export const AnalyticsFilters = z.object({
   from: z.iso.date().describe('First day (YYYY-MM-DD, reporting time zone)'),
   to: z.iso.date().describe('Last day, inclusive (at most 366 days after from)'),
@@ -23,6 +23,7 @@ export const AnalyticsFilters = z.object({
   team: id.optional(),
   agent: id.optional(),
   priority: z.enum(['low', 'normal', 'high', 'urgent']).optional(),
+  tag: z.string().min(1).max(80).optional().describe('Tickets carrying this tag'),
 });
 
 export const AnalyticsReportQuery = AnalyticsFilters.extend({
@@ -45,7 +46,11 @@ export const AnalyticsReport = z.object({
   to: z.string(),
   period: AnalyticsPeriod,
   timeZone: z.string(),
-  filter: z.object({ dim: z.string(), value: z.string() }).nullable(),
+  filter: z
+    .object({ dim: z.string(), value: z.string() })
+    .nullable()
+    .describe('The first of `filters` (kept for clients of the one-filter API)'),
+  filters: z.array(z.object({ dim: z.string(), value: z.string() })),
   metrics: z.array(
     AnalyticsMetricDefinition.extend({
       total: AnalyticsFigure,

@@ -1,6 +1,6 @@
 import { type Db, sql } from '../../platform/db/db.ts';
 import { BUCKET_EDGES } from './buckets.ts';
-import type { Contribution } from './registry.ts';
+import type { Contribution, Dims } from './registry.ts';
 
 /** All SQL of the analytics tables. Reads nothing but them (table-owners lint). */
 
@@ -67,7 +67,8 @@ const rollupUpsert = (rowsCte: string, sign: 1 | -1) => sql`
          ${sign} * count(*), ${sign} * coalesce(sum(c.value), 0)
   FROM ${sql.raw(rowsCte)} c
   CROSS JOIN LATERAL (SELECT '' AS dim, '' AS dim_value
-                      UNION ALL SELECT key, value FROM jsonb_each_text(c.dims)) d
+                      UNION ALL SELECT key, value #>> '{}' FROM jsonb_each(c.dims)
+                      WHERE jsonb_typeof(value) = 'string') d
   GROUP BY 1, 2, 3, 4, 5, 6
   ON CONFLICT (workspace_id, metric, dim, dim_value, day, bucket)
   DO UPDATE SET n = r.n + EXCLUDED.n, total = r.total + EXCLUDED.total`;
@@ -81,7 +82,7 @@ export async function replaceContributions(
   workspaceId: number,
   timeZone: string,
   ticketIds: number[],
-  rows: (Contribution & { dims: Record<string, string> })[],
+  rows: (Contribution & { dims: Dims })[],
 ) {
   await tx.query(sql`
     WITH old AS (
@@ -121,6 +122,56 @@ export interface RollupRow {
   total: number;
 }
 
+/** Filters the live path applies: `dims @>` this object (a tag is a list on the ticket). */
+export type DimFilter = { dim: string; value: string };
+const containsJson = (filters: DimFilter[]) =>
+  JSON.stringify(Object.fromEntries(filters.map((f) => [f.dim, f.dim === 'tag' ? [f.value] : f.value])));
+
+/**
+ * Combined filters (channel × team × tag …) have no rollup of their own: the same sums are computed from
+ * analytics' own contributions, filtered by containment. Bounded by the report's day range.
+ */
+export const liveRollups = (
+  db: Db,
+  workspaceId: number,
+  metrics: string[],
+  filters: DimFilter[],
+  from: string,
+  to: string,
+) =>
+  db.query<RollupRow>(sql`
+    SELECT c.metric, c.day::text AS day, ${bucketExpr} AS bucket, count(*)::float8 AS n,
+           coalesce(sum(c.value), 0) AS total
+    FROM analytics_contributions c
+    WHERE c.workspace_id = ${workspaceId} AND c.metric = ANY(${metrics}::text[])
+      AND c.day BETWEEN ${from}::date AND ${to}::date AND c.dims @> ${containsJson(filters)}::jsonb
+    GROUP BY 1, 2, 3`);
+
+/** Sum of the changes of level metrics (backlog) before a day: the level the range opens with. */
+export async function openingLevels(
+  db: Db,
+  workspaceId: number,
+  metrics: string[],
+  filters: DimFilter[],
+  before: string,
+): Promise<Map<string, number>> {
+  if (!metrics.length) return new Map();
+  const one = filters.length === 1 && filters[0]!.dim !== 'tag' ? filters[0]! : null;
+  const rows =
+    filters.length === 0 || one
+      ? await db.query<{ metric: string; total: number }>(sql`
+          SELECT metric, coalesce(sum(total), 0)::float8 AS total FROM analytics_rollups
+          WHERE workspace_id = ${workspaceId} AND metric = ANY(${metrics}::text[])
+            AND dim = ${one?.dim ?? ''} AND dim_value = ${one?.value ?? ''} AND day < ${before}::date AND bucket >= 0
+          GROUP BY 1`)
+      : await db.query<{ metric: string; total: number }>(sql`
+          SELECT metric, coalesce(sum(value), 0)::float8 AS total FROM analytics_contributions
+          WHERE workspace_id = ${workspaceId} AND metric = ANY(${metrics}::text[]) AND included
+            AND day < ${before}::date AND dims @> ${containsJson(filters)}::jsonb
+          GROUP BY 1`);
+  return new Map(rows.map((r) => [r.metric, Number(r.total)]));
+}
+
 /** The report's only read: rollup rows of some metrics for one dimension value over a day range. */
 export const rollups = (
   db: Db,
@@ -145,7 +196,7 @@ export interface DrillRow {
   value: number | null;
   included: boolean;
   reason: string | null;
-  dims: Record<string, string>;
+  dims: Dims;
 }
 
 /** The contributions behind a figure (live query: the drill-down), newest first, keyset by (at, id). */
@@ -156,8 +207,7 @@ export const contributionsFor = (
     metric: string;
     from: string;
     to: string;
-    dim: string | null;
-    dimValue: string | null;
+    filters: DimFilter[];
     included: boolean | null;
     limit: number;
     offset: number;
@@ -168,7 +218,7 @@ export const contributionsFor = (
     FROM analytics_contributions
     WHERE workspace_id = ${o.workspaceId} AND metric = ${o.metric}
       AND day BETWEEN ${o.from}::date AND ${o.to}::date
-      ${o.dim ? sql`AND dims->>${o.dim} = ${o.dimValue}` : sql.empty()}
+      ${o.filters.length ? sql`AND dims @> ${containsJson(o.filters)}::jsonb` : sql.empty()}
       ${o.included === null ? sql.empty() : sql`AND included = ${o.included}`}
     ORDER BY at DESC, subject_id DESC, seq DESC
     LIMIT ${o.limit} OFFSET ${o.offset}`);

@@ -31,7 +31,7 @@ export function registerAnalyticsRoutes(r: Router, svc: AnalyticsService) {
     method: 'GET',
     url: '/api/v1/analytics/report',
     summary:
-      'Figures per day, week or month from the rollups (agents: their own; leads: the team, one filter at a time)',
+      'Figures per day, week or month from the rollups (agents: their own; leads: the team; filters combine)',
     tag: TAG,
     access: 'agent',
     query: AnalyticsReportQuery,

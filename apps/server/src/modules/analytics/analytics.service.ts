@@ -3,10 +3,19 @@ import type { Db } from '../../platform/db/db.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError, badRequest } from '../../platform/errors.ts';
 import type { Auth } from '../../platform/http/router.ts';
+import { businessMinutesBetween, type Calendar } from '../sla/index.ts';
+import type { DimFilter } from './analytics.repository.ts';
 import * as repo from './analytics.repository.ts';
 import { percentile } from './buckets.ts';
 import { daysBetween, periodOf, periodsIn, todayIn } from './periods.ts';
-import type { Contribution, MetricDefinition, MetricsRegistry } from './registry.ts';
+import {
+  businessKey,
+  type Contribution,
+  DIMENSIONS,
+  type Dims,
+  type MetricDefinition,
+  type MetricsRegistry,
+} from './registry.ts';
 
 /** Tickets recomputed per flush transaction. */
 const BATCH = 500;
@@ -19,6 +28,7 @@ export interface Filters {
   team?: number;
   agent?: number;
   priority?: string;
+  tag?: string;
 }
 
 export interface Figure {
@@ -29,6 +39,8 @@ export interface Figure {
   median: number | null;
   p90: number | null;
 }
+
+type CalendarPick = (teamId: number | null) => Calendar | null;
 
 type Hist = Map<number, { n: number; total: number }>;
 
@@ -61,35 +73,31 @@ export function figureOf(kind: MetricDefinition['kind'], hist: Hist): Figure {
   return f;
 }
 
+const levelFigure = (level: number): Figure => ({
+  n: level,
+  excluded: 0,
+  value: level,
+  avg: null,
+  median: null,
+  p90: null,
+});
+
 const seesTeam = (role: Role) => role === 'admin' || role === 'lead';
 
 /**
- * The one dimension a request filters by. Agents see their own figures only (the agent filter is
- * theirs, whatever they sent); leads and admins see the team. Bad ranges are 400s.
+ * The dimensions a request filters by; several combine (channel × team × tag …). Agents see their own
+ * figures only: their agent filter is always set and naming another agent is a 403; they may narrow
+ * their own figures by the other dimensions. Leads and admins see the team. Bad ranges are 400s.
  */
-export function filterOf(auth: Auth, f: Filters): { dim: string; value: string } | null {
+export function filtersOf(auth: Auth, f: Filters): DimFilter[] {
   if (f.from > f.to) throw badRequest('from must be on or before to');
   if (daysBetween(f.from, f.to) >= MAX_RANGE_DAYS)
     throw badRequest(`A report covers at most ${MAX_RANGE_DAYS} days`);
-  const given = (
-    [
-      ['channel', f.channel],
-      ['team', f.team],
-      ['agent', f.agent],
-      ['priority', f.priority],
-    ] as const
-  ).filter(([, v]) => v !== undefined);
-  if (!seesTeam(auth.role)) {
-    if (given.some(([k, v]) => k !== 'agent' || v !== auth.agentId))
-      throw new AppError('forbidden', 'Agents see their own figures only: leave out the filters');
-    return { dim: 'agent', value: String(auth.agentId) };
-  }
-  if (given.length > 1)
-    throw badRequest('Filter by one of channel, team, agent or priority at a time', {
-      filters: given.map(([k]) => k),
-    });
-  const one = given[0];
-  return one ? { dim: one[0], value: String(one[1]) } : null;
+  const given = DIMENSIONS.flatMap((dim) => (f[dim] === undefined ? [] : [{ dim, value: String(f[dim]) }]));
+  if (seesTeam(auth.role)) return given;
+  if (f.agent !== undefined && f.agent !== auth.agentId)
+    throw new AppError('forbidden', 'Agents see their own figures only');
+  return [{ dim: 'agent', value: String(auth.agentId) }, ...given.filter((g) => g.dim !== 'agent')];
 }
 
 export function createAnalyticsService(deps: Pick<Deps, 'db'>, registry: MetricsRegistry) {
@@ -98,11 +106,13 @@ export function createAnalyticsService(deps: Pick<Deps, 'db'>, registry: Metrics
   /** Recomputes the marked tickets of a workspace, BATCH per transaction. Returns how many it did. */
   async function flush(workspaceId: number, maxBatches = 20): Promise<number> {
     let done = 0;
+    if (!(await repo.dirtyCount(db, workspaceId))) return 0;
+    const calendarOf = await calendarsOf(workspaceId);
     for (let i = 0; i < maxBatches; i++) {
       const n = await db.tx(async (tx) => {
         const ids = await repo.claimDirty(tx, workspaceId, BATCH);
         if (!ids.length) return 0;
-        await recompute(tx, workspaceId, ids);
+        await recompute(tx, workspaceId, ids, calendarOf);
         return ids.length;
       });
       done += n;
@@ -111,17 +121,37 @@ export function createAnalyticsService(deps: Pick<Deps, 'db'>, registry: Metrics
     return done;
   }
 
-  async function recompute(tx: Db, workspaceId: number, ids: number[]) {
-    const tz = await repo.timeZoneOf(tx, workspaceId);
+  /** The contributions of these tickets, with their dimensions and business-hours twins. */
+  async function contributionsOf(tx: Db, workspaceId: number, ids: number[], calendarOf: CalendarPick) {
     const dims = await registry.subjects().dims(tx, workspaceId, ids);
-    const rows: (Contribution & { dims: Record<string, string> })[] = [];
+    const rows: (Contribution & { dims: Dims })[] = [];
     for (const source of registry.sources())
       for (const c of await source.contributions(tx, workspaceId, ids)) {
         const d = dims.get(c.subjectId);
-        if (d) rows.push({ ...c, dims: d }); // a ticket that is gone contributes nothing
+        if (!d) continue; // a ticket that is gone contributes nothing
+        rows.push({ ...c, dims: d });
+        if (registry.metric(c.metric)?.kind !== 'duration' || !c.spans) continue;
+        const twin = { ...c, metric: businessKey(c.metric), dims: d };
+        if (c.included) {
+          const cal = calendarOf(typeof d.team === 'string' ? Number(d.team) : null);
+          twin.value = Math.round(
+            c.spans.reduce((s, [a, b]) => s + businessMinutesBetween(cal, a, b) * 60, 0),
+          );
+        }
+        rows.push(twin);
       }
+    return rows;
+  }
+
+  async function recompute(tx: Db, workspaceId: number, ids: number[], calendarOf: CalendarPick) {
+    const tz = await repo.timeZoneOf(tx, workspaceId);
+    const rows = await contributionsOf(tx, workspaceId, ids, calendarOf);
     await repo.replaceContributions(tx, workspaceId, tz, ids, rows);
   }
+
+  /** The calendar picker, read outside any transaction. */
+  const calendarsOf = async (workspaceId: number): Promise<CalendarPick> =>
+    (await registry.calendar()?.(workspaceId)) ?? (() => null);
 
   function metricsOf(keys: string | undefined): MetricDefinition[] {
     if (!keys) return registry.metrics();
@@ -180,18 +210,18 @@ export function createAnalyticsService(deps: Pick<Deps, 'db'>, registry: Metrics
     },
 
     async report(auth: Auth, q: Filters & { period: 'day' | 'week' | 'month'; metrics?: string }) {
-      const filter = filterOf(auth, q);
+      const filters = filtersOf(auth, q);
       const metrics = metricsOf(q.metrics);
       await flush(auth.workspaceId);
-      const rows = await repo.rollups(
-        db,
-        auth.workspaceId,
-        metrics.map((m) => m.key),
-        filter?.dim ?? '',
-        filter?.value ?? '',
-        q.from,
-        q.to,
-      );
+      const keys = metrics.map((m) => m.key);
+      // One filter has its own rollup rows; a combination (or a tag) is summed live from contributions.
+      const one = filters.length === 1 && filters[0]!.dim !== 'tag' ? filters[0]! : null;
+      const rows =
+        filters.length === 0 || one
+          ? await repo.rollups(db, auth.workspaceId, keys, one?.dim ?? '', one?.value ?? '', q.from, q.to)
+          : await repo.liveRollups(db, auth.workspaceId, keys, filters, q.from, q.to);
+      const levels = metrics.filter((m) => m.kind === 'level').map((m) => m.key);
+      const opening = await repo.openingLevels(db, auth.workspaceId, levels, filters, q.from);
       const byMetric = new Map<string, { total: Hist; periods: Map<string, Hist> }>();
       const add = (h: Hist, b: number, n: number, total: number) => {
         const v = h.get(b) ?? { n: 0, total: 0 };
@@ -219,7 +249,7 @@ export function createAnalyticsService(deps: Pick<Deps, 'db'>, registry: Metrics
       // Summaries (CSAT) come from their module over the last N days and cannot be filtered.
       const days = daysBetween(q.from, todayIn(timeZone)) + 1;
       const summaries =
-        filter || days < 1
+        filters.length || days < 1
           ? []
           : await Promise.all(
               registry.summaries().map(async (s) => ({
@@ -235,9 +265,19 @@ export function createAnalyticsService(deps: Pick<Deps, 'db'>, registry: Metrics
         to: q.to,
         period: q.period,
         timeZone,
-        filter,
+        filter: filters[0] ?? null,
+        filters,
         metrics: metrics.map((m) => {
           const got = byMetric.get(m.key);
+          if (m.kind === 'level') {
+            // The level at the end of each period: the opening plus every change up to then.
+            let level = opening.get(m.key) ?? 0;
+            const series = periods.map((p) => {
+              for (const v of got?.periods.get(p)?.values() ?? []) level += v.total;
+              return { period: p, ...levelFigure(level) };
+            });
+            return { ...m, total: levelFigure(level), series };
+          }
           return {
             ...m,
             total: figureOf(m.kind, got?.total ?? new Map()),
@@ -256,7 +296,7 @@ export function createAnalyticsService(deps: Pick<Deps, 'db'>, registry: Metrics
       auth: Auth,
       q: Filters & { metric: string; included?: 'true' | 'false'; limit: number; offset: number },
     ) {
-      const filter = filterOf(auth, q);
+      const filters = filtersOf(auth, q);
       const metric = metricsOf(q.metric)[0]!;
       await flush(auth.workspaceId);
       const rows = await repo.contributionsFor(db, {
@@ -264,8 +304,7 @@ export function createAnalyticsService(deps: Pick<Deps, 'db'>, registry: Metrics
         metric: metric.key,
         from: q.from,
         to: q.to,
-        dim: filter?.dim ?? null,
-        dimValue: filter?.value ?? null,
+        filters,
         included: q.included === undefined ? null : q.included === 'true',
         limit: q.limit + 1,
         offset: q.offset,

@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db/db.ts';
+import type { Calendar } from '../sla/index.ts';
 
 /**
  * The metrics registry (docs/shared-services.md): a module that owns data describes its metrics here
@@ -14,7 +15,12 @@ export type MetricKind =
   /** The share of included among included + excluded rows (one-touch, SLA met ÷ applied). */
   | 'rate'
   /** A plain average of the values (replies per resolution). */
-  | 'average';
+  | 'average'
+  /**
+   * A running level (backlog): contributions are +1/-1 changes; a period's figure is the sum of every
+   * change up to the period's last day, so the report adds the changes before the range as an opening.
+   */
+  | 'level';
 
 export interface MetricDefinition {
   key: string;
@@ -37,6 +43,11 @@ export interface Contribution {
   included: boolean;
   /** Why an excluded row was left out (shown in "explain this number"). */
   reason: string | null;
+  /**
+   * For durations: the time spans the value adds up (creation → reply; the stretches spent on hold).
+   * Analytics counts the same spans in business hours for the metric's `_business` twin.
+   */
+  spans?: [Date, Date][];
 }
 
 /** A module's metrics and its rollup function (the contributions of some tickets). */
@@ -48,8 +59,11 @@ export interface MetricSource {
 
 /** The ticket's dimensions, its drill-down rows and the ids a rebuild walks (the tickets module). */
 export interface SubjectProvider {
-  /** Dimension values per ticket, as strings (channel, team, agent, priority). */
-  dims(db: Db, workspaceId: number, ticketIds: number[]): Promise<Map<number, Record<string, string>>>;
+  /**
+   * Dimension values per ticket: strings (channel, team, agent, priority) are rolled up; lists (tags)
+   * are kept on the contributions for combined filters (live, from analytics' own table).
+   */
+  dims(db: Db, workspaceId: number, ticketIds: number[]): Promise<Map<number, Dims>>;
   /** The rows a drill-down lists. */
   describe(
     db: Db,
@@ -59,6 +73,14 @@ export interface SubjectProvider {
   /** Ticket ids after `afterId`, ascending (a rebuild walks them in pages). */
   idsAfter(db: Db, workspaceId: number, afterId: number, limit: number): Promise<number[]>;
 }
+
+export type Dims = Record<string, string | string[]>;
+
+/**
+ * The business-hours calendars of a workspace (the SLA module's), read before the flush transaction:
+ * the picker gives a team's calendar (the default without a team), null = always open.
+ */
+export type CalendarProvider = (workspaceId: number) => Promise<(teamId: number | null) => Calendar | null>;
 
 /** A figure a module computes from its own reports over the last N days (CSAT from feedback). */
 export interface SummaryMetric {
@@ -72,13 +94,19 @@ export interface SummaryMetric {
   ): Promise<{ value: number | null; n: number; detail: string }>;
 }
 
-export const DIMENSIONS = ['channel', 'team', 'agent', 'priority'] as const;
+/** Dimensions a report filters by; `tag` is a list on the ticket, so only the live path reads it. */
+export const DIMENSIONS = ['channel', 'team', 'agent', 'priority', 'tag'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
+
+/** The business-hours twin of a duration metric. */
+export const businessKey = (key: string) => `${key}_business`;
 
 export interface MetricsRegistry {
   register(source: MetricSource): void;
   registerSummary(metric: SummaryMetric): void;
   setSubjects(provider: SubjectProvider): void;
+  setCalendar(provider: CalendarProvider): void;
+  calendar(): CalendarProvider | undefined;
   sources(): MetricSource[];
   summaries(): SummaryMetric[];
   subjects(): SubjectProvider;
@@ -91,14 +119,30 @@ export function createMetricsRegistry(): MetricsRegistry {
   const summaries: SummaryMetric[] = [];
   const byKey = new Map<string, MetricDefinition>();
   let subjects: SubjectProvider | undefined;
+  let calendar: CalendarProvider | undefined;
+  const add = (m: MetricDefinition) => {
+    if (byKey.has(m.key)) throw new Error(`analytics: metric ${m.key} registered twice`);
+    byKey.set(m.key, m);
+  };
   return {
     register(source) {
       for (const m of source.metrics) {
-        if (byKey.has(m.key)) throw new Error(`analytics: metric ${m.key} registered twice`);
-        byKey.set(m.key, m);
+        add(m);
+        // Every duration gets a business-hours twin, filled by analytics from the contribution's spans.
+        if (m.kind === 'duration')
+          add({
+            ...m,
+            key: businessKey(m.key),
+            label: `${m.label} (business hours)`,
+            definition: `${m.definition} Counted in business hours: only the time the calendar of the ticket’s team (SLA settings; the workspace default without a team) is open, skipping closed hours, weekends and holidays, in the calendar’s own time zone.`,
+          });
       }
       sources.push(source);
     },
+    setCalendar(provider) {
+      calendar = provider;
+    },
+    calendar: () => calendar,
     registerSummary(metric) {
       summaries.push(metric);
     },

@@ -391,6 +391,15 @@ export function createSlaService(deps: Deps) {
     calendarFor: async (workspaceId: number, teamId: number | null) =>
       toCalendar(pickCalendar((await settings.get(workspaceId)).calendars, teamId)),
 
+    /**
+     * Every team's calendar at once, read before a transaction (analytics' business-hours durations:
+     * the embedded database runs one transaction at a time, so nothing may be read beside it).
+     */
+    async calendarsOf(workspaceId: number) {
+      const { calendars } = await settings.get(workspaceId);
+      return (teamId: number | null) => toCalendar(pickCalendar(calendars, teamId));
+    },
+
     /** When the first open clock of a ticket is due (routing orders its queue by this). */
     dueAtOf: (workspaceId: number, ticketId: number) => repo.dueAtOf(db, workspaceId, ticketId),
 

@@ -16,6 +16,7 @@ interface Contribution {
   value: number | null;
   included: boolean;
   reason: string | null;
+  spans?: [Date, Date][];
 }
 
 const DONE = new Set(['solved', 'closed']);
@@ -85,7 +86,34 @@ export const ticketMetricDefinitions = [
       'Public replies written by people per ticket solved or closed now (average over those tickets).',
     countedOn: 'the day of the last solve',
   },
+  {
+    key: 'requester_wait_time',
+    label: 'Requester wait time',
+    kind: 'duration' as const,
+    definition:
+      'For tickets solved or closed now: the time the customer was waiting on us — the ticket in new, open or on-hold — from creation to the last solve. Time in pending (waiting on the customer) and between a solve and a reopen does not count.',
+    countedOn: 'the day of the last solve',
+  },
+  {
+    key: 'on_hold_time',
+    label: 'On-hold time',
+    kind: 'duration' as const,
+    definition:
+      'For tickets solved or closed now: the time the ticket spent on hold (waiting on a third party) from creation to the last solve; tickets never on hold count as 0.',
+    countedOn: 'the day of the last solve',
+  },
+  {
+    key: 'backlog',
+    label: 'Backlog (open tickets)',
+    kind: 'level' as const,
+    definition:
+      'Open tickets (any status but solved or closed) at the end of each day: a ticket adds one when it is created or reopened and takes one away when it is solved. The figure for a week or month is the level on its last day. Merged-away tickets are left out.',
+    countedOn: 'the day of each creation, solve and reopen',
+  },
 ];
+
+/** Statuses in which the customer waits on us (requester wait time); on-hold also counts alone. */
+const WAITING = new Set(['new', 'open', 'on-hold']);
 
 type Change = { at: string; from: string; to: string };
 type Row = {
@@ -108,8 +136,14 @@ export function ticketContributions(r: Row): Contribution[] {
   const out: Contribution[] = [];
   const id = Number(r.id);
   const created = dt(r.created_at);
-  const c = (metric: string, seq: number, at: Date, value: number | null, reason: string | null = null) =>
-    out.push({ subjectId: id, metric, seq, at, value, included: reason === null, reason });
+  const c = (
+    metric: string,
+    seq: number,
+    at: Date,
+    value: number | null,
+    reason: string | null = null,
+    spans?: [Date, Date][],
+  ) => out.push({ subjectId: id, metric, seq, at, value, included: reason === null, reason, spans });
 
   c('tickets_created', 0, created, null, r.merged_into_id ? `merged into #${r.merged_into_id}` : null);
   if (r.merged_into_id) return out;
@@ -117,23 +151,58 @@ export function ticketContributions(r: Row): Contribution[] {
   const changes = (typeof r.changes === 'string' ? JSON.parse(r.changes) : r.changes) as Change[];
   const solves: Date[] = [];
   const reopens: Date[] = [];
+  // Backlog: +1 at creation and each reopen, -1 at each solve, in the order they happened.
+  const level: [Date, number][] = [[created, 1]];
   for (const ch of changes) {
-    if (!DONE.has(ch.from) && DONE.has(ch.to)) solves.push(dt(ch.at));
-    else if (DONE.has(ch.from) && !DONE.has(ch.to)) reopens.push(dt(ch.at));
+    if (!DONE.has(ch.from) && DONE.has(ch.to)) {
+      solves.push(dt(ch.at));
+      level.push([dt(ch.at), -1]);
+    } else if (DONE.has(ch.from) && !DONE.has(ch.to)) {
+      reopens.push(dt(ch.at));
+      level.push([dt(ch.at), 1]);
+    }
   }
   // Imported or seeded tickets may be solved without a recorded change: their solved_at is the solve.
-  if (!solves.length && DONE.has(r.status) && r.solved_at) solves.push(dt(r.solved_at));
+  if (!solves.length && DONE.has(r.status)) {
+    if (r.solved_at) solves.push(dt(r.solved_at));
+    level.push([r.solved_at ? dt(r.solved_at) : created, -1]);
+  }
+  for (const [i, [at, v]] of level.entries()) c('backlog', i, at, v);
   for (const [i, at] of solves.entries()) c('tickets_solved', i, at, null);
   for (const [i, at] of reopens.entries()) c('tickets_reopened', i, at, null);
 
   if (r.first_kind === 'outbound') c('first_response_time', 0, created, null, 'agent-started ticket');
   else if (!r.first_reply_at) c('first_response_time', 0, created, null, 'no human reply yet');
-  else c('first_response_time', 0, dt(r.first_reply_at), secs(created, dt(r.first_reply_at)));
+  else
+    c('first_response_time', 0, dt(r.first_reply_at), secs(created, dt(r.first_reply_at)), null, [
+      [created, dt(r.first_reply_at)],
+    ]);
 
-  if (solves.length) c('first_resolution_time', 0, solves[0]!, secs(created, solves[0]!));
+  if (solves.length)
+    c('first_resolution_time', 0, solves[0]!, secs(created, solves[0]!), null, [[created, solves[0]!]]);
   if (DONE.has(r.status) && solves.length) {
     const last = solves[solves.length - 1]!;
-    c('full_resolution_time', 0, last, secs(created, last));
+    c('full_resolution_time', 0, last, secs(created, last), null, [[created, last]]);
+    // Status stretches from creation to the last solve: the status before the first change is its `from`.
+    const wait: [Date, Date][] = [];
+    const hold: [Date, Date][] = [];
+    let status = changes[0]?.from ?? 'new';
+    let since = created;
+    for (const ch of [
+      ...changes.filter((x) => dt(x.at) <= last),
+      { at: last.toISOString(), from: '', to: '' },
+    ]) {
+      const at = dt(ch.at);
+      if (at > since) {
+        if (WAITING.has(status)) wait.push([since, at]);
+        if (status === 'on-hold') hold.push([since, at]);
+      }
+      status = ch.to;
+      since = at;
+    }
+    const total = (spans: [Date, Date][]) => spans.reduce((s, [a, b]) => s + secs(a, b), 0);
+    c('requester_wait_time', 0, last, total(wait), null, wait);
+    c('on_hold_time', 0, last, total(hold), null, hold);
     const replies = Number(r.replies);
     const why = reopens.length
       ? 'reopened'
@@ -164,7 +233,7 @@ export async function ticketAnalyticsContributions(db: Db, workspaceId: number, 
   return rows.flatMap(ticketContributions);
 }
 
-/** Dimension values of these tickets (their current channel, team, assignee and priority). */
+/** Dimension values of these tickets (their current channel, team, assignee, priority and tags). */
 export async function ticketAnalyticsDims(db: Db, workspaceId: number, ticketIds: number[]) {
   const rows = await db.query<{
     id: number;
@@ -172,12 +241,14 @@ export async function ticketAnalyticsDims(db: Db, workspaceId: number, ticketIds
     team_id: number | null;
     assignee_id: number | null;
     priority: string;
+    tags: string[];
   }>(sql`
-    SELECT id, channel, team_id, assignee_id, priority FROM tickets
+    SELECT id, channel, team_id, assignee_id, priority, tags FROM tickets
     WHERE workspace_id = ${workspaceId} AND id = ANY(${ticketIds}::bigint[])`);
-  const out = new Map<number, Record<string, string>>();
+  const out = new Map<number, Record<string, string | string[]>>();
   for (const r of rows) {
-    const d: Record<string, string> = { channel: r.channel, priority: r.priority };
+    const d: Record<string, string | string[]> = { channel: r.channel, priority: r.priority };
+    if (r.tags?.length) d.tag = r.tags;
     if (r.team_id) d.team = String(r.team_id);
     if (r.assignee_id) d.agent = String(r.assignee_id);
     out.set(Number(r.id), d);
