@@ -5,7 +5,16 @@ import type {
   WidgetConversation,
   WidgetSession,
 } from '@shopdesk/contracts';
-import { fill, type Strings, stringsFor } from './strings.ts';
+import {
+  awayForm as buildAwayForm,
+  prechatForm as buildPrechatForm,
+  ratingForm as buildRatingForm,
+  transcriptForm as buildTranscriptForm,
+} from './chat-forms.ts';
+import { buildFrame } from './chat-frame.ts';
+import { VisitorSocket } from './chat-socket.ts';
+import { base64Of, bubble as bubbleOf, formatWait, newClientId, postJson } from './chat-text.ts';
+import { fill, stringsFor } from './strings.ts';
 import type { ChatUi, WidgetContext, WidgetMessage } from './types.ts';
 import { h, storageKey, store } from './types.ts';
 
@@ -16,117 +25,15 @@ import { h, storageKey, store } from './types.ts';
  * before the pre-chat form is answered (and stored) wait in the outbox too, and go out right after it.
  */
 
-const CSS = `
-.sd-head{background:var(--sd-color);color:#fff;padding:14px 16px;display:flex;gap:10px;align-items:center}
-.sd-head-text{flex:1;min-width:0}
-.sd-title{font-weight:600;font-size:16px;margin:0}
-.sd-sub{font-size:12px;opacity:.9;margin:2px 0 0}
-.sd-avatar{width:34px;height:34px;border-radius:50%;background:rgba(255,255,255,.3);display:flex;align-items:center;justify-content:center;font-weight:600;overflow:hidden;flex:none}
-.sd-avatar img{width:100%;height:100%;object-fit:cover}
-.sd-x{all:unset;cursor:pointer;font-size:20px;padding:0 4px;color:#fff}
-.sd-body{flex:1;overflow-y:auto;padding:12px;background:#f9fafb;display:flex;flex-direction:column;gap:6px}
-.sd-list,.sd-forms{display:flex;flex-direction:column;gap:6px}
-.sd-note{font-size:13px;color:#4b5563;background:#fff;border:1px solid #e5e7eb;border-radius:10px;padding:10px;margin:0}
-.sd-msg{max-width:80%;padding:8px 11px;border-radius:14px;white-space:pre-wrap;word-wrap:break-word;font-size:14px;margin:0}
-.sd-msg a{color:inherit;text-decoration:underline}
-.sd-msg.visitor{align-self:flex-end;background:var(--sd-color);color:#fff;border-bottom-right-radius:4px}
-.sd-msg.agent{align-self:flex-start;background:#fff;border:1px solid #e5e7eb;border-bottom-left-radius:4px}
-.sd-msg.pending{opacity:.6}
-.sd-msg.failed{background:#fee2e2;color:#991b1b}
-.sd-who{font-size:11px;color:#6b7280;margin:4px 0 0;align-self:flex-start}
-.sd-meta{font-size:11px;color:#6b7280;align-self:flex-end;margin:0}
-.sd-msg img{max-width:100%;border-radius:8px;display:block;margin-top:4px}
-.sd-typing{font-size:12px;color:#6b7280;padding:0 14px 4px;min-height:18px;background:#f9fafb;margin:0}
-.sd-compose{display:flex;gap:6px;padding:8px;border-top:1px solid #e5e7eb;align-items:flex-end;background:#fff}
-.sd-input{flex:1;resize:none;border:1px solid #d1d5db;border-radius:10px;padding:8px 10px;font-size:14px;max-height:120px;min-height:38px;color:#111827;background:#fff;outline:none}
-.sd-input:focus{border-color:var(--sd-color)}
-.sd-icon{all:unset;cursor:pointer;font-size:18px;padding:6px;border-radius:8px;color:#4b5563}
-.sd-icon:hover{background:#f3f4f6}
-.sd-send{all:unset;cursor:pointer;background:var(--sd-color);color:#fff;border-radius:10px;padding:8px 12px;font-weight:600;font-size:14px}
-.sd-emoji{display:none;flex-wrap:wrap;gap:2px;padding:6px 8px;border-top:1px solid #e5e7eb;background:#fff}
-.sd-emoji.on{display:flex}
-.sd-emoji button{all:unset;cursor:pointer;font-size:20px;padding:2px 4px}
-.sd-form{display:flex;flex-direction:column;gap:8px;padding:12px;background:#fff;border:1px solid #e5e7eb;border-radius:10px}
-.sd-form label{display:flex;flex-direction:column;gap:3px;font-size:12px;color:#374151}
-.sd-form input,.sd-form select,.sd-form textarea{border:1px solid #d1d5db;border-radius:8px;padding:7px 9px;font-size:14px;color:#111827;background:#fff}
-.sd-btn{all:unset;cursor:pointer;text-align:center;background:var(--sd-color);color:#fff;border-radius:8px;padding:8px 12px;font-weight:600}
-.sd-link{all:unset;cursor:pointer;color:var(--sd-color);font-size:12px;text-decoration:underline}
-.sd-foot{display:flex;justify-content:space-between;padding:4px 10px 8px;background:#fff;font-size:12px;color:#6b7280}
-.sd-stars{display:flex;gap:4px}
-.sd-stars button{all:unset;cursor:pointer;font-size:26px;color:#d1d5db}
-.sd-stars button.on{color:#f59e0b}
-.sd-err{color:#b91c1c;font-size:12px;margin:0}
-.sd-fail{align-self:flex-end;display:flex;gap:8px;align-items:center;font-size:12px;color:#b91c1c;margin:0}
-`;
-
-const EMOJI = [
-  '😀',
-  '😂',
-  '😊',
-  '😍',
-  '🙏',
-  '👍',
-  '👎',
-  '👋',
-  '🎉',
-  '❤️',
-  '😢',
-  '😮',
-  '🤔',
-  '😅',
-  '🙌',
-  '📦',
-  '🚚',
-  '💳',
-  '✅',
-  '❌',
-];
-const URL_RE = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
-
 type Pending = { clientId: string; text: string; at: number; sentAt?: number; error?: string };
 type Failed = { clientId: string; text: string; error: string };
 
-/** Widget ping cadence, and how long a pong may take before the socket counts as dead. */
-const PING_EVERY_MS = 25_000;
-const PONG_TIMEOUT_MS = 10_000;
 /** A sent message without an ack after this long is shown as not sent (with Retry). */
 const ACK_TIMEOUT_MS = 20_000;
 
-/** Text with URLs made into links; everything stays text nodes, so HTML in a message is shown, not run. */
-function linkify(text: string): Node[] {
-  const out: Node[] = [];
-  let last = 0;
-  for (const m of text.matchAll(URL_RE)) {
-    if (m.index! > last) out.push(document.createTextNode(text.slice(last, m.index)));
-    out.push(h('a', { href: m[0], target: '_blank', rel: 'noopener noreferrer nofollow' }, m[0]));
-    last = m.index! + m[0].length;
-  }
-  if (last < text.length) out.push(document.createTextNode(text.slice(last)));
-  return out;
-}
-
-const newClientId = () => {
-  const b = new Uint8Array(12);
-  crypto.getRandomValues(b);
-  return btoa(String.fromCharCode(...b))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-};
-
-function formatWait(t: Strings, s: number) {
-  if (s < 90) return t.minute;
-  if (s < 3600) return fill(t.minutes, Math.round(s / 60));
-  const hrs = Math.round(s / 3600);
-  return hrs === 1 ? t.hour : fill(t.hours, hrs);
-}
-
 export function mount(ctx: WidgetContext): ChatUi {
-  const { base, slug, config: cfg, panel } = ctx;
+  const { base, slug, config: cfg } = ctx;
   const api = `${base}/api/v1/widget/${encodeURIComponent(slug)}`;
-  const style = h('style');
-  style.textContent = CSS;
-  ctx.root.prepend(style);
 
   let locale = ctx.locale;
   let t = stringsFor(locale ?? navigator.language);
@@ -144,12 +51,6 @@ export function mount(ctx: WidgetContext): ChatUi {
   })();
   let failed: Failed[] = [];
   let notice: string | null = null;
-  let ws: WebSocket | null = null;
-  let ready = false;
-  let retry = 0;
-  let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  let pingTimer: ReturnType<typeof setInterval> | undefined;
-  let pongTimer: ReturnType<typeof setTimeout> | undefined;
   let agentTyping: { name: string | null; until: number } | null = null;
   let lastTypingSent = 0;
   let typingStop: ReturnType<typeof setTimeout> | undefined;
@@ -166,52 +67,24 @@ export function mount(ctx: WidgetContext): ChatUi {
   let awayEl: HTMLFormElement | null = null;
   let transcriptEl: HTMLFormElement | null = null;
 
-  // Static frame
-  const avatar = h('div', { class: 'sd-avatar', 'aria-hidden': 'true' });
-  const title = h('p', { class: 'sd-title' }, cfg.title);
-  const sub = h('p', { class: 'sd-sub' });
-  const closeBtn = h('button', { class: 'sd-x', type: 'button' }, '×');
-  closeBtn.addEventListener('click', () => (window as { Shopdesk?: { close(): void } }).Shopdesk?.close());
-  const head = h(
-    'div',
-    { class: 'sd-head' },
+  const {
     avatar,
-    h('div', { class: 'sd-head-text' }, title, sub),
-    closeBtn,
-  );
-  const list = h('div', { class: 'sd-list' });
-  const forms = h('div', { class: 'sd-forms' });
-  const body = h('div', { class: 'sd-body', 'aria-live': 'polite' }, list, forms);
-  const typing = h('p', { class: 'sd-typing' });
-  const input = h('textarea', { class: 'sd-input', rows: '1' });
-  const fileInput = h('input', { type: 'file', hidden: '', accept: cfg.limits.uploadTypes.join(',') });
-  const attachBtn = h('button', { class: 'sd-icon', type: 'button' }, '📎');
-  const emojiBtn = h('button', { class: 'sd-icon', type: 'button' }, '😊');
-  const sendBtn = h('button', { class: 'sd-send', type: 'button' });
-  const emojiBar = h('div', { class: 'sd-emoji' });
-  for (const e of EMOJI) {
-    const b = h('button', { type: 'button', 'aria-label': e }, e);
-    b.addEventListener('click', () => {
-      input.value += e;
-      input.focus();
-    });
-    emojiBar.append(b);
-  }
-  const compose = h('div', { class: 'sd-compose' }, attachBtn, emojiBtn, input, sendBtn, fileInput);
-  const transcriptLink = h('button', { class: 'sd-link', type: 'button' });
-  const status = h('span', { class: 'sd-status' });
-  const foot = h('div', { class: 'sd-foot' }, status, transcriptLink);
-  panel.append(head, body, typing, emojiBar, compose, foot);
-
-  function applyStrings() {
-    closeBtn.setAttribute('aria-label', t.close);
-    input.placeholder = t.placeholder;
-    input.setAttribute('aria-label', t.message);
-    attachBtn.setAttribute('aria-label', t.attach);
-    emojiBtn.setAttribute('aria-label', t.emoji);
-    sendBtn.textContent = t.send;
-    transcriptLink.textContent = t.transcript;
-  }
+    sub,
+    list,
+    forms,
+    body,
+    typing,
+    input,
+    fileInput,
+    attachBtn,
+    emojiBtn,
+    sendBtn,
+    emojiBar,
+    transcriptLink,
+    status,
+    applyStrings: applyStringsTo,
+  } = buildFrame(ctx);
+  const applyStrings = () => applyStringsTo(t);
   applyStrings();
 
   /** Whether the pre-chat form must be answered before a message can be stored. */
@@ -250,23 +123,7 @@ export function mount(ctx: WidgetContext): ChatUi {
     avatar.replaceChildren();
     if (lastAgent?.avatarUrl) avatar.append(h('img', { src: lastAgent.avatarUrl, alt: '' }));
     else avatar.textContent = (lastAgent?.name ?? cfg.workspace.name).slice(0, 1).toUpperCase();
-    status.textContent = ready ? (notice ?? '') : navigator.onLine ? t.connecting : t.offline;
-  }
-
-  function bubble(
-    m: { from: string; text: string; attachments?: WidgetMessage['attachments'] },
-    cls: string,
-  ) {
-    const el = h('p', { class: `sd-msg ${m.from} ${cls}`.trim() }, ...linkify(m.text));
-    for (const a of m.attachments ?? []) {
-      const url = `${base}${a.url}`;
-      el.append(
-        a.contentType.startsWith('image/')
-          ? h('a', { href: url, target: '_blank', rel: 'noopener' }, h('img', { src: url, alt: a.filename }))
-          : h('a', { href: url, target: '_blank', rel: 'noopener' }, `📄 ${a.filename}`),
-      );
-    }
-    return el;
+    status.textContent = socket.ready ? (notice ?? '') : navigator.onLine ? t.connecting : t.offline;
   }
 
   /** A message the server refused or never acknowledged: shown with why, and what can be done. */
@@ -352,20 +209,8 @@ export function mount(ctx: WidgetContext): ChatUi {
     render();
   }, 1000);
 
-  async function post<T>(path: string, payload: unknown): Promise<T> {
-    const r = await fetch(`${api}/${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(payload),
-    });
-    const json = (await r.json().catch(() => ({}))) as { error?: { message: string } };
-    if (!r.ok)
-      throw Object.assign(new Error(json.error?.message ?? `HTTP ${r.status}`), {
-        status: r.status,
-        body: json,
-      });
-    return json as T;
-  }
+  const post = <T>(path: string, payload: unknown) => postJson<T>(api, path, payload);
+  const bubble = (m: Parameters<typeof bubbleOf>[1], cls: string) => bubbleOf(base, m, cls);
 
   function applySession(s: WidgetSession) {
     if (session && session.visitorId !== s.visitorId) {
@@ -417,13 +262,15 @@ export function mount(ctx: WidgetContext): ChatUi {
     store(storageKey(slug, 'outbox'), outbox.length ? JSON.stringify(outbox) : null);
   }
 
-  function send(frame: VisitorClientFrame) {
-    if (ws && ready && ws.readyState === WebSocket.OPEN) {
-      ws.send(JSON.stringify(frame));
-      return true;
-    }
-    return false;
-  }
+  const socket = new VisitorSocket(
+    `${base.replace(/^http/, 'ws')}/api/v1/widget/${encodeURIComponent(slug)}/socket`,
+    () => token,
+    (f) => onFrame(f),
+    () => renderHeader(),
+  );
+  const send = (frame: VisitorClientFrame) => socket.send(frame);
+  const connect = () => socket.connect();
+  const disconnect = () => socket.disconnect();
 
   function sendPending(p: Pending) {
     if (held()) return;
@@ -453,66 +300,11 @@ export function mount(ctx: WidgetContext): ChatUi {
     render();
   }
 
-  function disconnect() {
-    ready = false;
-    clearInterval(pingTimer);
-    clearTimeout(pongTimer);
-    if (ws) {
-      ws.onclose = null;
-      ws.onmessage = null;
-      ws.close();
-      ws = null;
-    }
-  }
-
-  function scheduleReconnect() {
-    clearTimeout(reconnectTimer);
-    if (!navigator.onLine) return; // the 'online' event reconnects
-    const delay = Math.min(15_000, 500 * 2 ** retry++) * (0.8 + Math.random() * 0.4);
-    reconnectTimer = setTimeout(connect, delay);
-  }
-
-  function ping() {
-    if (!send({ type: 'ping' })) return;
-    clearTimeout(pongTimer);
-    // A half-open socket (laptop lid, mobile network switch) accepts sends and never answers.
-    pongTimer = setTimeout(() => {
-      disconnect();
-      renderHeader();
-      scheduleReconnect();
-    }, PONG_TIMEOUT_MS);
-  }
-
-  function connect() {
-    if (!token || ws) return;
-    const sock = new WebSocket(
-      `${base.replace(/^http/, 'ws')}/api/v1/widget/${encodeURIComponent(slug)}/socket`,
-    );
-    ws = sock;
-    sock.onopen = () => sock.send(JSON.stringify({ type: 'hello', token }));
-    sock.onmessage = (e) => {
-      clearTimeout(pongTimer); // anything heard proves the socket alive
-      onFrame(JSON.parse(String(e.data)) as VisitorServerFrame);
-    };
-    sock.onclose = () => {
-      if (ws !== sock) return;
-      ws = null;
-      ready = false;
-      clearInterval(pingTimer);
-      clearTimeout(pongTimer);
-      renderHeader();
-      scheduleReconnect();
-    };
-  }
-
   function onFrame(f: VisitorServerFrame) {
     switch (f.type) {
       case 'ready':
-        ready = true;
-        retry = 0;
+        socket.opened();
         if (f.conversation) conversation = f.conversation;
-        clearInterval(pingTimer);
-        pingTimer = setInterval(ping, PING_EVERY_MS);
         send({ type: 'page', url: location.href, title: document.title.slice(0, 300) });
         flush();
         render();
@@ -649,12 +441,7 @@ export function mount(ctx: WidgetContext): ChatUi {
       render();
       return;
     }
-    const data = await new Promise<string>((resolve, reject) => {
-      const r = new FileReader();
-      r.onload = () => resolve(String(r.result).split(',')[1] ?? '');
-      r.onerror = () => reject(r.error);
-      r.readAsDataURL(file);
-    });
+    const data = await base64Of(file);
     try {
       const ack = await post<VisitorMessageAck>('messages', {
         token,
@@ -671,62 +458,11 @@ export function mount(ctx: WidgetContext): ChatUi {
   }
 
   function prechatForm() {
-    const fields: HTMLElement[] = [];
-    const inputs: Record<string, HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement> = {};
-    const add = (
-      key: string,
-      label: string,
-      el: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement,
-      required: boolean,
-    ) => {
-      el.setAttribute('name', key);
-      if (required) el.setAttribute('required', '');
-      inputs[key] = el;
-      fields.push(h('label', {}, `${label}${required ? ' *' : ''}`, el));
-    };
-    if (cfg.nameField !== 'off')
-      add('name', t.name, h('input', { type: 'text', autocomplete: 'name' }), cfg.nameField === 'required');
-    // Outside business hours the answer comes by e-mail, so the address is asked for whatever the setting.
-    if (cfg.emailField !== 'off' || !cfg.open)
-      add(
-        'email',
-        t.email,
-        h('input', { type: 'email', autocomplete: 'email' }),
-        cfg.emailField === 'required',
-      );
-    for (const f of cfg.prechatFields) {
-      const el =
-        f.type === 'select'
-          ? h(
-              'select',
-              {},
-              h('option', { value: '' }, '—'),
-              ...f.options.map((o) => h('option', { value: o }, o)),
-            )
-          : f.type === 'textarea'
-            ? h('textarea', { rows: '2' })
-            : h('input', { type: f.type === 'tel' ? 'tel' : 'text' });
-      add(`f:${f.key}`, f.label, el, f.required);
-    }
-    const note = cfg.open ? null : h('p', { class: 'sd-note' }, t.awayAsk);
-    const err = h('p', { class: 'sd-err' });
-    const go = h('button', { class: 'sd-btn', type: 'submit' }, t.start);
-    const form = h('form', { class: 'sd-form sd-prechat' }, note, ...fields, err, go);
-    form.addEventListener('submit', async (e) => {
-      e.preventDefault();
+    return buildPrechatForm(t, cfg, async (answers) => {
       if (prechatSaving) return;
-      const v = (k: string) => inputs[k]?.value.trim() || undefined;
-      const custom: Record<string, string> = {};
-      for (const f of cfg.prechatFields) if (v(`f:${f.key}`)) custom[f.key] = v(`f:${f.key}`)!;
       prechatSaving = true;
-      err.textContent = '';
       try {
-        const s = await post<WidgetSession>('prechat', {
-          token,
-          name: v('name'),
-          email: v('email'),
-          fields: custom,
-        });
+        const s = await post<WidgetSession>('prechat', { token, ...answers });
         prechatSaving = false;
         applySession(s);
         showPrechat = false;
@@ -735,121 +471,38 @@ export function mount(ctx: WidgetContext): ChatUi {
         input.focus();
       } catch (ex) {
         prechatSaving = false;
-        err.textContent = (ex as Error).message;
         render();
+        throw ex;
       }
     });
-    return form;
   }
 
   function awayForm() {
-    const email = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: '' });
-    const err = h('p', { class: 'sd-err' });
-    const form = h(
-      'form',
-      { class: 'sd-form sd-away' },
-      h('label', {}, t.awayAsk, email),
-      err,
-      h('button', { class: 'sd-btn', type: 'submit' }, t.awaySave),
-    );
-    form.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      try {
-        applySession(await post<WidgetSession>('email', { token, email: email.value.trim() }));
-      } catch (ex) {
-        err.textContent = (ex as Error).message;
-      }
+    return buildAwayForm(t, async (email) => {
+      applySession(await post<WidgetSession>('email', { token, email }));
     });
-    return form;
   }
 
-  /**
-   * "E-mail me this chat" asks in the panel, not with the page's prompt(): first the address (an
-   * identified shopper's own is filled in), then — for anyone else — the code mailed there to prove it.
-   */
   function transcriptForm() {
-    const field = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: '' });
-    if (session?.email) field.value = session.email;
-    const label = h('label', {}, t.transcriptTo, field);
-    const err = h('p', { class: 'sd-err' });
-    const go = h('button', { class: 'sd-btn', type: 'submit' }, t.send);
-    const cancel = h('button', { class: 'sd-link', type: 'button' }, t.transcriptCancel);
-    const form = h('form', { class: 'sd-form sd-transcript' }, label, err, go, cancel);
-    let email: string | null = null;
-    let active: HTMLInputElement = field;
-    const done = (text: string | null) => {
-      transcriptEl = null;
-      notice = text;
-      renderForms();
-      renderHeader();
-    };
-    cancel.addEventListener('click', () => done(notice));
-    form.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      err.textContent = '';
-      const value = active.value.trim();
-      if (!value) return;
-      try {
-        if (email === null) {
-          const r = await post<{ codeSent: boolean }>('transcript', { token, email: value });
-          if (!r.codeSent) return done(fill(t.transcriptSent, value));
-          // Anyone but an identified shopper proves the address with the code mailed there.
-          email = value;
-          const code = h('input', {
-            name: 'code',
-            inputmode: 'numeric',
-            autocomplete: 'one-time-code',
-            required: '',
-          });
-          label.replaceChildren(fill(t.transcriptCode, email), code);
-          active = code;
-          code.focus();
-          return;
-        }
-        await post('transcript', { token, email, code: value });
-        done(fill(t.transcriptSent, email));
-      } catch (ex) {
-        err.textContent = (ex as Error).message;
-      }
-    });
-    return form;
+    return buildTranscriptForm(
+      t,
+      session?.email ?? null,
+      (body) => post<{ codeSent: boolean }>('transcript', { token, ...body }),
+      (sentTo) => {
+        transcriptEl = null;
+        if (sentTo !== null) notice = fill(t.transcriptSent, sentTo);
+        renderForms();
+        renderHeader();
+      },
+    );
   }
 
   function ratingForm() {
-    let score = 0;
-    const stars = h('div', { class: 'sd-stars', role: 'radiogroup', 'aria-label': t.rate });
-    const buttons = [1, 2, 3, 4, 5].map((n) => {
-      const b = h('button', { type: 'button', 'aria-label': fill(t.rateOf, n) }, '★');
-      b.addEventListener('click', () => {
-        score = n;
-        for (const [i, x] of buttons.entries()) x.classList.toggle('on', i < n);
-      });
-      stars.append(b);
-      return b;
+    return buildRatingForm(t, async (score, comment) => {
+      conversation = await post<WidgetConversation>('rating', { token, score, comment });
+      rated = true;
+      render();
     });
-    const comment = h('textarea', { rows: '2', placeholder: t.rateComment });
-    const err = h('p', { class: 'sd-err' });
-    const go = h('button', { class: 'sd-btn', type: 'submit' }, t.rateSend);
-    const form = h('form', { class: 'sd-form sd-rating' }, h('span', {}, t.rate), stars, comment, err, go);
-    form.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      if (!score) {
-        err.textContent = t.ratePick;
-        return;
-      }
-      try {
-        conversation = await post<WidgetConversation>('rating', {
-          token,
-          score,
-          comment: comment.value.trim() || undefined,
-        });
-        rated = true;
-        render();
-      } catch (ex) {
-        err.textContent = (ex as Error).message;
-      }
-    });
-    return form;
   }
 
   // Wiring
@@ -889,9 +542,7 @@ export function mount(ctx: WidgetContext): ChatUi {
     renderHeader();
   });
   window.addEventListener('online', () => {
-    retry = 0;
-    disconnect();
-    connect();
+    socket.online();
   });
   document.addEventListener('visibilitychange', markRead);
   transcriptLink.hidden = !cfg.emailChannel;
@@ -923,8 +574,7 @@ export function mount(ctx: WidgetContext): ChatUi {
     logout() {
       // The shop signed the shopper out: nothing of theirs stays in this browser or on screen.
       identity = null;
-      disconnect();
-      clearTimeout(reconnectTimer);
+      socket.stop();
       token = null;
       session = null;
       conversation = null;
