@@ -58,6 +58,9 @@ export const tableOwners = {
   contacts: 'modules/contacts',
   contact_identities: 'modules/contacts',
 
+  listening_mentions: 'modules/listening',
+  listening_sources: 'modules/listening',
+
   feedback_followups: 'modules/feedback',
   feedback_improvement_links: 'modules/feedback',
   feedback_improvement_notices: 'modules/feedback',

@@ -50,6 +50,7 @@ import {
 } from './modules/helpcenter/index.ts';
 import { createInboxService, registerInboxRoutes } from './modules/inbox-sidebar/index.ts';
 import { type IntakeService, installIntake } from './modules/intake/index.ts';
+import { installListening, listeningSummaries } from './modules/listening/index.ts';
 import { installIntegrations, type WebhooksService } from './modules/integrations/index.ts';
 import { createMacrosService, registerMacroRoutes } from './modules/macros/index.ts';
 import { installNotices, type NoticesService } from './modules/notices/index.ts';
@@ -412,8 +413,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     intake,
     shopperOf: (slug, req, token) => chat.widgetShopper(slug, widgetRequestMeta(req), token),
   });
+  // Social listening: sources polled by jobs, items through the intake, replies via the `social` channel.
+  await installListening({ router, deps, tickets, intake, channels });
   // Analytics: each module registers its metrics (definitions + rollup function) with the registry.
   const { registry: metricsRegistry, analytics } = installAnalytics({ router, deps });
+  for (const s of listeningSummaries) metricsRegistry.registerSummary(s);
   metricsRegistry.setSubjects({
     dims: ticketAnalyticsDims,
     describe: ticketAnalyticsDescribe,

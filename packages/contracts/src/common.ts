@@ -52,6 +52,7 @@ export const Channels = [
   'whatsapp',
   'web',
   'api',
+  'social',
 ] as const;
 export const Channel = z.enum(Channels);
 /** Channels every workspace has without connecting anything: email, the chat widget, web forms, the API. */

@@ -17,6 +17,8 @@ export { ingestChanges, numberKey } from './commerce.ingest.ts';
 /** Policy checks for money: every module that gives a customer money goes through `svc.moneyPolicy`. */
 export type { MoneyActor, MoneyDecision, MoneyPolicy, MoneyRequest } from './commerce.money.ts';
 export { contactLifetimeValue } from './commerce.repository.ts';
+/** Orders a public mention names (modules/listening). */
+export { orderSummary, ordersByNumberKeys } from './listening-reads.repository.ts';
 export { type CommerceService, createCommerceService, detectOrderNumbers } from './commerce.service.ts';
 export {
   type DeliveredOrder,

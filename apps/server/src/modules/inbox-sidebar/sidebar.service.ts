@@ -13,6 +13,7 @@ const LABELS: Record<Channel, string> = {
   whatsapp: 'WhatsApp',
   web: 'Web form',
   api: 'API',
+  social: 'Social mentions',
 };
 
 /** `connected()`: the channels with a connector (adapter) in this deployment. */
