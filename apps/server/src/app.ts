@@ -50,8 +50,8 @@ import {
 } from './modules/helpcenter/index.ts';
 import { createInboxService, registerInboxRoutes } from './modules/inbox-sidebar/index.ts';
 import { type IntakeService, installIntake } from './modules/intake/index.ts';
-import { installListening, listeningSummaries } from './modules/listening/index.ts';
 import { installIntegrations, type WebhooksService } from './modules/integrations/index.ts';
+import { installListening, listeningSummaries } from './modules/listening/index.ts';
 import { createMacrosService, registerMacroRoutes } from './modules/macros/index.ts';
 import { installNotices, type NoticesService } from './modules/notices/index.ts';
 import { installQuality } from './modules/quality/index.ts';

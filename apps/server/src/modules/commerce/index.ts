@@ -17,14 +17,14 @@ export { ingestChanges, numberKey } from './commerce.ingest.ts';
 /** Policy checks for money: every module that gives a customer money goes through `svc.moneyPolicy`. */
 export type { MoneyActor, MoneyDecision, MoneyPolicy, MoneyRequest } from './commerce.money.ts';
 export { contactLifetimeValue } from './commerce.repository.ts';
-/** Orders a public mention names (modules/listening). */
-export { orderSummary, ordersByNumberKeys } from './listening-reads.repository.ts';
 export { type CommerceService, createCommerceService, detectOrderNumbers } from './commerce.service.ts';
 export {
   type DeliveredOrder,
   ordersDeliveredBetween,
   ticketOrderActionKinds,
 } from './feedback-reads.repository.ts';
+/** Orders a public mention names (modules/listening). */
+export { orderSummary, ordersByNumberKeys } from './listening-reads.repository.ts';
 export { type MoneyKind, moneyKinds, percentDiscountValue } from './order-policy.ts';
 /** Risk-based QA sampling (modules/quality): tickets where money moved or an approval was used. */
 export { riskyTickets } from './quality-reads.repository.ts';
