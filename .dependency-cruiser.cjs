@@ -12,7 +12,7 @@ module.exports = {
       comment: 'platform/ is plumbing: it never imports modules, channels or commerce.',
       severity: 'error',
       from: { path: '^apps/server/src/platform/' },
-      to: { path: '^apps/server/src/(modules|channels|commerce)/' },
+      to: { path: '^apps/server/src/(modules|channels|commerce|carriers)/' },
     },
     {
       name: 'module-through-index',
@@ -48,9 +48,9 @@ module.exports = {
     },
     {
       name: 'adapters-are-leaves',
-      comment: 'channels/* and commerce/* import only platform/ and contracts.',
+      comment: 'channels/*, commerce/* and carriers/* import only platform/ and contracts.',
       severity: 'error',
-      from: { path: '^apps/server/src/(channels|commerce)/' },
+      from: { path: '^apps/server/src/(channels|commerce|carriers)/' },
       to: { path: '^apps/server/src/(modules|app\\.ts|main\\.ts)' },
     },
     {

@@ -15,6 +15,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import client from 'prom-client';
+import { carrierRegistry } from './carriers/registry.ts';
 import { ChannelRegistry } from './channels/channel-adapter.ts';
 import { createGraphApi } from './channels/meta/graph-api.ts';
 import { createMetaChannels } from './channels/meta/meta-adapter.ts';
@@ -398,6 +399,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     notices,
     shopperLinks,
     intake,
+    carriers: carrierRegistry(),
+    carrierApiUrl: (p) =>
+      ({
+        aftership: config.AFTERSHIP_API_URL,
+        easypost: config.EASYPOST_API_URL,
+        shippo: config.SHIPPO_API_URL,
+      })[p] ?? '',
   });
   selfService.deliveries = tracking.orderDelivery;
   // Returns: its shopper pages are served by the help center at /l/<token> (purpose 'return').

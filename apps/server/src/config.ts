@@ -355,6 +355,24 @@ export const settings = {
     description:
       "Base URL of Meta's Graph API for WhatsApp, Messenger and Instagram (docs/messaging-apps.md); change only for a test double",
   },
+  AFTERSHIP_API_URL: {
+    schema: z.url(),
+    default: 'https://api.aftership.com',
+    description:
+      "Base URL of AfterShip's tracking API for polling (docs/tracking.md); change only for a test double",
+  },
+  EASYPOST_API_URL: {
+    schema: z.url(),
+    default: 'https://api.easypost.com',
+    description:
+      "Base URL of EasyPost's API for tracker polling (docs/tracking.md); change only for a test double",
+  },
+  SHIPPO_API_URL: {
+    schema: z.url(),
+    default: 'https://api.goshippo.com',
+    description:
+      "Base URL of Shippo's API for tracking polling (docs/tracking.md); change only for a test double",
+  },
   OUTBOUND_ALLOW_CIDRS: {
     schema: z.string().optional(),
     default: undefined,

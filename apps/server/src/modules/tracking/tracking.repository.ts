@@ -35,8 +35,20 @@ export const sourceByKey = (db: Db, key: string) =>
   db.one<{ id: number; workspace_id: number; provider: string; secret_enc: string }>(sql`
     SELECT id, workspace_id, provider, secret_enc FROM tracking_sources WHERE hook_key = ${key}`);
 export const sources = (db: Db, workspaceId: number) =>
-  db.query<{ id: number; provider: string; hook_key: string; created_at: Date }>(sql`
-    SELECT id, provider, hook_key, created_at FROM tracking_sources WHERE workspace_id = ${workspaceId} ORDER BY provider`);
+  db.query<{
+    id: number;
+    provider: string;
+    hook_key: string;
+    created_at: Date;
+    poll_minutes: number | null;
+    has_api_key: boolean;
+    paused_until: Date | null;
+    last_poll_at: Date | null;
+    last_poll_error: string | null;
+  }>(sql`
+    SELECT id, provider, hook_key, created_at, poll_minutes, api_key_enc IS NOT NULL AS has_api_key, paused_until,
+      last_poll_at, last_poll_error
+    FROM tracking_sources WHERE workspace_id = ${workspaceId} ORDER BY provider`);
 export const upsertSource = (
   db: Db,
   workspaceId: number,

@@ -1,9 +1,16 @@
 import { z } from 'zod';
+import { notFound } from '../../platform/errors.ts';
 import { IdParams, type Router } from '../../platform/http/router.ts';
+import type { Polling } from './polling.ts';
 import type { ProblemsService } from './problems.ts';
 import { PROVIDERS, type TrackingService } from './tracking.service.ts';
 
-export function registerTrackingRoutes(r: Router, svc: TrackingService, problems: ProblemsService) {
+export function registerTrackingRoutes(
+  r: Router,
+  svc: TrackingService,
+  problems: ProblemsService,
+  polling: Polling,
+) {
   r.add({
     method: 'GET',
     url: '/api/v1/tracking/shipments',
@@ -52,6 +59,33 @@ export function registerTrackingRoutes(r: Router, svc: TrackingService, problems
     body: z.object({ secret: z.string().min(1).max(500) }),
     handler: async ({ auth, params, body }) =>
       svc.connectSource(auth.workspaceId, params.provider, body.secret),
+  });
+  r.add({
+    method: 'PUT',
+    url: '/api/v1/tracking/sources/:provider/polling',
+    summary:
+      'Poll a carrier aggregator for parcels no webhook updates: its API key (kept encrypted) and the minutes between polls of a parcel; pollMinutes null stops',
+    tag: 'Tracking',
+    access: 'admin',
+    params: z.object({ provider: z.enum(PROVIDERS) }),
+    body: z.object({
+      apiKey: z.string().min(1).max(500).optional(),
+      pollMinutes: z.number().int().min(15).max(1440).nullable(),
+    }),
+    handler: async ({ auth, params, body }) => polling.configure(auth.workspaceId, params.provider, body),
+  });
+  r.add({
+    method: 'POST',
+    url: '/api/v1/tracking/sources/:provider/poll',
+    summary: 'Poll the due parcels now (what the tracking-poll job does), within the provider’s rate limit',
+    tag: 'Tracking',
+    access: 'admin',
+    params: z.object({ provider: z.enum(PROVIDERS) }),
+    handler: async ({ auth, params }) => {
+      const id = (await svc.sources(auth.workspaceId)).find((s) => s.provider === params.provider)?.id;
+      if (!id) throw notFound('Polling source');
+      return polling.run(id);
+    },
   });
   r.add({
     method: 'PATCH',

@@ -24,6 +24,7 @@ import {
   RANK,
   type ShipmentStatus,
 } from './normalize.ts';
+import { deferPoll } from './polling.repository.ts';
 import * as repo from './tracking.repository.ts';
 
 export const PROVIDERS = ['aftership', 'easypost', 'shippo'] as const;
@@ -67,6 +68,9 @@ const normalizers: Record<Provider, (b: Record<string, unknown>) => NormalUpdate
   easypost: fromEasypost,
   shippo: fromShippo,
 };
+/** A provider's tracking object (webhook or API answer) in the normalised form; null when unknown. */
+export const normalizeProvider = (provider: string, body: Record<string, unknown>) =>
+  (PROVIDERS as readonly string[]).includes(provider) ? normalizers[provider as Provider](body) : null;
 
 export interface TrackingOptions {
   tickets: Pick<TicketsService, 'openSystemTicket' | 'addSystemNote' | 'publishSystemEvents' | 'findSummary'>;
@@ -294,7 +298,10 @@ export function createTrackingService(deps: Deps, o: TrackingOptions) {
         async process(event) {
           const provider = event.headers.provider as Provider;
           const u = normalizers[provider](JSON.parse(event.payload.toString('utf8')));
-          if (u) await apply(event.workspaceId, u, provider);
+          if (!u) return;
+          await apply(event.workspaceId, u, provider);
+          // The webhook keeps this parcel current: polling it can wait a whole interval.
+          await deferPoll(db, event.workspaceId, u.trackingNumber);
         },
       };
     },
