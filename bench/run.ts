@@ -30,6 +30,7 @@ import { referenceHttp, referenceInsert, referenceWsEcho } from './src/scenarios
 import { closeScaleEnvs, inboxView, search, ticketOpen } from './src/scenarios/scale-reads.ts';
 import { smsIngest } from './src/scenarios/sms-ingest.ts';
 import { smtpIngest } from './src/scenarios/smtp-ingest.ts';
+import { trackingIngest } from './src/scenarios/tracking-ingest.ts';
 
 const root = join(import.meta.dirname, '..');
 
@@ -53,6 +54,7 @@ const scenarios: Scenario[] = [
   commerceOrderQuery,
   smtpIngest,
   smsIngest,
+  trackingIngest,
   analyticsReports,
 ];
 
