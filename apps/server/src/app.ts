@@ -35,7 +35,7 @@ import {
   registerAutomationRoutes,
   scheduleAutomationScan,
 } from './modules/automations/index.ts';
-import { installBot } from './modules/bot/index.ts';
+import { classify, installBot } from './modules/bot/index.ts';
 import { installCallbacks } from './modules/callbacks/index.ts';
 import { installChat, widgetRequestMeta } from './modules/chat/index.ts';
 import { type CommerceService, installCommerce } from './modules/commerce/index.ts';
@@ -343,6 +343,16 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       accountFor: (w, id) => intake.accountForSending(w, 'sms', id),
       api: twilioApi,
     }),
+    // Voicemail triage reads other modules through their index.ts; commerce and tracking are made below.
+    triage: {
+      conversationOrder: (auth, id) => commerce.conversationOrder(auth, id),
+      orderDelivery: async (w, orderId) => {
+        const d = await tracking.orderDelivery(w, orderId);
+        return d && { shipments: d.parcels, delay: d.delay };
+      },
+      classify: (text) => classify(text),
+      macros: (auth) => macros.list(auth),
+    },
   });
   registerSlaRoutes(router, sla);
   registerSlaListeners(bus, sla);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addBusinessMinutes } from '../src/modules/sla/index.ts';
 import { sql } from '../src/platform/db/db.ts';
+import { demoOrder } from './commerce-helpers.ts';
 import { LOCAL_TEST_SERVERS, startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 import { type FakeTwilio, hex, signLikeTwilio, startFakeTwilio, voiceFields } from './twilio-fake.ts';
 
@@ -330,5 +331,97 @@ describe('callback tasks', () => {
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ status: 'failed', outcome: 'failed' });
     expect(res.json().error).toBeTruthy();
+  });
+});
+
+describe('voicemail triage', () => {
+  it('shows the caller’s order and parcel, the transcript’s intent and a suggested macro', async () => {
+    const conn = await api('POST', '/api/v1/commerce/connections', ws.admin.headers, {
+      platform: 'builtin',
+      currency: 'EUR',
+    });
+    expect(conn.statusCode).toBe(201);
+    const shipped = new Date(Date.now() - 2 * 86400_000).toISOString();
+    const push = await api(
+      'POST',
+      '/api/v1/store/batch',
+      { authorization: `Bearer ${conn.json().token}` },
+      {
+        orders: [
+          demoOrder({
+            externalId: 'o-2042',
+            number: '#2042',
+            customer: {
+              externalId: 'c-9',
+              email: 'mia@example.com',
+              phone: '+14155550141',
+              firstName: 'Mia',
+            },
+            fulfillmentStatus: 'fulfilled',
+            fulfillments: [
+              {
+                externalId: 'f-2042',
+                carrier: 'UPS',
+                trackingNumber: '1Z999AA10123456784',
+                shippedAt: shipped,
+                updatedAt: shipped,
+              },
+            ],
+          }),
+        ],
+      },
+    );
+    expect(push.statusCode).toBe(200);
+    for (const name of ['Damaged item – replacement', 'Where is my order', 'Return label'])
+      expect(
+        (await api('POST', '/api/v1/macros', ws.lead.headers, { name, body: `${name}: …`, shared: true }))
+          .statusCode,
+      ).toBe(201);
+    const callSid = `CA${hex(32)}`;
+    const recSid = `RE${hex(32)}`;
+    tw.recordings.set(recSid, Buffer.from('ID3 voicemail'));
+    const call = {
+      accountSid: tw.accountSid,
+      callSid,
+      from: '+14155550141',
+      to: SHOP_NUMBER,
+      status: 'completed',
+    };
+    await form(
+      hooks.voicemail!,
+      voiceFields(call, [
+        ['RecordingUrl', `${tw.url}/2010-04-01/Accounts/${tw.accountSid}/Recordings/${recSid}`],
+        ['RecordingDuration', '9'],
+        ['RecordingSid', recSid],
+      ]),
+    );
+    await drain();
+    const list = (await api('GET', '/api/v1/tickets?limit=100', ws.agent.headers)).json().items as {
+      id: number;
+      subject: string;
+    }[];
+    const ticket = list.find((x) => x.subject.includes('+14155550141'))!;
+    const before = (await api('GET', `/api/v1/tickets/${ticket.id}/voice-triage`, ws.agent.headers)).json();
+    expect(before).toMatchObject({ transcript: null, intent: null, macro: null });
+    await form(
+      hooks.transcription!,
+      voiceFields(call, [
+        ['TranscriptionSid', `TR${hex(32)}`],
+        ['TranscriptionText', 'Hi, my order 2042 arrived broken. The box was crushed. Please call me back.'],
+        ['TranscriptionStatus', 'completed'],
+        ['RecordingSid', recSid],
+      ]),
+    );
+    await drain();
+    const res = await api('GET', `/api/v1/tickets/${ticket.id}/voice-triage`, ws.readonly.headers);
+    expect(res.statusCode).toBe(200);
+    const triage = res.json();
+    expect(triage.transcript).toContain('arrived broken');
+    expect(triage.intent).toMatchObject({ damage: true, orderNumber: '2042' });
+    expect(triage.order).toMatchObject({ number: '#2042' });
+    expect(triage.macro).toMatchObject({ name: 'Damaged item – replacement' });
+    expect(
+      (await api('GET', `/api/v1/tickets/${ticket.id}/voice-triage`, other.agent.headers)).statusCode,
+    ).toBe(404);
   });
 });

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { Id, Timestamp } from './common.ts';
 
+const Minor0 = z.number().int().describe('Minor units (cents)');
+
 /*
  * Callback tasks and click-to-call (issue #18, docs/sms-voice.md): a voicemail or a missed call opens a
  * task due inside business hours; an agent calls back from the ticket (Twilio dials the agent's own
@@ -80,3 +82,43 @@ export const AgentCallPhone = z
   })
   .strict();
 export type AgentCallPhone = z.infer<typeof AgentCallPhone>;
+
+/** What an agent sees first on a voice ticket (docs/sms-voice.md "Voicemail triage"). */
+export const VoiceTriage = z.object({
+  transcript: z.string().nullable(),
+  /** The bot's classifier on the transcript; null until a transcript arrived. */
+  intent: z
+    .object({
+      name: z.string(),
+      confidence: z.number(),
+      damage: z.boolean(),
+      angry: z.boolean(),
+      orderNumber: z.string().nullable(),
+    })
+    .nullable(),
+  /** The order named in the conversation, else the caller's latest. */
+  order: z
+    .object({
+      id: Id,
+      number: z.string(),
+      status: z.string(),
+      fulfillmentStatus: z.string(),
+      total: Minor0,
+      currency: z.string(),
+      placedAt: Timestamp,
+      items: z.string(),
+    })
+    .nullable(),
+  shipments: z.array(
+    z.object({
+      carrier: z.string().nullable(),
+      trackingNumber: z.string(),
+      status: z.string(),
+      estimatedDeliveryAt: Timestamp.nullable(),
+    }),
+  ),
+  delay: z.object({ kind: z.enum(['late', 'problem']), estimate: Timestamp.nullable() }).nullable(),
+  /** A macro matching the intent (most used first); null when none fits. */
+  macro: z.object({ id: Id, name: z.string(), why: z.string() }).nullable(),
+});
+export type VoiceTriage = z.infer<typeof VoiceTriage>;

@@ -46,6 +46,8 @@ export interface CustomerSectionEntry {
   order?: number;
   /** Start collapsed (the header stays visible). */
   collapsed?: boolean;
+  /** Shown only beside tickets this returns true for (voicemail triage: voice tickets). */
+  applies?: (ticket: TicketDetailT) => boolean;
 }
 
 /** (c) A small badge in the ticket header or in each inbox row (SLA timer, CSAT, channel state...). */

@@ -189,7 +189,7 @@ function CustomerPanel({ contactId, ticket }: { contactId: number; ticket: Ticke
     <section className="customer" aria-label="Customer">
       {customerSections
         .list()
-        .filter((s) => atLeast(me.agent.role, s.minRole))
+        .filter((s) => atLeast(me.agent.role, s.minRole) && (!s.applies || s.applies(ticket)))
         .map((s) => (
           <details key={s.id} className="panel" open={!s.collapsed}>
             <summary>{s.title}</summary>

@@ -5,12 +5,24 @@ import {
   CompleteCallback,
   CreateCallback,
   ListCallbacksQuery,
+  VoiceTriage,
 } from '@shopdesk/contracts';
 import { z } from 'zod';
 import { IdParams, type Router } from '../../platform/http/router.ts';
 import type { CallbacksService } from './callbacks.service.ts';
+import { type TriagePorts, voiceTriage } from './triage.ts';
 
-export function registerCallbackRoutes(r: Router, svc: CallbacksService) {
+export function registerCallbackRoutes(r: Router, svc: CallbacksService, triage: TriagePorts) {
+  r.add({
+    method: 'GET',
+    url: '/api/v1/tickets/:id/voice-triage',
+    summary: 'Voicemail triage: the caller’s order and parcels, the transcript’s intent, a suggested macro',
+    tag: 'Callbacks',
+    access: 'read-only',
+    params: IdParams,
+    response: VoiceTriage,
+    handler: async ({ auth, params }) => voiceTriage(triage, auth, params.id),
+  });
   r.add({
     method: 'GET',
     url: '/api/v1/callbacks',

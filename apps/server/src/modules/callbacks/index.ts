@@ -8,8 +8,10 @@ import {
   type CallStatusReport,
   createCallbacksService,
 } from './callbacks.service.ts';
+import type { TriagePorts } from './triage.ts';
 
 export type { CallbackDialer, CallbacksService } from './callbacks.service.ts';
+export type { TriagePorts } from './triage.ts';
 
 /**
  * Callback tasks and click-to-call (docs/sms-voice.md): a voicemail or missed call (`message.received`
@@ -17,10 +19,15 @@ export type { CallbackDialer, CallbacksService } from './callbacks.service.ts';
  * intake as `call.status` events from the channel adapter.
  */
 export function installCallbacks(
-  o: { router: Router; deps: Deps; intake: Pick<IntakeService, 'handle'> } & CallbackPorts,
+  o: {
+    router: Router;
+    deps: Deps;
+    intake: Pick<IntakeService, 'handle'>;
+    triage: Omit<TriagePorts, 'ticket'>;
+  } & CallbackPorts,
 ): CallbacksService {
   const svc = createCallbacksService(o.deps, o);
-  registerCallbackRoutes(o.router, svc);
+  registerCallbackRoutes(o.router, svc, { ...o.triage, ticket: (auth, id) => o.tickets.get(auth, id) });
   o.deps.bus.on('message.received', async (e) => {
     if (e.data?.channel !== 'voice' || !e.ticketId || !e.messageId) return;
     await svc.openFromVoicemail(e.workspaceId, e.ticketId, e.messageId);
