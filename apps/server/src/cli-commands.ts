@@ -9,7 +9,8 @@ import {
   rotateEmbeddedSecret,
 } from './admin/rotate-secret.ts';
 import type { Config } from './config.ts';
-import { findWorkspaceBySlug } from './modules/workspaces/index.ts';
+import type { AnalyticsService } from './modules/analytics/index.ts';
+import { findWorkspaceBySlug, listWorkspaces } from './modules/workspaces/index.ts';
 import type { AdminOutput } from './platform/admin-socket.ts';
 import { backup } from './platform/db/backup.ts';
 import type { Db } from './platform/db/db.ts';
@@ -32,6 +33,7 @@ export const DB_COMMANDS = new Set([
   'export',
   'rotate-secret',
   'backup',
+  'analytics',
 ]);
 
 /**
@@ -42,7 +44,15 @@ export const DB_COMMANDS = new Set([
 export async function runCommand(
   command: string,
   values: CliArgs,
-  ctx: { db: Db; config: Config; log: Logger; io: AdminOutput; inServer: boolean },
+  ctx: {
+    db: Db;
+    config: Config;
+    log: Logger;
+    io: AdminOutput;
+    inServer: boolean;
+    /** The running server's analytics (admin socket); the CLI builds the app without listeners. */
+    analytics?: AnalyticsService;
+  },
 ): Promise<void> {
   const { db, config, log, io } = ctx;
   const applied = await migrate(db);
@@ -147,8 +157,65 @@ export async function runCommand(
       );
       return;
     }
+    case 'analytics': {
+      if (values.action !== 'rebuild') throw new UsageError('analytics needs an action: analytics rebuild');
+      await analyticsRebuild(values, ctx);
+      return;
+    }
     default:
       throw new UsageError(`Unknown command "${command}"`);
+  }
+}
+
+/**
+ * `analytics rebuild [--workspace slug]`: the set-based rebuild of one workspace's figures (all when no
+ * slug), with a progress bar. Needs the metric sources registered by the app, so the CLI builds the app
+ * (no workers, no SMTP listener) on its connection; inside a server the running one is used.
+ */
+async function analyticsRebuild(
+  values: CliArgs,
+  ctx: {
+    db: Db;
+    config: Config;
+    log: Logger;
+    io: AdminOutput;
+    inServer: boolean;
+    analytics?: AnalyticsService;
+  },
+) {
+  const { db, io } = ctx;
+  let built: { services: { analytics: AnalyticsService }; close(): Promise<void> } | null = null;
+  let analytics = ctx.analytics;
+  if (!analytics) {
+    const { buildApp } = await import('./app.ts');
+    built = await buildApp(
+      { ...ctx.config, EMAIL_SMTP_ENABLED: false },
+      { db, workers: false, logger: ctx.log },
+    );
+    analytics = built.services.analytics;
+  }
+  try {
+    const workspaces = values.workspace
+      ? [await findWorkspaceBySlug(db, values.workspace)]
+      : await listWorkspaces(db);
+    if (workspaces.some((w) => !w)) throw new UsageError(`No workspace "${values.workspace}"`);
+    const bar = progressBar(
+      ctx.inServer
+        ? ({ isTTY: false, write: (t: string) => io.err(t) } as unknown as NodeJS.WriteStream)
+        : undefined,
+    );
+    for (const w of workspaces as { id: number; slug: string }[]) {
+      const started = Date.now();
+      const r = await analytics.rebuild(w.id, (done, total) =>
+        bar({ phase: `analytics ${w.slug}`, done, total }),
+      );
+      const s = (Date.now() - started) / 1000;
+      io.out(
+        `Workspace "${w.slug}": ${r.tickets} tickets recomputed in ${s.toFixed(1)} s (${Math.round(r.tickets / Math.max(s, 0.001))} tickets/s).\n`,
+      );
+    }
+  } finally {
+    await built?.close();
   }
 }
 

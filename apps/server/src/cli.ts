@@ -31,6 +31,8 @@ Commands:
   rotate-secret                           install a new master key and re-encrypt stored credentials
                                           (embedded: in the data dir; with SECRET_KEY set: re-encrypts
                                           under SECRET_KEY, the old key in SECRET_KEYS_PREVIOUS)
+  analytics rebuild [--workspace W]      recompute the reports' figures (all workspaces, or W) set-based,
+                                          with a progress bar (backfills, a new metric)
   rotate-secret --new-key                 print a new master key (for SECRET_KEY on several nodes)
   rotate-secret --reencrypt               re-encrypt stored credentials under the current key only
   rotate-secret --drop-previous           forget previous keys once nothing stored needs them
@@ -47,7 +49,7 @@ const stdio = {
 
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
-  const { values: parsed } = parseArgs({
+  const { values: parsed, positionals } = parseArgs({
     args: rest,
     options: {
       email: { type: 'string' },
@@ -67,6 +69,8 @@ async function main() {
   const values: Record<string, string | undefined> = Object.fromEntries(
     Object.entries(parsed).map(([k, v]) => [k, v === true ? 'true' : v === false ? undefined : v]),
   );
+  // `analytics rebuild`: the action travels as a value too (same map through the admin socket).
+  if (command === 'analytics') values.action = positionals[0];
   readEnvFile();
   const config = loadConfig();
   if (!command || command === 'help' || command === '--help') {

@@ -190,7 +190,14 @@ async function openAdminSocket(
         return 1;
       }
       try {
-        await runCommand(req.command, req.args, { db: shopdesk.db, config, log, io, inServer: true });
+        await runCommand(req.command, req.args, {
+          db: shopdesk.db,
+          config,
+          log,
+          io,
+          inServer: true,
+          analytics: shopdesk.services.analytics,
+        });
         return 0;
       } catch (err) {
         io.err(

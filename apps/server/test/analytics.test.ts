@@ -340,6 +340,11 @@ describe('rollups', () => {
     await t.db.query(sql`DELETE FROM analytics_contributions WHERE workspace_id = ${ws.workspaceId}`);
     await t.app.inject({ method: 'POST', url: '/api/v1/analytics/rebuild', headers: ws.admin.headers });
     expect(await snapshot()).toEqual(before);
+    // The per-ticket path (rollup deltas per batch) lands on the same rollups as the set-based recount.
+    await t.db.query(sql`DELETE FROM analytics_rollups WHERE workspace_id = ${ws.workspaceId}`);
+    await t.db.query(sql`DELETE FROM analytics_contributions WHERE workspace_id = ${ws.workspaceId}`);
+    expect((await t.services.analytics.rebuildPerTicket(ws.workspaceId)).tickets).toBe(7);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('moves days with the reporting time zone (rebuild on change)', async () => {

@@ -127,6 +127,19 @@ describe('npx shopdesk', { timeout: 240_000 }, () => {
     expect(unknown.stderr).toContain('Unknown command');
   });
 
+  it('analytics rebuild recomputes a workspace set-based and prints tickets/s; a missing action is a usage error', async () => {
+    const r = await run(['analytics', 'rebuild', '--workspace', 'demo-outfitters']);
+    expect(r.code, r.stderr).toBe(0);
+    const n = Number(/Workspace "demo-outfitters": (\d+) tickets recomputed/.exec(r.stdout)?.[1]);
+    expect(n).toBeGreaterThanOrEqual(200);
+    expect(r.stderr).toContain('analytics demo-outfitters');
+    const bad = await run(['analytics']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('analytics rebuild');
+    const none = await run(['analytics', 'rebuild', '--workspace', 'no-such-shop']);
+    expect(none.code).toBe(1);
+  }, 240_000);
+
   it('while the server runs: create-token goes through it (the token works, and still after a restart); a second start refuses', async () => {
     const s = await startServer();
     const stopServer = async (proc: ChildProcess) => {

@@ -37,11 +37,22 @@ export async function claimDirty(tx: Db, workspaceId: number, limit: number): Pr
       ORDER BY subject_id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
     RETURNING subject_id`);
   const ids = rows.map((r) => Number(r.subject_id)).sort((a, b) => a - b);
-  if (ids.length)
-    await tx.query(sql`
-      SELECT pg_advisory_xact_lock(${LOCK_NS}, (id % 2147483647)::int)
-      FROM unnest(${ids}::bigint[]) WITH ORDINALITY AS u(id, ord)`);
+  await lockSubjects(tx, workspaceId, ids);
   return ids;
+}
+
+/**
+ * Locks tickets (in id order) for replacing their contributions, and shares the workspace lock that a
+ * set-based rollup rebuild takes exclusively: rollups change either by deltas or by a recount, never both.
+ */
+export async function lockSubjects(tx: Db, workspaceId: number, ids: number[]) {
+  if (!ids.length) return;
+  await tx.query(
+    sql`SELECT pg_advisory_xact_lock_shared(${LOCK_NS + 1}, (${workspaceId} % 2147483647)::int)`,
+  );
+  await tx.query(sql`
+    SELECT pg_advisory_xact_lock(${LOCK_NS}, (id % 2147483647)::int)
+    FROM unnest(${ids}::bigint[]) WITH ORDINALITY AS u(id, ord)`);
 }
 
 export async function timeZoneOf(db: Db, workspaceId: number): Promise<string> {
@@ -91,6 +102,13 @@ export async function replaceContributions(
       RETURNING workspace_id, metric, day, value, included, dims)
     ${rollupUpsert('old', -1)}`);
   if (!rows.length) return;
+  await tx.query(sql`
+    WITH new AS (${insertRows(workspaceId, timeZone, rows)}
+      RETURNING workspace_id, metric, day, value, included, dims)
+    ${rollupUpsert('new', 1)}`);
+}
+
+const insertRows = (workspaceId: number, timeZone: string, rows: (Contribution & { dims: Dims })[]) => {
   const json = JSON.stringify(
     rows.map((r) => ({
       subject_id: r.subjectId,
@@ -103,15 +121,48 @@ export async function replaceContributions(
       dims: r.dims,
     })),
   );
+  return sql`
+    INSERT INTO analytics_contributions (workspace_id, subject_id, metric, seq, at, day, value, included, reason, dims)
+    SELECT ${workspaceId}, x.subject_id, x.metric, x.seq, x.at, (x.at AT TIME ZONE ${timeZone})::date,
+           x.value, x.included, x.reason, x.dims
+    FROM jsonb_to_recordset(${json}::jsonb)
+      AS x(subject_id bigint, metric text, seq int, at timestamptz, value float8, included boolean, reason text, dims jsonb)`;
+};
+
+/**
+ * Set-based rebuild, step 1: every contribution of the workspace goes (the rollups are recounted at the
+ * end, so nothing is subtracted row by row).
+ */
+export async function dropContributions(db: Db, workspaceId: number) {
+  await db.query(sql`DELETE FROM analytics_contributions WHERE workspace_id = ${workspaceId}`);
+}
+
+/** Step 2, per page of tickets: their contributions, without touching the rollups. */
+export async function putContributions(
+  tx: Db,
+  workspaceId: number,
+  timeZone: string,
+  ticketIds: number[],
+  rows: (Contribution & { dims: Dims })[],
+) {
+  // A flush may have written some of these tickets since step 1: its rows give way to these.
   await tx.query(sql`
-    WITH new AS (
-      INSERT INTO analytics_contributions (workspace_id, subject_id, metric, seq, at, day, value, included, reason, dims)
-      SELECT ${workspaceId}, x.subject_id, x.metric, x.seq, x.at, (x.at AT TIME ZONE ${timeZone})::date,
-             x.value, x.included, x.reason, x.dims
-      FROM jsonb_to_recordset(${json}::jsonb)
-        AS x(subject_id bigint, metric text, seq int, at timestamptz, value float8, included boolean, reason text, dims jsonb)
-      RETURNING workspace_id, metric, day, value, included, dims)
-    ${rollupUpsert('new', 1)}`);
+    DELETE FROM analytics_contributions WHERE workspace_id = ${workspaceId} AND subject_id = ANY(${ticketIds}::bigint[])`);
+  if (rows.length) await tx.query(insertRows(workspaceId, timeZone, rows));
+}
+
+/**
+ * Step 3: the rollups recounted from the contributions in one statement, under the workspace lock every
+ * flush shares, so no delta lands between the delete and the recount.
+ */
+export async function recountRollups(tx: Db, workspaceId: number) {
+  await tx.query(sql`SELECT pg_advisory_xact_lock(${LOCK_NS + 1}, (${workspaceId} % 2147483647)::int)`);
+  await tx.query(sql`DELETE FROM analytics_rollups WHERE workspace_id = ${workspaceId}`);
+  await tx.query(sql`
+    WITH every AS (
+      SELECT workspace_id, metric, day, value, included, dims FROM analytics_contributions
+      WHERE workspace_id = ${workspaceId})
+    ${rollupUpsert('every', 1)}`);
 }
 
 export interface RollupRow {
