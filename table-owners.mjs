@@ -99,6 +99,8 @@ export const tableOwners = {
   webhook_subscriptions: 'modules/integrations',
   webhook_deliveries: 'modules/integrations',
   webhook_delivery_attempts: 'modules/integrations',
+  import_runs: 'modules/integrations',
+  import_items: 'modules/integrations',
 
   return_events: 'modules/returns',
   return_lines: 'modules/returns',

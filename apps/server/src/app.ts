@@ -51,7 +51,11 @@ import {
 } from './modules/helpcenter/index.ts';
 import { createInboxService, registerInboxRoutes } from './modules/inbox-sidebar/index.ts';
 import { type IntakeService, installIntake } from './modules/intake/index.ts';
-import { installIntegrations, type WebhooksService } from './modules/integrations/index.ts';
+import {
+  type ImportsService,
+  installIntegrations,
+  type WebhooksService,
+} from './modules/integrations/index.ts';
 import { installListening, listeningSummaries } from './modules/listening/index.ts';
 import { createMacrosService, registerMacroRoutes } from './modules/macros/index.ts';
 import { installNotices, type NoticesService } from './modules/notices/index.ts';
@@ -192,6 +196,7 @@ export interface App {
     analytics: AnalyticsService;
     /** Outgoing webhook subscriptions and their deliveries (modules/integrations). */
     webhooks: WebhooksService;
+    imports: ImportsService;
   };
   /** The one inbound pipeline: every provider webhook's accounts, storage and processing. */
   intake: IntakeService;
@@ -372,8 +377,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   jobs.register(automationScanJob(automations, db));
   jobs.register(automationWebhookJob(automations));
   await scheduleAutomationScan(db);
-  // Outgoing webhooks: a listener per public domain event, durable deliveries (docs/integrations.md).
-  const { webhooks } = await installIntegrations({ app, router, deps, tickets });
+  // Outgoing webhooks: a listener per public domain event, durable deliveries; imports (docs/integrations.md).
+  const { webhooks, imports } = await installIntegrations({ app, router, deps, tickets });
   jobs.register(housekeepingJob(db, config, deps.log));
   await scheduleHousekeeping(db);
   const commerce = installCommerce({ app, router, deps, tickets, contacts, macros });
@@ -564,6 +569,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       problems,
       analytics,
       webhooks,
+      imports,
     },
     async close() {
       if (closed) return;

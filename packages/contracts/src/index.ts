@@ -10,6 +10,7 @@ export * from './contacts.ts';
 export * from './email.ts';
 export * from './feedback.ts';
 export * from './helpcenter.ts';
+export * from './imports.ts';
 export * from './integrations.ts';
 export * from './macros.ts';
 export * from './meta.ts';

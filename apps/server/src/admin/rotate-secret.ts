@@ -20,6 +20,7 @@ export const ENCRYPTED_FIELDS: { table: string; id: string; column: string; json
   { table: 'automation_webhook_endpoints', id: 'id', column: 'previous_secret_enc' },
   { table: 'webhook_subscriptions', id: 'id', column: 'secret_enc' },
   { table: 'webhook_subscriptions', id: 'id', column: 'previous_secret_enc' },
+  { table: 'import_runs', id: 'id', column: 'credentials_enc' },
 ];
 
 export interface ReencryptReport {

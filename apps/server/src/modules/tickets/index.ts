@@ -16,6 +16,12 @@ export {
   reviewFacts,
   ticketSubjects,
 } from './quality-reads.repository.ts';
+/** Imports from other helpdesks (modules/integrations): one ticket with its history, silently. */
+export {
+  type ImportedMessage,
+  type ImportedTicket,
+  insertImportedTicket,
+} from './ticket-import.repository.ts';
 export {
   activeTicketFacts,
   type FactTicketRow,
