@@ -6,6 +6,8 @@ import { type ChatSettingsT, chatApi, type PrechatFieldT, type UpdateChatSetting
 import './chat.css';
 import { useConfirm } from '../../ui/dialog.tsx';
 import { Field, fieldErrors } from '../../ui/field.tsx';
+import { DAYS, type Draft, type Errors, keyFrom, toDraft } from './chat-settings-draft.ts';
+import { DayRow, IdentitySecretSection, InstallSection, Preview, TimeZones } from './chat-settings-parts.tsx';
 
 /**
  * Settings → Channels → Chat: how the widget looks and greets, what it asks before a chat, when the
@@ -13,49 +15,6 @@ import { Field, fieldErrors } from '../../ui/field.tsx';
  * snippet to paste into the shop's pages. Everything goes through PATCH /api/v1/chat/settings; the
  * server names each invalid field and the form shows the message beside it.
  */
-
-type Draft = Omit<
-  ChatSettingsT,
-  'identitySecret' | 'identitySecretHint' | 'identitySecretRotatedAt' | 'installSnippet' | 'updatedAt'
->;
-type Errors = Record<string, string>;
-
-const DAYS = [
-  ['mon', 'Monday'],
-  ['tue', 'Tuesday'],
-  ['wed', 'Wednesday'],
-  ['thu', 'Thursday'],
-  ['fri', 'Friday'],
-  ['sat', 'Saturday'],
-  ['sun', 'Sunday'],
-] as const;
-type Day = (typeof DAYS)[number][0];
-
-const toDraft = (s: ChatSettingsT): Draft => {
-  const {
-    identitySecret: _a,
-    identitySecretHint: _b,
-    identitySecretRotatedAt: _c,
-    installSnippet: _d,
-    updatedAt: _e,
-    ...rest
-  } = s;
-  return structuredClone(rest);
-};
-
-/** A pre-chat key from its label: `Order number` → `order_number`. */
-const keyFrom = (label: string, taken: string[]) => {
-  let k = label
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^[^a-z]+|_+$/g, '')
-    .slice(0, 28);
-  if (!k || k === 'name' || k === 'email') k = `field_${k || 'x'}`.slice(0, 28);
-  let out = k;
-  for (let i = 2; taken.includes(out); i++) out = `${k}_${i}`;
-  return out;
-};
 
 export default function ChatSettingsPage() {
   const q = useQuery({ queryKey: ['chat', 'settings'], queryFn: chatApi.settings });
@@ -536,181 +495,14 @@ function ChatSettingsForm({ settings }: { settings: ChatSettingsT }) {
           </button>
         </div>
       </form>
-
-      <section className="card stack" aria-label="Identity secret">
-        <h3>Identity secret</h3>
-        <p className="muted small">
-          Your shop's backend signs the signed-in shopper's e-mail with this secret (HMAC-SHA256) and passes
-          the signature to <code>Shopdesk.identify()</code>; verified shoppers see their past chats and are
-          linked to their orders. For safety it is shown only once, when it is issued.
-        </p>
-        <p>
-          Current secret ends in <code data-testid="secret-hint">…{settings.identitySecretHint}</code>
-          {settings.identitySecretRotatedAt &&
-            `, issued ${new Date(settings.identitySecretRotatedAt).toLocaleString()}`}
-          .
-        </p>
-        {secret && (
-          <div className="notice stack" role="status">
-            <span>New identity secret — copy it now, it will not be shown again:</span>
-            <code className="chat-secret" data-testid="identity-secret">
-              {secret}
-            </code>
-            <CopyButton text={secret} label="Copy secret" />
-          </div>
-        )}
-        <div>
-          <button
-            type="button"
-            disabled={busy}
-            onClick={async () => {
-              if (
-                await ask(
-                  'Issue a new identity secret? The current one stops working at once, so signed-in shoppers are treated as guests until your shop uses the new one.',
-                  { confirmLabel: 'Issue new secret' },
-                )
-              )
-                void save({ rotateIdentitySecret: true }, 'New identity secret issued');
-            }}
-          >
-            Issue a new secret
-          </button>
-        </div>
-      </section>
-
-      <section className="card stack" aria-label="Install">
-        <h3>Install on your shop</h3>
-        <p className="muted small">
-          Paste this before <code>&lt;/body&gt;</code> on every page of your shop.
-        </p>
-        <pre className="chat-snippet" data-testid="install-snippet">
-          {settings.installSnippet}
-        </pre>
-        <div className="row">
-          <CopyButton text={settings.installSnippet} label="Copy snippet" />
-          <a
-            href={`/demo/shop?workspace=${encodeURIComponent(me.workspace.slug)}`}
-            target="_blank"
-            rel="noreferrer"
-          >
-            Try it on the demo shop
-          </a>
-        </div>
-      </section>
+      <IdentitySecretSection
+        settings={settings}
+        secret={secret}
+        busy={busy}
+        ask={ask}
+        onRotate={() => void save({ rotateIdentitySecret: true }, 'New identity secret issued')}
+      />
+      <InstallSection settings={settings} workspaceSlug={me.workspace.slug} />
     </div>
-  );
-}
-
-/** The launcher and the top of the open widget, in the colours being edited. */
-function Preview({ draft }: { draft: Draft }) {
-  const color = /^#[0-9a-f]{6}$/i.test(draft.color) ? draft.color : '#1f6feb';
-  return (
-    <figure className="chat-preview" aria-label="Widget preview" data-testid="chat-preview">
-      <div className="chat-preview-panel">
-        <div className="chat-preview-header" style={{ background: color }} data-testid="preview-header">
-          {draft.title || 'Chat with us'}
-        </div>
-        <div className="chat-preview-body">
-          <p className="chat-preview-bubble">{draft.greeting || '…'}</p>
-        </div>
-      </div>
-      <div className="chat-preview-launcher" style={{ background: color }} data-testid="preview-launcher">
-        <svg viewBox="0 0 24 24" aria-hidden="true">
-          <path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z" />
-        </svg>
-      </div>
-      <figcaption className="muted small">
-        {draft.enabled ? 'Preview' : 'Preview (chat is switched off)'}
-      </figcaption>
-    </figure>
-  );
-}
-
-function DayRow({
-  day,
-  name,
-  intervals,
-  error,
-  onChange,
-}: {
-  day: Day;
-  name: string;
-  intervals: { open: string; close: string }[];
-  error?: string;
-  onChange: (v: { open: string; close: string }[]) => void;
-}) {
-  const on = intervals.length > 0;
-  const first = intervals[0] ?? { open: '09:00', close: '17:00' };
-  // The form edits one span per day; further spans set through the API are kept as they are.
-  const setFirst = (patch: Partial<typeof first>) =>
-    onChange([{ ...first, ...patch }, ...intervals.slice(1)]);
-  return (
-    <tr data-testid={`hours-${day}`}>
-      <th scope="row">
-        <label className="check">
-          <input type="checkbox" checked={on} onChange={(e) => onChange(e.target.checked ? [first] : [])} />
-          {name}
-        </label>
-      </th>
-      <td>
-        {on ? (
-          <>
-            <input
-              type="time"
-              aria-label={`${name} opens`}
-              value={first.open}
-              onChange={(e) => setFirst({ open: e.target.value })}
-            />
-            {' – '}
-            <input
-              type="time"
-              aria-label={`${name} closes`}
-              value={first.close === '24:00' ? '23:59' : first.close}
-              onChange={(e) => setFirst({ close: e.target.value })}
-            />
-            {intervals.length > 1 && <span className="muted small"> +{intervals.length - 1} more</span>}
-          </>
-        ) : (
-          <span className="muted small">closed</span>
-        )}
-        {error && (
-          <span className="error small" role="alert">
-            {' '}
-            {error}
-          </span>
-        )}
-      </td>
-    </tr>
-  );
-}
-
-function TimeZones({ id }: { id: string }) {
-  const zones = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.(
-    'timeZone',
-  );
-  return (
-    <datalist id={id}>
-      {(zones ?? []).map((z) => (
-        <option key={z} value={z} />
-      ))}
-    </datalist>
-  );
-}
-
-function CopyButton({ text, label }: { text: string; label: string }) {
-  const [done, setDone] = useState(false);
-  return (
-    <button
-      type="button"
-      onClick={() => {
-        void navigator.clipboard
-          ?.writeText(text)
-          .then(() => setDone(true))
-          .catch(() => setDone(false));
-        setTimeout(() => setDone(false), 2000);
-      }}
-    >
-      {done ? 'Copied' : label}
-    </button>
   );
 }
