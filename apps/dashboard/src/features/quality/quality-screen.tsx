@@ -247,51 +247,62 @@ function Scores() {
             IQS {scoreText(q.data.iqs)} <span className="muted">over {q.data.reviews} reviews</span>
           </p>
           <div className="columns">
-            <section>
-              <h2>By agent</h2>
-              <table className="table">
-                <tbody>
-                  {q.data.byAgent.map((a) => (
-                    <tr key={a.agentId}>
-                      <td>{dir.agentName(a.agentId)}</td>
-                      <td>{scoreText(a.iqs)}</td>
-                      <td className="muted">{a.reviews} reviews</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </section>
-            <section>
-              <h2>By category</h2>
-              <table className="table">
-                <tbody>
-                  {q.data.byCategory.map((c) => (
-                    <tr key={c.category}>
-                      <td>{c.name}</td>
-                      <td>{scoreText(c.score)}</td>
-                      <td className="muted">{c.ratings} ratings</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </section>
-            <section>
-              <h2>By week</h2>
-              <table className="table">
-                <tbody>
-                  {q.data.weekly.map((w) => (
-                    <tr key={w.week}>
-                      <td>{w.week}</td>
-                      <td>{scoreText(w.iqs)}</td>
-                      <td className="muted">{w.reviews} reviews</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </section>
+            <ScoreTable
+              title="By agent"
+              rows={q.data.byAgent.map((a) => ({
+                key: a.agentId,
+                name: dir.agentName(a.agentId),
+                score: a.iqs,
+                count: `${a.reviews} reviews`,
+              }))}
+            />
+            <ScoreTable
+              title="By category"
+              rows={q.data.byCategory.map((c) => ({
+                key: c.category,
+                name: c.name,
+                score: c.score,
+                count: `${c.ratings} ratings`,
+              }))}
+            />
+            <ScoreTable
+              title="By week"
+              rows={q.data.weekly.map((w) => ({
+                key: w.week,
+                name: w.week,
+                score: w.iqs,
+                count: `${w.reviews} reviews`,
+              }))}
+            />
           </div>
         </>
       )}
+    </section>
+  );
+}
+
+/** One breakdown of the scores: a name, its score and what it rests on, a row each. */
+function ScoreTable({
+  title,
+  rows,
+}: {
+  title: string;
+  rows: { key: string | number; name: string | null; score: number | null; count: string }[];
+}) {
+  return (
+    <section>
+      <h2>{title}</h2>
+      <table className="table">
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.key}>
+              <td>{r.name}</td>
+              <td>{scoreText(r.score)}</td>
+              <td className="muted">{r.count}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }
