@@ -27,6 +27,7 @@ import { commerceBackfill, commerceOrderQuery } from './src/scenarios/commerce.t
 import { embeddedStart } from './src/scenarios/embedded-start.ts';
 import { inboxFirstRender } from './src/scenarios/inbox-first-render.ts';
 import { referenceHttp, referenceInsert, referenceWsEcho } from './src/scenarios/references.ts';
+import { returnsPortal } from './src/scenarios/returns-portal.ts';
 import { closeScaleEnvs, inboxView, search, ticketOpen } from './src/scenarios/scale-reads.ts';
 import { smsIngest } from './src/scenarios/sms-ingest.ts';
 import { smtpIngest } from './src/scenarios/smtp-ingest.ts';
@@ -56,6 +57,7 @@ const scenarios: Scenario[] = [
   smsIngest,
   trackingIngest,
   analyticsReports,
+  returnsPortal,
 ];
 
 const usage = `Usage: npm run bench -- [scenario …] [options]

@@ -14,7 +14,7 @@ import { type PlainRequest, runLoad } from '../load.ts';
 import { figure } from '../results.ts';
 
 /** A built-in store connection with a known token, as Settings → Store connections creates one. */
-async function builtinStore(server: BenchServer, workspaceId: number) {
+export async function builtinStore(server: BenchServer, workspaceId: number) {
   const token = `sdstore_${randomBytes(24).toString('base64url')}`;
   const row = await server.shop.db.one<{ id: number }>(sql`
     INSERT INTO store_connections (workspace_id, platform, name, token_hash, token_prefix, currency)
@@ -147,8 +147,13 @@ export const commerceBackfill: Scenario = {
   },
 };
 
-/** Rows written with SQL (a data loader), not the API: this scenario measures reads at scale. */
-async function seedOrders(server: BenchServer, workspaceId: number, connectionId: number, total: number) {
+/** Rows written with SQL (a data loader), not the API: the scenarios using it measure reads at scale. */
+export async function seedOrders(
+  server: BenchServer,
+  workspaceId: number,
+  connectionId: number,
+  total: number,
+) {
   const contacts = Math.max(10, Math.floor(total / 5));
   const db = server.shop.db;
   await db.query(sql`INSERT INTO contacts (workspace_id, name, email)

@@ -337,6 +337,8 @@ export const Order = z.object({
   cancelledAt: Timestamp.nullable(),
   cancelReason: z.string().nullable(),
   shippingAddress: Address.nullable(),
+  /** Read by the returns policy's address-mismatch rule. */
+  billingAddress: Address.nullish(),
   discountCodes: z.array(z.string()),
   tags: z.array(z.string()),
   url: z.string().nullable(),

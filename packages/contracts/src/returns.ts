@@ -101,6 +101,24 @@ export const defaultReturnReasons: ReturnReasonDef[] = [
   },
 ];
 
+/** Rules for orders shipped to some countries: each field set here replaces the policy's own. */
+export const ReturnMarketRule = z.object({
+  name: z.string().min(1).max(80),
+  /** ISO 3166-1 alpha-2 codes of the shipping address, e.g. ["CH", "NO"]. */
+  countries: z
+    .array(z.string().regex(/^[A-Za-z]{2}$/))
+    .min(1)
+    .max(250),
+  enabled: z.boolean().optional(),
+  windowDays: z.number().int().min(0).max(3650).optional(),
+  outcomes: z
+    .object({ refund: z.boolean(), store_credit: z.boolean(), exchange: z.boolean(), keep: z.boolean() })
+    .optional(),
+  returnShippingFee: Minor.nonnegative().optional(),
+  restockingFeePercent: z.number().int().min(0).max(50).optional(),
+});
+export type ReturnMarketRule = z.infer<typeof ReturnMarketRule>;
+
 export const ReturnPolicy = z.object({
   enabled: z.boolean().default(true),
   windowDays: z.number().int().min(0).max(3650).default(30),
@@ -144,6 +162,16 @@ export const ReturnPolicy = z.object({
   steerToCheapest: z.boolean().default(true),
   maxReturnsPerOrder: z.number().int().min(1).max(50).default(3),
   blockedEmails: z.array(z.string().min(3).max(320)).max(1000).default([]),
+  /** Order numbers whose returns always go to review. */
+  blockedOrders: z.array(z.string().min(1).max(80)).max(1000).default([]),
+  /** Products (by SKU) whose returns always go to review. */
+  blockedSkus: z.array(z.string().min(1).max(80)).max(1000).default([]),
+  /** Trusted shoppers: the abuse rules (block lists, frequent returner, address mismatch) skip them. */
+  allowedEmails: z.array(z.string().min(3).max(320)).max(1000).default([]),
+  /** Shipping and billing address in different countries or postcodes → review. */
+  addressMismatch: z.enum(['off', 'review']).default('off'),
+  /** Per-market rules by the shipping country; the first matching market applies. */
+  markets: z.array(ReturnMarketRule).max(50).default([]),
   /** A customer whose returns/orders ratio over 365 days exceeds this goes to review (0 = off). */
   serialReturnerRatio: z.number().min(0).max(1).default(0.6),
   serialReturnerMinOrders: z.number().int().min(1).max(1000).default(3),

@@ -52,6 +52,7 @@ export function toOrder(r: repo.OrderRow, ch: repo.OrderChildren): Order {
     cancelledAt: iso(r.cancelled_at),
     cancelReason: r.cancel_reason,
     shippingAddress: r.shipping_address as Order['shippingAddress'],
+    billingAddress: (r.billing_address ?? null) as Order['shippingAddress'],
     discountCodes: r.discount_codes,
     tags: r.tags,
     url: r.url,

@@ -26,6 +26,7 @@ export interface OrderRow {
   cancelled_at: Date | null;
   cancel_reason: string | null;
   shipping_address: Record<string, unknown> | null;
+  billing_address: Record<string, unknown> | null;
   discount_codes: string[];
   tags: string[];
   url: string | null;
@@ -36,7 +37,7 @@ export interface OrderRow {
 const orderCols = sql`o.id, o.connection_id, c.platform, o.external_id, o.number, o.number_key, sc.external_id AS customer_external_id,
   o.contact_id, o.email, o.currency, o.subtotal_minor, o.discount_minor, o.shipping_minor, o.tax_minor, o.total_minor,
   o.refunded_minor, o.status, o.financial_status, o.fulfillment_status, o.cancelled_at, o.cancel_reason, o.shipping_address,
-  o.discount_codes, o.tags, o.url, o.placed_at, o.remote_updated_at`;
+  o.billing_address, o.discount_codes, o.tags, o.url, o.placed_at, o.remote_updated_at`;
 const orderFrom = sql`FROM orders o JOIN store_connections c ON c.id = o.connection_id
   LEFT JOIN store_customers sc ON sc.id = o.customer_id`;
 

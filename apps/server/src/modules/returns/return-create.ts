@@ -4,9 +4,11 @@ import { AppError, forbidden } from '../../platform/errors.ts';
 import type { Auth } from '../../platform/http/router.ts';
 import { recordAudit } from '../audit/index.ts';
 import {
+  addressesDiffer,
   type LineEligibility,
   lineEligibility,
   lineValue,
+  policyForOrder,
   quoteOutcomes,
   reviewReasons,
 } from './return-eligibility.ts';
@@ -63,10 +65,12 @@ export function returnCreateUseCases(ctx: ReturnsContext) {
   const { db, ext, policyOf, orderOf, toReturns, record, announce, notify, money } = ctx;
 
   async function eligibility(workspaceId: number, order: Order) {
-    const [policy, inReturns] = await Promise.all([
+    const [shopPolicy, inReturns] = await Promise.all([
       policyOf(workspaceId),
       repo.quantitiesInReturns(db, workspaceId, order.id),
     ]);
+    // Per-market rules by the shipping country replace the policy's own fields for this order.
+    const policy = policyForOrder(shopPolicy, order);
     return { policy, lines: lineEligibility(order, policy, inReturns, new Date()) };
   }
 
@@ -74,8 +78,9 @@ export function returnCreateUseCases(ctx: ReturnsContext) {
     return (await ext.commerce.getPolicy(systemAuth(workspaceId))).allowStoreCredit;
   }
 
-  async function options(workspaceId: number, orderId: number): Promise<ReturnOptions> {
-    const order = await orderOf(workspaceId, orderId);
+  /** `loaded`: the order when the caller already read it (the portal page), saving a second read. */
+  async function options(workspaceId: number, orderId: number, loaded?: Order): Promise<ReturnOptions> {
+    const order = loaded?.id === orderId ? loaded : await orderOf(workspaceId, orderId);
     const [{ policy, lines }, existing, credit] = await Promise.all([
       eligibility(workspaceId, order),
       repo.returnsOfOrder(db, workspaceId, order.id),
@@ -169,7 +174,7 @@ export function returnCreateUseCases(ctx: ReturnsContext) {
       return first;
     }
     const order = await orderOf(workspaceId, input.orderId);
-    const opts = await options(workspaceId, order.id);
+    const opts = await options(workspaceId, order.id, order);
     if (opts.blocked && who.kind === 'shopper') throw bad(opts.blocked);
     const { policy, picked } = await plan(workspaceId, order, input);
     // Each line's own outcome, or the return's; then what each gives (fees and bonus per group).
@@ -273,6 +278,9 @@ export function returnCreateUseCases(ctx: ReturnsContext) {
           email,
           returnsLastYear: (await repo.returnsOfContacts(db, workspaceId, contactIds)) + 1,
           ordersLastYear: orders,
+          orderNumber: order.number,
+          skus: picked.map((p) => p.line.sku),
+          addressMismatch: addressesDiffer(order),
         },
         money,
       );

@@ -231,14 +231,30 @@ export function reviewReasons(
     email: string | null;
     returnsLastYear: number;
     ordersLastYear: number;
+    orderNumber?: string;
+    skus?: (string | null)[];
+    /** Shipping and billing addresses differ (see `addressesDiffer`). */
+    addressMismatch?: boolean;
   },
   format: (minor: number, currency: string) => string,
 ): string[] {
   const reasons: string[] = [];
-  const email = r.email?.trim().toLowerCase();
-  if (email && policy.blockedEmails.some((b) => b.trim().toLowerCase() === email))
+  const norm = (s: string) => s.trim().toLowerCase();
+  const email = r.email ? norm(r.email) : undefined;
+  // A trusted shopper skips the abuse rules; the value cap still applies.
+  const allowed = !!email && policy.allowedEmails.some((a) => norm(a) === email);
+  if (!allowed && email && policy.blockedEmails.some((b) => norm(b) === email))
     reasons.push('The e-mail address is on the block list');
+  const number = r.orderNumber ? norm(r.orderNumber).replace(/^#/, '') : null;
+  if (!allowed && number && policy.blockedOrders.some((b) => norm(b).replace(/^#/, '') === number))
+    reasons.push(`Order ${r.orderNumber} is on the block list`);
+  const skus = new Set((r.skus ?? []).filter((s): s is string => !!s).map(norm));
+  const blockedSku = policy.blockedSkus.find((s) => skus.has(norm(s)));
+  if (!allowed && blockedSku) reasons.push(`Product ${blockedSku} is on the block list`);
+  if (!allowed && policy.addressMismatch === 'review' && r.addressMismatch)
+    reasons.push('Shipping and billing addresses differ');
   if (
+    !allowed &&
     policy.serialReturnerRatio > 0 &&
     r.ordersLastYear >= policy.serialReturnerMinOrders &&
     r.returnsLastYear / Math.max(1, r.ordersLastYear) > policy.serialReturnerRatio
@@ -252,4 +268,33 @@ export function reviewReasons(
       `Worth ${format(r.value, r.currency)}, above the auto-approval cap of ${format(policy.autoApproveMax, r.currency)}`,
     );
   return reasons;
+}
+
+/** The policy for this order: the first market whose countries hold its shipping country, over the policy. */
+export function policyForOrder(policy: ReturnPolicy, order: Pick<Order, 'shippingAddress'>): ReturnPolicy {
+  const country = order.shippingAddress?.countryCode?.trim().toUpperCase();
+  const market = country
+    ? policy.markets.find((m) => m.countries.some((c) => c.toUpperCase() === country))
+    : undefined;
+  if (!market) return policy;
+  const { name: _name, countries: _countries, ...over } = market;
+  const set = Object.fromEntries(Object.entries(over).filter(([, v]) => v !== undefined));
+  return { ...policy, ...set };
+}
+
+/**
+ * Shipping and billing address in different countries, or in the same country with different
+ * postcodes (spaces and case ignored). Unknown on either side is no mismatch: nothing to compare.
+ */
+export function addressesDiffer(order: Pick<Order, 'shippingAddress' | 'billingAddress'>): boolean {
+  const s = order.shippingAddress;
+  const b = order.billingAddress;
+  if (!s || !b) return false;
+  const norm = (v: string | null | undefined) => (v ?? '').replace(/\s+/g, '').toUpperCase();
+  const sc = norm(s.countryCode ?? s.country);
+  const bc = norm(b.countryCode ?? b.country);
+  if (sc && bc && sc !== bc) return true;
+  const sz = norm(s.zip);
+  const bz = norm(b.zip);
+  return !!sz && !!bz && sz !== bz;
 }

@@ -27,7 +27,7 @@ export function returnPortalPage(svc: ReturnsService): ShopperPage {
       let opts: ReturnOptions;
       try {
         order = await svc.orderFor(workspaceId, subject.id);
-        opts = await svc.options(workspaceId, subject.id);
+        opts = await svc.options(workspaceId, subject.id, order);
       } catch (err) {
         if (err instanceof AppError && err.code === 'not_found')
           return { status: 404, title: t.notFound, html: `<div class="error">${e(t.notFound)}</div>` };
