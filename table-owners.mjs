@@ -102,6 +102,10 @@ export const tableOwners = {
   import_runs: 'modules/integrations',
   import_items: 'modules/integrations',
 
+  label_accounts: 'modules/labels',
+  label_settings: 'modules/labels',
+  return_labels: 'modules/labels',
+
   return_events: 'modules/returns',
   return_lines: 'modules/returns',
   return_policies: 'modules/returns',

@@ -56,6 +56,7 @@ import {
   installIntegrations,
   type WebhooksService,
 } from './modules/integrations/index.ts';
+import { installLabels, type LabelsService } from './modules/labels/index.ts';
 import { installListening, listeningSummaries } from './modules/listening/index.ts';
 import { createMacrosService, registerMacroRoutes } from './modules/macros/index.ts';
 import { installNotices, type NoticesService } from './modules/notices/index.ts';
@@ -424,7 +425,26 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   selfService.deliveries = tracking.orderDelivery;
   // Returns: its shopper pages are served by the help center at /l/<token> (purpose 'return').
-  const returns = installReturns({ router, deps, commerce, tickets, contacts, links: shopperLinks });
+  // Return labels (modules/labels) are installed after returns; the status page asks them through this.
+  const labelLinks: { svc: LabelsService | null } = { svc: null };
+  const returns = installReturns({
+    router,
+    deps,
+    commerce,
+    tickets,
+    contacts,
+    links: shopperLinks,
+    labels: { downloadUrlFor: async (w, r) => (await labelLinks.svc?.downloadUrlFor(w, r)) ?? null },
+  });
+  labelLinks.svc = installLabels({
+    router,
+    deps,
+    returns,
+    tracking,
+    notices,
+    links: shopperLinks,
+    shopName: async (w) => (await hc.baseFor(w)).workspaceName,
+  });
   await installFeedback({
     router,
     deps,

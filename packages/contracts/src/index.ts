@@ -12,6 +12,7 @@ export * from './feedback.ts';
 export * from './helpcenter.ts';
 export * from './imports.ts';
 export * from './integrations.ts';
+export * from './labels.ts';
 export * from './macros.ts';
 export * from './meta.ts';
 export * from './misc.ts';

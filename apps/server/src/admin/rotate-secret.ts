@@ -14,6 +14,7 @@ export const ENCRYPTED_FIELDS: { table: string; id: string; column: string; json
   { table: 'agents', id: 'id', column: 'totp_secret' },
   { table: 'chat_settings', id: 'workspace_id', column: 'identity_secret' },
   { table: 'store_connections', id: 'id', column: 'credentials' },
+  { table: 'label_accounts', id: 'id', column: 'credentials' },
   { table: 'email_inboxes', id: 'id', column: 'smtp', jsonKey: 'passEnc' },
   { table: 'email_inboxes', id: 'id', column: 'imap', jsonKey: 'passEnc' },
   { table: 'automation_webhook_endpoints', id: 'id', column: 'secret_enc' },

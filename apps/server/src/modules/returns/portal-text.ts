@@ -30,6 +30,8 @@ const en = {
   rmaLabel: 'Return {rma}',
   declinedBecause: 'Declined: {reason}',
   slip: 'Write {rma} on a note in the parcel and send it to the return address in your order confirmation.',
+  labelReady: 'Your return label is ready: print it and stick it on the parcel (a return slip goes inside).',
+  labelDownload: 'Download the label (PDF)',
   message: 'Message about this return',
   send: 'Send',
   messageSent: 'Your message has been sent; we will answer by e-mail.',
@@ -50,6 +52,9 @@ const en = {
   ev_received: 'Items received',
   ev_resolved: 'Completed',
   ev_failed: 'Processing delayed — we are on it',
+  ev_label: 'Return label ready',
+  ev_label_failed: 'Return label delayed — we are on it',
+  ev_store_sync: 'Updated by the shop',
   why_order_cancelled: 'The order was cancelled',
   why_not_fulfilled: 'Not shipped yet',
   why_window_passed: 'The return window has passed',
@@ -98,6 +103,9 @@ const de: ReturnPortalText = {
   rmaLabel: 'Rücksendung {rma}',
   declinedBecause: 'Abgelehnt: {reason}',
   slip: 'Lege einen Zettel mit {rma} in das Paket und sende es an die Rücksendeadresse aus deiner Bestellbestätigung.',
+  labelReady:
+    'Dein Rücksendeetikett ist fertig: drucke es aus und klebe es auf das Paket (einen Rücksendeschein legst du bei).',
+  labelDownload: 'Etikett herunterladen (PDF)',
   message: 'Nachricht zu dieser Rücksendung',
   send: 'Senden',
   messageSent: 'Deine Nachricht wurde gesendet; wir antworten per E-Mail.',
@@ -118,6 +126,9 @@ const de: ReturnPortalText = {
   ev_received: 'Artikel erhalten',
   ev_resolved: 'Abgeschlossen',
   ev_failed: 'Bearbeitung verzögert — wir kümmern uns',
+  ev_label: 'Rücksendeetikett bereit',
+  ev_label_failed: 'Rücksendeetikett verzögert — wir kümmern uns',
+  ev_store_sync: 'Vom Shop aktualisiert',
   why_order_cancelled: 'Die Bestellung wurde storniert',
   why_not_fulfilled: 'Noch nicht versandt',
   why_window_passed: 'Die Rückgabefrist ist abgelaufen',
@@ -136,6 +147,9 @@ const de: ReturnPortalText = {
 
 const fr: ReturnPortalText = {
   ...en,
+  labelReady:
+    'Votre étiquette de retour est prête : imprimez-la et collez-la sur le colis (un bon de retour se met à l’intérieur).',
+  labelDownload: 'Télécharger l’étiquette (PDF)',
   title: 'Retourner ou échanger des articles de la commande {order}',
   intro: 'Choisissez les articles à renvoyer, dites-nous pourquoi et ce que vous souhaitez à la place.',
   returnBy: "Retours acceptés jusqu'au {date}",
@@ -186,6 +200,9 @@ const fr: ReturnPortalText = {
 
 const es: ReturnPortalText = {
   ...en,
+  labelReady:
+    'Tu etiqueta de devolución está lista: imprímela y pégala en el paquete (una hoja de devolución va dentro).',
+  labelDownload: 'Descargar la etiqueta (PDF)',
   title: 'Devolver o cambiar artículos del pedido {order}',
   intro: 'Elige los artículos que quieres devolver, dinos por qué y qué prefieres a cambio.',
   returnBy: 'Devoluciones hasta el {date}',
@@ -227,6 +244,8 @@ const es: ReturnPortalText = {
 
 const nl: ReturnPortalText = {
   ...en,
+  labelReady: 'Je retourlabel is klaar: print het en plak het op het pakket (een retourbon gaat erin).',
+  labelDownload: 'Label downloaden (PDF)',
   title: 'Artikelen uit bestelling {order} retourneren of ruilen',
   intro: 'Kies de artikelen die je terugstuurt, vertel ons waarom en wat je ervoor in de plaats wilt.',
   returnBy: 'Retourneren kan tot {date}',

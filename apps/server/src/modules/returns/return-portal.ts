@@ -36,7 +36,7 @@ export function returnPortalPage(svc: ReturnsService): ShopperPage {
       // Forms and redirects keep the page's language (the link's path carries none of its own).
       const at = input.path.lastIndexOf('/l/');
       input = { ...input, path: `${input.path.slice(0, at)}/${input.locale}${input.path.slice(at)}` };
-      const page = new Page(input, order, opts);
+      const page = new Page(input, order, opts, (id) => svc.labelUrl(workspaceId, id));
       if (input.method === 'POST') {
         const step = input.fields.step;
         if (step === 'message') {
@@ -105,12 +105,23 @@ type PerLine = Awaited<ReturnType<ReturnsService['quoteLines']>>;
 
 class Page {
   private t;
+  /** Each return's label download (modules/labels), looked up before the page is drawn. */
+  private labels = new Map<number, string>();
   constructor(
     private input: ShopperPageInput,
     private order: Order,
     private opts: ReturnOptions,
+    private labelUrl: (returnId: number) => Promise<string | null>,
   ) {
     this.t = returnText(input.locale);
+  }
+
+  async render(returns: Return[], s: Parameters<Page['draw']>[1] = {}): Promise<ShopperPageResult> {
+    for (const r of returns) {
+      const url = await this.labelUrl(r.id);
+      if (url) this.labels.set(r.id, url);
+    }
+    return this.draw(returns, s);
   }
 
   private money = (minor: number) => formatMoney(minor, this.order.currency, this.input.locale);
@@ -208,7 +219,7 @@ ${
     };
   }
 
-  render(
+  private draw(
     returns: Return[],
     s: { status?: number; error?: string; done?: string | null; sent?: boolean } = {},
   ): ShopperPageResult {
@@ -293,7 +304,13 @@ ${returns.length ? list : ''}
 <ul>${r.lines.map((l) => `<li>${l.quantity} × ${e(l.title)} — ${e(this.reasonLabel(l.reason))}${r.outcome === 'mixed' ? ` · ${e((t as Record<string, string>)[`outcome_${l.outcome}`] ?? l.outcome)}: ${this.money(l.amount)}` : ''}</li>`).join('')}</ul>
 <p>${e((t as Record<string, string>)[`outcome_${r.outcome}`] ?? r.outcome)}: ${this.money(r.value)}</p>
 ${r.status === 'declined' && r.declineReason ? `<div class="error">${this.fill(t.declinedBecause, { reason: r.declineReason })}</div>` : ''}
-${r.status === 'approved' && r.outcome !== 'keep' ? `<p class="note">${this.fill(t.slip, { rma: r.rma })}</p>` : ''}
+${
+  this.labels.has(r.id) && ['approved', 'received'].includes(r.status)
+    ? `<p class="note label-ready">${e(t.labelReady)} <a href="${e(this.labels.get(r.id)!)}" download>${e(t.labelDownload)}</a></p>`
+    : r.status === 'approved' && r.outcome !== 'keep'
+      ? `<p class="note">${this.fill(t.slip, { rma: r.rma })}</p>`
+      : ''
+}
 <ol class="timeline">${events}</ol>
 <form method="post" action="${e(this.input.path)}"><input type="hidden" name="step" value="message"><input type="hidden" name="returnId" value="${r.id}"><input type="hidden" name="formKey" value="${randomBytes(18).toString('base64url')}">
 <label for="msg_${r.id}">${e(t.message)}</label><textarea id="msg_${r.id}" name="text" maxlength="5000" rows="2" required></textarea>

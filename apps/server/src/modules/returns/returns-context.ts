@@ -26,6 +26,8 @@ export interface ReturnsDeps {
   contacts: Pick<ContactsService, 'idsIncludingMerged'>;
   /** Shopper links (helpcenter): the return pages live at `/l/<token>` with purpose 'return'. */
   links?: Pick<ShopperLinks, 'url' | 'sign' | 'registerPage'>;
+  /** Return labels (modules/labels, wired in app.ts): the status page offers the live label's download. */
+  labels?: { downloadUrlFor(workspaceId: number, returnId: number): Promise<string | null> };
 }
 
 /** The system reading orders for a shopper or a job: commerce's readers use only the workspace. */

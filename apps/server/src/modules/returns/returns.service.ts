@@ -59,6 +59,23 @@ export function createReturnsService(deps: Deps, ext: ReturnsDeps) {
     create,
     ...flow,
     get: (auth: Auth, id: number) => getReturn(auth.workspaceId, id),
+    /** The shopper's download of the return's live label, when modules/labels made one. */
+    labelUrl: (workspaceId: number, id: number) =>
+      ext.labels?.downloadUrlFor(workspaceId, id) ?? Promise.resolve(null),
+    /**
+     * A step another module took for the return (a label made or refused, a reverse shipment in the
+     * store): on the return's history and its ticket's timeline, without changing its status.
+     */
+    async noteEvent(
+      workspaceId: number,
+      id: number,
+      type: 'label' | 'label_failed' | 'store_sync',
+      by: { agentId: number | null; name: string },
+      data: Record<string, unknown>,
+    ) {
+      const r = await ctx.loadReturn(workspaceId, id);
+      await db.tx((tx) => ctx.record(tx, r, type, by, data));
+    },
     getForShopper: getReturn,
     /** The shopper's signed link to the order's returns page in `locale` (null without shopper links). */
     portalUrl: (workspaceId: number, orderId: number, locale: string) =>

@@ -28,6 +28,8 @@ import { deferPoll } from './polling.repository.ts';
 import * as repo from './tracking.repository.ts';
 
 export const PROVIDERS = ['aftership', 'easypost', 'shippo'] as const;
+/** Shipments made for a return's label (modules/labels). */
+export const RETURN_SOURCE = 'return';
 export type Provider = (typeof PROVIDERS)[number];
 
 const same = (a: string, b: string) => {
@@ -163,6 +165,9 @@ export function createTrackingService(deps: Deps, o: TrackingOptions) {
 
   /** Runs the rules on a shipment; each new detection annotates (or opens) the order's ticket and tells the shopper. */
   async function detectOn(s: repo.ShipmentRow) {
+    // A return parcel is the shop's to watch (its history shows on the return): the delivery rules
+    // would tell the shopper their order is late.
+    if (s.source === RETURN_SOURCE) return;
     const settings = await repo.settings(db, s.workspace_id);
     const carrierFed = (await repo.history(db, s.id)).some((e) => e.source !== 'store');
     // The carrier's own thresholds when set (case-insensitive name), else the workspace's.
@@ -272,6 +277,39 @@ export function createTrackingService(deps: Deps, o: TrackingOptions) {
     apply,
     importStore,
 
+    /**
+     * A return parcel's label was made (modules/labels): the shipment joins the same pipeline as the
+     * store's outbound parcels, on the order, so the carrier aggregators' webhooks (EasyPost, Shippo,
+     * AfterShip) move it on; the delivery rules and the tracking page leave it out.
+     */
+    async trackReturn(
+      workspaceId: number,
+      p: { trackingNumber: string; carrier: string | null; orderId: number },
+    ) {
+      await db.tx((tx) => repo.lockShipment(tx, workspaceId, { ...p, source: RETURN_SOURCE }));
+      return apply(
+        workspaceId,
+        {
+          trackingNumber: p.trackingNumber,
+          carrier: p.carrier,
+          status: 'info_received',
+          subStatus: null,
+          estimatedDelivery: null,
+          events: [
+            {
+              key: 'return:label',
+              status: 'info_received',
+              subStatus: null,
+              occurredAt: now(),
+              location: null,
+              message: 'Return label created',
+            },
+          ],
+        },
+        RETURN_SOURCE,
+      );
+    },
+
     /** The intake source for carrier aggregators: `POST /api/v1/intake/tracking/<key>/<provider>`. */
     intakeSource(): IntakeSource {
       return {
@@ -344,7 +382,9 @@ export function createTrackingService(deps: Deps, o: TrackingOptions) {
      * normalised status, and a banner when a rule fired on a parcel not yet delivered.
      */
     orderDelivery: async (workspaceId: number, orderId: number): Promise<OrderDeliveryStatus | null> => {
-      const parcels = await repo.shipmentsOfOrder(db, workspaceId, orderId);
+      const parcels = (await repo.shipmentsOfOrder(db, workspaceId, orderId)).filter(
+        (p) => p.source !== RETURN_SOURCE,
+      );
       if (!parcels.length) return null;
       const open = new Map(parcels.filter((p) => p.status !== 'delivered').map((p) => [p.id, p]));
       const fired = (await repo.orderDetections(db, workspaceId, orderId)).filter((d) =>
