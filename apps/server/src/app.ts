@@ -35,13 +35,17 @@ import {
   registerAutomationRoutes,
   scheduleAutomationScan,
 } from './modules/automations/index.ts';
-import { classify, installBot } from './modules/bot/index.ts';
+import { botAnalyticsSummaries, classify, installBot } from './modules/bot/index.ts';
 import { installCallbacks } from './modules/callbacks/index.ts';
 import { installChat, widgetRequestMeta } from './modules/chat/index.ts';
-import { type CommerceService, installCommerce } from './modules/commerce/index.ts';
+import {
+  type CommerceService,
+  commerceAnalyticsSummaries,
+  installCommerce,
+} from './modules/commerce/index.ts';
 import { createContactsService, registerContactRoutes } from './modules/contacts/index.ts';
 import { createEmailChannel } from './modules/email/index.ts';
-import { csatSummary, installFeedback } from './modules/feedback/index.ts';
+import { feedbackAnalyticsSummaries, installFeedback } from './modules/feedback/index.ts';
 import {
   type DeliveryStatusSource,
   installHelpCenter,
@@ -62,7 +66,7 @@ import { createMacrosService, registerMacroRoutes } from './modules/macros/index
 import { installNotices, type NoticesService } from './modules/notices/index.ts';
 import { installQuality } from './modules/quality/index.ts';
 import { RealtimeHub } from './modules/realtime/index.ts';
-import { installReturns, type ReturnsService } from './modules/returns/index.ts';
+import { installReturns, type ReturnsService, returnsAnalyticsSummaries } from './modules/returns/index.ts';
 import {
   createPresenceTracker,
   createRoutingService,
@@ -478,20 +482,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     metrics: slaMetricDefinitions,
     contributions: slaAnalyticsContributions,
   });
-  metricsRegistry.registerSummary({
-    key: 'csat',
-    label: 'CSAT',
-    definition:
-      'Share of good answers among CSAT survey answers (feedback module), over the days from the report’s first day to today; response rate = answers ÷ surveys sent. Not split by the report’s filters.',
-    summary: async (db, w, days) => {
-      const c = await csatSummary(db, w, days);
-      return {
-        value: c.csat,
-        n: c.answered,
-        detail: `${c.answered} answers of ${c.sent} surveys sent${c.responseRate === null ? '' : ` (${c.responseRate} % response rate)`}`,
-      };
-    },
-  });
+  // Summary figures each owning module computes from its own tables (CSAT, NPS, bot, orders, money, returns).
+  for (const summary of [
+    ...feedbackAnalyticsSummaries,
+    ...botAnalyticsSummaries,
+    ...commerceAnalyticsSummaries,
+    ...returnsAnalyticsSummaries,
+  ])
+    metricsRegistry.registerSummary(summary);
   installQuality({ router, deps });
   selfService.bot = installBot({
     router,

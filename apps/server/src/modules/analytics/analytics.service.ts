@@ -161,6 +161,31 @@ export function createAnalyticsService(deps: Pick<Deps, 'db'>, registry: Metrics
     }
   }
 
+  /**
+   * Contacts per 1,000 orders: tickets created (analytics' own rollups) over the orders commerce
+   * registered, both over the days from the report's first day to today.
+   */
+  async function contactsPerOrders(
+    workspaceId: number,
+    from: string,
+    tz: string,
+    days: number,
+    orders: number,
+  ) {
+    const rows = await repo.rollups(db, workspaceId, ['tickets_created'], '', '', from, todayIn(tz));
+    const contacts = rows.filter((r) => Number(r.bucket) >= 0).reduce((s, r) => s + Number(r.n), 0);
+    return {
+      key: 'contacts_per_1000_orders',
+      label: 'Contacts per 1,000 orders',
+      definition:
+        'Tickets created (merged ones left out) per 1,000 orders placed, both over the days from the report’s first day to today: how often an order makes a customer get in touch. Not split by the report’s filters.',
+      days,
+      value: orders ? Math.round((10_000 * contacts) / orders) / 10 : null,
+      n: contacts,
+      detail: `${contacts} tickets for ${orders} orders`,
+    };
+  }
+
   /** The calendar picker, read outside any transaction. */
   const calendarsOf = async (workspaceId: number): Promise<CalendarPick> =>
     (await registry.calendar()?.(workspaceId)) ?? (() => null);
@@ -293,6 +318,8 @@ export function createAnalyticsService(deps: Pick<Deps, 'db'>, registry: Metrics
                 ...(await s.summary(db, auth.workspaceId, Math.min(days, 730))),
               })),
             );
+      const orders = summaries.find((s) => s.key === 'orders');
+      if (orders) summaries.push(await contactsPerOrders(auth.workspaceId, q.from, timeZone, days, orders.n));
       return {
         from: q.from,
         to: q.to,

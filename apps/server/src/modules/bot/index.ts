@@ -9,6 +9,8 @@ import { registerBotListeners } from './bot.listeners.ts';
 import { registerBotRoutes } from './bot.routes.ts';
 import { type BotService, createBotService } from './bot.service.ts';
 
+/** Summary figures for the analytics registry (app.ts registers them). */
+export { botAnalyticsSummaries } from './analytics-source.ts';
 export {
   type BotService,
   type ConverseInput,

@@ -12,6 +12,8 @@ import { commerceBackfillJob, processStoreWebhookJob, runOrderActionJob } from '
 import { registerCommerceRoutes, registerCommerceWebhooks } from './commerce.routes.ts';
 import { type CommerceService, createCommerceService } from './commerce.service.ts';
 
+/** Summary figures for the analytics registry (app.ts registers them). */
+export { commerceAnalyticsSummaries } from './analytics-source.ts';
 export { createBuiltinStore } from './builtin-store.ts';
 export { ingestChanges, numberKey } from './commerce.ingest.ts';
 /** Policy checks for money: every module that gives a customer money goes through `svc.moneyPolicy`. */

@@ -25,6 +25,9 @@ import { surveyPages } from './survey-pages.ts';
 import { LINK_PURPOSES } from './survey-rules.ts';
 import { createSurveysService, type SurveysService } from './surveys.service.ts';
 
+/** Summary figures for the analytics registry (app.ts registers them). */
+export { feedbackAnalyticsSummaries } from './analytics-source.ts';
+
 /**
  * Survey metrics for other modules (analytics): read through these, never the feedback tables.
  * `csatSummary(db, workspaceId, days)`, `npsSummary(db, workspaceId, days)`, `feedbackOverview(...)`.

@@ -4,6 +4,9 @@ import { returnPortalPage } from './return-portal.ts';
 import { registerReturnsRoutes } from './returns.routes.ts';
 import { createReturnsService, type ReturnsDeps, type ReturnsService } from './returns.service.ts';
 
+/** Summary figures for the analytics registry (app.ts registers them). */
+export { returnsAnalyticsSummaries } from './analytics-source.ts';
+
 export { MAX_PHOTO_BYTES, MAX_PHOTOS, photoType, type ShopperPhoto } from './return-create.ts';
 export { lineEligibility, quoteOutcomes, returnDeadline } from './return-eligibility.ts';
 export { createReturnsService, type ReturnsDeps, type ReturnsService } from './returns.service.ts';
