@@ -98,6 +98,8 @@ describe('usable channels', () => {
       { channel: 'whatsapp', label: 'WhatsApp' },
       { channel: 'web', label: 'Web form' },
       { channel: 'api', label: 'API' },
+      // Mentions' tickets (modules/listening): filters, routing and SLA can single them out.
+      { channel: 'social', label: 'Social mentions' },
     ]);
   });
 });

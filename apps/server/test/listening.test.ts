@@ -80,6 +80,9 @@ describe('Bluesky (Jetstream)', () => {
     expect(angry.order.number).toBe('#1001');
     // Negative and naming one of the shop's orders: a ticket was opened on its own.
     expect(angry.ticketId).toBeTruthy();
+    // …on the order's customer, whose handle is now known.
+    const tk = await api('GET', `/api/v1/tickets/${angry.ticketId}`, ws.agent.headers);
+    expect(JSON.stringify(tk.json())).toContain('emma@example.com');
     expect(items.find((m) => m.author === 'did:plc:happy')!.sentiment).toBe('positive');
     expect(items.find((m) => m.author === 'did:plc:meh')!.ticketId).toBeNull();
     const src = await source(ws, id);
@@ -124,6 +127,17 @@ describe('Bluesky (Jetstream)', () => {
     expect((await api('GET', `/api/v1/listening/mentions/${angry.id}`, ws.agent.headers)).json().status).toBe(
       'replied',
     );
+  }, 60_000);
+
+  it('opens a ticket on its own for a known customer complaining without an order number', async () => {
+    f.jetstream.push(
+      jetstreamPost('did:plc:angry', 'Acme Shop still has not answered me, terrible'),
+      jetstreamPost('did:plc:stranger', 'Acme Shop is terrible'),
+    );
+    await pollNow(id);
+    const items = await mentions(ws, '?source=bluesky&sentiment=negative');
+    expect(items.find((m) => m.text.includes('still has not answered'))!.ticketId).toBeTruthy();
+    expect(items.find((m) => m.author === 'did:plc:stranger')!.ticketId).toBeNull();
   }, 60_000);
 });
 

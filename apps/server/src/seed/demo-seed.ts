@@ -8,6 +8,7 @@ import { seedDemoArticles } from './demo-articles.ts';
 import { chatScenarios, firstNames, lastNames, products, type Scenario, scenarios } from './demo-content.ts';
 import { seedDemoDesk } from './demo-desk.ts';
 import { seedDemoFeedback, seedDemoFeedbackLoop } from './demo-feedback.ts';
+import { seedDemoListening } from './demo-listening.ts';
 import { seedDemoMessaging } from './demo-messaging.ts';
 import { seedDemoOrders } from './demo-orders.ts';
 import { seedDemoQuality } from './demo-quality.ts';
@@ -202,6 +203,7 @@ export async function seedDemo(
   await seedDemoTracking(db, workspaceId);
   await seedDemoFeedbackLoop(db, workspaceId, 'https://shop.demo-outfitters.test');
   await seedDemoQuality(db, workspaceId);
+  await seedDemoListening(db, workspaceId);
   await seedDemoAnalytics(db, workspaceId, 'Europe/Berlin');
   log?.info({ workspaceId }, 'seeded demo workspace "Demo Outfitters"');
   return { email: DEMO_ADMIN_EMAIL, password, workspaceId };

@@ -24,11 +24,12 @@ export const orderSummary = (db: Db, workspaceId: number, id: number) =>
   db.one<{
     id: number;
     number: string;
+    email: string | null;
     total_minor: number;
     currency: string;
     status: string;
     fulfillment_status: string;
     placed_at: Date;
   }>(sql`
-    SELECT id, number, total_minor::bigint AS total_minor, currency, status, fulfillment_status, placed_at
+    SELECT id, number, email, total_minor::bigint AS total_minor, currency, status, fulfillment_status, placed_at
     FROM orders WHERE workspace_id = ${workspaceId} AND id = ${id}`);

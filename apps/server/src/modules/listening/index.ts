@@ -13,6 +13,8 @@ import { createSourcesService } from './sources.service.ts';
 
 /** Mention volume and sentiment for the analytics registry (summaries per workspace). */
 export { listeningSummaries } from './listening-metrics.ts';
+/** The explainable scorer (the demo seed scores its mentions the way the module does). */
+export { scoreSentiment } from './sentiment.ts';
 export type { ListeningService };
 
 /**

@@ -221,7 +221,13 @@ export function createListeningService(
     if (order) lines.push(`Order named: ${order.number}`);
     const r = await o.tickets.receive(workspaceId, {
       channel: SOCIAL_CHANNEL,
-      contact: { name: m.author, identities: [{ kind: 'external', value: `${m.kind}:${handle}` }] },
+      // Naming an order puts the ticket on that order's customer (the issue's "linked to that customer
+      // and order"); the handle joins the contact unverified, so the agent sees the link and can undo it.
+      contact: {
+        name: m.author,
+        ...(order?.email ? { email: order.email } : {}),
+        identities: [{ kind: 'external', value: `${m.kind}:${handle}` }],
+      },
       subject: `${label} ${m.sentiment} mention by ${m.author}: ${m.text.slice(0, 60)}`,
       bodyText: lines.join('\n'),
       externalId: `listening:${m.id}`,
