@@ -98,7 +98,12 @@ import {
   ticketIdsAfter,
   ticketMetricDefinitions,
 } from './modules/tickets/index.ts';
-import { installTracking, type ProblemsService, type TrackingService } from './modules/tracking/index.ts';
+import {
+  installTracking,
+  type ProblemsService,
+  type TrackingService,
+  trackingSummaries,
+} from './modules/tracking/index.ts';
 import { createViewsService, registerViewRoutes } from './modules/views/index.ts';
 import { outboundPolicyOf, registerWorkspaceRoutes } from './modules/workspaces/index.ts';
 import { type Db, openDb } from './platform/db/db.ts';
@@ -465,6 +470,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // Analytics: each module registers its metrics (definitions + rollup function) with the registry.
   const { registry: metricsRegistry, analytics } = installAnalytics({ router, deps });
   for (const s of listeningSummaries) metricsRegistry.registerSummary(s);
+  for (const s of trackingSummaries) metricsRegistry.registerSummary(s);
   metricsRegistry.setSubjects({
     dims: ticketAnalyticsDims,
     describe: ticketAnalyticsDescribe,

@@ -96,6 +96,32 @@ describe('the demo deliveries', () => {
   });
 });
 
+describe('tracking in analytics', () => {
+  it('registers delivery problems, notices sent and on-time deliveries as summaries, per workspace', async () => {
+    const day = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString().slice(0, 10);
+    const report = await get(`/api/v1/analytics/report?from=${day(30)}&to=${day(0)}`);
+    const by = Object.fromEntries(
+      (report.summaries as { key: string; value: number | null; n: number; definition: string }[]).map(
+        (s) => [s.key, s],
+      ),
+    );
+    expect(by.delivery_problems!.value).toBeGreaterThanOrEqual(1);
+    expect(by.delivery_notices!.value).toBe(1);
+    expect(by.delivery_on_time!.definition).toContain('first delivery day');
+    // Another workspace sees its own (none).
+    const other = await t.workspace('Analytics Other');
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/analytics/report?from=${day(30)}&to=${day(0)}`,
+      headers: other.admin.headers,
+    });
+    const theirs = (res.json().summaries as { key: string; value: number | null }[]).find(
+      (s) => s.key === 'delivery_problems',
+    );
+    expect(theirs!.value).toBe(0);
+  });
+});
+
 describe('the demo problem', () => {
   it('shows its impact and a timeline of what was done', async () => {
     const p = (await get('/api/v1/problems')).items[0] as { id: number };

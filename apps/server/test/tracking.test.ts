@@ -313,6 +313,16 @@ describe('tracking pipeline', () => {
     expect(box.filter((m) => m.to.includes('emma@example.com') && m.subject.includes('#3001'))).toHaveLength(
       1,
     );
+    // Counted for analytics ("Proactive delivery notices"): the detection knows its notice went out.
+    const report = (
+      await get(
+        t,
+        `/api/v1/analytics/report?from=${ago(1).slice(0, 10)}&to=${ago(0).slice(0, 10)}`,
+        ws.admin.headers,
+      )
+    ).json();
+    const notices = report.summaries.find((s: { key: string }) => s.key === 'delivery_notices');
+    expect(notices.value).toBeGreaterThanOrEqual(1);
   });
 
   it('the sweep finds a parcel never scanned, and annotates nothing twice', async () => {

@@ -143,9 +143,10 @@ export async function seedDemoTracking(db: Db, workspaceId: number, now = Date.n
       ${`<demo-notice-${notice}@demo-outfitters.test>`}, 'sent', ${iso(detectedAt + 60_000)}::timestamptz)
     RETURNING id`))!.id;
   await db.query(sql`UPDATE notices SET message_id = ${message} WHERE id = ${notice}`);
-  await db.query(sql`INSERT INTO tracking_detections (workspace_id, shipment_id, rule, detail, ticket_id, detected_at)
-    VALUES (${w}, ${late}, ${rule}, ${what}, ${ticket}, ${iso(detectedAt)}::timestamptz),
-      (${w}, ${late}, 'exception:held', 'The carrier reported a problem with your parcel (held).', ${ticket}, ${iso(detectedAt)}::timestamptz)`);
+  // notice_status: the analytics summary "Proactive delivery notices" counts the one notice sent.
+  await db.query(sql`INSERT INTO tracking_detections (workspace_id, shipment_id, rule, detail, ticket_id, detected_at, notice_status)
+    VALUES (${w}, ${late}, ${rule}, ${what}, ${ticket}, ${iso(detectedAt)}::timestamptz, 'sent'),
+      (${w}, ${late}, 'exception:held', 'The carrier reported a problem with your parcel (held).', ${ticket}, ${iso(detectedAt)}::timestamptz, NULL)`);
 
   // One cause, many tickets: the late parcel's ticket and the demo's shipping questions.
   const shipping = await db.query<{ id: number }>(sql`SELECT id FROM tickets WHERE workspace_id = ${w}

@@ -15,6 +15,8 @@ import { createTrackingService, normalizeProvider, type TrackingService } from '
 
 export type { ShipmentStatus } from './normalize.ts';
 export { STATUSES } from './normalize.ts';
+/** Summaries for the analytics registry (registered in app.ts). */
+export { trackingSummaries } from './tracking-metrics.ts';
 export type { Polling, ProblemsService, TrackingService };
 
 /** Minutes between delivery checks (store shipments + time-based rules). */

@@ -155,6 +155,11 @@ export async function setDetectionTicket(db: Db, shipmentId: number, rule: strin
     sql`UPDATE tracking_detections SET ticket_id = ${ticketId} WHERE shipment_id = ${shipmentId} AND rule = ${rule}`,
   );
 }
+export async function setDetectionNotice(db: Db, shipmentId: number, rule: string, status: string) {
+  await db.query(
+    sql`UPDATE tracking_detections SET notice_status = ${status} WHERE shipment_id = ${shipmentId} AND rule = ${rule}`,
+  );
+}
 /** The ticket an earlier detection on this order opened (annotate it rather than open another). */
 export const orderTicket = async (db: Db, workspaceId: number, orderId: number) =>
   (

@@ -239,7 +239,7 @@ export function createTrackingService(deps: Deps, o: TrackingOptions) {
       });
       await o.tickets.publishSystemEvents(events);
       if (!notify) return;
-      await o.notices.send({
+      const sent = await o.notices.send({
         workspaceId: s.workspace_id,
         kind: 'order.delivery_update',
         ticketId,
@@ -260,6 +260,8 @@ export function createTrackingService(deps: Deps, o: TrackingOptions) {
           }),
         },
       });
+      // For the analytics summaries (tracking-metrics.ts): what became of the notice.
+      await repo.setDetectionNotice(db, s.id, d.rule, sent.status);
     }
   }
 
