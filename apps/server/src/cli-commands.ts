@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import type { Logger } from 'pino';
 import { createAdmin, createToken } from './admin/create-admin.ts';
 import { exportWorkspace } from './admin/export.ts';
+import { ImportUsageError, importCommand } from './admin/import-cli.ts';
 import {
   dropPreviousSecrets,
   type ReencryptReport,
@@ -16,6 +17,7 @@ import { backup } from './platform/db/backup.ts';
 import type { Db } from './platform/db/db.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { keyRing } from './platform/security/keys.ts';
+import { seedDemoImport } from './seed/demo-import.ts';
 import { DEMO_SLUG, seedDemo } from './seed/demo-seed.ts';
 import { seedDemoWebhooks } from './seed/demo-webhooks.ts';
 import { progressBar, SCALE_SLUG, seedScale } from './seed/scale-seed.ts';
@@ -33,6 +35,7 @@ export const DB_COMMANDS = new Set([
   'export',
   'rotate-secret',
   'backup',
+  'import',
   'analytics',
 ]);
 
@@ -84,6 +87,7 @@ export async function runCommand(
       }
       const r = await seedDemo(db, log, values.password);
       await seedDemoWebhooks(db, config, r.workspaceId);
+      await seedDemoImport(db, config, r.workspaceId);
       io.out(`Seeded "Demo Outfitters". Sign in as ${r.email} with password ${r.password}\n`);
       return;
     }
@@ -155,6 +159,15 @@ export async function runCommand(
       io.out(
         `New master key ${r.keyId} installed in ${config.dataDir}; previous ${r.previousKeyIds.join(', ')} kept to verify what they signed.\n${reportText(r)}.\n`,
       );
+      return;
+    }
+    case 'import': {
+      try {
+        await importCommand(values, ctx);
+      } catch (err) {
+        if (err instanceof ImportUsageError) throw new UsageError(err.message);
+        throw err;
+      }
       return;
     }
     case 'analytics': {

@@ -31,6 +31,10 @@ Commands:
   rotate-secret                           install a new master key and re-encrypt stored credentials
                                           (embedded: in the data dir; with SECRET_KEY set: re-encrypts
                                           under SECRET_KEY, the old key in SECRET_KEYS_PREVIOUS)
+  import csv --file F [--workspace W]     import tickets from a CSV file (format: docs/integrations.md)
+  import zendesk --url https://x.zendesk.com --email E --token T [--workspace W]
+                                          import from Zendesk with an API token; run again after an
+                                          interruption: what was imported is skipped
   analytics rebuild [--workspace W]      recompute the reports' figures (all workspaces, or W) set-based,
                                           with a progress bar (backfills, a new metric)
   rotate-secret --new-key                 print a new master key (for SECRET_KEY on several nodes)
@@ -59,6 +63,9 @@ async function main() {
       out: { type: 'string' },
       from: { type: 'string' },
       scale: { type: 'string' },
+      file: { type: 'string' },
+      url: { type: 'string' },
+      token: { type: 'string' },
       'new-key': { type: 'boolean' },
       reencrypt: { type: 'boolean' },
       'drop-previous': { type: 'boolean' },
@@ -71,6 +78,8 @@ async function main() {
   );
   // `analytics rebuild`: the action travels as a value too (same map through the admin socket).
   if (command === 'analytics') values.action = positionals[0];
+  if (command === 'import') values.source = positionals[0];
+  if (values.file && !isAbsolute(values.file)) values.file = resolve(values.file);
   readEnvFile();
   const config = loadConfig();
   if (!command || command === 'help' || command === '--help') {

@@ -14,6 +14,7 @@ import { migrate } from './platform/db/migrate.ts';
 import { createLogger } from './platform/log.ts';
 import { serverRoot } from './platform/paths.ts';
 import { startTracing, stopTracing } from './platform/tracing.ts';
+import { seedDemoImport } from './seed/demo-import.ts';
 import { DEMO_ADMIN_EMAIL, DEMO_INBOX_ADDRESS, seedDemo } from './seed/demo-seed.ts';
 import { seedDemoWebhooks } from './seed/demo-webhooks.ts';
 
@@ -46,6 +47,7 @@ async function seedIfEmpty(config: Config, db: Db): Promise<Login | undefined> {
   if (!config.SEED_DEMO || (await countWorkspaces(db)) > 0) return undefined;
   const seeded = await seedDemo(db);
   await seedDemoWebhooks(db, config, seeded.workspaceId);
+  await seedDemoImport(db, config, seeded.workspaceId);
   const login = { email: seeded.email, password: seeded.password };
   writeFileSync(join(config.dataDir, 'demo-login.json'), JSON.stringify(login), { mode: 0o600 });
   return login;

@@ -1,5 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCommand } from '../src/cli-commands.ts';
 import { sql } from '../src/platform/db/db.ts';
+import { createLogger } from '../src/platform/log.ts';
+import { seedDemoImport } from '../src/seed/demo-import.ts';
 import { LOCAL_TEST_SERVERS, startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 import {
   type FakeZendesk,
@@ -198,6 +203,64 @@ describe('CSV import', () => {
       (await call('POST', `/api/v1/integrations/imports/${mine.id}/resume`, other.admin.headers)).statusCode,
     ).toBe(404);
     expect((await call('GET', '/api/v1/integrations/imports', other.admin.headers)).json().items).toEqual([]);
+  });
+});
+
+describe('CLI and demo', () => {
+  it('`shopdesk import csv --file` imports the sample file with a progress report, and again imports nothing', async () => {
+    const w = await app.workspace('Cli Import');
+    const file = join(process.cwd(), 'docs/examples/import-sample.csv');
+    const run = async () => {
+      const out: string[] = [];
+      const err: string[] = [];
+      await runCommand(
+        'import',
+        { source: 'csv', file, workspace: w.slug },
+        {
+          db: app.db,
+          config: app.config,
+          log: createLogger('silent'),
+          io: { out: (t) => void out.push(t), err: (t) => void err.push(t) },
+          inServer: true,
+        },
+      );
+      return { out: out.join(''), err: err.join('') };
+    };
+    const first = await run();
+    expect(first.out).toMatch(/3 tickets and 7 messages imported, 0 skipped, 0 errors/);
+    expect(first.err).toMatch(/Importing \(csv\).*3\/3/);
+    expect((await run()).out).toMatch(/0 tickets and 0 messages imported, 3 skipped/);
+    expect(await ticketsOf(w)).toBe(3);
+    expect(readFileSync(file, 'utf8')).toContain('ticket_id,subject');
+    await expect(
+      runCommand(
+        'import',
+        { source: 'gorgias', workspace: w.slug },
+        {
+          db: app.db,
+          config: app.config,
+          log: createLogger('silent'),
+          io: { out() {}, err() {} },
+          inServer: true,
+        },
+      ),
+    ).rejects.toThrow(/needs a source/);
+  });
+
+  it('the demo seed leaves a finished CSV import in the history', async () => {
+    const w = await app.workspace('Demo Like');
+    await seedDemoImport(app.db, app.config, w.workspaceId);
+    const items = (await call('GET', '/api/v1/integrations/imports', w.admin.headers)).json().items;
+    expect(items).toMatchObject([
+      {
+        source: 'csv',
+        status: 'done',
+        label: 'old-helpdesk-export.csv',
+        ticketsImported: 3,
+        startedBy: null,
+      },
+    ]);
+    expect(await ticketsOf(w)).toBe(3);
   });
 });
 
