@@ -1,13 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  startTestApp,
-  type TestActor,
-  type TestApp,
-  type TestWorkspace,
-} from '../apps/server/test/harness.ts';
+import { startTestApp, type TestApp, type TestWorkspace } from '../apps/server/test/harness.ts';
 import { authorDemoHelpCenter } from '../apps/server/test/helpcenter-helpers.ts';
-import { builtDashboard, launchChromium, listen } from './support.ts';
+import { builtDashboard, launchChromium, listen, signIn } from './support.ts';
 
 /* Settings → Bot in the dashboard changes what the bot says and where it answers. */
 describe('bot settings in a real browser', () => {
@@ -29,13 +24,6 @@ describe('bot settings in a real browser', () => {
     await t?.stop();
   });
 
-  async function signIn(page: Page, actor: TestActor) {
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email').fill(actor.email);
-    await page.getByLabel('Password').fill(actor.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('navigation', { name: 'Views' }).waitFor();
-  }
   /** The help center's "ask" page as a new shopper (no earlier conversation). */
   async function askPage() {
     const ctx = await browser.newContext({ javaScriptEnabled: false });
@@ -47,7 +35,7 @@ describe('bot settings in a real browser', () => {
   it('an admin changes the greeting and switches the bot off; shoppers see it; errors sit beside their field', async () => {
     const desk = await browser.newContext({ viewport: { width: 1300, height: 1000 } });
     const admin = await desk.newPage();
-    await signIn(admin, ws.admin);
+    await signIn(admin, base, ws.admin);
     await admin.goto(`${base}/settings/bot`);
     const form = admin.getByRole('form', { name: 'Bot settings' });
     await form.getByLabel('Greeting').fill('Moin! Ask me about sizes, returns or your order.');
@@ -90,7 +78,7 @@ describe('bot settings in a real browser', () => {
   it('shows agents the settings and figures read-only', async () => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
-    await signIn(page, ws.agent);
+    await signIn(page, base, ws.agent);
     await page.goto(`${base}/settings/bot`);
     const form = page.getByRole('form', { name: 'Bot settings' });
     await form.getByLabel('Greeting').waitFor();

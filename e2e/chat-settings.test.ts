@@ -1,14 +1,8 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  startTestApp,
-  type TestActor,
-  type TestApp,
-  type TestWorkspace,
-  ticketBody,
-} from '../apps/server/test/harness.ts';
-import { builtDashboard, builtWidget, launchChromium, screenshotDir } from './support.ts';
+import { startTestApp, type TestApp, type TestWorkspace, ticketBody } from '../apps/server/test/harness.ts';
+import { builtDashboard, builtWidget, launchChromium, listen, screenshotDir, signIn } from './support.ts';
 
 const shots = screenshotDir();
 
@@ -26,8 +20,7 @@ describe('chat settings and the visitor panel in a real browser', () => {
     builtWidget();
     const dashboardDir = builtDashboard();
     t = await startTestApp({ DASHBOARD_DIR: dashboardDir }, { workers: true });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+    base = await listen(t);
     ws = await t.workspace('E2E Chat Settings Shop');
     browser = await launchChromium();
   });
@@ -36,20 +29,13 @@ describe('chat settings and the visitor panel in a real browser', () => {
     await t?.stop();
   });
 
-  async function signIn(page: Page, actor: TestActor) {
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email').fill(actor.email);
-    await page.getByLabel('Password').fill(actor.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('navigation', { name: 'Views' }).waitFor();
-  }
   const bg = (page: Page, selector: string) =>
     page.locator(selector).evaluate((el) => getComputedStyle(el).backgroundColor);
 
   it('admin changes the widget and the demo shop shows it; the agent sees where the shopper is', async () => {
     const desk = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const admin = await desk.newPage();
-    await signIn(admin, ws.admin);
+    await signIn(admin, base, ws.admin);
     await admin.goto(`${base}/settings/chat`);
     const form = admin.getByRole('form', { name: 'Chat settings' });
     await form.getByLabel('Greeting').fill('Ahoy! Ask us about sizes.');
@@ -148,7 +134,7 @@ describe('chat settings and the visitor panel in a real browser', () => {
     // The agent opens the chat ticket: the visitor panel shows the page and the browser.
     const agentCtx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const agent = await agentCtx.newPage();
-    await signIn(agent, ws.agent);
+    await signIn(agent, base, ws.agent);
     await agent.locator('a[data-view="channel-chat"]').click();
     await agent.getByText('Do the boots run small?').first().click();
     const panel = agent.getByTestId('chat-visitor');

@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../apps/server/src/channels/channel-adapter.ts';
 import { startTestApp, type TestApp, type TestWorkspace } from '../apps/server/test/harness.ts';
-import { builtWidget, launchChromium } from './support.ts';
+import { builtWidget, launchChromium, listen } from './support.ts';
 
 /*
  * "E-mail me this chat" on a shop's page: the widget asks for the address and the mailed code in its
@@ -26,8 +26,7 @@ describe('chat transcript by e-mail in a real browser', () => {
         return { externalId: `<mail-${m.messageId}@test>` };
       },
     });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+    base = await listen(t);
     ws = await t.workspace('Transcript Shop');
     browser = await launchChromium();
   });

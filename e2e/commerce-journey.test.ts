@@ -8,7 +8,7 @@ import {
   type TestApp,
   type TestWorkspace,
 } from '../apps/server/test/harness.ts';
-import { builtDashboard, launchChromium, screenshotDir } from './support.ts';
+import { builtDashboard, launchChromium, listen, screenshotDir, signIn as signInAt } from './support.ts';
 
 const shots = screenshotDir();
 
@@ -73,19 +73,14 @@ describe('commerce from the ticket, in a real browser', () => {
     const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     contexts.push(ctx);
     const page = await ctx.newPage();
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email').fill(actor.email);
-    await page.getByLabel('Password').fill(actor.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    await signInAt(page, base, actor);
     return page;
   };
 
   beforeAll(async () => {
     dashboardDir = builtDashboard();
     t = await startTestApp({ OUTBOUND_ALLOW_CIDRS: LOCAL_TEST_SERVERS, DASHBOARD_DIR: dashboardDir });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+    base = await listen(t);
     ws = await t.workspace('Commerce Journey');
     await api(ws.admin.headers, 'PUT', '/api/v1/commerce/policy', {
       currency: 'EUR',

@@ -11,7 +11,7 @@ import {
   type TestWorkspace,
   ticketBody,
 } from '../apps/server/test/harness.ts';
-import { builtDashboard, launchChromium, screenshotDir } from './support.ts';
+import { builtDashboard, launchChromium, listen, screenshotDir } from './support.ts';
 
 const shots = screenshotDir();
 
@@ -63,8 +63,7 @@ describe('agent dashboard journeys in a real browser', () => {
   beforeAll(async () => {
     dashboardDir = builtDashboard();
     t = await startTestApp({ DASHBOARD_DIR: dashboardDir });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+    base = await listen(t);
     ws = await t.workspace('Demo Outfitters');
     browser = await launchChromium();
     mkdirSync(shots, { recursive: true });

@@ -9,7 +9,7 @@ import {
   type TestApp,
   type TestWorkspace,
 } from '../apps/server/test/harness.ts';
-import { builtDashboard, launchChromium, listen } from './support.ts';
+import { builtDashboard, launchChromium, listen, signIn as signInAt } from './support.ts';
 
 describe('email channel in the dashboard, in a real browser', () => {
   let t: TestApp;
@@ -28,11 +28,7 @@ describe('email channel in the dashboard, in a real browser', () => {
     const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
     contexts.push(ctx);
     const page = await ctx.newPage();
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email').fill(actor.email);
-    await page.getByLabel('Password').fill(actor.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    await signInAt(page, base, actor);
     return page;
   };
 

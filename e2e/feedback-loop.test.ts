@@ -9,7 +9,14 @@ import {
   type TestApp,
   type TestWorkspace,
 } from '../apps/server/test/harness.ts';
-import { builtDashboard, builtWidget, launchChromium, screenshotDir } from './support.ts';
+import {
+  builtDashboard,
+  builtWidget,
+  launchChromium,
+  listen,
+  screenshotDir,
+  signIn as signInAt,
+} from './support.ts';
 
 const shots = screenshotDir();
 
@@ -44,11 +51,7 @@ describe('feedback loop in a real browser', () => {
   };
   const signIn = async (actor: TestActor): Promise<Page> => {
     const page = await fresh();
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email').fill(actor.email);
-    await page.getByLabel('Password').fill(actor.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    await signInAt(page, base, actor);
     return page;
   };
 
@@ -56,8 +59,7 @@ describe('feedback loop in a real browser', () => {
     builtWidget();
     const dashboardDir = builtDashboard();
     t = await startTestApp({ DASHBOARD_DIR: dashboardDir, EMAIL_SMTP_ENABLED: 'false' });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+    base = await listen(t);
     ws = await t.workspace('Feedback Journey');
     await createInbox(t, ws, { name: 'Support', address: 'support@feedback-journey.test' });
     await api(ws.admin.headers, 'PATCH', '/api/v1/notices/settings', {

@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../apps/server/src/platform/db/db.ts';
 import { startTestApp, type TestApp, type TestWorkspace, ticketBody } from '../apps/server/test/harness.ts';
-import { builtDashboard, launchChromium, signIn } from './support.ts';
+import { builtDashboard, launchChromium, listen, signIn } from './support.ts';
 
 /** "due in 59m" → 59, "due in 1h 0m" → 60. */
 const minutesIn = (text: string) => {
@@ -21,8 +21,7 @@ describe('SLA timer in the ticket view', () => {
   beforeAll(async () => {
     dashboardDir = builtDashboard();
     t = await startTestApp({ DASHBOARD_DIR: dashboardDir });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+    base = await listen(t);
     ws = await t.workspace('SLA Outfitters');
     browser = await launchChromium();
   });
