@@ -1,31 +1,29 @@
-import { FeedbackSettings, type SurveyResponse, type UpdateFeedbackSettings } from '@shopdesk/contracts';
+import { FeedbackSettings, type UpdateFeedbackSettings } from '@shopdesk/contracts';
 import type { z } from 'zod';
-import type { Db } from '../../platform/db/db.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { DomainEvent } from '../../platform/events/bus.ts';
 import type { Auth } from '../../platform/http/router.ts';
-import { agentAndTeamNames, agentIdsByRole } from '../agents/index.ts';
 import { recordAudit } from '../audit/index.ts';
-import { ordersDeliveredBetween, ticketOrderActionKinds } from '../commerce/index.ts';
+import { ordersDeliveredBetween } from '../commerce/index.ts';
 import type { HelpCenterService, ShopperLinks } from '../helpcenter/index.ts';
 import type { NoticesService } from '../notices/index.ts';
-import type { SystemActor, TicketsService } from '../tickets/index.ts';
+import type { TicketsService } from '../tickets/index.ts';
 import type { ShopperMail } from './delivery.ts';
 import { fill, formatDate, noticeTemplates, wordsFor } from './feedback-i18n.ts';
 import { feedbackOverview } from './reports.ts';
+import { preRead, reactToLowAnswer, snapshotOf, VIA } from './survey-reactions.ts';
 import {
   csatDecision,
   followUpDecision,
-  isLowScore,
   LINK_PURPOSES,
   npsDecision,
   raisedPriority,
-  type Scale,
   scalePoints,
   validScore,
   verdictOf,
 } from './survey-rules.ts';
+import { iso, toSurveyResponse, verdictFilter } from './survey-shapes.ts';
 import * as repo from './surveys.repository.ts';
 
 export const SEND_SURVEY_JOB = 'send-feedback-survey';
@@ -34,44 +32,8 @@ export const CLOSE_FOLLOW_UP_JOB = 'close-feedback-follow-up';
 export const SURVEY_NOTICE = 'feedback.survey';
 export const FOLLOW_UP_NOTICE = 'feedback.follow-up';
 
-const VIA: SystemActor = { kind: 'feedback', name: 'Feedback' };
 const DAY = 86_400_000;
-const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-export function toSurveyResponse(r: repo.SurveyRow): SurveyResponse {
-  const snap = r.snapshot as Record<string, unknown>;
-  return {
-    id: r.id,
-    kind: r.kind,
-    ticketId: r.ticket_id,
-    cycle: r.cycle,
-    contact: r.contact_id
-      ? {
-          id: r.contact_id,
-          name: (snap.contactName as string | undefined) ?? null,
-          email: (snap.contactEmail as string | undefined) ?? null,
-        }
-      : null,
-    channel: r.channel,
-    status: r.status,
-    skipReason: r.skip_reason,
-    scale: r.scale,
-    score: r.score,
-    verdict: r.score === null ? null : verdictOf(r.scale, r.score),
-    comment: r.comment,
-    reason: r.reason,
-    snapshot: snap,
-    sendAt: r.send_at.toISOString(),
-    sentAt: iso(r.sent_at),
-    expiresAt: iso(r.expires_at),
-    answeredAt: iso(r.answered_at),
-  };
-}
-
-/**
- * Follow-ups and surveys: what happens when a ticket is solved or reopened, the jobs that send, and
- * the answers (from the shopper's page, the chat widget or the API) with their reactions.
- */
 export function createSurveysService(o: {
   deps: Deps;
   tickets: TicketsService;
@@ -105,33 +67,6 @@ export function createSurveysService(o: {
     return (await hc.settingsOf(workspaceId)).default_locale ?? 'en';
   }
 
-  /** The facts of the cycle that just ended: who helped, with what, and whether a person did. */
-  async function snapshotOf(workspaceId: number, ticketId: number, since: Date | null) {
-    const t = await tickets.get({ workspaceId }, ticketId);
-    const names = await agentAndTeamNames(db, workspaceId, t.assigneeId ? [t.assigneeId] : [], []);
-    const human = t.messages.some(
-      (m) =>
-        m.kind === 'outbound' &&
-        m.author.type === 'agent' &&
-        (!since || new Date(m.createdAt).getTime() > since.getTime()),
-    );
-    return {
-      ticket: t,
-      snapshot: {
-        assigneeId: t.assigneeId,
-        assigneeName: t.assigneeId ? (names.agents.get(t.assigneeId) ?? null) : null,
-        teamId: t.teamId,
-        channel: t.channel,
-        human,
-        tags: t.tags,
-        orderActions: await ticketOrderActionKinds(db, workspaceId, ticketId),
-        subject: t.subject,
-        contactName: t.contact?.name ?? null,
-        contactEmail: t.contact?.email ?? null,
-      },
-    };
-  }
-
   async function answerUrls(s: repo.SurveyRow, expiresAt: Date) {
     const page = await links.url({
       purpose: LINK_PURPOSES.survey,
@@ -150,63 +85,6 @@ export function createSurveysService(o: {
       subject: { type: 'contact', id: contactId },
       ttlDays: 365,
     });
-
-  type Pre = { ticket: Awaited<ReturnType<TicketsService['findSummary']>>; leads: number[] };
-
-  /** What a reaction needs, read before its transaction (one connection on the embedded database). */
-  async function preRead(workspaceId: number, ticketId: number | null): Promise<Pre> {
-    return {
-      ticket: ticketId ? await tickets.findSummary(workspaceId, ticketId) : null,
-      leads: await agentIdsByRole(db, workspaceId, ['lead']),
-    };
-  }
-
-  /** A low answer's reaction, once per survey (a changed answer or a resubmit does not repeat it). */
-  async function react(
-    tx: Db,
-    s: repo.SurveyRow,
-    settings: FeedbackSettings,
-    pre: Pre,
-  ): Promise<DomainEvent[]> {
-    const r = settings.csat.lowScore;
-    if (s.kind !== 'csat' || !s.ticket_id || s.score === null) return [];
-    if (!isLowScore(s.scale, s.score, r.threshold)) return [];
-    if (!r.reopen && !r.notifyLead && !r.recoveryTask) return [];
-    const t = pre.ticket;
-    if (!t || t.id !== s.ticket_id) return [];
-    if (!(await repo.claimReaction(tx, s.id))) return [];
-    const events: DomainEvent[] = [];
-    const points = scalePoints(s.scale).length;
-    const said = `The customer rated this conversation ${s.score}/${points}${s.reason ? ` (${s.reason})` : ''}${s.comment ? `: “${s.comment}”` : '.'}`;
-    const leads = pre.leads;
-    const changes: Parameters<TicketsService['applySystemChanges']>[3] = {};
-    const reopenable = t.status === 'solved' || t.status === 'pending';
-    if (r.reopen && reopenable) {
-      changes.status = 'open';
-      changes.priority = raisedPriority(t.priority);
-    }
-    if (r.recoveryTask) {
-      changes.priority = t.priority === 'urgent' ? 'urgent' : 'high';
-      changes.addTags = ['csat-recovery'];
-      if (reopenable) changes.status = 'open';
-      if (leads[0]) changes.assigneeId = leads[0];
-    }
-    events.push(
-      ...(await tickets.addSystemNote(
-        tx,
-        s.workspace_id,
-        t.id,
-        `${said}${r.recoveryTask ? '\nRecovery: get back to the customer today.' : ''}`,
-        VIA,
-        r.notifyLead ? leads : [],
-      )),
-    );
-    if (Object.keys(changes).length) {
-      const res = await tickets.applySystemChanges(tx, s.workspace_id, t.id, changes, VIA);
-      if (res) events.push(...res.events);
-    }
-    return events;
-  }
 
   const svc = {
     settingsOf,
@@ -246,7 +124,13 @@ export function createSurveysService(o: {
       const contactId = t.contact?.id ?? null;
       const optedOut = contactId ? await repo.isOptedOut(db, workspaceId, contactId, 'surveys') : false;
       const previous = await repo.latestTicketSurvey(db, workspaceId, ticketId);
-      const { snapshot } = await snapshotOf(workspaceId, ticketId, previous?.cycle_solved_at ?? null);
+      const { snapshot } = await snapshotOf(
+        db,
+        tickets,
+        workspaceId,
+        ticketId,
+        previous?.cycle_solved_at ?? null,
+      );
 
       const f = followUpDecision(settings.followUp, { teamId: t.teamId, hasContact: !!contactId });
       await repo.insertFollowUp(
@@ -342,7 +226,7 @@ export function createSurveysService(o: {
         return void (await repo.markSurveySkipped(db, s.id, 'the ticket was reopened'));
       if (!t.contact) return void (await repo.markSurveySkipped(db, s.id, 'no customer to ask'));
       const settings = await settingsOf(workspaceId);
-      const { snapshot } = await snapshotOf(workspaceId, t.id, null);
+      const { snapshot } = await snapshotOf(db, tickets, workspaceId, t.id, null);
       // The snapshot of scheduling time knew who worked this cycle; keep its `human`, refresh the rest.
       const snap = { ...snapshot, human: (s.snapshot as { human?: boolean }).human ?? snapshot.human };
       const expiresAt = new Date(Date.now() + settings.csat.answerWindowDays * DAY);
@@ -574,7 +458,7 @@ export function createSurveysService(o: {
         a.reason && (s.kind === 'nps' || settings.csat.reasons.includes(a.reason))
           ? a.reason.slice(0, 80)
           : null;
-      const pre = await preRead(workspaceId, s.ticket_id);
+      const pre = await preRead(db, tickets, workspaceId, s.ticket_id);
       const out = await db.tx(async (tx) => {
         const row = await repo.answerSurvey(tx, workspaceId, surveyId, {
           score: a.score,
@@ -594,7 +478,7 @@ export function createSurveysService(o: {
             reason: row.reason,
             via: VIA,
           });
-          events.push(...(await react(tx, row, settings, pre)));
+          events.push(...(await reactToLowAnswer(tickets, tx, row, settings, pre)));
         }
         return { row, events };
       });
@@ -676,15 +560,4 @@ export function createSurveysService(o: {
 }
 
 /** A verdict as scores per scale (good on a 5-point scale is 4 and 5, and so on). */
-function verdictFilter(verdict: string | undefined): { scores: number[] | null; scale: Scale | null } {
-  if (!verdict) return { scores: null, scale: null };
-  if (verdict === 'promoter') return { scores: [9, 10], scale: 'nps' };
-  if (verdict === 'passive') return { scores: [7, 8], scale: 'nps' };
-  if (verdict === 'detractor') return { scores: [0, 1, 2, 3, 4, 5, 6], scale: 'nps' };
-  // CSAT verdicts across scales: the 5-point scale is the default and what the chat widget uses.
-  if (verdict === 'good') return { scores: [4, 5], scale: 'five' };
-  if (verdict === 'neutral') return { scores: [3], scale: 'five' };
-  return { scores: [1, 2], scale: 'five' };
-}
-
 export type SurveysService = ReturnType<typeof createSurveysService>;
