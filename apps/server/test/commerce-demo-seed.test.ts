@@ -68,4 +68,15 @@ describe('demo store', () => {
     );
     expect(line.returnableQuantity).toBeLessThan(line.quantity);
   });
+  it('the demo return has a printable slip, drawn here on download with no outside call (#14)', async () => {
+    const { items } = await get('/api/v1/returns');
+    const labels = await get(`/api/v1/returns/${items[0].id}/labels`);
+    expect(labels).toHaveLength(1);
+    expect(labels[0]).toMatchObject({ provider: 'slip', status: 'ready', rma: 'RMA-DEMO2345', cost: 0 });
+    expect((await get('/api/v1/labels/settings')).provider).toBe('slip');
+    const pdf = await t.app.inject({ method: 'GET', url: new URL(labels[0].downloadUrl).pathname });
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+  });
 });

@@ -8,6 +8,7 @@ import { seedDemoArticles } from './demo-articles.ts';
 import { chatScenarios, firstNames, lastNames, products, type Scenario, scenarios } from './demo-content.ts';
 import { seedDemoDesk } from './demo-desk.ts';
 import { seedDemoFeedback, seedDemoFeedbackLoop } from './demo-feedback.ts';
+import { seedDemoLabel } from './demo-labels.ts';
 import { seedDemoListening } from './demo-listening.ts';
 import { seedDemoMessaging } from './demo-messaging.ts';
 import { seedDemoOrders } from './demo-orders.ts';
@@ -198,7 +199,8 @@ export async function seedDemo(
     return w;
   });
   await seedDemoOrders(db, workspaceId);
-  await seedDemoReturns(db, workspaceId);
+  const demoReturn = await seedDemoReturns(db, workspaceId);
+  if (demoReturn) await seedDemoLabel(db, workspaceId, demoReturn.returnId);
   await seedDemoFeedback(db, workspaceId);
   await seedDemoTracking(db, workspaceId);
   await seedDemoFeedbackLoop(db, workspaceId, 'https://shop.demo-outfitters.test');
