@@ -1,5 +1,10 @@
 import { lazy } from 'react';
-import { registerCustomerSection, registerRoute, registerTimelineEvent } from '../../extensions/index.ts';
+import {
+  registerCustomerSection,
+  registerRoute,
+  registerSettingsPage,
+  registerTimelineEvent,
+} from '../../extensions/index.ts';
 import { ReturnEvent } from './return-event.tsx';
 
 registerCustomerSection({
@@ -14,6 +19,14 @@ registerRoute({
   minRole: 'agent',
   nav: { label: 'Returns', icon: '↩', order: 45, path: '/returns' },
   component: lazy(() => import('./returns-screen.tsx')),
+});
+registerSettingsPage({
+  id: 'returns',
+  title: 'Returns',
+  group: 'Commerce',
+  minRole: 'lead',
+  order: 30,
+  component: lazy(() => import('./returns-policy-settings.tsx')),
 });
 for (const id of [
   'return_requested',
