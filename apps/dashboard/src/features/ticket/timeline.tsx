@@ -87,6 +87,10 @@ function MessageItem({
             .concat(m.attachments.filter((a) => a.inline && a.contentType.startsWith('image/')))
             .map((a) => (
               <li key={a.id}>
+                {a.contentType.startsWith('audio/') && (
+                  // A voicemail plays in place (docs/sms-voice.md); the link below still downloads it.
+                  <audio controls preload="none" src={a.url} aria-label={`Play ${a.filename}`} />
+                )}
                 <a href={a.url} target="_blank" rel="noopener noreferrer" download={a.filename}>
                   {a.contentType.startsWith('image/') ? (
                     <img src={a.url} alt={a.filename} loading="lazy" />

@@ -193,9 +193,13 @@ export function registerTicketRoutes(r: Router, svc: TicketsService, contacts: C
     params: IdParams,
     handler: async ({ auth, params, reply }) => {
       const a = await svc.attachment(auth, params.id);
-      const safeType = /^(image\/(png|jpeg|gif|webp)|application\/pdf|text\/plain)$/.test(a.content_type)
-        ? a.content_type
-        : 'application/octet-stream';
+      // Audio is passive media (a voicemail plays in the ticket view's <audio> player, docs/sms-voice.md).
+      const safeType =
+        /^(image\/(png|jpeg|gif|webp)|audio\/(mpeg|ogg|wav)|application\/pdf|text\/plain)$/.test(
+          a.content_type,
+        )
+          ? a.content_type
+          : 'application/octet-stream';
       reply
         .header('content-type', safeType)
         .header('content-length', a.size_bytes)
