@@ -89,6 +89,7 @@ function MessageItem({
               <li key={a.id}>
                 {a.contentType.startsWith('audio/') && (
                   // A voicemail plays in place (docs/sms-voice.md); the link below still downloads it.
+                  // biome-ignore lint/a11y/useMediaCaption: its transcript is the note Twilio's transcription adds to the ticket
                   <audio controls preload="none" src={a.url} aria-label={`Play ${a.filename}`} />
                 )}
                 <a href={a.url} target="_blank" rel="noopener noreferrer" download={a.filename}>
