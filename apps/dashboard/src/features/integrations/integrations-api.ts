@@ -1,5 +1,7 @@
 import type {
+  CreateImport,
   CreateWebhookSubscription,
+  ImportRun,
   UpdateWebhookSubscription,
   WebhookDelivery,
   WebhookDeliveryDetail,
@@ -31,4 +33,12 @@ export const webhooksApi = {
     ),
   delivery: (id: number) => api.get<DeliveryDetailT>(`/api/v1/integrations/webhook-deliveries/${id}`),
   redeliver: (id: number) => api.post<DeliveryT>(`/api/v1/integrations/webhook-deliveries/${id}/redeliver`),
+};
+
+/** Imports from other helpdesks (apps/server/src/modules/integrations/imports.routes.ts). */
+export const importsApi = {
+  list: () => api.get<{ items: ImportRun[] }>('/api/v1/integrations/imports'),
+  create: (b: z.input<typeof CreateImport>) => api.post<ImportRun>('/api/v1/integrations/imports', b),
+  cancel: (id: number) => api.post<ImportRun>(`/api/v1/integrations/imports/${id}/cancel`),
+  resume: (id: number) => api.post<ImportRun>(`/api/v1/integrations/imports/${id}/resume`),
 };

@@ -9,3 +9,12 @@ registerSettingsPage({
   minRole: 'admin',
   component: lazy(() => import('./webhooks-page.tsx')),
 });
+
+registerSettingsPage({
+  id: 'import',
+  title: 'Import',
+  group: 'Developers',
+  order: 62,
+  minRole: 'admin',
+  component: lazy(() => import('./import-page.tsx')),
+});
