@@ -56,9 +56,15 @@ describe('demo store', () => {
   it('seeds a return policy and a return in progress on a customer ticket (#14)', async () => {
     const policy = await get('/api/v1/returns/policy');
     expect(policy).toMatchObject({ windowDays: 30, windowFrom: 'delivery', storeCreditBonusPercent: 10 });
+    expect(policy.markets[0]).toMatchObject({ name: 'Switzerland', windowDays: 14 });
     const { items } = await get('/api/v1/returns');
-    expect(items).toHaveLength(1);
+    expect(items).toHaveLength(2);
     expect(items[0]).toMatchObject({ rma: 'RMA-DEMO2345', status: 'approved', outcome: 'exchange' });
+    // A return with an outcome per line, waiting for review.
+    const mixed = items[1];
+    expect(mixed).toMatchObject({ rma: 'RMA-DEMOMIX7', status: 'needs_review', outcome: 'mixed' });
+    expect(mixed.lines.map((l: { outcome: string }) => l.outcome)).toEqual(['store_credit', 'refund']);
+    expect(mixed.value).toBe(mixed.lines.reduce((s: number, l: { amount: number }) => s + l.amount, 0));
     const ticket = await get(`/api/v1/tickets/${items[0].ticketId}`);
     expect(ticket.events.map((e: { type: string }) => e.type)).toContain('return_approved');
     // Its line is not returnable twice.

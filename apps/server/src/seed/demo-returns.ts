@@ -1,5 +1,6 @@
 import { ReturnPolicy } from '@shopdesk/contracts';
 import { type Db, sql } from '../platform/db/db.ts';
+import { seedDemoMixedReturn } from './demo-returns-mixed.ts';
 
 /**
  * The demo's returns: a return policy (30 days from delivery, 10 % store-credit bonus, final sale and
@@ -18,6 +19,11 @@ export async function seedDemoReturns(db: Db, workspaceId: number) {
     autoApproveMax: 10000,
     returnShippingFee: 495,
     outcomes: { refund: true, store_credit: true, exchange: true, keep: true },
+    // #14 policy engine: a market with its own window and fee, the address rule, a trusted shopper.
+    markets: [{ name: 'Switzerland', countries: ['CH', 'LI'], windowDays: 14, returnShippingFee: 990 }],
+    addressMismatch: 'review',
+    allowedEmails: ['vip@example.com'],
+    blockedSkus: ['DEMO-BLOCKED'],
   });
   await db.query(sql`INSERT INTO return_policies (workspace_id, policy) VALUES (${workspaceId}, ${JSON.stringify(policy)}::jsonb)
     ON CONFLICT (workspace_id) DO NOTHING`);
@@ -43,6 +49,8 @@ export async function seedDemoReturns(db: Db, workspaceId: number) {
       AND EXISTS (SELECT 1 FROM fulfillments f WHERE f.order_id = o.id AND f.delivered_at > now() - interval '25 days')
     ORDER BY o.id LIMIT 1`);
   if (!o) return null;
+  // Before the return in progress, so that one stays the newest (the labels demo reads it first).
+  await seedDemoMixedReturn(db, workspaceId, o.id);
   const r = await db.one<{
     id: number;
   }>(sql`INSERT INTO returns (workspace_id, rma, order_id, order_number, contact_id,
