@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp, type TestWorkspace, ticketBody } from '../apps/server/test/harness.ts';
 import { builtDashboard, launchChromium, listen, screenshotDir, signIn } from './support.ts';
 
-// Issue #16: a lead opens Reports, filters a team and a period, drills into a bar to the tickets behind
-// it, and exports the CSV.
+// Issue #16: a lead opens Reports, filters a team and a period (and a channel on top), switches the
+// durations to business hours, drills into a bar to the tickets behind it, and exports the CSV.
 
 const wait = { timeout: 15_000 };
 const shots = screenshotDir();
@@ -50,6 +50,18 @@ describe('reports in the dashboard', () => {
     await page.getByLabel('Team').selectOption(String(teamId));
     await expect.poll(() => page.url()).toContain(`team=${teamId}`);
     await expect.poll(() => created.textContent()).toMatch(/Tickets created\s*1/);
+
+    // Filters combine: the team's ticket did not come in by chat, so team × chat counts none.
+    await page.getByLabel('Channel').selectOption('chat');
+    await expect.poll(() => page.url()).toContain('channel=chat');
+    await expect.poll(() => created.textContent()).toMatch(/Tickets created\s*0/);
+    await page.getByLabel('Channel').selectOption('');
+    await expect.poll(() => created.textContent()).toMatch(/Tickets created\s*1/);
+    // Durations switch to their business-hours twins; the backlog tile is there too.
+    await page.getByLabel('Durations in').selectOption('business');
+    await page.getByRole('button', { name: /First response time \(business hours\)/ }).waitFor(wait);
+    await page.getByRole('button', { name: /Backlog \(open tickets\)/ }).waitFor(wait);
+    await page.getByLabel('Durations in').selectOption('calendar');
 
     const today = new Date().toISOString().slice(0, 10);
     await page

@@ -92,6 +92,20 @@ describe('the demo desk', () => {
     expect(r!.last.getTime()).toBeLessThanOrEqual(Date.now());
   });
 
+  it('shows the reports’ new parts: backlog, business hours, bot containment and NPS', async () => {
+    const day = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+    const r = await get(`/api/v1/analytics/report?from=${day(13)}&to=${day(0)}`);
+    const m = (k: string) => r.metrics.find((x: { key: string }) => x.key === k);
+    expect(m('backlog').total.value).toBeGreaterThan(0);
+    expect(m('first_response_time_business')).toBeDefined();
+    const s = (k: string) => r.summaries.find((x: { key: string }) => x.key === k);
+    // 10 of 14 finished bot conversations resolved; NPS of 6 promoters, 2 passives, 4 detractors.
+    expect(s('bot_containment')).toMatchObject({ value: 71.4, n: 14 });
+    expect(s('nps').n).toBe(12);
+    expect(s('nps').value).toBeGreaterThanOrEqual(16);
+    expect(s('nps').value).toBeLessThanOrEqual(17);
+  });
+
   it('serves its product pictures itself', async () => {
     const images = await t.db.query<{ image_url: string }>(
       sql`SELECT DISTINCT image_url FROM products WHERE workspace_id = ${workspaceId}`,

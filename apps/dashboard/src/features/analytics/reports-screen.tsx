@@ -25,6 +25,9 @@ function useFilters() {
     to: search.get('to') ?? daysAgo(0),
     period: search.get('period') ?? 'day',
     team: search.get('team') ?? '',
+    channel: search.get('channel') ?? '',
+    tag: search.get('tag') ?? '',
+    hours: search.get('hours') ?? 'calendar',
     metric: search.get('metric') ?? 'tickets_created',
     drill: search.get('drill') ?? '',
   };
@@ -43,7 +46,15 @@ export default function ReportsScreen() {
   const lead = atLeast(me.agent.role, 'lead');
   const dir = useDirectory();
   const [f, set] = useFilters();
-  const q: Query = { from: f.from, to: f.to, period: f.period, team: lead ? f.team : undefined };
+  // Filters combine (team × channel × tag); agents narrow their own figures by channel and tag.
+  const q: Query = {
+    from: f.from,
+    to: f.to,
+    period: f.period,
+    team: lead ? f.team : undefined,
+    channel: f.channel || undefined,
+    tag: f.tag || undefined,
+  };
   const report = useQuery({ queryKey: ['analytics', 'report', q], queryFn: () => analyticsApi.report(q) });
   const presets = [7, 30, 90].map((n) => ({ n, from: daysAgo(n - 1) }));
   return (
@@ -94,6 +105,36 @@ export default function ReportsScreen() {
         ) : (
           <p className="muted small">Your own tickets</p>
         )}
+        <label>
+          Channel{' '}
+          <select value={f.channel} onChange={(e) => set({ channel: e.target.value, drill: '' })}>
+            <option value="">All channels</option>
+            {CHANNELS.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Tag{' '}
+          <input
+            type="search"
+            size={10}
+            defaultValue={f.tag}
+            onKeyDown={(e) => e.key === 'Enter' && set({ tag: e.currentTarget.value.trim(), drill: '' })}
+            onBlur={(e) =>
+              e.currentTarget.value.trim() !== f.tag && set({ tag: e.currentTarget.value.trim(), drill: '' })
+            }
+          />
+        </label>
+        <label>
+          Durations in{' '}
+          <select value={f.hours} onChange={(e) => set({ hours: e.target.value, drill: '' })}>
+            <option value="calendar">Calendar hours</option>
+            <option value="business">Business hours</option>
+          </select>
+        </label>
         <a className="button" href={analyticsApi.csvUrl(q)} download>
           Export CSV
         </a>
@@ -112,8 +153,17 @@ export default function ReportsScreen() {
 type F = ReturnType<typeof useFilters>[0];
 type SetF = ReturnType<typeof useFilters>[1];
 
+const CHANNELS = ['email', 'chat', 'sms', 'whatsapp', 'messenger', 'instagram', 'voice', 'web'];
+/** Summaries that are shares (shown with %); the others are counts, scores or ratios. */
+const PERCENT = new Set(['csat', 'bot_containment', 'bot_handover_rate']);
+
 function Figures({ r, f, set, q }: { r: ReportT; f: F; set: SetF; q: Query }) {
-  const metric = r.metrics.find((m) => m.key === f.metric) ?? r.metrics[0]!;
+  // Every duration has a business-hours twin (`…_business`): the toggle shows one of the two.
+  const business = f.hours === 'business';
+  const shown = r.metrics.filter((m) =>
+    m.kind !== 'duration' ? true : m.key.endsWith('_business') === business,
+  );
+  const metric = shown.find((m) => m.key === f.metric) ?? shown[0]!;
   const data = metric.series.map((s) => ({ period: s.period, value: barValue(metric, s) }));
   const unit = metric.kind === 'duration' ? ' min (median)' : metric.kind === 'rate' ? ' %' : '';
   return (
@@ -123,7 +173,7 @@ function Figures({ r, f, set, q }: { r: ReportT; f: F; set: SetF; q: Query }) {
         tickets behind it.
       </p>
       <div className="tiles">
-        {r.metrics.map((m) => (
+        {shown.map((m) => (
           <button
             type="button"
             key={m.key}
@@ -140,7 +190,9 @@ function Figures({ r, f, set, q }: { r: ReportT; f: F; set: SetF; q: Query }) {
         {r.summaries.map((s) => (
           <div key={s.key} className="tile card" title={s.definition}>
             <div className="muted small">{s.label}</div>
-            <div className="tile-value">{s.value === null ? '—' : `${s.value}%`}</div>
+            <div className="tile-value">
+              {s.value === null ? '—' : `${s.value}${PERCENT.has(s.key) ? '%' : ''}`}
+            </div>
             <div className="muted small">{s.detail}</div>
           </div>
         ))}
@@ -193,6 +245,7 @@ function note(m: MetricT): string {
     return `avg ${duration(t.avg)} · p90 ${duration(t.p90)} · ${t.n} tickets${t.excluded ? `, ${t.excluded} left out` : ''}`;
   if (m.kind === 'rate') return `${t.n} of ${t.n + t.excluded}`;
   if (m.kind === 'average') return `over ${t.n} tickets`;
+  if (m.kind === 'level') return 'open at the end of the range';
   return t.excluded ? `${t.excluded} left out` : ' ';
 }
 
