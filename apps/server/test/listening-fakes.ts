@@ -25,6 +25,9 @@ export interface FakeSocial {
   reddit: { status: number; headers: Record<string, string>; body: unknown };
   redditCalls: number;
   feeds: Record<string, string>;
+  /** Trustpilot business-unit reviews and the replies posted to them. */
+  trustpilot: Record<string, unknown>[];
+  trustpilotReplies: { reviewId: string; message: string; auth: string | undefined }[];
   close(): Promise<void>;
 }
 
@@ -49,6 +52,8 @@ export async function startFakeSocial(): Promise<FakeSocial> {
     reddit: { status: 200, headers: {}, body: { kind: 'Listing', data: { children: [] } } },
     redditCalls: 0,
     feeds: {},
+    trustpilot: [],
+    trustpilotReplies: [],
   } as unknown as FakeSocial;
   const server: Server = createServer(async (req, res) => {
     const u = new URL(req.url ?? '/', 'http://x');
@@ -94,6 +99,17 @@ export async function startFakeSocial(): Promise<FakeSocial> {
     if (u.pathname === '/search.json' || u.pathname.endsWith('/search.json')) {
       f.redditCalls++;
       return json(f.reddit.status, f.reddit.body, f.reddit.headers);
+    }
+    if (/^\/v1\/business-units\/[\w-]+\/reviews$/.test(u.pathname)) {
+      if (u.searchParams.get('apikey') !== 'tp-key') return json(401, { message: 'Unauthorized' });
+      return json(200, { reviews: f.trustpilot, links: [] });
+    }
+    const tp = /^\/v1\/private\/reviews\/([\w-]+)\/reply$/.exec(u.pathname);
+    if (tp && req.method === 'POST') {
+      const b = JSON.parse(await body(req)) as { message: string };
+      f.trustpilotReplies.push({ reviewId: tp[1]!, message: b.message, auth: req.headers.authorization });
+      res.writeHead(201);
+      return res.end();
     }
     const feed = f.feeds[u.pathname];
     if (feed !== undefined) {

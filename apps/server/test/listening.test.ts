@@ -279,6 +279,55 @@ describe('Mastodon, Reddit, feeds', () => {
   }, 60_000);
 });
 
+describe('Trustpilot reviews', () => {
+  it('reads reviews with their stars, links an invited review to its order, and replies', async () => {
+    f.trustpilot.push(
+      {
+        id: 'tp-1',
+        stars: 1,
+        title: 'Never again',
+        text: 'Parcel came broken and support is slow.',
+        language: 'en',
+        createdAt: '2026-12-05T09:00:00Z',
+        referenceId: '1001',
+        consumer: { id: 'c-77', displayName: 'Jo Review' },
+      },
+      {
+        id: 'tp-2',
+        stars: 5,
+        text: 'Lovely shop',
+        createdAt: '2026-12-05T10:00:00Z',
+        consumer: { displayName: 'Kim' },
+      },
+      { id: 'tp-bad', stars: 9 },
+    );
+    const s = await addSource(ws, {
+      kind: 'trustpilot',
+      name: 'Trustpilot',
+      enabled: true,
+      settings: { apiUrl: f.url, businessUnitId: 'bu-123' },
+      secrets: { apiKey: 'tp-key', accessToken: 'tp-oauth' },
+    });
+    await t.jobs.drain();
+    const items = await mentions(ws, '?source=trustpilot');
+    expect(items.map((m) => [m.author, m.rating, m.sentiment]).sort()).toEqual([
+      ['Jo Review', 1, 'negative'],
+      ['Kim', 5, 'positive'],
+    ]);
+    const jo = items.find((m) => m.author === 'Jo Review')!;
+    expect(jo.order.number).toBe('#1001');
+    expect(jo.ticketId).toBeTruthy();
+    expect((await source(ws, s.id)).cursor).toBe('2026-12-05T10:00:00.000Z');
+    await api('POST', `/api/v1/listening/mentions/${jo.id}/reply`, ws.agent.headers, {
+      body: 'We are sorry, a replacement is on its way.',
+    });
+    await t.jobs.drain();
+    expect(f.trustpilotReplies).toEqual([
+      { reviewId: 'tp-1', message: 'We are sorry, a replacement is on its way.', auth: 'Bearer tp-oauth' },
+    ]);
+  }, 60_000);
+});
+
 describe('inbox, isolation, roles', () => {
   it('filters, bulk actions, the recovery queue and manual tickets', async () => {
     const all = await mentions(ws);

@@ -31,6 +31,14 @@ const FIELDS: Record<
     keywordsHint: 'Search words, e.g. "Acme Shop"',
   },
   rss: { settings: [['feedUrl', 'Feed URL (RSS or Atom)']], keywordsHint: 'Empty: every entry of the feed' },
+  trustpilot: {
+    settings: [
+      ['businessUnitId', 'Business unit id'],
+      ['apiUrl', 'API URL (https://api.trustpilot.com)'],
+    ],
+    secret: ['apiKey', 'API key'],
+    keywordsHint: 'Not needed: every review of the business unit is kept',
+  },
 };
 const words = (s: string) =>
   s
@@ -164,6 +172,7 @@ function NewSource({ onCreated }: { onCreated: () => void }) {
           <option value="mastodon">Mastodon</option>
           <option value="reddit">Reddit</option>
           <option value="rss">RSS / Atom feed</option>
+          <option value="trustpilot">Trustpilot reviews</option>
         </select>
       </label>
       <label>

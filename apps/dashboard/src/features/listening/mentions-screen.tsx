@@ -14,6 +14,7 @@ const SOURCES = [
   ['mastodon', 'Mastodon'],
   ['reddit', 'Reddit'],
   ['rss', 'Feeds'],
+  ['trustpilot', 'Trustpilot'],
 ] as const;
 
 /**
@@ -158,6 +159,7 @@ function MentionRow(props: {
         {m.authorHandle && m.authorHandle !== m.author && <span className="muted">{m.authorHandle}</span>}
         <span className="muted">{new Date(m.postedAt).toLocaleString()}</span>
         {m.language && <span className="muted">{m.language}</span>}
+        {m.rating !== null && <span title={`${m.rating} of 5 stars`}>{`${m.rating}/5 ★`}</span>}
         <button
           type="button"
           className={`sentiment-pill ${m.sentiment}`}

@@ -28,7 +28,13 @@ export const POLL_JOB = 'listening-poll';
 export const SOCIAL_CHANNEL = 'social';
 
 /** Seconds between passes: streams reconnect right after their window, polled APIs every few minutes. */
-const INTERVAL_S: Record<string, number> = { bluesky: 30, mastodon: 300, reddit: 300, rss: 900 };
+const INTERVAL_S: Record<string, number> = {
+  bluesky: 30,
+  mastodon: 300,
+  reddit: 300,
+  rss: 900,
+  trustpilot: 900,
+};
 /** After a configuration error (bad credential, not a feed) the source is tried again this much later. */
 const CONFIG_RETRY_S = 3600;
 
