@@ -12,6 +12,7 @@ export const tableOwners = {
   agents: 'modules/agents',
   api_tokens: 'modules/agents',
   sessions: 'modules/agents',
+  agent_account_links: 'modules/agents',
   teams: 'modules/agents',
   team_members: 'modules/agents',
 

@@ -24,7 +24,14 @@ import { createTwilioChannels } from './channels/twilio/sms-adapter.ts';
 import { createTwilioApi } from './channels/twilio/twilio-api.ts';
 import type { Config } from './config.ts';
 import { housekeepingJob, scheduleHousekeeping } from './housekeeping.ts';
-import { createAgentsService, hasRole, registerAgentRoutes } from './modules/agents/index.ts';
+import {
+  createAccountLinks,
+  createAgentsService,
+  hasRole,
+  passwordResetJob,
+  registerAccountLinkRoutes,
+  registerAgentRoutes,
+} from './modules/agents/index.ts';
 import { type AnalyticsService, installAnalytics } from './modules/analytics/index.ts';
 import { registerAuditRoutes } from './modules/audit/index.ts';
 import {
@@ -63,7 +70,7 @@ import {
 import { installLabels, type LabelsService } from './modules/labels/index.ts';
 import { installListening, listeningSummaries } from './modules/listening/index.ts';
 import { createMacrosService, registerMacroRoutes } from './modules/macros/index.ts';
-import { installNotices, type NoticesService } from './modules/notices/index.ts';
+import { createDirectMail, installNotices, type NoticesService } from './modules/notices/index.ts';
 import { installQuality } from './modules/quality/index.ts';
 import { RealtimeHub } from './modules/realtime/index.ts';
 import { installReturns, type ReturnsService, returnsAnalyticsSummaries } from './modules/returns/index.ts';
@@ -291,9 +298,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     return payload;
   });
 
+  const channels = new ChannelRegistry();
+  // Mail outside a ticket (invitations, password resets, NPS): the e-mail adapter is looked up per send.
+  const directMail = createDirectMail(channels);
   const agents = createAgentsService(deps);
   const router = new Router(app, agents, limits, hasRole, db);
-  const channels = new ChannelRegistry();
   const contacts = createContactsService(deps);
   const tickets = createTicketsService(deps, channels);
   const views = createViewsService(deps, (auth, view) =>
@@ -307,6 +316,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   registerSystemRoutes(app, router, deps, metrics, pkg.version);
   registerAgentRoutes(router, agents, deps);
+  const accountLinks = createAccountLinks(deps, agents, directMail.send);
+  registerAccountLinkRoutes(router, accountLinks, deps);
+  deps.jobs.register(passwordResetJob(accountLinks));
   registerContactRoutes(router, contacts);
   registerTicketRoutes(router, tickets, contacts);
   registerViewRoutes(router, views);
@@ -458,7 +470,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     router,
     deps,
     tickets,
-    channels,
+    mail: directMail,
     hc,
     shopperLinks,
     notices,

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from './config.ts';
+import { pruneAccountLinks } from './modules/agents/index.ts';
 import { pruneSentMailRaw } from './modules/email/index.ts';
 import { pruneProcessedInbound } from './modules/intake/index.ts';
 import { pruneWebhookDeliveries } from './modules/integrations/index.ts';
@@ -44,6 +45,8 @@ export async function runHousekeeping(db: Db, retention: Retention): Promise<Pru
   // Outgoing webhook subscriptions' delivery log (modules/integrations): same retention, not counted above.
   if (retention.RETAIN_WEBHOOK_DELIVERIES_DAYS > 0)
     await pruneWebhookDeliveries(db, Math.max(1, Math.floor(retention.RETAIN_WEBHOOK_DELIVERIES_DAYS)));
+  // Agents' used or expired invitation and reset links (kept a week for the audit trail's sake).
+  await pruneAccountLinks(db);
   if (retention.RETAIN_INBOUND_DAYS > 0)
     pruned.inbound = await pruneProcessedInbound(db, retention.RETAIN_INBOUND_DAYS);
   if (retention.RETAIN_SENT_MAIL_DAYS > 0)

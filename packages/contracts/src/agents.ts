@@ -13,6 +13,8 @@ export const Agent = z.object({
   away: z.boolean(),
   avatarUrl: z.string().nullable(),
   totpEnabled: z.boolean(),
+  /** No password yet: invited (or created without one) and not signed in since. */
+  invitePending: z.boolean(),
   teamIds: z.array(Id),
   skills: z.array(z.string()),
   languages: z.array(z.string()),
@@ -22,6 +24,31 @@ export const Agent = z.object({
 export type Agent = z.infer<typeof Agent>;
 
 const Password = z.string().min(10, 'at least 10 characters').max(200);
+
+/** An invitation or reset link, as the admin who made it sees it (shown when the mail could not go). */
+export const AccountLink = z.object({
+  url: z.string(),
+  expiresAt: Timestamp,
+  /** Whether the e-mail went out; when it did not, `mailError` says why and the admin hands the link on. */
+  mailed: z.boolean(),
+  mailError: z.string().nullable(),
+});
+export type AccountLink = z.infer<typeof AccountLink>;
+/** A link's token as the opened page reads it from the URL fragment (never sent in a URL to the server). */
+export const AccountLinkToken = z.object({ token: z.string().min(20).max(200) });
+export const AccountLinkInfo = z.object({
+  purpose: z.enum(['invite', 'reset']),
+  email: z.string(),
+  name: z.string(),
+  workspace: z.string(),
+  expiresAt: Timestamp,
+});
+export type AccountLinkInfo = z.infer<typeof AccountLinkInfo>;
+export const UseAccountLink = AccountLinkToken.extend({ password: Password });
+export const ForgotPassword = z.object({
+  email: z.email().max(320),
+  workspace: z.string().max(100).optional(),
+});
 
 export const CreateAgent = z.object({
   email: z.email(),

@@ -154,7 +154,7 @@ export const EmailOutboundItem = z.object({
   inboxId: z.number().nullable(),
   ticketId: z.number().nullable(),
   messageId: z.number().nullable(),
-  kind: z.enum(['reply', 'auto-ack', 'notice']),
+  kind: z.enum(['reply', 'auto-ack', 'notice', 'account']),
   messageIdHeader: z.string(),
   from: z.string(),
   to: z.array(z.string()),

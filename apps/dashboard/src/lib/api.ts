@@ -5,6 +5,8 @@
  * app, so an unsent draft survives an expired session.
  */
 import type {
+  AccountLink,
+  AccountLinkInfo,
   Agent,
   ApiToken,
   AuditEntry,
@@ -171,10 +173,24 @@ export const api = {
     enrolTotp: () => post<{ secret: string; otpauthUrl: string }>('/api/v1/auth/totp/enrol'),
     confirmTotp: (code: string) => post<{ recoveryCodes: string[] }>('/api/v1/auth/totp/confirm', { code }),
     disableTotp: (code: string) => post<void>('/api/v1/auth/totp/disable', { code }),
+    inspectLink: (token: string) =>
+      request<AccountLinkInfo>('POST', '/api/v1/auth/links/inspect', { token }, { quiet401: true }),
+    acceptInvite: (token: string, password: string) =>
+      request<{ mfaRequired: boolean; csrfToken: string }>(
+        'POST',
+        '/api/v1/auth/invite/accept',
+        { token, password },
+        { quiet401: true },
+      ),
+    forgotPassword: (email: string, workspace?: string) =>
+      request<void>('POST', '/api/v1/auth/password/forgot', { email, workspace }, { quiet401: true }),
+    resetPassword: (token: string, password: string) =>
+      request<void>('POST', '/api/v1/auth/password/reset', { token, password }, { quiet401: true }),
   },
   agents: {
     list: () => get<{ items: AgentT[] }>('/api/v1/agents'),
     create: (b: In<typeof CreateAgent>) => post<AgentT>('/api/v1/agents', b),
+    invite: (id: number) => post<AccountLink>(`/api/v1/agents/${id}/invite`),
     update: (id: number, b: In<typeof UpdateAgent>) => patch<AgentT>(`/api/v1/agents/${id}`, b),
     setAvatar: (id: number, b: In<typeof UploadAvatar>) =>
       request<AgentT>('PUT', `/api/v1/agents/${id}/avatar`, b),

@@ -5,12 +5,17 @@ import { RealtimeProvider } from '../lib/realtime-hooks.tsx';
 import { atLeast } from '../lib/roles.ts';
 import { matchPath, navigate, ParamsProvider, useLocation } from '../lib/router.tsx';
 import { useSession } from '../lib/session.tsx';
+import { AccountLinkPage } from './account-link.tsx';
 import { Layout } from './layout.tsx';
 import { LiveUpdates } from './live-updates.tsx';
 import { SignIn } from './sign-in.tsx';
 
 export function App() {
   const session = useSession();
+  const { path } = useLocation();
+  // Opened from an invitation or reset e-mail: shown whether or not someone is signed in on this browser.
+  if (path === '/accept-invite') return <AccountLinkPage purpose="invite" />;
+  if (path === '/reset-password') return <AccountLinkPage purpose="reset" />;
   if (session.stage === 'loading') return <div className="boot">Loading Shopdesk…</div>;
   if (session.stage !== 'signed-in' || !session.me) return <SignIn />;
   return <SignedIn />;

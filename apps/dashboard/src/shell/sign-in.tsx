@@ -1,11 +1,13 @@
 import { type FormEvent, useState } from 'react';
-import { ApiError } from '../lib/api.ts';
+import { ApiError, api } from '../lib/api.ts';
 import { useSession } from '../lib/session.tsx';
 
 /** Password then (if enrolled) TOTP. With `expired`, it is the dialog shown over the still-mounted app. */
 export function SignIn({ expired = false }: { expired?: boolean }) {
   const session = useSession();
-  const [step, setStep] = useState<'password' | 'totp'>(session.stage === 'mfa' ? 'totp' : 'password');
+  const [step, setStep] = useState<'password' | 'totp' | 'forgot' | 'asked'>(
+    session.stage === 'mfa' ? 'totp' : 'password',
+  );
   const [email, setEmail] = useState(session.me?.agent.email ?? '');
   const [password, setPassword] = useState('');
   const [workspace, setWorkspace] = useState(session.me?.workspace.slug ?? '');
@@ -34,7 +36,13 @@ export function SignIn({ expired = false }: { expired?: boolean }) {
       <div className="signin-card">
         <div className="brand-lg">Shopdesk</div>
         <h1 id="expired-title">
-          {expired ? 'Your session has ended' : step === 'totp' ? 'Two-factor check' : 'Sign in'}
+          {expired
+            ? 'Your session has ended'
+            : step === 'totp'
+              ? 'Two-factor check'
+              : step === 'forgot' || step === 'asked'
+                ? 'Reset your password'
+                : 'Sign in'}
         </h1>
         {expired && <p className="muted">Sign in again to carry on. Your unsent replies are kept.</p>}
         {error && (
@@ -84,7 +92,47 @@ export function SignIn({ expired = false }: { expired?: boolean }) {
             <button type="submit" className="primary" disabled={busy}>
               {busy ? 'Signing in…' : 'Sign in'}
             </button>
+            <button type="button" className="link" onClick={() => setStep('forgot')}>
+              Forgot your password?
+            </button>
           </form>
+        ) : step === 'forgot' ? (
+          <form
+            onSubmit={(e) =>
+              run(e, async () => {
+                await api.auth.forgotPassword(email, workspace || undefined);
+                setStep('asked');
+              })
+            }
+          >
+            <p>We will e-mail you a link to choose a new one. It works once, for an hour.</p>
+            <label>
+              Email
+              <input
+                type="email"
+                autoComplete="username"
+                required
+                value={email}
+                onChange={(e) => setEmail(e.target.value)}
+              />
+            </label>
+            <button type="submit" className="primary" disabled={busy}>
+              {busy ? 'Sending…' : 'Send the link'}
+            </button>
+            <button type="button" className="link" onClick={() => setStep('password')}>
+              Back to sign-in
+            </button>
+          </form>
+        ) : step === 'asked' ? (
+          <div>
+            <p role="status">
+              If {email} belongs to an agent, a link to choose a new password is on its way. Check your inbox
+              (and spam folder).
+            </p>
+            <button type="button" className="link" onClick={() => setStep('password')}>
+              Back to sign-in
+            </button>
+          </div>
         ) : (
           <form onSubmit={(e) => run(e, () => session.verifyTotp(code.trim()))}>
             <label>

@@ -31,6 +31,8 @@ export interface OutboundMessage {
    * time it is asked for (never skipped as already sent for this message) and not threaded.
    */
   notice?: boolean;
+  /** A notice holding a credential (an agent's sign-in link): no copy of its body is kept anywhere. */
+  secret?: boolean;
 }
 
 export interface DeliveryResult {

@@ -67,6 +67,10 @@ export async function seedDemo(
         VALUES (${w}, ${email}, ${name}, ${role}, ${hash}, ${['en']}) RETURNING id`);
       agents.push({ id: a!.id, name });
     }
+    // A colleague invited and not yet joined: Settings → Agents shows "Invited" and makes a new link
+    // (with no relay in the demo, the admin is shown the link instead of it being mailed).
+    await tx.query(sql`INSERT INTO agents (workspace_id, email, name, role, password_hash, languages)
+      VALUES (${w}, 'morgan@demo-outfitters.test', 'Morgan Trainee', 'agent', NULL, ${['en']})`);
     const support = (await tx.one<{ id: number }>(
       sql`INSERT INTO teams (workspace_id, name) VALUES (${w}, 'Support') RETURNING id`,
     ))!.id;

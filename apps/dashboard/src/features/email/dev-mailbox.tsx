@@ -5,6 +5,14 @@ import { PlainBody, SafeHtml } from '../ticket/safe-html.tsx';
 import { emailApi } from './email-api.ts';
 import './email.css';
 
+const KIND_LABEL: Record<string, string> = {
+  reply: 'reply',
+  'auto-ack': 'auto-acknowledgement',
+  notice: 'notice',
+  // Its body held an agent's invitation or reset link, a credential: only who and when are kept.
+  account: 'agent account e-mail (link not kept)',
+};
+
 /**
  * The dev mailbox: with no relay configured, outbound mail is kept here instead of being sent, so a
  * fresh install can show the whole reply flow. `?id=<email>` or `?message=<ticket message>` opens one.
@@ -46,7 +54,7 @@ export default function DevMailbox() {
                   <span className="small">to {m.to.join(', ')}</span>
                   <br />
                   <span className="muted small">
-                    {m.kind === 'auto-ack' ? 'auto-acknowledgement' : 'reply'}
+                    {KIND_LABEL[m.kind]}
                     {m.ticketId ? ` · ticket #${m.ticketId}` : ''} · {dateTime(m.createdAt)}
                   </span>
                 </button>

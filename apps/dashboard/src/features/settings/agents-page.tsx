@@ -1,4 +1,4 @@
-import type { Role } from '@shopdesk/contracts';
+import type { AccountLink, Role } from '@shopdesk/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../../lib/api.ts';
@@ -13,10 +13,31 @@ export default function AgentsPage() {
   const teams = useQuery({ queryKey: ['teams'], queryFn: api.teams.list });
   const { run, view } = useAction(['agents'], ['teams']);
   const [form, setForm] = useState({ name: '', email: '', role: 'agent' as Role, password: '' });
+  // The invitation just made: shown so the admin can hand the link on when the e-mail could not go.
+  const [invited, setInvited] = useState<(AccountLink & { name: string }) | null>(null);
+  const sendInvite = (id: number, name: string) =>
+    run(async () => setInvited({ ...(await api.agents.invite(id)), name }), `Invitation for ${name} made`);
   return (
     <div className="stack">
       <h2>Agents</h2>
       {view}
+      {invited && (
+        <section className="card stack" aria-label="Invitation link">
+          <p>
+            {invited.mailed
+              ? `${invited.name} has been e-mailed an invitation.`
+              : `The invitation e-mail for ${invited.name} was not sent: ${invited.mailError}. Hand them this link yourself.`}{' '}
+            It works once, until {new Date(invited.expiresAt).toLocaleString()}.
+          </p>
+          <label>
+            Invitation link
+            <input readOnly value={invited.url} onFocus={(e) => e.currentTarget.select()} />
+          </label>
+          <button type="button" onClick={() => setInvited(null)}>
+            Done
+          </button>
+        </section>
+      )}
       <table className="grid">
         <thead>
           <tr>
@@ -80,6 +101,14 @@ export default function AgentsPage() {
               </td>
               <td>{a.totpEnabled ? 'on' : 'off'}</td>
               <td>
+                {a.invitePending && a.active && (
+                  <>
+                    <span className="muted small">Invited · </span>
+                    <button type="button" onClick={() => void sendInvite(a.id, a.name)}>
+                      Send invitation again
+                    </button>{' '}
+                  </>
+                )}
                 {a.id !== me.agent.id && (
                   <button
                     type="button"
@@ -104,10 +133,14 @@ export default function AgentsPage() {
         className="card stack"
         onSubmit={(e) => {
           e.preventDefault();
-          void run(
-            () => api.agents.create({ ...form, password: form.password || undefined }),
-            `${form.name} invited`,
-          ).then((ok) => ok && setForm({ name: '', email: '', role: 'agent', password: '' }));
+          const { name, password } = form;
+          void run(async () => {
+            const a = await api.agents.create({ ...form, password: password || undefined });
+            // Without a password of the admin's choosing, the new agent chooses one from the invitation.
+            if (!password) setInvited({ ...(await api.agents.invite(a.id)), name });
+          }, `${name} added`).then(
+            (ok) => ok && setForm({ name: '', email: '', role: 'agent', password: '' }),
+          );
         }}
       >
         <h3>Invite an agent</h3>
@@ -133,7 +166,7 @@ export default function AgentsPage() {
           </select>
         </label>
         <label>
-          Initial password (optional, at least 10 characters)
+          Or set their first password yourself (optional, at least 10 characters; no invitation is sent)
           <input
             type="password"
             minLength={10}

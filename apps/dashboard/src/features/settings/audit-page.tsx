@@ -8,6 +8,9 @@ import { useDirectory } from '../../ui/use-directory.ts';
 const ACTIONS: Record<string, string> = {
   'auth.login': 'Signed in',
   'auth.password_changed': 'Changed their password',
+  'auth.password_reset': 'Reset their password with an e-mailed link',
+  'agent.invited': 'Invited an agent',
+  'agent.invite_accepted': 'Accepted their invitation',
   'auth.2fa_enabled': 'Turned on two-factor sign-in',
   'auth.2fa_disabled': 'Turned off two-factor sign-in',
   'auth.recovery_code_used': 'Signed in with a recovery code',

@@ -3,6 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import QRCode from 'qrcode';
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, api } from '../../lib/api.ts';
+import { useLocation } from '../../lib/router.tsx';
 import { useMe, useSession } from '../../lib/session.tsx';
 import { Avatar } from '../../shell/layout.tsx';
 
@@ -17,6 +18,8 @@ const readBase64 = (file: File) =>
 export default function ProfilePage() {
   const me = useMe();
   const session = useSession();
+  // Arrived from an accepted invitation: the second factor is the next step.
+  const welcome = useLocation().search.get('welcome') === '1';
   const [enrol, setEnrol] = useState<{ secret: string; otpauthUrl: string } | null>(null);
   const [code, setCode] = useState('');
   const [recovery, setRecovery] = useState<string[] | null>(null);
@@ -62,6 +65,12 @@ export default function ProfilePage() {
   return (
     <div className="stack">
       <h2>Profile</h2>
+      {welcome && !me.agent.totpEnabled && (
+        <p className="success" role="status">
+          Your password is set and you are signed in. Protect your account now: set up two-factor
+          authentication below with an authenticator app.
+        </p>
+      )}
       <p>
         {me.agent.name} · {me.agent.email} · role <strong>{me.agent.role}</strong>
       </p>
@@ -108,7 +117,16 @@ export default function ProfilePage() {
       </section>
       <section className="card">
         <h3>Two-factor authentication</h3>
-        {me.agent.totpEnabled ? (
+        {/* First: the codes just made, shown once (the refreshed session already says 2FA is on). */}
+        {recovery ? (
+          <div>
+            <p>Two-factor is on. Keep these one-time recovery codes somewhere safe; they are shown once:</p>
+            <pre className="codes">{recovery.join('\n')}</pre>
+            <button type="button" onClick={() => setRecovery(null)}>
+              I have saved them
+            </button>
+          </div>
+        ) : me.agent.totpEnabled ? (
           <form
             onSubmit={(e) =>
               attempt(e, async () => {
@@ -126,11 +144,6 @@ export default function ProfilePage() {
             </label>
             <button type="submit">Turn off</button>
           </form>
-        ) : recovery ? (
-          <div>
-            <p>Two-factor is on. Keep these one-time recovery codes somewhere safe; they are shown once:</p>
-            <pre className="codes">{recovery.join('\n')}</pre>
-          </div>
         ) : enrol ? (
           <form
             onSubmit={(e) =>

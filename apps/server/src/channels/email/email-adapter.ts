@@ -33,7 +33,8 @@ export interface OutboundRecord {
   inboxId: number;
   ticketId: number | null;
   messageId: number | null;
-  kind: 'reply' | 'auto-ack' | 'notice';
+  /** 'account': an agent's invitation or reset; recorded without its bytes (the link is a credential). */
+  kind: 'reply' | 'auto-ack' | 'notice' | 'account';
   messageIdHeader: string;
   from: string;
   to: string[];
@@ -88,7 +89,7 @@ export async function sendAndRecord(
     from: profile.address,
     to: recipients,
     subject: input.subject,
-    raw,
+    raw: rec.kind === 'account' ? Buffer.alloc(0) : raw,
     transport,
     relayResponse: response,
   });
@@ -122,7 +123,12 @@ async function sendNotice(
       messageId,
       headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
     },
-    { workspaceId: msg.workspaceId, ticketId: msg.ticketId, messageId: null, kind: 'notice' },
+    {
+      workspaceId: msg.workspaceId,
+      ticketId: msg.ticketId,
+      messageId: null,
+      kind: msg.secret ? 'account' : 'notice',
+    },
   );
   return { externalId: messageId, meta: { messageIdHeader: messageId, inboxId: profile.inboxId, transport } };
 }

@@ -11,6 +11,7 @@ import { hashPassword, verifyPassword } from '../../platform/security/passwords.
 import { generateTotpSecret, matchTotpStep, otpauthUrl } from '../../platform/security/totp.ts';
 import { recordAudit } from '../audit/index.ts';
 import { findWorkspaceById, workspaceSlugs } from '../workspaces/index.ts';
+import { closeLinksOfAgent } from './account-links.repository.ts';
 import * as repo from './agents.repository.ts';
 
 export const SESSION_COOKIE = 'sd_session';
@@ -38,6 +39,7 @@ export function toAgent(r: repo.AgentRow): Agent {
     away: r.away,
     avatarUrl: r.avatar_url,
     totpEnabled: r.totp_enabled,
+    invitePending: r.password_hash === null,
     teamIds: r.team_ids ?? [],
     skills: r.skills,
     languages: r.languages,
@@ -165,7 +167,11 @@ export function createAgentsService(deps: Deps) {
         });
       }
       await throttle.clear(key);
-      const agent = matches[0]!;
+      return this.openSession(matches[0]!, ip);
+    },
+
+    /** A session for an agent whose password was just proven (sign-in, an accepted invitation). */
+    async openSession(agent: Pick<repo.AgentRow, 'id' | 'workspace_id' | 'totp_enabled'>, ip: string) {
       const session = await createSession(agent.workspace_id, agent.id, agent.totp_enabled);
       await repo.touchLogin(db, agent.id);
       await recordAudit(db, {
@@ -303,6 +309,8 @@ export function createAgentsService(deps: Deps) {
         // separate credentials the agent lists and revokes on their own (an integration should not
         // break because its owner changed a password).
         await repo.deleteOtherSessionsOfAgent(tx, auth.agentId, auth.sessionId ?? null);
+        // A reset link mailed before the change must not undo it.
+        await closeLinksOfAgent(tx, auth.agentId);
         await recordAudit(tx, {
           workspaceId: auth.workspaceId,
           actorAgentId: auth.agentId,

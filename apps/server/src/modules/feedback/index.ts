@@ -1,14 +1,12 @@
 import { z } from 'zod';
-import type { ChannelRegistry } from '../../channels/channel-adapter.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { clientKey } from '../../platform/http/rate-limit.ts';
 import type { Router } from '../../platform/http/router.ts';
 import { defineJob } from '../../platform/jobs/queue.ts';
 import type { HelpCenterService, ShopperLinks } from '../helpcenter/index.ts';
 import type { IntakeService } from '../intake/index.ts';
-import type { NoticesService } from '../notices/index.ts';
+import type { DirectMail, NoticesService } from '../notices/index.ts';
 import type { TicketsService } from '../tickets/index.ts';
-import { createShopperMail } from './delivery.ts';
 import {
   closeFollowUpJob,
   npsScanJob,
@@ -44,7 +42,8 @@ export async function installFeedback(o: {
   router: Router;
   deps: Deps;
   tickets: TicketsService;
-  channels: ChannelRegistry;
+  /** E-mail outside a ticket (NPS surveys are about an order): the notices module's direct mail. */
+  mail: DirectMail;
   hc: Pick<HelpCenterService, 'baseFor' | 'settingsOf'>;
   shopperLinks: Pick<ShopperLinks, 'url' | 'registerPage'>;
   notices: Pick<NoticesService, 'send' | 'registerKind'>;
@@ -52,14 +51,13 @@ export async function installFeedback(o: {
   /** The chat module's widget guard: workspace by slug (origin allowed) and the visitor of a token. */
   shopperOf: ShopperOf;
 }): Promise<{ surveys: SurveysService }> {
-  const mail = createShopperMail(o.channels);
   const surveys = createSurveysService({
     deps: o.deps,
     tickets: o.tickets,
     hc: o.hc,
     links: o.shopperLinks,
     notices: o.notices,
-    mail,
+    mail: o.mail,
   });
   registerSurveyRoutes(o.router, surveys);
   // The loop: site feedback through the intake, topics, improvements and their "we changed it" notice.

@@ -7,9 +7,8 @@ import type { Auth } from '../../platform/http/router.ts';
 import { recordAudit } from '../audit/index.ts';
 import { ordersDeliveredBetween } from '../commerce/index.ts';
 import type { HelpCenterService, ShopperLinks } from '../helpcenter/index.ts';
-import type { NoticesService } from '../notices/index.ts';
+import type { DirectMail, NoticesService } from '../notices/index.ts';
 import type { TicketsService } from '../tickets/index.ts';
-import type { ShopperMail } from './delivery.ts';
 import { fill, formatDate, noticeTemplates, wordsFor } from './feedback-i18n.ts';
 import { feedbackOverview } from './reports.ts';
 import { preRead, reactToLowAnswer, snapshotOf, VIA } from './survey-reactions.ts';
@@ -40,7 +39,7 @@ export function createSurveysService(o: {
   hc: Pick<HelpCenterService, 'baseFor' | 'settingsOf'>;
   links: Pick<ShopperLinks, 'url'>;
   notices: Pick<NoticesService, 'send' | 'registerKind'>;
-  mail: ShopperMail;
+  mail: DirectMail;
 }) {
   const { deps, tickets, hc, mail, links, notices } = o;
   notices.registerKind({

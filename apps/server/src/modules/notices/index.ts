@@ -10,6 +10,7 @@ import { registerNoticeRoutes } from './notices.routes.ts';
 import { createNoticesService, type NoticesService } from './notices.service.ts';
 import { noticeOptionsPage } from './options-page.ts';
 
+export { createDirectMail, type DirectMail, type DirectMessage } from './direct-mail.ts';
 export { renderNotice, templateVariables } from './notice-template.ts';
 export {
   AUTOMATIC_VARIABLES,

@@ -35,6 +35,8 @@ export function ratePolicies(
     // Store and email-provider webhooks: signed, bursty (a bulk import), so generous.
     webhook: { points: 3000, seconds: 60, key: 'ip', what: 'webhook calls from your network' },
     'login.ip': { points: 100, seconds: 900, key: 'ip', what: 'sign-in attempts from your network' },
+    // Reset mails per address, whoever asks: the shop's mail cannot be used to flood an agent's inbox.
+    'password-reset.email': { points: 3, seconds: 3600, key: 'e-mail address', what: 'reset e-mails' },
     'login.failures': {
       points: config.LOGIN_ATTEMPTS_PER_15_MIN,
       seconds: 900,
