@@ -191,3 +191,14 @@ export const contactCard = (db: Db, workspaceId: number, id: number) =>
     SELECT c.id, c.name, c.email, c.phone,
       coalesce((SELECT json_agg(json_build_object('kind', i.kind, 'value', i.value)) FROM contact_identities i WHERE i.contact_id = c.id), '[]') AS identities
     FROM contacts c WHERE c.workspace_id = ${workspaceId} AND c.id = ${id}`);
+
+/** Right to be forgotten: the contacts keep their ids (tickets point at them) and nothing else. */
+export async function anonymiseContacts(db: Db, workspaceId: number, ids: number[]) {
+  await db.query(
+    sql`DELETE FROM contact_identities WHERE workspace_id = ${workspaceId} AND contact_id = ANY(${ids}::bigint[])`,
+  );
+  await db.query(sql`
+    UPDATE contacts SET name = NULL, email = NULL, phone = NULL, notes = '', tags = '{}',
+                        custom_fields = '{}'::jsonb, updated_at = now()
+    WHERE workspace_id = ${workspaceId} AND id = ANY(${ids}::bigint[])`);
+}

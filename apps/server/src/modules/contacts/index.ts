@@ -1,5 +1,10 @@
 /** Reads other modules need (commerce sums a customer's orders across merged contacts). */
-export { contactCard, contactIdsIncludingMerged, findContactIdByIdentity } from './contacts.repository.ts';
+export {
+  anonymiseContacts,
+  contactCard,
+  contactIdsIncludingMerged,
+  findContactIdByIdentity,
+} from './contacts.repository.ts';
 export { registerContactRoutes } from './contacts.routes.ts';
 export {
   type ContactMatch,

@@ -3,6 +3,7 @@ import type { Deps } from '../../platform/deps.ts';
 import type { Router } from '../../platform/http/router.ts';
 import type { TicketsService } from '../tickets/index.ts';
 import { registerDemoSink } from './demo-sink.ts';
+import { registerErasureRoutes } from './erasure.ts';
 import { importPageJob } from './imports.jobs.ts';
 import { registerImportRoutes } from './imports.routes.ts';
 import { createImportsService, type ImportsService } from './imports.service.ts';
@@ -39,5 +40,6 @@ export async function installIntegrations(o: {
   const imports = createImportsService(o.deps);
   registerImportRoutes(o.router, imports);
   o.deps.jobs.register(importPageJob(imports));
+  registerErasureRoutes(o.router, o.deps.db);
   return { webhooks, imports };
 }

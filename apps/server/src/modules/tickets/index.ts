@@ -8,6 +8,8 @@ export {
   ticketIdsAfter,
   ticketMetricDefinitions,
 } from './analytics-source.ts';
+/** Erasure of a contact (modules/integrations, right to be forgotten). */
+export { ERASED, eraseTicketsOfContacts } from './erasure.repository.ts';
 /** Reads for QA reviews (modules/quality): what a review is about and the conversations samples draw from. */
 export {
   type ReviewCandidate,
