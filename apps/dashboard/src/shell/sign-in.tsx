@@ -59,16 +59,7 @@ export function SignIn({ expired = false }: { expired?: boolean }) {
               })
             }
           >
-            <label>
-              Email
-              <input
-                type="email"
-                autoComplete="username"
-                required
-                value={email}
-                onChange={(e) => setEmail(e.target.value)}
-              />
-            </label>
+            <EmailField value={email} onChange={setEmail} />
             <label>
               Password
               <input
@@ -106,16 +97,7 @@ export function SignIn({ expired = false }: { expired?: boolean }) {
             }
           >
             <p>We will e-mail you a link to choose a new one. It works once, for an hour.</p>
-            <label>
-              Email
-              <input
-                type="email"
-                autoComplete="username"
-                required
-                value={email}
-                onChange={(e) => setEmail(e.target.value)}
-              />
-            </label>
+            <EmailField value={email} onChange={setEmail} />
             <button type="submit" className="primary" disabled={busy}>
               {busy ? 'Sending…' : 'Send the link'}
             </button>
@@ -154,5 +136,20 @@ export function SignIn({ expired = false }: { expired?: boolean }) {
         )}
       </div>
     </main>
+  );
+}
+
+function EmailField({ value, onChange }: { value: string; onChange: (v: string) => void }) {
+  return (
+    <label>
+      Email
+      <input
+        type="email"
+        autoComplete="username"
+        required
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </label>
   );
 }
