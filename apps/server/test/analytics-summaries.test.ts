@@ -101,3 +101,60 @@ describe('figures registered by their modules', () => {
     expect(await summaries(ws, '&channel=email')).toEqual([]);
   });
 });
+
+describe('trends and spike alerts', () => {
+  it('compares the last 7 days with the average week of the 8 before, per count metric and per tag', async () => {
+    const tw = await t.workspace('Trend Shop');
+    // "damaged": one ticket a week for 8 weeks (baseline 1/week), then 3 this week → +200 %, an alert.
+    // "sizing": 2 a week for 8 weeks, 2 this week → 0 %. Created overall: 24 over 8 weeks = 3/week, 5 now.
+    const add = async (tag: string, at: string) =>
+      t.db.query(sql`INSERT INTO tickets (workspace_id, subject, status, channel, tags, created_at)
+        VALUES (${tw.workspaceId}, 'Trend', 'open', 'email', ${[tag]}::text[], ${at})`);
+    for (let w = 1; w <= 8; w++) {
+      await add('damaged', ago(7 * w + 3));
+      await add('sizing', ago(7 * w + 2));
+      await add('sizing', ago(7 * w + 4));
+    }
+    for (const d of [1, 2, 3]) await add('damaged', ago(d));
+    for (const d of [1, 4]) await add('sizing', ago(d));
+    await t.app.inject({ method: 'POST', url: '/api/v1/analytics/rebuild', headers: tw.admin.headers });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/analytics/trends',
+      headers: tw.lead.headers,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json() as {
+      trends: {
+        key: string;
+        thisWeek: number;
+        baseline: number;
+        changePercent: number | null;
+        alert: boolean;
+      }[];
+      alerts: { key: string }[];
+    };
+    const of = (k: string) => body.trends.find((x) => x.key === k);
+    expect(of('tag:damaged')).toMatchObject({ thisWeek: 3, baseline: 1, changePercent: 200, alert: true });
+    expect(of('tag:sizing')).toMatchObject({ thisWeek: 2, baseline: 2, changePercent: 0, alert: false });
+    expect(of('tickets_created')).toMatchObject({
+      thisWeek: 5,
+      baseline: 3,
+      changePercent: 66.7,
+      alert: true,
+    });
+    expect(body.alerts.map((a) => a.key).sort()).toEqual(['tag:damaged', 'tickets_created']);
+    const agent = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/analytics/trends',
+      headers: tw.agent.headers,
+    });
+    expect(agent.statusCode).toBe(403);
+    const bad = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/analytics/trends?weeks=0',
+      headers: tw.lead.headers,
+    });
+    expect(bad.statusCode).toBe(400);
+  });
+});

@@ -111,3 +111,24 @@ export const UpdateAnalyticsSettings = z.object({
       }
     }, 'Unknown time zone'),
 });
+
+export const AnalyticsTrendsQuery = z.object({
+  to: z.iso.date().optional().describe('Last day of the week compared (default today, reporting time zone)'),
+  weeks: z.coerce.number().int().min(1).max(26).default(8).describe('Weeks the baseline averages'),
+  threshold: z.coerce.number().min(1).max(10_000).default(50).describe('Alert beyond this change, in %'),
+});
+const AnalyticsTrend = z.object({
+  key: z.string(),
+  label: z.string(),
+  thisWeek: z.number(),
+  baseline: z.number(),
+  changePercent: z.number().nullable(),
+  alert: z.boolean(),
+});
+export const AnalyticsTrends = z.object({
+  week: z.object({ from: z.string(), to: z.string() }),
+  baseline: z.object({ from: z.string(), to: z.string(), weeks: z.number() }),
+  threshold: z.number(),
+  trends: z.array(AnalyticsTrend),
+  alerts: z.array(AnalyticsTrend),
+});

@@ -1,4 +1,4 @@
-import type { AnalyticsDrill, AnalyticsReport } from '@shopdesk/contracts';
+import type { AnalyticsDrill, AnalyticsReport, AnalyticsTrends } from '@shopdesk/contracts';
 import type { z } from 'zod';
 import { api, type Query, qs } from '../../lib/api.ts';
 
@@ -6,11 +6,13 @@ export type ReportT = z.output<typeof AnalyticsReport>;
 export type MetricT = ReportT['metrics'][number];
 export type FigureT = MetricT['total'];
 export type DrillT = z.output<typeof AnalyticsDrill>;
+export type TrendsT = z.output<typeof AnalyticsTrends>;
 
 /** The analytics module's HTTP API (apps/server/src/modules/analytics/analytics.routes.ts). */
 export const analyticsApi = {
   report: (q: Query) => api.get<ReportT>('/api/v1/analytics/report', q),
   drill: (q: Query) => api.get<DrillT>('/api/v1/analytics/drilldown', q),
+  trends: () => api.get<TrendsT>('/api/v1/analytics/trends', {}),
   csvUrl: (q: Query) => `/api/v1/analytics/report.csv${qs(q)}`,
   drillCsvUrl: (q: Query) => `/api/v1/analytics/drilldown.csv${qs(q)}`,
 };

@@ -139,6 +139,7 @@ export default function ReportsScreen() {
           Export CSV
         </a>
       </div>
+      {lead && <Alerts />}
       {report.isLoading && <p className="loading">Loading…</p>}
       {report.isError && (
         <p className="error" role="alert">
@@ -147,6 +148,27 @@ export default function ReportsScreen() {
       )}
       {report.data && <Figures r={report.data} f={f} set={set} q={q} />}
     </div>
+  );
+}
+
+/** Spike alerts for leads: this week against the average week of the 8 before (server: trends.ts). */
+function Alerts() {
+  const trends = useQuery({ queryKey: ['analytics', 'trends'], queryFn: () => analyticsApi.trends() });
+  const alerts = trends.data?.alerts ?? [];
+  if (!alerts.length) return null;
+  return (
+    <section className="card alerts" aria-label="Trend alerts">
+      <h2>This week vs the last {trends.data!.baseline.weeks} weeks</h2>
+      <ul>
+        {alerts.map((a) => (
+          <li key={a.key}>
+            <strong>{a.label}</strong>{' '}
+            {a.changePercent === null ? '' : `${a.changePercent > 0 ? '+' : ''}${a.changePercent} %`} (
+            {a.thisWeek} this week, {a.baseline} a week before)
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

@@ -5,6 +5,8 @@ import {
   AnalyticsReport,
   AnalyticsReportQuery,
   AnalyticsSettings,
+  AnalyticsTrends,
+  AnalyticsTrendsQuery,
   UpdateAnalyticsSettings,
 } from '@shopdesk/contracts';
 import { z } from 'zod';
@@ -98,6 +100,17 @@ export function registerAnalyticsRoutes(r: Router, svc: AnalyticsService) {
         d.items.map((i) => [i.ticketId, i.subject, i.status, i.at, i.day, i.value, i.included, i.reason]),
       );
     },
+  });
+  r.add({
+    method: 'GET',
+    url: '/api/v1/analytics/trends',
+    summary:
+      'This week against the average of the weeks before: every count metric and tickets per tag, with alerts beyond the threshold (leads)',
+    tag: TAG,
+    access: 'lead',
+    query: AnalyticsTrendsQuery,
+    response: AnalyticsTrends,
+    handler: async ({ auth, query }) => svc.trends(auth.workspaceId, query),
   });
   r.add({
     method: 'GET',

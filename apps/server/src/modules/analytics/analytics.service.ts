@@ -16,6 +16,7 @@ import {
   type MetricDefinition,
   type MetricsRegistry,
 } from './registry.ts';
+import { trends } from './trends.ts';
 
 /** Tickets recomputed per flush transaction. */
 const BATCH = 500;
@@ -349,6 +350,13 @@ export function createAnalyticsService(deps: Pick<Deps, 'db'>, registry: Metrics
         }),
         summaries,
       };
+    },
+
+    /** Week-over-week trends and spike alerts (trends.ts). */
+    async trends(workspaceId: number, q: { to?: string; weeks: number; threshold: number }) {
+      await flush(workspaceId);
+      const to = q.to ?? todayIn(await repo.timeZoneOf(db, workspaceId));
+      return trends(db, workspaceId, { ...q, to, metrics: registry.metrics() });
     },
 
     /** "Explain this number": the tickets a figure counted and those it left out, with the rule. */
