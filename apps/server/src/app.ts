@@ -19,6 +19,7 @@ import { carrierRegistry } from './carriers/registry.ts';
 import { ChannelRegistry } from './channels/channel-adapter.ts';
 import { createGraphApi } from './channels/meta/graph-api.ts';
 import { createMetaChannels } from './channels/meta/meta-adapter.ts';
+import { SpeechRegistry } from './channels/speech-to-text.ts';
 import { createTwilioDialer } from './channels/twilio/click-to-call.ts';
 import { createTwilioChannels } from './channels/twilio/sms-adapter.ts';
 import { createTwilioApi } from './channels/twilio/twilio-api.ts';
@@ -347,6 +348,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     accountFor: (w, id) => intake.accountForSending(w, 'sms', id),
     optedOut: (w, phone) => intake.optedOut(w, 'sms', phone),
     api: twilioApi,
+    // Another speech-to-text service for voicemails: one speech.register(...) line (docs/sms-voice.md).
+    speech: new SpeechRegistry(),
     maxMediaBytes: config.BODY_LIMIT_BYTES,
     isOpen: async (w) => isOpen(await sla.calendarFor(w, null), new Date()),
   }))

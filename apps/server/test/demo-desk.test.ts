@@ -106,6 +106,15 @@ describe('the demo desk', () => {
     expect(s('nps').value).toBeLessThanOrEqual(17);
   });
 
+  it('has a voicemail with its callback task and triage (no call placed)', async () => {
+    const { items } = await get('/api/v1/callbacks');
+    const task = items.find((x: { reason: string }) => x.reason === 'voicemail');
+    expect(task).toMatchObject({ status: 'open', calls: [] });
+    const triage = await get(`/api/v1/tickets/${task.ticketId}/voice-triage`);
+    expect(triage.transcript).toContain('zip broke');
+    expect(triage.intent).toMatchObject({ damage: true });
+  });
+
   it('serves its product pictures itself', async () => {
     const images = await t.db.query<{ image_url: string }>(
       sql`SELECT DISTINCT image_url FROM products WHERE workspace_id = ${workspaceId}`,

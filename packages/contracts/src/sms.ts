@@ -23,6 +23,11 @@ export const TwilioVoiceSettings = z.object({
     .max(300)
     .default('Your message is recorded and transcribed so that we can help you.'),
   maxRecordingSeconds: z.number().int().min(10).max(600).default(120),
+  transcriber: z
+    .string()
+    .regex(/^[a-z0-9-]{1,40}$/)
+    .default('twilio')
+    .describe("Who transcribes voicemails: Twilio's transcription, or a registered speech-to-text service"),
   callbackWithinMinutes: z
     .number()
     .int()

@@ -135,6 +135,11 @@ export async function seedDemoSms(
     }
     await tx.query(sql`INSERT INTO ticket_events (workspace_id, ticket_id, type, data, created_at)
       VALUES (${w}, ${t}, 'created', ${JSON.stringify({ channel: c.channel })}::jsonb, ${at(0)}::timestamptz)`);
+    // The voicemail's callback task (modules/callbacks), due four hours after the call; no call is placed.
+    if (c.channel === 'voice')
+      await tx.query(sql`INSERT INTO callback_tasks (workspace_id, ticket_id, account_id, reason, phone, due_at, created_at)
+        SELECT ${w}, ${t}, ${account}, 'voicemail', phone, ${at(240)}::timestamptz, ${at(0)}::timestamptz
+        FROM contacts WHERE id = ${c.contact}`);
     if (c.channel === 'sms')
       await tx.query(sql`INSERT INTO channel_threads (account_id, thread_key, workspace_id, ticket_id)
         SELECT ${account}, phone, ${w}, ${t} FROM contacts WHERE id = ${c.contact}`);

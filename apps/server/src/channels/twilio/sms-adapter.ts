@@ -13,6 +13,7 @@ import {
   WebhookRejected,
   type WebhookRequest,
 } from '../inbound.ts';
+import type { SpeechRegistry } from '../speech-to-text.ts';
 import { twilioErrorInWords } from './errors.ts';
 import { smsKeyword } from './keywords.ts';
 import { toE164 } from './phone.ts';
@@ -34,6 +35,8 @@ export interface SmsPorts {
   isOpen(workspaceId: number): Promise<boolean>;
   /** Largest media file downloaded from an MMS. */
   maxMediaBytes: number;
+  /** Speech-to-text services an inbox may choose instead of Twilio's transcription. */
+  speech?: SpeechRegistry;
 }
 
 const isVoice = (kind: string) => (VOICE_HOOKS as readonly string[]).includes(kind);
@@ -133,7 +136,7 @@ export function createTwilioChannels(ports: SmsPorts): ChannelAdapter[] {
 
   async function readDelivery(d: StoredDelivery, account: Account): Promise<InboundItem[]> {
     const p = parseTwilioForm(d.body);
-    if (isVoice(d.kind)) return readVoice(d, p, account, ports.api, ports.maxMediaBytes);
+    if (isVoice(d.kind)) return readVoice(d, p, account, ports.api, ports.maxMediaBytes, ports.speech);
     const sid = (field(p, 'MessageSid') ?? field(p, 'SmsSid'))!;
     if (d.kind === 'status') {
       const raw = field(p, 'MessageStatus') ?? field(p, 'SmsStatus') ?? '';

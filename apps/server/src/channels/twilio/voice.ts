@@ -1,5 +1,6 @@
 import type { TwilioSmsSettings } from '@shopdesk/contracts';
 import type { ChannelAccount, InboundItem, StoredDelivery } from '../inbound.ts';
+import type { SpeechRegistry } from '../speech-to-text.ts';
 import { callStatusProviderId, readCallStatus } from './click-to-call.ts';
 import { toE164 } from './phone.ts';
 import { field, type TwilioParams } from './signature.ts';
@@ -45,7 +46,10 @@ export function voiceResponse(kind: string, account: Account, open: boolean): st
       say(v.consentNotice) +
       `<Record maxLength="${v.maxRecordingSeconds}" playBeep="true" timeout="5" finishOnKey="#"` +
       ` action="${xml(w.voicemail ?? '')}" method="POST"` +
-      ` transcribe="true" transcribeCallback="${xml(w.transcription ?? '')}"/>` +
+      // Twilio transcribes unless the inbox chose another speech-to-text service (read after the download).
+      (v.transcriber === 'twilio'
+        ? ` transcribe="true" transcribeCallback="${xml(w.transcription ?? '')}"/>`
+        : '/>') +
       // Reached only when the caller said nothing: <Record> does not call its action then.
       say('We did not get a message. Goodbye.'),
   );
@@ -58,6 +62,7 @@ export async function readVoice(
   account: Account,
   api: TwilioApi,
   maxBytes: number,
+  speech?: SpeechRegistry,
 ): Promise<InboundItem[]> {
   const call = field(p, 'CallSid')!;
   const rawFrom = field(p, 'From') ?? field(p, 'Caller') ?? '';
@@ -91,6 +96,7 @@ export async function readVoice(
     attachments.push({ filename: `voicemail-${call}.mp3`, contentType: 'audio/mpeg', data: m.data });
   }
   const who = from || 'an unknown number';
+  const transcript = attachments[0] ? await transcribe(account, attachments[0], speech) : null;
   return [
     {
       type: 'message',
@@ -122,5 +128,39 @@ export async function readVoice(
         },
       },
     },
+    ...(transcript ? [{ ...transcript, threadKey: `call:${call}` }] : []),
   ];
+}
+
+/** Another speech-to-text service's transcript (Twilio's own arrives by its webhook instead). */
+async function transcribe(
+  account: Account,
+  audio: { data: Buffer; contentType: string },
+  speech: SpeechRegistry | undefined,
+): Promise<{ type: 'note'; author: string; text: string } | null> {
+  const name = account.settings.voice.transcriber;
+  if (name === 'twilio') return null;
+  const stt = speech?.get(name);
+  const author = `Transcription (${name})`;
+  if (!stt)
+    return { type: 'note', author, text: `No transcript: no speech-to-text service "${name}" is installed.` };
+  try {
+    const text = (
+      await stt.transcribe(audio, {
+        workspaceId: account.workspaceId,
+        language: account.settings.voice.language,
+      })
+    )?.trim();
+    return {
+      type: 'note',
+      author,
+      text: text ? `Voicemail transcript:\n\n${text}` : 'No transcript could be made of this voicemail.',
+    };
+  } catch (err) {
+    return {
+      type: 'note',
+      author,
+      text: `No transcript could be made of this voicemail (${(err as Error).message}).`,
+    };
+  }
 }
