@@ -99,6 +99,19 @@ describe('SMS and voice in the dashboard, in a real browser', () => {
     await tw?.close();
   });
 
+  it('an admin sees the Twilio number with the webhook URLs to paste into Twilio', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    contexts.push(ctx);
+    const p = await ctx.newPage();
+    await signIn(p, base, ws.admin);
+    await p.goto(`${base}/settings/sms`);
+    const card = p.getByRole('region', { name: 'SMS account Support line' });
+    await card.getByText(hooks.voice!).waitFor();
+    await card.getByText(hooks.sms!).waitFor();
+    expect(await p.content()).not.toContain(tw.authToken);
+    await p.screenshot({ path: join(shots, 'sms-voice-settings.png') });
+  });
+
   it('an SMS arrives and is answered from the dashboard; Twilio gets the reply', async () => {
     const sms = incomingSms({
       accountSid: tw.accountSid,

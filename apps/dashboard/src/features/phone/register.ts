@@ -1,5 +1,5 @@
 import { lazy } from 'react';
-import { registerCustomerSection, registerRoute } from '../../extensions/index.ts';
+import { registerCustomerSection, registerRoute, registerSettingsPage } from '../../extensions/index.ts';
 
 // Callback tasks, click-to-call and voicemail triage (docs/sms-voice.md).
 registerCustomerSection({
@@ -22,4 +22,12 @@ registerRoute({
   minRole: 'read-only',
   nav: { label: 'Callbacks', icon: '☎', order: 44, path: '/callbacks' },
   component: lazy(() => import('./callbacks-screen.tsx')),
+});
+registerSettingsPage({
+  id: 'sms',
+  title: 'SMS and voice',
+  group: 'Channels',
+  minRole: 'admin',
+  order: 39,
+  component: lazy(() => import('./sms-settings.tsx')),
 });
