@@ -349,6 +349,8 @@ describe('dashboard rough edges (issue 24)', () => {
         'WhatsApp',
         'Web form',
         'API',
+        // Listening's replies go back to the post (docs/listening.md).
+        'Social mentions',
       ]);
 
     const admin = await open(ws.admin);
