@@ -1,7 +1,25 @@
+import type { Address } from '@shopdesk/contracts';
 import { OutboundNetworkError, OutboundRefusedError, outboundFetch } from '../../platform/http/outbound.ts';
 import { type LabelAccount, LabelError } from './label-provider.ts';
 
 export type J = Record<string, unknown>;
+
+/**
+ * An address as EasyPost and Shippo both take it (the same field names in their Address objects:
+ * docs.easypost.com/docs/addresses, docs.goshippo.com/shippoapi/public-api/addresses).
+ */
+export const address = (a: Address & { email?: string | null }, fallbackName: string) => ({
+  name: a.name || fallbackName,
+  company: a.company ?? undefined,
+  street1: a.address1 ?? '',
+  street2: a.address2 ?? undefined,
+  city: a.city ?? '',
+  state: a.province ?? undefined,
+  zip: a.zip ?? '',
+  country: a.countryCode ?? a.country ?? '',
+  phone: a.phone ?? undefined,
+  email: a.email ?? undefined,
+});
 export const obj = (v: unknown): J => (v && typeof v === 'object' && !Array.isArray(v) ? (v as J) : {});
 export const arr = (v: unknown): J[] => (Array.isArray(v) ? (v as J[]) : []);
 export const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);

@@ -1,5 +1,4 @@
-import type { Address } from '@shopdesk/contracts';
-import { apiRoot, arr, cheapest, decimalToMinor, type J, labelFetch, obj, str } from '../http.ts';
+import { address, apiRoot, arr, cheapest, decimalToMinor, type J, labelFetch, obj, str } from '../http.ts';
 import {
   DEFAULT_PARCEL,
   type LabelAccount,
@@ -9,20 +8,6 @@ import {
 } from '../label-provider.ts';
 
 const API = 'https://api.easypost.com';
-
-/** EasyPost's Address object (https://docs.easypost.com/docs/addresses). */
-const address = (a: Address & { email?: string | null }, fallbackName: string) => ({
-  name: a.name || fallbackName,
-  company: a.company ?? undefined,
-  street1: a.address1 ?? '',
-  street2: a.address2 ?? undefined,
-  city: a.city ?? '',
-  state: a.province ?? undefined,
-  zip: a.zip ?? '',
-  country: a.countryCode ?? a.country ?? '',
-  phone: a.phone ?? undefined,
-  email: a.email ?? undefined,
-});
 
 function errorOf(status: number, body: J, text: string) {
   const e = obj(body.error);

@@ -1,5 +1,4 @@
-import type { Address } from '@shopdesk/contracts';
-import { apiRoot, arr, cheapest, decimalToMinor, type J, labelFetch, obj, str } from '../http.ts';
+import { address, apiRoot, arr, cheapest, decimalToMinor, type J, labelFetch, obj, str } from '../http.ts';
 import {
   DEFAULT_PARCEL,
   type LabelAccount,
@@ -9,20 +8,6 @@ import {
 } from '../label-provider.ts';
 
 const API = 'https://api.goshippo.com';
-
-/** Shippo's Address object (https://docs.goshippo.com/shippoapi/public-api/addresses). */
-const address = (a: Address & { email?: string | null }, fallbackName: string) => ({
-  name: a.name || fallbackName,
-  company: a.company ?? undefined,
-  street1: a.address1 ?? '',
-  street2: a.address2 ?? undefined,
-  city: a.city ?? '',
-  state: a.province ?? undefined,
-  zip: a.zip ?? '',
-  country: a.countryCode ?? a.country ?? '',
-  phone: a.phone ?? undefined,
-  email: a.email ?? undefined,
-});
 
 /** Shippo reports problems as `detail`, field errors, or `messages` on a transaction that is not SUCCESS. */
 function messagesOf(body: J, text: string): string {
